@@ -1,0 +1,36 @@
+#pragma once
+// Turns page bytes in any common encoding into UTF-8. Pure; any thread.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace winnow::parsers {
+
+// Where the encoding that was used came from, in the order they are tried.
+enum class CharsetSource { bom, content_type, meta, detected, fallback };
+std::string_view to_string(CharsetSource source);
+
+struct DecodedPage {
+  std::string utf8;           // valid UTF-8; invalid input sequences became U+FFFD
+  std::string charset;        // canonical name of the encoding used, e.g. "windows-1252"
+  CharsetSource source = CharsetSource::fallback;
+  std::size_t replaced = 0;   // how many invalid sequences were replaced
+};
+
+// Decodes an HTML page as browsers do (WHATWG "encoding sniffing"): a BOM first, then the
+// charset of the HTTP Content-Type (may be empty), then a <meta charset> / <meta http-equiv>
+// prescan of the first bytes, then statistical detection, then UTF-8. Labels are mapped the
+// WHATWG way (latin1 and ascii mean windows-1252, gb2312 means GBK, ...). A label that names
+// an encoding we cannot convert is ignored and the next step is tried.
+DecodedPage decode_html(std::string_view bytes, std::string_view content_type);
+
+// Converts `bytes` from the encoding named by `label` (a WHATWG or IANA label) to UTF-8,
+// replacing invalid sequences with U+FFFD. nullopt when the label names no known encoding.
+std::optional<DecodedPage> convert_to_utf8(std::string_view bytes, std::string_view label);
+
+// The charset parameter of a Content-Type value ("text/html; charset=UTF-8" -> "UTF-8"),
+// unquoted; empty when absent.
+std::string charset_from_content_type(std::string_view content_type);
+
+}  // namespace winnow::parsers

@@ -1,0 +1,41 @@
+#pragma once
+// An HTML document parsed by Gumbo. Move-only; any thread may use a document it owns.
+#include <gumbo.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace winnow::parsers {
+
+class HtmlDocument {
+ public:
+  // Parses UTF-8 `html` (the document keeps it: Gumbo's tree points into it).
+  // Never fails: HTML parsing recovers from any input.
+  static HtmlDocument parse(std::string html);
+
+  // The document node; its children include the <html> element.
+  const GumboNode& document() const { return *output_->document; }
+  // The <html> element.
+  const GumboNode& root() const { return *output_->root; }
+  std::string_view source() const { return *bytes_; }
+
+ private:
+  struct OutputFree {
+    void operator()(GumboOutput* output) const noexcept;
+  };
+  HtmlDocument(std::unique_ptr<const std::string> bytes, std::unique_ptr<GumboOutput, OutputFree> output)
+      : bytes_(std::move(bytes)), output_(std::move(output)) {}
+
+  // Declared before the tree: the tree points into these bytes and is destroyed first.
+  std::unique_ptr<const std::string> bytes_;
+  std::unique_ptr<GumboOutput, OutputFree> output_;
+};
+
+// Helpers over Gumbo nodes. `name` is lowercase ASCII.
+std::string_view attribute(const GumboNode& element, const char* name);
+bool is_element(const GumboNode& node, GumboTag tag);
+// The tag name, also for elements Gumbo does not know (custom elements).
+std::string_view tag_name(const GumboNode& element);
+
+}  // namespace winnow::parsers
