@@ -1,5 +1,9 @@
 #pragma once
 // Turns page bytes in any common encoding into UTF-8. Pure; any thread.
+//
+// Encodings are named by WHATWG Encoding Standard labels, which include the common IANA names.
+// The ISO-2022-KR/CN and HZ labels, which WHATWG maps to "replacement" (a defence against script
+// injection that browsers need and an extractor does not), name their real encodings here.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -12,10 +16,11 @@ enum class CharsetSource { bom, content_type, meta, detected, fallback };
 std::string_view to_string(CharsetSource source);
 
 struct DecodedPage {
-  std::string utf8;           // valid UTF-8; invalid input sequences became U+FFFD
-  std::string charset;        // canonical name of the encoding used, e.g. "windows-1252"
+  std::string utf8;           // valid UTF-8 without NUL characters (dropped, as HTML text does);
+                              // invalid input sequences became U+FFFD
+  std::string charset;        // lowercase WHATWG name of the encoding used, e.g. "windows-1252"
   CharsetSource source = CharsetSource::fallback;
-  std::size_t replaced = 0;   // how many invalid sequences were replaced
+  std::size_t replaced = 0;   // how many invalid sequences were replaced (dropped NULs not counted)
 };
 
 // Decodes an HTML page as browsers do (WHATWG "encoding sniffing"): a BOM first, then the
@@ -25,8 +30,10 @@ struct DecodedPage {
 // an encoding we cannot convert is ignored and the next step is tried.
 DecodedPage decode_html(std::string_view bytes, std::string_view content_type);
 
-// Converts `bytes` from the encoding named by `label` (a WHATWG or IANA label) to UTF-8,
-// replacing invalid sequences with U+FFFD. nullopt when the label names no known encoding.
+// Converts `bytes` from the encoding named by `label` to UTF-8, replacing invalid sequences
+// with U+FFFD; a leading BOM of that same encoding is dropped. nullopt when the label names
+// no encoding we can convert. `source` is `content_type`: the label is the caller's
+// declaration.
 std::optional<DecodedPage> convert_to_utf8(std::string_view bytes, std::string_view label);
 
 // The charset parameter of a Content-Type value ("text/html; charset=UTF-8" -> "UTF-8"),
