@@ -184,10 +184,12 @@ constexpr const Encoding& encoding_named(std::string_view name) {
 }
 
 constexpr const Encoding& kUtf8 = encoding_named("utf-8");
+constexpr const Encoding& kWindows1252 = encoding_named("windows-1252");
 
 bool is_ascii_space(char c) {
   return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
 }
+bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string_view trim_ascii_space(std::string_view s) {
@@ -201,6 +203,19 @@ bool iequals(std::string_view a, std::string_view lower) {
          std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) { return ascii_lower(x) == y; });
 }
 
+// Whether `s` has `lower` (lowercase ASCII) at `pos`, ignoring ASCII case.
+bool has_at(std::string_view s, std::size_t pos, std::string_view lower) {
+  return pos <= s.size() && iequals(s.substr(pos, lower.size()), lower);
+}
+
+// Where `lower` (lowercase ASCII) next occurs in `s` at or after `pos`, ignoring ASCII case.
+std::size_t ifind(std::string_view s, std::string_view lower, std::size_t pos) {
+  if (pos > s.size()) return std::string_view::npos;
+  auto it = std::search(s.begin() + static_cast<std::ptrdiff_t>(pos), s.end(), lower.begin(), lower.end(),
+                        [](char x, char y) { return ascii_lower(x) == y; });
+  return it == s.end() ? std::string_view::npos : static_cast<std::size_t>(it - s.begin());
+}
+
 // WHATWG "get an encoding": nullptr for an unknown label.
 const Encoding* encoding_for_label(std::string_view label) {
   label = trim_ascii_space(label);
@@ -212,6 +227,23 @@ const Encoding* encoding_for_label(std::string_view label) {
   const auto* it = std::ranges::lower_bound(kLabels, key, {}, &Label::label);
   if (it == kLabels.end() || it->label != key) return nullptr;
   return &encoding_named(it->encoding);
+}
+
+bool can_decode(const Encoding& encoding) {
+  if (encoding.icu_name == nullptr) return true;
+  UErrorCode status = U_ZERO_ERROR;
+  Converter converter(ucnv_open(encoding.icu_name, &status));
+  return U_SUCCESS(status);
+}
+
+// An encoding a label names and that we can convert from; else nullptr.
+const Encoding* usable_encoding(std::string_view label) {
+  const Encoding* encoding = encoding_for_label(label);
+  return encoding && can_decode(*encoding) ? encoding : nullptr;
+}
+
+bool is_utf16(const Encoding& encoding) {
+  return encoding.name == "utf-16le" || encoding.name == "utf-16be";
 }
 
 // ------------------------------------------------------------------------------------------
@@ -525,6 +557,207 @@ std::optional<Bom> sniff_bom(std::string_view bytes) {
   return std::nullopt;
 }
 
+// ------------------------------------------------------------------------------------------
+// Declarations in the page
+
+// WHATWG: a <meta> or XML declaration cannot mean UTF-16 (the bytes were read as ASCII to find
+// it), and x-user-defined there means windows-1252.
+const Encoding* as_in_page_encoding(const Encoding* encoding) {
+  if (encoding && is_utf16(*encoding)) return &kUtf8;
+  if (encoding && encoding->decoder == Decoder::x_user_defined) return &kWindows1252;
+  return encoding;
+}
+
+// WHATWG "extracting a character encoding from a meta element", for the content attribute
+// of <meta http-equiv=Content-Type content="text/html; charset=...">.
+const Encoding* encoding_from_meta_content(std::string_view content) {
+  std::size_t pos = 0;
+  for (;;) {
+    pos = ifind(content, "charset", pos);
+    if (pos == std::string_view::npos) return nullptr;
+    pos += 7;
+    while (pos < content.size() && is_ascii_space(content[pos])) ++pos;
+    if (pos < content.size() && content[pos] == '=') break;
+  }
+  ++pos;
+  while (pos < content.size() && is_ascii_space(content[pos])) ++pos;
+  if (pos == content.size()) return nullptr;
+  const char quote = content[pos];
+  if (quote == '"' || quote == '\'') {
+    const std::size_t close = content.find(quote, pos + 1);
+    if (close == std::string_view::npos) return nullptr;
+    return usable_encoding(content.substr(pos + 1, close - pos - 1));
+  }
+  std::size_t stop = pos;
+  while (stop < content.size() && !is_ascii_space(content[stop]) && content[stop] != ';') ++stop;
+  return usable_encoding(content.substr(pos, stop - pos));
+}
+
+// The WHATWG prescan (HTML "prescan a byte stream to determine its encoding") for
+// <meta charset> and <meta http-equiv=Content-Type>. Browsers keep looking past the first KiB
+// while in the head, and real pages put long scripts and styles before the <meta>, so we scan
+// on until <body>, up to kMaxBytes.
+class MetaPrescan {
+ public:
+  explicit MetaPrescan(std::string_view bytes) : s_(bytes.substr(0, kMaxBytes)) {}
+
+  const Encoding* run() {
+    while (pos_ < s_.size()) {
+      if (seen_body_ && pos_ >= kUnconditionalBytes) return nullptr;
+      if (has_at(s_, pos_, "<!--")) {
+        // The "--" of "<!--" may also end it: "<!-->" is a whole comment.
+        const std::size_t end = s_.find("-->", pos_ + 2);
+        if (end == std::string_view::npos) return nullptr;
+        pos_ = end + 3;
+      } else if (has_at(s_, pos_, "<meta") && pos_ + 5 < s_.size() &&
+                 (is_ascii_space(s_[pos_ + 5]) || s_[pos_ + 5] == '/')) {
+        pos_ += 6;
+        if (const Encoding* encoding = meta_element()) return encoding;
+        ++pos_;
+      } else if (is_tag_start()) {
+        seen_body_ |= is_body_tag();
+        while (pos_ < s_.size() && !is_ascii_space(s_[pos_]) && s_[pos_] != '>') ++pos_;
+        Attribute ignored;
+        while (next_attribute(ignored)) {
+        }
+        ++pos_;
+      } else if (has_at(s_, pos_, "<!") || has_at(s_, pos_, "</") || has_at(s_, pos_, "<?")) {
+        const std::size_t end = s_.find('>', pos_ + 2);
+        if (end == std::string_view::npos) return nullptr;
+        pos_ = end + 1;
+      } else {
+        ++pos_;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  static constexpr std::size_t kUnconditionalBytes = 1024;  // the HTML standard's prescan length
+  static constexpr std::size_t kMaxBytes = 64 * 1024;
+
+  struct Attribute {
+    std::string name;
+    std::string value;
+  };
+
+  // "<" or "</" then an ASCII letter.
+  bool is_tag_start() const {
+    if (s_[pos_] != '<') return false;
+    std::size_t next = pos_ + 1;
+    if (next < s_.size() && s_[next] == '/') ++next;
+    return next < s_.size() && is_ascii_alpha(s_[next]);
+  }
+
+  bool is_body_tag() const {
+    if (!has_at(s_, pos_, "<body") || pos_ + 5 >= s_.size()) return false;
+    const char after = s_[pos_ + 5];
+    return is_ascii_space(after) || after == '>' || after == '/';
+  }
+
+  // The attributes of a <meta>, then its encoding if it declares one we can use.
+  const Encoding* meta_element() {
+    bool seen_http_equiv = false, seen_content = false, seen_charset = false;
+    bool got_pragma = false;
+    enum class NeedPragma { unknown, yes, no } need_pragma = NeedPragma::unknown;
+    enum class Charset { none, found, failure } charset_state = Charset::none;
+    const Encoding* charset = nullptr;
+    Attribute attr;
+    while (next_attribute(attr)) {
+      if (attr.name == "http-equiv") {
+        if (std::exchange(seen_http_equiv, true)) continue;
+        if (attr.value == "content-type") got_pragma = true;
+      } else if (attr.name == "content") {
+        if (std::exchange(seen_content, true)) continue;
+        if (charset_state != Charset::none) continue;
+        if (const Encoding* encoding = encoding_from_meta_content(attr.value)) {
+          charset = encoding;
+          charset_state = Charset::found;
+          need_pragma = NeedPragma::yes;
+        }
+      } else if (attr.name == "charset") {
+        if (std::exchange(seen_charset, true)) continue;
+        charset = usable_encoding(attr.value);
+        charset_state = charset ? Charset::found : Charset::failure;
+        need_pragma = NeedPragma::no;
+      }
+    }
+    if (pos_ >= s_.size()) return nullptr;  // cut off inside the tag
+    if (need_pragma == NeedPragma::unknown || charset_state != Charset::found) return nullptr;
+    if (need_pragma == NeedPragma::yes && !got_pragma) return nullptr;
+    return as_in_page_encoding(charset);
+  }
+
+  // HTML "get an attribute": false at the end of the tag (pos_ at its '>') or of the input.
+  // Names and values come lowercased, as the prescan compares them.
+  bool next_attribute(Attribute& attr) {
+    attr.name.clear();
+    attr.value.clear();
+    while (pos_ < s_.size() && (is_ascii_space(s_[pos_]) || s_[pos_] == '/')) ++pos_;
+    if (pos_ >= s_.size() || s_[pos_] == '>') return false;
+    // The name.
+    for (;; ++pos_) {
+      if (pos_ >= s_.size()) return false;
+      const char c = s_[pos_];
+      if (c == '=' && !attr.name.empty()) break;
+      if (is_ascii_space(c)) {
+        while (pos_ < s_.size() && is_ascii_space(s_[pos_])) ++pos_;
+        if (pos_ >= s_.size()) return false;
+        if (s_[pos_] != '=') return true;  // no value
+        break;
+      }
+      if (c == '/' || c == '>') return true;
+      attr.name += ascii_lower(c);
+    }
+    ++pos_;  // the '='
+    while (pos_ < s_.size() && is_ascii_space(s_[pos_])) ++pos_;
+    if (pos_ >= s_.size()) return false;
+    // The value.
+    const char first = s_[pos_];
+    if (first == '"' || first == '\'') {
+      const std::size_t close = s_.find(first, pos_ + 1);
+      if (close == std::string_view::npos) {
+        pos_ = s_.size();
+        return false;
+      }
+      for (std::size_t i = pos_ + 1; i < close; ++i) attr.value += ascii_lower(s_[i]);
+      pos_ = close + 1;
+      return true;
+    }
+    if (first == '>') return true;
+    for (; pos_ < s_.size(); ++pos_) {
+      const char c = s_[pos_];
+      if (is_ascii_space(c) || c == '>') return true;
+      attr.value += ascii_lower(c);
+    }
+    return false;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+  bool seen_body_ = false;
+};
+
+// HTML "get an XML encoding": <?xml version="1.0" encoding="..."?> at the very start.
+const Encoding* encoding_from_xml_declaration(std::string_view bytes) {
+  if (!bytes.starts_with("<?xml")) return nullptr;
+  constexpr std::size_t kMaxDeclarationBytes = 1024;
+  const std::size_t end = bytes.substr(0, kMaxDeclarationBytes).find('>');
+  if (end == std::string_view::npos) return nullptr;
+  const std::string_view declaration = bytes.substr(0, end);
+  std::size_t pos = declaration.find("encoding");
+  if (pos == std::string_view::npos) return nullptr;
+  pos += 8;
+  while (pos < declaration.size() && is_ascii_space(declaration[pos])) ++pos;
+  if (pos >= declaration.size() || declaration[pos] != '=') return nullptr;
+  ++pos;
+  while (pos < declaration.size() && is_ascii_space(declaration[pos])) ++pos;
+  if (pos >= declaration.size() || (declaration[pos] != '"' && declaration[pos] != '\'')) return nullptr;
+  const std::size_t close = declaration.find(declaration[pos], pos + 1);
+  if (close == std::string_view::npos) return nullptr;
+  return as_in_page_encoding(usable_encoding(declaration.substr(pos + 1, close - pos - 1)));
+}
+
 }  // namespace
 
 std::string_view to_string(CharsetSource source) {
@@ -536,6 +769,34 @@ std::string_view to_string(CharsetSource source) {
     case CharsetSource::fallback: return "fallback";
   }
   return "unknown";
+}
+
+DecodedPage decode_html(std::string_view bytes, std::string_view content_type) {
+  if (bytes.empty()) return {"", std::string(kUtf8.name), CharsetSource::fallback, 0};
+  if (const auto bom = sniff_bom(bytes)) {
+    if (auto decoded = decode_as(bytes.substr(bom->length), *bom->encoding)) {
+      return make_page(std::move(*decoded), *bom->encoding, CharsetSource::bom);
+    }
+  }
+
+  CharsetSource source = CharsetSource::content_type;
+  const Encoding* declared = usable_encoding(charset_from_content_type(content_type));
+  if (declared == nullptr) {
+    source = CharsetSource::meta;
+    declared = MetaPrescan(bytes).run();
+    if (declared == nullptr) declared = encoding_from_xml_declaration(bytes);
+  }
+
+  if (declared != nullptr) {
+    if (auto decoded = decode_as(bytes, *declared)) {
+      return make_page(std::move(*decoded), *declared, source);
+    }
+  }
+  const Utf8Stats stats = scan_utf8(bytes, /*stop_at_invalid=*/false);
+  if (stats.invalid == 0) return make_page(decode_utf8(bytes, stats), kUtf8, CharsetSource::detected);
+  auto decoded = decode_as(bytes, kWindows1252);
+  assert(decoded);
+  return make_page(std::move(*decoded), kWindows1252, CharsetSource::fallback);
 }
 
 std::optional<DecodedPage> convert_to_utf8(std::string_view bytes, std::string_view label) {

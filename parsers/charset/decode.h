@@ -12,6 +12,7 @@
 namespace winnow::parsers {
 
 // Where the encoding that was used came from, in the order they are tried.
+// `meta` also covers an XML declaration (<?xml ... encoding="..."?>) at the very start.
 enum class CharsetSource { bom, content_type, meta, detected, fallback };
 std::string_view to_string(CharsetSource source);
 
@@ -25,9 +26,11 @@ struct DecodedPage {
 
 // Decodes an HTML page as browsers do (WHATWG "encoding sniffing"): a BOM first, then the
 // charset of the HTTP Content-Type (may be empty), then a <meta charset> / <meta http-equiv>
-// prescan of the first bytes, then statistical detection, then UTF-8. Labels are mapped the
-// WHATWG way (latin1 and ascii mean windows-1252, gb2312 means GBK, ...). A label that names
-// an encoding we cannot convert is ignored and the next step is tried.
+// prescan of the head (the first KiB, then on until <body>, at most 64 KiB) or an XML
+// declaration, then UTF-8 if the bytes are valid UTF-8, else windows-1252. Labels are mapped
+// the WHATWG way (latin1 and ascii mean windows-1252, gb2312 means GBK, ...). A label that
+// names an encoding we cannot convert is ignored and the next step is tried.
+// Empty input gives empty UTF-8 with charset "utf-8" and source `fallback`.
 DecodedPage decode_html(std::string_view bytes, std::string_view content_type);
 
 // Converts `bytes` from the encoding named by `label` to UTF-8, replacing invalid sequences

@@ -48,11 +48,103 @@ bool is_valid_utf8(std::string_view s) {
 
 using namespace std::string_view_literals;
 
+// A news page around `article_html`: head with a script and a style, English navigation.
+std::string news_page(std::string_view lang, std::string_view title, std::string_view article_html) {
+  std::string page = "<!DOCTYPE html>\n<html lang=\"";
+  page += lang;
+  page += "\">\n<head>\n<title>";
+  page += title;
+  page +=
+      "</title>\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<script>\n"
+      "  window.dataLayer = window.dataLayer || [];\n"
+      "  function gtag() { dataLayer.push(arguments); }\n"
+      "  gtag('js', new Date()); gtag('config', 'UA-000000-1');\n"
+      "</script>\n"
+      "<style>\n"
+      "  body { font-family: Georgia, serif; margin: 0 auto; max-width: 42em; }\n"
+      "  nav a { padding: 0 .5em; color: #333; } .byline { color: #777; }\n"
+      "</style>\n"
+      "</head>\n<body>\n"
+      "<nav><a href=\"/\">Home</a> <a href=\"/world\">World</a> <a href=\"/city\">City</a>"
+      " <a href=\"/sport\">Sport</a> <a href=\"/about\">About us</a></nav>\n"
+      "<article>\n<h1>";
+  page += title;
+  page += "</h1>\n<p class=\"byline\">2024-03-11 09:30</p>\n";
+  page += article_html;
+  page +=
+      "</article>\n"
+      "<footer><p>(c) 2024 City News. <a href=\"/privacy\">Privacy</a></p></footer>\n"
+      "</body>\n</html>\n";
+  return page;
+}
+
+std::string paragraphs(std::string_view text) {
+  std::string html;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) html.append("<p>").append(text.substr(start, end - start)).append("</p>\n");
+    start = end + 1;
+  }
+  return html;
+}
+
+constexpr std::string_view kRussianText =
+    "Городская администрация в понедельник представила новый план развития общественного транспорта, "
+    "который рассчитан на ближайшие пять лет. По словам заместителя мэра, главная задача состоит в том, "
+    "чтобы сократить время поездки из спальных районов в центр города и сделать автобусы и трамваи удобнее "
+    "для пожилых людей и родителей с детскими колясками.\n"
+    "В первую очередь власти собираются обновить подвижной состав. До конца следующего года на линии выйдут "
+    "сто двадцать новых низкопольных автобусов, а также сорок трамваев с кондиционерами и бесплатным "
+    "доступом в интернет. Старые машины, которым больше двадцати лет, будут постепенно списаны.\n"
+    "Кроме того, планируется открыть три выделенные полосы на главных улицах. Эксперты считают, что это "
+    "позволит увеличить среднюю скорость движения автобусов почти вдвое, однако автомобилисты уже выразили "
+    "недовольство: по их мнению, пробки на соседних улицах только вырастут.\n"
+    "Отдельное внимание в программе уделено остановкам. Каждая из них получит электронное табло с точным "
+    "временем прибытия, навес от дождя и скамейки. На некоторых остановках установят зарядные устройства "
+    "для телефонов, работающие от солнечных батарей.\n"
+    "Финансирование проекта будет разделено между городским бюджетом и федеральной программой. Общая "
+    "стоимость работ оценивается в несколько миллиардов рублей. Представители оппозиции в городской думе "
+    "заявили, что цифры в документе занижены, и потребовали провести независимую экспертизу.\n"
+    "Жители, с которыми поговорили наши корреспонденты, в целом поддерживают идею, но сомневаются, что "
+    "обещания будут выполнены в срок. «Нам уже много раз обещали новые трамваи, а ездим мы всё на тех же», "
+    "— рассказала пенсионерка Мария Ивановна, которая каждый день добирается до поликлиники с двумя "
+    "пересадками.\n"
+    "Общественные слушания по проекту пройдут в следующем месяце во всех районах города. Предложения можно "
+    "будет также оставить на официальном сайте администрации до конца весны.\n";
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(charset)
 
 // --- where the encoding comes from -------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(utf8_bom_wins_over_meta) {
+  const auto page = decode_html("\xEF\xBB\xBF<meta charset=windows-1251><p>caf\xC3\xA9</p>",
+                                "text/html; charset=iso-8859-1");
+  BOOST_TEST(page.utf8 == "<meta charset=windows-1251><p>café</p>");
+  BOOST_TEST(page.charset == "utf-8");
+  BOOST_TEST(to_string(page.source) == "bom");
+  BOOST_TEST(page.replaced == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(content_type_charset_is_used) {
+  const auto page = decode_html("<p>\xCF\xF0\xE8\xE2\xE5\xF2</p>", "text/html; charset=windows-1251");
+  BOOST_TEST(page.utf8 == "<p>Привет</p>");
+  BOOST_TEST(page.charset == "windows-1251");
+  BOOST_TEST(to_string(page.source) == "content_type");
+}
+
+BOOST_AUTO_TEST_CASE(content_type_wins_over_meta) {
+  const auto page = decode_html("<meta charset=\"koi8-r\"><p>\xCF\xF0\xE8\xE2\xE5\xF2</p>",
+      "text/html;charset=CP1251");
+  BOOST_TEST(page.utf8 == "<meta charset=\"koi8-r\"><p>Привет</p>");
+  BOOST_TEST(page.charset == "windows-1251");
+  BOOST_TEST(to_string(page.source) == "content_type");
+}
 
 BOOST_AUTO_TEST_CASE(charset_parameter_is_parsed_leniently) {
   BOOST_TEST(charset_from_content_type("text/html; charset=UTF-8") == "UTF-8");
@@ -66,6 +158,109 @@ BOOST_AUTO_TEST_CASE(charset_parameter_is_parsed_leniently) {
   BOOST_TEST(charset_from_content_type("text/html; charset=") == "");
   BOOST_TEST(charset_from_content_type("text/html") == "");
   BOOST_TEST(charset_from_content_type("") == "");
+}
+
+BOOST_AUTO_TEST_CASE(meta_charset_in_first_kilobytes) {
+  std::string html = "<!DOCTYPE html><html><head><title>t</title><script>";
+  html.append(3000, 'x');  // a long inline script before the <meta>, as real pages have
+  html += "</script><meta charset=\"windows-1251\"></head>";
+  html += "<body><p>\xCF\xF0\xE8\xE2\xE5\xF2</p></body></html>";
+  const auto page = decode_html(html, "");
+  BOOST_TEST(page.charset == "windows-1251");
+  BOOST_TEST(to_string(page.source) == "meta");
+  BOOST_TEST(page.utf8.find("<p>Привет</p>") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(meta_in_body_after_first_kilobyte_is_ignored) {
+  std::string html = "<html><head><title>t</title></head><body><p>caf\xE9</p>";
+  html.append(2000, ' ');
+  html += "<meta charset=windows-1251></body></html>";
+  const auto page = decode_html(html, "");
+  BOOST_TEST(page.charset == "windows-1252");
+  BOOST_TEST(page.utf8.find("café") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(http_equiv_content_type) {
+  const auto page = decode_html(
+      "<html><head><META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; Charset=KOI8-R\"></head>"
+      "<body>\xF0\xD2\xC9\xD7\xC5\xD4</body></html>",
+      "");
+  BOOST_TEST(page.charset == "koi8-r");
+  BOOST_TEST(to_string(page.source) == "meta");
+  BOOST_TEST(page.utf8.find("<body>Привет</body>") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(meta_content_without_http_equiv_is_ignored) {
+  // The HTML prescan wants the pragma with a content attribute; a bare content= is some other
+  // <meta>. The page is then windows-1252 by detection or fallback.
+  const auto page = decode_html("<meta name=\"x\" content=\"text/html; charset=koi8-r\">"
+                                "<p>caf\xE9 cr\xE8me</p>",
+      "");
+  BOOST_TEST(page.charset == "windows-1252");
+  BOOST_TEST(to_string(page.source) != "meta");
+}
+
+BOOST_AUTO_TEST_CASE(meta_attributes_unquoted_single_quoted_and_spaced) {
+  for (const char* meta : {"<meta charset=windows-1251>", "<meta charset='windows-1251'/>",
+                           "<meta  charset = \" windows-1251 \" >", "<meta\tdata-x=1 CharSet=CP1251>",
+                           "<meta http-equiv=content-type content='text/html;charset=\"windows-1251\"'>"}) {
+    const auto page = decode_html(std::string(meta) + "<p>\xCF\xF0\xE8\xE2\xE5\xF2</p>", "");
+    BOOST_TEST(page.charset == "windows-1251", meta);
+    BOOST_TEST(to_string(page.source) == "meta", meta);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(meta_inside_comment_is_ignored) {
+  const auto page = decode_html("<!-- <meta charset=windows-1251> --><p>caf\xE9 cr\xE8me</p>", "");
+  BOOST_TEST(page.charset == "windows-1252");
+  BOOST_TEST(page.utf8 == "<!-- <meta charset=windows-1251> --><p>café crème</p>");
+  // "<!-->" is a whole comment: the <meta> after it counts.
+  const auto after_empty_comment =
+      decode_html("<!--><meta charset=windows-1251><p>\xCF\xF0\xE8\xE2\xE5\xF2</p>",
+      "");
+  BOOST_TEST(after_empty_comment.charset == "windows-1251");
+}
+
+BOOST_AUTO_TEST_CASE(meta_inside_attribute_value_is_ignored) {
+  const auto page = decode_html("<div title=\"<meta charset=windows-1251>\"><p>caf\xE9 cr\xE8me</p></div>",
+      "");
+  BOOST_TEST(page.charset == "windows-1252");
+}
+
+BOOST_AUTO_TEST_CASE(meta_utf16_means_utf8) {
+  const auto page = decode_html("<meta charset=utf-16><p>caf\xC3\xA9</p>", "");
+  BOOST_TEST(page.charset == "utf-8");
+  BOOST_TEST(to_string(page.source) == "meta");
+  BOOST_TEST(page.utf8 == "<meta charset=utf-16><p>café</p>");
+}
+
+BOOST_AUTO_TEST_CASE(meta_x_user_defined_means_windows_1252) {
+  const auto page = decode_html("<meta charset=x-user-defined><p>caf\xE9</p>", "");
+  BOOST_TEST(page.charset == "windows-1252");
+  BOOST_TEST(page.utf8 == "<meta charset=x-user-defined><p>café</p>");
+}
+
+BOOST_AUTO_TEST_CASE(xml_declaration_encoding) {
+  const auto page = decode_html("<?xml version=\"1.0\" encoding='ISO-8859-2'?>"
+                                "<html><p>\xA3\xF3" "d\xBC</p></html>",
+      "");
+  BOOST_TEST(page.charset == "iso-8859-2");
+  BOOST_TEST(to_string(page.source) == "meta");
+  BOOST_TEST(page.utf8.find("<p>Łódź</p>") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_label_falls_through) {
+  const auto page = decode_html("<meta charset=no-such-thing><meta charset=windows-1251>"
+                                "<p>\xCF\xF0\xE8\xE2\xE5\xF2</p>",
+                                "text/html; charset=x-bogus");
+  BOOST_TEST(page.charset == "windows-1251");
+  BOOST_TEST(to_string(page.source) == "meta");
+  BOOST_TEST(page.utf8.find("<p>Привет</p>") != std::string::npos);
+
+  const auto nothing_known = decode_html("<meta charset=utf-9><p>caf\xC3\xA9</p>",
+      "text/html; charset=bogus");
+  BOOST_TEST(nothing_known.charset == "utf-8");
+  BOOST_TEST(to_string(nothing_known.source) == "detected");
 }
 
 // --- labels and encodings ----------------------------------------------------------------
@@ -84,6 +279,17 @@ BOOST_AUTO_TEST_CASE(latin1_label_means_windows_1252) {
     BOOST_TEST(page->charset == "windows-1252", label);
     BOOST_TEST(page->utf8 == "“hi” café", label);
   }
+}
+
+BOOST_AUTO_TEST_CASE(windows_1252_smart_quotes_decode) {
+  const auto declared = decode_html("<p>\x93quoted\x94 \x96 caf\xE9 \x80""5</p>",
+      "text/html; charset=iso-8859-1");
+  BOOST_TEST(declared.utf8 == "<p>“quoted” – café €5</p>");
+  BOOST_TEST(declared.replaced == 0u);
+  // Undeclared: not UTF-8, so detected as windows-1252 or fallen back to it.
+  const auto undeclared = decode_html("<p>He said \x93it\x92s fine\x94 \x97 at the caf\xE9.</p>", "");
+  BOOST_TEST(undeclared.charset == "windows-1252");
+  BOOST_TEST(undeclared.utf8 == "<p>He said “it’s fine” — at the café.</p>");
 }
 
 BOOST_AUTO_TEST_CASE(windows_1252_undefined_bytes_are_c1_controls) {
@@ -157,6 +363,20 @@ BOOST_AUTO_TEST_CASE(x_user_defined) {
   BOOST_TEST(page->utf8 == "a\uF780\uF7FF");
 }
 
+BOOST_AUTO_TEST_CASE(utf16le_with_bom) {
+  const auto page = decode_html("\xFF\xFE<\0p\0>\0\xE9\0=\xD8\0\xDE"sv, "text/html; charset=windows-1252");
+  BOOST_TEST(page.charset == "utf-16le");
+  BOOST_TEST(to_string(page.source) == "bom");
+  BOOST_TEST(page.utf8 == "<p>é😀");
+  BOOST_TEST(page.replaced == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(utf16be_with_bom) {
+  const auto page = decode_html("\xFE\xFF\0<\0p\0>\0\xE9"sv, "");
+  BOOST_TEST(page.charset == "utf-16be");
+  BOOST_TEST(page.utf8 == "<p>é");
+}
+
 BOOST_AUTO_TEST_CASE(supplementary_characters_across_converter_chunks) {
   // Surrogate pairs land on every offset of ICU's output buffer, so some are split.
   std::string utf8 = "x";
@@ -176,6 +396,45 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_is_replaced) {
   BOOST_TEST_REQUIRE(page.has_value());
   BOOST_TEST(page->utf8 == "a\uFFFD" "b\uFFFD\uFFFD" "c\uFFFD\uFFFD\uFFFD" "d\uFFFD" "e\uFFFD" "f");
   BOOST_TEST(page->replaced == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(declared_utf8_with_a_few_bad_bytes_stays_utf8) {
+  const auto page = decode_html("<meta charset=utf-8><p>Zürich – café \x96 naïve</p>", "");
+  BOOST_TEST(page.charset == "utf-8");
+  BOOST_TEST(to_string(page.source) == "meta");
+  BOOST_TEST(page.utf8 == "<meta charset=utf-8><p>Zürich – café \uFFFD naïve</p>");
+  BOOST_TEST(page.replaced == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(binary_input_gives_valid_utf8) {
+  std::string bytes(256 * 1024, '\0');
+  std::uint32_t state = 12345;
+  for (char& b : bytes) {
+    state = state * 1664525u + 1013904223u;  // Numerical Recipes LCG
+    b = static_cast<char>(state >> 24);
+  }
+  const auto page = decode_html(bytes, "");
+  BOOST_TEST(is_valid_utf8(page.utf8));
+  BOOST_TEST(page.utf8.find('\0') == std::string::npos);
+  for (const char* label : {"utf-8", "windows-1252", "shift_jis", "gbk", "gb18030", "big5", "euc-jp",
+                            "iso-2022-jp", "euc-kr", "utf-16le", "utf-16be", "koi8-r", "iso-8859-8",
+                            "x-user-defined", "hz-gb-2312"}) {
+    const auto converted = convert_to_utf8(bytes, label);
+    BOOST_TEST_REQUIRE(converted.has_value(), label);
+    BOOST_TEST(is_valid_utf8(converted->utf8), label);
+    BOOST_TEST(converted->utf8.find('\0') == std::string::npos, label);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(nul_bytes) {
+  // Dropped, as the HTML tokenizer drops them from text; not counted as replacements.
+  const auto utf8 = decode_html("a\0b\0\xC3\xA9"sv, "");
+  BOOST_TEST(utf8.utf8 == "abé");
+  BOOST_TEST(utf8.replaced == 0u);
+  const auto legacy = decode_html("caf\xE9\0!"sv, "text/html; charset=windows-1252");
+  BOOST_TEST(legacy.utf8 == "café!");
+  const auto utf16 = decode_html("\xFF\xFE" "a\0\0\0b\0"sv, "");
+  BOOST_TEST(utf16.utf8 == "ab");
 }
 
 BOOST_AUTO_TEST_CASE(truncated_multibyte_at_end) {
@@ -206,7 +465,31 @@ BOOST_AUTO_TEST_CASE(invalid_sequences_in_legacy_encodings_are_counted) {
   BOOST_TEST(page->replaced >= 1u);
 }
 
+BOOST_AUTO_TEST_CASE(empty_input) {
+  const auto page = decode_html("", "text/html; charset=shift_jis");
+  BOOST_TEST(page.utf8 == "");
+  BOOST_TEST(page.charset == "utf-8");
+  BOOST_TEST(page.replaced == 0u);
+  const auto converted = convert_to_utf8("", "shift_jis");
+  BOOST_TEST_REQUIRE(converted.has_value());
+  BOOST_TEST(converted->utf8 == "");
+}
+
 // --- detection of whole pages ------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(ascii_page_is_utf8) {
+  const auto page = decode_html("<html><body><p>Hello</p></body></html>", "");
+  BOOST_TEST(page.charset == "utf-8");
+  BOOST_TEST(to_string(page.source) == "detected");
+}
+
+BOOST_AUTO_TEST_CASE(undeclared_utf8_page_is_utf8) {
+  const std::string utf8 = news_page("ru", "Новый план", paragraphs(kRussianText));
+  const auto page = decode_html(utf8, "text/html");
+  BOOST_TEST(page.charset == "utf-8");
+  BOOST_TEST(to_string(page.source) == "detected");
+  BOOST_TEST(page.utf8 == utf8);
+}
 
 BOOST_AUTO_TEST_CASE(source_names) {
   BOOST_TEST(to_string(CharsetSource::bom) == "bom");
