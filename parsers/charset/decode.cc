@@ -2,6 +2,7 @@
 
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_cb.h>
+#include <unicode/ucsdet.h>
 
 #include <algorithm>
 #include <array>
@@ -18,6 +19,11 @@ struct ConverterClose {
   void operator()(UConverter* converter) const noexcept { ucnv_close(converter); }
 };
 using Converter = std::unique_ptr<UConverter, ConverterClose>;
+
+struct DetectorClose {
+  void operator()(UCharsetDetector* detector) const noexcept { ucsdet_close(detector); }
+};
+using Detector = std::unique_ptr<UCharsetDetector, DetectorClose>;
 
 // ------------------------------------------------------------------------------------------
 // Encodings and their labels
@@ -331,6 +337,13 @@ Utf8Stats scan_utf8(std::string_view bytes, bool stop_at_invalid) {
     }
   }
   return stats;
+}
+
+// Decide between a damaged UTF-8 page and a page in another encoding: reading a legacy page
+// as UTF-8 loses about one character per invalid sequence, reading a UTF-8 page as a legacy
+// encoding garbles every multi-byte character. Pick the smaller loss.
+bool is_mostly_utf8(const Utf8Stats& stats) {
+  return stats.invalid == 0 || stats.multibyte >= stats.invalid;
 }
 
 Decoded decode_utf8(std::string_view bytes, const Utf8Stats& stats) {
@@ -758,6 +771,129 @@ const Encoding* encoding_from_xml_declaration(std::string_view bytes) {
   return as_in_page_encoding(usable_encoding(declaration.substr(pos + 1, close - pos - 1)));
 }
 
+// ------------------------------------------------------------------------------------------
+// Detection
+
+// Where the markup starting with the '<' at `pos` ends (just past it), or `pos` when this '<'
+// is text. Script and style bodies count as markup: they are not in the page's language.
+std::size_t markup_end(std::string_view s, std::size_t pos) {
+  const auto past = [&](std::size_t found, std::size_t length) {
+    return found == std::string_view::npos ? s.size() : found + length;
+  };
+  if (has_at(s, pos, "<!--")) return past(s.find("-->", pos + 4), 3);
+  for (std::string_view raw_text : {std::string_view("script"), std::string_view("style")}) {
+    const std::size_t after = pos + 1 + raw_text.size();
+    if (has_at(s, pos + 1, raw_text) && after < s.size() &&
+        (is_ascii_space(s[after]) || s[after] == '>' || s[after] == '/')) {
+      const std::size_t close = ifind(s, raw_text == "script" ? "</script" : "</style", after);
+      if (close == std::string_view::npos) return s.size();
+      return past(s.find('>', close), 1);
+    }
+  }
+  if (pos + 1 < s.size()) {
+    const char next = s[pos + 1];
+    if (is_ascii_alpha(next) || next == '/' || next == '!' || next == '?') {
+      return past(s.find('>', pos + 1), 1);
+    }
+  }
+  return pos;
+}
+
+// What ICU's detector reads: the page's text without markup, whitespace runs collapsed, so that
+// the letters it counts are the language's. The raw start when the text has no non-ASCII byte
+// (e.g. the only ones are in attributes).
+std::string detection_sample(std::string_view bytes) {
+  // 32 KiB of text is thousands of words, plenty for the detector's n-gram statistics; the
+  // cap on the input bounds the work on pages that are nearly all markup.
+  constexpr std::size_t kSampleBytes = 32 * 1024;
+  constexpr std::size_t kMaxScanBytes = 1024 * 1024;
+  const std::string_view s = bytes.substr(0, kMaxScanBytes);
+  std::string sample;
+  sample.reserve(kSampleBytes);
+  bool space_pending = false;
+  bool has_non_ascii = false;
+  std::size_t pos = 0;
+  while (pos < s.size() && sample.size() < kSampleBytes) {
+    const char c = s[pos];
+    if (c == '<') {
+      const std::size_t end = markup_end(s, pos);
+      if (end != pos) {
+        pos = end;
+        space_pending = true;
+        continue;
+      }
+    }
+    ++pos;
+    if (is_ascii_space(c)) {
+      space_pending = true;
+      continue;
+    }
+    if (space_pending && !sample.empty()) sample += ' ';
+    space_pending = false;
+    sample += c;
+    has_non_ascii |= static_cast<unsigned char>(c) >= 0x80;
+  }
+  if (!has_non_ascii) return std::string(s.substr(0, kSampleBytes));
+  return sample;
+}
+
+// ICU's best guess, if it is confident enough and names an encoding we decode other than
+// UTF-8 (only asked once the bytes turned out not to be UTF-8).
+const Encoding* detect_with_icu(std::string_view bytes) {
+  // ICU's confidence for real text in the right encoding was 50..100 on a few KB of Russian,
+  // Japanese, Chinese, Korean, Polish, Greek, French and German (ICU 72, 2026-11); its guesses
+  // from too little evidence, like UTF-16 without a BOM, come at 10.
+  constexpr int32_t kMinConfidence = 25;
+  const std::string sample = detection_sample(bytes);
+  UErrorCode status = U_ZERO_ERROR;
+  Detector detector(ucsdet_open(&status));
+  if (U_FAILURE(status)) return nullptr;
+  ucsdet_setText(detector.get(), sample.data(), static_cast<int32_t>(sample.size()), &status);
+  int32_t count = 0;
+  const UCharsetMatch** matches = ucsdet_detectAll(detector.get(), &count, &status);
+  if (U_FAILURE(status)) return nullptr;
+  for (int32_t i = 0; i < count; ++i) {  // best first
+    const int32_t confidence = ucsdet_getConfidence(matches[i], &status);
+    const char* name = ucsdet_getName(matches[i], &status);
+    if (U_FAILURE(status) || confidence < kMinConfidence) return nullptr;
+    const Encoding* encoding = usable_encoding(name);
+    if (encoding && encoding != &kUtf8) return encoding;
+  }
+  return nullptr;
+}
+
+// ISO-2022-JP/KR/CN are 7-bit and so valid UTF-8: only their escape sequences (ESC $ B, ...)
+// tell them from ASCII. An ESC is rare in pure-ASCII pages otherwise.
+bool may_be_iso_2022(std::string_view bytes, const Utf8Stats& stats) {
+  return stats.invalid == 0 && stats.multibyte == 0 && bytes.find('\x1B') != std::string_view::npos;
+}
+
+DecodedPage detect_and_decode(std::string_view bytes, const Utf8Stats& stats) {
+  if (may_be_iso_2022(bytes, stats)) {
+    const Encoding* encoding = detect_with_icu(bytes);
+    if (encoding && encoding->name.starts_with("iso-2022-")) {
+      if (auto decoded = decode_as(bytes, *encoding)) {
+        return make_page(std::move(*decoded), *encoding, CharsetSource::detected);
+      }
+    }
+  }
+  // Legacy CJK text forms well-formed UTF-8 by chance: 0.13 (Big5) to 0.35 (EUC-JP) such
+  // sequences per invalid one on news paragraphs. Without a declaration to lean on, UTF-8 needs
+  // a clear margin before the detector is skipped, and is its second choice.
+  if (stats.invalid == 0 || stats.multibyte >= 2 * stats.invalid) {
+    return make_page(decode_utf8(bytes, stats), kUtf8, CharsetSource::detected);
+  }
+  if (const Encoding* encoding = detect_with_icu(bytes)) {
+    if (auto decoded = decode_as(bytes, *encoding)) {
+      return make_page(std::move(*decoded), *encoding, CharsetSource::detected);
+    }
+  }
+  if (is_mostly_utf8(stats)) return make_page(decode_utf8(bytes, stats), kUtf8, CharsetSource::detected);
+  auto decoded = decode_as(bytes, kWindows1252);
+  assert(decoded);
+  return make_page(std::move(*decoded), kWindows1252, CharsetSource::fallback);
+}
+
 }  // namespace
 
 std::string_view to_string(CharsetSource source) {
@@ -787,16 +923,23 @@ DecodedPage decode_html(std::string_view bytes, std::string_view content_type) {
     if (declared == nullptr) declared = encoding_from_xml_declaration(bytes);
   }
 
+  if (declared == &kUtf8) {
+    const Utf8Stats stats = scan_utf8(bytes, /*stop_at_invalid=*/false);
+    if (is_mostly_utf8(stats)) return make_page(decode_utf8(bytes, stats), kUtf8, source);
+    return detect_and_decode(bytes, stats);
+  }
   if (declared != nullptr) {
+    if (!is_utf16(*declared)) {
+      const Utf8Stats stats = scan_utf8(bytes, /*stop_at_invalid=*/true);
+      if (stats.invalid == 0 && stats.multibyte > 0) {
+        return make_page(decode_utf8(bytes, stats), kUtf8, CharsetSource::detected);
+      }
+    }
     if (auto decoded = decode_as(bytes, *declared)) {
       return make_page(std::move(*decoded), *declared, source);
     }
   }
-  const Utf8Stats stats = scan_utf8(bytes, /*stop_at_invalid=*/false);
-  if (stats.invalid == 0) return make_page(decode_utf8(bytes, stats), kUtf8, CharsetSource::detected);
-  auto decoded = decode_as(bytes, kWindows1252);
-  assert(decoded);
-  return make_page(std::move(*decoded), kWindows1252, CharsetSource::fallback);
+  return detect_and_decode(bytes, scan_utf8(bytes, /*stop_at_invalid=*/false));
 }
 
 std::optional<DecodedPage> convert_to_utf8(std::string_view bytes, std::string_view label) {

@@ -27,9 +27,17 @@ struct DecodedPage {
 // Decodes an HTML page as browsers do (WHATWG "encoding sniffing"): a BOM first, then the
 // charset of the HTTP Content-Type (may be empty), then a <meta charset> / <meta http-equiv>
 // prescan of the head (the first KiB, then on until <body>, at most 64 KiB) or an XML
-// declaration, then UTF-8 if the bytes are valid UTF-8, else windows-1252. Labels are mapped
-// the WHATWG way (latin1 and ascii mean windows-1252, gb2312 means GBK, ...). A label that
-// names an encoding we cannot convert is ignored and the next step is tried.
+// declaration, then detection (valid or nearly valid UTF-8, else ICU's detector when
+// confident), then windows-1252. Labels are mapped the WHATWG way (latin1 and ascii mean
+// windows-1252, gb2312 means GBK, ...). A label that names an encoding we cannot convert is
+// ignored and the next step is tried.
+// Where we part from browsers, because wrong declarations are common and cost text:
+// - Declared UTF-8 but not valid UTF-8: kept (with U+FFFD) when the well-formed multi-byte
+//   characters are at least as many as the invalid sequences, the choice that garbles fewer
+//   characters; otherwise the declaration is ignored and the encoding detected.
+// - Declared a legacy encoding but the bytes are valid UTF-8 with at least one multi-byte
+//   character: decoded as UTF-8 (source `detected`); legacy text is practically never valid
+//   UTF-8 by chance, while servers defaulting to ISO-8859-1 are common.
 // Empty input gives empty UTF-8 with charset "utf-8" and source `fallback`.
 DecodedPage decode_html(std::string_view bytes, std::string_view content_type);
 

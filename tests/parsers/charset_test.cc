@@ -116,6 +116,46 @@ constexpr std::string_view kRussianText =
     "Общественные слушания по проекту пройдут в следующем месяце во всех районах города. Предложения можно "
     "будет также оставить на официальном сайте администрации до конца весны.\n";
 
+constexpr std::string_view kJapaneseText =
+    "東京都は月曜日、来年度から始まる新しい防災計画の概要を発表した。大きな地震や豪雨による被害を減らすため、"
+    "避難所の数を増やし、高齢者や障害のある人が安全に避難できる仕組みを整えるという。\n"
+    "計画によると、都内の小中学校や公民館など約三百か所を新たに避難所として指定する。各避難所には非常用の発電機"
+    "や飲料水、毛布などを備え、少なくとも三日間は生活できるようにする方針だ。\n"
+    "また、スマートフォンのアプリを使って、住民が近くの避難所の混雑状況をすぐに確認できるようにする。外国人の"
+    "住民や観光客のために、案内は英語や中国語、韓国語など十か国語で表示される予定である。\n"
+    "専門家は、計画の方向性を評価する一方で、実際に災害が起きたときに職員が足りなくなるおそれがあると指摘して"
+    "いる。地域の住民が日ごろから訓練に参加し、お互いに助け合う体制を作ることが大切だという。\n"
+    "都の担当者は「一人でも多くの命を守るために、できることから早く進めたい」と話した。計画の詳しい内容は、"
+    "来月までに都のホームページで公開される。\n"
+    "区役所では今月から、住民向けの説明会を順番に開く。説明会では、家庭で準備しておくべき食料や水の量、家具の"
+    "固定の方法なども紹介される。参加は無料で、事前の申し込みは必要ない。\n"
+    "昨年の調査では、家具を固定している家庭は全体の半分に満たなかった。都はこの割合を五年以内に八割まで引き上げ"
+    "る目標を掲げており、固定具の購入費用の一部を補助する制度も新しく設ける。\n"
+    "このほか、大雨のときに川の水位を知らせるカメラを増やし、映像をインターネットで見られるようにする。これまで"
+    "は一部の川にしかなかったが、三年後には都内のすべての主な川に設置する計画だ。\n"
+    "防災に詳しい大学の教授は「行政の準備だけでは限界がある。一人一人が自分の住む地域の危険を知っておくことが、"
+    "いざというときに役に立つ」と話している。\n";
+
+constexpr std::string_view kChineseText =
+    "本市教育部门昨天公布了新学年的招生计划，今年全市公办小学将新增学位约八千个，以缓解部分新建住宅区入学难的"
+    "问题。相关负责人表示，新增学位主要集中在城市东部和南部，那里近年来人口增长较快。\n"
+    "根据计划，今年将有五所新学校投入使用，另外还有十多所学校完成了扩建工程。新学校均配备了图书馆、实验室和室内"
+    "体育馆，教室里也安装了新的多媒体设备。\n"
+    "为了让家长及时了解报名信息，教育部门开通了网上报名系统。家长可以在手机上查询学区划分、提交材料，并随时查看"
+    "审核结果。工作人员提醒，报名时间为下个月一日至十五日，逾期将不再受理。\n"
+    "一些家长对记者说，他们最关心的是学校之间的教学质量差距。对此，负责人回答说，今后将继续推进优秀教师在不同"
+    "学校之间交流，并加大对新学校的支持力度，争取让每个孩子都能在家门口上好学。\n"
+    "专家认为，随着城市规模不断扩大，教育资源的规划必须与住房建设同步进行。只有提前做好预测，才能避免学位紧张的"
+    "情况反复出现。\n"
+    "此外，今年秋季起，全市小学还将推广课后服务，学生可以在放学后留在学校参加体育、艺术和科技等活动，方便双职工"
+    "家庭接送孩子。\n"
+    "据了解，教育部门还计划在未来三年内再建设十二所中小学，并对二十所老旧校舍进行改造。届时，全市义务教育阶段的"
+    "学位总数将比现在增加约三万个，基本满足新增人口的入学需求。\n"
+    "针对部分家长担心的校车和交通安全问题，交警部门表示，开学前将在学校周边增设标志和减速设施，上下学高峰期间"
+    "还会安排警力和志愿者在路口维持秩序。\n"
+    "不少市民在网上留言，希望新学校能尽快开放运动场地，在周末和假期供附近居民使用。教育部门回应说，将在确保安全"
+    "的前提下逐步推进，具体办法另行公布。\n";
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(charset)
@@ -307,6 +347,20 @@ BOOST_AUTO_TEST_CASE(iso_8859_2) {
   BOOST_TEST(page->utf8 == "Łódź, Škoda");
 }
 
+BOOST_AUTO_TEST_CASE(koi8_r_detected) {
+  // KOI8-R has no typographic quotes and dashes.
+  std::string text(kRussianText);
+  for (auto [from, to] :
+       {std::pair{"«"sv, "\""sv}, std::pair{"»"sv, "\""sv}, std::pair{"—"sv, "-"sv}}) {
+    for (std::size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, from.size(), to);
+  }
+  const std::string utf8 = news_page("ru", "Новый план развития транспорта", paragraphs(text));
+  const auto page = decode_html(encode(utf8, "KOI8-R"), "");
+  BOOST_TEST(page.charset == "koi8-r");
+  BOOST_TEST(to_string(page.source) == "detected");
+  BOOST_TEST(page.utf8 == utf8);
+}
+
 BOOST_AUTO_TEST_CASE(gbk_and_gb18030) {
   for (const char* label : {"gbk", "GB2312", "x-gbk", "chinese"}) {
     const auto page = convert_to_utf8("\xD6\xD0\xCE\xC4", label);
@@ -338,6 +392,14 @@ BOOST_AUTO_TEST_CASE(euc_jp_and_iso_2022_jp) {
   const auto jis = convert_to_utf8("\x1B$BF|K\\8l\x1B(B!", "iso-2022-jp");
   BOOST_TEST_REQUIRE(jis.has_value());
   BOOST_TEST(jis->utf8 == "日本語!");
+}
+
+BOOST_AUTO_TEST_CASE(iso_2022_jp_detected) {
+  // 7-bit, so valid UTF-8 byte for byte: only the escape sequences give it away.
+  const std::string utf8 = news_page("ja", "防災計画", paragraphs(kJapaneseText));
+  const auto page = decode_html(encode(utf8, "ISO-2022-JP"), "");
+  BOOST_TEST(page.charset == "iso-2022-jp");
+  BOOST_TEST(page.utf8 == utf8);
 }
 
 BOOST_AUTO_TEST_CASE(euc_kr) {
@@ -404,6 +466,33 @@ BOOST_AUTO_TEST_CASE(declared_utf8_with_a_few_bad_bytes_stays_utf8) {
   BOOST_TEST(to_string(page.source) == "meta");
   BOOST_TEST(page.utf8 == "<meta charset=utf-8><p>Zürich – café \uFFFD naïve</p>");
   BOOST_TEST(page.replaced == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(undeclared_utf8_with_a_bad_byte_is_utf8) {
+  const auto page = decode_html("<p>Zürich – café \x96 naïve</p>", "");
+  BOOST_TEST(page.charset == "utf-8");
+  BOOST_TEST(to_string(page.source) == "detected");
+  BOOST_TEST(page.utf8 == "<p>Zürich – café \uFFFD naïve</p>");
+  BOOST_TEST(page.replaced == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(declared_utf8_that_is_windows_1252_is_detected) {
+  const auto page = decode_html("<meta charset=\"UTF-8\"><p>\x93" "Caf\xE9 cr\xE8me\x94, she said.</p>",
+      "text/html");
+  BOOST_TEST(page.charset == "windows-1252");
+  BOOST_TEST(to_string(page.source) != "meta");
+  BOOST_TEST(page.utf8 == "<meta charset=\"UTF-8\"><p>“Café crème”, she said.</p>");
+  BOOST_TEST(page.replaced == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(declared_legacy_but_valid_utf8_is_utf8) {
+  const auto page = decode_html("<p>caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D</p>",
+      "text/html; charset=ISO-8859-1");
+  BOOST_TEST(page.charset == "utf-8");
+  BOOST_TEST(to_string(page.source) == "detected");
+  BOOST_TEST(page.utf8 == "<p>café “quoted”</p>");
+  // Pure ASCII keeps the declaration: it decodes the same either way.
+  BOOST_TEST(decode_html("<p>plain</p>", "text/html; charset=ISO-8859-1").charset == "windows-1252");
 }
 
 BOOST_AUTO_TEST_CASE(binary_input_gives_valid_utf8) {
@@ -489,6 +578,40 @@ BOOST_AUTO_TEST_CASE(undeclared_utf8_page_is_utf8) {
   BOOST_TEST(page.charset == "utf-8");
   BOOST_TEST(to_string(page.source) == "detected");
   BOOST_TEST(page.utf8 == utf8);
+}
+
+BOOST_AUTO_TEST_CASE(russian_windows_1251_page_detected) {
+  const std::string utf8 = news_page("ru", "Новый план развития транспорта", paragraphs(kRussianText));
+  const std::string bytes = encode(utf8, "windows-1251");
+  BOOST_TEST(bytes.size() > 2000u);
+  const auto page = decode_html(bytes, "text/html");
+  BOOST_TEST(page.charset == "windows-1251");
+  BOOST_TEST(to_string(page.source) == "detected");
+  BOOST_TEST(page.utf8 == utf8);
+  BOOST_TEST(page.replaced == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(japanese_shift_jis_page_detected) {
+  const std::string utf8 = news_page("ja", "東京都が新しい防災計画", paragraphs(kJapaneseText));
+  const std::string bytes = encode(utf8, "Shift_JIS");
+  BOOST_TEST(bytes.size() > 2000u);
+  const auto page = decode_html(bytes, "");
+  BOOST_TEST(page.charset == "shift_jis");
+  BOOST_TEST(to_string(page.source) == "detected");
+  BOOST_TEST(page.utf8 == utf8);
+  BOOST_TEST(page.replaced == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(chinese_gbk_page_detected) {
+  const std::string utf8 = news_page("zh", "新学年招生计划公布", paragraphs(kChineseText));
+  const std::string bytes = encode(utf8, "GBK");
+  BOOST_TEST(bytes.size() > 2000u);
+  const auto page = decode_html(bytes, "");
+  // ICU names GBK text GB18030, its superset; both decode it the same.
+  BOOST_TEST(page.charset == "gb18030");
+  BOOST_TEST(to_string(page.source) == "detected");
+  BOOST_TEST(page.utf8 == utf8);
+  BOOST_TEST(page.replaced == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(source_names) {
