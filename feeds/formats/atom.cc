@@ -109,6 +109,13 @@ Entry read_entry(const xml::Element& e, const std::string& feed_authors, const R
   return entry;
 }
 
+// Appends the entry for `e`, then those nested in it by recovery from an unclosed tag.
+void read_entries(const xml::Element& e, const std::string& feed_authors, Feed& feed, const ReadContext& ctx) {
+  feed.entries.push_back(read_entry(e, feed_authors, ctx));
+  for (const auto& c : e.children())
+    if (is_atom(c.ns()) && c.local_name() == "entry") read_entries(c, feed_authors, feed, ctx);
+}
+
 }  // namespace
 
 void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
@@ -147,7 +154,7 @@ void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
     } else if (name == "icon") {
       if (icon.empty()) icon = resolve(c, c.text(), ctx);
     } else if (name == "entry") {
-      feed.entries.push_back(read_entry(c, feed_authors, ctx));
+      read_entries(c, feed_authors, feed, ctx);
     }
   }
   if (feed.link.empty()) feed.link = first_alternate;

@@ -50,6 +50,8 @@ void finish_entry(Entry& entry);
 // RSS 0.9x/2.0 and RSS 1.0 share their item and channel elements (rss.cc).
 bool is_rss_core(std::string_view ns_uri);
 Entry read_rss_item(const xml::Element& item, const ReadContext& ctx);
+// Appends the entry for `item`, then those of items nested in it by recovery.
+void read_items(const xml::Element& item, Feed& feed, const ReadContext& ctx);
 // Reads the core child elements of a channel (and <item>s, appended to feed.entries).
 void read_rss_channel(const xml::Element& channel, Feed& feed, const ReadContext& ctx);
 void read_rss_image(const xml::Element& image, Feed& feed, const ReadContext& ctx);

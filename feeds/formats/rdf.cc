@@ -18,7 +18,7 @@ void read_rdf(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
       read_rss_channel(child, feed, ctx);
       had_channel = true;
     } else if (name == "item") {
-      feed.entries.push_back(read_rss_item(child, ctx));
+      read_items(child, feed, ctx);
     } else if (name == "image") {
       read_rss_image(child, feed, ctx);
     }

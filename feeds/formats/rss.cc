@@ -96,6 +96,13 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
   return entry;
 }
 
+void read_items(const xml::Element& item, Feed& feed, const ReadContext& ctx) {
+  feed.entries.push_back(read_rss_item(item, ctx));
+  // Recovering from a tag left open, libxml2 nests the following items inside this one.
+  for (const auto& child : item.children())
+    if (is_rss_core(child.ns()) && child.local_name() == "item") read_items(child, feed, ctx);
+}
+
 void read_rss_image(const xml::Element& image, Feed& feed, const ReadContext& ctx) {
   for (const auto& c : image.children()) {
     if (!is_rss_core(c.ns())) continue;
@@ -132,7 +139,7 @@ void read_rss_channel(const xml::Element& channel, Feed& feed, const ReadContext
     } else if (name == "image") {
       read_rss_image(child, feed, ctx);
     } else if (name == "item") {
-      feed.entries.push_back(read_rss_item(child, ctx));
+      read_items(child, feed, ctx);
     }
   }
   feed.updated = last_build ? last_build : pub_date;
@@ -158,7 +165,7 @@ void read_rss(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
       read_rss_channel(child, feed, ctx);
       had_channel = true;
     } else if (child.local_name() == "item") {  // items outside the channel: 0.9x feeds do this
-      feed.entries.push_back(read_rss_item(child, ctx));
+      read_items(child, feed, ctx);
     } else if (child.local_name() == "image" && feed.image.url.empty()) {
       read_rss_image(child, feed, ctx);
     }

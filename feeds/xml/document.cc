@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <climits>
 #include <cstring>
 #include <mutex>
@@ -152,7 +153,65 @@ struct Attempt {
   ParseState state;
 };
 
-Attempt parse_once(std::string_view bytes, const char* encoding) {
+// Feeds often carry a bare '&' ("Q&A", "?a=1&b=2"), which XML forbids and libxml2 recovers
+// from by dropping text. Escapes each '&' that starts no entity or character reference,
+// outside CDATA sections, comments and processing instructions. Only for ASCII-compatible
+// bytes (no UTF-16): in the legacy multi-byte encodings feeds use, 0x26 is never a trail
+// byte. Returns nullopt when nothing needed escaping.
+std::optional<std::string> escape_bare_ampersands(std::string_view b) {
+  if (b.starts_with("\xFF\xFE") || b.starts_with("\xFE\xFF") || b.substr(0, 4).find('\0') != std::string_view::npos)
+    return std::nullopt;
+  auto is_name_start = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
+  };
+  auto is_name_char = [&](unsigned char c) {
+    return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  };
+  auto is_reference = [&](std::size_t i) {  // b[i] == '&'
+    std::size_t j = i + 1;
+    if (j < b.size() && b[j] == '#') {
+      ++j;
+      const bool hex = j < b.size() && (b[j] == 'x' || b[j] == 'X');
+      if (hex) ++j;
+      const std::size_t start = j;
+      while (j < b.size() && j - start < 10 &&
+             (std::isdigit(static_cast<unsigned char>(b[j])) || (hex && std::isxdigit(static_cast<unsigned char>(b[j])))))
+        ++j;
+      return j > start && j < b.size() && b[j] == ';';
+    }
+    if (j >= b.size() || !is_name_start(static_cast<unsigned char>(b[j]))) return false;
+    const std::size_t start = j;
+    while (j < b.size() && j - start < 64 && is_name_char(static_cast<unsigned char>(b[j]))) ++j;
+    return j < b.size() && b[j] == ';';
+  };
+  std::string out;
+  bool changed = false;
+  std::size_t copied = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (b[i] == '<') {
+      std::string_view close;
+      if (b.substr(i, 9) == "<![CDATA[") close = "]]>";
+      else if (b.substr(i, 4) == "<!--") close = "-->";
+      else if (b.substr(i, 2) == "<?") close = "?>";
+      if (close.empty()) continue;
+      const std::size_t end = b.find(close, i + 2);
+      if (end == std::string_view::npos) break;
+      i = end + close.size() - 1;
+      continue;
+    }
+    if (b[i] != '&' || is_reference(i)) continue;
+    if (!changed) out.reserve(b.size() + 64);
+    changed = true;
+    out.append(b.substr(copied, i + 1 - copied));
+    out += "amp;";
+    copied = i + 1;
+  }
+  if (!changed) return std::nullopt;
+  out.append(b.substr(copied));
+  return out;
+}
+
+Attempt parse_once(std::string_view bytes, const char* encoding, bool ignore_declared_encoding = false) {
   Attempt attempt;
   std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(xmlNewParserCtxt());
   if (!ctxt) return attempt;
@@ -164,7 +223,7 @@ Attempt parse_once(std::string_view bytes, const char* encoding) {
   // No XML_PARSE_NOENT (no substitution), DTDLOAD, DTDATTR or HUGE: libxml2 keeps its
   // depth (256) and entity amplification limits.
   const int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
-                      XML_PARSE_NOWARNING;
+                      XML_PARSE_NOWARNING | (ignore_declared_encoding ? XML_PARSE_IGNORE_ENC : 0);
   QuietErrors quiet;
   attempt.doc = xmlCtxtReadMemory(ctxt.get(), bytes.data(), static_cast<int>(bytes.size()), nullptr, encoding,
                                   options);
@@ -193,24 +252,31 @@ Document Document::parse(std::string_view bytes, std::string_view encoding, std:
   }
   std::string label(encoding);
   if (starts_with_bom(bytes)) label.clear();
+  std::vector<std::string> notes;
+  const std::optional<std::string> escaped = escape_bare_ampersands(bytes);
+  if (escaped) {
+    bytes = *escaped;
+    notes.push_back("unescaped & read as &amp;");
+  }
   Attempt attempt = parse_once(bytes, label.empty() ? nullptr : label.c_str());
-  std::string note;
+  bool ignore_declared = false;
   if (attempt.doc == nullptr && attempt.state.unsupported_encoding) {
-    note = attempt.state.first_error + "; read as UTF-8";
-    attempt = parse_once(bytes, "UTF-8");
+    notes.push_back(attempt.state.first_error + "; read as UTF-8");
+    ignore_declared = true;
+    attempt = parse_once(bytes, nullptr, ignore_declared);
   }
   if (attempt.state.not_utf8 && label != "windows-1252") {
-    note = "not valid UTF-8; read as windows-1252";
+    notes.push_back("not valid UTF-8; read as windows-1252");
     free_doc(attempt.doc);
-    attempt = parse_once(bytes, "windows-1252");
+    attempt = parse_once(bytes, "windows-1252", ignore_declared);
   }
   out.doc_.reset(attempt.doc);
-  if (!note.empty()) {
-    out.error_ = note;
-  } else if (!attempt.state.first_error.empty()) {
-    out.error_ = attempt.state.first_error;
-  } else if (!attempt.state.html_entity.empty()) {
-    out.error_ = "undeclared entity &" + attempt.state.html_entity + "; read as HTML";
+  if (!attempt.state.first_error.empty()) notes.push_back(attempt.state.first_error);
+  if (!attempt.state.html_entity.empty())
+    notes.push_back("undeclared entity &" + attempt.state.html_entity + "; read as HTML");
+  for (const auto& note : notes) {
+    if (!out.error_.empty()) out.error_ += "; ";
+    out.error_ += note;
   }
   return out;
 }
