@@ -6,5 +6,7 @@
 namespace winnow::cli {
 
 int run_extract(std::span<char* const> args);
+int run_feed(std::span<char* const> args);
+int run_feeds(std::span<char* const> args);
 
 }  // namespace winnow::cli

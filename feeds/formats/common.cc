@@ -1,0 +1,217 @@
+#include "feeds/formats/common.h"
+
+#include <algorithm>
+
+#include "feeds/formats/namespaces.h"
+#include "feeds/text.h"
+
+namespace winnow::feeds::formats {
+namespace {
+
+bool is_media(std::string_view uri) { return uri == ns::kMedia || uri == ns::kMediaNoSlash; }
+
+void add_enclosure(Entry& entry, Enclosure enclosure) {
+  if (enclosure.url.empty()) return;
+  for (const auto& e : entry.enclosures)
+    if (e.url == enclosure.url) return;
+  entry.enclosures.push_back(std::move(enclosure));
+}
+
+void read_media(const xml::Element& e, Entry& entry, EntryExtras& extras, const ReadContext& ctx) {
+  const std::string_view name = e.local_name();
+  if (name == "content") {
+    Enclosure enclosure;
+    enclosure.url = resolve(e, e.attribute_or_empty("url"), ctx);
+    enclosure.type = std::string(trim(e.attribute_or_empty("type")));
+    enclosure.length = std::max<std::int64_t>(0, parse_count(e.attribute_or_empty("fileSize")));
+    add_enclosure(entry, std::move(enclosure));
+    for (const auto& c : e.children())
+      if (is_media(c.ns())) read_media(c, entry, extras, ctx);
+  } else if (name == "group") {
+    for (const auto& c : e.children())
+      if (is_media(c.ns())) read_media(c, entry, extras, ctx);
+  } else if (name == "thumbnail") {
+    if (entry.thumbnail.empty()) entry.thumbnail = resolve(e, e.attribute_or_empty("url"), ctx);
+  } else if (name == "description") {
+    if (extras.media_description.empty()) extras.media_description = html_payload(e);
+  }
+}
+
+}  // namespace
+
+std::string resolve(const xml::Element& at, std::string_view ref, const ReadContext& ctx) {
+  ref = trim(ref);
+  if (ref.empty()) return {};
+  std::vector<std::string> bases;
+  for (std::optional<xml::Element> e = at; e; e = e->parent()) {
+    if (auto base = e->attribute("base", ns::kXml)) bases.push_back(std::move(*base));
+  }
+  std::string base = ctx.base_url;
+  for (auto it = bases.rbegin(); it != bases.rend(); ++it) base = resolve_url(base, *it);
+  return resolve_url(base, ref);
+}
+
+std::string xml_lang(const xml::Element& at) {
+  for (std::optional<xml::Element> e = at; e; e = e->parent()) {
+    if (auto lang = e->attribute("lang", ns::kXml)) return std::string(trim(*lang));
+  }
+  return {};
+}
+
+std::string plain_title(const xml::Element& e) {
+  if (e.has_element_children()) return collapse_whitespace(e.text());
+  return plain_text(e.text());
+}
+
+std::string html_payload(const xml::Element& e) {
+  if (e.has_element_children()) return std::string(trim(e.inner_markup()));
+  return std::string(trim(e.text()));
+}
+
+namespace {
+
+enum class TextKind { text, html, xhtml };
+
+TextKind atom_kind(const xml::Element& e) {
+  std::string type = e.attribute_or_empty("type");
+  std::transform(type.begin(), type.end(), type.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
+  const std::string mode = e.attribute_or_empty("mode");
+  if (type == "xhtml" || type == "application/xhtml+xml") return TextKind::xhtml;
+  if (type == "html" || type == "text/html") return TextKind::html;
+  if (e.ns() == ns::kAtom03 && mode != "escaped" && e.has_element_children()) return TextKind::xhtml;
+  if (type.empty() || type == "text" || type == "text/plain") return TextKind::text;
+  // Other media types: XML ones are inline markup, the rest text (base64 is left as is).
+  if (type.ends_with("+xml") || type.ends_with("/xml")) return TextKind::xhtml;
+  return TextKind::text;
+}
+
+}  // namespace
+
+std::string atom_plain_text(const xml::Element& e) {
+  switch (atom_kind(e)) {
+    case TextKind::xhtml:
+      return collapse_whitespace(e.text());
+    case TextKind::html:
+      return html_to_text(e.text());
+    case TextKind::text:
+      // Raw markup where plain text was promised: read its text.
+      return collapse_whitespace(e.text());
+  }
+  return {};
+}
+
+std::string atom_payload(const xml::Element& e) {
+  switch (atom_kind(e)) {
+    case TextKind::xhtml: {
+      // Atom 1.0 wraps xhtml in one xhtml:div that is not part of the content.
+      auto children = e.children();
+      if (children.size() == 1 && children[0].is(ns::kXhtml, "div")) return std::string(trim(children[0].inner_markup()));
+      return std::string(trim(e.inner_markup()));
+    }
+    case TextKind::html:
+    case TextKind::text:
+      return html_payload(e);
+  }
+  return {};
+}
+
+std::optional<UnixSeconds> date_of(const xml::Element& e) { return parsers::parse_date(e.text()); }
+
+bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& extras, const ReadContext& ctx) {
+  const std::string_view uri = child.ns();
+  const std::string_view name = child.local_name();
+  if (uri == ns::kContent) {
+    if (name == "encoded" && entry.content.empty()) entry.content = html_payload(child);
+  } else if (uri == ns::kDc) {
+    if (name == "creator") {
+      if (auto creator = collapse_whitespace(child.text()); !creator.empty()) extras.creators.push_back(creator);
+    } else if (name == "date") {
+      if (!extras.dc_date) extras.dc_date = date_of(child);
+    } else if (name == "subject") {
+      if (auto subject = collapse_whitespace(child.text()); !subject.empty()) entry.categories.push_back(subject);
+    } else if (name == "title") {
+      if (extras.dc_title.empty()) extras.dc_title = plain_title(child);
+    } else if (name == "description") {
+      if (extras.dc_description.empty()) extras.dc_description = html_payload(child);
+    } else if (name == "identifier") {
+      if (extras.dc_identifier.empty()) extras.dc_identifier = std::string(trim(child.text()));
+    }
+  } else if (uri == ns::kDcTerms) {
+    if (name == "modified" && !entry.updated) entry.updated = date_of(child);
+    if ((name == "issued" || name == "created") && !extras.dc_date) extras.dc_date = date_of(child);
+  } else if (is_media(uri)) {
+    read_media(child, entry, extras, ctx);
+  } else if (uri == ns::kItunes) {
+    if (name == "author") {
+      if (auto author = collapse_whitespace(child.text()); !author.empty()) extras.creators.push_back(author);
+    } else if (name == "summary") {
+      if (extras.itunes_summary.empty()) extras.itunes_summary = html_payload(child);
+    } else if (name == "image") {
+      if (entry.thumbnail.empty()) entry.thumbnail = resolve(child, child.attribute_or_empty("href"), ctx);
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void apply_extras(Entry& entry, const EntryExtras& extras) {
+  if (entry.author.empty() && !extras.creators.empty()) {
+    for (const auto& c : extras.creators) {
+      if (!entry.author.empty()) entry.author += ", ";
+      entry.author += c;
+    }
+  }
+  if (!entry.published && extras.dc_date) entry.published = extras.dc_date;
+  if (entry.title.empty()) entry.title = extras.dc_title;
+  if (entry.summary.empty()) entry.summary = extras.dc_description;
+  if (entry.summary.empty()) entry.summary = extras.itunes_summary;
+  if (entry.summary.empty()) entry.summary = extras.media_description;
+  if (entry.id.empty()) entry.id = extras.dc_identifier;
+}
+
+bool read_feed_extension(const xml::Element& child, Feed& feed, const ReadContext& ctx) {
+  const std::string_view uri = child.ns();
+  const std::string_view name = child.local_name();
+  if (uri == ns::kDc) {
+    if (name == "language" && feed.language.empty()) feed.language = std::string(trim(child.text()));
+    if (name == "date" && !feed.updated) feed.updated = date_of(child);
+    if (name == "title" && feed.title.empty()) feed.title = plain_title(child);
+    if (name == "description" && feed.description.empty()) feed.description = plain_title(child);
+  } else if (uri == ns::kSy) {
+    if (name == "updatePeriod") feed.update_period = collapse_whitespace(child.text());
+    if (name == "updateFrequency") {
+      const auto n = parse_count(child.text());
+      if (n > 0 && n < 1000000) feed.update_frequency = static_cast<int>(n);
+    }
+  } else if (uri == ns::kAdmin) {
+    if (name == "generatorAgent" && feed.generator.empty())
+      feed.generator = std::string(trim(child.attribute_or_empty("resource", ns::kRdf)));
+  } else if (uri == ns::kAtom10) {
+    if (name == "link") {
+      const std::string rel = child.attribute("rel").value_or("alternate");
+      const std::string href = resolve(child, child.attribute_or_empty("href"), ctx);
+      if (rel == "self" && feed.self_url.empty()) feed.self_url = href;
+      if (rel == "alternate" && feed.link.empty()) feed.link = href;
+    }
+  } else if (uri == ns::kItunes) {
+    if (name == "image" && feed.image.url.empty()) feed.image.url = resolve(child, child.attribute_or_empty("href"), ctx);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void finish_entry(Entry& entry) {
+  if (entry.id.empty()) {
+    entry.id = derived_id(entry.link, entry.title, entry.summary.empty() ? entry.content : entry.summary);
+  }
+  std::vector<std::string> categories;
+  for (auto& c : entry.categories) {
+    if (c.empty() || std::find(categories.begin(), categories.end(), c) != categories.end()) continue;
+    categories.push_back(std::move(c));
+  }
+  entry.categories = std::move(categories);
+}
+
+}  // namespace winnow::feeds::formats

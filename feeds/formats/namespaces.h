@@ -1,0 +1,25 @@
+#pragma once
+// Namespace URIs the feed readers know.
+#include <string_view>
+
+namespace winnow::feeds::ns {
+
+inline constexpr std::string_view kAtom10 = "http://www.w3.org/2005/Atom";
+inline constexpr std::string_view kAtom03 = "http://purl.org/atom/ns#";
+inline constexpr std::string_view kRdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+inline constexpr std::string_view kRss10 = "http://purl.org/rss/1.0/";
+inline constexpr std::string_view kRss090 = "http://my.netscape.com/rdf/simple/0.9/";
+inline constexpr std::string_view kRssUserland = "http://backend.userland.com/rss2";
+inline constexpr std::string_view kRssUserland092 = "http://backend.userland.com/rss";
+inline constexpr std::string_view kContent = "http://purl.org/rss/1.0/modules/content/";
+inline constexpr std::string_view kDc = "http://purl.org/dc/elements/1.1/";
+inline constexpr std::string_view kDcTerms = "http://purl.org/dc/terms/";
+inline constexpr std::string_view kSy = "http://purl.org/rss/1.0/modules/syndication/";
+inline constexpr std::string_view kMedia = "http://search.yahoo.com/mrss/";
+inline constexpr std::string_view kMediaNoSlash = "http://search.yahoo.com/mrss";
+inline constexpr std::string_view kItunes = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+inline constexpr std::string_view kAdmin = "http://webns.net/mvcb/";
+inline constexpr std::string_view kXhtml = "http://www.w3.org/1999/xhtml";
+inline constexpr std::string_view kXml = "http://www.w3.org/XML/1998/namespace";
+
+}  // namespace winnow::feeds::ns

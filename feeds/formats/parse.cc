@@ -1,0 +1,91 @@
+#include "feeds/formats/parse.h"
+
+#include <algorithm>
+
+#include "feeds/formats/common.h"
+#include "feeds/formats/json_feed.h"
+#include "feeds/formats/namespaces.h"
+#include "feeds/text.h"
+#include "feeds/xml/document.h"
+
+namespace winnow::feeds {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
+  return out;
+}
+
+// The charset parameter of a Content-Type, unquoted and lowercase; empty when none.
+std::string charset_of(std::string_view content_type) {
+  const std::string ct = lower(content_type);
+  std::size_t pos = 0;
+  while ((pos = ct.find("charset", pos)) != std::string::npos) {
+    std::size_t i = pos + 7;
+    pos = i;
+    while (i < ct.size() && (ct[i] == ' ' || ct[i] == '\t')) ++i;
+    if (i >= ct.size() || ct[i] != '=') continue;
+    ++i;
+    while (i < ct.size() && (ct[i] == ' ' || ct[i] == '\t')) ++i;
+    const bool quoted = i < ct.size() && ct[i] == '"';
+    if (quoted) ++i;
+    std::size_t end = i;
+    while (end < ct.size() && ct[end] != ';' && ct[end] != '"' && ct[end] != ' ' && ct[end] != ',') ++end;
+    return ct.substr(i, end - i);
+  }
+  return {};
+}
+
+// As browsers do (WHATWG Encoding), labels for Latin-1 and ASCII read as windows-1252: it
+// agrees with them on every byte they define and adds the curly quotes publishers meant.
+std::string xml_encoding_label(std::string_view content_type) {
+  std::string label = charset_of(content_type);
+  if (label == "iso-8859-1" || label == "latin1" || label == "l1" || label == "us-ascii" || label == "ascii" ||
+      label == "iso8859-1" || label == "iso_8859-1" || label == "cp1252")
+    label = "windows-1252";
+  return label;
+}
+
+// The first bytes after a UTF-8 BOM and whitespace.
+std::string_view sniff(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  return trim(bytes);
+}
+
+}  // namespace
+
+boost::system::result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
+  if (bytes.size() > options.max_bytes) return FeedErrc::too_large;
+  const std::string_view head = sniff(bytes);
+  if (head.empty()) return FeedErrc::empty_input;
+  formats::ReadContext ctx{options.base_url};
+  if (head.front() == '{' || head.front() == '[') return formats::read_json_feed(head, ctx);
+
+  auto doc = xml::Document::parse(bytes, xml_encoding_label(options.content_type), options.max_entity_bytes);
+  auto root = doc.root();
+  if (!root) {
+    if (head.front() == '<' || bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) return FeedErrc::malformed;
+    return FeedErrc::not_a_feed;
+  }
+  Feed feed;
+  const std::string_view name = root->local_name();
+  const std::string_view uri = root->ns();
+  if ((name == "rss" || name == "channel") && formats::is_rss_core(uri)) {
+    formats::read_rss(*root, feed, ctx);
+  } else if (name == "RDF" && uri == ns::kRdf) {
+    formats::read_rdf(*root, feed, ctx);
+  } else if (name == "feed" && (uri == ns::kAtom10 || uri == ns::kAtom03 || uri.empty())) {
+    formats::read_atom(*root, feed, ctx);
+  } else {
+    return FeedErrc::not_a_feed;
+  }
+  if (doc.entity_budget_exceeded()) return FeedErrc::entity_limit;
+  if (!doc.well_formed()) {
+    feed.bozo = true;
+    feed.bozo_reason = doc.error();
+  }
+  return feed;
+}
+
+}  // namespace winnow::feeds

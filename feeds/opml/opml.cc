@@ -1,0 +1,141 @@
+#include "feeds/opml/opml.h"
+
+#include <memory>
+
+#include "feeds/text.h"
+#include "feeds/xml/document.h"
+
+namespace winnow::feeds {
+namespace {
+
+// Some exporters write the attribute names in other cases.
+std::string attr(const xml::Element& e, std::string_view name) {
+  if (auto v = e.attribute(name)) return std::string(trim(*v));
+  std::string lower(name);
+  for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (auto v = e.attribute(lower)) return std::string(trim(*v));
+  return {};
+}
+
+void read_outlines(const xml::Element& parent, const std::string& path, std::vector<Subscription>& out) {
+  for (const auto& e : parent.children()) {
+    if (e.local_name() != "outline") continue;
+    std::string title = collapse_whitespace(attr(e, "title"));
+    if (title.empty()) title = collapse_whitespace(attr(e, "text"));
+    std::string url = attr(e, "xmlUrl");
+    if (!url.empty()) {
+      std::string category = path;
+      if (category.empty()) {
+        // OPML 2.0's category attribute: comma-separated slash paths, "/Tech/Linux".
+        std::string c = attr(e, "category");
+        if (auto comma = c.find(','); comma != std::string::npos) c.resize(comma);
+        std::string_view v = trim(c);
+        while (v.starts_with('/')) v.remove_prefix(1);
+        category = std::string(v);
+      }
+      out.push_back({std::move(url), std::move(title), attr(e, "htmlUrl"), std::move(category)});
+      read_outlines(e, path, out);  // feeds nested under a feed: keep the folder
+    } else {
+      std::string folder = title;
+      for (auto& c : folder)
+        if (c == '/') c = '-';  // '/' separates the levels of a path
+      read_outlines(e, path.empty() ? folder : folder.empty() ? path : path + "/" + folder, out);
+    }
+  }
+}
+
+void append_escaped(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\r': out += "&#13;"; break;
+      case '\t': out += "&#9;"; break;
+      default:
+        if (static_cast<unsigned char>(c) >= 0x20) out += c;  // other controls are not XML
+    }
+  }
+}
+
+struct Folder {
+  std::string name;
+  std::vector<std::unique_ptr<Folder>> folders;
+  std::vector<const Subscription*> feeds;
+  Folder* child(std::string_view n) {
+    for (auto& f : folders)
+      if (f->name == n) return f.get();
+    folders.push_back(std::make_unique<Folder>());
+    folders.back()->name = std::string(n);
+    return folders.back().get();
+  }
+};
+
+void write_folder(const Folder& folder, int depth, std::string& out) {
+  const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
+  for (const Subscription* s : folder.feeds) {
+    const std::string title = valid_utf8(s->title.empty() ? s->url : s->title);
+    out += indent + "<outline type=\"rss\" text=\"";
+    append_escaped(out, title);
+    out += "\" title=\"";
+    append_escaped(out, title);
+    out += "\" xmlUrl=\"";
+    append_escaped(out, valid_utf8(s->url));
+    out += '"';
+    if (!s->html_url.empty()) {
+      out += " htmlUrl=\"";
+      append_escaped(out, valid_utf8(s->html_url));
+      out += '"';
+    }
+    out += "/>\n";
+  }
+  for (const auto& f : folder.folders) {
+    out += indent + "<outline text=\"";
+    append_escaped(out, valid_utf8(f->name));
+    out += "\" title=\"";
+    append_escaped(out, valid_utf8(f->name));
+    out += "\">\n";
+    write_folder(*f, depth + 1, out);
+    out += indent + "</outline>\n";
+  }
+}
+
+}  // namespace
+
+boost::system::result<std::vector<Subscription>> parse_opml(std::string_view bytes) {
+  if (trim(bytes).empty()) return FeedErrc::empty_input;
+  auto doc = xml::Document::parse(bytes, {}, 4u << 20);
+  auto root = doc.root();
+  if (!root || root->local_name() != "opml") return FeedErrc::not_opml;
+  std::vector<Subscription> out;
+  for (const auto& c : root->children())
+    if (c.local_name() == "body") read_outlines(c, "", out);
+  if (doc.entity_budget_exceeded()) return FeedErrc::entity_limit;
+  return out;
+}
+
+std::string write_opml(const std::vector<Subscription>& subscriptions, std::string_view title) {
+  Folder top;
+  for (const auto& s : subscriptions) {
+    Folder* f = &top;
+    std::string_view path = s.category;
+    while (!path.empty()) {
+      const auto slash = path.find('/');
+      const std::string_view part = trim(path.substr(0, slash));
+      if (!part.empty()) f = f->child(part);
+      if (slash == std::string_view::npos) break;
+      path.remove_prefix(slash + 1);
+    }
+    f->feeds.push_back(&s);
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>";
+  append_escaped(out, valid_utf8(title));
+  out += "</title>\n  </head>\n  <body>\n";
+  write_folder(top, 2, out);
+  out += "  </body>\n</opml>\n";
+  return out;
+}
+
+}  // namespace winnow::feeds
