@@ -15,7 +15,7 @@ struct Verb {
 };
 
 constexpr Verb kVerbs[] = {
-    {"extract", nullptr, "extract the article from saved pages"},
+    {"extract", winnow::cli::run_extract, "extract the article from saved pages"},
     {"feed", winnow::cli::run_feed, "parse a saved feed, or find the feeds a saved page offers"},
     {"feeds", winnow::cli::run_feeds, "import or export subscriptions as OPML"},
 };

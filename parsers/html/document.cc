@@ -1,5 +1,7 @@
 #include "parsers/html/document.h"
 
+#include "parsers/html/nesting.h"
+
 namespace winnow::parsers {
 
 void HtmlDocument::OutputFree::operator()(GumboOutput* output) const noexcept {
@@ -7,13 +9,20 @@ void HtmlDocument::OutputFree::operator()(GumboOutput* output) const noexcept {
 }
 
 HtmlDocument HtmlDocument::parse(std::string html) {
+  bool depth_limited = false;
+  if (auto bounded = bound_nesting(html, kMaxDepth)) {
+    html = std::move(*bounded);
+    depth_limited = true;
+  }
   auto bytes = std::make_unique<const std::string>(std::move(html));
   GumboOptions options = kGumboDefaultOptions;
   // Parse errors are recorded one allocation each; we never read them.
   options.max_errors = 0;
   std::unique_ptr<GumboOutput, OutputFree> output(
       gumbo_parse_with_options(&options, bytes->data(), bytes->size()));
-  return HtmlDocument(std::move(bytes), std::move(output));
+  HtmlDocument doc(std::move(bytes), std::move(output));
+  doc.depth_limited_ = depth_limited;
+  return doc;
 }
 
 std::string_view attribute(const GumboNode& element, const char* name) {

@@ -10,9 +10,16 @@ namespace winnow::parsers {
 
 class HtmlDocument {
  public:
+  // Elements nested deeper than this are flattened before parsing (see nesting.h).
+  // 512: ten times the deepest page of the dev set.
+  static constexpr int kMaxDepth = 512;
+
   // Parses UTF-8 `html` (the document keeps it: Gumbo's tree points into it).
   // Never fails: HTML parsing recovers from any input.
   static HtmlDocument parse(std::string html);
+
+  // True when the page nested deeper than kMaxDepth and was flattened.
+  bool depth_limited() const { return depth_limited_; }
 
   // The document node; its children include the <html> element.
   const GumboNode& document() const { return *output_->document; }
@@ -30,6 +37,7 @@ class HtmlDocument {
   // Declared before the tree: the tree points into these bytes and is destroyed first.
   std::unique_ptr<const std::string> bytes_;
   std::unique_ptr<GumboOutput, OutputFree> output_;
+  bool depth_limited_ = false;
 };
 
 // Helpers over Gumbo nodes. `name` is lowercase ASCII.

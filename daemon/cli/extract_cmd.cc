@@ -1,0 +1,257 @@
+// `winnow extract`: one page to text/Markdown/JSON, or a directory of saved pages to JSON Lines.
+#include <zlib.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "daemon/cli/args.h"
+#include "daemon/cli/verbs.h"
+#include "parsers/extract/extract.h"
+#include "parsers/render/render.h"
+
+namespace winnow::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using parsers::Article;
+
+constexpr const char* kUsage =
+    "usage: winnow extract [FILE|-] [--url URL] [--content-type CT] [--format text|markdown|json]\n"
+    "                      [--explain] [--removed]\n"
+    "       winnow extract --input-dir DIR [--jobs N] [--format text|markdown|json] [--urls FILE]\n"
+    "\n"
+    "Extracts the article from a saved page (FILE, or standard input with '-' or no FILE).\n"
+    "  --url URL           the page's address, to resolve links (default: none)\n"
+    "  --content-type CT   the HTTP Content-Type it was served with, for its charset\n"
+    "  --format F          text (default), markdown, or json (metadata + typed blocks)\n"
+    "  --explain           show every block of the page, kept or removed, with its reason\n"
+    "  --removed           with --format json: also list the removed blocks and reasons\n"
+    "  --input-dir DIR     every file of DIR (.gz decompressed) to JSON Lines on stdout:\n"
+    "                      {\"id\", \"url\", \"title\", \"text\", \"ms\"}, one line per page\n"
+    "  --jobs N            pages extracted in parallel with --input-dir (default: cores)\n"
+    "  --urls FILE         ID<TAB>URL lines naming each page's URL (default: $PAGE_URLS)\n";
+
+// Inputs larger than this are refused rather than read: 64 MiB is six times the
+// default extraction cap, which already cuts pages at 16 MiB.
+constexpr std::uintmax_t kMaxInputBytes = 64u << 20;
+
+struct GzFileClose {
+  void operator()(gzFile f) const noexcept { gzclose(f); }
+};
+using GzFile = std::unique_ptr<std::remove_pointer_t<gzFile>, GzFileClose>;
+
+// Reads a file, decompressing it when its name ends in .gz. Throws on I/O errors.
+std::string read_file(const fs::path& path) {
+  if (path.extension() == ".gz") {
+    GzFile file(gzopen(path.c_str(), "rb"));
+    if (!file) throw std::runtime_error("cannot open " + path.string());
+    std::string out;
+    char buffer[1 << 16];
+    int n;
+    while ((n = gzread(file.get(), buffer, sizeof buffer)) > 0) {
+      out.append(buffer, std::size_t(n));
+      if (out.size() > kMaxInputBytes) throw std::runtime_error(path.string() + ": larger than 64 MiB decompressed");
+    }
+    if (n < 0) throw std::runtime_error(path.string() + ": corrupt gzip data");
+    return out;
+  }
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (ec) throw std::runtime_error("cannot read " + path.string() + ": " + ec.message());
+  if (size > kMaxInputBytes) throw std::runtime_error(path.string() + ": larger than 64 MiB");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path.string());
+  std::string out(size, '\0');
+  in.read(out.data(), std::streamsize(size));
+  out.resize(std::size_t(in.gcount()));
+  return out;
+}
+
+std::string read_stdin() {
+  std::string out;
+  char buffer[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
+    out.append(buffer, n);
+    if (out.size() > kMaxInputBytes) throw std::runtime_error("standard input: larger than 64 MiB");
+  }
+  return out;
+}
+
+// Refuses input that is not a page at all; returns an error message or empty.
+std::string check_input(std::string_view bytes) {
+  if (bytes.empty()) return "input is empty";
+  std::string_view head = bytes.substr(0, 4096);
+  bool utf16 = head.starts_with("\xff\xfe") || head.starts_with("\xfe\xff");
+  // Text, whatever its encoding, has almost no control characters; binary data has many.
+  auto controls = std::count_if(head.begin(), head.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 && u != '\t' && u != '\n' && u != '\r' && u != '\f';
+  });
+  if (!utf16 && controls * 20 > std::ptrdiff_t(head.size())) return "input looks binary, not HTML";
+  return {};
+}
+
+std::string render(const Article& article, const std::string& format, bool with_removed) {
+  if (format == "markdown") return parsers::to_markdown(article);
+  if (format == "json") return json::serialize(parsers::to_json(article, with_removed));
+  return parsers::to_plain_text(article);
+}
+
+void print_explain(const Article& article) {
+  std::printf("region: %s\ntitle: %s\n\n", article.region.c_str(), article.metadata.title.c_str());
+  for (const auto& t : article.trace) {
+    std::string snippet = t.text.substr(0, 110);
+    std::replace(snippet.begin(), snippet.end(), '\n', ' ');
+    std::string verdict = t.kept ? "KEEP" : "drop " + std::string(to_string(t.reason));
+    std::printf("%-20s %5d ld=%.2f  %s  | %s\n", verdict.c_str(), t.chars, t.link_density, t.path.c_str(),
+                snippet.c_str());
+  }
+}
+
+std::unordered_map<std::string, std::string> read_url_map(const std::string& path) {
+  std::unordered_map<std::string, std::string> urls;
+  if (path.empty()) return urls;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open url list " + path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto tab = line.find('\t');
+    if (tab != std::string::npos) urls.emplace(line.substr(0, tab), line.substr(tab + 1));
+  }
+  return urls;
+}
+
+// "abc.html.gz" -> "abc".
+std::string page_id(const fs::path& path) {
+  std::string name = path.filename().string();
+  auto dot = name.find('.');
+  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+int run_directory(const Args& args, const std::string& format) {
+  fs::path dir = *args.get("input-dir");
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  if (ec) throw std::runtime_error("cannot list " + dir.string() + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  std::string url_file = args.get_or("urls", "");
+  if (url_file.empty())
+    if (const char* env = std::getenv("PAGE_URLS")) url_file = env;
+  const auto urls = read_url_map(url_file);
+
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  if (auto j = args.get("jobs")) jobs = unsigned(std::clamp(std::stoi(*j), 1, 256));
+
+  // Lines are printed in file order as soon as every earlier one is done.
+  std::mutex mutex;
+  std::map<std::size_t, std::string> ready;
+  std::size_t next_to_print = 0;
+  std::atomic<std::size_t> next_file{0};
+  std::atomic<int> failures{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next_file++) < files.size();) {
+      std::string id = page_id(files[i]);
+      json::object line{{"id", id}};
+      auto url_it = urls.find(id);
+      std::string url = url_it == urls.end() ? std::string() : url_it->second;
+      line["url"] = url;
+      try {
+        std::string bytes = read_file(files[i]);
+        if (std::string problem = check_input(bytes); !problem.empty()) throw std::runtime_error(problem);
+        auto start = std::chrono::steady_clock::now();
+        parsers::ExtractOptions options;
+        options.url = url;
+        Article article = parsers::extract(bytes, options);
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        line["title"] = article.metadata.title;
+        if (format == "json") line["article"] = parsers::to_json(article, false);
+        line["text"] = format == "markdown" ? parsers::to_markdown(article) : parsers::to_plain_text(article);
+        line["ms"] = ms;
+      } catch (const std::exception& e) {
+        line["error"] = e.what();
+        ++failures;
+      }
+      std::lock_guard lock(mutex);
+      ready.emplace(i, json::serialize(line));
+      while (!ready.empty() && ready.begin()->first == next_to_print) {
+        std::fwrite(ready.begin()->second.data(), 1, ready.begin()->second.size(), stdout);
+        std::fputc('\n', stdout);
+        ready.erase(ready.begin());
+        ++next_to_print;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < std::min<std::size_t>(jobs, files.size()); ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  std::fflush(stdout);
+  if (failures) std::fprintf(stderr, "winnow extract: %d of %zu pages failed\n", failures.load(), files.size());
+  return failures && std::size_t(failures) == files.size() ? 1 : 0;
+}
+
+}  // namespace
+
+int run_extract(std::span<char* const> argv) {
+  Args args(argv, {"url", "content-type", "format", "input-dir", "jobs", "urls"}, {"explain", "removed", "help"});
+  if (args.has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::string format = args.get_or("format", "text");
+  if (format != "text" && format != "markdown" && format != "json") {
+    std::fprintf(stderr, "winnow extract: unknown format '%s'\n%s", format.c_str(), kUsage);
+    return 2;
+  }
+  if (args.has("input-dir")) return run_directory(args, format);
+  if (args.positionals().size() > 1) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string source = args.positionals().empty() ? "-" : args.positionals()[0];
+  std::string bytes;
+  try {
+    bytes = source == "-" ? read_stdin() : read_file(source);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "winnow extract: %s\n", e.what());
+    return 1;
+  }
+  if (std::string problem = check_input(bytes); !problem.empty()) {
+    std::fprintf(stderr, "winnow extract: %s: %s\n", source.c_str(), problem.c_str());
+    return 1;
+  }
+  parsers::ExtractOptions options;
+  options.url = args.get_or("url", "");
+  options.content_type = args.get_or("content-type", "");
+  options.explain = args.has("explain");
+  options.keep_removed = args.has("removed");
+  Article article = parsers::extract(bytes, options);
+  if (options.explain) {
+    print_explain(article);
+    return 0;
+  }
+  std::string out = render(article, format, options.keep_removed);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fputc('\n', stdout);
+  if (article.blocks.empty()) std::fprintf(stderr, "winnow extract: %s: no article text found\n", source.c_str());
+  if (article.truncated) std::fprintf(stderr, "winnow extract: %s: page cut at the size or node limit\n", source.c_str());
+  return 0;
+}
+
+}  // namespace winnow::cli

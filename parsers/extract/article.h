@@ -1,0 +1,90 @@
+#pragma once
+// What the extractor returns: metadata, the article as typed blocks, and what was removed.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace winnow::parsers {
+
+enum class BlockKind { paragraph, heading, list, table, quote, code, caption };
+std::string_view to_string(BlockKind kind);
+
+struct Block {
+  BlockKind kind = BlockKind::paragraph;
+  int level = 0;                                  // heading level 1..6
+  std::string text;                               // every kind: its text (a list's items one a line)
+  std::vector<std::string> items;                 // list
+  std::vector<std::vector<std::string>> rows;     // table: rows of cells
+  bool ordered = false;                           // list: <ol>
+};
+
+// Why a block of the page is not part of the article.
+enum class Removal {
+  outside_article,  // not in the region picked as the article
+  navigation,       // menus, breadcrumbs, pagination
+  header,           // page or article header (logo, kicker)
+  footer,
+  advertisement,    // ads and sponsored blocks
+  newsletter,       // newsletter and subscription pushes
+  see_also,         // "See also" / "Read more" links, also between paragraphs
+  related,          // related-story widgets and link lists
+  most_read,        // "Most read" / "Trending" lists
+  share,            // share and social bars
+  cookie_banner,    // cookie and consent notices
+  comments,
+  author_bio,
+  disclaimer,
+  loading,          // "Loading ..." placeholders
+  caption,          // image captions and credits
+  duplicate,        // text already kept
+  title,            // the headline, kept as metadata
+  byline,           // author and date lines, kept as metadata
+  tags,             // topic and tag lists
+  link_dense,       // mostly links
+  form,             // forms and their labels
+  boilerplate,      // short text that is not prose (labels, counters)
+};
+std::string_view to_string(Removal reason);
+std::ostream& operator<<(std::ostream& out, Removal reason);
+
+struct RemovedBlock {
+  Removal reason;
+  std::string text;
+};
+
+struct Metadata {
+  std::string title;
+  std::vector<std::string> authors;
+  std::string published;   // RFC 3339 UTC, or empty
+  std::string modified;    // RFC 3339 UTC, or empty
+  std::string site_name;
+  std::string canonical_url;
+  std::string language;    // BCP 47 as the page says it ("en", "pt-BR")
+  std::string description;
+  std::string image;       // main image URL
+  std::vector<std::string> tags;
+};
+
+// How one block of the page was judged, for `--explain`.
+struct BlockTrace {
+  std::string text;
+  std::string path;        // e.g. "article.post > div.entry-content > p"
+  std::int32_t chars = 0;
+  double link_density = 0;
+  bool kept = false;
+  Removal reason = Removal::outside_article;
+};
+
+struct Article {
+  Metadata metadata;
+  std::vector<Block> blocks;
+  std::vector<RemovedBlock> removed;  // filled when ExtractOptions::keep_removed
+  std::vector<BlockTrace> trace;      // filled when ExtractOptions::explain
+  std::string charset;                // the page's encoding, as decoded
+  std::string region;                 // path of the element picked as the article
+  bool truncated = false;             // the page hit a size or node limit
+};
+
+}  // namespace winnow::parsers

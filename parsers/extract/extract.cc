@@ -1,0 +1,560 @@
+#include "parsers/extract/extract.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "parsers/charset/decode.h"
+#include "parsers/extract/dom.h"
+#include "parsers/extract/noise.h"
+#include "parsers/extract/segment.h"
+#include "parsers/metadata/metadata.h"
+
+namespace winnow::parsers {
+namespace {
+
+// Weight of link text and non-prose text against prose when scoring a region.
+// 0.5: best dev-set F1 among 0.25 / 0.5 / 0.75 / 1.0, 2026-11.
+constexpr double kBadWeight = 0.5;
+constexpr double kIsolatedProseWeight = 0.3;
+constexpr int kClusterLevels = 2;
+constexpr std::int32_t kMinLoneProseChars = 80;
+constexpr double kStepDownShare = 0.95;
+
+// The last visible character of `text`, as a code point's first byte sequence.
+bool ends_like_sentence(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
+  if (text.empty()) return false;
+  char c = text.back();
+  if (c == '.' || c == '!' || c == '?' || c == '"' || c == '\'' || c == ')' || c == ':' || c == ';') return true;
+  // ” ’ 。 ！ ？ » …
+  for (std::string_view tail : {"\xe2\x80\x9d", "\xe2\x80\x99", "\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f",
+                                "\xc2\xbb", "\xe2\x80\xa6"})
+    if (text.ends_with(tail)) return true;
+  return false;
+}
+
+// True when the text has a letter or digit: ASCII alphanumerics, or any non-ASCII code point
+// outside the common punctuation and symbol blocks (U+2000-U+2BFF) and Latin-1 signs.
+bool has_word_character(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (std::isalnum(c)) return true;
+      continue;
+    }
+    if (c == 0xC2) {  // U+0080-U+00BF: Latin-1 signs (no-break space, «, », ©, ·)
+      ++i;
+      continue;
+    }
+    if (c == 0xE2 && i + 1 < text.size()) {  // U+2000-U+2FFF: punctuation, arrows, shapes, bullets
+      i += 2;
+      continue;
+    }
+    if (c >= 0xC3) return true;
+  }
+  return false;
+}
+
+double link_density(const TextBlock& b) { return b.chars ? double(b.link_chars) / b.chars : 0.0; }
+
+bool is_prose(const TextBlock& b, const FlatDom& dom) {
+  if (b.ctx.heading >= 0) return false;
+  if (b.chars < 20) return false;
+  if (dom.nodes[b.owner].tag == GUMBO_TAG_P && b.chars >= 30) return true;
+  if (b.chars >= 80) return true;
+  return ends_like_sentence(b.text) && b.words >= 4;
+}
+
+// Lowercase letters and digits only: the key for "the same text" and "the title".
+std::string fold(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      out.push_back(char(c));  // keep non-ASCII bytes as they are
+    } else if (std::isalnum(c)) {
+      out.push_back(char(std::tolower(c)));
+    }
+  }
+  return out;
+}
+
+std::string node_label(const DomNode& n) {
+  if (n.is_text || n.node->type != GUMBO_NODE_ELEMENT) return "#";
+  std::string label(tag_name(*n.node));
+  std::string_view id = attribute(*n.node, "id");
+  std::string_view cls = attribute(*n.node, "class");
+  if (!id.empty()) label.append("#").append(id.substr(0, 40));
+  if (!cls.empty()) label.append(".").append(cls.substr(0, std::min(cls.find(' '), std::size_t(40))));
+  return label;
+}
+
+std::string node_path(const FlatDom& dom, std::int32_t i, int levels = 4) {
+  std::vector<std::string> parts;
+  for (; i >= 0 && levels-- > 0; i = dom.nodes[i].parent) parts.push_back(node_label(dom.nodes[i]));
+  std::string out;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    if (!out.empty()) out += " > ";
+    out += *it;
+  }
+  return out;
+}
+
+const GumboNode* find_child(const GumboNode& parent, GumboTag tag) {
+  const GumboVector& children = parent.v.element.children;
+  for (unsigned i = 0; i < children.length; ++i) {
+    const auto* child = static_cast<const GumboNode*>(children.data[i]);
+    if (is_element(*child, tag)) return child;
+  }
+  return nullptr;
+}
+
+class Extractor {
+ public:
+  Extractor(const HtmlDocument& doc, const ExtractOptions& options) : doc_(doc), options_(options) {}
+
+  Article run() {
+    Article article;
+    article.metadata = read_metadata(doc_, options_.url);
+    const GumboNode* body = find_child(doc_.root(), GUMBO_TAG_BODY);
+    dom_ = flatten(body ? *body : doc_.root(), options_.max_nodes);
+    article.truncated = dom_.truncated || doc_.depth_limited();
+    blocks_ = segment(dom_, 0);
+    if (blocks_.empty()) return article;
+    score_nodes();
+    region_ = pick_region();
+    article.region = node_path(dom_, region_);
+    mark_containers();
+    judge_blocks(article.metadata);
+    assemble(article);
+    return article;
+  }
+
+ private:
+  const std::int32_t kNone = -1;
+
+  // Sums, over each subtree, the prose ("good") and the link or non-prose ("bad") characters.
+  // With `use_markup`, text under an element whose markup says noise counts as bad only.
+  void accumulate(bool use_markup) {
+    const std::size_t n = dom_.nodes.size();
+    good_.assign(n, 0.0);
+    bad_.assign(n, 0.0);
+    for (std::size_t k = 0; k < blocks_.size(); ++k) {
+      const TextBlock& b = blocks_[k];
+      double good = 0, bad = 0;
+      bool noisy_markup = use_markup && noisy_ancestor_[b.owner] != kNone;
+      std::int32_t near = neighbourhood(b);
+      bool clustered = prose_count_[near] >= 2;
+      // A lone paragraph beside a headline link is a teaser's summary.
+      bool teaser = !clustered && headline_count_[near] > 0;
+      // A lone short line ("Loading more articles...") is no evidence of an article.
+      bool stray = !clustered && b.chars < kMinLoneProseChars;
+      if (!noisy_markup && prose_[k] && !teaser && !stray && link_density(b) < 0.5) {
+        // A paragraph with no other paragraph near it is more often a teaser's summary
+        // than part of an article. 0.3: best dev-set F1 among 0.2 / 0.3 / 0.5, 2026-11.
+        double weight = clustered ? 1.0 : kIsolatedProseWeight;
+        good = weight * (b.chars - b.link_chars);
+        bad = b.link_chars;
+      } else {
+        bad = noisy_markup ? b.chars : b.link_chars + 0.5 * (b.chars - b.link_chars);
+      }
+      good_[b.owner] += good;
+      bad_[b.owner] += bad;
+    }
+    for (std::size_t i = n; i-- > 1;) {
+      std::int32_t p = dom_.nodes[i].parent;
+      if (p < 0) continue;
+      good_[p] += good_[i];
+      bad_[p] += bad_[i];
+    }
+  }
+
+  // The element two levels above the block. Article paragraphs sit together there, even
+  // when each is wrapped in its own card; a teaser's summary sits alone in its card, with
+  // its headline link, byline and date.
+  std::int32_t neighbourhood(const TextBlock& b) const {
+    std::int32_t up = b.owner;
+    for (int level = 0; level < kClusterLevels && dom_.nodes[up].parent >= 0; ++level) up = dom_.nodes[up].parent;
+    return up;
+  }
+
+  void score_nodes() {
+    const std::size_t n = dom_.nodes.size();
+    prose_.assign(blocks_.size(), false);
+    prose_count_.assign(n, 0);
+    headline_count_.assign(n, 0);
+    for (std::size_t k = 0; k < blocks_.size(); ++k) {
+      const TextBlock& b = blocks_[k];
+      prose_[k] = is_prose(b, dom_);
+      if (prose_[k]) ++prose_count_[b.owner];
+      if (b.chars >= 15 && b.link_chars * 10 >= b.chars * 9) ++headline_count_[b.owner];
+    }
+    for (std::size_t i = n; i-- > 1;) {
+      std::int32_t p = dom_.nodes[i].parent;
+      if (p < 0) continue;
+      prose_count_[p] += prose_count_[i];
+      headline_count_[p] += headline_count_[i];
+    }
+    accumulate(false);
+    // Markup noise, inherited from the nearest marked ancestor. Wrappers often carry words
+    // like "has-sidebar" or "sticky-sidebar" around the whole main column, so a mark is
+    // ignored on an element that holds much of the page's prose, unless it is a kind that
+    // is never the article (comments, cookie notices, footers, newsletter boxes).
+    const double page_good = std::max(good_[0], 1.0);
+    markup_.assign(n, std::nullopt);
+    noisy_ancestor_.assign(n, kNone);
+    for (std::size_t i = 0; i < n; ++i) {
+      const DomNode& node = dom_.nodes[i];
+      if (node.is_text) continue;
+      if (node.node->type == GUMBO_NODE_ELEMENT && node.tag != GUMBO_TAG_BODY && node.tag != GUMBO_TAG_HTML &&
+          node.tag != GUMBO_TAG_FORM)
+        markup_[i] = removal_by_markup(*node.node);
+      bool strong = markup_[i] == Removal::comments || markup_[i] == Removal::cookie_banner ||
+                    markup_[i] == Removal::footer || markup_[i] == Removal::newsletter;
+      if (markup_[i] && !strong && good_[i] >= 0.4 * page_good) markup_[i].reset();
+      if (markup_[i] && *markup_[i] != Removal::caption)
+        noisy_ancestor_[i] = std::int32_t(i);
+      else if (node.parent >= 0)
+        noisy_ancestor_[i] = noisy_ancestor_[node.parent];
+    }
+    accumulate(true);
+  }
+
+  std::int32_t pick_region() const {
+    std::int32_t best = 0;
+    double best_score = -1e18;
+    for (std::size_t i = 0; i < dom_.nodes.size(); ++i) {
+      if (dom_.nodes[i].is_text) continue;
+      double score = good_[i] - kBadWeight * bad_[i];
+      if (score > best_score) {
+        best_score = score;
+        best = std::int32_t(i);
+      }
+    }
+    // A wrapper that beats its best child only by a stray line or two (a footer blurb, a
+    // "Loading..." notice) is not the article: step down while a child keeps nearly all
+    // of the score. 0.95: below it, separate lede paragraphs start to fall off (dev set).
+    for (bool stepped = true; stepped;) {
+      stepped = false;
+      const double score = good_[best] - kBadWeight * bad_[best];
+      for (std::int32_t c = best + 1; c < dom_.nodes[best].end; c = dom_.nodes[c].end) {
+        if (dom_.nodes[c].is_text) continue;
+        if (good_[c] - kBadWeight * bad_[c] >= kStepDownShare * score) {
+          best = c;
+          stepped = true;
+          break;
+        }
+      }
+    }
+    return best;
+  }
+
+  // The first block whose first text node is at or after `node`.
+  std::size_t first_block_at(std::int32_t node) const {
+    auto it = std::lower_bound(blocks_.begin(), blocks_.end(), node,
+                               [](const TextBlock& b, std::int32_t v) { return b.first < v; });
+    return std::size_t(it - blocks_.begin());
+  }
+
+  void mark_containers() {
+    mark_.assign(dom_.nodes.size(), std::nullopt);
+    const std::int32_t end = dom_.nodes[region_].end;
+    const double region_good = std::max(good_[region_], 1.0);
+    for (std::int32_t i = region_ + 1; i < end; ++i) {
+      const DomNode& node = dom_.nodes[i];
+      if (node.is_text || !node.is_block) continue;
+      std::optional<Removal> reason = container_removal(i, region_good);
+      if (!reason) continue;
+      std::fill(mark_.begin() + i, mark_.begin() + node.end, reason);
+      i = node.end - 1;
+    }
+  }
+
+  std::optional<Removal> container_removal(std::int32_t i, double region_good) const {
+    const DomNode& node = dom_.nodes[i];
+    // Never drop what holds most of the article's prose.
+    if (good_[i] >= 0.5 * region_good) return std::nullopt;
+    if (std::optional<Removal> r = markup_[i]) {
+      bool weak = *r == Removal::byline || *r == Removal::tags || *r == Removal::boilerplate ||
+                  *r == Removal::caption || *r == Removal::loading || *r == Removal::related ||
+                  *r == Removal::navigation || *r == Removal::header || *r == Removal::form;
+      if (!weak || good_[i] < std::max(0.15 * region_good, 200.0) || good_[i] < bad_[i]) return r;
+    }
+    // A widget introduced by a heading such as "Most read" or "Related stories".
+    std::size_t first = first_block_at(i);
+    std::size_t last = first_block_at(node.end);
+    if (first < last) {
+      const TextBlock& head = blocks_[first];
+      std::int32_t chars = 0, link_chars = 0;
+      for (std::size_t b = first; b < last; ++b) {
+        chars += blocks_[b].chars;
+        link_chars += blocks_[b].link_chars;
+      }
+      double ld = chars ? double(link_chars) / chars : 0;
+      // Teaser cards under "Related stories" read like prose, so a widget heading also
+      // removes a container that holds little of the article's prose.
+      if (last - first >= 2 && head.chars < chars && (good_[i] < bad_[i] || good_[i] < 0.3 * region_good)) {
+        if (auto r = removal_by_widget_heading(head.text, head.chars)) return r;
+      }
+      // A list of links: three or more short blocks, mostly link text.
+      if (last - first >= 3 && ld >= 0.6 && good_[i] < 0.5 * bad_[i]) return Removal::link_dense;
+    }
+    return std::nullopt;
+  }
+
+  void judge_blocks(const Metadata& meta) {
+    verdict_.assign(blocks_.size(), Removal::outside_article);
+    kept_.assign(blocks_.size(), false);
+    const std::int32_t end = dom_.nodes[region_].end;
+    const std::string title = fold(meta.title);
+    std::unordered_set<std::string> seen;
+    bool seen_prose = false;
+    std::size_t tail_end = 0;  // blocks before this index follow a widget heading
+    Removal tail_reason = Removal::related;
+    for (std::size_t k = 0; k < blocks_.size(); ++k) {
+      const TextBlock& b = blocks_[k];
+      if (b.first < region_ || b.first >= end) {
+        if (std::int32_t noisy = noisy_ancestor_[b.owner]; noisy != kNone) verdict_[k] = *markup_[noisy];
+        continue;
+      }
+      std::optional<Removal> reason = mark_[b.owner];
+      if (!reason && k < tail_end) reason = tail_reason;
+      double ld = link_density(b);
+      bool prose = is_prose(b, dom_);
+      if (!reason && b.ctx.heading >= 0) {
+        std::string folded = fold(b.text);
+        if (dom_.nodes[b.ctx.heading].tag == GUMBO_TAG_H1 ||
+            (!title.empty() && !folded.empty() && (folded == title || (title.find(folded) != std::string::npos &&
+                                                                       folded.size() * 2 > title.size()))))
+          reason = Removal::title;
+        else if (auto r = removal_by_widget_heading(b.text, b.chars))
+          reason = r;
+      }
+      if (!reason) reason = removal_by_text(b.text, b.chars, ld);
+      if (!reason && !prose && b.chars <= 40) reason = removal_by_widget_heading(b.text, b.chars);
+      if (reason == Removal::related || reason == Removal::most_read) {
+        if (!mark_[b.owner] && k >= tail_end) {
+          // What follows a "Related stories" heading in its box belongs to the widget, when
+          // it holds little of the article's prose.
+          std::int32_t box = dom_.nodes[b.ctx.heading >= 0 ? b.ctx.heading : b.owner].parent;
+          std::size_t stop = box >= 0 ? first_block_at(dom_.nodes[box].end) : blocks_.size();
+          double tail_good = 0;
+          for (std::size_t t = k + 1; t < stop; ++t)
+            if (prose_[t]) tail_good += blocks_[t].chars - blocks_[t].link_chars;
+          if (tail_good < 0.3 * std::max(good_[region_], 1.0)) {
+            tail_end = stop;
+            tail_reason = *reason;
+          }
+        }
+      }
+      if (!reason && b.ctx.list < 0 && b.ctx.table < 0 && is_counter_label(b.text)) reason = Removal::boilerplate;
+      if (!reason && !has_word_character(b.text)) reason = Removal::boilerplate;  // "•", "|", "»"
+      if (!reason && ld >= 0.5 && !(prose && ld < 0.7)) reason = Removal::link_dense;
+      if (!reason && !seen_prose && !prose && b.chars < 100 && looks_like_byline(b.text)) reason = Removal::byline;
+      // Repeated sentences are syndicated copies; short repeated lines (a recipe's
+      // "Eat every 2-3 hours") are the article's own.
+      if (!reason && b.chars >= 40 && ends_like_sentence(b.text)) {
+        std::string key = fold(b.text);
+        if (!seen.insert(key).second) reason = Removal::duplicate;
+      }
+      if (reason) {
+        verdict_[k] = *reason;
+        continue;
+      }
+      kept_[k] = true;
+      if (prose) seen_prose = true;
+    }
+  }
+
+  // "12 Sources", "3 min read", "45 comments".
+  static bool is_counter_label(std::string_view text) {
+    if (text.size() > 24 || text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
+    std::string t = lower_ascii(text);
+    std::size_t i = 0;
+    while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == ',' || t[i] == '.')) ++i;
+    std::string_view rest = std::string_view(t).substr(i);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    for (std::string_view unit : {"sources", "source", "comments", "comment", "shares", "views", "min read",
+                                  "minute read", "minutes read", "mins read", "likes", "replies", "photos", "images"})
+      if (rest == unit) return true;
+    return false;
+  }
+
+  static bool looks_like_byline(std::string_view text) {
+    std::string t = lower_ascii(text.substr(0, 100));
+    for (std::string_view prefix : {"by ", "posted ", "published ", "updated ", "written by", "last updated",
+                                    "curated by", "compiled by", "reported by", "edited by", "produced by"})
+      if (t.starts_with(prefix)) return true;
+    static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                   "jul", "aug", "sep", "oct", "nov", "dec"};
+    bool has_digit = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!has_digit || t.size() > 60) return false;
+    return std::any_of(std::begin(kMonths), std::end(kMonths),
+                       [&](std::string_view m) { return t.find(m) != std::string::npos; });
+  }
+
+  bool is_data_table(std::int32_t table) {
+    auto it = data_table_.find(table);
+    if (it != data_table_.end()) return it->second;
+    std::int32_t cells = 0, chars = 0;
+    bool nested = false;
+    for (std::int32_t i = table + 1; i < dom_.nodes[table].end; ++i) {
+      GumboTag t = dom_.nodes[i].tag;
+      if (t == GUMBO_TAG_TD || t == GUMBO_TAG_TH) ++cells;
+      if (t == GUMBO_TAG_TABLE && !dom_.nodes[i].is_text) nested = true;
+    }
+    std::size_t first = first_block_at(table), last = first_block_at(dom_.nodes[table].end);
+    for (std::size_t b = first; b < last; ++b) chars += blocks_[b].chars;
+    bool data = !nested && cells >= 2 && chars / std::max(cells, 1) < 150;
+    data_table_.emplace(table, data);
+    return data;
+  }
+
+  void assemble(Article& article) {
+    const bool trace = options_.explain;
+    for (std::size_t k = 0; k < blocks_.size(); ++k) {
+      const TextBlock& b = blocks_[k];
+      if (trace) {
+        BlockTrace t;
+        t.text = b.text;
+        t.path = node_path(dom_, b.owner);
+        if (std::int32_t noisy = noisy_ancestor_[b.owner]; noisy != kNone)
+          t.path += "  [noise: " + node_label(dom_.nodes[noisy]) + " " + std::string(to_string(*markup_[noisy])) + "]";
+        t.chars = b.chars;
+        t.link_density = link_density(b);
+        t.kept = kept_[k];
+        t.reason = verdict_[k];
+        article.trace.push_back(std::move(t));
+      }
+      if (!kept_[k]) {
+        if (options_.keep_removed) article.removed.push_back({verdict_[k], b.text});
+        continue;
+      }
+      append_block(article.blocks, b);
+    }
+  }
+
+  void append_block(std::vector<Block>& out, const TextBlock& b) {
+    const BlockContext& c = b.ctx;
+    // Group with the previous output block when both come from the same list, table or quote.
+    if (c.code >= 0) {
+      if (!out.empty() && open_group_ == c.code) {
+        out.back().text += "\n" + b.text;
+      } else {
+        out.push_back({BlockKind::code, 0, b.text, {}, {}, false});
+        open_group_ = c.code;
+      }
+      return;
+    }
+    if (c.heading >= 0) {
+      int level = int(dom_.nodes[c.heading].tag - GUMBO_TAG_H1) + 1;
+      out.push_back({BlockKind::heading, level, b.text, {}, {}, false});
+      open_group_ = kNone;
+      return;
+    }
+    if (c.table >= 0 && c.cell >= 0 && is_data_table(c.table)) {
+      if (out.empty() || open_group_ != c.table) {
+        out.push_back({BlockKind::table, 0, "", {}, {}, false});
+        open_group_ = c.table;
+        open_row_ = open_cell_ = kNone;
+      }
+      Block& table = out.back();
+      if (open_row_ != c.row || table.rows.empty()) {
+        table.rows.emplace_back();
+        open_row_ = c.row;
+        open_cell_ = kNone;
+      }
+      auto& row = table.rows.back();
+      if (open_cell_ == c.cell && !row.empty()) {
+        row.back() += " " + b.text;
+      } else {
+        row.push_back(b.text);
+        open_cell_ = c.cell;
+      }
+      rebuild_table_text(table);
+      return;
+    }
+    if (c.list >= 0 && c.list_item >= 0) {
+      if (out.empty() || open_group_ != c.list) {
+        bool ordered = dom_.nodes[c.list].tag == GUMBO_TAG_OL;
+        out.push_back({BlockKind::list, 0, "", {}, {}, ordered});
+        open_group_ = c.list;
+        open_item_ = kNone;
+      }
+      Block& list = out.back();
+      if (open_item_ == c.list_item && !list.items.empty()) {
+        list.items.back() += " " + b.text;
+        list.text += " " + b.text;
+      } else {
+        list.items.push_back(b.text);
+        if (!list.text.empty()) list.text += "\n";
+        list.text += b.text;
+        open_item_ = c.list_item;
+      }
+      return;
+    }
+    if (c.quote >= 0) {
+      if (!out.empty() && open_group_ == c.quote) {
+        out.back().text += "\n\n" + b.text;
+      } else {
+        out.push_back({BlockKind::quote, 0, b.text, {}, {}, false});
+        open_group_ = c.quote;
+      }
+      return;
+    }
+    out.push_back({c.caption >= 0 ? BlockKind::caption : BlockKind::paragraph, 0, b.text, {}, {}, false});
+    open_group_ = kNone;
+  }
+
+  static void rebuild_table_text(Block& table) {
+    table.text.clear();
+    for (const auto& row : table.rows) {
+      if (!table.text.empty()) table.text += "\n";
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i) table.text += "\t";
+        table.text += row[i];
+      }
+    }
+  }
+
+  const HtmlDocument& doc_;
+  const ExtractOptions& options_;
+  FlatDom dom_;
+  std::vector<TextBlock> blocks_;
+  std::vector<double> good_, bad_;
+  std::vector<std::optional<Removal>> markup_, mark_;
+  std::vector<std::int32_t> noisy_ancestor_;
+  std::vector<bool> prose_;                 // per block: reads like running text
+  std::vector<std::int32_t> prose_count_;   // per node: prose blocks in its subtree
+  std::vector<std::int32_t> headline_count_;  // per node: blocks that are one link of a headline's length  // nearest element whose markup says noise
+  std::vector<Removal> verdict_;
+  std::vector<bool> kept_;
+  std::unordered_map<std::int32_t, bool> data_table_;
+  std::int32_t region_ = 0;
+  std::int32_t open_group_ = -1, open_row_ = -1, open_cell_ = -1, open_item_ = -1;
+};
+
+}  // namespace
+
+Article extract_document(const HtmlDocument& doc, const ExtractOptions& options) {
+  return Extractor(doc, options).run();
+}
+
+Article extract(std::string_view bytes, const ExtractOptions& options) {
+  bool cut = bytes.size() > options.max_bytes;
+  if (cut) bytes = bytes.substr(0, options.max_bytes);
+  DecodedPage page = decode_html(bytes, options.content_type);
+  std::string charset = page.charset;
+  HtmlDocument doc = HtmlDocument::parse(std::move(page.utf8));
+  Article article = extract_document(doc, options);
+  article.charset = std::move(charset);
+  article.truncated = article.truncated || cut;
+  return article;
+}
+
+}  // namespace winnow::parsers

@@ -1,0 +1,28 @@
+#pragma once
+// The main-content extractor: page bytes in, Article out. Pure; any thread; no I/O.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "parsers/extract/article.h"
+#include "parsers/html/document.h"
+
+namespace winnow::parsers {
+
+struct ExtractOptions {
+  std::string url;            // the page's URL, to resolve relative links (may be empty)
+  std::string content_type;   // the HTTP Content-Type, for its charset (may be empty)
+  bool keep_removed = false;  // fill Article::removed
+  bool explain = false;       // fill Article::trace
+  // Bounds for hostile pages. 200k nodes is ten times the largest page of the dev set.
+  std::size_t max_nodes = 200'000;
+  std::size_t max_bytes = 16 << 20;  // bytes of HTML read; the rest is cut (Article::truncated)
+};
+
+// Decodes `bytes` to UTF-8, parses them and extracts the article.
+Article extract(std::string_view bytes, const ExtractOptions& options);
+
+// Extracts from an already parsed document.
+Article extract_document(const HtmlDocument& doc, const ExtractOptions& options);
+
+}  // namespace winnow::parsers

@@ -1,0 +1,303 @@
+#include "parsers/extract/noise.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "parsers/html/document.h"
+
+namespace winnow::parsers {
+namespace {
+
+using namespace std::string_view_literals;
+
+bool starts_with_any(std::string_view text, std::initializer_list<std::string_view> prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(), [&](std::string_view p) { return text.starts_with(p); });
+}
+
+bool contains_any(std::string_view text, std::initializer_list<std::string_view> needles) {
+  return std::any_of(needles.begin(), needles.end(),
+                     [&](std::string_view n) { return text.find(n) != std::string_view::npos; });
+}
+
+bool equals_any(std::string_view text, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), text) != words.end();
+}
+
+// Splits class and id values into lowercase words: "article__share-bar" -> article, share, bar;
+// "relatedStories" -> related, stories. Also keeps the whole lowercased value for compounds.
+struct AttributeWords {
+  std::vector<std::string> words;
+  std::string joined;  // all values lowercased, separated by spaces
+
+  bool has(std::string_view w) const { return std::find(words.begin(), words.end(), w) != words.end(); }
+  bool has_prefix(std::string_view p) const {
+    return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return w.starts_with(p); });
+  }
+  bool joined_has(std::string_view s) const { return joined.find(s) != std::string::npos; }
+};
+
+void add_words(std::string_view value, AttributeWords& out) {
+  std::string word;
+  auto push = [&] {
+    if (!word.empty()) out.words.push_back(std::move(word));
+    word.clear();
+  };
+  char prev = 0;
+  for (char c : value) {
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    bool digit = c >= '0' && c <= '9';
+    if (!alpha && !digit) {
+      push();
+    } else {
+      if (c >= 'A' && c <= 'Z' && prev >= 'a' && prev <= 'z') push();  // camelCase
+      word.push_back(char(std::tolower((unsigned char)c)));
+    }
+    out.joined.push_back(char(std::tolower((unsigned char)c)));
+    prev = c;
+  }
+  push();
+  out.joined.push_back(' ');
+}
+
+// The class and id values of an element, each whitespace-separated token on its own.
+std::vector<std::string_view> attribute_tokens(const GumboNode& element) {
+  std::vector<std::string_view> tokens;
+  for (const char* name : {"class", "id"}) {
+    std::string_view value = attribute(element, name);
+    if (value.size() > 400) value = value.substr(0, 400);
+    while (!value.empty()) {
+      std::size_t start = value.find_first_not_of(" \t\n\r\f");
+      if (start == std::string_view::npos) break;
+      value.remove_prefix(start);
+      std::size_t end = std::min(value.find_first_of(" \t\n\r\f"), value.size());
+      tokens.push_back(value.substr(0, end));
+      value.remove_prefix(end);
+    }
+  }
+  return tokens;
+}
+
+std::optional<Removal> removal_by_words(const AttributeWords& w) {
+  if (w.words.empty()) return std::nullopt;
+  // Most specific first: a "related-share" bar is a share bar.
+  if (w.has("cookie") || w.has("cookies") || w.has("consent") || w.has("gdpr") || w.has("cmp"))
+    return Removal::cookie_banner;
+  if (w.has("comment") || w.has("comments") || w.has("disqus") || w.has("respond") ||
+      w.has("commentlist") || w.joined_has("comment-list") || w.has("replies"))
+    return Removal::comments;
+  if (w.has("newsletter") || w.has("subscribe") || w.has("subscription") || w.has("signup") ||
+      w.joined_has("sign-up") || w.has("optin") || w.has("mailchimp") || w.has("paywall") || w.has("regwall"))
+    return Removal::newsletter;
+  // Embedded posts ("social-media-embed", "twitter-tweet") quote what the article discusses.
+  const bool embed = w.has("embed") || w.has("embedded") || w.has("tweet") || w.joined_has("instagram-media");
+  if (!embed && (w.has("share") || w.has("sharing") || w.has("social") || w.has("sharebar") || w.has("addthis") ||
+      w.has("sharethis") || w.has("shares") || w.has("socials") || w.has("sociallinks")))
+    return Removal::share;
+  if (w.has("ad") || w.has("ads") || w.has("adv") || w.has_prefix("advert") || w.has("adslot") ||
+      w.has("adunit") || w.has("dfp") || w.has("gpt") || w.has_prefix("sponsor") || w.has("promo") ||
+      w.has("promoted") || w.has("outbrain") || w.has("taboola") || w.has("adsbygoogle") ||
+      w.has("commercial") || w.has("banner") || w.has("teaser") || w.has("mpu") || w.has("leaderboard"))
+    return Removal::advertisement;
+  if (w.joined_has("mostread") || w.joined_has("most-read") || w.joined_has("most_read") ||
+      w.joined_has("mostpopular") || w.joined_has("most-popular") || w.has("popular") || w.has("trending") ||
+      w.joined_has("mostviewed") || w.joined_has("most-viewed"))
+    return Removal::most_read;
+  if (w.has("related") || w.has("relatedposts") || w.has("recommended") || w.has("recommendations") ||
+      w.has("recirc") || w.has("recirculation") || w.joined_has("read-more") || w.joined_has("readmore") ||
+      w.joined_has("see-also") || w.joined_has("morestories") || w.joined_has("more-stories") ||
+      w.has("sidebar") || w.has("widget") || w.has("rail") || w.has("aside") || w.has("suggested"))
+    return Removal::related;
+  if (w.has("nav") || w.has("navbar") || w.has("navigation") || w.has("menu") || w.has("breadcrumb") ||
+      w.has("breadcrumbs") || w.has("pagination") || w.has("pager") || w.has("skip") || w.has("toc"))
+    return Removal::navigation;
+  if (w.has("footer") || w.has("colophon")) return Removal::footer;
+  if (w.has("bio") || w.has("biography") || w.joined_has("authorbio") || w.joined_has("author-bio") ||
+      w.joined_has("about-author") || w.joined_has("author-box") || w.joined_has("authorbox") ||
+      w.joined_has("author-info"))
+    return Removal::author_bio;
+  if (w.has("disclaimer") || w.has("copyright")) return Removal::disclaimer;
+  if (w.has("loading") || w.has("loader") || w.has("spinner") || w.has("skeleton")) return Removal::loading;
+  if (w.has("caption") || w.has("credit") || w.has("credits") || w.joined_has("wp-caption-text"))
+    return Removal::caption;
+  if (w.has("tags") || w.has("tagcloud") || w.has("tag") || w.has("topics") || w.has("keywords"))
+    return Removal::tags;
+  if (w.has("byline") || w.has("dateline") || w.has("timestamp") || w.has("author") || w.has("meta") ||
+      w.has("published") || w.has("posted"))
+    return Removal::byline;
+  if (w.joined_has("sr-only") || w.joined_has("screen-reader") || w.joined_has("visually-hidden") ||
+      w.joined_has("visuallyhidden") || w.has("hidden") || w.has("offscreen"))
+    return Removal::boilerplate;
+  return std::nullopt;
+}
+
+// Class/id words saying "this is the article": such an element is never noise by its words.
+bool names_content(const AttributeWords& w) {
+  return w.has("article") || w.has("content") || w.has("body") || w.has("entry") || w.has("story") ||
+         w.has("post") || w.has("main") || w.has("text") || w.has("prose") || w.has("richtext");
+}
+
+// "Jane Doe is a Special Correspondent for Reuters covering ...": a name of two to four
+// capitalised words, "is a/an/the", and a newsroom role in the first sentence.
+bool looks_like_author_bio(std::string_view text) {
+  std::string_view head = text.substr(0, 200);
+  std::size_t is_at = std::string_view::npos;
+  for (std::string_view verb : {" is a ", " is an ", " is the "})
+    is_at = std::min(is_at, head.find(verb));
+  if (is_at == std::string_view::npos || is_at > 60) return false;
+  int words = 0;
+  bool capitalised = true;
+  std::size_t i = 0;
+  while (i < is_at) {
+    while (i < is_at && head[i] == ' ') ++i;
+    if (i >= is_at) break;
+    ++words;
+    if (!(head[i] >= 'A' && head[i] <= 'Z')) capitalised = false;
+    while (i < is_at && head[i] != ' ') ++i;
+  }
+  if (words < 2 || words > 4 || !capitalised) return false;
+  std::size_t sentence_end = head.find(". ", is_at);
+  std::string first = lower_ascii(head.substr(is_at, sentence_end == std::string_view::npos ? head.npos : sentence_end - is_at));
+  return contains_any(first, {"correspondent", "reporter", "writer", "editor", "journalist", "columnist",
+                              "contributor", "freelance", "staff", "author of", "covering", "covers"});
+}
+
+}  // namespace
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return out;
+}
+
+std::optional<Removal> removal_by_markup(const GumboNode& element) {
+  switch (element.v.element.tag) {
+    case GUMBO_TAG_NAV: return Removal::navigation;
+    case GUMBO_TAG_FOOTER: return Removal::footer;
+    case GUMBO_TAG_HEADER: return Removal::header;
+    case GUMBO_TAG_ASIDE: return Removal::related;
+    case GUMBO_TAG_FORM: return Removal::form;
+    case GUMBO_TAG_FIGCAPTION: return Removal::caption;
+    default: break;
+  }
+  std::string_view role = attribute(element, "role");
+  if (role == "navigation" || role == "menu" || role == "menubar" || role == "search") return Removal::navigation;
+  if (role == "banner") return Removal::header;
+  if (role == "contentinfo") return Removal::footer;
+  if (role == "complementary") return Removal::related;
+  if (role == "dialog" || role == "alertdialog") return Removal::boilerplate;
+  // A token such as "entry-content" or "article-body" names the article; "sponsored-content"
+  // or "comment-body" does not, since its own words also name noise.
+  AttributeWords all;
+  for (std::string_view token : attribute_tokens(element)) {
+    AttributeWords one;
+    add_words(token, one);
+    if (names_content(one) && !removal_by_words(one)) return std::nullopt;
+    add_words(token, all);
+  }
+  return removal_by_words(all);
+}
+
+
+
+std::optional<Removal> removal_by_text(std::string_view text, int chars, double link_density) {
+  if (chars > 600) return std::nullopt;
+  std::string t = lower_ascii(text.substr(0, 300));
+  // Trim trailing punctuation and ellipses that vary between sites.
+  std::string_view s = t;
+  while (!s.empty() && (s.back() == '.' || s.back() == ':' || s.back() == ' ' || s.back() == '!')) s.remove_suffix(1);
+  if (s.ends_with("\xe2\x80\xa6")) s.remove_suffix(3);  // …
+
+  if (chars <= 60 && equals_any(s, {"advertisement", "advertisements", "advertising", "ad", "ads", "sponsored",
+                                    "sponsored content", "paid content", "promoted", "paid post", "anzeige",
+                                    "publicidade", "publicidad", "werbung", "\xd1\x80\xd0\xb5\xd0\xba\xd0\xbb\xd0\xb0\xd0\xbc\xd0\xb0",
+                                    "story continues below advertisement", "article continues below advertisement",
+                                    "continue reading below", "article continues below", "continue reading the main story",
+                                    "scroll to continue with content", "skip advertisement", "supported by"}))
+    return Removal::advertisement;
+  if (chars <= 60 && starts_with_any(s, {"loading", "please wait"})) return Removal::loading;
+  // Promotions end in a call to action.
+  if (chars <= 200 && (s.ends_with("learn more") || s.ends_with("find out more") || s.ends_with("shop now") ||
+                       s.ends_with("buy now") || s.ends_with("get started") || s.ends_with("sign up now") ||
+                       s.ends_with("join now") || s.ends_with("try it free") || s.ends_with("download now")))
+    return Removal::advertisement;
+  if (chars <= 40 && (starts_with_any(s, {"share ", "share:", "tweet ", "follow us", "follow on"}) ||
+                      equals_any(s, {"share", "share this", "tweet", "email", "print", "facebook", "twitter",
+                                     "linkedin", "whatsapp", "pinterest", "reddit", "copy link", "link copied",
+                                     "copied", "share link", "save", "bookmark", "flipboard", "telegram", "x"})))
+    return Removal::share;
+  if (chars <= 60 && (starts_with_any(s, {"leave a comment", "leave a reply", "add a comment", "post a comment",
+                                          "show comments", "view comments", "join the conversation", "comments ("}) ||
+                      equals_any(s, {"comments", "comment"})))
+    return Removal::comments;
+  if (chars <= 400 && s.find("cookie") != std::string_view::npos &&
+      contains_any(s, {"accept", "consent", "we use", "uses cookies", "use cookies", "privacy", "agree"}))
+    return Removal::cookie_banner;
+  if (chars <= 300 &&
+      (starts_with_any(s, {"subscribe", "sign up", "signup", "get our newsletter", "join our newsletter",
+                           "newsletter", "get the latest", "stay informed", "stay on top", "stay up to date",
+                           "never miss", "don't miss out", "get daily", "get the best", "want more"}) ||
+       contains_any(s, {"newsletter", "in your inbox", "to your inbox", "subscribe to", "sign up for", "sign up to",
+                        "delivered to your", "subscribe now", "subscribe for", "subscribe today"})))
+    return Removal::newsletter;
+  if ((link_density > 0.3 || chars <= 120) &&
+      starts_with_any(s, {"see also", "read more", "read also", "also read", "related:", "related articles",
+                          "related stories", "related coverage", "related content", "related news", "more:",
+                          "read next", "recommended", "watch:", "listen:", "read:", "click here", "more on this",
+                          "further reading", "more from", "read the full", "continue reading", "leia também",
+                          "leia mais", "veja também", "lesen sie auch", "mehr zum thema", "baca juga",
+                          "\xd1\x87\xd0\xb8\xd1\x82\xd0\xb0\xd0\xb9\xd1\x82\xd0\xb5 \xd1\x82\xd0\xb0\xd0\xba\xd0\xb6\xd0\xb5"}))
+    return Removal::see_also;
+  if (chars <= 500 && (starts_with_any(s, {"disclaimer", "the information provided", "this article is for informational",
+                                           "this content is for informational"}) ||
+                       contains_any(s, {"not trading advice", "not investment advice", "not financial advice",
+                                        "does not constitute investment", "for informational purposes only",
+                                        "does not constitute financial", "all rights reserved",
+                                        "subject to copyright"})))
+    return Removal::disclaimer;
+  if (chars <= 200 && starts_with_any(s, {"about the author", "about the writer"})) return Removal::author_bio;
+  if (chars <= 700 && looks_like_author_bio(text)) return Removal::author_bio;
+  if (chars <= 160 && starts_with_any(s, {"photo:", "photo by", "photograph:", "photograph by", "image:", "image credit",
+                                          "image source", "credit:", "picture:", "illustration:", "(photo", "photos:",
+                                          "foto:", "getty images", "file photo", "pictured:"}))
+    return Removal::caption;
+  if (chars <= 60 && starts_with_any(s, {"tags:", "topics:", "filed under", "categories:", "category:", "suggested topics", "related topics",
+                                         "tagged:", "tagged with", "more about:"}))
+    return Removal::tags;
+  return std::nullopt;
+}
+
+std::optional<Removal> removal_by_widget_heading(std::string_view text, int chars) {
+  if (chars > 60) return std::nullopt;
+  std::string t = lower_ascii(text);
+  std::string_view s = t;
+  while (!s.empty() && (s.back() == ':' || s.back() == ' ')) s.remove_suffix(1);
+  if (starts_with_any(s, {"most read", "most popular", "most viewed", "most shared", "most commented", "trending",
+                          "popular now", "popular stories", "popular posts", "top stories", "editor's choice",
+                          "editors' choice", "editor's picks", "editors' picks", "editor\xe2\x80\x99s choice",
+                          "editor\xe2\x80\x99s picks", "what's hot", "top news"}))
+    return Removal::most_read;
+  if (starts_with_any(s, {"related", "see also", "read more", "more from", "more stories", "more news", "more on",
+                          "you may also like", "you might also like", "you may like", "recommended", "read next",
+                          "latest news", "latest stories", "latest posts", "latest articles", "latest ",
+                          "also on", "don't miss", "don\xe2\x80\x99t miss", "further reading", "more in",
+                          "what to read next", "up next", "more to explore", "around the web", "from the web",
+                          "in case you missed", "previous post", "next post", "recent posts", "explore further",
+                          "to better understand", "to go further", "to learn more", "understand better",
+                          "frequently asked questions", "faq",
+                          "you may be interested", "other stories", "related coverage", "more coverage",
+                          "voc\xc3\xaa pode gostar", "veja tamb\xc3\xa9m", "leia tamb\xc3\xa9m", "mat\xc3\xa9rias relacionadas",
+                          "lesen sie auch", "mehr zum thema", "baca juga", "berita terkait",
+                          "\xd1\x87\xd0\xb8\xd1\x82\xd0\xb0\xd0\xb9\xd1\x82\xd0\xb5 \xd1\x82\xd0\xb0\xd0\xba\xd0\xb6\xd0\xb5",
+                          "\xd0\xbf\xd0\xbe\xd1\x85\xd0\xbe\xd0\xb6\xd0\xb8\xd0\xb5"}))
+    return Removal::related;
+  if (starts_with_any(s, {"share", "follow us"})) return Removal::share;
+  if (starts_with_any(s, {"comments", "leave a reply", "join the discussion"})) return Removal::comments;
+  if (starts_with_any(s, {"about the author", "about the writer"})) return Removal::author_bio;
+  if (starts_with_any(s, {"tags", "topics"})) return Removal::tags;
+  return std::nullopt;
+}
+
+}  // namespace winnow::parsers

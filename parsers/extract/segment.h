@@ -1,0 +1,38 @@
+#pragma once
+// Cuts the flat DOM into text blocks: maximal runs of inline text between block-level tags,
+// as a browser would lay them out. Pure; any thread.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "parsers/extract/dom.h"
+
+namespace winnow::parsers {
+
+// Where a block sits; each field is a DomNode index, or -1 when there is no such ancestor.
+struct BlockContext {
+  std::int32_t heading = -1;     // h1..h6
+  std::int32_t list_item = -1;   // li, dd, dt
+  std::int32_t list = -1;        // ul, ol, dl, menu
+  std::int32_t table = -1;
+  std::int32_t row = -1;         // tr
+  std::int32_t cell = -1;        // td, th
+  std::int32_t quote = -1;       // blockquote
+  std::int32_t code = -1;        // pre
+  std::int32_t caption = -1;     // figcaption, or caption of a table
+};
+
+struct TextBlock {
+  std::string text;            // whitespace collapsed ("\n" for <br>), trimmed; pre keeps its spaces
+  std::int32_t owner = -1;     // innermost block-level element around the text
+  std::int32_t first = -1;     // first text node of the block
+  std::int32_t chars = 0;      // non-space code points (characters, so CJK counts fairly)
+  std::int32_t link_chars = 0; // of those, inside <a href>
+  std::int32_t words = 0;      // space-separated tokens
+  BlockContext ctx;
+};
+
+// Blocks of the subtree [begin, dom.nodes[begin].end), in document order; empty ones dropped.
+std::vector<TextBlock> segment(const FlatDom& dom, std::int32_t begin);
+
+}  // namespace winnow::parsers

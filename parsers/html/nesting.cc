@@ -1,0 +1,126 @@
+#include "parsers/html/nesting.h"
+
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+
+namespace winnow::parsers {
+namespace {
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == ':';
+}
+
+std::string lower_name(std::string_view name) {
+  std::string out(name);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return out;
+}
+
+bool in(std::string_view name, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Elements that never hold children, or whose end tag is optional: they don't deepen a page.
+bool is_flat(std::string_view name) {
+  return in(name, {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead",
+                   "tfoot", "colgroup", "rp", "rt", "html", "head", "body", "keygen", "basefont", "bgsound", "frame",
+                   "image", "menuitem"});
+}
+
+bool is_raw_text(std::string_view name) {
+  return in(name, {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+                   "plaintext"});
+}
+
+// Index just past the '>' that ends the tag starting at `i` (quotes respected), or size().
+std::size_t tag_end(std::string_view html, std::size_t i) {
+  char quote = 0;
+  for (; i < html.size(); ++i) {
+    char c = html[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>') {
+      return i + 1;
+    }
+  }
+  return html.size();
+}
+
+// Index of the "</name" that closes a raw-text element, or size().
+std::size_t raw_text_end(std::string_view html, std::size_t from, std::string_view name) {
+  for (std::size_t i = html.find("</", from); i != std::string_view::npos; i = html.find("</", i + 2)) {
+    std::string_view rest = html.substr(i + 2, name.size());
+    if (rest.size() == name.size() && lower_name(rest) == name) return i;
+  }
+  return html.size();
+}
+
+}  // namespace
+
+std::optional<std::string> bound_nesting(std::string_view html, int max_depth) {
+  std::optional<std::string> out;  // made only once the bound is crossed
+  std::size_t copied = 0;          // html[0, copied) is already in `out`
+  int depth = 0;
+  std::unordered_map<std::string, int> dropped;  // open start tags left out, by name
+  std::size_t i = 0;
+  auto skip = [&](std::size_t from, std::size_t to) {  // leave html[from, to) out
+    if (!out) {
+      out.emplace();
+      out->reserve(html.size());
+    }
+    out->append(html.substr(copied, from - copied));
+    copied = to;
+  };
+  while ((i = html.find('<', i)) != std::string_view::npos) {
+    if (html.compare(i, 4, "<!--") == 0) {
+      std::size_t end = html.find("-->", i + 4);
+      i = end == std::string_view::npos ? html.size() : end + 3;
+      continue;
+    }
+    bool closing = i + 1 < html.size() && html[i + 1] == '/';
+    std::size_t name_start = i + (closing ? 2 : 1);
+    std::size_t name_end = name_start;
+    while (name_end < html.size() && is_name_char(html[name_end])) ++name_end;
+    if (name_end == name_start) {
+      ++i;
+      continue;
+    }
+    std::string name = lower_name(html.substr(name_start, name_end - name_start));
+    std::size_t end = tag_end(html, name_end);
+    if (closing) {
+      if (!is_flat(name)) {
+        if (auto it = dropped.find(name); it != dropped.end() && it->second > 0) {
+          --it->second;
+          skip(i, end);
+        } else if (depth > 0) {
+          --depth;
+        }
+      }
+      i = end;
+      continue;
+    }
+    bool self_closing = end >= 2 && html[end - 2] == '/';
+    if (is_raw_text(name)) {
+      i = raw_text_end(html, end, name);
+      continue;
+    }
+    if (!is_flat(name) && !self_closing) {
+      if (depth >= max_depth) {
+        ++dropped[name];
+        skip(i, end);
+      } else {
+        ++depth;
+      }
+    }
+    i = end;
+  }
+  if (out) out->append(html.substr(copied));
+  return out;
+}
+
+}  // namespace winnow::parsers

@@ -1,0 +1,392 @@
+// The extractor on small pages built the way news sites build them: each noise class is
+// put where real sites put it, and the test checks it is gone, with the right reason.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "parsers/extract/extract.h"
+#include "parsers/render/render.h"
+
+using namespace winnow::parsers;
+
+namespace {
+
+const std::string kParagraphs[] = {
+    "The city council voted on Tuesday to expand the bus network into the northern suburbs, a plan that has "
+    "been debated for more than four years.",
+    "Supporters said the new routes would cut commuting times for thousands of residents who currently "
+    "depend on cars to reach jobs in the city centre.",
+    "Opponents argued that the cost, estimated at 40 million dollars over a decade, would strain a budget "
+    "already stretched by rising pension obligations.",
+    "The first of the new routes is expected to open next spring, with the remainder phased in over the "
+    "following two years as new buses are delivered.",
+};
+
+// A page with a header, navigation, the article (paragraphs + `inside` after the second
+// paragraph + `after` at its end), a sidebar and a footer.
+std::string page(const std::string& inside = "", const std::string& after = "", const std::string& sidebar = "") {
+  std::string html =
+      "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Council expands bus network | "
+      "City Times</title></head><body>"
+      "<header class=\"site-header\"><a href=\"/\">City Times</a><nav><ul><li><a href=\"/news\">News</a></li>"
+      "<li><a href=\"/sport\">Sport</a></li><li><a href=\"/opinion\">Opinion</a></li></ul></nav></header>"
+      "<main><article><h1>Council expands bus network</h1><div class=\"entry-content\">";
+  html += "<p>" + kParagraphs[0] + "</p><p>" + kParagraphs[1] + "</p>";
+  html += inside;
+  html += "<p>" + kParagraphs[2] + "</p><p>" + kParagraphs[3] + "</p>";
+  html += after;
+  html += "</div></article></main><div class=\"col-right\">" + sidebar +
+          "</div><footer><p>About us</p><p>Contact</p></footer></body></html>";
+  return html;
+}
+
+Article run(const std::string& html) {
+  ExtractOptions options;
+  options.keep_removed = true;
+  return winnow::parsers::extract(html, options);
+}
+
+bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+bool removed_as(const Article& article, const std::string& needle, Removal reason) {
+  return std::any_of(article.removed.begin(), article.removed.end(),
+                     [&](const RemovedBlock& r) { return r.reason == reason && has(r.text, needle); });
+}
+
+void check_article_kept(const std::string& text) {
+  for (const auto& p : kParagraphs) BOOST_TEST(has(text, p), "missing paragraph: " << p.substr(0, 40));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(extract)
+
+BOOST_AUTO_TEST_CASE(article_paragraphs_are_kept_and_chrome_removed) {
+  Article a = run(page());
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "Sport"));
+  BOOST_TEST(!has(text, "About us"));
+  BOOST_TEST(!has(text, "Council expands bus network"), "the headline is metadata, not body");
+  BOOST_TEST(a.metadata.title == "Council expands bus network");
+}
+
+BOOST_AUTO_TEST_CASE(see_also_between_paragraphs_is_removed) {
+  Article a = run(page("<p><strong>See also:</strong> <a href=\"/x\">Fares to rise in January</a></p>"));
+  check_article_kept(to_plain_text(a));
+  BOOST_TEST(!has(to_plain_text(a), "Fares to rise"));
+  BOOST_TEST(removed_as(a, "Fares to rise", Removal::see_also));
+}
+
+BOOST_AUTO_TEST_CASE(read_more_link_paragraph_is_removed) {
+  Article a = run(page("<p>READ MORE: <a href=\"/y\">Why the tram plan failed</a></p>"));
+  BOOST_TEST(!has(to_plain_text(a), "tram plan"));
+  BOOST_TEST(removed_as(a, "tram plan", Removal::see_also));
+}
+
+BOOST_AUTO_TEST_CASE(newsletter_push_is_removed) {
+  Article a = run(page("", "<div class=\"nl-box\"><h3>Subscribe to City Times Daily</h3><p>Get the news that "
+                           "matters in your inbox every morning.</p><form><input type=\"email\"><button>Sign up"
+                           "</button></form></div>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "Subscribe to City Times Daily"));
+  BOOST_TEST(!has(text, "in your inbox"));
+  BOOST_TEST(removed_as(a, "Subscribe to City Times Daily", Removal::newsletter));
+}
+
+BOOST_AUTO_TEST_CASE(newsletter_box_by_class_is_removed) {
+  Article a = run(page("<div class=\"newsletter-signup\"><p>Never miss a story about your neighbourhood and the "
+                       "people who make it.</p></div>"));
+  BOOST_TEST(!has(to_plain_text(a), "Never miss a story"));
+  BOOST_TEST(removed_as(a, "Never miss a story", Removal::newsletter));
+}
+
+BOOST_AUTO_TEST_CASE(most_read_widget_is_removed) {
+  Article a = run(page("", "", "<div><h3>Most read</h3><ol><li><a href=\"/1\">Mayor resigns after vote</a></li>"
+                               "<li><a href=\"/2\">Storm closes schools</a></li><li><a href=\"/3\">Stadium "
+                               "deal signed</a></li></ol></div>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "Most read"));
+  BOOST_TEST(!has(text, "Mayor resigns"));
+}
+
+BOOST_AUTO_TEST_CASE(related_stories_inside_article_are_removed) {
+  Article a = run(page("", "<div class=\"related-stories\"><h2>Related stories</h2><ul><li><a href=\"/a\">Bus "
+                           "drivers strike over pay</a></li><li><a href=\"/b\">New depot opens</a></li><li><a "
+                           "href=\"/c\">Cycle lanes approved</a></li></ul></div>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "Bus drivers strike"));
+  BOOST_TEST(removed_as(a, "Bus drivers strike", Removal::related));
+}
+
+BOOST_AUTO_TEST_CASE(related_widget_found_by_heading_alone) {
+  Article a = run(page("", "<div class=\"x1\"><h3>You may also like</h3><div><a href=\"/a\">Bus drivers strike "
+                           "over pay</a></div><div><a href=\"/b\">New depot opens in the east</a></div></div>"));
+  BOOST_TEST(!has(to_plain_text(a), "Bus drivers strike"));
+  BOOST_TEST(!has(to_plain_text(a), "You may also like"));
+}
+
+BOOST_AUTO_TEST_CASE(share_bar_is_removed) {
+  Article a = run(page("<div class=\"share-bar\"><span>Share this article</span><a href=\"#\">Facebook</a><a "
+                       "href=\"#\">Twitter</a><a href=\"#\">Email</a></div>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "Facebook"));
+  BOOST_TEST(removed_as(a, "Facebook", Removal::share));
+}
+
+BOOST_AUTO_TEST_CASE(share_label_without_markup_is_removed) {
+  Article a = run(page("<div>Share link:</div>"));
+  BOOST_TEST(!has(to_plain_text(a), "Share link"));
+  BOOST_TEST(removed_as(a, "Share link", Removal::share));
+}
+
+BOOST_AUTO_TEST_CASE(cookie_banner_is_removed) {
+  Article a = run(page("", "", "<div id=\"cookie-notice\"><p>We use cookies to improve your experience. By "
+                               "continuing you accept our use of cookies.</p><a href=\"#\">Accept</a></div>"));
+  BOOST_TEST(!has(to_plain_text(a), "We use cookies"));
+}
+
+BOOST_AUTO_TEST_CASE(cookie_banner_inside_article_by_wording_is_removed) {
+  Article a = run(page("", "<div class=\"x\"><p>This website uses cookies to improve your experience. We'll "
+                           "assume you accept this.</p></div>"));
+  BOOST_TEST(!has(to_plain_text(a), "uses cookies"));
+  BOOST_TEST(removed_as(a, "uses cookies", Removal::cookie_banner));
+}
+
+BOOST_AUTO_TEST_CASE(comments_are_removed) {
+  Article a = run(page("", "<section id=\"comments\"><h3>3 Comments</h3><div class=\"comment\"><p>I have waited "
+                           "years for this bus route and I am very glad the council finally acted on it.</p></div>"
+                           "<div class=\"comment\"><p>What a waste of money, the buses run empty most of the day "
+                           "and nobody will use them anyway.</p></div></section>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "I have waited years"));
+  BOOST_TEST(removed_as(a, "I have waited years", Removal::comments));
+}
+
+BOOST_AUTO_TEST_CASE(author_bio_is_removed) {
+  Article a = run(page("", "<div class=\"author-bio\"><p>Jane Doe is the transport correspondent of City Times. "
+                           "She has covered the council for ten years.</p></div>"));
+  BOOST_TEST(!has(to_plain_text(a), "transport correspondent"));
+  BOOST_TEST(removed_as(a, "transport correspondent", Removal::author_bio));
+}
+
+BOOST_AUTO_TEST_CASE(disclaimer_is_removed) {
+  Article a = run(page("", "<p><em>Disclaimer: The information provided is not trading advice. Always do your "
+                           "own research.</em></p>"));
+  BOOST_TEST(!has(to_plain_text(a), "not trading advice"));
+  BOOST_TEST(removed_as(a, "not trading advice", Removal::disclaimer));
+}
+
+BOOST_AUTO_TEST_CASE(loading_placeholder_is_removed) {
+  Article a = run(page("<div class=\"widget-slot\"><p>Loading Most Read articles...</p></div>"));
+  BOOST_TEST(!has(to_plain_text(a), "Loading"));
+}
+
+BOOST_AUTO_TEST_CASE(loading_placeholder_by_wording_is_removed) {
+  Article a = run(page("<p>Loading…</p>"));
+  BOOST_TEST(!has(to_plain_text(a), "Loading"));
+  BOOST_TEST(removed_as(a, "Loading", Removal::loading));
+}
+
+BOOST_AUTO_TEST_CASE(advertisement_slot_is_removed) {
+  Article a = run(page("<div class=\"ad-slot\"><span>Advertisement</span></div><p>Advertisement</p>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "Advertisement"));
+  BOOST_TEST(removed_as(a, "Advertisement", Removal::advertisement));
+}
+
+BOOST_AUTO_TEST_CASE(sponsored_block_is_removed) {
+  Article a = run(page("", "<div class=\"sponsored-content\"><p>Discover the best deals on family cars this "
+                           "season at dealers near you, limited time only.</p></div>"));
+  BOOST_TEST(!has(to_plain_text(a), "best deals"));
+  BOOST_TEST(removed_as(a, "best deals", Removal::advertisement));
+}
+
+BOOST_AUTO_TEST_CASE(caption_and_credit_are_removed) {
+  Article a = run(page("<figure><img src=\"bus.jpg\"><figcaption>A bus on the new route. Photo: John Smith"
+                       "</figcaption></figure><p>Photo by Jane Roe/City Times</p>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "A bus on the new route"));
+  BOOST_TEST(!has(text, "Jane Roe"));
+  BOOST_TEST(removed_as(a, "A bus on the new route", Removal::caption));
+}
+
+BOOST_AUTO_TEST_CASE(byline_and_date_are_metadata_not_text) {
+  std::string html = page();
+  html.replace(html.find("<div class=\"entry-content\">"), 0,
+               "<p class=\"x\">By Jane Doe</p><p class=\"y\">November 19, 2019</p>");
+  Article a = run(html);
+  BOOST_TEST(!has(to_plain_text(a), "By Jane Doe"));
+  BOOST_TEST(!has(to_plain_text(a), "November 19, 2019"));
+}
+
+BOOST_AUTO_TEST_CASE(repeated_paragraph_is_kept_once) {
+  std::string copy = "<p>" + kParagraphs[0] + "</p>";
+  Article a = run(page("", copy + copy));
+  std::string text = to_plain_text(a);
+  auto first = text.find(kParagraphs[0]);
+  BOOST_TEST(first != std::string::npos);
+  BOOST_TEST(text.find(kParagraphs[0], first + 1) == std::string::npos);
+  BOOST_TEST(removed_as(a, kParagraphs[0], Removal::duplicate));
+}
+
+BOOST_AUTO_TEST_CASE(short_repeated_lines_are_not_duplicates) {
+  Article a = run(page("<h3>Meal 1</h3><p>Eat every 2 hours</p><h3>Meal 2</h3><p>Eat every 2 hours</p>"));
+  std::string text = to_plain_text(a);
+  auto first = text.find("Eat every 2 hours");
+  BOOST_TEST(first != std::string::npos);
+  BOOST_TEST(text.find("Eat every 2 hours", first + 1) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(short_paragraph_inside_article_is_kept) {
+  Article a = run(page("<p>It passed 7-2.</p>"));
+  BOOST_TEST(has(to_plain_text(a), "It passed 7-2."));
+}
+
+BOOST_AUTO_TEST_CASE(headings_lists_quotes_tables_are_kept) {
+  Article a = run(page("<h2>What changes</h2><ul><li>Route 12 runs every ten minutes</li><li>Route 40 is "
+                       "extended to the airport</li></ul><blockquote><p>This is a historic day for the city, "
+                       "said the mayor.</p></blockquote><table><tr><th>Route</th><th>Start</th></tr><tr><td>12"
+                       "</td><td>March</td></tr><tr><td>40</td><td>June</td></tr></table>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  auto find = [&](BlockKind kind) {
+    return std::find_if(a.blocks.begin(), a.blocks.end(), [&](const Block& b) { return b.kind == kind; });
+  };
+  auto heading = find(BlockKind::heading);
+  BOOST_REQUIRE(heading != a.blocks.end());
+  BOOST_TEST(heading->text == "What changes");
+  BOOST_TEST(heading->level == 2);
+  auto list = find(BlockKind::list);
+  BOOST_REQUIRE(list != a.blocks.end());
+  BOOST_TEST(list->items.size() == 2u);
+  BOOST_TEST(list->items[1] == "Route 40 is extended to the airport");
+  auto quote = find(BlockKind::quote);
+  BOOST_REQUIRE(quote != a.blocks.end());
+  BOOST_TEST(has(quote->text, "historic day"));
+  auto table = find(BlockKind::table);
+  BOOST_REQUIRE(table != a.blocks.end());
+  BOOST_REQUIRE(table->rows.size() == 3u);
+  BOOST_TEST(table->rows[0][0] == "Route");
+  BOOST_TEST(table->rows[2][1] == "June");
+}
+
+BOOST_AUTO_TEST_CASE(key_points_box_at_top_is_kept) {
+  std::string html = page();
+  html.replace(html.find("<p>"), 0,
+               "<div class=\"key-points\"><h2>Key points</h2><ul><li>Four new routes by 2022</li><li>Cost of 40 "
+               "million dollars over ten years</li><li>Vote passed seven to two</li></ul></div>");
+  Article a = run(html);
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(has(text, "Four new routes by 2022"));
+  BOOST_TEST(has(text, "Vote passed seven to two"));
+}
+
+BOOST_AUTO_TEST_CASE(embedded_post_is_kept) {
+  Article a = run(page("<div class=\"social-embed\"><blockquote class=\"twitter-tweet\"><p>Huge win for riders "
+                       "in the north today, thanks to everyone who campaigned for this.</p></blockquote></div>"));
+  BOOST_TEST(has(to_plain_text(a), "Huge win for riders"));
+}
+
+BOOST_AUTO_TEST_CASE(words_are_not_glued_where_tags_meet) {
+  Article a = run(page("<div><p>First block</p><p>Second block</p></div><ul><li>one</li><li>two</li></ul>"
+                       "<p>Line one<br>line two</p><p>in<b>line</b> <i>tags</i> stay as written.</p>"));
+  std::string text = to_plain_text(a);
+  BOOST_TEST(has(text, "First block\n\nSecond block"));
+  BOOST_TEST(has(text, "one\ntwo"));
+  BOOST_TEST(has(text, "Line one\nline two"));
+  BOOST_TEST(has(text, "inline tags stay as written."));
+}
+
+BOOST_AUTO_TEST_CASE(hidden_and_script_text_never_shows) {
+  Article a = run(page("<script>var secret = 1;</script><style>p{}</style><div hidden>hidden words</div><div "
+                       "style=\"display: none\">invisible words</div><noscript>Enable JavaScript</noscript>"));
+  std::string text = to_plain_text(a);
+  BOOST_TEST(!has(text, "secret"));
+  BOOST_TEST(!has(text, "hidden words"));
+  BOOST_TEST(!has(text, "invisible words"));
+  BOOST_TEST(!has(text, "Enable JavaScript"));
+}
+
+BOOST_AUTO_TEST_CASE(teaser_list_does_not_outweigh_article) {
+  std::string teasers;
+  for (int i = 0; i < 12; ++i)
+    teasers += "<li><div class=\"card\"><a href=\"/t" + std::to_string(i) + "\">Another headline number " +
+               std::to_string(i) + "</a><div>By Someone</div><div>Summary of another story that runs on for a "
+               "while, so that it reads like a paragraph of prose.</div></div></li>";
+  Article a = run(page("", "", "<ul>" + teasers + "</ul>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(!has(text, "Summary of another story"));
+}
+
+BOOST_AUTO_TEST_CASE(cjk_article_is_found_by_characters) {
+  std::string zh = "市议会周二投票决定将公交网络扩展到北部郊区，这一计划已经讨论了四年多。";
+  std::string html = "<html><body><nav><a href=\"/\">首页</a><a href=\"/a\">新闻</a></nav><div class=\"c\">";
+  for (int i = 0; i < 4; ++i) html += "<p>" + zh + "</p>";
+  html += "</div><div class=\"side\"><a href=\"/b\">体育</a></div></body></html>";
+  Article a = run(html);
+  BOOST_TEST(has(to_plain_text(a), zh));
+  BOOST_TEST(!has(to_plain_text(a), "体育"));
+}
+
+BOOST_AUTO_TEST_CASE(empty_and_textless_pages_give_no_blocks) {
+  BOOST_TEST(run("").blocks.empty());
+  BOOST_TEST(run("<html><body><img src=x></body></html>").blocks.empty());
+  BOOST_TEST(run("\x89PNG\r\n\x1a\n\0\0\0").blocks.size() <= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(deep_nesting_is_bounded) {
+  for (const char* tag : {"div", "span", "b"}) {
+    std::string html = "<html><body>";
+    for (int i = 0; i < 100'000; ++i) html += std::string("<") + tag + ">";
+    html += "<p>The deepest sentence of the page is still found.</p>";
+    auto start = std::chrono::steady_clock::now();
+    Article a = run(html);
+    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    BOOST_TEST(has(to_plain_text(a), "deepest sentence"), tag);
+    BOOST_TEST(a.truncated);
+    // A generous bound: it takes milliseconds; without the guard it took 20 s.
+    BOOST_TEST(seconds < 5.0, tag << " took " << seconds << " s");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(node_cap_cuts_huge_pages) {
+  std::string html = "<html><body><div>";
+  for (int i = 0; i < 30'000; ++i) html += "<p>" + kParagraphs[i % 4] + "</p>";
+  html += "</div></body></html>";
+  ExtractOptions options;
+  options.max_nodes = 10'000;
+  Article a = winnow::parsers::extract(html, options);
+  BOOST_TEST(a.truncated);
+  BOOST_TEST(!a.blocks.empty());
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_is_replaced_not_fatal) {
+  std::string html = page("<p>Broken \xff\xfe bytes \xc3 in a paragraph of the article that goes on.</p>");
+  Article a = run(html);
+  check_article_kept(to_plain_text(a));
+}
+
+BOOST_AUTO_TEST_CASE(explain_traces_every_block) {
+  ExtractOptions options;
+  options.explain = true;
+  Article a = winnow::parsers::extract(page(), options);
+  BOOST_TEST(!a.trace.empty());
+  BOOST_TEST(std::any_of(a.trace.begin(), a.trace.end(), [](const BlockTrace& t) { return t.kept; }));
+  BOOST_TEST(std::any_of(a.trace.begin(), a.trace.end(),
+                         [](const BlockTrace& t) { return !t.kept && t.reason == Removal::navigation; }));
+  BOOST_TEST(!a.region.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
