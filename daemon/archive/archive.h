@@ -1,0 +1,128 @@
+#pragma once
+// The archive: feeds, their entries, and the clean articles, in one SQLite database
+// (WAL mode, versioned migrations, FTS5 over title and text, raw page bytes compressed).
+//
+// `Archive` is synchronous and single-threaded: one object per thread. The daemon gives it
+// to `ArchiveWorker` (archive_worker.h), which owns it on its own thread and batches writes;
+// the CLI verbs use it directly. Errors opening or migrating throw std::runtime_error;
+// every other failure throws too (a disk error is not a value to pass around), and a
+// transaction that threw is rolled back whole: an article is archived entirely or not at all.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace winnow::archive {
+
+using UnixSeconds = std::int64_t;
+
+struct FeedRow {
+  std::int64_t id = 0;
+  std::string url;            // as subscribed; updated by permanent redirects
+  std::string title;
+  std::string site_url;
+  std::string category;       // OPML folder path, "/"-separated
+  // Poll state.
+  std::string etag;
+  std::string last_modified;
+  UnixSeconds next_poll = 0;       // when the scheduler polls it next
+  std::int64_t interval_s = 0;     // current adaptive interval
+  UnixSeconds last_polled = 0;
+  UnixSeconds last_new_entry = 0;  // newest time a poll found a new entry
+  int consecutive_failures = 0;
+  std::string last_error;          // empty after a success
+  bool enabled = true;
+};
+
+// One article: a feed entry (or a URL crawled on demand) with its clean text.
+struct ArticleRow {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> feed_id;  // empty for on-demand crawls of a bare URL
+  std::string entry_key;                // the entry's id in its feed (or the normalized URL)
+  std::string url;                      // where it was fetched from (after redirects)
+  std::string normalized_url;           // scheme/host case, default port, no fragment or utm_*
+  std::string canonical_url;            // the page's own <link rel=canonical>, normalized
+  std::string title;
+  std::string authors;                  // ", "-joined
+  std::optional<UnixSeconds> published;
+  std::optional<UnixSeconds> modified;
+  std::string site_name;
+  std::string language;
+  std::string description;
+  std::string image;
+  std::string tags;                     // ", "-joined
+  std::string text;                     // plain text
+  std::string markdown;
+  std::string blocks_json;              // the typed blocks (parsers::to_json "blocks")
+  std::string removed_json;             // removal reasons and texts
+  std::uint64_t fingerprint = 0;        // SimHash of the text, for near-duplicates
+  std::optional<std::int64_t> duplicate_of;  // the first archived copy of the same story
+  // "page": extracted from the fetched page; "feed": the feed's own content was used
+  // because the page could not be fetched or extracted to nothing.
+  std::string source = "page";
+  int http_status = 0;
+  std::string content_type;
+  std::string raw;                      // the fetched bytes (stored compressed; returned plain)
+  std::string charset;
+  UnixSeconds fetched_at = 0;
+  UnixSeconds archived_at = 0;          // set by the archive
+  std::int32_t extractor_version = 0;   // which extractor produced text (for reextract)
+};
+
+struct SearchHit {
+  std::int64_t article_id;
+  std::string title;
+  std::string url;
+  std::string snippet;                  // with the matches marked [like this]
+  double rank;
+};
+
+class Archive {
+ public:
+  // Opens (creating if needed) the database at `path` and brings its schema up to date.
+  static std::unique_ptr<Archive> open_sqlite(const std::string& path);
+  virtual ~Archive() = default;
+
+  // Runs `work` in one transaction: commits when it returns, rolls back when it throws.
+  // Nested calls join the outer transaction.
+  virtual void transaction(const std::function<void()>& work) = 0;
+
+  // Feeds. add_feed returns the existing id when the URL is already subscribed.
+  virtual std::int64_t add_feed(const std::string& url, const std::string& title, const std::string& category) = 0;
+  virtual bool remove_feed(std::int64_t id) = 0;           // also forgets its entries, keeps articles
+  virtual std::optional<FeedRow> feed(std::int64_t id) = 0;
+  virtual std::optional<FeedRow> feed_by_url(const std::string& url) = 0;
+  virtual std::vector<FeedRow> feeds() = 0;                // ordered by id
+  virtual void update_feed(const FeedRow& row) = 0;        // every field but id
+
+  // Entries already seen: true when (feed, entry_key) was recorded. record_entry marks one
+  // as seen without an article (e.g. an entry that failed for good).
+  virtual bool has_entry(std::int64_t feed_id, const std::string& entry_key) = 0;
+  virtual void record_entry(std::int64_t feed_id, const std::string& entry_key, std::optional<std::int64_t> article_id) = 0;
+
+  // Articles. store_article records the entry too (when feed_id is set) and returns the id.
+  virtual std::int64_t store_article(const ArticleRow& row) = 0;
+  virtual std::optional<ArticleRow> article(std::int64_t id, bool with_raw = false) = 0;
+  // An archived article with this normalized or canonical URL, if any.
+  virtual std::optional<std::int64_t> article_by_url(const std::string& normalized_url) = 0;
+  // Articles archived since `fingerprint_since` whose fingerprint is within `max_distance`
+  // bits of `fingerprint` (Hamming), oldest first; for near-duplicate detection.
+  virtual std::vector<std::int64_t> near_duplicates(std::uint64_t fingerprint, int max_distance,
+                                                    UnixSeconds fingerprint_since) = 0;
+  // Replaces the extracted fields (text, markdown, blocks, metadata, fingerprint, version)
+  // of an existing article; used by reextract.
+  virtual void update_extraction(const ArticleRow& row) = 0;
+
+  // Articles with id > cursor in id order, at most `limit`; `originals_only` skips
+  // near-duplicates. The cursor of a consumer is the last id it saw.
+  virtual std::vector<ArticleRow> articles_after(std::int64_t cursor, std::size_t limit, bool originals_only,
+                                                 bool with_raw) = 0;
+  virtual std::int64_t article_count() = 0;
+
+  // Full-text search (FTS5 query syntax) over title and text, best first.
+  virtual std::vector<SearchHit> search(const std::string& query, std::size_t limit) = 0;
+};
+
+}  // namespace winnow::archive

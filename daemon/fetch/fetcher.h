@@ -1,0 +1,94 @@
+#pragma once
+// HTTP(S) and file:// fetching with libcurl's multi-socket interface driven by an Asio
+// io_context: curl's socket and timer callbacks only arm Asio waits, and
+// curl_multi_socket_action runs in the Asio handlers. Nothing here blocks the loop.
+// Loop thread only: every member function and every callback runs on the io_context's thread.
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace winnow::fetch {
+
+struct FetcherOptions {
+  std::string user_agent = "winnow/0.1 (+https://github.com/winnow-news/winnow)";
+  long connect_timeout_ms = 10'000;
+  long total_timeout_ms = 60'000;
+  // Abort a transfer that moves fewer than low_speed_bytes per second for low_speed_time_s.
+  long low_speed_bytes = 100;
+  long low_speed_time_s = 20;
+  std::size_t max_body_bytes = 10u << 20;  // also after decompression
+  int max_redirects = 5;
+  std::size_t max_connections = 256;       // total open connections of the multi handle
+};
+
+struct FetchRequest {
+  std::string url;
+  // Conditional GET: sent as If-None-Match / If-Modified-Since when not empty.
+  std::string etag;
+  std::string last_modified;
+  std::string accept;  // Accept header; empty: a sensible default for HTML and feeds
+};
+
+// How a transfer ended, when it did not end with an HTTP response.
+enum class FetchErrc {
+  ok = 0,
+  bad_url,            // not an http, https or file URL
+  dns,                // the host name does not resolve
+  connect,            // refused, unreachable
+  timeout,            // connect or total timeout, or too slow
+  reset,              // connection reset or closed mid-response
+  tls,
+  too_large,          // body over max_body_bytes (declared or after decompression)
+  too_many_redirects,
+  redirect_loop,
+  bad_encoding,       // the Content-Encoding could not be decoded
+  file_error,         // file:// that cannot be read
+  cancelled,
+  other,
+};
+std::string_view to_string(FetchErrc e);
+
+struct FetchResult {
+  FetchErrc error = FetchErrc::ok;
+  std::string error_message;  // curl's words, for logs
+  long status = 0;            // final HTTP status (200 for file://); 0 without a response
+  std::string url;            // the URL asked for
+  std::string final_url;      // after redirects
+  // Every redirect hop was permanent (301, 308): the caller may update a stored URL.
+  bool permanent_redirect = false;
+  int redirects = 0;
+  std::string content_type;
+  std::string etag;
+  std::string last_modified;
+  std::optional<std::int64_t> retry_after_s;  // Retry-After (seconds or HTTP date), on any status
+  std::optional<std::int64_t> max_age_s;      // Cache-Control: max-age
+  std::string body;           // decoded (gzip, deflate, br, zstd)
+  double seconds = 0;         // total time
+};
+
+class Fetcher {
+ public:
+  using Callback = std::function<void(FetchResult)>;
+
+  Fetcher(boost::asio::io_context& loop, FetcherOptions options);
+  ~Fetcher();  // cancels transfers in flight without calling their callbacks
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  // Starts a transfer; `done` runs on the loop exactly once, unless the Fetcher is destroyed
+  // first or cancel_all() was called (then with FetchErrc::cancelled).
+  void fetch(FetchRequest request, Callback done);
+  void cancel_all();
+  std::size_t in_flight() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace winnow::fetch
