@@ -113,7 +113,9 @@ std::string render(const Article& article, const std::string& format, bool with_
 }
 
 void print_explain(const Article& article) {
-  std::printf("region: %s\ntitle: %s\n\n", article.region.c_str(), article.metadata.title.c_str());
+  std::printf("region: %s\ntitle: %s\ncandidates:\n", article.region.c_str(), article.metadata.title.c_str());
+  for (const auto& c : article.candidates) std::printf("  %s\n", c.c_str());
+  std::printf("\n");
   for (const auto& t : article.trace) {
     std::string snippet = t.text.substr(0, 110);
     std::replace(snippet.begin(), snippet.end(), '\n', ' ');

@@ -82,6 +82,8 @@ struct Article {
   std::vector<Block> blocks;
   std::vector<RemovedBlock> removed;  // filled when ExtractOptions::keep_removed
   std::vector<BlockTrace> trace;      // filled when ExtractOptions::explain
+  // With explain: the best-scoring elements, "path  score (good/bad)", best first.
+  std::vector<std::string> candidates;
   std::string charset;                // the page's encoding, as decoded
   std::string region;                 // path of the element picked as the article
   bool truncated = false;             // the page hit a size or node limit

@@ -23,6 +23,7 @@ constexpr double kIsolatedProseWeight = 0.3;
 constexpr int kClusterLevels = 2;
 constexpr std::int32_t kMinLoneProseChars = 80;
 constexpr double kStepDownShare = 0.95;
+constexpr double kArticleBeforeWidgetChars = 400;
 
 // The last visible character of `text`, as a code point's first byte sequence.
 bool ends_like_sentence(std::string_view text) {
@@ -90,7 +91,7 @@ std::string node_label(const DomNode& n) {
   std::string_view id = attribute(*n.node, "id");
   std::string_view cls = attribute(*n.node, "class");
   if (!id.empty()) label.append("#").append(id.substr(0, 40));
-  if (!cls.empty()) label.append(".").append(cls.substr(0, std::min(cls.find(' '), std::size_t(40))));
+  if (!cls.empty()) label.append(".").append(cls.substr(0, std::min(cls.find_first_of(" \t\n\r\f"), std::size_t(40))));
   return label;
 }
 
@@ -129,6 +130,7 @@ class Extractor {
     score_nodes();
     region_ = pick_region();
     article.region = node_path(dom_, region_);
+    if (options_.explain) article.candidates = top_candidates(8);
     mark_containers();
     judge_blocks(article.metadata);
     assemble(article);
@@ -254,6 +256,24 @@ class Extractor {
     return best;
   }
 
+  std::vector<std::string> top_candidates(std::size_t count) const {
+    std::vector<std::int32_t> order;
+    for (std::size_t i = 0; i < dom_.nodes.size(); ++i)
+      if (!dom_.nodes[i].is_text) order.push_back(std::int32_t(i));
+    auto score = [&](std::int32_t i) { return good_[i] - kBadWeight * bad_[i]; };
+    count = std::min(count, order.size());
+    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(count), order.end(),
+                      [&](std::int32_t a, std::int32_t b) { return score(a) > score(b); });
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < count; ++k) {
+      char figures[96];
+      std::snprintf(figures, sizeof figures, "  %.0f (good %.0f, bad %.0f)", score(order[k]), good_[order[k]],
+                    bad_[order[k]]);
+      out.push_back(node_path(dom_, order[k]) + figures);
+    }
+    return out;
+  }
+
   // The first block whose first text node is at or after `node`.
   std::size_t first_block_at(std::int32_t node) const {
     auto it = std::lower_bound(blocks_.begin(), blocks_.end(), node,
@@ -314,6 +334,7 @@ class Extractor {
     const std::string title = fold(meta.title);
     std::unordered_set<std::string> seen;
     bool seen_prose = false;
+    double prose_before = 0;   // prose kept so far
     std::size_t tail_end = 0;  // blocks before this index follow a widget heading
     Removal tail_reason = Removal::related;
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
@@ -346,7 +367,9 @@ class Extractor {
           double tail_good = 0;
           for (std::size_t t = k + 1; t < stop; ++t)
             if (prose_[t]) tail_good += blocks_[t].chars - blocks_[t].link_chars;
-          if (tail_good < 0.3 * std::max(good_[region_], 1.0)) {
+          // A widget heading after a real article ends it, however much its teasers say.
+      if (tail_good < 0.3 * std::max(good_[region_], 1.0) ||
+          (b.ctx.heading >= 0 && b.link_chars == 0 && prose_before >= kArticleBeforeWidgetChars)) {
             tail_end = stop;
             tail_reason = *reason;
           }
@@ -367,7 +390,10 @@ class Extractor {
         continue;
       }
       kept_[k] = true;
-      if (prose) seen_prose = true;
+      if (prose) {
+        seen_prose = true;
+        prose_before += b.chars - b.link_chars;
+      }
     }
   }
 

@@ -88,7 +88,7 @@ std::optional<Removal> removal_by_words(const AttributeWords& w) {
       w.has("commentlist") || w.joined_has("comment-list") || w.has("replies"))
     return Removal::comments;
   if (w.has("newsletter") || w.has("subscribe") || w.has("subscription") || w.has("signup") ||
-      w.joined_has("sign-up") || w.has("optin") || w.has("mailchimp") || w.has("paywall") || w.has("regwall"))
+      w.joined_has("sign-up") || w.has("optin") || w.has("mailchimp"))
     return Removal::newsletter;
   // Embedded posts ("social-media-embed", "twitter-tweet") quote what the article discusses.
   const bool embed = w.has("embed") || w.has("embedded") || w.has("tweet") || w.joined_has("instagram-media");
@@ -279,7 +279,10 @@ std::optional<Removal> removal_by_widget_heading(std::string_view text, int char
                           "editors' choice", "editor's picks", "editors' picks", "editor\xe2\x80\x99s choice",
                           "editor\xe2\x80\x99s picks", "what's hot", "top news"}))
     return Removal::most_read;
-  if (starts_with_any(s, {"related", "see also", "read more", "more from", "more stories", "more news", "more on",
+  if (s == "related" ||
+      starts_with_any(s, {"related stories", "related articles", "related posts", "related news", "related content",
+                          "related links", "related reading", "related topics", "related:", "related video",
+                          "see also", "read more", "more from", "more stories", "more news", "more on",
                           "you may also like", "you might also like", "you may like", "recommended", "read next",
                           "latest news", "latest stories", "latest posts", "latest articles", "latest ",
                           "also on", "don't miss", "don\xe2\x80\x99t miss", "further reading", "more in",

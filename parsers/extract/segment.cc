@@ -37,6 +37,7 @@ class BlockBuilder {
       if (!is_continuation_byte(c)) {
         ++block_.chars;
         if (in_link) ++block_.link_chars;
+        if (in_link && block_.lead_link_chars + 1 == block_.chars) ++block_.lead_link_chars;
       }
     }
   }
