@@ -1,0 +1,60 @@
+#include "parsers/url/normalize.h"
+
+#include <boost/url.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace winnow::parsers {
+namespace {
+
+namespace urls = boost::urls;
+
+bool is_tracking_parameter(std::string_view key) {
+  std::string k(key);
+  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  if (k.starts_with("utm_") || k.starts_with("at_") || k.starts_with("pk_") || k.starts_with("mtm_")) return true;
+  static constexpr std::array<std::string_view, 16> kExact = {
+      "fbclid", "gclid",  "dclid", "msclkid", "mc_cid",  "mc_eid",   "igshid", "yclid",
+      "_ga",    "_gl",    "ocid",  "cmpid",   "ncid",    "sr_share", "wt.mc_id", "spm"};
+  return std::find(kExact.begin(), kExact.end(), k) != kExact.end();
+}
+
+}  // namespace
+
+std::string normalize_url(std::string_view url) {
+  auto parsed = urls::parse_uri(url);
+  if (!parsed) return std::string(url);
+  urls::url u(*parsed);
+  if (u.scheme_id() != urls::scheme::http && u.scheme_id() != urls::scheme::https) return std::string(url);
+  // Lowercases scheme and host, resolves dot segments, decodes unreserved percent-escapes.
+  u.normalize();
+  if ((u.scheme_id() == urls::scheme::http && u.port() == "80") ||
+      (u.scheme_id() == urls::scheme::https && u.port() == "443"))
+    u.remove_port();
+  u.remove_fragment();
+  if (u.has_query()) {
+    auto params = u.encoded_params();
+    for (auto it = params.begin(); it != params.end();) {
+      if (is_tracking_parameter((*it).key.decode()))
+        it = params.erase(it);
+      else
+        ++it;
+    }
+    if (params.empty()) u.remove_query();
+  }
+  std::string out(u.buffer());
+  // An empty path is "/" (Boost.URL 1.81's set_encoded_path("/") writes "/./").
+  if (u.encoded_path().empty()) out.insert(u.encoded_origin().size(), "/");
+  return out;
+}
+
+std::string url_host(std::string_view url) {
+  auto parsed = urls::parse_uri(url);
+  if (!parsed) return {};
+  std::string host = parsed->host_address().empty() ? std::string() : std::string(parsed->encoded_host());
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return host;
+}
+
+}  // namespace winnow::parsers

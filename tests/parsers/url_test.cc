@@ -1,0 +1,51 @@
+#include <boost/test/unit_test.hpp>
+
+#include "parsers/url/normalize.h"
+#include "parsers/url/resolve.h"
+
+using namespace winnow::parsers;
+
+BOOST_AUTO_TEST_SUITE(url)
+
+BOOST_AUTO_TEST_CASE(scheme_host_case_and_default_port) {
+  BOOST_TEST(normalize_url("HTTPS://News.Example.COM:443/a/B") == "https://news.example.com/a/B");
+  BOOST_TEST(normalize_url("http://example.com:80/x") == "http://example.com/x");
+  BOOST_TEST(normalize_url("http://example.com:8080/x") == "http://example.com:8080/x");
+}
+
+BOOST_AUTO_TEST_CASE(fragment_and_empty_path) {
+  BOOST_TEST(normalize_url("https://example.com#top") == "https://example.com/");
+  BOOST_TEST(normalize_url("https://example.com/story#comments") == "https://example.com/story");
+}
+
+BOOST_AUTO_TEST_CASE(tracking_parameters_are_removed_others_kept_in_order) {
+  BOOST_TEST(normalize_url("https://example.com/s?utm_source=rss&utm_medium=feed") == "https://example.com/s");
+  BOOST_TEST(normalize_url("https://example.com/s?id=7&utm_campaign=x&page=2&fbclid=abc") ==
+             "https://example.com/s?id=7&page=2");
+  BOOST_TEST(normalize_url("https://example.com/s?GCLID=1&b=2&a=1") == "https://example.com/s?b=2&a=1");
+}
+
+BOOST_AUTO_TEST_CASE(dot_segments_and_unreserved_escapes) {
+  BOOST_TEST(normalize_url("https://example.com/a/./b/../c") == "https://example.com/a/c");
+  BOOST_TEST(normalize_url("https://example.com/%7Euser") == "https://example.com/~user");
+}
+
+BOOST_AUTO_TEST_CASE(non_http_and_garbage_are_left_alone) {
+  BOOST_TEST(normalize_url("mailto:a@example.com") == "mailto:a@example.com");
+  BOOST_TEST(normalize_url("not a url") == "not a url");
+  BOOST_TEST(normalize_url("") == "");
+}
+
+BOOST_AUTO_TEST_CASE(host_of_url) {
+  BOOST_TEST(url_host("https://News.Example.com:8443/x") == "news.example.com");
+  BOOST_TEST(url_host("file:///tmp/x") == "");
+  BOOST_TEST(url_host("::") == "");
+}
+
+BOOST_AUTO_TEST_CASE(relative_references_resolve) {
+  BOOST_TEST(resolve_url("https://example.com/a/b.html", "../c.jpg") == "https://example.com/c.jpg");
+  BOOST_TEST(resolve_url("https://example.com/a/", "//cdn.example.com/x") == "https://cdn.example.com/x");
+  BOOST_TEST(resolve_url("", "/x") == "/x");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
