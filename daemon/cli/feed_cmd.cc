@@ -1,4 +1,6 @@
 // `winnow feed parse|discover` and `winnow feeds import|export`: feeds from saved files.
+#include "daemon/cli/verbs.h"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -12,7 +14,6 @@
 #include <string>
 
 #include "daemon/cli/args.h"
-#include "daemon/cli/verbs.h"
 #include "feeds/discover/discover.h"
 #include "feeds/formats/parse.h"
 #include "feeds/opml/opml.h"

@@ -53,6 +53,26 @@ std::string_view sniff(std::string_view bytes) {
   return trim(bytes);
 }
 
+// libxml2's recovery can pass undecodable bytes through; nothing invalid leaves feeds/.
+void make_valid_utf8(std::string& s) {
+  if (!is_valid_utf8(s)) s = valid_utf8(s);
+}
+
+void make_valid_utf8(Feed& feed) {
+  for (std::string* s : {&feed.title, &feed.link, &feed.self_url, &feed.description, &feed.language, &feed.generator,
+                         &feed.image.url, &feed.image.title, &feed.image.link, &feed.update_period, &feed.bozo_reason})
+    make_valid_utf8(*s);
+  for (Entry& e : feed.entries) {
+    for (std::string* s : {&e.id, &e.title, &e.link, &e.author, &e.summary, &e.content, &e.comments, &e.thumbnail})
+      make_valid_utf8(*s);
+    for (auto& c : e.categories) make_valid_utf8(c);
+    for (auto& enc : e.enclosures) {
+      make_valid_utf8(enc.url);
+      make_valid_utf8(enc.type);
+    }
+  }
+}
+
 }  // namespace
 
 boost::system::result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
@@ -85,6 +105,7 @@ boost::system::result<Feed> parse_feed(std::string_view bytes, const ParseOption
     feed.bozo = true;
     feed.bozo_reason = doc.error();
   }
+  make_valid_utf8(feed);
   return feed;
 }
 

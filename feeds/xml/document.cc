@@ -258,12 +258,13 @@ Document Document::parse(std::string_view bytes, std::string_view encoding, std:
     bytes = *escaped;
     notes.push_back("unescaped & read as &amp;");
   }
-  Attempt attempt = parse_once(bytes, label.empty() ? nullptr : label.c_str());
+  const char* forced = label.empty() ? nullptr : label.c_str();
+  Attempt attempt = parse_once(bytes, forced);
   bool ignore_declared = false;
   if (attempt.doc == nullptr && attempt.state.unsupported_encoding) {
-    notes.push_back(attempt.state.first_error + "; read as UTF-8");
+    notes.push_back(attempt.state.first_error + "; read as " + (forced ? label : std::string("UTF-8")));
     ignore_declared = true;
-    attempt = parse_once(bytes, nullptr, ignore_declared);
+    attempt = parse_once(bytes, forced, ignore_declared);
   }
   if (attempt.state.not_utf8 && label != "windows-1252") {
     notes.push_back("not valid UTF-8; read as windows-1252");
