@@ -125,6 +125,7 @@ class Extractor {
     const GumboNode* body = find_child(doc_.root(), GUMBO_TAG_BODY);
     dom_ = flatten(body ? *body : doc_.root(), options_.max_nodes);
     article.truncated = dom_.truncated || doc_.depth_limited();
+    if (dom_.nodes.empty()) return article;  // e.g. <body hidden>: nothing shows
     blocks_ = segment(dom_, 0);
     if (blocks_.empty()) return article;
     score_nodes();

@@ -109,6 +109,7 @@ BlockContext enter(BlockContext ctx, GumboTag tag, std::int32_t i) {
 
 std::vector<TextBlock> segment(const FlatDom& dom, std::int32_t begin) {
   std::vector<TextBlock> blocks;
+  if (begin < 0 || std::size_t(begin) >= dom.nodes.size()) return blocks;
   BlockBuilder builder;
   std::vector<Frame> stack;
   const std::int32_t end = dom.nodes[begin].end;

@@ -346,6 +346,12 @@ BOOST_AUTO_TEST_CASE(empty_and_textless_pages_give_no_blocks) {
   BOOST_TEST(run("\x89PNG\r\n\x1a\n\0\0\0").blocks.size() <= 1u);
 }
 
+BOOST_AUTO_TEST_CASE(hidden_body_gives_no_blocks) {
+  // Found by extract_fuzz: a body that is hidden leaves nothing to flatten.
+  BOOST_TEST(run("<html><body hidden><p>secret text of a hidden page body.</p></body></html>").blocks.empty());
+  BOOST_TEST(run("<html><body style='display:none'>x</body></html>").blocks.empty());
+}
+
 BOOST_AUTO_TEST_CASE(deep_nesting_is_bounded) {
   for (const char* tag : {"div", "span", "b"}) {
     std::string html = "<html><body>";
