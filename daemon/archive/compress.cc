@@ -8,7 +8,8 @@
 namespace winnow::archive {
 namespace {
 
-// windowBits for deflateInit2: 15 (32 KiB window) + 16 asks zlib for a gzip wrapper.
+// windowBits for deflateInit2: 15 is a 32 KiB window; adding 16 asks for a gzip wrapper.
+constexpr int kZlibWindowBits = 15;
 constexpr int kGzipWindowBits = 15 + 16;
 constexpr int kMemLevel = 8;  // zlib's own default
 
@@ -16,46 +17,49 @@ constexpr int kMemLevel = 8;  // zlib's own default
   throw std::runtime_error(std::string("archive: zlib ") + what + " failed (code " + std::to_string(code) + ")");
 }
 
-// Owns a z_stream set up for deflate; deflateEnd runs whatever happens.
-class Deflater {
- public:
-  explicit Deflater(int window_bits) {
-    const int rc = deflateInit2(&stream_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, kMemLevel, Z_DEFAULT_STRATEGY);
-    if (rc != Z_OK) zlib_failed("deflateInit2", rc);
-  }
-  ~Deflater() { deflateEnd(&stream_); }
-  Deflater(const Deflater&) = delete;
-  Deflater& operator=(const Deflater&) = delete;
-
-  std::string run(std::string_view plain) {
-    if (plain.size() > std::numeric_limits<uInt>::max()) throw std::length_error("archive: input too large for zlib");
-    std::string out(deflateBound(&stream_, static_cast<uLong>(plain.size())), '\0');
-    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-    stream_.avail_in = static_cast<uInt>(plain.size());
-    stream_.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream_.avail_out = static_cast<uInt>(out.size());
-    // deflateBound leaves room for everything, so one Z_FINISH call completes the stream.
-    const int rc = deflate(&stream_, Z_FINISH);
-    if (rc != Z_STREAM_END) zlib_failed("deflate", rc);
-    out.resize(stream_.total_out);
-    return out;
-  }
-
- private:
-  z_stream stream_{};
-};
-
 }  // namespace
 
-std::string deflate_bytes(std::string_view plain) { return Deflater(MAX_WBITS).run(plain); }
+struct Deflater::Stream {
+  z_stream z{};
+  bool is_initialised = false;
+  ~Stream() {
+    if (is_initialised) deflateEnd(&z);
+  }
+};
 
-std::string gzip_member(std::string_view plain) { return Deflater(kGzipWindowBits).run(plain); }
+Deflater::Deflater(Wrapper wrapper) : stream_(std::make_unique<Stream>()) {
+  const int window_bits = wrapper == Wrapper::gzip ? kGzipWindowBits : kZlibWindowBits;
+  const int rc =
+      deflateInit2(&stream_->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, kMemLevel, Z_DEFAULT_STRATEGY);
+  if (rc != Z_OK) zlib_failed("deflateInit2", rc);
+  stream_->is_initialised = true;
+}
+
+Deflater::~Deflater() = default;
+Deflater::Deflater(Deflater&&) noexcept = default;
+Deflater& Deflater::operator=(Deflater&&) noexcept = default;
+
+std::string Deflater::pack(std::string_view plain) {
+  z_stream& z = stream_->z;
+  if (plain.size() > std::numeric_limits<uInt>::max()) throw std::length_error("archive: input too large for zlib");
+  const int reset = deflateReset(&z);
+  if (reset != Z_OK) zlib_failed("deflateReset", reset);
+  std::string out(deflateBound(&z, static_cast<uLong>(plain.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
+  z.avail_in = static_cast<uInt>(plain.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  // deflateBound leaves room for everything, so one Z_FINISH call completes the stream.
+  const int rc = deflate(&z, Z_FINISH);
+  if (rc != Z_STREAM_END) zlib_failed("deflate", rc);
+  out.resize(z.total_out);
+  return out;
+}
 
 std::string inflate_bytes(std::string_view packed, std::size_t plain_bytes) {
   std::string out(plain_bytes, '\0');
   uLongf out_size = static_cast<uLongf>(out.size());
-  // uncompress wants a non-null destination even for an empty result.
-  Bytef empty = 0;
+  Bytef empty = 0;  // uncompress wants a destination even for an empty result
   Bytef* dest = out.empty() ? &empty : reinterpret_cast<Bytef*>(out.data());
   const int rc = uncompress(dest, &out_size, reinterpret_cast<const Bytef*>(packed.data()),
                             static_cast<uLong>(packed.size()));

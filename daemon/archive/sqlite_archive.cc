@@ -488,7 +488,7 @@ class SqliteArchive final : public Archive {
           .run();
       id = sqlite3_last_insert_rowid(db_.get());
       if (!row.raw.empty()) {
-        const std::string packed = deflate_bytes(row.raw);
+        const std::string packed = deflater_.pack(row.raw);
         query("INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) VALUES (?1, ?2, ?3, ?4)")
             .bind(id, kCodecZlib, to_int64(row.raw.size()), Blob{packed})
             .run();
@@ -697,7 +697,8 @@ class SqliteArchive final : public Archive {
     }
   }
 
-  DbHandle db_;  // first: destroyed after the statements below
+  Deflater deflater_{Deflater::Wrapper::zlib};
+  DbHandle db_;  // before the statements: destroyed after them
   std::unordered_map<std::string, StmtHandle, SqlHash, std::equal_to<>> statements_;
   int depth_ = 0;          // transaction() nesting; 0 outside any
   bool poisoned_ = false;  // SQLite ended the open transaction after an error
