@@ -76,7 +76,7 @@ struct SearchHit {
   std::string title;
   std::string url;
   std::string snippet;                  // with the matches marked [like this]
-  double rank;
+  double rank;                          // FTS5 bm25: negative, smaller is a better match
 };
 
 class Archive {
@@ -123,6 +123,11 @@ class Archive {
 
   // Full-text search (FTS5 query syntax) over title and text, best first.
   virtual std::vector<SearchHit> search(const std::string& query, std::size_t limit) = 0;
+
+  // Transactions this connection has committed so far (a lone statement outside
+  // transaction() counts as one). Added to the contract so that tests and metrics can see
+  // how ArchiveWorker batches; nothing else observes it.
+  virtual std::int64_t commit_count() const = 0;
 };
 
 }  // namespace winnow::archive

@@ -1,0 +1,162 @@
+#include "daemon/archive/archive_worker.h"
+
+#include <cassert>
+#include <cstdio>
+#include <utility>
+#include <vector>
+
+namespace winnow::archive {
+namespace {
+
+std::string describe(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+// A job that ran, waiting for its batch to commit before `done` is told.
+struct Ran {
+  ArchiveWorker::Done done;
+  std::exception_ptr error;  // what the job threw; its savepoint was rolled back
+};
+
+void report(std::vector<Ran>& batch, const std::exception_ptr& commit_error) {
+  for (Ran& ran : batch) {
+    if (!ran.done) continue;
+    try {
+      ran.done(ran.error ? ran.error : commit_error);
+    } catch (...) {
+      std::fprintf(stderr, "<3>archive done callback threw error=\"%s\"\n", describe(std::current_exception()).c_str());
+    }
+  }
+}
+
+}  // namespace
+
+ArchiveWorker::ArchiveWorker(const std::string& path) {
+  std::promise<void> opened;
+  std::future<void> result = opened.get_future();
+  // The thread owns the promise: it may still be touching it after the future is ready.
+  thread_ = std::thread([this, path, opened = std::move(opened)]() mutable { run(path, opened); });
+  try {
+    result.get();
+  } catch (...) {
+    thread_.join();
+    throw;
+  }
+}
+
+ArchiveWorker::~ArchiveWorker() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void ArchiveWorker::post(Job job, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    assert(!stopping_ && "post() on an ArchiveWorker being destroyed");
+    queue_.push_back(Item{std::move(job), std::move(done)});
+    ++posted_;
+  }
+  wake_.notify_one();
+}
+
+void ArchiveWorker::flush() {
+  assert(std::this_thread::get_id() != thread_.get_id() && "flush() on the archive thread would wait for itself");
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = posted_;
+  ++flushing_;
+  wake_.notify_all();
+  drained_.wait(lock, [&] { return finished_ >= target; });
+  --flushing_;
+}
+
+std::size_t ArchiveWorker::pending() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size() + running_;
+}
+
+bool ArchiveWorker::next_job(Item& item, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  if (std::chrono::steady_clock::now() >= deadline) return false;
+  wake_.wait_until(lock, deadline, [&] { return !queue_.empty() || stopping_ || flushing_ > 0; });
+  if (queue_.empty()) return false;
+  item = std::move(queue_.front());
+  queue_.pop_front();
+  ++running_;
+  return true;
+}
+
+void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
+  std::unique_ptr<Archive> archive;
+  try {
+    archive = Archive::open_sqlite(path);
+  } catch (...) {
+    opened.set_exception(std::current_exception());
+    return;
+  }
+  opened.set_value();
+
+  std::vector<Ran> batch;
+  batch.reserve(kMaxBatch);
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every job has run
+    }
+    // The batch stays open while jobs keep coming, up to kMaxBatch jobs or kMaxBatchDelay
+    // after its first: jobs run as they arrive, and one commit covers them all.
+    const auto deadline = std::chrono::steady_clock::now() + kMaxBatchDelay;
+    std::exception_ptr commit_error;
+    try {
+      archive->transaction([&] {
+        Item item;
+        while (batch.size() < kMaxBatch && next_job(item, deadline)) {
+          std::exception_ptr error;
+          try {
+            archive->transaction([&] { item.job(*archive); });  // a SAVEPOINT of its own
+          } catch (...) {
+            error = std::current_exception();
+          }
+          batch.push_back(Ran{std::move(item.done), error});
+          item = Item{};  // let go of what the job captured now, not at the next job
+        }
+      });
+    } catch (...) {
+      commit_error = std::current_exception();
+    }
+    if (commit_error) {
+      if (batch.empty()) {
+        // The transaction could not even begin (locked past the busy timeout, read-only
+        // file): fail the jobs waiting rather than spin on them.
+        std::lock_guard lock(mutex_);
+        while (batch.size() < kMaxBatch && !queue_.empty()) {
+          batch.push_back(Ran{std::move(queue_.front().done), nullptr});
+          queue_.pop_front();
+          ++running_;
+        }
+      }
+      std::fprintf(stderr, "<3>archive batch failed jobs=%zu error=\"%s\"\n", batch.size(),
+                   describe(commit_error).c_str());
+    }
+    report(batch, commit_error);
+    {
+      std::lock_guard lock(mutex_);
+      running_ -= batch.size();
+      finished_ += batch.size();
+    }
+    drained_.notify_all();
+    batch.clear();
+  }
+}
+
+}  // namespace winnow::archive

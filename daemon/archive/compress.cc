@@ -1,0 +1,71 @@
+#include "daemon/archive/compress.h"
+
+#include <zlib.h>
+
+#include <limits>
+#include <stdexcept>
+
+namespace winnow::archive {
+namespace {
+
+// windowBits for deflateInit2: 15 is a 32 KiB window; adding 16 asks for a gzip wrapper.
+constexpr int kZlibWindowBits = 15;
+constexpr int kGzipWindowBits = 15 + 16;
+constexpr int kMemLevel = 8;  // zlib's own default
+
+[[noreturn]] void zlib_failed(const char* what, int code) {
+  throw std::runtime_error(std::string("archive: zlib ") + what + " failed (code " + std::to_string(code) + ")");
+}
+
+}  // namespace
+
+struct Deflater::Stream {
+  z_stream z{};
+  bool is_initialised = false;
+  ~Stream() {
+    if (is_initialised) deflateEnd(&z);
+  }
+};
+
+Deflater::Deflater(Wrapper wrapper) : stream_(std::make_unique<Stream>()) {
+  const int window_bits = wrapper == Wrapper::gzip ? kGzipWindowBits : kZlibWindowBits;
+  const int rc =
+      deflateInit2(&stream_->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, kMemLevel, Z_DEFAULT_STRATEGY);
+  if (rc != Z_OK) zlib_failed("deflateInit2", rc);
+  stream_->is_initialised = true;
+}
+
+Deflater::~Deflater() = default;
+Deflater::Deflater(Deflater&&) noexcept = default;
+Deflater& Deflater::operator=(Deflater&&) noexcept = default;
+
+std::string Deflater::pack(std::string_view plain) {
+  z_stream& z = stream_->z;
+  if (plain.size() > std::numeric_limits<uInt>::max()) throw std::length_error("archive: input too large for zlib");
+  const int reset = deflateReset(&z);
+  if (reset != Z_OK) zlib_failed("deflateReset", reset);
+  std::string out(deflateBound(&z, static_cast<uLong>(plain.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
+  z.avail_in = static_cast<uInt>(plain.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  // deflateBound leaves room for everything, so one Z_FINISH call completes the stream.
+  const int rc = deflate(&z, Z_FINISH);
+  if (rc != Z_STREAM_END) zlib_failed("deflate", rc);
+  out.resize(z.total_out);
+  return out;
+}
+
+std::string inflate_bytes(std::string_view packed, std::size_t plain_bytes) {
+  std::string out(plain_bytes, '\0');
+  uLongf out_size = static_cast<uLongf>(out.size());
+  Bytef empty = 0;  // uncompress wants a destination even for an empty result
+  Bytef* dest = out.empty() ? &empty : reinterpret_cast<Bytef*>(out.data());
+  const int rc = uncompress(dest, &out_size, reinterpret_cast<const Bytef*>(packed.data()),
+                            static_cast<uLong>(packed.size()));
+  if (rc != Z_OK) zlib_failed("uncompress", rc);
+  if (out_size != plain_bytes) throw std::runtime_error("archive: inflated size differs from the stored size");
+  return out;
+}
+
+}  // namespace winnow::archive

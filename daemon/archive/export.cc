@@ -1,0 +1,255 @@
+#include "daemon/archive/export.h"
+
+#include <boost/json.hpp>
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <limits>
+#include <ostream>
+#include <stdexcept>
+#include <vector>
+
+#include "daemon/archive/compress.h"
+#include "daemon/archive/digest.h"
+
+namespace winnow::archive {
+namespace {
+
+// Articles read per query: enough to amortise the query, few enough that a page of raw
+// pages (for WARC) stays a few megabytes.
+constexpr std::size_t kPageSize = 128;
+
+std::string iso8601(UnixSeconds t) {
+  const std::time_t seconds = static_cast<std::time_t>(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return std::string(buffer, n);
+}
+
+boost::json::value optional_time(const std::optional<UnixSeconds>& t) {
+  if (!t) return nullptr;
+  return boost::json::value(iso8601(*t));
+}
+
+// A line of its own for a header: no line breaks inside.
+std::string one_line(std::string_view s) {
+  std::string out(s);
+  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return out;
+}
+
+void write_jsonl(const ArticleRow& row, std::ostream& out) {
+  boost::json::value blocks = boost::json::array();
+  if (!row.blocks_json.empty()) {
+    boost::system::error_code error;
+    blocks = boost::json::parse(row.blocks_json, error);
+    if (error)
+      throw std::runtime_error("export: article " + std::to_string(row.id) + " has invalid blocks_json: " +
+                               error.message());
+  }
+  boost::json::object object;
+  object["id"] = row.id;
+  object["url"] = row.url;
+  object["canonical_url"] = row.canonical_url;
+  object["title"] = row.title;
+  object["authors"] = row.authors;
+  object["published"] = optional_time(row.published);
+  object["modified"] = optional_time(row.modified);
+  object["site_name"] = row.site_name;
+  object["language"] = row.language;
+  object["tags"] = row.tags;
+  object["description"] = row.description;
+  object["image"] = row.image;
+  object["text"] = row.text;
+  object["blocks"] = std::move(blocks);
+  object["source"] = row.source;
+  object["duplicate_of"] = row.duplicate_of ? boost::json::value(*row.duplicate_of) : boost::json::value(nullptr);
+  object["fetched_at"] = iso8601(row.fetched_at);
+  out << boost::json::serialize(object) << '\n';
+}
+
+void write_text(const ArticleRow& row, std::ostream& out) {
+  out << "==== winnow article " << row.id << " ====\n"
+      << one_line(row.title) << '\n'
+      << one_line(row.url) << '\n';
+  if (row.published) out << iso8601(*row.published) << '\n';
+  out << '\n' << row.text;
+  if (!row.text.empty() && row.text.back() != '\n') out << '\n';
+  out << '\n';
+}
+
+void write_markdown(const ArticleRow& row, std::ostream& out) {
+  out << "<!-- winnow article " << row.id << " -->\n"
+      << "# " << one_line(row.title.empty() ? row.url : row.title) << "\n\n"
+      << '<' << one_line(row.url) << '>';
+  if (!row.site_name.empty()) out << " · " << one_line(row.site_name);
+  if (row.published) out << " · " << iso8601(*row.published);
+  out << "\n\n";
+  const std::string& body = row.markdown.empty() ? row.text : row.markdown;
+  out << body;
+  if (!body.empty() && body.back() != '\n') out << '\n';
+  out << '\n';
+}
+
+// WARC header values are single lines of visible text: percent-encode anything else, so a
+// stray CR or LF in a stored URL cannot end the header early.
+std::string field_value(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c <= 0x20 || c == 0x7f) {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 410: return "Gone";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";  // RFC 9112 allows an empty reason phrase
+  }
+}
+
+class WarcWriter {
+ public:
+  WarcWriter(std::ostream& out, bool gzip) : out_(out), gzip_(gzip) {}
+
+  // "<urn:uuid:...>" with a random (version 4) UUID.
+  std::string new_record_id() { return "<urn:uuid:" + boost::uuids::to_string(uuids_()) + ">"; }
+
+  // `fields`: "Name: value\r\n" lines; Content-Length and the framing are added here.
+  void write(const std::string& fields, std::string_view block) {
+    std::string record;
+    record.reserve(fields.size() + block.size() + 64);
+    record += "WARC/1.1\r\n";
+    record += fields;
+    record += "Content-Length: " + std::to_string(block.size()) + "\r\n\r\n";
+    record += block;
+    record += "\r\n\r\n";
+    if (gzip_)
+      out_ << deflater_.pack(record);
+    else
+      out_ << record;
+    if (!out_) throw std::runtime_error("export: writing the WARC output failed");
+  }
+
+ private:
+  std::ostream& out_;
+  bool gzip_;
+  Deflater deflater_{Deflater::Wrapper::gzip};
+  boost::uuids::random_generator uuids_;
+};
+
+std::string write_warcinfo(WarcWriter& warc, const ExportOptions& options, std::int64_t cursor) {
+  const std::string id = warc.new_record_id();
+  const std::string block =
+      "software: " + field_value(options.software) +
+      "\r\n"
+      "format: WARC File Format 1.1\r\n"
+      "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
+      "description: articles archived by winnow with id > " +
+      std::to_string(cursor) + "\r\n";
+  std::string fields = "WARC-Type: warcinfo\r\nWARC-Date: " + iso8601(std::time(nullptr)) + "\r\n";
+  if (!options.warc_filename.empty()) fields += "WARC-Filename: " + field_value(options.warc_filename) + "\r\n";
+  fields += "WARC-Record-ID: " + id + "\r\nContent-Type: application/warc-fields\r\nWARC-Block-Digest: " +
+            warc_sha1(block) + "\r\n";
+  warc.write(fields, block);
+  return id;
+}
+
+void write_warc_article(WarcWriter& warc, const std::string& warcinfo_id, const ArticleRow& row) {
+  const std::string date = iso8601(row.fetched_at);
+  const std::string target = field_value(row.url);
+  std::string response_id;
+  if (row.http_status != 0) {
+    // The stored bytes are the body as delivered after content decoding, so the synthesized
+    // response carries no Content-Encoding or Transfer-Encoding.
+    std::string head = "HTTP/1.1 " + std::to_string(row.http_status) + " " + std::string(reason_phrase(row.http_status)) + "\r\n";
+    if (!row.content_type.empty()) head += "Content-Type: " + one_line(row.content_type) + "\r\n";
+    head += "Content-Length: " + std::to_string(row.raw.size()) + "\r\n\r\n";
+    const std::string block = head + row.raw;
+    response_id = warc.new_record_id();
+    warc.write("WARC-Type: response\r\nWARC-Date: " + date + "\r\nWARC-Record-ID: " + response_id +
+                   "\r\nContent-Type: application/http; msgtype=response\r\nWARC-Warcinfo-ID: " + warcinfo_id +
+                   "\r\nWARC-Target-URI: " + target + "\r\nWARC-Payload-Digest: " + warc_sha1(row.raw) +
+                   "\r\nWARC-Block-Digest: " + warc_sha1(block) + "\r\n",
+               block);
+  }
+  std::string fields = "WARC-Type: conversion\r\nWARC-Target-URI: " + target + "\r\nWARC-Date: " + date +
+                       "\r\nWARC-Record-ID: " + warc.new_record_id() + "\r\n";
+  if (!response_id.empty()) fields += "WARC-Refers-To: " + response_id + "\r\n";
+  fields += "WARC-Warcinfo-ID: " + warcinfo_id + "\r\nWARC-Block-Digest: " + warc_sha1(row.text) +
+            "\r\nContent-Type: text/plain\r\n";
+  warc.write(fields, row.text);
+}
+
+}  // namespace
+
+std::optional<ExportFormat> parse_export_format(std::string_view name) {
+  if (name == "jsonl") return ExportFormat::jsonl;
+  if (name == "text") return ExportFormat::text;
+  if (name == "markdown") return ExportFormat::markdown;
+  if (name == "warc") return ExportFormat::warc;
+  return std::nullopt;
+}
+
+std::int64_t export_articles(Archive& archive, std::int64_t cursor, ExportFormat format, std::ostream& out,
+                             const ExportOptions& options) {
+  const bool is_warc = format == ExportFormat::warc;
+  std::optional<WarcWriter> warc;
+  std::string warcinfo_id;
+  if (is_warc) {
+    warc.emplace(out, options.gzip);
+    warcinfo_id = write_warcinfo(*warc, options, cursor);
+  }
+  std::size_t left = options.max_articles == 0 ? std::numeric_limits<std::size_t>::max() : options.max_articles;
+  while (left > 0) {
+    const auto page = archive.articles_after(cursor, std::min(left, kPageSize), options.originals_only, is_warc);
+    for (const ArticleRow& row : page) {
+      switch (format) {
+        case ExportFormat::jsonl: write_jsonl(row, out); break;
+        case ExportFormat::text: write_text(row, out); break;
+        case ExportFormat::markdown: write_markdown(row, out); break;
+        case ExportFormat::warc: write_warc_article(*warc, warcinfo_id, row); break;
+      }
+      if (!out) throw std::runtime_error("export: writing the output failed");
+      cursor = row.id;
+    }
+    left -= page.size();
+    if (page.size() < kPageSize) break;
+  }
+  out.flush();
+  if (!out) throw std::runtime_error("export: writing the output failed");
+  return cursor;
+}
+
+}  // namespace winnow::archive

@@ -1,0 +1,52 @@
+#pragma once
+// Export of archived articles for consumers that follow the archive with a cursor (the last
+// article id they saw): JSON Lines, plain text, Markdown, or WARC 1.1 as Common Crawl writes
+// it (a warcinfo record, then per article a `response` record holding the fetched page and a
+// `conversion` record holding the clean text).
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "daemon/archive/archive.h"
+
+namespace winnow::archive {
+
+enum class ExportFormat {
+  jsonl,     // one JSON object per line: id, url, canonical_url, title, authors, published,
+             // modified, site_name, language, tags, description, image, text, blocks (the
+             // parsed block array), source, duplicate_of, fetched_at. Times are UTC ISO 8601
+             // ("2024-01-31T12:00:00Z") or null.
+  text,      // per article a header line "==== winnow article <id> ====", title, URL, text
+  markdown,  // per article a header line "<!-- winnow article <id> -->", "# title", markdown
+  warc,      // WARC/1.1; see ExportOptions::gzip for .warc.gz
+};
+
+// "jsonl", "text", "markdown" or "warc"; nullopt for anything else.
+std::optional<ExportFormat> parse_export_format(std::string_view name);
+
+struct ExportOptions {
+  std::size_t max_articles = 0;  // at most this many per call; 0: all there are
+  bool originals_only = false;   // skip near-duplicates (articles with duplicate_of)
+  // WARC only: every record compressed as a gzip member of its own, which is what a
+  // .warc.gz is (readers can seek to any record's offset).
+  bool gzip = false;
+  std::string warc_filename;     // WARC-Filename of the warcinfo record; left out when empty
+  std::string software = "winnow";
+};
+
+// Writes the articles with id > `cursor`, in id order, to `out`, and returns the last id
+// written (`cursor` itself when there was none): the consumer's next cursor. A WARC export
+// always starts with its warcinfo record, so each call makes one complete WARC file.
+// An article without an HTTP status (its text came from the feed) gets only a conversion
+// record, without WARC-Refers-To.
+//
+// Reads through `archive` on the calling thread. For a long export use an Archive of its own
+// rather than a job on ArchiveWorker, whose batch would hold the write lock meanwhile.
+// Throws what the archive throws, and std::runtime_error when `out` fails or an article's
+// blocks_json is not JSON.
+std::int64_t export_articles(Archive& archive, std::int64_t cursor, ExportFormat format, std::ostream& out,
+                             const ExportOptions& options = {});
+
+}  // namespace winnow::archive

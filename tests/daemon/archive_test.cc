@@ -1,0 +1,496 @@
+// Archive::open_sqlite on a real SQLite file in a fresh temporary directory.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "daemon/archive/archive.h"
+#include "tests/daemon/archive_helpers.h"
+
+namespace winnow::archive {
+namespace {
+
+using testing::Probe;
+using testing::sample_article;
+using testing::TempDir;
+
+std::uint64_t flip(std::uint64_t fingerprint, std::initializer_list<int> bits) {
+  for (int bit : bits) fingerprint ^= std::uint64_t{1} << bit;
+  return fingerprint;
+}
+
+bool throws_with(const std::function<void()>& f, const std::string& words) {
+  try {
+    f();
+  } catch (const std::runtime_error& e) {
+    return std::string(e.what()).find(words) != std::string::npos;
+  }
+  return false;
+}
+
+BOOST_AUTO_TEST_SUITE(archive)
+
+BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal_mode) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  { auto archive = Archive::open_sqlite(path); }
+  Probe probe(path);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == 1);
+  BOOST_TEST(probe.text("PRAGMA journal_mode") == "wal");
+  for (const char* table : {"feeds", "entries", "articles", "raw_pages", "articles_fts"})
+    BOOST_TEST(probe.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + table + "'") == 1,
+               table);
+  BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(reopening_keeps_the_data_and_does_not_migrate_again) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  std::int64_t feed_id = 0, article_id = 0;
+  {
+    auto archive = Archive::open_sqlite(path);
+    feed_id = archive->add_feed("https://news.example/feed.xml", "News", "world");
+    article_id = archive->store_article(sample_article(1, feed_id));
+  }
+  auto archive = Archive::open_sqlite(path);
+  BOOST_TEST(archive->commit_count() == 0);  // an up-to-date file is opened without writing
+  BOOST_TEST(archive->feed(feed_id).value().url == "https://news.example/feed.xml");
+  BOOST_TEST(archive->article(article_id).value().title == "Story number 1");
+  BOOST_TEST(archive->has_entry(feed_id, "urn:entry:1"));
+  BOOST_TEST(Probe(path).integer("PRAGMA user_version") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_database_from_a_newer_winnow_is_refused_untouched) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  { auto archive = Archive::open_sqlite(path); }
+  Probe(path).exec("PRAGMA user_version = 99");
+  BOOST_TEST(throws_with([&] { Archive::open_sqlite(path); }, "schema version 99, newer than this winnow knows"));
+  BOOST_TEST(Probe(path).integer("PRAGMA user_version") == 99);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_refused) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  std::ofstream(path) << std::string(8192, 'x');
+  BOOST_CHECK_THROW(Archive::open_sqlite(path), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(adding_a_feed_twice_returns_the_same_id) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  const auto a = archive->add_feed("https://a.example/feed", "A", "news/world");
+  const auto b = archive->add_feed("https://b.example/feed", "B", "");
+  BOOST_TEST(a != b);
+  BOOST_TEST(archive->add_feed("https://a.example/feed", "A again", "other") == a);
+  const auto feeds = archive->feeds();
+  BOOST_TEST_REQUIRE(feeds.size() == 2u);
+  BOOST_TEST(feeds[0].id == a);
+  BOOST_TEST(feeds[0].title == "A");  // the second add changed nothing
+  BOOST_TEST(feeds[0].category == "news/world");
+  BOOST_TEST(feeds[0].enabled);
+  BOOST_TEST(feeds[1].id == b);
+  BOOST_TEST(archive->feed_by_url("https://b.example/feed").value().id == b);
+  BOOST_TEST(!archive->feed_by_url("https://c.example/feed"));
+  BOOST_TEST(!archive->feed(12345));
+}
+
+BOOST_AUTO_TEST_CASE(update_feed_writes_every_field_but_id) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  FeedRow row = archive->feed(archive->add_feed("http://old.example/rss", "Old", "")).value();
+  row.url = "https://new.example/rss";
+  row.title = "New";
+  row.site_url = "https://new.example/";
+  row.category = "tech/linux";
+  row.etag = "\"abc\"";
+  row.last_modified = "Mon, 01 Jan 2024 00:00:00 GMT";
+  row.next_poll = 1'700'000'900;
+  row.interval_s = 1800;
+  row.last_polled = 1'700'000'000;
+  row.last_new_entry = 1'699'999'000;
+  row.consecutive_failures = 3;
+  row.last_error = "HTTP 503";
+  row.enabled = false;
+  archive->update_feed(row);
+  const FeedRow back = archive->feed(row.id).value();
+  BOOST_TEST(back.url == row.url);
+  BOOST_TEST(back.title == row.title);
+  BOOST_TEST(back.site_url == row.site_url);
+  BOOST_TEST(back.category == row.category);
+  BOOST_TEST(back.etag == row.etag);
+  BOOST_TEST(back.last_modified == row.last_modified);
+  BOOST_TEST(back.next_poll == row.next_poll);
+  BOOST_TEST(back.interval_s == row.interval_s);
+  BOOST_TEST(back.last_polled == row.last_polled);
+  BOOST_TEST(back.last_new_entry == row.last_new_entry);
+  BOOST_TEST(back.consecutive_failures == row.consecutive_failures);
+  BOOST_TEST(back.last_error == row.last_error);
+  BOOST_TEST(!back.enabled);
+  BOOST_TEST(!archive->feed_by_url("http://old.example/rss"));
+
+  row.id = 999;
+  BOOST_CHECK_THROW(archive->update_feed(row), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(removing_a_feed_forgets_its_entries_and_keeps_its_articles) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  const auto article = archive->store_article(sample_article(1, feed));
+  archive->record_entry(feed, "urn:failed", std::nullopt);
+  BOOST_TEST(archive->remove_feed(feed));
+  BOOST_TEST(!archive->remove_feed(feed));
+  BOOST_TEST(!archive->feed(feed));
+  BOOST_TEST(!archive->has_entry(feed, "urn:entry:1"));
+  BOOST_TEST(!archive->has_entry(feed, "urn:failed"));
+  const auto kept = archive->article(article);
+  BOOST_TEST_REQUIRE(kept.has_value());
+  BOOST_TEST(!kept->feed_id.has_value());
+  // Subscribing again starts with no entries seen.
+  const auto again = archive->add_feed("https://a.example/feed", "A", "");
+  BOOST_TEST(!archive->has_entry(again, "urn:entry:1"));
+}
+
+BOOST_AUTO_TEST_CASE(entries_are_seen_per_feed) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  auto archive = Archive::open_sqlite(path);
+  const auto a = archive->add_feed("https://a.example/feed", "A", "");
+  const auto b = archive->add_feed("https://b.example/feed", "B", "");
+  BOOST_TEST(!archive->has_entry(a, "urn:1"));
+  archive->record_entry(a, "urn:1", std::nullopt);
+  BOOST_TEST(archive->has_entry(a, "urn:1"));
+  BOOST_TEST(!archive->has_entry(b, "urn:1"));
+  archive->record_entry(a, "urn:1", std::nullopt);  // again: still one row
+  BOOST_TEST(Probe(path).integer("SELECT count(*) FROM entries") == 1);
+  BOOST_CHECK_THROW(archive->record_entry(777, "urn:1", std::nullopt), std::runtime_error);  // no such feed
+}
+
+BOOST_AUTO_TEST_CASE(storing_an_article_records_its_entry) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  auto archive = Archive::open_sqlite(path);
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  archive->record_entry(feed, "urn:entry:5", std::nullopt);  // seen first, fetched later
+  const auto id = archive->store_article(sample_article(5, feed));
+  BOOST_TEST(archive->has_entry(feed, "urn:entry:5"));
+  Probe probe(path);
+  BOOST_TEST(probe.integer("SELECT article_id FROM entries WHERE entry_key = 'urn:entry:5'") == id);
+  archive->record_entry(feed, "urn:entry:5", std::nullopt);  // does not forget the article
+  BOOST_TEST(probe.integer("SELECT article_id FROM entries WHERE entry_key = 'urn:entry:5'") == id);
+  // An on-demand crawl has no feed and so no entry.
+  archive->store_article(sample_article(6));
+  BOOST_TEST(probe.integer("SELECT count(*) FROM entries") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_article_comes_back_field_for_field) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  ArticleRow row = sample_article(7, feed);
+  row.modified = 1'700'000'050;
+  row.fingerprint = 0xfedcba9876543210ull;  // top bit set: stored as a negative integer
+  row.raw = std::string("bin\0ary\xff bytes", 15);
+  const auto before = std::time(nullptr);
+  const auto id = archive->store_article(row);
+  const auto original = archive->store_article(sample_article(8));
+  row.duplicate_of = original;
+  row.entry_key = "urn:dup";
+  archive->store_article(row);
+
+  const ArticleRow back = archive->article(id, true).value();
+  BOOST_TEST(back.id == id);
+  BOOST_TEST(back.feed_id == row.feed_id);
+  BOOST_TEST(back.entry_key == "urn:entry:7");
+  BOOST_TEST(back.url == row.url);
+  BOOST_TEST(back.normalized_url == row.normalized_url);
+  BOOST_TEST(back.canonical_url == row.canonical_url);
+  BOOST_TEST(back.title == row.title);
+  BOOST_TEST(back.authors == row.authors);
+  BOOST_TEST(back.published == row.published);
+  BOOST_TEST(back.modified == row.modified);
+  BOOST_TEST(back.site_name == row.site_name);
+  BOOST_TEST(back.language == row.language);
+  BOOST_TEST(back.description == row.description);
+  BOOST_TEST(back.image == row.image);
+  BOOST_TEST(back.tags == row.tags);
+  BOOST_TEST(back.text == row.text);
+  BOOST_TEST(back.markdown == row.markdown);
+  BOOST_TEST(back.blocks_json == row.blocks_json);
+  BOOST_TEST(back.removed_json == row.removed_json);
+  BOOST_TEST(back.fingerprint == row.fingerprint);
+  BOOST_TEST(!back.duplicate_of.has_value());
+  BOOST_TEST(back.source == row.source);
+  BOOST_TEST(back.http_status == row.http_status);
+  BOOST_TEST(back.content_type == row.content_type);
+  BOOST_TEST(back.raw == row.raw);
+  BOOST_TEST(back.charset == row.charset);
+  BOOST_TEST(back.fetched_at == row.fetched_at);
+  BOOST_TEST(back.archived_at >= before);
+  BOOST_TEST(back.archived_at <= std::time(nullptr));
+  BOOST_TEST(back.extractor_version == row.extractor_version);
+
+  BOOST_TEST(archive->article(id, false).value().raw.empty());
+  BOOST_TEST(archive->article(id + 2).value().duplicate_of == original);
+  BOOST_TEST(!archive->article(9999));
+  BOOST_TEST(archive->article_count() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(articles_are_found_by_normalized_or_canonical_url) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  const auto first = archive->store_article(sample_article(1));
+  archive->store_article(sample_article(1));  // the same URLs again: the oldest wins
+  BOOST_TEST(archive->article_by_url("https://news.example/story/1") == first);
+  BOOST_TEST(archive->article_by_url("https://news.example/canonical/1") == first);
+  BOOST_TEST(!archive->article_by_url("https://news.example/story/2"));
+  ArticleRow no_canonical = sample_article(3);
+  no_canonical.canonical_url.clear();
+  archive->store_article(no_canonical);
+  BOOST_TEST(!archive->article_by_url(""));
+}
+
+BOOST_AUTO_TEST_CASE(a_throwing_transaction_leaves_nothing_behind) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  auto archive = Archive::open_sqlite(path);
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  BOOST_CHECK_THROW(archive->transaction([&] {
+    archive->store_article(sample_article(1, feed));
+    archive->store_article(sample_article(2, feed));
+    throw std::runtime_error("the caller changed its mind");
+  }),
+                    std::runtime_error);
+  Probe probe(path);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == 0);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM entries") == 0);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM raw_pages") == 0);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles_fts_docsize") == 0);
+  BOOST_TEST(archive->search("harbour", 10).empty());
+  BOOST_TEST(!archive->has_entry(feed, "urn:entry:1"));
+  // The connection is usable afterwards.
+  archive->store_article(sample_article(3, feed));
+  BOOST_TEST(archive->article_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(store_article_failing_at_its_last_write_leaves_nothing_behind) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  auto archive = Archive::open_sqlite(path);
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  // The entry is written after the article, its raw bytes and its FTS row.
+  Probe probe(path);
+  probe.exec(
+      "CREATE TRIGGER test_poison BEFORE INSERT ON entries WHEN new.entry_key = 'urn:entry:2' "
+      "BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END");
+  archive->store_article(sample_article(1, feed));
+  BOOST_TEST(throws_with([&] { archive->store_article(sample_article(2, feed)); }, "poisoned entry"));
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == 1);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM raw_pages") == 1);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM entries") == 1);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles_fts_docsize") == 1);
+  BOOST_TEST(archive->search("\"story 2\"", 10).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_nested_transaction_that_throws_rolls_back_only_its_own_part) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  archive->transaction([&] {
+    archive->store_article(sample_article(1));
+    try {
+      archive->transaction([&] {
+        archive->store_article(sample_article(2));
+        throw std::runtime_error("inner");
+      });
+    } catch (const std::runtime_error&) {
+    }
+    archive->store_article(sample_article(3));
+  });
+  const auto rows = archive->articles_after(0, 10, false, false);
+  BOOST_TEST_REQUIRE(rows.size() == 2u);
+  BOOST_TEST(rows[0].title == "Story number 1");
+  BOOST_TEST(rows[1].title == "Story number 3");
+}
+
+BOOST_AUTO_TEST_CASE(near_duplicates_within_three_bits_are_found_and_four_are_not) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  const std::uint64_t base = 0x0123456789abcdefull;
+  const auto store = [&](std::uint64_t fingerprint) {
+    ArticleRow row = sample_article(0);
+    row.fingerprint = fingerprint;
+    return archive->store_article(row);
+  };
+  const auto d0 = store(base);
+  const auto d1 = store(flip(base, {5}));
+  const auto d2 = store(flip(base, {0, 63}));
+  const auto d3_spread = store(flip(base, {1, 17, 40}));  // one band left intact
+  const auto d3_one_band = store(flip(base, {20, 21, 22}));
+  const auto d4 = store(flip(base, {2, 18, 34, 50}));  // every band differs
+  const auto d4_two_bands = store(flip(base, {3, 4, 36, 37}));
+  const auto d5 = store(flip(base, {6, 7, 23, 39, 55}));
+  store(~base);
+
+  using Ids = std::vector<std::int64_t>;
+  BOOST_TEST(archive->near_duplicates(base, 3, 0) == (Ids{d0, d1, d2, d3_spread, d3_one_band}),
+             boost::test_tools::per_element());
+  BOOST_TEST(archive->near_duplicates(base, 0, 0) == Ids{d0}, boost::test_tools::per_element());
+  BOOST_TEST(archive->near_duplicates(base, 1, 0) == (Ids{d0, d1}), boost::test_tools::per_element());
+  BOOST_TEST(archive->near_duplicates(flip(base, {5}), 1, 0) == (Ids{d0, d1}), boost::test_tools::per_element());
+  // Past three bits the bands guarantee nothing; the lookup scans the window and stays exact.
+  BOOST_TEST(archive->near_duplicates(base, 5, 0) == (Ids{d0, d1, d2, d3_spread, d3_one_band, d4, d4_two_bands, d5}),
+             boost::test_tools::per_element());
+  // Only articles archived since the given time count.
+  BOOST_TEST(archive->near_duplicates(base, 3, std::time(nullptr) + 3600).empty());
+  BOOST_TEST(archive->near_duplicates(base, 5, std::time(nullptr) + 3600).empty());
+  BOOST_TEST(archive->near_duplicates(base, 3, std::time(nullptr) - 3600).size() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(articles_after_pages_in_id_order_and_can_skip_duplicates) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  std::vector<std::int64_t> all, originals;
+  for (int i = 0; i < 10; ++i) {
+    ArticleRow row = sample_article(i);
+    if (i % 3 == 2) row.duplicate_of = all.front();
+    all.push_back(archive->store_article(row));
+    if (i % 3 != 2) originals.push_back(all.back());
+  }
+  std::vector<std::int64_t> seen;
+  std::int64_t cursor = 0;
+  for (;;) {
+    const auto page = archive->articles_after(cursor, 3, false, false);
+    if (page.empty()) break;
+    BOOST_TEST(page.size() <= 3u);
+    for (const auto& row : page) seen.push_back(row.id);
+    cursor = page.back().id;
+  }
+  BOOST_TEST(seen == all, boost::test_tools::per_element());
+
+  seen.clear();
+  cursor = 0;
+  for (;;) {
+    const auto page = archive->articles_after(cursor, 4, true, true);
+    if (page.empty()) break;
+    for (const auto& row : page) {
+      seen.push_back(row.id);
+      BOOST_TEST(!row.duplicate_of.has_value());
+      BOOST_TEST(row.raw.find("<html>") == 0u);
+    }
+    cursor = page.back().id;
+  }
+  BOOST_TEST(seen == originals, boost::test_tools::per_element());
+  BOOST_TEST(archive->articles_after(all.back(), 10, false, false).empty());
+  BOOST_TEST(archive->articles_after(0, 10, false, false).front().raw.empty());
+}
+
+BOOST_AUTO_TEST_CASE(search_ranks_title_matches_first_and_marks_the_matches) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  ArticleRow body_only = sample_article(1);
+  body_only.title = "Council meeting";
+  body_only.text = "Long text about many things. The lighthouse was mentioned once near the end of a long report.";
+  ArticleRow in_title = sample_article(2);
+  in_title.title = "Lighthouse keeper retires";
+  in_title.text = "After forty years the lighthouse keeper of the northern cape handed over the keys.";
+  ArticleRow unrelated = sample_article(3);
+  unrelated.title = "Weather";
+  unrelated.text = "Rain tomorrow.";
+  const auto a = archive->store_article(body_only);
+  const auto b = archive->store_article(in_title);
+  archive->store_article(unrelated);
+
+  const auto hits = archive->search("lighthouse", 10);
+  BOOST_TEST_REQUIRE(hits.size() == 2u);
+  BOOST_TEST(hits[0].article_id == b);
+  BOOST_TEST(hits[1].article_id == a);
+  BOOST_TEST(hits[0].rank <= hits[1].rank);
+  BOOST_TEST(hits[0].title == "Lighthouse keeper retires");
+  BOOST_TEST(hits[0].url == in_title.url);
+  BOOST_TEST(hits[0].snippet.find("[lighthouse]") != std::string::npos, hits[0].snippet);
+  BOOST_TEST(hits[1].snippet.find("[lighthouse]") != std::string::npos, hits[1].snippet);
+  BOOST_TEST(archive->search("lighthouse", 1).size() == 1u);
+  BOOST_TEST(archive->search("Lighthouse AND keeper", 10).size() == 1u);
+  BOOST_TEST(archive->search("submarine", 10).empty());
+  BOOST_CHECK_THROW(archive->search("\"unbalanced", 10), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(update_extraction_replaces_the_text_and_keeps_the_index_in_step) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  auto archive = Archive::open_sqlite(path);
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  ArticleRow row = sample_article(1, feed);
+  row.text = "The old extractor kept a cookie banner.";
+  row.id = archive->store_article(row);
+  BOOST_TEST(archive->search("cookie", 10).size() == 1u);
+
+  row.text = "The new extractor finds the real story about glaciers.";
+  row.title = "Glacier story";
+  row.markdown = "The *new* extractor";
+  row.fingerprint = 42;
+  row.extractor_version = 4;
+  row.url = "https://ignored.example/";  // not an extracted field
+  archive->update_extraction(row);
+  BOOST_TEST(archive->search("cookie", 10).empty());
+  const auto hits = archive->search("glaciers", 10);
+  BOOST_TEST_REQUIRE(hits.size() == 1u);
+  BOOST_TEST(hits[0].title == "Glacier story");
+  const auto back = archive->article(row.id).value();
+  BOOST_TEST(back.markdown == "The *new* extractor");
+  BOOST_TEST(back.fingerprint == 42u);
+  BOOST_TEST(back.extractor_version == 4);
+  BOOST_TEST(back.url == sample_article(1).url);
+  BOOST_TEST(archive->near_duplicates(42, 0, 0).size() == 1u);
+  Probe probe(path);
+  probe.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");  // throws when out of step
+
+  row.id = 999;
+  BOOST_CHECK_THROW(archive->update_extraction(row), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(raw_bytes_are_stored_compressed_and_come_back_whole) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  std::string raw = "<!doctype html><html><body>";
+  for (int i = 0; raw.size() < (2u << 20); ++i)
+    raw += "<div class=\"row\"><p>Paragraph " + std::to_string(i) + " of a long and repetitive page.</p></div>\n";
+  raw += "</body></html>";
+  std::int64_t id = 0;
+  {
+    auto archive = Archive::open_sqlite(path);
+    ArticleRow row = sample_article(1);
+    row.raw = raw;
+    id = archive->store_article(row);
+    BOOST_TEST(archive->article(id, true).value().raw == raw);
+  }
+  // Closing checkpointed the WAL into the main file.
+  const auto file_bytes = std::filesystem::file_size(path);
+  BOOST_TEST(file_bytes < raw.size() / 4, file_bytes << " bytes on disk for " << raw.size() << " raw bytes");
+  Probe probe(path);
+  BOOST_TEST(probe.integer("SELECT length(bytes) FROM raw_pages") < static_cast<std::int64_t>(raw.size() / 4));
+  BOOST_TEST(probe.integer("SELECT plain_bytes FROM raw_pages") == static_cast<std::int64_t>(raw.size()));
+  BOOST_TEST(Archive::open_sqlite(path)->article(id, true).value().raw == raw);
+}
+
+BOOST_AUTO_TEST_CASE(each_outer_transaction_commits_once) {
+  TempDir dir;
+  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+  const auto before = archive->commit_count();
+  archive->transaction([&] {
+    for (int i = 0; i < 50; ++i) archive->store_article(sample_article(i));
+  });
+  BOOST_TEST(archive->commit_count() == before + 1);
+  archive->store_article(sample_article(99));
+  BOOST_TEST(archive->commit_count() == before + 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow::archive
