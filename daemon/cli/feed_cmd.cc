@@ -30,8 +30,8 @@ constexpr const char* kFeedUsage =
     "       winnow feed discover FILE --url URL [--json]\n"
     "FILE may be - for standard input.\n";
 constexpr const char* kFeedsUsage =
-    "usage: winnow feeds import FILE.opml        (prints JSON Lines: url, title, html_url, category)\n"
-    "       winnow feeds export [FILE|-]         (JSON Lines or one URL a line in, OPML 2.0 out)\n";
+    "usage: winnow feeds import FILE.opml --dry-run  (prints JSON Lines: url, title, html_url, category)\n"
+    "       winnow feeds export FILE|-               (JSON Lines or one URL a line in, OPML 2.0 out)\n";
 
 // Reads at most `limit` + 1 bytes so a huge input is refused, not loaded.
 std::optional<std::string> read_input(const std::string& path, std::size_t limit) {
@@ -196,15 +196,16 @@ int run_feed(std::span<char* const> argv) {
 }
 
 int run_feeds(std::span<char* const> argv) {
-  Args args(argv, {}, {"help"});
+  Args args(argv, {"title", "category", "config", "archive"}, {"json", "dry-run", "help"});
+  const auto& pos = args.positionals();
+  // Without the archive: an OPML file shown as JSON Lines, or a list converted to OPML.
+  if (pos.size() == 2 && pos[0] == "import" && args.has("dry-run")) return feeds_import(args);
+  if (pos.size() == 2 && pos[0] == "export") return feeds_export(args);
   if (args.has("help")) {
     std::fputs(kFeedsUsage, stdout);
-    return 0;
+    return run_feeds_archive(args);
   }
-  const auto& pos = args.positionals();
-  if (!pos.empty() && pos[0] == "import") return feeds_import(args);
-  if (!pos.empty() && pos[0] == "export") return feeds_export(args);
-  return usage_error(kFeedsUsage, pos.empty() ? "feeds needs a subcommand" : "unknown subcommand " + pos[0]);
+  return run_feeds_archive(args);
 }
 
 }  // namespace winnow::cli

@@ -17,7 +17,12 @@ struct Verb {
 constexpr Verb kVerbs[] = {
     {"extract", winnow::cli::run_extract, "extract the article from saved pages"},
     {"feed", winnow::cli::run_feed, "parse a saved feed, or find the feeds a saved page offers"},
-    {"feeds", winnow::cli::run_feeds, "import or export subscriptions as OPML"},
+    {"feeds", winnow::cli::run_feeds, "add, remove, list, import or export the feeds followed"},
+    {"crawl", winnow::cli::run_crawl, "fetch feeds or pages now, extract and archive them"},
+    {"search", winnow::cli::run_search, "full-text search of the archive"},
+    {"show", winnow::cli::run_show, "print one archived article"},
+    {"export", winnow::cli::run_export, "export articles as JSON Lines, text, Markdown or WARC"},
+    {"reextract", winnow::cli::run_reextract, "re-run the extractor over the archived pages"},
 };
 
 int usage(std::FILE* out) {

@@ -8,5 +8,14 @@ namespace winnow::cli {
 int run_extract(std::span<char* const> args);
 int run_feed(std::span<char* const> args);
 int run_feeds(std::span<char* const> args);
+int run_crawl(std::span<char* const> args);
+int run_search(std::span<char* const> args);
+int run_show(std::span<char* const> args);
+int run_export(std::span<char* const> args);
+int run_reextract(std::span<char* const> args);
+
+class Args;
+// `winnow feeds` subcommands that use the archive (archive_cmds.cc).
+int run_feeds_archive(const Args& args);
 
 }  // namespace winnow::cli

@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace winnow::fetch {
@@ -52,6 +54,7 @@ enum class FetchErrc {
   other,
 };
 std::string_view to_string(FetchErrc e);
+std::ostream& operator<<(std::ostream& os, FetchErrc e);  // to_string(e), for Boost.Test and logs
 
 struct FetchResult {
   FetchErrc error = FetchErrc::ok;

@@ -1,6 +1,7 @@
 #pragma once
 // The main-content extractor: page bytes in, Article out. Pure; any thread; no I/O.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -8,6 +9,10 @@
 #include "parsers/html/document.h"
 
 namespace winnow::parsers {
+
+// Bumped whenever the extractor's output changes for the same page, so that archived
+// articles made by an older version can be found and re-extracted (`winnow reextract`).
+inline constexpr std::int32_t kExtractorVersion = 1;
 
 struct ExtractOptions {
   std::string url;            // the page's URL, to resolve relative links (may be empty)

@@ -1,0 +1,177 @@
+#include "daemon/config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace winnow {
+namespace {
+
+[[noreturn]] void fail(const std::string& source, const toml::source_region& where, const std::string& what) {
+  std::ostringstream out;
+  out << source;
+  if (where.begin.line) out << ":" << where.begin.line;
+  out << ": " << what;
+  throw std::runtime_error(out.str());
+}
+
+// Reads the keys of one table, refusing keys it does not know (a typo should not be silent).
+class Section {
+ public:
+  Section(const toml::table& root, const char* name, const std::string& source, std::set<std::string> keys)
+      : source_(source), name_(name) {
+    const toml::node* node = root.get(name);
+    if (!node) return;
+    table_ = node->as_table();
+    if (!table_) fail(source, node->source(), std::string("[") + name + "] must be a table");
+    for (const auto& [key, value] : *table_)
+      if (!keys.contains(std::string(key.str())))
+        fail(source, value.source(), "unknown key " + std::string(name) + "." + std::string(key.str()));
+  }
+
+  template <typename T>
+  void read(const char* key, T& out) {
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    if (!node) return;
+    auto value = node->value<T>();
+    if (!value) fail(source_, node->source(), std::string(name_) + "." + key + " has the wrong type");
+    out = *value;
+  }
+
+  void read_number(const char* key, double& out, double low, double high) {
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    if (!node) return;
+    auto value = node->value<double>();
+    if (!value) fail(source_, node->source(), std::string(name_) + "." + key + " must be a number");
+    if (*value < low || *value > high) {
+      std::ostringstream what;
+      what << name_ << "." << key << " must be between " << low << " and " << high;
+      fail(source_, node->source(), what.str());
+    }
+    out = *value;
+  }
+
+  void read_strings(const char* key, std::vector<std::string>& out) {
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    if (!node) return;
+    const toml::array* array = node->as_array();
+    if (!array) fail(source_, node->source(), std::string(name_) + "." + key + " must be a list of strings");
+    out.clear();
+    for (const auto& item : *array) {
+      auto s = item.value<std::string>();
+      if (!s) fail(source_, item.source(), std::string(name_) + "." + key + " must hold strings only");
+      out.push_back(*s);
+    }
+  }
+
+ private:
+  const toml::table* table_ = nullptr;
+  const std::string& source_;
+  const char* name_;
+};
+
+}  // namespace
+
+std::string Config::full_user_agent() const {
+  return contact.empty() ? user_agent : user_agent + " (+" + contact + ")";
+}
+
+Config parse_config(std::string_view toml_text, const std::filesystem::path& base_dir, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    fail(source, e.source(), std::string(e.description()));
+  }
+  static const std::set<std::string> kSections = {"archive", "feeds", "fetch", "politeness",
+                                                  "schedule", "extract", "log"};
+  for (const auto& [key, value] : root)
+    if (!kSections.contains(std::string(key.str()))) fail(source, value.source(), "unknown section [" + std::string(key.str()) + "]");
+
+  Config c;
+  auto resolve = [&](std::string& path) {
+    if (!path.empty() && std::filesystem::path(path).is_relative()) path = (base_dir / path).lexically_normal().string();
+  };
+
+  Section archive(root, "archive", source, {"path"});
+  archive.read("path", c.archive_path);
+  resolve(c.archive_path);
+
+  Section feeds(root, "feeds", source, {"urls", "opml"});
+  feeds.read_strings("urls", c.feed_urls);
+  feeds.read("opml", c.opml_path);
+  resolve(c.opml_path);
+
+  Section fetch(root, "fetch", source, {"user_agent", "contact", "connect_timeout_s", "total_timeout_s", "max_body_mb",
+                                        "max_redirects", "max_connections"});
+  fetch.read("user_agent", c.user_agent);
+  fetch.read("contact", c.contact);
+  double number = double(c.connect_timeout_s);
+  fetch.read_number("connect_timeout_s", number, 1, 300);
+  c.connect_timeout_s = long(number);
+  number = double(c.total_timeout_s);
+  fetch.read_number("total_timeout_s", number, 1, 3600);
+  c.total_timeout_s = long(number);
+  number = double(c.max_body_bytes >> 20);
+  fetch.read_number("max_body_mb", number, 0.1, 1024);
+  c.max_body_bytes = std::size_t(number * (1 << 20));
+  number = c.max_redirects;
+  fetch.read_number("max_redirects", number, 0, 20);
+  c.max_redirects = int(number);
+  number = double(c.max_connections);
+  fetch.read_number("max_connections", number, 1, 10000);
+  c.max_connections = std::size_t(number);
+
+  Section politeness(root, "politeness", source, {"per_host_concurrency", "min_delay_s", "obey_robots", "max_backoff_h"});
+  number = c.per_host_concurrency;
+  politeness.read_number("per_host_concurrency", number, 1, 64);
+  c.per_host_concurrency = int(number);
+  politeness.read_number("min_delay_s", c.min_delay_s, 0, 3600);
+  politeness.read("obey_robots", c.obey_robots);
+  number = double(c.max_backoff_s) / 3600;
+  politeness.read_number("max_backoff_h", number, 0.01, 24 * 30);
+  c.max_backoff_s = std::int64_t(number * 3600);
+
+  Section schedule(root, "schedule", source, {"min_interval_min", "max_interval_h", "default_interval_min"});
+  number = double(c.min_interval_s) / 60;
+  schedule.read_number("min_interval_min", number, 0.01, 24 * 60);
+  c.min_interval_s = std::int64_t(number * 60);
+  number = double(c.max_interval_s) / 3600;
+  schedule.read_number("max_interval_h", number, 0.01, 24 * 30);
+  c.max_interval_s = std::int64_t(number * 3600);
+  number = double(c.default_interval_s) / 60;
+  schedule.read_number("default_interval_min", number, 0.01, 24 * 60 * 30);
+  c.default_interval_s = std::int64_t(number * 60);
+  if (c.min_interval_s > c.max_interval_s)
+    throw std::runtime_error(source + ": schedule.min_interval_min is longer than schedule.max_interval_h");
+  c.default_interval_s = std::clamp(c.default_interval_s, c.min_interval_s, c.max_interval_s);
+
+  Section extract(root, "extract", source, {"workers"});
+  number = c.workers;
+  extract.read_number("workers", number, 0, 256);
+  c.workers = unsigned(number);
+
+  Section log(root, "log", source, {"level"});
+  std::string level = "info";
+  log.read("level", level);
+  if (level == "error") c.log_level = LogLevel::error;
+  else if (level == "warning") c.log_level = LogLevel::warning;
+  else if (level == "info") c.log_level = LogLevel::info;
+  else if (level == "debug") c.log_level = LogLevel::debug;
+  else throw std::runtime_error(source + ": log.level must be error, warning, info or debug");
+  return c;
+}
+
+Config load_config(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read config " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path.parent_path(), path.string());
+}
+
+}  // namespace winnow

@@ -1,0 +1,55 @@
+#pragma once
+// winnowd's configuration, read from a TOML file (see systemd/winnowd.toml for every key).
+// Read once at start and again on SIGHUP. A bad file is an error with a readable message.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace winnow {
+
+enum class LogLevel { error = 3, warning = 4, info = 6, debug = 7 };
+
+struct Config {
+  // [archive]
+  std::string archive_path = "/var/lib/winnow/archive.db";
+  // [feeds]
+  std::vector<std::string> feed_urls;
+  std::string opml_path;  // empty: none
+  // [fetch]
+  std::string user_agent = "winnow/0.1";
+  std::string contact;    // appended to the User-Agent as "(+URL)"
+  long connect_timeout_s = 10;
+  long total_timeout_s = 60;
+  std::size_t max_body_bytes = 10u << 20;
+  int max_redirects = 5;
+  std::size_t max_connections = 256;
+  // [politeness]
+  int per_host_concurrency = 2;
+  double min_delay_s = 1.0;
+  bool obey_robots = true;
+  std::int64_t max_backoff_s = 24 * 3600;
+  // [schedule]
+  std::int64_t min_interval_s = 5 * 60;
+  std::int64_t max_interval_s = 12 * 3600;
+  std::int64_t default_interval_s = 3600;
+  // [extract]
+  unsigned workers = 0;  // 0: one per core
+  // [log]
+  LogLevel log_level = LogLevel::info;
+
+  // The User-Agent header: "winnow/0.1 (+https://contact)".
+  std::string full_user_agent() const;
+};
+
+// Reads `path`. Throws std::runtime_error naming the file, line and key on any problem
+// (syntax, unknown key, wrong type, value out of range). Relative paths in the file are
+// taken relative to the file's directory.
+Config load_config(const std::filesystem::path& path);
+
+// The same, from TOML text; `base_dir` resolves relative paths.
+Config parse_config(std::string_view toml_text, const std::filesystem::path& base_dir,
+                    const std::string& source_name = "config");
+
+}  // namespace winnow

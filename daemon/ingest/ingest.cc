@@ -1,0 +1,809 @@
+#include "daemon/ingest/ingest.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <unordered_set>
+
+#include "daemon/log.h"
+#include "feeds/formats/parse.h"
+#include "parsers/dates/dates.h"
+#include "parsers/extract/extract.h"
+#include "parsers/fingerprint/simhash.h"
+#include "parsers/render/render.h"
+#include "parsers/url/normalize.h"
+
+namespace winnow::ingest {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using archive::Archive;
+using archive::ArticleRow;
+
+// How long robots.txt answers are trusted (RFC 9309 asks for at most 24 hours).
+constexpr std::chrono::hours kRobotsTtl{24};
+// A robots.txt that could not be fetched (5xx, network) forbids the host this long.
+constexpr std::chrono::minutes kRobotsRetry{30};
+
+UnixSeconds now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+double jitter() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += ", ";
+    out += p;
+  }
+  return out;
+}
+
+// "https://host[:port]/robots.txt" for an http(s) URL; empty for anything else.
+std::string robots_url(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  std::string_view scheme = url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return {};
+  auto path_start = url.find_first_of("/?#", scheme_end + 3);
+  return std::string(url.substr(0, path_start)) + "/robots.txt";
+}
+
+// The path and query of a URL, as robots.txt rules see it.
+std::string robots_path(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "/";
+  auto path_start = url.find_first_of("/?", scheme_end + 3);
+  if (path_start == std::string_view::npos) return "/";
+  std::string path(url.substr(path_start));
+  if (auto hash = path.find('#'); hash != std::string::npos) path.resize(hash);
+  if (path.empty() || path[0] != '/') path.insert(0, "/");
+  return path;
+}
+
+std::string budget_key(std::string_view url) {
+  std::string host = parsers::url_host(url);
+  return host.empty() ? std::string("file") : host;
+}
+
+// A local path given to `winnow crawl` becomes a file:// URL.
+std::string as_url(const std::string& input) {
+  if (input.find("://") != std::string::npos) return input;
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(input, ec);
+  return "file://" + (ec ? input : absolute.string());
+}
+
+bool is_permanent_status(long status) { return status == 404 || status == 410 || status == 451; }
+
+// Fills an ArticleRow from an extracted article. Runs on a worker thread.
+ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch::FetchResult* page) {
+  ArticleRow row;
+  const auto& m = a.metadata;
+  row.url = url;
+  row.normalized_url = parsers::normalize_url(url);
+  row.canonical_url = m.canonical_url.empty() ? std::string() : parsers::normalize_url(m.canonical_url);
+  row.title = m.title;
+  row.authors = join(m.authors);
+  if (!m.published.empty()) row.published = parsers::parse_date(m.published);
+  if (!m.modified.empty()) row.modified = parsers::parse_date(m.modified);
+  row.site_name = m.site_name;
+  row.language = m.language;
+  row.description = m.description;
+  row.image = m.image;
+  row.tags = join(m.tags);
+  row.text = parsers::to_plain_text(a);
+  row.markdown = parsers::to_markdown(a);
+  json::object o = parsers::to_json(a, true);
+  row.blocks_json = json::serialize(o["blocks"]);
+  row.removed_json = json::serialize(o["removed"]);
+  row.fingerprint = parsers::simhash(row.text);
+  row.charset = a.charset;
+  row.extractor_version = parsers::kExtractorVersion;
+  row.fetched_at = now_s();
+  if (page) {
+    row.http_status = int(page->status);
+    row.content_type = page->content_type;
+    row.raw = page->body;
+  }
+  return row;
+}
+
+}  // namespace
+
+struct Ingest::FeedState {
+  archive::FeedRow row;
+  std::uint32_t generation = 0;
+  bool polling = false;
+  bool dropped = false;  // no longer configured: not rescheduled
+};
+
+struct Ingest::Crawl {
+  bool print = false;
+  std::function<void(const CrawledArticle&)> sink;
+  std::function<void()> done;
+  std::size_t pending = 0;  // targets and jobs not finished
+};
+
+struct Ingest::Poll {
+  std::int64_t feed_id = 0;  // 0 for a crawled feed
+  std::string url;
+  fetch::FetchResult meta;   // headers of the answer (no body)
+  bool ok = false;
+  bool keep_validators = false;  // an entry failed for now: re-fetch the feed in full next time
+  int new_entries = 0;
+  std::size_t pending = 0;
+  std::optional<std::int64_t> hint_s;
+  std::string title, site_url;
+  std::string error;
+  std::shared_ptr<Crawl> crawl;
+};
+
+struct Ingest::Job {
+  bool local = false;  // from a file:// feed or input: may read file:// pages
+  std::optional<std::int64_t> feed_id;
+  std::string entry_key;
+  std::string url;
+  feeds::Entry entry;
+  std::shared_ptr<Poll> poll;
+  std::shared_ptr<Crawl> crawl;
+  std::optional<fetch::FetchResult> page;  // already fetched (a crawled page)
+};
+
+// robots.txt per host: fetched once through the host's budget, kept kRobotsTtl, and every
+// request waiting for it queued meanwhile.
+class Ingest::Robots {
+ public:
+  explicit Robots(Ingest& owner) : owner_(owner) {}
+
+  void check(const std::string& url, std::function<void(bool allowed)> done) {
+    std::string robots = robots_url(url);
+    if (robots.empty() || !owner_.options_.obey_robots) return done(true);
+    std::string host = budget_key(url);
+    Entry& e = hosts_[host];
+    auto now = std::chrono::steady_clock::now();
+    if (e.known && e.expires > now) return done(e.rules.allowed(robots_path(url)));
+    e.waiting.push_back({url, std::move(done)});
+    if (e.fetching) return;
+    e.fetching = true;
+    fetch::FetchRequest request;
+    request.url = robots;
+    request.accept = "text/plain";
+    owner_.fetch_limited(robots, request, [this, host](fetch::FetchResult r) {
+      Entry& e = hosts_[host];
+      e.fetching = false;
+      e.known = true;
+      auto now = std::chrono::steady_clock::now();
+      if (r.error == fetch::FetchErrc::ok && r.status >= 200 && r.status < 300) {
+        e.rules = fetch::RobotsRules::parse(r.body, owner_.options_.robots_agent);
+        e.expires = now + kRobotsTtl;
+      } else if (r.error == fetch::FetchErrc::ok && r.status >= 400 && r.status < 500) {
+        e.rules = fetch::RobotsRules::allow_all();  // RFC 9309: "unavailable" means allowed
+        e.expires = now + kRobotsTtl;
+      } else {
+        e.rules = fetch::RobotsRules::disallow_all();  // "unreachable": assume complete disallow
+        e.expires = now + kRobotsRetry;
+      }
+      if (auto delay = e.rules.crawl_delay_s()) owner_.hosts_.set_crawl_delay(host, *delay);
+      auto waiting = std::move(e.waiting);
+      e.waiting.clear();
+      for (auto& [url, done] : waiting) done(e.rules.allowed(robots_path(url)));
+    });
+  }
+
+ private:
+  struct Entry {
+    fetch::RobotsRules rules = fetch::RobotsRules::allow_all();
+    std::chrono::steady_clock::time_point expires{};
+    bool known = false;
+    bool fetching = false;
+    std::vector<std::pair<std::string, std::function<void(bool)>>> waiting;
+  };
+  Ingest& owner_;
+  std::unordered_map<std::string, Entry> hosts_;
+};
+
+Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOptions options)
+    : loop_(loop),
+      archive_(archive),
+      options_(std::move(options)),
+      fetcher_(loop, options_.fetch),
+      hosts_(loop, options_.politeness),
+      robots_(std::make_unique<Robots>(*this)),
+      workers_(options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency())),
+      timer_(loop) {}
+
+Ingest::~Ingest() {
+  *alive_ = false;
+  timer_.cancel();
+  hosts_.cancel_waiting();
+  fetcher_.cancel_all();
+  workers_.join();
+}
+
+template <typename F>
+void Ingest::on_loop(F&& f) {
+  asio::post(loop_, [alive = std::weak_ptr<bool>(alive_), f = std::forward<F>(f)]() mutable {
+    if (!alive.expired()) f();
+  });
+}
+
+std::size_t Ingest::in_flight() const { return jobs_in_flight_ + polls_in_flight_ + crawls_in_flight_; }
+
+void Ingest::fetch_limited(const std::string& url, fetch::FetchRequest request,
+                           std::function<void(fetch::FetchResult)> done) {
+  std::string host = budget_key(url);
+  if (host == "file") {
+    fetcher_.fetch(std::move(request), std::move(done));
+    return;
+  }
+  hosts_.acquire(host, [this, host, request = std::move(request), done = std::move(done)]() mutable {
+    fetcher_.fetch(std::move(request), [this, host, done = std::move(done)](fetch::FetchResult r) {
+      hosts_.release(host, r.error == fetch::FetchErrc::ok ? r.status : 0, r.retry_after_s);
+      done(std::move(r));
+    });
+  });
+}
+
+// ---- scheduling -------------------------------------------------------------------------
+
+void Ingest::start() {
+  archive_.post([this, alive = std::weak_ptr<bool>(alive_)](Archive& a) {
+    auto rows = std::make_shared<std::vector<archive::FeedRow>>(a.feeds());
+    asio::post(loop_, [this, alive, rows] {
+      if (alive.expired()) return;
+      UnixSeconds now = now_s();
+      std::unordered_set<std::int64_t> present;
+      for (const auto& row : *rows)
+        if (row.enabled) present.insert(row.id);
+      for (auto& [id, feed] : feeds_) {
+        if (present.contains(id)) continue;
+        feed->dropped = true;  // removed or disabled meanwhile: its queued slot goes stale
+        ++feed->generation;
+      }
+      std::erase_if(feeds_, [](const auto& item) { return item.second->dropped && !item.second->polling; });
+      for (auto& row : *rows) {
+        if (!row.enabled || feeds_.contains(row.id)) continue;
+        auto state = std::make_unique<FeedState>();
+        if (row.interval_s <= 0) row.interval_s = options_.schedule.default_interval_s;
+        // Never polled, or overdue after downtime: spread over the first interval.
+        UnixSeconds at = row.next_poll;
+        if (at <= now) at = now + std::int64_t(jitter() * double(std::min(row.interval_s, std::int64_t(600))));
+        state->row = std::move(row);
+        queue_.schedule(state->row.id, at, state->generation);
+        feeds_.emplace(state->row.id, std::move(state));
+      }
+      log::info("feeds loaded", {{"feeds", feeds_.size()}});
+      arm_timer();
+    });
+  });
+}
+
+void Ingest::subscribe(std::vector<Subscription> subscriptions) {
+  archive_.post([this, alive = std::weak_ptr<bool>(alive_), subscriptions = std::move(subscriptions)](Archive& a) {
+    auto rows = std::make_shared<std::vector<archive::FeedRow>>();
+    for (const auto& s : subscriptions) {
+      std::int64_t id = a.add_feed(s.url, s.title, s.category);
+      if (auto row = a.feed(id)) {
+        if (!row->enabled) {
+          row->enabled = true;
+          a.update_feed(*row);
+        }
+        rows->push_back(*row);
+      }
+    }
+    asio::post(loop_, [this, alive, rows] {
+      if (alive.expired()) return;
+      UnixSeconds now = now_s();
+      for (auto& row : *rows) {
+        auto it = feeds_.find(row.id);
+        if (it != feeds_.end()) {
+          it->second->dropped = false;
+          continue;
+        }
+        auto state = std::make_unique<FeedState>();
+        if (row.interval_s <= 0) row.interval_s = options_.schedule.default_interval_s;
+        UnixSeconds at = row.last_polled == 0 ? now : std::max(now, row.next_poll);
+        state->row = std::move(row);
+        queue_.schedule(state->row.id, at, state->generation);
+        log::info("feed added", {{"feed", state->row.id}, {"url", state->row.url}});
+        feeds_.emplace(state->row.id, std::move(state));
+      }
+      arm_timer();
+    });
+  });
+}
+
+void Ingest::arm_timer() {
+  auto next = queue_.next_time();
+  if (!next || draining_) return;
+  auto delay = std::chrono::seconds(std::max<std::int64_t>(0, *next - now_s()));
+  timer_.expires_after(delay);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) on_timer();
+  });
+}
+
+void Ingest::on_timer() {
+  if (draining_) return;
+  // Polls are admitted in slices, so a queue of 100,000 due feeds does not become 100,000
+  // closures at once; host budgets pace them further.
+  constexpr std::size_t kSlice = 512;
+  constexpr std::size_t kMaxPollsInFlight = 2048;
+  std::size_t room = polls_in_flight_ < kMaxPollsInFlight ? kMaxPollsInFlight - polls_in_flight_ : 0;
+  for (const auto& slot : queue_.pop_due(now_s(), std::min(kSlice, room))) {
+    auto it = feeds_.find(slot.feed_id);
+    if (it == feeds_.end()) continue;
+    FeedState& feed = *it->second;
+    if (slot.generation != feed.generation || feed.dropped || feed.polling) continue;
+    poll(feed);
+  }
+  if (room == 0 || queue_.next_time().value_or(INT64_MAX) <= now_s()) {
+    // More is due: come back shortly rather than spin.
+    timer_.expires_after(std::chrono::milliseconds(200));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) on_timer();
+    });
+    return;
+  }
+  arm_timer();
+}
+
+// ---- polling ----------------------------------------------------------------------------
+
+void Ingest::poll(FeedState& feed) {
+  feed.polling = true;
+  ++polls_in_flight_;
+  ++stats_.polls;
+  auto p = std::make_shared<Poll>();
+  p->feed_id = feed.row.id;
+  p->url = feed.row.url;
+  fetch::FetchRequest request;
+  request.url = feed.row.url;
+  request.etag = feed.row.etag;
+  request.last_modified = feed.row.last_modified;
+  request.accept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8";
+  log::debug("poll", {{"feed", feed.row.id}, {"url", feed.row.url}});
+  fetch_limited(feed.row.url, std::move(request), [this, p](fetch::FetchResult r) { on_feed_fetched(p, std::move(r)); });
+}
+
+void Ingest::on_feed_fetched(std::shared_ptr<Poll> p, fetch::FetchResult r) {
+  p->meta = r;
+  p->meta.body.clear();
+  if (r.error != fetch::FetchErrc::ok) {
+    p->error = std::string(fetch::to_string(r.error));
+    if (!r.error_message.empty()) p->error += ": " + r.error_message;
+    return finish_poll(p);
+  }
+  if (r.status == 304) {
+    ++stats_.not_modified;
+    p->ok = true;
+    return finish_poll(p);
+  }
+  if (r.status < 200 || r.status >= 300) {
+    p->error = "HTTP " + std::to_string(r.status);
+    return finish_poll(p);
+  }
+  auto body = std::make_shared<std::string>(std::move(r.body));
+  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), p, body] {
+    feeds::ParseOptions options;
+    options.base_url = p->meta.final_url.empty() ? p->url : p->meta.final_url;
+    options.content_type = p->meta.content_type;
+    auto parsed = feeds::parse_feed(*body, options);
+    std::shared_ptr<feeds::Feed> feed;
+    std::string error;
+    if (parsed) feed = std::make_shared<feeds::Feed>(std::move(*parsed));
+    else error = parsed.error().message();
+    asio::post(loop_, [this, alive, p, feed, error] {
+      if (alive.expired()) return;
+      if (!feed) {
+        p->error = "not a feed: " + error;
+        return finish_poll(p);
+      }
+      on_feed_parsed(p, feed);
+    });
+  });
+}
+
+void Ingest::on_feed_parsed(std::shared_ptr<Poll> p, std::shared_ptr<feeds::Feed> feed) {
+  p->ok = true;
+  p->hint_s = feeds::refresh_hint_s(*feed);
+  p->title = feed->title;
+  p->site_url = feed->link;
+  if (feed->bozo) log::debug("feed is broken but usable", {{"url", p->url}, {"reason", feed->bozo_reason}});
+  // Which entries are new: one trip to the archive for the whole feed.
+  std::optional<std::int64_t> feed_id = p->feed_id ? std::optional<std::int64_t>(p->feed_id) : std::nullopt;
+  archive_.post([this, alive = std::weak_ptr<bool>(alive_), p, feed, feed_id](Archive& a) {
+    std::vector<std::shared_ptr<Job>> jobs;
+    std::size_t known = 0;
+    std::unordered_set<std::string> in_this_feed;
+    for (auto& entry : feed->entries) {
+      std::string key = entry.id.empty() ? parsers::normalize_url(entry.link) : entry.id;
+      if (key.empty() || !in_this_feed.insert(key).second) continue;
+      if (feed_id && a.has_entry(*feed_id, key)) {
+        ++known;
+        continue;
+      }
+      std::string normalized = parsers::normalize_url(entry.link);
+      if (!normalized.empty()) {
+        if (auto existing = a.article_by_url(normalized)) {
+          // The same article reached us through another feed (or an earlier crawl).
+          if (feed_id) a.record_entry(*feed_id, key, *existing);
+          ++known;
+          continue;
+        }
+      }
+      auto job = std::make_shared<Job>();
+      job->feed_id = feed_id;
+      job->entry_key = key;
+      job->url = entry.link;
+      job->entry = std::move(entry);
+      job->poll = p;
+      job->crawl = p->crawl;
+      job->local = p->url.starts_with("file://");
+      jobs.push_back(std::move(job));
+    }
+    asio::post(loop_, [this, alive, p, jobs = std::move(jobs), known]() mutable {
+      if (alive.expired()) return;
+      stats_.entries_known += known;
+      on_new_entries(p, std::move(jobs));
+    });
+  });
+}
+
+void Ingest::on_new_entries(std::shared_ptr<Poll> p, std::vector<std::shared_ptr<Job>> jobs) {
+  p->new_entries = int(jobs.size());
+  stats_.entries_new += jobs.size();
+  p->pending = jobs.size();
+  if (jobs.empty()) return finish_poll(p);
+  for (auto& job : jobs) start_job(std::move(job));
+}
+
+void Ingest::finish_poll(std::shared_ptr<Poll> p) {
+  --polls_in_flight_;
+  if (p->crawl) {
+    if (!p->ok) {
+      ++stats_.failed;
+      ++stats_.failure_reasons[p->error];
+      log::warning("crawl failed", {{"url", p->url}, {"error", p->error}});
+    }
+    if (--p->crawl->pending == 0 && p->crawl->done) p->crawl->done();
+    --crawls_in_flight_;
+    return maybe_drained();
+  }
+  auto it = feeds_.find(p->feed_id);
+  if (it == feeds_.end()) return maybe_drained();
+  FeedState& feed = *it->second;
+  feed.polling = false;
+  archive::FeedRow& row = feed.row;
+  UnixSeconds now = now_s();
+  row.last_polled = now;
+  PollOutcome outcome;
+  outcome.ok = p->ok;
+  outcome.new_entries = p->new_entries;
+  outcome.hint_s = p->hint_s;
+  outcome.max_age_s = p->meta.max_age_s;
+  outcome.retry_after_s = p->meta.retry_after_s;
+  if (p->ok) {
+    row.consecutive_failures = 0;
+    row.last_error.clear();
+    if (p->new_entries > 0) row.last_new_entry = now;
+    if (!p->title.empty()) row.title = p->title;
+    if (!p->site_url.empty()) row.site_url = p->site_url;
+    if (p->meta.status != 304) {
+      // Validators are saved only now that every new entry is archived; if one failed for
+      // now, they are cleared so that the next poll sees the entries again.
+      row.etag = p->keep_validators ? std::string() : p->meta.etag;
+      row.last_modified = p->keep_validators ? std::string() : p->meta.last_modified;
+    }
+    if (p->meta.permanent_redirect && !p->meta.final_url.empty() && p->meta.final_url != row.url) {
+      log::info("feed moved", {{"feed", row.id}, {"from", row.url}, {"to", p->meta.final_url}});
+      row.url = p->meta.final_url;
+    }
+  } else {
+    ++stats_.polls_failed;
+    row.consecutive_failures += 1;
+    row.last_error = p->error;
+    log::warning("poll failed", {{"feed", row.id},
+                                 {"url", row.url},
+                                 {"error", p->error},
+                                 {"failures", row.consecutive_failures}});
+  }
+  outcome.consecutive_failures = row.consecutive_failures;
+  row.interval_s = p->ok ? next_interval_s(options_.schedule, row.interval_s, outcome, jitter()) : row.interval_s;
+  std::int64_t wait = p->ok ? row.interval_s : next_interval_s(options_.schedule, row.interval_s, outcome, jitter());
+  row.next_poll = now + wait;
+  if (!feed.dropped && !draining_) {
+    ++feed.generation;
+    queue_.schedule(row.id, row.next_poll, feed.generation);
+    arm_timer();
+  }
+  archive_.post([row](Archive& a) {
+    // A permanent redirect onto a URL another subscription already has: keep the old URL.
+    auto other = a.feed_by_url(row.url);
+    if (other && other->id != row.id) {
+      archive::FeedRow kept = row;
+      if (auto mine = a.feed(row.id)) kept.url = mine->url;
+      a.update_feed(kept);
+      return;
+    }
+    a.update_feed(row);
+  });
+  maybe_drained();
+}
+
+// ---- articles ---------------------------------------------------------------------------
+
+void Ingest::start_job(std::shared_ptr<Job> job) {
+  ++jobs_in_flight_;
+  if (job->page) {  // a page crawled directly: extract what was fetched
+    auto page = std::move(*job->page);
+    job->page.reset();
+    return on_page(job, std::move(page));
+  }
+  if (job->url.empty() || (job->url.find("://") == std::string::npos)) {
+    return use_feed_content(job, "entry has no link");
+  }
+  // A remote feed may only send us to the web: a file:// (or ftp:, data:, ...) link in it
+  // must not read this machine's files into the archive.
+  if (!job->url.starts_with("http://") && !job->url.starts_with("https://") &&
+      !(job->local && job->url.starts_with("file://"))) {
+    return use_feed_content(job, "link scheme not allowed");
+  }
+  robots_->check(job->url, [this, job](bool allowed) {
+    if (!allowed) {
+      ++stats_.robots_denied;
+      return use_feed_content(job, "robots.txt disallows");
+    }
+    fetch_page(job);
+  });
+}
+
+void Ingest::fetch_page(std::shared_ptr<Job> job) {
+  fetch::FetchRequest request;
+  request.url = job->url;
+  request.accept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
+  fetch_limited(job->url, std::move(request), [this, job](fetch::FetchResult r) { on_page(job, std::move(r)); });
+}
+
+void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
+  if (r.error != fetch::FetchErrc::ok || r.status < 200 || r.status >= 300) {
+    ++stats_.pages_failed;
+    std::string why = r.error != fetch::FetchErrc::ok ? std::string(fetch::to_string(r.error))
+                                                      : "HTTP " + std::to_string(r.status);
+    log::debug("page fetch failed", {{"url", job->url}, {"error", why}});
+    bool permanent = r.error == fetch::FetchErrc::ok && is_permanent_status(r.status);
+    if (!job->entry.content.empty() || !job->entry.summary.empty()) return use_feed_content(job, why);
+    return give_up(job, why, permanent);
+  }
+  ++stats_.pages_fetched;
+  auto page = std::make_shared<fetch::FetchResult>(std::move(r));
+  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, page] {
+    parsers::ExtractOptions options;
+    options.url = page->final_url.empty() ? job->url : page->final_url;
+    options.content_type = page->content_type;
+    parsers::Article article = parsers::extract(page->body, options);
+    auto row = std::make_shared<ArticleRow>(to_row(article, options.url, page.get()));
+    bool empty = article.blocks.empty();
+    asio::post(loop_, [this, alive, job, row, empty] {
+      if (alive.expired()) return;
+      if (empty) return use_feed_content(job, "page has no article text");
+      store(job, std::move(*row));
+    });
+  });
+}
+
+void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why) {
+  const std::string& html = !job->entry.content.empty() ? job->entry.content : job->entry.summary;
+  if (html.empty()) return give_up(job, why, true);
+  ++stats_.feed_fallbacks;
+  auto content = std::make_shared<std::string>("<html><body><article>" + html + "</article></body></html>");
+  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, content, why] {
+    parsers::ExtractOptions options;
+    options.url = job->url;
+    parsers::Article article = parsers::extract(*content, options);
+    if (article.metadata.title.empty() || article.metadata.title == job->entry.title) article.metadata.title = job->entry.title;
+    auto row = std::make_shared<ArticleRow>(to_row(article, job->url, nullptr));
+    row->source = "feed";
+    row->raw = *content;
+    row->content_type = "text/html; charset=utf-8";
+    if (!row->published && job->entry.published) row->published = job->entry.published;
+    if (row->authors.empty()) row->authors = job->entry.author;
+    bool empty = article.blocks.empty();
+    asio::post(loop_, [this, alive, job, row, empty, why] {
+      if (alive.expired()) return;
+      if (empty) return give_up(job, why + "; feed content is empty", true);
+      store(job, std::move(*row));
+    });
+  });
+}
+
+void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
+  // Entry metadata fills what the page did not say.
+  if (row.title.empty()) row.title = job->entry.title;
+  if (!row.published && job->entry.published) row.published = job->entry.published;
+  row.feed_id = job->feed_id;
+  row.entry_key = job->entry_key.empty() ? row.normalized_url : job->entry_key;
+  if (row.url.empty()) row.url = job->url;
+  if (job->crawl && job->crawl->print) {
+    if (job->crawl->sink) job->crawl->sink(CrawledArticle{std::move(row), false});
+    ++stats_.archived;
+    return job_done(job);
+  }
+  auto shared_row = std::make_shared<ArticleRow>(std::move(row));
+  auto outcome = std::make_shared<int>(0);  // 0 stored, 1 URL duplicate, 2 near-duplicate
+  std::int64_t window = options_.near_duplicate_window_s;
+  archive_.post(
+      [shared_row, outcome, window](Archive& a) {
+        ArticleRow& r = *shared_row;
+        // The page names itself by another URL we already have (canonical), or its URL
+        // was archived meanwhile by another feed.
+        for (const std::string* u : {&r.canonical_url, &r.normalized_url}) {
+          if (u->empty()) continue;
+          if (auto existing = a.article_by_url(*u)) {
+            if (r.feed_id) a.record_entry(*r.feed_id, r.entry_key, *existing);
+            *outcome = 1;
+            r.id = *existing;
+            return;
+          }
+        }
+        if (r.fingerprint != 0) {
+          auto near = a.near_duplicates(r.fingerprint, parsers::kNearDuplicateBits, now_s() - window);
+          if (!near.empty()) {
+            r.duplicate_of = near.front();
+            *outcome = 2;
+          }
+        }
+        r.id = a.store_article(r);
+      },
+      [this, alive = std::weak_ptr<bool>(alive_), job, shared_row, outcome](std::exception_ptr error) {
+        asio::post(loop_, [this, alive, job, shared_row, outcome, error] {
+          if (alive.expired()) return;
+          if (error) {
+            std::string what = "archive error";
+            try {
+              std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+              what = e.what();
+            }
+            log::error("archive write failed", {{"url", job->url}, {"error", what}});
+            return give_up(job, "archive: " + what, false);
+          }
+          if (*outcome == 1) ++stats_.url_duplicates;
+          else ++stats_.archived;
+          if (*outcome == 2) ++stats_.near_duplicates;
+          log::debug("archived", {{"id", shared_row->id}, {"url", job->url}, {"source", shared_row->source}});
+          if (job->crawl && job->crawl->sink) job->crawl->sink(CrawledArticle{*shared_row, *outcome != 0});
+          job_done(job);
+        });
+      });
+}
+
+void Ingest::give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent) {
+  ++stats_.failed;
+  ++stats_.failure_reasons[reason.substr(0, reason.find(':'))];
+  log::warning("entry not archived", {{"url", job->url}, {"reason", reason}, {"permanent", permanent ? "yes" : "no"}});
+  if (permanent && job->feed_id) {
+    // Gone for good: remember the entry so it is not fetched at every poll.
+    archive_.post([feed_id = *job->feed_id, key = job->entry_key](Archive& a) { a.record_entry(feed_id, key, std::nullopt); });
+  } else if (job->poll) {
+    job->poll->keep_validators = true;  // try again at the next poll
+  }
+  job_done(job);
+}
+
+void Ingest::job_done(const std::shared_ptr<Job>& job) {
+  --jobs_in_flight_;
+  if (job->poll && --job->poll->pending == 0) finish_poll(job->poll);
+  else if (!job->poll && job->crawl) {
+    if (--job->crawl->pending == 0 && job->crawl->done) job->crawl->done();
+    --crawls_in_flight_;
+  }
+  maybe_drained();
+}
+
+// ---- crawl ------------------------------------------------------------------------------
+
+void Ingest::crawl(std::vector<std::string> urls, bool print, std::function<void(const CrawledArticle&)> sink,
+                   std::function<void()> done) {
+  auto c = std::make_shared<Crawl>();
+  c->print = print;
+  c->sink = std::move(sink);
+  c->done = std::move(done);
+  c->pending = urls.size();
+  if (urls.empty()) {
+    if (c->done) asio::post(loop_, c->done);
+    return;
+  }
+  for (auto& url : urls) crawl_one(c, as_url(url));
+}
+
+void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
+  ++crawls_in_flight_;
+  auto fetch_it = [this, c, url] {
+    fetch::FetchRequest request;
+    request.url = url;
+    fetch_limited(url, std::move(request), [this, c, url](fetch::FetchResult r) {
+      auto p = std::make_shared<Poll>();
+      p->url = url;
+      p->crawl = c;
+      ++polls_in_flight_;
+      if (r.error != fetch::FetchErrc::ok || r.status < 200 || r.status >= 300) {
+        p->error = r.error != fetch::FetchErrc::ok ? std::string(fetch::to_string(r.error)) : "HTTP " + std::to_string(r.status);
+        return finish_poll(p);
+      }
+      // A feed, or a page? Parse as a feed on a worker; anything that is not one is a page.
+      auto page = std::make_shared<fetch::FetchResult>(std::move(r));
+      asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), c, p, page] {
+        feeds::ParseOptions options;
+        options.base_url = page->final_url.empty() ? p->url : page->final_url;
+        options.content_type = page->content_type;
+        auto parsed = feeds::parse_feed(page->body, options);
+        std::shared_ptr<feeds::Feed> feed;
+        if (parsed) feed = std::make_shared<feeds::Feed>(std::move(*parsed));
+        asio::post(loop_, [this, alive, c, p, page, feed]() mutable {
+          if (alive.expired()) return;
+          if (feed) return on_feed_parsed(p, feed);
+          // A page: it becomes one job that counts for this crawl target.
+          --polls_in_flight_;
+          auto job = std::make_shared<Job>();
+          job->url = page->final_url.empty() ? p->url : page->final_url;
+          job->crawl = c;
+          job->local = p->url.starts_with("file://");
+          job->page = std::move(*page);
+          start_job(job);
+        });
+      });
+    });
+  };
+  if (url.starts_with("file://")) return fetch_it();
+  robots_->check(url, [this, c, url, fetch_it](bool allowed) {
+    if (allowed) return fetch_it();
+    ++stats_.robots_denied;
+    ++stats_.failed;
+    ++stats_.failure_reasons["robots.txt disallows"];
+    log::warning("crawl refused by robots.txt", {{"url", url}});
+    --crawls_in_flight_;
+    if (--c->pending == 0 && c->done) c->done();
+    maybe_drained();
+  });
+}
+
+// ---- shutdown ---------------------------------------------------------------------------
+
+void Ingest::drain(std::chrono::milliseconds grace, std::function<void()> drained) {
+  draining_ = true;
+  drained_ = std::move(drained);
+  timer_.cancel();
+  log::info("draining", {{"in_flight", in_flight()}, {"waiting", hosts_.waiting()}});
+  grace_timer_ = std::make_unique<asio::steady_timer>(loop_, grace);
+  grace_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec || !drained_) return;
+    log::warning("drain timed out; cancelling", {{"in_flight", in_flight()}});
+    hosts_.cancel_waiting();
+    fetcher_.cancel_all();
+    // Whatever was cancelled was not archived, so it is fetched again after the restart.
+    auto done = std::move(drained_);
+    drained_ = nullptr;
+    done();
+  });
+  maybe_drained();
+}
+
+void Ingest::maybe_drained() {
+  if (!draining_ || !drained_ || in_flight() != 0) return;
+  if (grace_timer_) grace_timer_->cancel();
+  auto done = std::move(drained_);
+  drained_ = nullptr;
+  asio::post(loop_, std::move(done));
+}
+
+}  // namespace winnow::ingest

@@ -1,0 +1,148 @@
+#pragma once
+// The pipeline: feeds in, clean articles out.
+//
+//   schedule -> poll feed (host budget, fetcher) -> parse feed (worker pool)
+//     -> new entries? (archive thread) -> robots.txt -> fetch page (host budget, fetcher)
+//     -> extract + fingerprint (worker pool) -> duplicate checks + store (archive thread)
+//
+// Every network transfer runs on the Asio loop through the Fetcher; parsing and extraction
+// run on a thread pool; every SQLite call runs on the ArchiveWorker's thread. The loop
+// thread only moves results along, so it never blocks.
+//
+// Crash safety: an article is stored with its entry in one transaction, and a feed's ETag
+// and Last-Modified are saved only after every new entry of that poll was archived (or
+// given up for good), so a restart after kill -9 re-fetches exactly what was not committed.
+//
+// Loop thread only (construction, every member function, every callback).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/archive/archive.h"
+#include "daemon/archive/archive_worker.h"
+#include "daemon/fetch/fetcher.h"
+#include "daemon/fetch/robots.h"
+#include "daemon/ingest/hosts.h"
+#include "daemon/ingest/schedule.h"
+#include "feeds/model.h"
+
+namespace winnow::ingest {
+
+struct IngestOptions {
+  ScheduleParams schedule;
+  PolitenessParams politeness;
+  fetch::FetcherOptions fetch;
+  bool obey_robots = true;
+  std::string robots_agent = "winnow";  // product token matched against robots.txt groups
+  unsigned workers = 0;                 // extraction threads; 0: one per core
+  // Near-duplicates are looked for among articles archived this recently.
+  std::int64_t near_duplicate_window_s = 7 * 24 * 3600;
+};
+
+struct Stats {
+  std::uint64_t polls = 0, polls_failed = 0, not_modified = 0;
+  std::uint64_t entries_new = 0, entries_known = 0;
+  std::uint64_t pages_fetched = 0, pages_failed = 0, robots_denied = 0;
+  std::uint64_t archived = 0, url_duplicates = 0, near_duplicates = 0, feed_fallbacks = 0;
+  std::uint64_t failed = 0;  // entries given up on (no page and no feed content)
+  std::unordered_map<std::string, std::uint64_t> failure_reasons;
+};
+
+// What a crawl produced, for `winnow crawl --print` and the summary.
+struct CrawledArticle {
+  archive::ArticleRow row;
+  bool duplicate = false;
+};
+
+class Ingest {
+ public:
+  Ingest(boost::asio::io_context& loop, archive::ArchiveWorker& archive, IngestOptions options);
+  ~Ingest();
+  Ingest(const Ingest&) = delete;
+  Ingest& operator=(const Ingest&) = delete;
+
+  // Daemon mode: loads every enabled feed from the archive and polls each on its schedule
+  // (new feeds spread over their first interval, so a restart does not burst). Called again
+  // (SIGHUP), it adds feeds subscribed meanwhile and stops polling removed or disabled ones.
+  void start();
+
+  // Subscribes feeds (idempotent) and polls the new ones soon. Adding a feed costs one GET:
+  // its first poll is the only request.
+  struct Subscription {
+    std::string url;
+    std::string title;
+    std::string category;
+  };
+  void subscribe(std::vector<Subscription> feeds);
+
+  // Crawl mode: fetches each URL now. A feed has its new entries fetched and archived; any
+  // other page is extracted and archived as an article. With `print`, nothing is archived:
+  // `sink` receives each article instead. `done` runs when all of it has finished.
+  void crawl(std::vector<std::string> urls, bool print, std::function<void(const CrawledArticle&)> sink,
+             std::function<void()> done);
+
+  // Stops polling, lets work in flight finish for up to `grace`, then cancels the rest.
+  // `drained` runs when nothing is in flight any more.
+  void drain(std::chrono::milliseconds grace, std::function<void()> drained);
+
+  const Stats& stats() const { return stats_; }
+  std::size_t feed_count() const { return feeds_.size(); }
+  std::size_t in_flight() const;
+
+ private:
+  struct FeedState;
+  struct Poll;
+  struct Job;
+  struct Crawl;
+  class Robots;
+
+  void arm_timer();
+  void on_timer();
+  void poll(FeedState& feed);
+  void on_feed_fetched(std::shared_ptr<Poll> poll, fetch::FetchResult result);
+  void on_feed_parsed(std::shared_ptr<Poll> poll, std::shared_ptr<feeds::Feed> feed);
+  void on_new_entries(std::shared_ptr<Poll> poll, std::vector<std::shared_ptr<Job>> jobs);
+  void finish_poll(std::shared_ptr<Poll> poll);
+  void crawl_one(std::shared_ptr<Crawl> crawl, std::string url);
+  void start_job(std::shared_ptr<Job> job);
+  void fetch_page(std::shared_ptr<Job> job);
+  void on_page(std::shared_ptr<Job> job, fetch::FetchResult result);
+  void use_feed_content(std::shared_ptr<Job> job, const std::string& why);
+  void store(std::shared_ptr<Job> job, archive::ArticleRow row);
+  void job_done(const std::shared_ptr<Job>& job);
+  void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);
+  void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
+  void maybe_drained();
+  template <typename F>
+  void on_loop(F&& f);
+
+  boost::asio::io_context& loop_;
+  archive::ArchiveWorker& archive_;
+  IngestOptions options_;
+  fetch::Fetcher fetcher_;
+  HostBudgets hosts_;
+  std::unique_ptr<Robots> robots_;
+  boost::asio::thread_pool workers_;
+  boost::asio::steady_timer timer_;
+  PollQueue queue_;
+  std::unordered_map<std::int64_t, std::unique_ptr<FeedState>> feeds_;
+  Stats stats_;
+  std::size_t jobs_in_flight_ = 0;
+  std::size_t polls_in_flight_ = 0;
+  std::size_t crawls_in_flight_ = 0;
+  bool draining_ = false;
+  std::function<void()> drained_;
+  std::unique_ptr<boost::asio::steady_timer> grace_timer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace winnow::ingest

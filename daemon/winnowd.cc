@@ -1,0 +1,204 @@
+// winnowd: the ingestion service. Polls the configured feeds around the clock, archives
+// their articles, and speaks systemd's notify protocol (READY, STATUS, WATCHDOG, RELOADING,
+// STOPPING). SIGHUP re-reads the configuration; SIGTERM or SIGINT drains and exits.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "daemon/archive/archive_worker.h"
+#include "daemon/config.h"
+#include "daemon/feed_list.h"
+#include "daemon/ingest/ingest.h"
+#include "daemon/log.h"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace winnow;
+
+constexpr const char* kUsage =
+    "usage: winnowd [--config FILE]\n"
+    "  --config FILE   TOML configuration (default /etc/winnow/winnowd.toml)\n";
+// SIGTERM: work in flight gets this long to finish; systemd's TimeoutStopSec is longer.
+constexpr std::chrono::seconds kDrainGrace{25};
+
+class Service {
+ public:
+  Service(std::string config_path, Config config)
+      : config_path_(std::move(config_path)),
+        config_(std::move(config)),
+        archive_(config_.archive_path),
+        ingest_(loop_, archive_, ingest_options(config_)),
+        signals_(loop_, SIGTERM, SIGINT, SIGHUP),
+        status_timer_(loop_),
+        watchdog_timer_(loop_) {}
+
+  int run() {
+    subscribe_configured();
+    ingest_.start();
+    wait_for_signal();
+    start_watchdog();
+    tick_status();
+    sd_notify(0, "READY=1");
+    log::info("started", {{"config", config_path_}, {"archive", config_.archive_path}});
+    loop_.run();
+    log::info("stopped", {{"archived", ingest_.stats().archived}});
+    return 0;
+  }
+
+  // After run(): everything queued for the archive is committed before the worker exits.
+  void flush() { archive_.flush(); }
+
+ private:
+  static ingest::IngestOptions ingest_options(const Config& c) {
+    ingest::IngestOptions o;
+    o.schedule = {c.min_interval_s, c.max_interval_s, c.default_interval_s, c.max_backoff_s};
+    o.politeness.concurrency = c.per_host_concurrency;
+    o.politeness.min_delay_s = c.min_delay_s;
+    o.politeness.max_block_s = c.max_backoff_s;
+    o.fetch.user_agent = c.full_user_agent();
+    o.fetch.connect_timeout_ms = c.connect_timeout_s * 1000;
+    o.fetch.total_timeout_ms = c.total_timeout_s * 1000;
+    o.fetch.max_body_bytes = c.max_body_bytes;
+    o.fetch.max_redirects = c.max_redirects;
+    o.fetch.max_connections = c.max_connections;
+    o.obey_robots = c.obey_robots;
+    o.workers = c.workers;
+    return o;
+  }
+
+  void subscribe_configured() {
+    std::vector<ingest::Ingest::Subscription> subs;
+    try {
+      for (auto& s : configured_feeds(config_)) subs.push_back({s.url, s.title, s.category});
+    } catch (const std::exception& e) {
+      log::error("feed list unreadable", {{"error", e.what()}});
+    }
+    if (!subs.empty()) ingest_.subscribe(std::move(subs));
+  }
+
+  void wait_for_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        reload();
+        return wait_for_signal();
+      }
+      stop(signal);
+    });
+  }
+
+  void reload() {
+    sd_notify(0, "RELOADING=1");
+    try {
+      Config fresh = load_config(config_path_);
+      if (fresh.archive_path != config_.archive_path)
+        log::warning("archive path change needs a restart", {{"path", fresh.archive_path}});
+      fresh.archive_path = config_.archive_path;
+      config_ = std::move(fresh);
+      log::set_level(config_.log_level);
+      subscribe_configured();
+      ingest_.start();  // picks up feeds added to the archive by `winnow feeds add`
+      log::info("reloaded", {{"config", config_path_}});
+    } catch (const std::exception& e) {
+      log::error("reload failed; keeping the running configuration", {{"error", e.what()}});
+    }
+    sd_notify(0, "READY=1");
+  }
+
+  void stop(int signal) {
+    sd_notify(0, "STOPPING=1");
+    log::info("stopping", {{"signal", strsignal(signal)}});
+    signals_.cancel();
+    status_timer_.cancel();
+    ingest_.drain(kDrainGrace, [this] {
+      watchdog_timer_.cancel();
+      loop_.stop();
+    });
+  }
+
+  void tick_status() {
+    const auto& s = ingest_.stats();
+    char status[256];
+    std::snprintf(status, sizeof status,
+                  "STATUS=feeds %zu, polls %llu (%llu failed), archived %llu, duplicates %llu, in flight %zu",
+                  ingest_.feed_count(), (unsigned long long)s.polls, (unsigned long long)s.polls_failed,
+                  (unsigned long long)s.archived, (unsigned long long)(s.url_duplicates + s.near_duplicates),
+                  ingest_.in_flight());
+    sd_notify(0, status);
+    status_timer_.expires_after(std::chrono::seconds(10));
+    status_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) tick_status();
+    });
+  }
+
+  // WATCHDOG=1 from the loop thread, at half the interval systemd asks for: if the loop
+  // ever blocks, the pings stop and systemd restarts the service.
+  void start_watchdog() {
+    std::uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
+    watchdog_period_ = std::chrono::microseconds(usec / 2);
+    ping_watchdog();
+  }
+
+  void ping_watchdog() {
+    sd_notify(0, "WATCHDOG=1");
+    watchdog_timer_.expires_after(watchdog_period_);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) ping_watchdog();
+    });
+  }
+
+  std::string config_path_;
+  Config config_;
+  asio::io_context loop_;
+  archive::ArchiveWorker archive_;
+  ingest::Ingest ingest_;
+  asio::signal_set signals_;
+  asio::steady_timer status_timer_;
+  asio::steady_timer watchdog_timer_;
+  std::chrono::microseconds watchdog_period_{0};
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path = "/etc/winnow/winnowd.toml";
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (!std::strncmp(argv[i], "--config=", 9)) {
+      config_path = argv[i] + 9;
+    } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "winnowd: unknown argument %s\n%s", argv[i], kUsage);
+      return 2;
+    }
+  }
+  // A closed pipe or peer is an error value for curl and Asio, not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    Config config = load_config(config_path);
+    log::set_level(config.log_level);
+    auto service = std::make_unique<Service>(config_path, std::move(config));
+    int rc = service->run();
+    service->flush();
+    service.reset();
+    return rc;
+  } catch (const std::exception& e) {
+    log::error("cannot start", {{"error", e.what()}});
+    sd_notifyf(0, "STATUS=cannot start: %s", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,91 @@
+#include <boost/test/unit_test.hpp>
+
+#include "daemon/config.h"
+
+using namespace winnow;
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(defaults_without_keys) {
+  Config c = parse_config("", "/etc/winnow");
+  BOOST_TEST(c.archive_path == "/var/lib/winnow/archive.db");
+  BOOST_TEST(c.per_host_concurrency == 2);
+  BOOST_TEST(c.min_interval_s == 300);
+  BOOST_TEST(c.max_interval_s == 12 * 3600);
+  BOOST_TEST(c.max_body_bytes == std::size_t(10) << 20);
+  BOOST_TEST(c.obey_robots);
+}
+
+BOOST_AUTO_TEST_CASE(every_section_is_read_and_paths_resolve) {
+  Config c = parse_config(R"(
+[archive]
+path = "data/archive.db"
+[feeds]
+urls = ["https://a.example/feed", "https://b.example/rss"]
+opml = "subs.opml"
+[fetch]
+user_agent = "winnow/9"
+contact = "https://example.org/bot"
+connect_timeout_s = 5
+total_timeout_s = 30
+max_body_mb = 2
+max_redirects = 3
+max_connections = 50
+[politeness]
+per_host_concurrency = 4
+min_delay_s = 0.5
+obey_robots = false
+max_backoff_h = 6
+[schedule]
+min_interval_min = 1
+max_interval_h = 2
+default_interval_min = 10
+[extract]
+workers = 3
+[log]
+level = "debug"
+)",
+                          "/srv/w");
+  BOOST_TEST(c.archive_path == "/srv/w/data/archive.db");
+  BOOST_TEST(c.opml_path == "/srv/w/subs.opml");
+  BOOST_REQUIRE(c.feed_urls.size() == 2u);
+  BOOST_TEST(c.feed_urls[1] == "https://b.example/rss");
+  BOOST_TEST(c.full_user_agent() == "winnow/9 (+https://example.org/bot)");
+  BOOST_TEST(c.connect_timeout_s == 5);
+  BOOST_TEST(c.max_body_bytes == std::size_t(2) << 20);
+  BOOST_TEST(c.max_redirects == 3);
+  BOOST_TEST(c.per_host_concurrency == 4);
+  BOOST_TEST(c.min_delay_s == 0.5);
+  BOOST_TEST(!c.obey_robots);
+  BOOST_TEST(c.max_backoff_s == 6 * 3600);
+  BOOST_TEST(c.min_interval_s == 60);
+  BOOST_TEST(c.max_interval_s == 7200);
+  BOOST_TEST(c.default_interval_s == 600);
+  BOOST_TEST(c.workers == 3u);
+  BOOST_TEST(int(c.log_level) == int(LogLevel::debug));
+}
+
+BOOST_AUTO_TEST_CASE(mistakes_are_reported_with_the_line) {
+  auto message = [](const char* text) {
+    try {
+      parse_config(text, "/", "winnowd.toml");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  BOOST_TEST(message("[fetch]\nmax_redirekts = 3\n").find("winnowd.toml:2: unknown key fetch.max_redirekts") == 0u);
+  BOOST_TEST(message("[fetch]\nmax_redirects = \"three\"\n").find("must be a number") != std::string::npos);
+  BOOST_TEST(message("[politeness]\nper_host_concurrency = 0\n").find("between 1 and 64") != std::string::npos);
+  BOOST_TEST(message("[nope]\n").find("unknown section [nope]") != std::string::npos);
+  BOOST_TEST(message("[log]\nlevel = \"loud\"\n").find("log.level") != std::string::npos);
+  BOOST_TEST(message("[feeds]\nurls = [1, 2]\n").find("strings only") != std::string::npos);
+  BOOST_TEST(message("this is not toml").find("winnowd.toml") == 0u);
+  BOOST_TEST(message("[schedule]\nmin_interval_min = 600\nmax_interval_h = 1\n").find("longer than") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_is_an_error) {
+  BOOST_CHECK_THROW(load_config("/nonexistent/winnowd.toml"), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
