@@ -379,7 +379,10 @@ class Extractor {
       if (!reason && b.ctx.list < 0 && b.ctx.table < 0 && is_counter_label(b.text)) reason = Removal::boilerplate;
       if (!reason && !has_word_character(b.text)) reason = Removal::boilerplate;  // "•", "|", "»"
       if (!reason && ld >= 0.5 && !(prose && ld < 0.7)) reason = Removal::link_dense;
-      if (!reason && !seen_prose && !prose && b.chars < 100 && looks_like_byline(b.text)) reason = Removal::byline;
+      if (!reason && !seen_prose && !prose && b.chars < 150 && looks_like_byline(b.text)) reason = Removal::byline;
+      if (!reason && !prose && b.chars < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;
+      // The headline repeated in a non-heading block above the article's first paragraph.
+      if (!reason && !seen_prose && !title.empty() && b.chars < 300 && fold(b.text) == title) reason = Removal::title;
       // Repeated sentences are syndicated copies; short repeated lines (a recipe's
       // "Eat every 2-3 hours") are the article's own.
       if (!reason && b.chars >= 40 && ends_like_sentence(b.text)) {
@@ -412,17 +415,46 @@ class Extractor {
     return false;
   }
 
+  // A numeric date: 05/10/2018, 5.10.18, 2018-10-05.
+  static bool has_numeric_date(std::string_view t) {
+    for (std::size_t i = 0; i + 5 < t.size(); ++i) {
+      auto digits = [&](std::size_t at, int min, int max) {
+        int n = 0;
+        while (at + n < t.size() && n < max && t[at + n] >= '0' && t[at + n] <= '9') ++n;
+        return n >= min ? n : 0;
+      };
+      int a = digits(i, 1, 4);
+      if (!a || (i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9')) continue;
+      char sep = t[i + a];
+      if (sep != '/' && sep != '.' && sep != '-') continue;
+      int b = digits(i + a + 1, 1, 2);
+      if (!b || t[i + a + 1 + b] != sep) continue;
+      if (digits(i + a + 2 + b, 2, 4)) return true;
+    }
+    return false;
+  }
+
   static bool looks_like_byline(std::string_view text) {
-    std::string t = lower_ascii(text.substr(0, 100));
+    std::string t = lower_ascii(text.substr(0, 150));
     for (std::string_view prefix : {"by ", "posted ", "published ", "updated ", "written by", "last updated",
-                                    "curated by", "compiled by", "reported by", "edited by", "produced by"})
+                                    "curated by", "compiled by", "reported by", "edited by", "produced by",
+                                    "publicado", "publi\xc3\xa9", "ver\xc3\xb6ffentlicht", "diterbitkan", "por "})
       if (t.starts_with(prefix)) return true;
+    if (has_numeric_date(t) && t.size() <= 150) return true;
     static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                                    "jul", "aug", "sep", "oct", "nov", "dec"};
     bool has_digit = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!has_digit || t.size() > 60) return false;
     return std::any_of(std::begin(kMonths), std::end(kMonths),
                        [&](std::string_view m) { return t.find(m) != std::string::npos; });
+  }
+
+  // "Updated 11:21 pm CST, Tuesday, November 19, 2019" below the article, too.
+  static bool looks_like_dateline_anywhere(std::string_view text) {
+    std::string t = lower_ascii(text.substr(0, 80));
+    bool stamped = t.starts_with("updated ") || t.starts_with("published ") || t.starts_with("posted on") ||
+                   t.starts_with("last updated") || t.starts_with("first published");
+    return stamped && std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
 
   bool is_data_table(std::int32_t table) {

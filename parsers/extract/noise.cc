@@ -163,6 +163,16 @@ bool looks_like_author_bio(std::string_view text) {
                               "contributor", "freelance", "staff", "author of", "covering", "covers"});
 }
 
+// "[button link=... ]Send us your review[/button]": a shortcode the CMS did not render.
+bool looks_like_shortcode(std::string_view s) {
+  if (s.size() < 4 || s.front() != '[') return false;
+  std::size_t close = s.find(']');
+  if (close == std::string_view::npos || close < 2) return false;
+  std::string_view inside = s.substr(1, close - 1);
+  if (!(inside[0] >= 'a' && inside[0] <= 'z') && inside[0] != '/') return false;
+  return inside.find('=') != std::string_view::npos || s.find("[/") != std::string_view::npos;
+}
+
 }  // namespace
 
 std::string lower_ascii(std::string_view text) {
@@ -210,7 +220,7 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
   while (!s.empty() && (s.back() == '.' || s.back() == ':' || s.back() == ' ' || s.back() == '!')) s.remove_suffix(1);
   if (s.ends_with("\xe2\x80\xa6")) s.remove_suffix(3);  // …
 
-  if (chars <= 60 && equals_any(s, {"advertisement", "advertisements", "advertising", "ad", "ads", "sponsored",
+  if (chars <= 60 && equals_any(s, {"advertisement", "advertisements", "advertising", "ad", "ads", "advert", "sponsored",
                                     "sponsored content", "paid content", "promoted", "paid post", "anzeige",
                                     "publicidade", "publicidad", "werbung", "\xd1\x80\xd0\xb5\xd0\xba\xd0\xbb\xd0\xb0\xd0\xbc\xd0\xb0",
                                     "story continues below advertisement", "article continues below advertisement",
@@ -218,6 +228,18 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                                     "scroll to continue with content", "skip advertisement", "supported by"}))
     return Removal::advertisement;
   if (chars <= 60 && starts_with_any(s, {"loading", "please wait"})) return Removal::loading;
+  // Notices for readers without JavaScript, and raw WordPress shortcodes ("[button ...]").
+  if (chars <= 120 && contains_any(s, {"requires javascript", "enable javascript", "javascript is disabled",
+                                       "javascript must be enabled", "javascript to view"}))
+    return Removal::boilerplate;
+  if (chars <= 300 && looks_like_shortcode(s)) return Removal::boilerplate;
+  // A bare URL is a print footer's "https://...", not prose.
+  if (chars <= 300 && (s.starts_with("http://") || s.starts_with("https://")) && s.find(' ') == std::string_view::npos)
+    return Removal::boilerplate;
+  if (chars <= 400 && contains_any(s, {"coment\xc3\xa1rios", "comentarios", "comments are moderated", "comment policy",
+                                       "kommentare", "\xd0\xba\xd0\xbe\xd0\xbc\xd0\xbc\xd0\xb5\xd0\xbd\xd1\x82\xd0\xb0\xd1\x80\xd0\xb8"}) &&
+      contains_any(s, {"moderat", "aprovad", "respeit", "policy", "rules", "regeln", "\xd0\xbf\xd1\x80\xd0\xb0\xd0\xb2\xd0\xb8\xd0\xbb"}))
+    return Removal::comments;
   // Promotions end in a call to action.
   if (chars <= 200 && (s.ends_with("learn more") || s.ends_with("find out more") || s.ends_with("shop now") ||
                        s.ends_with("buy now") || s.ends_with("get started") || s.ends_with("sign up now") ||
