@@ -1,4 +1,5 @@
 // `winnow crawl`: fetch feeds or article pages now, extract, archive (or print).
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
@@ -129,6 +130,8 @@ int run_crawl(std::span<char* const> argv) {
     };
     if (progress) tick();
 
+    // The loop runs until the crawl says it is done, even while no transfer is pending.
+    auto keep_running = asio::make_work_guard(loop);
     std::vector<std::string> targets = expand_lists(args.positionals());
     ingest.crawl(
         targets, print,

@@ -281,7 +281,7 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
     return Removal::disclaimer;
   if (chars <= 200 && starts_with_any(s, {"about the author", "about the writer"})) return Removal::author_bio;
   if (chars <= 700 && looks_like_author_bio(text)) return Removal::author_bio;
-  if (chars <= 160 && starts_with_any(s, {"photo:", "photo by", "photograph:", "photograph by", "image:", "image credit",
+  if (chars <= 160 && starts_with_any(s, {"photo:", "photo by", "photo credit", "photos by", "photograph:", "photograph by", "image:", "image credit",
                                           "image source", "credit:", "picture:", "illustration:", "(photo", "photos:",
                                           "foto:", "getty images", "file photo", "pictured:"}))
     return Removal::caption;
