@@ -184,6 +184,7 @@ BOOST_AUTO_TEST_CASE(head_gets_headers_only) {
   BOOST_TEST(!reply.ec);
   BOOST_TEST(reply.status == 200u);
   BOOST_TEST(reply.body.empty());
+  BOOST_TEST(reply.headers["content-length"] == "4");  // what a GET would get
   BOOST_TEST(client.get("/h").body == "body");  // the connection is still in sync
 }
 
