@@ -3,6 +3,9 @@
 // io_context: curl's socket and timer callbacks only arm Asio waits, and
 // curl_multi_socket_action runs in the Asio handlers. Nothing here blocks the loop.
 // Loop thread only: every member function and every callback runs on the io_context's thread.
+// The io_context must outlive the Fetcher. Redirects are followed by the Fetcher itself
+// (http and https targets only, never file://). file:// URLs are read by curl on the loop
+// thread: meant for local files, not for slow network mounts.
 #include <boost/asio/io_context.hpp>
 
 #include <cstdint>
@@ -84,7 +87,9 @@ class Fetcher {
   Fetcher& operator=(const Fetcher&) = delete;
 
   // Starts a transfer; `done` runs on the loop exactly once, unless the Fetcher is destroyed
-  // first or cancel_all() was called (then with FetchErrc::cancelled).
+  // first or cancel_all() was called (then with FetchErrc::cancelled). `done` is always
+  // posted, never called from inside fetch() or cancel_all(); it may call fetch(),
+  // cancel_all() or destroy the Fetcher. It must not throw (that terminates).
   void fetch(FetchRequest request, Callback done);
   void cancel_all();
   std::size_t in_flight() const;

@@ -164,6 +164,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool close_after_write_ = false;
   bool in_request_ = false;  // counted in `active`
+  bool is_head_ = false;     // answer with the headers a GET would get, without the body
   std::array<char, 512> drain_{};
 };
 
@@ -207,7 +208,7 @@ void Session::on_read(beast::error_code ec) {
   } catch (...) {
     plan_ = plain_response(500, "handler threw");
   }
-  if (r.method == "HEAD") plan_.body.clear();  // headers computed below still describe none
+  is_head_ = r.method == "HEAD";
 
   if (plan_.delay.count() > 0) {
     timer_.expires_after(plan_.delay);
@@ -275,6 +276,7 @@ void Session::respond() {
   } else if (declared_length && body.size() < declared) {
     close_after_write_ = true;  // promised more than it sends: only a close ends it
   }
+  if (is_head_) body.clear();
   res.keep_alive(keep_alive_ && !close_after_write_);
   res.body() = std::move(body);
   response_ = std::move(res);

@@ -184,6 +184,7 @@ BOOST_AUTO_TEST_CASE(head_gets_headers_only) {
   BOOST_TEST(!reply.ec);
   BOOST_TEST(reply.status == 200u);
   BOOST_TEST(reply.body.empty());
+  BOOST_TEST(reply.headers["content-length"] == "4");  // what a GET would get
   BOOST_TEST(client.get("/h").body == "body");  // the connection is still in sync
 }
 
@@ -248,7 +249,7 @@ BOOST_AUTO_TEST_CASE(stalled_response_sends_headers_and_blocks_nobody_else) {
   http::response_parser<http::string_body> parser;
   http::read_header(stream, buffer, parser);
   BOOST_TEST(parser.get().result_int() == 200u);
-  BOOST_TEST(parser.content_length().value_or(0) > 0u);
+  BOOST_TEST(parser.get()[http::field::content_length] == "10");  // declared, never sent
 
   BOOST_TEST(get(server, "/fast").body == "fast");
   BOOST_TEST(server.max_concurrent() == 2);  // the stall still counts as being handled
@@ -293,7 +294,7 @@ BOOST_AUTO_TEST_CASE(given_content_length_is_sent_as_is) {
   http::response_parser<http::dynamic_body> parser;  // string_body would reserve 100 GB
   parser.body_limit(boost::none);
   http::read_header(stream, buffer, parser);
-  BOOST_TEST(parser.content_length().value_or(0) == 100000000000u);
+  BOOST_TEST(parser.get()[http::field::content_length] == "100000000000");
   beast::error_code ec;
   http::read(stream, buffer, parser, ec);
   BOOST_TEST(ec == beast::error_code(http::error::partial_message), ec.message());  // the server closed after "tiny"
