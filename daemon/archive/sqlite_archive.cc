@@ -72,14 +72,16 @@ CREATE TABLE articles (
   markdown TEXT NOT NULL,
   blocks_json TEXT NOT NULL,
   removed_json TEXT NOT NULL,
-  -- The 64-bit SimHash as a two's-complement integer, and its four 16-bit bands (bits 0-15,
-  -- 16-31, 32-47, 48-63). Two fingerprints at most 3 bits apart agree on at least one band
-  -- (pigeonhole), so near-duplicate lookup is four index probes, not a table scan.
+  -- The 64-bit SimHash as a two's-complement integer, and its six bands of 11, 11, 11, 11, 10
+  -- and 10 bits. Two fingerprints at most 5 bits apart agree on at least one band
+  -- (pigeonhole), so near-duplicate lookup is six index probes, not a table scan.
   fingerprint INTEGER NOT NULL,
   fp_band0 INTEGER NOT NULL,
   fp_band1 INTEGER NOT NULL,
   fp_band2 INTEGER NOT NULL,
   fp_band3 INTEGER NOT NULL,
+  fp_band4 INTEGER NOT NULL,
+  fp_band5 INTEGER NOT NULL,
   duplicate_of INTEGER REFERENCES articles(id),
   source TEXT NOT NULL,
   http_status INTEGER NOT NULL,
@@ -97,6 +99,8 @@ CREATE INDEX articles_fp_band0 ON articles(fp_band0, archived_at);
 CREATE INDEX articles_fp_band1 ON articles(fp_band1, archived_at);
 CREATE INDEX articles_fp_band2 ON articles(fp_band2, archived_at);
 CREATE INDEX articles_fp_band3 ON articles(fp_band3, archived_at);
+CREATE INDEX articles_fp_band4 ON articles(fp_band4, archived_at);
+CREATE INDEX articles_fp_band5 ON articles(fp_band5, archived_at);
 
 -- Entries seen per feed; the primary key is the UNIQUE(feed_id, entry_key) the poller asks.
 CREATE TABLE entries (
@@ -189,9 +193,17 @@ std::int64_t to_int64(std::size_t n) {
              : static_cast<std::int64_t>(n);
 }
 
-std::array<std::int64_t, 4> bands(std::uint64_t fingerprint) {
-  return {static_cast<std::int64_t>(fingerprint & 0xffff), static_cast<std::int64_t>((fingerprint >> 16) & 0xffff),
-          static_cast<std::int64_t>((fingerprint >> 32) & 0xffff), static_cast<std::int64_t>(fingerprint >> 48)};
+// Bands of 11, 11, 11, 11, 10, 10 bits: six bands, so fingerprints within 5 bits share one.
+constexpr int kBandedDistance = 5;
+std::array<std::int64_t, 6> bands(std::uint64_t fingerprint) {
+  constexpr int kWidths[6] = {11, 11, 11, 11, 10, 10};
+  std::array<std::int64_t, 6> out{};
+  int shift = 0;
+  for (int i = 0; i < 6; ++i) {
+    out[i] = static_cast<std::int64_t>((fingerprint >> shift) & ((std::uint64_t(1) << kWidths[i]) - 1));
+    shift += kWidths[i];
+  }
+  return out;
 }
 
 // Bytes to bind as a BLOB rather than TEXT.
@@ -481,13 +493,15 @@ class SqliteArchive final : public Archive {
       query(
           "INSERT INTO articles (feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
           "modified, site_name, language, description, image, tags, text, markdown, blocks_json, removed_json, "
-          "fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, duplicate_of, source, http_status, content_type, "
-          "charset, fetched_at, archived_at, extractor_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-          "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)")
+          "fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, source, "
+          "http_status, content_type, charset, fetched_at, archived_at, extractor_version) VALUES (?1, ?2, ?3, ?4, "
+          "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+          "?27, ?28, ?29, ?30, ?31, ?32, ?33)")
           .bind(row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title, row.authors,
                 row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags,
                 row.text, row.markdown, row.blocks_json, row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint),
-                band[0], band[1], band[2], band[3], row.duplicate_of, row.source, row.http_status, row.content_type,
+                band[0], band[1], band[2], band[3], band[4], band[5], row.duplicate_of, row.source, row.http_status,
+                row.content_type,
                 row.charset, row.fetched_at, now_s(), row.extractor_version)
           .run();
       id = sqlite3_last_insert_rowid(db_.get());
@@ -532,18 +546,20 @@ class SqliteArchive final : public Archive {
       const auto other = std::bit_cast<std::uint64_t>(q.integer(1));
       if (std::popcount(other ^ fingerprint) <= max_distance) ids.push_back(q.integer(0));
     };
-    if (max_distance <= 3) {
+    if (max_distance <= kBandedDistance) {
       const auto band = bands(fingerprint);
       auto q = query(
-          "SELECT id, fingerprint FROM articles WHERE fp_band0 = ?1 AND archived_at >= ?5 "
-          "UNION SELECT id, fingerprint FROM articles WHERE fp_band1 = ?2 AND archived_at >= ?5 "
-          "UNION SELECT id, fingerprint FROM articles WHERE fp_band2 = ?3 AND archived_at >= ?5 "
-          "UNION SELECT id, fingerprint FROM articles WHERE fp_band3 = ?4 AND archived_at >= ?5 "
+          "SELECT id, fingerprint FROM articles WHERE fp_band0 = ?1 AND archived_at >= ?7 "
+          "UNION SELECT id, fingerprint FROM articles WHERE fp_band1 = ?2 AND archived_at >= ?7 "
+          "UNION SELECT id, fingerprint FROM articles WHERE fp_band2 = ?3 AND archived_at >= ?7 "
+          "UNION SELECT id, fingerprint FROM articles WHERE fp_band3 = ?4 AND archived_at >= ?7 "
+          "UNION SELECT id, fingerprint FROM articles WHERE fp_band4 = ?5 AND archived_at >= ?7 "
+          "UNION SELECT id, fingerprint FROM articles WHERE fp_band5 = ?6 AND archived_at >= ?7 "
           "ORDER BY id");
-      q.bind(band[0], band[1], band[2], band[3], fingerprint_since);
+      q.bind(band[0], band[1], band[2], band[3], band[4], band[5], fingerprint_since);
       while (q.step()) keep(q);
     } else {
-      // Four bands no longer guarantee a shared one: scan the time window instead.
+      // Six bands no longer guarantee a shared one: scan the time window instead.
       auto q = query("SELECT id, fingerprint FROM articles WHERE archived_at >= ?1 ORDER BY id");
       q.bind(fingerprint_since);
       while (q.step()) keep(q);
@@ -558,11 +574,12 @@ class SqliteArchive final : public Archive {
         "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
         "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = ?12, markdown = ?13, "
         "blocks_json = ?14, removed_json = ?15, fingerprint = ?16, fp_band0 = ?17, fp_band1 = ?18, "
-        "fp_band2 = ?19, fp_band3 = ?20, source = ?21, extractor_version = ?22 WHERE id = ?1")
+        "fp_band2 = ?19, fp_band3 = ?20, fp_band4 = ?21, fp_band5 = ?22, source = ?23, extractor_version = ?24 "
+        "WHERE id = ?1")
         .bind(row.id, row.canonical_url, row.title, row.authors, row.published, row.modified, row.site_name,
               row.language, row.description, row.image, row.tags, row.text, row.markdown, row.blocks_json,
               row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3],
-              row.source, row.extractor_version)
+              band[4], band[5], row.source, row.extractor_version)
         .run();
     if (sqlite3_changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
   }

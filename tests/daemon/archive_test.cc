@@ -317,7 +317,7 @@ BOOST_AUTO_TEST_CASE(a_nested_transaction_that_throws_rolls_back_only_its_own_pa
   BOOST_TEST(rows[1].title == "Story number 3");
 }
 
-BOOST_AUTO_TEST_CASE(near_duplicates_within_three_bits_are_found_and_four_are_not) {
+BOOST_AUTO_TEST_CASE(near_duplicates_within_the_distance_are_found_and_farther_are_not) {
   TempDir dir;
   auto archive = Archive::open_sqlite(dir.file("archive.db"));
   const std::uint64_t base = 0x0123456789abcdefull;
@@ -334,6 +334,7 @@ BOOST_AUTO_TEST_CASE(near_duplicates_within_three_bits_are_found_and_four_are_no
   const auto d4 = store(flip(base, {2, 18, 34, 50}));  // every band differs
   const auto d4_two_bands = store(flip(base, {3, 4, 36, 37}));
   const auto d5 = store(flip(base, {6, 7, 23, 39, 55}));
+  const auto d6 = store(flip(base, {1, 12, 23, 34, 45, 56}));  // one bit in each of the six bands
   store(~base);
 
   using Ids = std::vector<std::int64_t>;
@@ -342,8 +343,12 @@ BOOST_AUTO_TEST_CASE(near_duplicates_within_three_bits_are_found_and_four_are_no
   BOOST_TEST(archive->near_duplicates(base, 0, 0) == Ids{d0}, boost::test_tools::per_element());
   BOOST_TEST(archive->near_duplicates(base, 1, 0) == (Ids{d0, d1}), boost::test_tools::per_element());
   BOOST_TEST(archive->near_duplicates(flip(base, {5}), 1, 0) == (Ids{d0, d1}), boost::test_tools::per_element());
-  // Past three bits the bands guarantee nothing; the lookup scans the window and stays exact.
+  // Up to five bits the six bands find every match by index.
   BOOST_TEST(archive->near_duplicates(base, 5, 0) == (Ids{d0, d1, d2, d3_spread, d3_one_band, d4, d4_two_bands, d5}),
+             boost::test_tools::per_element());
+  // Past five bits the bands guarantee nothing; the lookup scans the window and stays exact.
+  BOOST_TEST(archive->near_duplicates(base, 6, 0) ==
+                 (Ids{d0, d1, d2, d3_spread, d3_one_band, d4, d4_two_bands, d5, d6}),
              boost::test_tools::per_element());
   // Only articles archived since the given time count.
   BOOST_TEST(archive->near_duplicates(base, 3, std::time(nullptr) + 3600).empty());
