@@ -149,6 +149,7 @@ struct Ingest::Poll {
 
 struct Ingest::Job {
   bool local = false;  // from a file:// feed or input: may read file:// pages
+  bool holds_page = false;  // owns one of max_pages_in_memory
   std::optional<std::int64_t> feed_id;
   std::string entry_key;
   std::string url;
@@ -225,6 +226,7 @@ Ingest::~Ingest() {
   *alive_ = false;
   timer_.cancel();
   hosts_.cancel_waiting();
+  page_waiters_.clear();
   fetcher_.cancel_all();
   workers_.join();
 }
@@ -337,7 +339,8 @@ void Ingest::on_timer() {
   // Polls are admitted in slices, so a queue of 100,000 due feeds does not become 100,000
   // closures at once; host budgets pace them further.
   constexpr std::size_t kSlice = 512;
-  constexpr std::size_t kMaxPollsInFlight = 2048;
+  // Feed bodies are held while they are parsed: this bounds them like max_pages_in_memory.
+  constexpr std::size_t kMaxPollsInFlight = 256;
   std::size_t room = polls_in_flight_ < kMaxPollsInFlight ? kMaxPollsInFlight - polls_in_flight_ : 0;
   for (const auto& slot : queue_.pop_due(now_s(), std::min(kSlice, room))) {
     auto it = feeds_.find(slot.feed_id);
@@ -376,23 +379,25 @@ void Ingest::poll(FeedState& feed) {
 }
 
 void Ingest::on_feed_fetched(std::shared_ptr<Poll> p, fetch::FetchResult r) {
-  p->meta = r;
-  p->meta.body.clear();
-  if (r.error != fetch::FetchErrc::ok) {
-    p->error = std::string(fetch::to_string(r.error));
-    if (!r.error_message.empty()) p->error += ": " + r.error_message;
+  // The poll keeps the answer's headers until its entries are done; the body goes to the
+  // parser and is freed with it.
+  auto body = std::make_shared<std::string>(std::move(r.body));
+  p->meta = std::move(r);
+  const fetch::FetchResult& meta = p->meta;
+  if (meta.error != fetch::FetchErrc::ok) {
+    p->error = std::string(fetch::to_string(meta.error));
+    if (!meta.error_message.empty()) p->error += ": " + meta.error_message;
     return finish_poll(p);
   }
-  if (r.status == 304) {
+  if (meta.status == 304) {
     ++stats_.not_modified;
     p->ok = true;
     return finish_poll(p);
   }
-  if (r.status < 200 || r.status >= 300) {
-    p->error = "HTTP " + std::to_string(r.status);
+  if (meta.status < 200 || meta.status >= 300) {
+    p->error = "HTTP " + std::to_string(meta.status);
     return finish_poll(p);
   }
-  auto body = std::make_shared<std::string>(std::move(r.body));
   asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), p, body] {
     feeds::ParseOptions options;
     options.base_url = p->meta.final_url.empty() ? p->url : p->meta.final_url;
@@ -571,7 +576,39 @@ void Ingest::fetch_page(std::shared_ptr<Job> job) {
   fetch::FetchRequest request;
   request.url = job->url;
   request.accept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
-  fetch_limited(job->url, std::move(request), [this, job](fetch::FetchResult r) { on_page(job, std::move(r)); });
+  std::string host = budget_key(job->url);
+  // The host's turn first, then a page slot: a slow host's queue never holds slots while
+  // it waits out its delay.
+  auto start = [this, job, host, request = std::move(request)]() mutable {
+    hold_page_slot([this, job, host, request = std::move(request)]() mutable {
+      job->holds_page = true;
+      fetcher_.fetch(std::move(request), [this, job, host](fetch::FetchResult r) {
+        if (host != "file") hosts_.release(host, r.error == fetch::FetchErrc::ok ? r.status : 0, r.retry_after_s);
+        on_page(job, std::move(r));
+      });
+    });
+  };
+  if (host == "file") start();
+  else hosts_.acquire(host, std::move(start));
+}
+
+void Ingest::hold_page_slot(std::function<void()> go) {
+  if (pages_held_ < std::max<std::size_t>(1, options_.max_pages_in_memory)) {
+    ++pages_held_;
+    go();
+  } else {
+    page_waiters_.push_back(std::move(go));
+  }
+}
+
+void Ingest::release_page_slot() {
+  if (!page_waiters_.empty()) {
+    // The slot passes straight to the next fetch.
+    asio::post(loop_, std::move(page_waiters_.front()));
+    page_waiters_.pop_front();
+  } else if (pages_held_ > 0) {
+    --pages_held_;
+  }
 }
 
 void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
@@ -702,6 +739,10 @@ void Ingest::give_up(std::shared_ptr<Job> job, const std::string& reason, bool p
 
 void Ingest::job_done(const std::shared_ptr<Job>& job) {
   --jobs_in_flight_;
+  if (job->holds_page) {
+    job->holds_page = false;
+    release_page_slot();
+  }
   if (job->poll && --job->poll->pending == 0) finish_poll(job->poll);
   else if (!job->poll && job->crawl) {
     if (--job->crawl->pending == 0 && job->crawl->done) job->crawl->done();
@@ -789,6 +830,7 @@ void Ingest::drain(std::chrono::milliseconds grace, std::function<void()> draine
     if (ec || !drained_) return;
     log::warning("drain timed out; cancelling", {{"in_flight", in_flight()}});
     hosts_.cancel_waiting();
+    page_waiters_.clear();
     fetcher_.cancel_all();
     // Whatever was cancelled was not archived, so it is fetched again after the restart.
     auto done = std::move(drained_);

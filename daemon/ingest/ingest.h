@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -46,6 +47,10 @@ struct IngestOptions {
   unsigned workers = 0;                 // extraction threads; 0: one per core
   // Near-duplicates are looked for among articles archived this recently.
   std::int64_t near_duplicate_window_s = 7 * 24 * 3600;
+  // Pages fetched (or being fetched) and not yet archived, at most. Each holds its bytes, its
+  // extraction and its archive row, so this bounds memory however far fetching runs ahead
+  // of extraction and SQLite. 64: enough to keep 2 cores and the archive thread busy.
+  std::size_t max_pages_in_memory = 64;
 };
 
 struct Stats {
@@ -122,6 +127,8 @@ class Ingest {
   void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);
   void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
   void maybe_drained();
+  void hold_page_slot(std::function<void()> go);
+  void release_page_slot();
   template <typename F>
   void on_loop(F&& f);
 
@@ -139,6 +146,8 @@ class Ingest {
   std::size_t jobs_in_flight_ = 0;
   std::size_t polls_in_flight_ = 0;
   std::size_t crawls_in_flight_ = 0;
+  std::size_t pages_held_ = 0;                       // slots of max_pages_in_memory in use
+  std::deque<std::function<void()>> page_waiters_;   // fetches waiting for a slot
   bool draining_ = false;
   std::function<void()> drained_;
   std::unique_ptr<boost::asio::steady_timer> grace_timer_;
