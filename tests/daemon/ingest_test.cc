@@ -480,6 +480,34 @@ BOOST_AUTO_TEST_CASE(robots_disallowed_pages_are_never_requested) {
   BOOST_TEST(pipeline.ingest().stats().robots_denied >= 2u);
 }
 
+BOOST_AUTO_TEST_CASE(robots_rules_apply_to_their_own_port_only) {
+  // RFC 9309 2.3: robots.txt applies to the scheme, host and port it was fetched from.
+  TestServer strict, lenient;
+  Pipeline pipeline;
+  Story mine = farm::make_story(81), theirs = farm::make_story(82);
+  TestResponse robots;
+  robots.headers = {{"Content-Type", "text/plain"}};
+  robots.body = "User-agent: *\nDisallow: /private/\n";
+  strict.route("/robots.txt", robots);
+  publish(strict, "/private/1", mine);
+  publish(lenient, "/private/2", theirs);  // lenient has no robots.txt (404): everything allowed
+  strict.route("/feed.xml", farm::plain_feed(farm::rss("Two ports", strict.url("/"),
+                                                       {farm::item_for(mine, strict.url("/private/1"), true),
+                                                        farm::item_for(theirs, lenient.url("/private/2"), false)})));
+  pipeline.subscribe({strict.url("/feed.xml")});
+  BOOST_TEST_REQUIRE(pipeline.settle_after_polls(1));
+
+  BOOST_TEST(strict.hits("/private/1") == 0u);
+  BOOST_TEST(lenient.hits("/robots.txt") == 1u);
+  BOOST_TEST(lenient.hits("/private/2") == 1u);
+  auto a = pipeline.article_at(strict.url("/private/1"));
+  auto b = pipeline.article_at(lenient.url("/private/2"));
+  BOOST_TEST_REQUIRE(a.has_value());
+  BOOST_TEST(a->source == "feed");
+  BOOST_TEST_REQUIRE(b.has_value(), "a page allowed on its own port was not archived");
+  BOOST_TEST(b->source == "page");
+}
+
 BOOST_AUTO_TEST_CASE(page_slower_than_the_total_timeout_falls_back_to_feed_content) {
   TestServer server(4);
   IngestOptions options = test_options();
