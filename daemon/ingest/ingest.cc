@@ -159,8 +159,9 @@ struct Ingest::Job {
   std::optional<fetch::FetchResult> page;  // already fetched (a crawled page)
 };
 
-// robots.txt per host: fetched once through the host's budget, kept kRobotsTtl, and every
-// request waiting for it queued meanwhile.
+// robots.txt per scheme, host and port (RFC 9309 2.3: the rules of one authority say
+// nothing about another), fetched once through the host's budget, kept kRobotsTtl, and
+// every request waiting for it queued meanwhile.
 class Ingest::Robots {
  public:
   explicit Robots(Ingest& owner) : owner_(owner) {}
@@ -169,7 +170,8 @@ class Ingest::Robots {
     std::string robots = robots_url(url);
     if (robots.empty() || !owner_.options_.obey_robots) return done(true);
     std::string host = budget_key(url);
-    Entry& e = hosts_[host];
+    robots = parsers::normalize_url(robots);  // one entry however the host is spelled
+    Entry& e = sites_[robots];
     auto now = std::chrono::steady_clock::now();
     if (e.known && e.expires > now) return done(e.rules.allowed(robots_path(url)));
     e.waiting.push_back({url, std::move(done)});
@@ -178,8 +180,8 @@ class Ingest::Robots {
     fetch::FetchRequest request;
     request.url = robots;
     request.accept = "text/plain";
-    owner_.fetch_limited(robots, request, [this, host](fetch::FetchResult r) {
-      Entry& e = hosts_[host];
+    owner_.fetch_limited(robots, request, [this, host, robots](fetch::FetchResult r) {
+      Entry& e = sites_[robots];
       e.fetching = false;
       e.known = true;
       auto now = std::chrono::steady_clock::now();
@@ -209,7 +211,7 @@ class Ingest::Robots {
     std::vector<std::pair<std::string, std::function<void(bool)>>> waiting;
   };
   Ingest& owner_;
-  std::unordered_map<std::string, Entry> hosts_;
+  std::unordered_map<std::string, Entry> sites_;  // by robots.txt URL
 };
 
 Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOptions options)

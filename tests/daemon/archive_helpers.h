@@ -13,6 +13,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "daemon/archive/archive.h"
 
@@ -60,6 +61,16 @@ class Probe {
     if (sqlite3_step(stmt.get()) != SQLITE_ROW) return {};
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
     return p ? p : "";
+  }
+  // The first column of every row, as text (NULL as "").
+  std::vector<std::string> texts(const std::string& sql) {
+    Stmt stmt = prepare(sql);
+    std::vector<std::string> out;
+    while (sqlite3_step(stmt.get()) == SQLITE_ROW) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+      out.emplace_back(p ? p : "");
+    }
+    return out;
   }
   void exec(const std::string& sql) {
     if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
