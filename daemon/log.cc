@@ -27,7 +27,8 @@ bool enabled(LogLevel level) { return int(level) <= g_level.load(std::memory_ord
 
 void write(LogLevel level, std::string_view message, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
-  std::string line = "<" + std::to_string(int(level)) + ">";
+  std::string line = "<";
+  line.append(std::to_string(int(level))).append(">");
   line.append(message);
   for (const Field& f : fields) {
     line.push_back(' ');

@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(idle_hosts_are_forgotten) {
   asio::io_context loop;
   HostBudgets budgets(loop, {2, 0.0, 120.0, 3600});
   for (int i = 0; i < 100; ++i) {
-    std::string host = "h" + std::to_string(i) + ".example";
+    std::string host = std::string("h").append(std::to_string(i)).append(".example");
     budgets.acquire(host, [&budgets, host] { budgets.release(host, 200, std::nullopt); });
   }
   loop.run_for(std::chrono::milliseconds(200));
