@@ -90,8 +90,9 @@ class Ingest {
   void crawl(std::vector<std::string> urls, bool print, std::function<void(const CrawledArticle&)> sink,
              std::function<void()> done);
 
-  // Stops polling, lets work in flight finish for up to `grace`, then cancels the rest.
-  // `drained` runs when nothing is in flight any more.
+  // Stops polling, lets work in flight finish for up to `grace`, then cancels the rest:
+  // nothing cancelled is written (no article, no entry, no poll state), so the next start
+  // fetches it again. `drained` runs when nothing is in flight any more, or at the cancel.
   void drain(std::chrono::milliseconds grace, std::function<void()> drained);
 
   const Stats& stats() const { return stats_; }
@@ -120,6 +121,7 @@ class Ingest {
   void store(std::shared_ptr<Job> job, archive::ArticleRow row);
   void job_done(const std::shared_ptr<Job>& job);
   void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);
+  void abandon(std::shared_ptr<Job> job);
   void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
   void maybe_drained();
   template <typename F>
@@ -140,6 +142,7 @@ class Ingest {
   std::size_t polls_in_flight_ = 0;
   std::size_t crawls_in_flight_ = 0;
   bool draining_ = false;
+  bool cancelled_ = false;  // drain()'s grace ran out: what still finishes is dropped unwritten
   std::function<void()> drained_;
   std::unique_ptr<boost::asio::steady_timer> grace_timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
