@@ -365,6 +365,25 @@ BOOST_AUTO_TEST_CASE(feed_server_error_counts_a_failure_backs_off_and_recovers) 
   BOOST_TEST(server.hits("/a/2") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(feed_answering_503_with_retry_after_is_not_polled_before_it) {
+  TestServer server;
+  Pipeline pipeline;
+  TestResponse busy = farm::html_response("<h1>Service Unavailable</h1>");
+  busy.status = 503;
+  busy.headers.push_back({"Retry-After", "7"});
+  server.route("/feed.xml", busy);
+  pipeline.subscribe({server.url("/feed.xml")});
+  BOOST_TEST_REQUIRE(pipeline.settle_after_polls(1));
+
+  FeedRow feed = pipeline.only_feed();
+  BOOST_TEST(feed.consecutive_failures == 1);
+  BOOST_TEST(contains(feed.last_error, "503"), feed.last_error);
+  // Retry-After 7 s, above the 2 s backoff; less 10% jitter, rounded.
+  BOOST_TEST(feed.next_poll - feed.last_polled >= 6, "next poll in " << feed.next_poll - feed.last_polled);
+  pipeline.run_for(2500ms);  // two intervals of a healthy feed
+  BOOST_TEST(server.hits("/feed.xml") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(retry_after_keeps_requests_off_the_host_until_it_has_passed) {
   TestServer server;
   IngestOptions options = test_options();
@@ -828,6 +847,29 @@ BOOST_AUTO_TEST_CASE(malformed_feed_still_yields_its_entries) {
   FeedRow feed = pipeline.only_feed();
   BOOST_TEST(feed.consecutive_failures == 0);
   BOOST_TEST(feed.last_error.empty());
+}
+
+BOOST_AUTO_TEST_CASE(page_whose_canonical_url_is_archived_is_not_stored_again) {
+  TestServer server;
+  Pipeline pipeline;
+  Story story = farm::make_story(175);
+  // The same story at its own address and as an AMP copy; both name the first as canonical.
+  server.route("/story", farm::html_response(farm::page_html(story, "utf-8", server.url("/story"))));
+  server.route("/amp/story", farm::html_response(farm::page_html(story, "utf-8", server.url("/story"))));
+  Item page = farm::item_for(story, server.url("/story"), false);
+  Item amp = farm::item_for(story, server.url("/amp/story"), false);
+  server.route("/feed.xml", farm::plain_feed(farm::rss("Canonical", server.url("/"), {page, amp})));
+  pipeline.subscribe({server.url("/feed.xml")});
+  BOOST_TEST_REQUIRE(pipeline.settle_after_polls(2));
+
+  BOOST_TEST(pipeline.article_count() == 1);
+  auto rows = pipeline.articles();
+  BOOST_TEST_REQUIRE(rows.size() == 1u);
+  BOOST_TEST(rows[0].canonical_url == parsers::normalize_url(server.url("/story")));
+  BOOST_TEST(pipeline.probe().integer("SELECT count(*) FROM entries WHERE article_id = " + std::to_string(rows[0].id)) == 2);
+  BOOST_TEST(pipeline.ingest().stats().url_duplicates == 1u);
+  BOOST_TEST(server.hits("/story") == 1u);
+  BOOST_TEST(server.hits("/amp/story") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(article_linked_from_two_feeds_is_stored_once) {
