@@ -201,6 +201,11 @@ class Ingest::Robots {
     });
   }
 
+  // Every answer is asked for again (the product token changed); fetches under way finish.
+  void forget() {
+    std::erase_if(sites_, [](const auto& site) { return !site.second.fetching; });
+  }
+
  private:
   struct Entry {
     fetch::RobotsRules rules = fetch::RobotsRules::allow_all();
@@ -366,6 +371,24 @@ void Ingest::on_timer() {
     return;
   }
   arm_timer();
+}
+
+void Ingest::reconfigure(IngestOptions options) {
+  std::vector<std::string> kept;
+  const fetch::FetcherOptions &now = options_.fetch, &asked = options.fetch;
+  if (now.user_agent != asked.user_agent || now.connect_timeout_ms != asked.connect_timeout_ms ||
+      now.total_timeout_ms != asked.total_timeout_ms || now.low_speed_bytes != asked.low_speed_bytes ||
+      now.low_speed_time_s != asked.low_speed_time_s || now.max_body_bytes != asked.max_body_bytes ||
+      now.max_redirects != asked.max_redirects || now.max_connections != asked.max_connections)
+    kept.push_back("fetch");
+  if (options.workers != options_.workers) kept.push_back("workers");
+  if (!kept.empty()) log::warning("settings keep their values until a restart", {{"settings", join(kept)}});
+  const bool robots_changed = options.robots_agent != options_.robots_agent;
+  options.fetch = options_.fetch;
+  options.workers = options_.workers;
+  options_ = std::move(options);
+  hosts_.set_params(options_.politeness);
+  if (robots_changed) robots_->forget();
 }
 
 // ---- polling ----------------------------------------------------------------------------

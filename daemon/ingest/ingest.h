@@ -90,6 +90,12 @@ class Ingest {
   void crawl(std::vector<std::string> urls, bool print, std::function<void(const CrawledArticle&)> sink,
              std::function<void()> done);
 
+  // A reload: politeness limits apply at once, to requests already waiting too; schedule,
+  // robots.txt and near-duplicate settings from each feed's next poll. Fetch limits and the
+  // number of workers keep their values from construction (a warning names them if they
+  // changed): they need a restart.
+  void reconfigure(IngestOptions options);
+
   // Stops polling, lets work in flight finish for up to `grace`, then cancels the rest:
   // nothing cancelled is written (no article, no entry, no poll state), so the next start
   // fetches it again. `drained` runs when nothing is in flight any more, or at the cancel.

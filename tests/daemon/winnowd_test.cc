@@ -64,6 +64,31 @@ std::int64_t articles(const std::string& db) {
 
 BOOST_AUTO_TEST_SUITE(winnowd)
 
+BOOST_AUTO_TEST_CASE(sighup_adds_configured_feeds_and_applies_new_politeness_limits) {
+  TempDir dir;
+  TestServer server(4);
+  const std::string first = add_feed(server, "first", 6, 100ms, 3000);
+  const std::string second = add_feed(server, "second", 9, 300ms, 3100);
+  const std::string config = dir.file("winnowd.toml"), db = dir.file("archive.db"), log = dir.file("winnowd.log");
+  write_config(config, {first}, 1);
+  Daemon daemon(config, log);
+  BOOST_TEST_REQUIRE(wait_for([&] { return articles(db) == 6; }, 10s), "see " << log);
+  BOOST_TEST(server.max_concurrent() == 1);
+  BOOST_TEST(server.hits("/second.xml") == 0u);
+
+  server.clear_log();
+  write_config(config, {first, second}, 3);
+  daemon.reload();
+  BOOST_TEST_REQUIRE(wait_for([&] { return articles(db) == 15; }, 10s), "see " << log);
+  BOOST_TEST(daemon.running());
+  // Nine pages of 300 ms each: with the reloaded limit they overlap, three at a time.
+  BOOST_TEST(server.max_concurrent() == 3, "at most " << server.max_concurrent() << " requests at once after the reload");
+  for (int n = 0; n < 9; ++n) BOOST_TEST(server.hits("/second/" + std::to_string(n)) == 1u);
+  auto status = daemon.terminate(10s);
+  BOOST_TEST_REQUIRE(status.has_value());
+  BOOST_TEST(WEXITSTATUS(*status) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(sighup_with_a_broken_config_keeps_the_running_one) {
   TempDir dir;
   TestServer server(4);
