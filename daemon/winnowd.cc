@@ -106,6 +106,7 @@ class Service {
       fresh.archive_path = config_.archive_path;
       config_ = std::move(fresh);
       log::set_level(config_.log_level);
+      ingest_.reconfigure(ingest_options(config_));
       subscribe_configured();
       ingest_.start();  // picks up feeds added to the archive by `winnow feeds add`
       log::info("reloaded", {{"config", config_path_}});

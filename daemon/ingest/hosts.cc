@@ -77,6 +77,11 @@ void HostBudgets::set_crawl_delay(const std::string& host, double seconds) {
   hosts_[host].crawl_delay_s = std::clamp(seconds, 0.0, params_.max_delay_s);
 }
 
+void HostBudgets::set_params(PolitenessParams params) {
+  params_ = params;
+  for (auto& [name, h] : hosts_) pump(name, h);  // pump neither adds nor removes hosts
+}
+
 void HostBudgets::forget_if_idle(const std::string& name) {
   auto it = hosts_.find(name);
   if (it == hosts_.end()) return;

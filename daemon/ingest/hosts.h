@@ -44,6 +44,9 @@ class HostBudgets {
   // robots.txt's Crawl-delay for the host (seconds); the larger of it and the minimum applies.
   void set_crawl_delay(const std::string& host, double seconds);
 
+  // New limits (a reload): requests waiting for a slot start at once if the new ones allow.
+  void set_params(PolitenessParams params);
+
   // Drops every waiting request without running it (shutdown).
   void cancel_waiting();
 

@@ -183,7 +183,7 @@ class Ingest::Robots {
     owner_.fetch_limited(robots, request, [this, host, robots](fetch::FetchResult r) {
       Entry& e = sites_[robots];
       e.fetching = false;
-      e.known = true;
+      e.known = r.error != fetch::FetchErrc::cancelled;  // shutting down: no answer to keep
       auto now = std::chrono::steady_clock::now();
       if (r.error == fetch::FetchErrc::ok && r.status >= 200 && r.status < 300) {
         e.rules = fetch::RobotsRules::parse(r.body, owner_.options_.robots_agent);
@@ -200,6 +200,11 @@ class Ingest::Robots {
       e.waiting.clear();
       for (auto& [url, done] : waiting) done(e.rules.allowed(robots_path(url)));
     });
+  }
+
+  // Every answer is asked for again (the product token changed); fetches under way finish.
+  void forget() {
+    std::erase_if(sites_, [](const auto& site) { return !site.second.fetching; });
   }
 
  private:
@@ -249,7 +254,16 @@ void Ingest::fetch_limited(const std::string& url, fetch::FetchRequest request,
     fetcher_.fetch(std::move(request), std::move(done));
     return;
   }
-  hosts_.acquire(host, [this, host, request = std::move(request), done = std::move(done)]() mutable {
+  hosts_.acquire(host, [this, alive = std::weak_ptr<bool>(alive_), host, request = std::move(request),
+                        done = std::move(done)]() mutable {
+    if (alive.expired()) return;
+    if (cancelled_) {  // started by the host's budget just before drain() cancelled the rest
+      hosts_.release(host, 0, std::nullopt);
+      fetch::FetchResult r;
+      r.error = fetch::FetchErrc::cancelled;
+      r.url = request.url;
+      return done(std::move(r));
+    }
     fetcher_.fetch(std::move(request), [this, host, done = std::move(done)](fetch::FetchResult r) {
       hosts_.release(host, r.error == fetch::FetchErrc::ok ? r.status : 0, r.retry_after_s);
       done(std::move(r));
@@ -360,6 +374,24 @@ void Ingest::on_timer() {
     return;
   }
   arm_timer();
+}
+
+void Ingest::reconfigure(IngestOptions options) {
+  std::vector<std::string> kept;
+  const fetch::FetcherOptions &now = options_.fetch, &asked = options.fetch;
+  if (now.user_agent != asked.user_agent || now.connect_timeout_ms != asked.connect_timeout_ms ||
+      now.total_timeout_ms != asked.total_timeout_ms || now.low_speed_bytes != asked.low_speed_bytes ||
+      now.low_speed_time_s != asked.low_speed_time_s || now.max_body_bytes != asked.max_body_bytes ||
+      now.max_redirects != asked.max_redirects || now.max_connections != asked.max_connections)
+    kept.push_back("fetch");
+  if (options.workers != options_.workers) kept.push_back("workers");
+  if (!kept.empty()) log::warning("settings keep their values until a restart", {{"settings", join(kept)}});
+  const bool robots_changed = options.robots_agent != options_.robots_agent;
+  options.fetch = options_.fetch;
+  options.workers = options_.workers;
+  options_ = std::move(options);
+  hosts_.set_params(options_.politeness);
+  if (robots_changed) robots_->forget();
 }
 
 // ---- polling ----------------------------------------------------------------------------
@@ -490,6 +522,8 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   if (it == feeds_.end()) return maybe_drained();
   FeedState& feed = *it->second;
   feed.polling = false;
+  // Cut short by drain(): nothing of this poll is saved, as if it had not started.
+  if (cancelled_) return maybe_drained();
   archive::FeedRow& row = feed.row;
   UnixSeconds now = now_s();
   row.last_polled = now;
@@ -614,6 +648,7 @@ void Ingest::release_page_slot() {
 }
 
 void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
+  if (cancelled_ || r.error == fetch::FetchErrc::cancelled) return abandon(job);
   if (r.error != fetch::FetchErrc::ok || r.status < 200 || r.status >= 300) {
     ++stats_.pages_failed;
     std::string why = r.error != fetch::FetchErrc::ok ? std::string(fetch::to_string(r.error))
@@ -641,6 +676,7 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
 }
 
 void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why) {
+  if (cancelled_) return abandon(job);
   const std::string& html = !job->entry.content.empty() ? job->entry.content : job->entry.summary;
   if (html.empty()) return give_up(job, why, true);
   ++stats_.feed_fallbacks;
@@ -666,6 +702,7 @@ void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why) 
 }
 
 void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
+  if (cancelled_) return abandon(job);
   // Entry metadata fills what the page did not say.
   if (row.title.empty()) row.title = job->entry.title;
   if (!row.published && job->entry.published) row.published = job->entry.published;
@@ -727,6 +764,7 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
 }
 
 void Ingest::give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent) {
+  if (cancelled_) return abandon(job);
   ++stats_.failed;
   ++stats_.failure_reasons[reason.substr(0, reason.find(':'))];
   log::warning("entry not archived", {{"url", job->url}, {"reason", reason}, {"permanent", permanent ? "yes" : "no"}});
@@ -736,6 +774,11 @@ void Ingest::give_up(std::shared_ptr<Job> job, const std::string& reason, bool p
   } else if (job->poll) {
     job->poll->keep_validators = true;  // try again at the next poll
   }
+  job_done(job);
+}
+
+void Ingest::abandon(std::shared_ptr<Job> job) {
+  if (job->poll) job->poll->keep_validators = true;
   job_done(job);
 }
 
@@ -831,10 +874,12 @@ void Ingest::drain(std::chrono::milliseconds grace, std::function<void()> draine
   grace_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (ec || !drained_) return;
     log::warning("drain timed out; cancelling", {{"in_flight", in_flight()}});
+    cancelled_ = true;
     hosts_.cancel_waiting();
     page_waiters_.clear();
     fetcher_.cancel_all();
-    // Whatever was cancelled was not archived, so it is fetched again after the restart.
+    // Whatever was cancelled is not archived (nor its feed's poll saved), so it is fetched
+    // again after the restart; callbacks still arriving find cancelled_ and write nothing.
     auto done = std::move(drained_);
     drained_ = nullptr;
     done();

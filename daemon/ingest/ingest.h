@@ -95,8 +95,15 @@ class Ingest {
   void crawl(std::vector<std::string> urls, bool print, std::function<void(const CrawledArticle&)> sink,
              std::function<void()> done);
 
-  // Stops polling, lets work in flight finish for up to `grace`, then cancels the rest.
-  // `drained` runs when nothing is in flight any more.
+  // A reload: politeness limits apply at once, to requests already waiting too; schedule,
+  // robots.txt and near-duplicate settings from each feed's next poll. Fetch limits and the
+  // number of workers keep their values from construction (a warning names them if they
+  // changed): they need a restart.
+  void reconfigure(IngestOptions options);
+
+  // Stops polling, lets work in flight finish for up to `grace`, then cancels the rest:
+  // nothing cancelled is written (no article, no entry, no poll state), so the next start
+  // fetches it again. `drained` runs when nothing is in flight any more, or at the cancel.
   void drain(std::chrono::milliseconds grace, std::function<void()> drained);
 
   const Stats& stats() const { return stats_; }
@@ -125,6 +132,7 @@ class Ingest {
   void store(std::shared_ptr<Job> job, archive::ArticleRow row);
   void job_done(const std::shared_ptr<Job>& job);
   void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);
+  void abandon(std::shared_ptr<Job> job);
   void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
   void maybe_drained();
   void hold_page_slot(std::function<void()> go);
@@ -149,6 +157,7 @@ class Ingest {
   std::size_t pages_held_ = 0;                       // slots of max_pages_in_memory in use
   std::deque<std::function<void()>> page_waiters_;   // fetches waiting for a slot
   bool draining_ = false;
+  bool cancelled_ = false;  // drain()'s grace ran out: what still finishes is dropped unwritten
   std::function<void()> drained_;
   std::unique_ptr<boost::asio::steady_timer> grace_timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -39,6 +39,20 @@ BOOST_AUTO_TEST_CASE(at_most_n_requests_per_host_at_once) {
   BOOST_TEST(budgets.max_in_flight_seen() == 2);
 }
 
+BOOST_AUTO_TEST_CASE(raised_concurrency_starts_waiting_requests_at_once) {
+  asio::io_context loop;
+  HostBudgets budgets(loop, {1, 0.0, 120.0, 3600});
+  int started = 0;
+  for (int i = 0; i < 3; ++i) budgets.acquire("a.example", [&] { ++started; });  // none released
+  loop.run_for(std::chrono::milliseconds(50));
+  BOOST_TEST(started == 1);
+  budgets.set_params({3, 0.0, 120.0, 3600});
+  loop.restart();  // run_for stopped the loop when it ran out of work
+  loop.run_for(std::chrono::milliseconds(50));
+  BOOST_TEST(started == 3);
+  BOOST_TEST(budgets.waiting() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(other_hosts_are_not_held_up) {
   asio::io_context loop;
   HostBudgets budgets(loop, {1, 10.0, 120.0, 3600});  // 10 s between two requests to a host

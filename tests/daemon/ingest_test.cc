@@ -365,6 +365,25 @@ BOOST_AUTO_TEST_CASE(feed_server_error_counts_a_failure_backs_off_and_recovers) 
   BOOST_TEST(server.hits("/a/2") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(feed_answering_503_with_retry_after_is_not_polled_before_it) {
+  TestServer server;
+  Pipeline pipeline;
+  TestResponse busy = farm::html_response("<h1>Service Unavailable</h1>");
+  busy.status = 503;
+  busy.headers.push_back({"Retry-After", "7"});
+  server.route("/feed.xml", busy);
+  pipeline.subscribe({server.url("/feed.xml")});
+  BOOST_TEST_REQUIRE(pipeline.settle_after_polls(1));
+
+  FeedRow feed = pipeline.only_feed();
+  BOOST_TEST(feed.consecutive_failures == 1);
+  BOOST_TEST(contains(feed.last_error, "503"), feed.last_error);
+  // Retry-After 7 s, above the 2 s backoff; less 10% jitter, rounded.
+  BOOST_TEST(feed.next_poll - feed.last_polled >= 6, "next poll in " << feed.next_poll - feed.last_polled);
+  pipeline.run_for(2500ms);  // two intervals of a healthy feed
+  BOOST_TEST(server.hits("/feed.xml") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(retry_after_keeps_requests_off_the_host_until_it_has_passed) {
   TestServer server;
   IngestOptions options = test_options();
@@ -830,6 +849,29 @@ BOOST_AUTO_TEST_CASE(malformed_feed_still_yields_its_entries) {
   BOOST_TEST(feed.last_error.empty());
 }
 
+BOOST_AUTO_TEST_CASE(page_whose_canonical_url_is_archived_is_not_stored_again) {
+  TestServer server;
+  Pipeline pipeline;
+  Story story = farm::make_story(175);
+  // The same story at its own address and as an AMP copy; both name the first as canonical.
+  server.route("/story", farm::html_response(farm::page_html(story, "utf-8", server.url("/story"))));
+  server.route("/amp/story", farm::html_response(farm::page_html(story, "utf-8", server.url("/story"))));
+  Item page = farm::item_for(story, server.url("/story"), false);
+  Item amp = farm::item_for(story, server.url("/amp/story"), false);
+  server.route("/feed.xml", farm::plain_feed(farm::rss("Canonical", server.url("/"), {page, amp})));
+  pipeline.subscribe({server.url("/feed.xml")});
+  BOOST_TEST_REQUIRE(pipeline.settle_after_polls(2));
+
+  BOOST_TEST(pipeline.article_count() == 1);
+  auto rows = pipeline.articles();
+  BOOST_TEST_REQUIRE(rows.size() == 1u);
+  BOOST_TEST(rows[0].canonical_url == parsers::normalize_url(server.url("/story")));
+  BOOST_TEST(pipeline.probe().integer("SELECT count(*) FROM entries WHERE article_id = " + std::to_string(rows[0].id)) == 2);
+  BOOST_TEST(pipeline.ingest().stats().url_duplicates == 1u);
+  BOOST_TEST(server.hits("/story") == 1u);
+  BOOST_TEST(server.hits("/amp/story") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(article_linked_from_two_feeds_is_stored_once) {
   TestServer server;
   Pipeline pipeline;
@@ -977,6 +1019,64 @@ BOOST_AUTO_TEST_CASE(drain_finishes_work_in_flight_within_the_grace_period) {
   FeedRow feed = pipeline.only_feed();
   BOOST_TEST(feed.etag == "\"d\"");  // the poll finished: its validators were saved
   BOOST_TEST(pipeline.entries_without_article(feed.id) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(drain_past_the_grace_cancels_and_a_restart_archives_the_rest) {
+  TestServer server(4);
+  Pipeline pipeline;  // concurrency 2
+  std::map<std::string, Story> stories;
+  std::vector<Item> items;
+  auto slow = std::make_shared<std::atomic<bool>>(true);
+  for (int n = 1; n <= 5; ++n) {
+    std::string path = "/d/" + std::to_string(n);
+    stories[path] = farm::make_story(210 + n);
+    std::string page = farm::page_html(stories[path]);
+    server.route(path, [slow, page](const TestRequest&) {
+      TestResponse r = farm::html_response(page);
+      if (*slow) r.delay = 3s;
+      return r;
+    });
+    items.push_back(farm::item_for(stories[path], server.url(path), n % 2 == 1));
+  }
+  server.route("/feed.xml", farm::conditional_feed(farm::rss("Drain", server.url("/"), items), "application/rss+xml", "\"d\""));
+  // A second feed whose answer is still on its way when the grace ends.
+  stories["/d/6"] = farm::make_story(216);
+  publish(server, "/d/6", stories["/d/6"]);
+  std::string late_feed = farm::rss("Late", server.url("/"), {farm::item_for(stories["/d/6"], server.url("/d/6"), false)});
+  server.route("/late.xml", [slow, late_feed](const TestRequest&) {
+    TestResponse r = farm::plain_feed(late_feed);
+    if (*slow) r.delay = 3s;
+    return r;
+  });
+  pipeline.subscribe({server.url("/feed.xml"), server.url("/late.xml")});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return server.hits("/d/1") > 0 && server.hits("/late.xml") > 0; }));
+
+  bool drained = false;
+  const auto start = Clock::now();
+  pipeline.ingest().drain(500ms, [&] { drained = true; });
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return drained; }, 3s));
+  BOOST_TEST(seconds_between(start, Clock::now()) < 1.5);
+  pipeline.run_for(300ms);  // whatever the cancellation set off runs now
+  pipeline.worker().flush();
+  BOOST_TEST(pipeline.article_count() == 0, "archived while shutting down: " << pipeline.article_count());
+  BOOST_TEST(pipeline.probe().integer("SELECT count(*) FROM entries") == 0);
+  for (const auto& feed : pipeline.feeds()) {
+    // Neither poll finished: nothing of them is saved, and a cancelled poll is no failure.
+    BOOST_TEST(feed.etag.empty(), feed.url);
+    BOOST_TEST(feed.last_polled == 0, feed.url);
+    BOOST_TEST(feed.consecutive_failures == 0, feed.url);
+    BOOST_TEST(feed.last_error.empty(), feed.url << ": " << feed.last_error);
+  }
+
+  *slow = false;
+  pipeline.restart(test_options());
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 6; }));
+  BOOST_TEST_REQUIRE(pipeline.settle_after_polls(2));
+  for (const auto& a : pipeline.articles()) BOOST_TEST(a.source == "page", a.url);
+  check_complete(pipeline, stories, server);
+  BOOST_TEST(pipeline.probe().integer("SELECT count(DISTINCT normalized_url) FROM articles") == 6);
+  BOOST_TEST(pipeline.feeds()[0].etag == "\"d\"");
+  for (const auto& feed : pipeline.feeds()) BOOST_TEST(feed.consecutive_failures == 0, feed.url);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,99 @@
+#pragma once
+// The real winnowd (WINNOWD_PATH, from CMake) as a child process of a test, for the suites
+// that signal it: start, SIGSTOP/SIGCONT, SIGHUP, SIGTERM, SIGKILL, exit status.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace winnow::testing {
+
+using namespace std::chrono_literals;
+
+// winnowd as a child process; killed (SIGKILL) and reaped by the destructor if still running.
+class Daemon {
+ public:
+  Daemon(const std::string& config, const std::string& log_path) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    // Not a systemd service here: no notify socket, whatever the test runner has.
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e)
+      if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0 && std::strncmp(*e, "WATCHDOG_", 9) != 0) env.emplace_back(*e);
+    std::vector<char*> envp;
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string program = WINNOWD_PATH, flag = "--config", file = config;
+    char* argv[] = {program.data(), flag.data(), file.data(), nullptr};
+    const int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
+  }
+  ~Daemon() {
+    if (pid_ > 0) kill9();
+  }
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void reload() { ::kill(pid_, SIGHUP); }
+  void resume() { ::kill(pid_, SIGCONT); }
+
+  void kill9() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  // True while the process has not exited.
+  bool running() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
+    exit_status_ = status;
+    pid_ = -1;
+    return false;
+  }
+
+  // SIGTERM, then the exit status (from waitpid) once it exited, or nullopt after `timeout`.
+  std::optional<int> terminate(std::chrono::milliseconds timeout) {
+    ::kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (running()) {
+      if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+      std::this_thread::sleep_for(10ms);
+    }
+    return exit_status_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> exit_status_;
+};
+
+// Polls `done` every 5 ms until it holds or `timeout` passed.
+template <typename F>
+bool wait_for(F done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+}  // namespace winnow::testing
