@@ -274,6 +274,7 @@ class Farm {
   }
 
   std::string feed_url(int f) const { return server_.url("/feed/" + std::to_string(f)); }
+  std::string url(std::string_view path) const { return server_.url(path); }
   const FarmCounters& counters() const { return counters_; }
   std::size_t connections() const { return server_.connections(); }
 
@@ -761,6 +762,7 @@ int run_throughput(const Options& o) {
   std::optional<double> first_s, last_s;
   std::int64_t archived = 0;
   auto next_report = t0 + std::chrono::seconds(10);
+  std::int64_t archived_at_report = 0;
   bool died = false;
   std::printf("progress (every 10 s):\n");
   for (;;) {
@@ -778,12 +780,14 @@ int run_throughput(const Options& o) {
     if (t > o.timeout_s) break;
     if (Clock::now() >= next_report) {
       auto cpu = read_cpu("/proc/" + std::to_string(daemon.pid()) + "/stat");
-      std::printf("  t=%6.1f s  archived=%6lld  served feeds=%5llu pages=%6llu  winnowd cpu=%6.1f s rss=%4.0f MB\n", t,
-                  (long long)archived, (unsigned long long)farm.counters().feeds.load(),
+      std::printf("  t=%4.0f s  archived=%6lld (%5.1f/s)  served feeds=%5llu pages=%6llu  winnowd cpu=%6.1f s  rss=%5.0f MB\n",
+                  t, (long long)archived, double(archived - archived_at_report) / 10.0,
+                  (unsigned long long)farm.counters().feeds.load(),
                   (unsigned long long)farm.counters().pages.load(), cpu ? cpu->total() : 0.0,
                   read_status_mb(daemon.pid(), "VmRSS:").value_or(0));
       std::fflush(stdout);
       next_report += std::chrono::seconds(10);
+      archived_at_report = archived;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -839,10 +843,14 @@ int run_throughput(const Options& o) {
               (long long)a, (long long)near, (long long)from_feed, (long long)distinct_fp, double(db_bytes) / 1e6);
   std::printf("winnowd log lines          %zu errors, %zu warnings, %zu info\n", daemon.lines('3'), daemon.lines('4'),
               daemon.lines('6'));
-  std::printf("winnowd threads, CPU s     ");
+  std::printf("winnowd threads, CPU       (in creation order; ms per archived article)\n");
   for (std::size_t i = 0; i < threads.size(); ++i)
-    std::printf("%s#%zu%s %.1f", i ? ", " : "", i, threads[i].tid == daemon.pid() ? " (main)" : "", threads[i].cpu_s);
-  std::printf("   (in creation order)\n");
+    std::printf("  #%zu%-8s %7.1f s  %6.2f ms\n", i, threads[i].tid == daemon.pid() ? " (main)" : "", threads[i].cpu_s,
+                archived ? threads[i].cpu_s * 1000 / double(archived) : 0.0);
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  std::printf("load average at the end    %.2f %.2f %.2f (other work on the shared cores counts in it)\n", load[0],
+              load[1], load[2]);
   print_problems(daemon);
   if (o.keep) std::printf("kept: %s\n", tmp.path().c_str());
   return last_s ? 0 : 1;
@@ -907,7 +915,7 @@ int run_memory(const Options& o) {
       for (long i = 0; i < o.memory_feeds; ++i) {
         char number[24];
         std::snprintf(number, sizeof number, "%08ld", i);
-        const std::string url = farm.feed_url(int(i)) + "/" + number + "/world-news/rss.xml";
+        const std::string url = farm.url("/feeds/" + std::string(number) + "/world-news/rss.xml");
         winnow::archive::FeedRow row;
         row.id = archive->add_feed(url, "", "");
         row.url = url;
@@ -925,7 +933,7 @@ int run_memory(const Options& o) {
   }
   std::printf("archive: %ld feeds written in %.1f s (next poll in 24 h; title, site URL, ETag, Last-Modified set;\n"
               "  URLs like %s/00000000/world-news/rss.xml)\n",
-              o.memory_feeds, seconds_since(fill_start), farm.feed_url(0).c_str());
+              o.memory_feeds, seconds_since(fill_start), farm.url("/feeds").c_str());
 
   const MemorySample empty = measure_loaded(o, tmp.path() / "empty", empty_db, 0);
   const MemorySample loaded = measure_loaded(o, tmp.path() / "loaded", loaded_db, o.memory_feeds);
@@ -935,8 +943,8 @@ int run_memory(const Options& o) {
   std::printf("\n-- results --\n");
   std::printf("empty archive              RSS %.1f MB (VmHWM %.1f MB), feeds loaded=%ld after %.2f s\n", empty.rss_mb,
               empty.hwm_mb, empty.loaded, empty.load_s);
-  std::printf("%ld feeds              RSS %.1f MB (VmHWM %.1f MB), feeds loaded=%ld after %.2f s\n", o.memory_feeds,
-              loaded.rss_mb, loaded.hwm_mb, loaded.loaded, loaded.load_s);
+  std::printf("%-26s RSS %.1f MB (VmHWM %.1f MB), feeds loaded=%ld after %.2f s\n",
+              (std::to_string(o.memory_feeds) + " feeds").c_str(), loaded.rss_mb, loaded.hwm_mb, loaded.loaded, loaded.load_s);
   std::printf("extra RSS for the feeds    %.1f MB = %.0f bytes per feed; peak extra (VmHWM) %.1f MB\n", extra_mb,
               o.memory_feeds ? extra_mb * 1024 * 1024 / double(o.memory_feeds) : 0.0, loaded.hwm_mb - empty.hwm_mb);
   std::printf("per 100,000 feeds          %.1f MB   (target <= %.0f MB: %s)\n", per_100k, kTargetExtraMbPer100kFeeds,
