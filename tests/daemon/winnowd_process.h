@@ -24,16 +24,18 @@ using namespace std::chrono_literals;
 // winnowd as a child process; killed (SIGKILL) and reaped by the destructor if still running.
 class Daemon {
  public:
-  Daemon(const std::string& config, const std::string& log_path) {
+  // `extra_env`: NAME=value entries added to the environment (NOTIFY_SOCKET, WATCHDOG_USEC).
+  Daemon(const std::string& config, const std::string& log_path, const std::vector<std::string>& extra_env = {}) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    // Not a systemd service here: no notify socket, whatever the test runner has.
+    // No notify socket or watchdog but the test's own, whatever the test runner has.
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e)
       if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0 && std::strncmp(*e, "WATCHDOG_", 9) != 0) env.emplace_back(*e);
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> envp;
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -67,6 +69,16 @@ class Daemon {
     exit_status_ = status;
     pid_ = -1;
     return false;
+  }
+
+  // Waits for the process to exit by itself; the exit status, or nullopt after `timeout`.
+  std::optional<int> terminate_after_exit(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (running()) {
+      if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+      std::this_thread::sleep_for(10ms);
+    }
+    return exit_status_;
   }
 
   // SIGTERM, then the exit status (from waitpid) once it exited, or nullopt after `timeout`.
