@@ -1,4 +1,5 @@
 // `winnow crawl`: fetch feeds or article pages now, extract, archive (or print).
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
@@ -129,6 +130,9 @@ int run_crawl(std::span<char* const> argv) {
     };
     if (progress) tick();
 
+    // Much of a crawl waits on the worker pool and the archive thread, which are no work of
+    // the loop: without a guard, run() would return as soon as the loop had nothing queued.
+    auto busy = asio::make_work_guard(loop);
     std::vector<std::string> targets = expand_lists(args.positionals());
     ingest.crawl(
         targets, print,
@@ -137,6 +141,7 @@ int run_crawl(std::span<char* const> argv) {
         },
         [&] {
           ticker.cancel();
+          busy.reset();
           loop.stop();
         });
     loop.run();
