@@ -595,7 +595,7 @@ BOOST_AUTO_TEST_CASE(page_slower_than_the_total_timeout_falls_back_to_feed_conte
   BOOST_TEST(pipeline.entries_without_article(feed.id) == 0);
 }
 
-BOOST_AUTO_TEST_CASE(stalled_and_reset_responses_fail_and_the_poll_moves_on) {
+BOOST_AUTO_TEST_CASE(stalled_reset_truncated_and_undecodable_responses_fail_and_the_poll_moves_on) {
   TestServer server(4);
   IngestOptions options = test_options();
   options.fetch.total_timeout_ms = 800;
@@ -611,18 +611,25 @@ BOOST_AUTO_TEST_CASE(stalled_and_reset_responses_fail_and_the_poll_moves_on) {
   TestResponse half = farm::html_response(farm::page_html(early));
   half.fault = TestResponse::Fault::close_early;
   server.route("/half", half);
+  // Says gzip, sends plain HTML: the body cannot be decoded.
+  Story garbled = farm::make_story(97);
+  TestResponse lying = farm::html_response(farm::page_html(garbled));
+  lying.headers.push_back({"Content-Encoding", "gzip"});
+  server.route("/garbled", lying);
   publish(server, "/fine", fine);
   server.route("/feed.xml", farm::plain_feed(farm::rss("Faults", server.url("/"),
                                                        {farm::item_for(stalled, server.url("/stall"), true),
                                                         farm::item_for(reset, server.url("/reset"), true),
                                                         farm::item_for(early, server.url("/half"), true),
+                                                        farm::item_for(garbled, server.url("/garbled"), true),
                                                         farm::item_for(fine, server.url("/fine"), false)})));
   const auto start = Clock::now();
   pipeline.subscribe({server.url("/feed.xml")});
   BOOST_TEST_REQUIRE(pipeline.settle_after_polls(1));
   BOOST_TEST(seconds_between(start, Clock::now()) < 3.0);
 
-  for (auto [path, story] : {std::pair{"/stall", &stalled}, std::pair{"/reset", &reset}, std::pair{"/half", &early}}) {
+  for (auto [path, story] : {std::pair{"/stall", &stalled}, std::pair{"/reset", &reset}, std::pair{"/half", &early},
+                             std::pair{"/garbled", &garbled}}) {
     auto row = pipeline.article_at(server.url(path));
     BOOST_TEST_REQUIRE(row.has_value(), path);
     BOOST_TEST(row->source == "feed", path);
@@ -631,8 +638,8 @@ BOOST_AUTO_TEST_CASE(stalled_and_reset_responses_fail_and_the_poll_moves_on) {
   auto page = pipeline.article_at(server.url("/fine"));
   BOOST_TEST_REQUIRE(page.has_value());
   BOOST_TEST(page->source == "page");
-  BOOST_TEST(pipeline.article_count() == 4);
-  BOOST_TEST(pipeline.ingest().stats().pages_failed == 3u);
+  BOOST_TEST(pipeline.article_count() == 5);
+  BOOST_TEST(pipeline.ingest().stats().pages_failed == 4u);
 }
 
 // `from`/1 -> `from`/2 -> ... -> `from`/`hops` -> `to`, each a 302.
