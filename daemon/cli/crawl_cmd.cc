@@ -130,8 +130,9 @@ int run_crawl(std::span<char* const> argv) {
     };
     if (progress) tick();
 
-    // The loop runs until the crawl says it is done, even while no transfer is pending.
-    auto keep_running = asio::make_work_guard(loop);
+    // Much of a crawl waits on the worker pool and the archive thread, which are no work of
+    // the loop: without a guard, run() would return as soon as the loop had nothing queued.
+    auto busy = asio::make_work_guard(loop);
     std::vector<std::string> targets = expand_lists(args.positionals());
     ingest.crawl(
         targets, print,
@@ -140,6 +141,7 @@ int run_crawl(std::span<char* const> argv) {
         },
         [&] {
           ticker.cancel();
+          busy.reset();
           loop.stop();
         });
     loop.run();

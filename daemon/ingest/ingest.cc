@@ -166,14 +166,18 @@ class Ingest::Robots {
  public:
   explicit Robots(Ingest& owner) : owner_(owner) {}
 
-  void check(const std::string& url, std::function<void(bool allowed)> done) {
+  // `done(allowed, for_now)`: `for_now` when robots.txt could not be had (5xx, network
+  // error) and the URL is refused only until it is asked again.
+  using Done = std::function<void(bool allowed, bool for_now)>;
+
+  void check(const std::string& url, Done done) {
     std::string robots = robots_url(url);
-    if (robots.empty() || !owner_.options_.obey_robots) return done(true);
+    if (robots.empty() || !owner_.options_.obey_robots) return done(true, false);
     std::string host = budget_key(url);
     robots = parsers::normalize_url(robots);  // one entry however the host is spelled
     Entry& e = sites_[robots];
     auto now = std::chrono::steady_clock::now();
-    if (e.known && e.expires > now) return done(e.rules.allowed(robots_path(url)));
+    if (e.known && e.expires > now) return done(e.rules.allowed(robots_path(url)), e.unreachable);
     e.waiting.push_back({url, std::move(done)});
     if (e.fetching) return;
     e.fetching = true;
@@ -185,6 +189,7 @@ class Ingest::Robots {
       e.fetching = false;
       e.known = r.error != fetch::FetchErrc::cancelled;  // shutting down: no answer to keep
       auto now = std::chrono::steady_clock::now();
+      e.unreachable = false;
       if (r.error == fetch::FetchErrc::ok && r.status >= 200 && r.status < 300) {
         e.rules = fetch::RobotsRules::parse(r.body, owner_.options_.robots_agent);
         e.expires = now + kRobotsTtl;
@@ -194,11 +199,12 @@ class Ingest::Robots {
       } else {
         e.rules = fetch::RobotsRules::disallow_all();  // "unreachable": assume complete disallow
         e.expires = now + kRobotsRetry;
+        e.unreachable = true;
       }
       if (auto delay = e.rules.crawl_delay_s()) owner_.hosts_.set_crawl_delay(host, *delay);
       auto waiting = std::move(e.waiting);
       e.waiting.clear();
-      for (auto& [url, done] : waiting) done(e.rules.allowed(robots_path(url)));
+      for (auto& [url, done] : waiting) done(e.rules.allowed(robots_path(url)), e.unreachable);
     });
   }
 
@@ -213,7 +219,8 @@ class Ingest::Robots {
     std::chrono::steady_clock::time_point expires{};
     bool known = false;
     bool fetching = false;
-    std::vector<std::pair<std::string, std::function<void(bool)>>> waiting;
+    bool unreachable = false;  // the rules are the stand-in "disallow all" of kRobotsRetry
+    std::vector<std::pair<std::string, Done>> waiting;
   };
   Ingest& owner_;
   std::unordered_map<std::string, Entry> sites_;  // by robots.txt URL
@@ -599,10 +606,11 @@ void Ingest::start_job(std::shared_ptr<Job> job) {
       !(job->local && job->url.starts_with("file://"))) {
     return use_feed_content(job, "link scheme not allowed");
   }
-  robots_->check(job->url, [this, job](bool allowed) {
+  robots_->check(job->url, [this, job](bool allowed, bool for_now) {
     if (!allowed) {
       ++stats_.robots_denied;
-      return use_feed_content(job, "robots.txt disallows");
+      // Refused only while robots.txt is unreachable: without feed content the entry waits.
+      return use_feed_content(job, for_now ? "robots.txt unreachable" : "robots.txt disallows", !for_now);
     }
     fetch_page(job);
   });
@@ -655,7 +663,7 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
                                                       : "HTTP " + std::to_string(r.status);
     log::debug("page fetch failed", {{"url", job->url}, {"error", why}});
     bool permanent = r.error == fetch::FetchErrc::ok && is_permanent_status(r.status);
-    if (!job->entry.content.empty() || !job->entry.summary.empty()) return use_feed_content(job, why);
+    if (!job->entry.content.empty() || !job->entry.summary.empty()) return use_feed_content(job, why, permanent);
     return give_up(job, why, permanent);
   }
   ++stats_.pages_fetched;
@@ -675,13 +683,13 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
   });
 }
 
-void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why) {
+void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent) {
   if (cancelled_) return abandon(job);
   const std::string& html = !job->entry.content.empty() ? job->entry.content : job->entry.summary;
-  if (html.empty()) return give_up(job, why, true);
+  if (html.empty()) return give_up(job, why, permanent);
   ++stats_.feed_fallbacks;
   auto content = std::make_shared<std::string>("<html><body><article>" + html + "</article></body></html>");
-  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, content, why] {
+  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, content, why, permanent] {
     parsers::ExtractOptions options;
     options.url = job->url;
     parsers::Article article = parsers::extract(*content, options);
@@ -693,9 +701,9 @@ void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why) 
     if (!row->published && job->entry.published) row->published = job->entry.published;
     if (row->authors.empty()) row->authors = job->entry.author;
     bool empty = article.blocks.empty();
-    asio::post(loop_, [this, alive, job, row, empty, why] {
+    asio::post(loop_, [this, alive, job, row, empty, why, permanent] {
       if (alive.expired()) return;
-      if (empty) return give_up(job, why + "; feed content is empty", true);
+      if (empty) return give_up(job, why + "; feed content is empty", permanent);
       store(job, std::move(*row));
     });
   });
@@ -851,7 +859,7 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
     });
   };
   if (url.starts_with("file://")) return fetch_it();
-  robots_->check(url, [this, c, url, fetch_it](bool allowed) {
+  robots_->check(url, [this, c, url, fetch_it](bool allowed, bool) {
     if (allowed) return fetch_it();
     ++stats_.robots_denied;
     ++stats_.failed;

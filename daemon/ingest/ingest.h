@@ -128,7 +128,9 @@ class Ingest {
   void start_job(std::shared_ptr<Job> job);
   void fetch_page(std::shared_ptr<Job> job);
   void on_page(std::shared_ptr<Job> job, fetch::FetchResult result);
-  void use_feed_content(std::shared_ptr<Job> job, const std::string& why);
+  // The entry's own content instead of its page; without any, the entry is given up
+  // (`permanent`: recorded so that later polls skip it; else seen again at the next poll).
+  void use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent = true);
   void store(std::shared_ptr<Job> job, archive::ArticleRow row);
   void job_done(const std::shared_ptr<Job>& job);
   void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);

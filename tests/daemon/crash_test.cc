@@ -21,7 +21,7 @@
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/farm.h"
 #include "tests/daemon/test_server.h"
-#include "tests/daemon/winnowd_process.h"
+#include "tests/daemon/child_process.h"
 
 namespace winnow {
 namespace {

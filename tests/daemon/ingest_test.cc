@@ -499,6 +499,42 @@ BOOST_AUTO_TEST_CASE(robots_disallowed_pages_are_never_requested) {
   BOOST_TEST(pipeline.ingest().stats().robots_denied >= 2u);
 }
 
+BOOST_AUTO_TEST_CASE(unreachable_robots_txt_defers_entries_instead_of_dropping_them) {
+  // RFC 9309 2.3.1.4: a robots.txt answering 5xx means "assume complete disallow" for now;
+  // the entries wait for a later answer rather than being given up for good.
+  TestServer server;
+  Pipeline pipeline;
+  Story one = farm::make_story(76), two = farm::make_story(77);
+  publish(server, "/a/1", one);
+  publish(server, "/a/2", two);
+  auto robots_down = std::make_shared<std::atomic<bool>>(true);
+  server.route("/robots.txt", [robots_down](const TestRequest&) {
+    TestResponse r = farm::html_response("", "text/plain");
+    r.status = *robots_down ? 503 : 404;
+    return r;
+  });
+  server.route("/feed.xml", farm::conditional_feed(farm::rss("Robots down", server.url("/"),
+                                                             {farm::item_for(one, server.url("/a/1"), false),
+                                                              farm::item_for(two, server.url("/a/2"), false)}),
+                                                   "application/rss+xml", "\"r\""));
+  pipeline.subscribe({server.url("/feed.xml")});
+  BOOST_TEST_REQUIRE(pipeline.settle_after_polls(2));
+
+  BOOST_TEST(server.hits("/a/1") == 0u);
+  BOOST_TEST(server.hits("/a/2") == 0u);
+  BOOST_TEST(pipeline.article_count() == 0);
+  FeedRow feed = pipeline.only_feed();
+  BOOST_TEST(pipeline.entries(feed.id) == 0, "entries given up for good while robots.txt was down");
+  BOOST_TEST(feed.etag.empty());  // the next poll sees the entries again
+
+  // robots.txt is back (a restart asks again at once; a running daemon after kRobotsRetry).
+  *robots_down = false;
+  pipeline.restart(test_options());
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 2; }));
+  check_text(*pipeline.article_at(server.url("/a/1")), one);
+  check_text(*pipeline.article_at(server.url("/a/2")), two);
+}
+
 BOOST_AUTO_TEST_CASE(robots_rules_apply_to_their_own_port_only) {
   // RFC 9309 2.3: robots.txt applies to the scheme, host and port it was fetched from.
   TestServer strict, lenient;
@@ -559,7 +595,7 @@ BOOST_AUTO_TEST_CASE(page_slower_than_the_total_timeout_falls_back_to_feed_conte
   BOOST_TEST(pipeline.entries_without_article(feed.id) == 0);
 }
 
-BOOST_AUTO_TEST_CASE(stalled_and_reset_responses_fail_and_the_poll_moves_on) {
+BOOST_AUTO_TEST_CASE(stalled_reset_truncated_and_undecodable_responses_fail_and_the_poll_moves_on) {
   TestServer server(4);
   IngestOptions options = test_options();
   options.fetch.total_timeout_ms = 800;
@@ -575,18 +611,25 @@ BOOST_AUTO_TEST_CASE(stalled_and_reset_responses_fail_and_the_poll_moves_on) {
   TestResponse half = farm::html_response(farm::page_html(early));
   half.fault = TestResponse::Fault::close_early;
   server.route("/half", half);
+  // Says gzip, sends plain HTML: the body cannot be decoded.
+  Story garbled = farm::make_story(97);
+  TestResponse lying = farm::html_response(farm::page_html(garbled));
+  lying.headers.push_back({"Content-Encoding", "gzip"});
+  server.route("/garbled", lying);
   publish(server, "/fine", fine);
   server.route("/feed.xml", farm::plain_feed(farm::rss("Faults", server.url("/"),
                                                        {farm::item_for(stalled, server.url("/stall"), true),
                                                         farm::item_for(reset, server.url("/reset"), true),
                                                         farm::item_for(early, server.url("/half"), true),
+                                                        farm::item_for(garbled, server.url("/garbled"), true),
                                                         farm::item_for(fine, server.url("/fine"), false)})));
   const auto start = Clock::now();
   pipeline.subscribe({server.url("/feed.xml")});
   BOOST_TEST_REQUIRE(pipeline.settle_after_polls(1));
   BOOST_TEST(seconds_between(start, Clock::now()) < 3.0);
 
-  for (auto [path, story] : {std::pair{"/stall", &stalled}, std::pair{"/reset", &reset}, std::pair{"/half", &early}}) {
+  for (auto [path, story] : {std::pair{"/stall", &stalled}, std::pair{"/reset", &reset}, std::pair{"/half", &early},
+                             std::pair{"/garbled", &garbled}}) {
     auto row = pipeline.article_at(server.url(path));
     BOOST_TEST_REQUIRE(row.has_value(), path);
     BOOST_TEST(row->source == "feed", path);
@@ -595,8 +638,8 @@ BOOST_AUTO_TEST_CASE(stalled_and_reset_responses_fail_and_the_poll_moves_on) {
   auto page = pipeline.article_at(server.url("/fine"));
   BOOST_TEST_REQUIRE(page.has_value());
   BOOST_TEST(page->source == "page");
-  BOOST_TEST(pipeline.article_count() == 4);
-  BOOST_TEST(pipeline.ingest().stats().pages_failed == 3u);
+  BOOST_TEST(pipeline.article_count() == 5);
+  BOOST_TEST(pipeline.ingest().stats().pages_failed == 4u);
 }
 
 // `from`/1 -> `from`/2 -> ... -> `from`/`hops` -> `to`, each a 302.

@@ -2,16 +2,26 @@
 // SIGHUP while it works against a feed farm in this process.
 #include <boost/test/unit_test.hpp>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
+#include <mutex>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daemon/archive/archive.h"
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/farm.h"
 #include "tests/daemon/test_server.h"
-#include "tests/daemon/winnowd_process.h"
+#include "tests/daemon/child_process.h"
 
 namespace winnow {
 namespace {
@@ -62,7 +72,118 @@ std::int64_t articles(const std::string& db) {
   }
 }
 
+// A datagram socket standing in for systemd's notify socket: records what winnowd says.
+class NotifySocket {
+ public:
+  using Clock = std::chrono::steady_clock;
+  struct Message {
+    Clock::time_point at;
+    std::string text;
+  };
+
+  explicit NotifySocket(std::string path) : path_(std::move(path)) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (fd_ < 0 || path_.size() >= sizeof address.sun_path) throw std::runtime_error("notify socket");
+    std::memcpy(address.sun_path, path_.c_str(), path_.size() + 1);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+      throw std::runtime_error("cannot bind " + path_);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~NotifySocket() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+
+  std::vector<Message> messages() const {
+    std::lock_guard lock(mutex_);
+    return messages_;
+  }
+  // Messages whose text contains `needle`.
+  std::vector<Message> with(const std::string& needle) const {
+    std::vector<Message> out;
+    for (auto& m : messages())
+      if (m.text.find(needle) != std::string::npos) out.push_back(m);
+    return out;
+  }
+
+ private:
+  void run() {
+    char buffer[4096];
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) continue;
+      std::lock_guard lock(mutex_);
+      messages_.push_back({Clock::now(), std::string(buffer, std::size_t(n))});
+    }
+  }
+
+  std::string path_;
+  int fd_ = -1;
+  mutable std::mutex mutex_;
+  std::vector<Message> messages_;
+  std::atomic<bool> stop_ = false;
+  std::thread thread_;
+};
+
 BOOST_AUTO_TEST_SUITE(winnowd)
+
+BOOST_AUTO_TEST_CASE(speaks_the_notify_protocol_and_keeps_the_watchdog_fed_while_working) {
+  using Clock = NotifySocket::Clock;
+  TempDir dir;
+  TestServer server(4);
+  const std::string feed = add_feed(server, "busy", 60, 80ms, 3400);
+  const std::string config = dir.file("winnowd.toml"), db = dir.file("archive.db"), log = dir.file("winnowd.log");
+  write_config(config, {feed}, 4);
+  NotifySocket notify(dir.file("notify"));
+  // winnowd pings at half the watchdog interval; systemd would kill it after a whole one.
+  const auto watchdog = 600ms;
+  Daemon daemon(config, log, {"NOTIFY_SOCKET=" + dir.file("notify"), "WATCHDOG_USEC=600000"});
+  BOOST_TEST_REQUIRE(wait_for([&] { return !notify.with("READY=1").empty(); }, 10s), "see " << log);
+  BOOST_TEST_REQUIRE(wait_for([&] { return articles(db) == 60; }, 15s), "see " << log);
+  BOOST_TEST_REQUIRE(wait_for([&] { return notify.with("WATCHDOG=1").size() >= 5; }, 5s));
+  BOOST_TEST(!notify.with("STATUS=feeds ").empty());
+
+  const auto ready_count = notify.with("READY=1").size();
+  daemon.reload();
+  BOOST_TEST_REQUIRE(wait_for([&] { return notify.with("READY=1").size() > ready_count; }, 5s));
+  auto reloading = notify.with("RELOADING=1");
+  BOOST_TEST_REQUIRE(reloading.size() == 1u);
+  BOOST_TEST((reloading[0].at <= notify.with("READY=1").back().at));
+
+  auto status = daemon.terminate(10s);
+  BOOST_TEST_REQUIRE(status.has_value());
+  BOOST_TEST(WEXITSTATUS(*status) == 0);
+  BOOST_TEST(notify.with("STOPPING=1").size() == 1u);
+
+  // The watchdog was fed all along, extraction and archiving included.
+  auto pings = notify.with("WATCHDOG=1");
+  BOOST_TEST_REQUIRE(pings.size() >= 5u);
+  double longest = 0;
+  for (std::size_t i = 1; i < pings.size(); ++i)
+    longest = std::max(longest, std::chrono::duration<double>(pings[i].at - pings[i - 1].at).count());
+  BOOST_TEST(longest < std::chrono::duration<double>(watchdog).count(),
+             "the loop went " << longest << " s without a watchdog ping");
+  BOOST_TEST((pings.front().at <= notify.with("READY=1").front().at + watchdog));
+}
+
+BOOST_AUTO_TEST_CASE(unopenable_archive_fails_the_start_with_a_reason) {
+  TempDir dir;
+  const std::string config = dir.file("winnowd.toml"), log = dir.file("winnowd.log");
+  std::ofstream(config) << "[archive]\npath = \"" << dir.file("missing/dir/archive.db") << "\"\n";
+  Daemon daemon(config, log);
+  auto status = daemon.terminate_after_exit(10s);
+  BOOST_TEST_REQUIRE(status.has_value(), "winnowd kept running without an archive");
+  BOOST_TEST(WIFEXITED(*status));
+  BOOST_TEST(WEXITSTATUS(*status) == 1);
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text.find("<3>cannot start") != std::string::npos, text);
+}
 
 BOOST_AUTO_TEST_CASE(sighup_adds_configured_feeds_and_applies_new_politeness_limits) {
   TempDir dir;

@@ -1,0 +1,120 @@
+// `winnow crawl` (daemon/cli/crawl_cmd.cc), the real binary against a TestServer on
+// 127.0.0.1: a feed has its entries archived, a bare page is archived, --print archives
+// nothing and writes the articles out.
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/daemon/archive_helpers.h"
+#include "tests/daemon/child_process.h"
+#include "tests/daemon/farm.h"
+#include "tests/daemon/test_server.h"
+
+namespace winnow {
+namespace {
+
+namespace farm = winnow::testing::farm;
+using namespace std::chrono_literals;
+using archive::testing::Probe;
+using archive::testing::TempDir;
+using winnow::testing::run_command;
+using winnow::testing::TestServer;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A farm of three articles and a feed listing them, and a config without politeness delay.
+struct CrawlSite {
+  CrawlSite() {
+    std::vector<farm::Item> items;
+    for (int n = 0; n < 3; ++n) {
+      stories.push_back(farm::make_story(4000 + std::uint32_t(n)));
+      const std::string path = "/a/" + std::to_string(n);
+      server.route(path, farm::html_response(farm::page_html(stories.back())));
+      items.push_back(farm::item_for(stories.back(), server.url(path), false));
+    }
+    server.route("/feed.xml", farm::plain_feed(farm::rss("Crawl", server.url("/"), items)));
+    std::ofstream(config) << "[politeness]\nmin_delay_s = 0\n";
+  }
+
+  // `winnow crawl` with `args` after the verb; the exit status.
+  int crawl(std::vector<std::string> args) {
+    std::vector<std::string> argv = {WINNOW_PATH, "crawl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--config", config});
+    auto status = run_command(argv, out, err, 20s);
+    BOOST_TEST_REQUIRE(status.has_value(), "winnow crawl did not finish");
+    BOOST_TEST_REQUIRE(WIFEXITED(*status));
+    return WEXITSTATUS(*status);
+  }
+
+  TempDir dir;
+  TestServer server;
+  std::vector<farm::Story> stories;
+  const std::string config = dir.file("winnow.toml");
+  const std::string db = dir.file("archive.db");
+  const std::string out = dir.file("out.txt");
+  const std::string err = dir.file("err.txt");
+};
+
+BOOST_AUTO_TEST_SUITE(crawl)
+
+BOOST_AUTO_TEST_CASE(crawled_feed_has_every_entry_archived) {
+  CrawlSite site;
+  BOOST_TEST(site.crawl({site.server.url("/feed.xml"), "--archive", site.db}) == 0, read_file(site.err));
+  Probe probe(site.db);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == 3, read_file(site.err));
+  for (int n = 0; n < 3; ++n) {
+    BOOST_TEST(site.server.hits("/a/" + std::to_string(n)) == 1u);
+    BOOST_TEST(probe.text("SELECT text FROM articles WHERE url = '" + site.server.url("/a/" + std::to_string(n)) + "'")
+                   .find(site.stories[n].paragraphs[0]) != std::string::npos);
+  }
+  BOOST_TEST(read_file(site.err).find("archived 3,") != std::string::npos, read_file(site.err));
+
+  // Again: everything is known, nothing is fetched twice.
+  BOOST_TEST(site.crawl({site.server.url("/feed.xml"), "--archive", site.db}) == 0, read_file(site.err));
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == 3);
+  for (int n = 0; n < 3; ++n) BOOST_TEST(site.server.hits("/a/" + std::to_string(n)) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(crawled_page_is_archived_as_an_article) {
+  CrawlSite site;
+  BOOST_TEST(site.crawl({site.server.url("/a/1"), "--archive", site.db}) == 0, read_file(site.err));
+  Probe probe(site.db);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == 1);
+  BOOST_TEST(probe.text("SELECT title FROM articles") == site.stories[1].title);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles WHERE feed_id IS NULL") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(print_writes_each_article_and_archives_nothing) {
+  CrawlSite site;
+  BOOST_TEST(site.crawl({site.server.url("/feed.xml"), "--print", "--format", "json", "--archive", site.db}) == 0,
+             read_file(site.err));
+  std::istringstream lines(read_file(site.out));
+  std::vector<std::string> titles;
+  for (std::string line; std::getline(lines, line);) {
+    auto article = boost::json::parse(line).as_object();
+    titles.push_back(std::string(article.at("title").as_string()));
+    BOOST_TEST(std::string(article.at("source").as_string()) == "page");
+  }
+  std::sort(titles.begin(), titles.end());
+  std::vector<std::string> expected = {site.stories[0].title, site.stories[1].title, site.stories[2].title};
+  std::sort(expected.begin(), expected.end());
+  BOOST_TEST(titles == expected, boost::test_tools::per_element());
+  BOOST_TEST(!std::filesystem::exists(site.db));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow
