@@ -404,14 +404,14 @@ double self_cpu_s() {
 
 // ---- winnowd as a child -----------------------------------------------------------------
 
-struct FdClose {
+struct UniqueFd {
   int fd = -1;
-  explicit FdClose(int f = -1) : fd(f) {}
-  ~FdClose() {
+  explicit UniqueFd(int f = -1) : fd(f) {}
+  ~UniqueFd() {
     if (fd >= 0) ::close(fd);
   }
-  FdClose(const FdClose&) = delete;
-  FdClose& operator=(const FdClose&) = delete;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
 };
 
 // winnowd started on a config; its stderr is read line by line on a thread of ours, copied
@@ -422,7 +422,7 @@ class Winnowd {
   Winnowd(const std::string& binary, const fs::path& config, const fs::path& log_path) : log_(log_path) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-    FdClose read_end(fds[0]), write_end(fds[1]);
+    UniqueFd read_end(fds[0]), write_end(fds[1]);
     const std::string config_arg = config.string();
     const pid_t parent = getpid();
     pid_ = fork();
