@@ -133,7 +133,6 @@ class NotifySocket {
 BOOST_AUTO_TEST_SUITE(winnowd)
 
 BOOST_AUTO_TEST_CASE(speaks_the_notify_protocol_and_keeps_the_watchdog_fed_while_working) {
-  using Clock = NotifySocket::Clock;
   TempDir dir;
   TestServer server(4);
   const std::string feed = add_feed(server, "busy", 60, 80ms, 3400);
