@@ -280,10 +280,12 @@ void Ingest::fetch_limited(const std::string& url, fetch::FetchRequest request,
 
 // ---- scheduling -------------------------------------------------------------------------
 
+// Archive jobs may outlive the Ingest (it does not wait for them): they reach the loop
+// through `loop`, which outlives both, and touch `this` only once `alive` says it exists.
 void Ingest::start() {
-  archive_.post([this, alive = std::weak_ptr<bool>(alive_)](Archive& a) {
+  archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_)](Archive& a) {
     auto rows = std::make_shared<std::vector<archive::FeedRow>>(a.feeds());
-    asio::post(loop_, [this, alive, rows] {
+    asio::post(loop, [this, alive, rows] {
       if (alive.expired()) return;
       UnixSeconds now = now_s();
       std::unordered_set<std::int64_t> present;
@@ -313,7 +315,8 @@ void Ingest::start() {
 }
 
 void Ingest::subscribe(std::vector<Subscription> subscriptions) {
-  archive_.post([this, alive = std::weak_ptr<bool>(alive_), subscriptions = std::move(subscriptions)](Archive& a) {
+  archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_),
+                 subscriptions = std::move(subscriptions)](Archive& a) {
     auto rows = std::make_shared<std::vector<archive::FeedRow>>();
     for (const auto& s : subscriptions) {
       std::int64_t id = a.add_feed(s.url, s.title, s.category);
@@ -325,7 +328,7 @@ void Ingest::subscribe(std::vector<Subscription> subscriptions) {
         rows->push_back(*row);
       }
     }
-    asio::post(loop_, [this, alive, rows] {
+    asio::post(loop, [this, alive, rows] {
       if (alive.expired()) return;
       UnixSeconds now = now_s();
       for (auto& row : *rows) {
@@ -467,7 +470,7 @@ void Ingest::on_feed_parsed(std::shared_ptr<Poll> p, std::shared_ptr<feeds::Feed
   if (feed->bozo) log::debug("feed is broken but usable", {{"url", p->url}, {"reason", feed->bozo_reason}});
   // Which entries are new: one trip to the archive for the whole feed.
   std::optional<std::int64_t> feed_id = p->feed_id ? std::optional<std::int64_t>(p->feed_id) : std::nullopt;
-  archive_.post([this, alive = std::weak_ptr<bool>(alive_), p, feed, feed_id](Archive& a) {
+  archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), p, feed, feed_id](Archive& a) {
     std::vector<std::shared_ptr<Job>> jobs;
     std::size_t known = 0;
     std::unordered_set<std::string> in_this_feed;
@@ -497,7 +500,7 @@ void Ingest::on_feed_parsed(std::shared_ptr<Poll> p, std::shared_ptr<feeds::Feed
       job->local = p->url.starts_with("file://");
       jobs.push_back(std::move(job));
     }
-    asio::post(loop_, [this, alive, p, jobs = std::move(jobs), known]() mutable {
+    asio::post(loop, [this, alive, p, jobs = std::move(jobs), known]() mutable {
       if (alive.expired()) return;
       stats_.entries_known += known;
       on_new_entries(p, std::move(jobs));
@@ -748,8 +751,8 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
         }
         r.id = a.store_article(r);
       },
-      [this, alive = std::weak_ptr<bool>(alive_), job, shared_row, outcome](std::exception_ptr error) {
-        asio::post(loop_, [this, alive, job, shared_row, outcome, error] {
+      [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, shared_row, outcome](std::exception_ptr error) {
+        asio::post(loop, [this, alive, job, shared_row, outcome, error] {
           if (alive.expired()) return;
           if (error) {
             std::string what = "archive error";

@@ -70,6 +70,8 @@ struct CrawledArticle {
 
 class Ingest {
  public:
+  // `loop` and `archive` must outlive the Ingest. It may be destroyed with jobs still queued
+  // on the archive: they run later and their answers are dropped.
   Ingest(boost::asio::io_context& loop, archive::ArchiveWorker& archive, IngestOptions options);
   ~Ingest();
   Ingest(const Ingest&) = delete;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,7 +84,6 @@ class Pipeline {
   }
 
   ~Pipeline() {
-    // Every archive job is done before the Ingest whose callbacks they hold goes.
     archive_->flush();
     ingest_.reset();
   }
@@ -123,6 +123,9 @@ class Pipeline {
     archive_->flush();
     return ok;
   }
+
+  // Destroys the Ingest at once, whatever it still has queued on the archive or the loop.
+  void drop_ingest() { ingest_.reset(); }
 
   // Replaces the Ingest as a restart would (same archive, feeds loaded from it).
   void restart(IngestOptions options) {
@@ -1013,6 +1016,31 @@ BOOST_AUTO_TEST_CASE(file_links_in_a_remote_feed_are_never_read) {
   FeedRow feed = pipeline.only_feed();
   BOOST_TEST(pipeline.entries(feed.id) == 3);
   BOOST_TEST(pipeline.entries_without_article(feed.id) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(ingest_destroyed_with_archive_work_queued_leaves_loop_and_archive_usable) {
+  TestServer server;
+  Story story = farm::make_story(221);
+  publish(server, "/a/1", story);
+  server.route("/feed.xml", farm::plain_feed(farm::rss("Later", server.url("/"),
+                                                       {farm::item_for(story, server.url("/a/1"), false)})));
+  Pipeline pipeline;
+  // Hold the archive thread so that the Ingest's jobs are still queued when it goes.
+  std::promise<void> release;
+  pipeline.worker().post([gate = release.get_future().share()](Archive&) { gate.wait_for(10s); });
+  pipeline.subscribe({server.url("/feed.xml")});
+  pipeline.ingest().start();
+  pipeline.drop_ingest();
+  release.set_value();
+  pipeline.worker().flush();  // the queued jobs run and post their answers to the loop...
+  pipeline.run_for(100ms);    // ...where they find no Ingest and do nothing
+  BOOST_TEST(pipeline.feeds().size() == 1u);
+  BOOST_TEST(server.hits("/feed.xml") == 0u);
+
+  // A new Ingest on the same loop and archive takes over.
+  pipeline.restart(test_options());
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 1; }));
+  check_text(*pipeline.article_at(server.url("/a/1")), story);
 }
 
 // Each article has its entry and its raw page, and its text is whole.
