@@ -675,7 +675,9 @@ BOOST_AUTO_TEST_CASE(loop_never_blocks_while_transfers_run) {
   BOOST_TEST(ticks > 10);
   auto worst_ms = std::chrono::duration_cast<std::chrono::milliseconds>(worst).count();
   BOOST_TEST_MESSAGE("worst ticker lateness: " << worst_ms << " ms over " << ticks << " ticks");
-  BOOST_TEST(worst_ms < 100);
+  // A blocking transfer would stall the ticker for the whole transfer (seconds); 500 ms
+  // leaves room for a loaded 2-core CI machine, where 102 ms was seen with nothing blocking.
+  BOOST_TEST(worst_ms < 500);
 }
 
 BOOST_AUTO_TEST_CASE(cancel_all_calls_every_callback_with_cancelled) {
