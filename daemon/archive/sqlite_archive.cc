@@ -72,16 +72,13 @@ CREATE TABLE articles (
   markdown TEXT NOT NULL,
   blocks_json TEXT NOT NULL,
   removed_json TEXT NOT NULL,
-  -- The 64-bit SimHash as a two's-complement integer, and its six bands of 11, 11, 11, 11, 10
-  -- and 10 bits. Two fingerprints at most 5 bits apart agree on at least one band
-  -- (pigeonhole), so near-duplicate lookup is six index probes, not a table scan.
+  -- The 64-bit SimHash as a two's-complement integer and its bands (see migration 2 for
+  -- their widths), for near-duplicate lookup by index.
   fingerprint INTEGER NOT NULL,
   fp_band0 INTEGER NOT NULL,
   fp_band1 INTEGER NOT NULL,
   fp_band2 INTEGER NOT NULL,
   fp_band3 INTEGER NOT NULL,
-  fp_band4 INTEGER NOT NULL,
-  fp_band5 INTEGER NOT NULL,
   duplicate_of INTEGER REFERENCES articles(id),
   source TEXT NOT NULL,
   http_status INTEGER NOT NULL,
@@ -99,8 +96,6 @@ CREATE INDEX articles_fp_band0 ON articles(fp_band0, archived_at);
 CREATE INDEX articles_fp_band1 ON articles(fp_band1, archived_at);
 CREATE INDEX articles_fp_band2 ON articles(fp_band2, archived_at);
 CREATE INDEX articles_fp_band3 ON articles(fp_band3, archived_at);
-CREATE INDEX articles_fp_band4 ON articles(fp_band4, archived_at);
-CREATE INDEX articles_fp_band5 ON articles(fp_band5, archived_at);
 
 -- Entries seen per feed; the primary key is the UNIQUE(feed_id, entry_key) the poller asks.
 CREATE TABLE entries (
@@ -134,6 +129,22 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
   INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
   INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
+)sql"},
+    // Six SimHash bands of 11, 11, 11, 11, 10 and 10 bits instead of four of 16: two
+    // fingerprints at most 5 bits apart (ingest's near-duplicate distance) then share a band,
+    // so the lookup stays six index probes. Existing rows get their bands recomputed.
+    {2, R"sql(
+ALTER TABLE articles ADD COLUMN fp_band4 INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN fp_band5 INTEGER NOT NULL DEFAULT 0;
+UPDATE articles SET
+  fp_band0 = fingerprint & 2047,
+  fp_band1 = (fingerprint >> 11) & 2047,
+  fp_band2 = (fingerprint >> 22) & 2047,
+  fp_band3 = (fingerprint >> 33) & 2047,
+  fp_band4 = (fingerprint >> 44) & 1023,
+  fp_band5 = (fingerprint >> 54) & 1023;
+CREATE INDEX articles_fp_band4 ON articles(fp_band4, archived_at);
+CREATE INDEX articles_fp_band5 ON articles(fp_band5, archived_at);
 )sql"},
 };
 

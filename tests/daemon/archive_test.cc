@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal
   const auto path = dir.file("archive.db");
   { auto archive = Archive::open_sqlite(path); }
   Probe probe(path);
-  BOOST_TEST(probe.integer("PRAGMA user_version") == 1);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == 2);
   BOOST_TEST(probe.text("PRAGMA journal_mode") == "wal");
   for (const char* table : {"feeds", "entries", "articles", "raw_pages", "articles_fts"})
     BOOST_TEST(probe.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + table + "'") == 1,
@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(reopening_keeps_the_data_and_does_not_migrate_again) {
   BOOST_TEST(archive->feed(feed_id).value().url == "https://news.example/feed.xml");
   BOOST_TEST(archive->article(article_id).value().title == "Story number 1");
   BOOST_TEST(archive->has_entry(feed_id, "urn:entry:1"));
-  BOOST_TEST(Probe(path).integer("PRAGMA user_version") == 1);
+  BOOST_TEST(Probe(path).integer("PRAGMA user_version") == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_database_from_a_newer_winnow_is_refused_untouched) {
