@@ -37,7 +37,7 @@ class Service {
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
         archive_(config_.archive_path),
-        ingest_(loop_, archive_, ingest_options(config_)),
+        ingest_(loop_, archive_, ingest::options_from(config_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),
         watchdog_timer_(loop_) {}
@@ -59,22 +59,6 @@ class Service {
   void flush() { archive_.flush(); }
 
  private:
-  static ingest::IngestOptions ingest_options(const Config& c) {
-    ingest::IngestOptions o;
-    o.schedule = {c.min_interval_s, c.max_interval_s, c.default_interval_s, c.max_backoff_s};
-    o.politeness.concurrency = c.per_host_concurrency;
-    o.politeness.min_delay_s = c.min_delay_s;
-    o.politeness.max_block_s = c.max_backoff_s;
-    o.fetch.user_agent = c.full_user_agent();
-    o.fetch.connect_timeout_ms = c.connect_timeout_s * 1000;
-    o.fetch.total_timeout_ms = c.total_timeout_s * 1000;
-    o.fetch.max_body_bytes = c.max_body_bytes;
-    o.fetch.max_redirects = c.max_redirects;
-    o.fetch.max_connections = c.max_connections;
-    o.obey_robots = c.obey_robots;
-    o.workers = c.workers;
-    return o;
-  }
 
   void subscribe_configured() {
     std::vector<ingest::Ingest::Subscription> subs;
@@ -106,7 +90,7 @@ class Service {
       fresh.archive_path = config_.archive_path;
       config_ = std::move(fresh);
       log::set_level(config_.log_level);
-      ingest_.reconfigure(ingest_options(config_));
+      ingest_.reconfigure(ingest::options_from(config_));
       subscribe_configured();
       ingest_.start();  // picks up feeds added to the archive by `winnow feeds add`
       log::info("reloaded", {{"config", config_path_}});

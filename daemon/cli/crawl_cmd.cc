@@ -102,16 +102,8 @@ int run_crawl(std::span<char* const> argv) {
   {
     archive::ArchiveWorker archive(config.archive_path);
     asio::io_context loop;
-    ingest::IngestOptions options;
-    options.politeness.concurrency = config.per_host_concurrency;
-    options.politeness.min_delay_s = config.min_delay_s;
-    options.fetch.user_agent = config.full_user_agent();
-    options.fetch.connect_timeout_ms = config.connect_timeout_s * 1000;
-    options.fetch.total_timeout_ms = config.total_timeout_s * 1000;
-    options.fetch.max_body_bytes = config.max_body_bytes;
-    options.fetch.max_redirects = config.max_redirects;
-    options.obey_robots = config.obey_robots && !args.has("no-robots");
-    options.workers = config.workers;
+    ingest::IngestOptions options = ingest::options_from(config);
+    options.obey_robots = options.obey_robots && !args.has("no-robots");
     ingest::Ingest ingest(loop, archive, options);
 
     // A progress line on a terminal, redrawn in place.

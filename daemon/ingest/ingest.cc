@@ -119,6 +119,23 @@ ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch
 
 }  // namespace
 
+IngestOptions options_from(const Config& c) {
+  IngestOptions o;
+  o.schedule = {c.min_interval_s, c.max_interval_s, c.default_interval_s, c.max_backoff_s};
+  o.politeness.concurrency = c.per_host_concurrency;
+  o.politeness.min_delay_s = c.min_delay_s;
+  o.politeness.max_block_s = c.max_backoff_s;
+  o.fetch.user_agent = c.full_user_agent();
+  o.fetch.connect_timeout_ms = c.connect_timeout_s * 1000;
+  o.fetch.total_timeout_ms = c.total_timeout_s * 1000;
+  o.fetch.max_body_bytes = c.max_body_bytes;
+  o.fetch.max_redirects = c.max_redirects;
+  o.fetch.max_connections = c.max_connections;
+  o.obey_robots = c.obey_robots;
+  o.workers = c.workers;
+  return o;
+}
+
 struct Ingest::FeedState {
   archive::FeedRow row;
   std::uint32_t generation = 0;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "daemon/archive/archive.h"
+#include "daemon/config.h"
 #include "daemon/archive/archive_worker.h"
 #include "daemon/fetch/fetcher.h"
 #include "daemon/fetch/robots.h"
@@ -52,6 +53,9 @@ struct IngestOptions {
   // of extraction and SQLite. 64: enough to keep 2 cores and the archive thread busy.
   std::size_t max_pages_in_memory = 64;
 };
+
+// The options a configuration asks for (winnowd and `winnow crawl` alike).
+IngestOptions options_from(const Config& config);
 
 struct Stats {
   std::uint64_t polls = 0, polls_failed = 0, not_modified = 0;
