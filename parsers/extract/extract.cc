@@ -438,7 +438,7 @@ class Extractor {
     std::string t = lower_ascii(text.substr(0, 150));
     for (std::string_view prefix : {"by ", "posted ", "published ", "updated ", "written by", "last updated",
                                     "curated by", "compiled by", "reported by", "edited by", "produced by",
-                                    "publicado", "publi\xc3\xa9", "ver\xc3\xb6ffentlicht", "diterbitkan", "por "})
+                                    "publicado", "publi\xc3\xa9", "ver\xc3\xb6" "ffentlicht", "diterbitkan", "por "})
       if (t.starts_with(prefix)) return true;
     if (has_numeric_date(t) && t.size() <= 150) return true;
     static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",

@@ -1,5 +1,6 @@
 #include "parsers/html/document.h"
 
+#include "parsers/html/elide.h"
 #include "parsers/html/nesting.h"
 
 namespace winnow::parsers {
@@ -9,6 +10,7 @@ void HtmlDocument::OutputFree::operator()(GumboOutput* output) const noexcept {
 }
 
 HtmlDocument HtmlDocument::parse(std::string html) {
+  elide_unread_text(html);
   bool depth_limited = false;
   if (auto bounded = bound_nesting(html, kMaxDepth)) {
     html = std::move(*bounded);

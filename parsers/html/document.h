@@ -15,7 +15,8 @@ class HtmlDocument {
   static constexpr int kMaxDepth = 512;
 
   // Parses UTF-8 `html` (the document keeps it: Gumbo's tree points into it).
-  // Never fails: HTML parsing recovers from any input.
+  // Never fails: HTML parsing recovers from any input. The text of <script> (but JSON-LD),
+  // <style> and comments is left out before parsing (see elide.h): those elements are empty.
   static HtmlDocument parse(std::string html);
 
   // True when the page nested deeper than kMaxDepth and was flattened.

@@ -1,0 +1,345 @@
+#include "parsers/html/elide.h"
+
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace winnow::parsers {
+namespace {
+
+constexpr std::size_t npos = std::string_view::npos;
+
+// The tokenizer's whitespace; '\r' too, since Gumbo turns it into '\n' before tokenizing.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
+// `a` equals `b` ignoring ASCII case.
+bool equals_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+// True when s[i..] is "name" (any case) followed by whitespace, '/' or '>': an appropriate
+// end tag for `name` once "</" has been seen.
+bool ends_element(std::string_view s, std::size_t i, std::string_view name) {
+  return i + name.size() < s.size() && equals_name(s.substr(i, name.size()), name) &&
+         (is_space(s[i + name.size()]) || s[i + name.size()] == '/' || s[i + name.size()] == '>');
+}
+
+struct Tag {
+  std::size_t end = 0;          // just past the closing '>', or s.size() if the input ends first
+  std::string_view name;        // as written
+  bool self_closing = false;
+  std::string_view type;        // value of the first `type` attribute
+  bool type_has_reference = false;  // the type value holds '&', which Gumbo would decode
+};
+
+// Scans a start or end tag whose name begins at `i` (just after "<" or "</"), following the
+// tokenizer's tag and attribute states: only a quote right after '=' opens a quoted value.
+Tag scan_tag(std::string_view s, std::size_t i) {
+  Tag tag;
+  std::size_t n = s.size();
+  std::size_t start = i;
+  while (i < n && !is_space(s[i]) && s[i] != '/' && s[i] != '>') ++i;
+  tag.name = s.substr(start, i - start);
+  bool seen_type = false;
+  while (i < n) {
+    char c = s[i];
+    if (is_space(c)) {
+      ++i;
+    } else if (c == '>') {
+      tag.end = i + 1;
+      return tag;
+    } else if (c == '/') {
+      ++i;
+      tag.self_closing = i < n && s[i] == '>';
+    } else {
+      // Attribute name: the first character may be anything (even '=' or a quote).
+      std::size_t name_start = i++;
+      while (i < n && !is_space(s[i]) && s[i] != '/' && s[i] != '>' && s[i] != '=') ++i;
+      std::string_view attr = s.substr(name_start, i - name_start);
+      while (i < n && is_space(s[i])) ++i;
+      if (i >= n || s[i] != '=') continue;
+      ++i;
+      while (i < n && is_space(s[i])) ++i;
+      if (i >= n) break;
+      std::size_t value_start = i;
+      std::size_t value_end = i;
+      if (s[i] == '"' || s[i] == '\'') {
+        std::size_t close = s.find(s[i], i + 1);
+        value_start = i + 1;
+        value_end = close == npos ? n : close;
+        i = close == npos ? n : close + 1;
+      } else if (s[i] != '>') {
+        while (i < n && !is_space(s[i]) && s[i] != '>') ++i;
+        value_end = i;
+      }
+      if (!seen_type && equals_name(attr, "type")) {  // Gumbo keeps the first of duplicates
+        seen_type = true;
+        tag.type = s.substr(value_start, value_end - value_start);
+        tag.type_has_reference = tag.type.find('&') != npos;
+      }
+    }
+  }
+  tag.end = n;
+  return tag;
+}
+
+// Index of the "</" that ends a raw-text or RCDATA element `name` whose text starts at
+// `from`, or s.size().
+std::size_t raw_text_end(std::string_view s, std::size_t from, std::string_view name) {
+  for (std::size_t i = s.find("</", from); i != npos; i = s.find("</", i + 2))
+    if (ends_element(s, i + 2, name)) return i;
+  return s.size();
+}
+
+// Index of the "</" that ends script data starting at `from`, or s.size(). Follows the
+// tokenizer's script data states, including the escaped states entered by "<!--", in which
+// an inner "<script>" hides the next "</script>".
+std::size_t script_data_end(std::string_view s, std::size_t from) {
+  enum State { data, escaped, escaped_dash, escaped_dash_dash, double_escaped, double_dash, double_dash_dash };
+  const std::size_t n = s.size();
+  State state = data;
+  std::size_t i = from;
+  // Reads an ASCII word at `i` and reports whether it is "script" followed by a delimiter;
+  // leaves `i` on the first character after the word.
+  auto script_word = [&]() {
+    std::size_t start = i;
+    while (i < n && is_alpha(s[i])) ++i;
+    return i < n && (is_space(s[i]) || s[i] == '/' || s[i] == '>') && equals_name(s.substr(start, i - start), "script");
+  };
+  while (i < n) {
+    if (state == data) {
+      const void* lt = std::memchr(s.data() + i, '<', n - i);
+      if (!lt) return n;
+      i = std::size_t(static_cast<const char*>(lt) - s.data());
+      if (i + 1 < n && s[i + 1] == '/' && ends_element(s, i + 2, "script")) return i;
+      if (s.compare(i, 4, "<!--") == 0) {
+        state = escaped_dash_dash;
+        i += 4;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    char c = s[i];
+    bool in_double = state >= double_escaped;
+    if (c == '<') {
+      if (!in_double) {
+        if (i + 1 < n && s[i + 1] == '/') {
+          if (ends_element(s, i + 2, "script")) return i;
+          i += 2;
+          state = escaped;
+        } else if (i + 1 < n && is_alpha(s[i + 1])) {
+          ++i;
+          bool is_script = script_word();
+          if (is_script) ++i;  // the delimiter is consumed
+          state = is_script ? double_escaped : escaped;
+        } else {
+          ++i;
+          state = escaped;
+        }
+      } else {
+        if (i + 1 < n && s[i + 1] == '/') {
+          i += 2;
+          bool is_script = script_word();
+          if (is_script) ++i;
+          state = is_script ? escaped : double_escaped;
+        } else {
+          ++i;
+          state = double_escaped;
+        }
+      }
+      continue;
+    }
+    ++i;
+    if (c == '-') {
+      if (state == escaped) state = escaped_dash;
+      else if (state == escaped_dash) state = escaped_dash_dash;
+      else if (state == double_escaped) state = double_dash;
+      else if (state == double_dash) state = double_dash_dash;
+    } else if (c == '>' && (state == escaped_dash_dash || state == double_dash_dash)) {
+      state = data;
+    } else {
+      state = in_double ? double_escaped : escaped;
+    }
+  }
+  return n;
+}
+
+// Index just past the comment that starts with "<!--" at `i`, and the index where its
+// terminator starts (both s.size() when the input ends inside it).
+std::pair<std::size_t, std::size_t> comment_end(std::string_view s, std::size_t i) {
+  if (s.compare(i + 4, 1, ">") == 0) return {i + 5, i + 4};       // "<!-->"
+  if (s.compare(i + 4, 2, "->") == 0) return {i + 6, i + 4};      // "<!--->"
+  std::size_t dashes = s.find("--", i + 4);
+  while (dashes != npos) {
+    std::size_t j = dashes + 2;
+    while (j < s.size() && s[j] == '-') ++j;  // "--->" ends too
+    if (j < s.size() && s[j] == '>') return {j + 1, j - 2};
+    if (j + 1 < s.size() && s[j] == '!' && s[j + 1] == '>') return {j + 2, j - 2};
+    dashes = s.find("--", j);
+  }
+  return {s.size(), s.size()};
+}
+
+bool is_json_ld(const Tag& tag) {
+  std::string type(tag.type);
+  for (char& c : type) c = lower(c);
+  return tag.type_has_reference || type.find("ld+json") != std::string::npos;
+}
+
+bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+  for (std::string_view candidate : names)
+    if (equals_name(name, candidate)) return true;
+  return false;
+}
+
+// Elements whose text the tree builder may make raw text or RCDATA (in HTML content).
+bool is_raw_text_element(std::string_view name) {
+  return is_one_of(name, {"script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes"});
+}
+
+// Start tags that end foreign content: Gumbo pops every svg/math element and handles the tag
+// as HTML. (<font> only with certain attributes; the scan gives up on it.)
+bool breaks_out_of_foreign(std::string_view name) {
+  return is_one_of(name, {"b",  "big", "blockquote", "body", "br",     "center", "code",  "dd",     "div",
+                          "dl", "dt",  "em",         "embed", "h1",    "h2",     "h3",    "h4",     "h5",
+                          "h6", "head", "hr",        "i",     "img",   "li",     "listing", "menu", "meta",
+                          "nobr", "ol", "p",         "pre",   "ruby",  "s",      "small", "span",   "strong",
+                          "strike", "sub", "sup",    "table", "tt",    "u",      "ul",    "var"});
+}
+
+// Elements inside <svg> or <math> whose content the tree builder handles as HTML.
+bool is_integration_point(std::string_view name) {
+  return is_one_of(name, {"foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml"});
+}
+
+}  // namespace
+
+// The scan keeps its own idea of where the tokenizer is. Inside <svg>/<math> and <select> the
+// tree builder decides whether an element's text is raw, and following it fully would mean
+// rebuilding Gumbo's tree; so there the scan elides nothing and, at an element whose text
+// could be read either way, goes on only when both readings agree (its text holds no '<'
+// before its own end tag). Otherwise it stops and keeps the rest of the page as it is: less
+// saved, never a different tree.
+std::size_t elide_unread_text(std::string& html) {
+  const std::string_view s = html;
+  const std::size_t n = s.size();
+  std::size_t read = 0;   // s[read, ...) is still to be scanned
+  std::size_t write = 0;  // html[0, write) is the output so far
+  auto keep = [&](std::size_t to) {
+    if (write != read) std::memmove(html.data() + write, html.data() + read, to - read);
+    write += to - read;
+    read = to;
+  };
+  auto drop = [&](std::size_t to) { read = to; };
+  // Where the text of element `name` (starting at `from`) ends if both readings agree: raw
+  // text, or markup holding nothing but text; npos if they may differ.
+  auto agreed_text_end = [&](std::size_t from, std::string_view name) {
+    std::size_t lt = s.find('<', from);
+    if (lt == npos) return n;
+    return s.compare(lt, 2, "</") == 0 && ends_element(s, lt + 2, name) ? lt : npos;
+  };
+
+  std::vector<bool> foreign;  // open <svg> (true) and <math> (false) elements, innermost last
+  bool in_select = false;
+  while (read < n) {
+    std::size_t i = s.find('<', read);
+    if (i == npos) break;
+    keep(i);
+    char c1 = i + 1 < n ? s[i + 1] : '\0';
+    if (c1 == '!') {
+      if (s.compare(i, 4, "<!--") == 0) {
+        auto [end, terminator] = comment_end(s, i);
+        keep(i + 4);
+        drop(std::max(terminator, i + 4));
+        keep(end);
+      } else if (!foreign.empty() && s.compare(i, 9, "<![CDATA[") == 0) {
+        // CDATA in foreign content, a bogus comment up to the first '>' in HTML content.
+        std::size_t end = s.find("]]>", i + 9);
+        if (end == npos || s.find('>', i + 9) != end + 2) break;
+        keep(end + 3);
+      } else {
+        std::size_t end = s.find('>', i + 2);
+        keep(end == npos ? n : end + 1);
+      }
+      continue;
+    }
+    if (c1 == '?' || (c1 == '/' && !(i + 2 < n && is_alpha(s[i + 2])))) {
+      // A bogus comment ("<?...>", "</ ...>") or "</>": up to the next '>'.
+      std::size_t end = s.find('>', i + 2);
+      keep(end == npos ? n : end + 1);
+      continue;
+    }
+    // Tag names and attribute values are views into `html`: read them before keep() moves
+    // the tag's bytes.
+    if (c1 == '/') {
+      Tag tag = scan_tag(s, i + 2);
+      if (!foreign.empty()) {
+        if (is_one_of(tag.name, {"p", "br"})) break;  // break out of foreign content in newer parsers only
+        bool svg = equals_name(tag.name, "svg");
+        if (svg || equals_name(tag.name, "math")) {
+          // Gumbo pops up to the innermost open element of that name, if any.
+          for (std::size_t k = foreign.size(); k-- > 0;)
+            if (foreign[k] == svg) {
+              foreign.resize(k);
+              break;
+            }
+        }
+      } else if (equals_name(tag.name, "select")) {
+        in_select = false;
+      }
+      keep(tag.end);
+      continue;
+    }
+    if (!is_alpha(c1)) {
+      keep(i + 1);  // a '<' that is text
+      continue;
+    }
+    Tag tag = scan_tag(s, i + 1);
+    const std::string_view name = tag.name;
+    if (tag.end >= n || equals_name(name, "plaintext") || equals_name(name, "frameset")) break;
+    if (!foreign.empty() && breaks_out_of_foreign(name)) foreign.clear();
+    std::size_t text_end = tag.end;  // where the element's text ends, when it is skipped
+    bool drop_text = false;
+    if (equals_name(name, "svg") || equals_name(name, "math")) {
+      if (!tag.self_closing) foreign.push_back(equals_name(name, "svg"));
+    } else if (!foreign.empty()) {
+      if (equals_name(name, "font")) break;
+      if (is_raw_text_element(name) || (is_integration_point(name) && !tag.self_closing)) {
+        text_end = agreed_text_end(tag.end, name);
+        if (text_end == npos) break;
+      }
+    } else if (equals_name(name, "script")) {
+      // Script data even inside a select.
+      text_end = script_data_end(s, tag.end);
+      drop_text = !is_json_ld(tag);
+    } else if (equals_name(name, "textarea")) {
+      text_end = raw_text_end(s, tag.end, name);  // RCDATA; it closes a select first
+      in_select = false;
+    } else if (is_raw_text_element(name)) {
+      // Inside a select these start tags are ignored and their text is markup.
+      text_end = in_select ? agreed_text_end(tag.end, name) : raw_text_end(s, tag.end, name);
+      if (text_end == npos) break;
+      drop_text = !in_select && equals_name(name, "style");
+    } else if (equals_name(name, "select")) {
+      // A <select> inside a select closes it; staying "in select" is the safe guess.
+      in_select = true;
+    } else if (equals_name(name, "input") || equals_name(name, "keygen")) {
+      in_select = false;
+    }
+    keep(tag.end);
+    if (drop_text) drop(text_end);
+    else keep(text_end);
+  }
+  keep(n);
+  std::size_t removed = n - write;
+  html.resize(write);
+  return removed;
+}
+
+}  // namespace winnow::parsers
