@@ -3,11 +3,85 @@
 #include "parsers/html/elide.h"
 #include "parsers/html/nesting.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
 namespace winnow::parsers {
 
-void HtmlDocument::OutputFree::operator()(GumboOutput* output) const noexcept {
-  gumbo_destroy_output(&kGumboDefaultOptions, output);
-}
+namespace {
+
+void free_nothing(void*, void*) {}  // everything goes with the arena
+
+}  // namespace
+
+// Gumbo allocates each node, attribute and string on its own and frees them one by one:
+// malloc and free were a sixth of the extraction time. A bump allocator per document makes
+// both nearly free, and the tree goes in one step with the document. Gumbo 0.10.1 also
+// leaks the strings of a DOCTYPE token it ignores; here they go with the rest.
+// Standard-size chunks go back to a small cache of the thread that frees them, so that the
+// next page does not fault fresh pages in (without it parsing was 20% slower, not faster).
+class HtmlDocument::Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena() {
+    for (Chunk& c : chunks_)
+      if (c.bytes == kChunkBytes && cache().size() < kCachedChunks) cache().push_back(std::move(c.memory));
+  }
+
+  void* allocate(std::size_t bytes) {
+    bytes = (bytes + kAlign - 1) / kAlign * kAlign;
+    if (bytes <= left_) {
+      void* out = next_;
+      next_ += bytes;
+      left_ -= bytes;
+      return out;
+    }
+    if (bytes > kChunkBytes / 4) {  // a large block gets a chunk of its own; the current one stays
+      chunks_.push_back({std::unique_ptr<std::max_align_t[]>(new std::max_align_t[bytes / kAlign]), bytes});
+      return chunks_.back().memory.get();
+    }
+    std::unique_ptr<std::max_align_t[]> memory;
+    if (!cache().empty()) {
+      memory = std::move(cache().back());
+      cache().pop_back();
+    } else {
+      memory.reset(new std::max_align_t[kChunkBytes / kAlign]);
+    }
+    chunks_.push_back({std::move(memory), kChunkBytes});
+    next_ = reinterpret_cast<std::byte*>(chunks_.back().memory.get()) + bytes;
+    left_ = kChunkBytes - bytes;
+    return chunks_.back().memory.get();
+  }
+
+ private:
+  static constexpr std::size_t kAlign = alignof(std::max_align_t);
+  // 256 KiB: a dev-set page's tree takes 1-2 MB once its script and style text is elided.
+  static constexpr std::size_t kChunkBytes = 256 * 1024;
+  static constexpr std::size_t kCachedChunks = 16;  // 4 MiB per thread at most
+
+  struct Chunk {
+    std::unique_ptr<std::max_align_t[]> memory;
+    std::size_t bytes;
+  };
+  static std::vector<std::unique_ptr<std::max_align_t[]>>& cache() {
+    thread_local std::vector<std::unique_ptr<std::max_align_t[]>> chunks;
+    return chunks;
+  }
+
+  std::vector<Chunk> chunks_;
+  std::byte* next_ = nullptr;
+  std::size_t left_ = 0;
+};
+
+void* HtmlDocument::allocate(void* arena, std::size_t bytes) { return static_cast<Arena*>(arena)->allocate(bytes); }
+
+HtmlDocument::HtmlDocument() = default;
+HtmlDocument::HtmlDocument(HtmlDocument&&) noexcept = default;
+HtmlDocument& HtmlDocument::operator=(HtmlDocument&&) noexcept = default;
+HtmlDocument::~HtmlDocument() = default;
 
 HtmlDocument HtmlDocument::parse(std::string html) {
   elide_unread_text(html);
@@ -16,13 +90,15 @@ HtmlDocument HtmlDocument::parse(std::string html) {
     html = std::move(*bounded);
     depth_limited = true;
   }
-  auto bytes = std::make_unique<const std::string>(std::move(html));
+  HtmlDocument doc;
+  doc.bytes_ = std::make_unique<const std::string>(std::move(html));
+  doc.arena_ = std::make_unique<Arena>();
   GumboOptions options = kGumboDefaultOptions;
-  // Parse errors are recorded one allocation each; we never read them.
-  options.max_errors = 0;
-  std::unique_ptr<GumboOutput, OutputFree> output(
-      gumbo_parse_with_options(&options, bytes->data(), bytes->size()));
-  HtmlDocument doc(std::move(bytes), std::move(output));
+  options.max_errors = 0;  // parse errors are recorded one allocation each; we never read them
+  options.allocator = &HtmlDocument::allocate;
+  options.deallocator = free_nothing;
+  options.userdata = doc.arena_.get();
+  doc.output_ = gumbo_parse_with_options(&options, doc.bytes_->data(), doc.bytes_->size());
   doc.depth_limited_ = depth_limited;
   return doc;
 }

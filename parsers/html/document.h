@@ -2,6 +2,7 @@
 // An HTML document parsed by Gumbo. Move-only; any thread may use a document it owns.
 #include <gumbo.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,16 +29,21 @@ class HtmlDocument {
   const GumboNode& root() const { return *output_->root; }
   std::string_view source() const { return *bytes_; }
 
- private:
-  struct OutputFree {
-    void operator()(GumboOutput* output) const noexcept;
-  };
-  HtmlDocument(std::unique_ptr<const std::string> bytes, std::unique_ptr<GumboOutput, OutputFree> output)
-      : bytes_(std::move(bytes)), output_(std::move(output)) {}
+ HtmlDocument(HtmlDocument&&) noexcept;
+  HtmlDocument& operator=(HtmlDocument&&) noexcept;
+  ~HtmlDocument();
 
-  // Declared before the tree: the tree points into these bytes and is destroyed first.
+ private:
+  // Every allocation Gumbo makes for one parse, freed at once with the document (see .cc).
+  class Arena;
+  static void* allocate(void* arena, std::size_t bytes);
+
+  HtmlDocument();
+
+  // Declared before the tree, which points into both and must go first.
   std::unique_ptr<const std::string> bytes_;
-  std::unique_ptr<GumboOutput, OutputFree> output_;
+  std::unique_ptr<Arena> arena_;
+  GumboOutput* output_ = nullptr;  // lives in *arena_
   bool depth_limited_ = false;
 };
 
