@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/archive/compress.h"
+
 namespace winnow::archive {
 
 using UnixSeconds = std::int64_t;
@@ -64,7 +66,10 @@ struct ArticleRow {
   std::string source = "page";
   int http_status = 0;
   std::string content_type;
-  std::string raw;                      // the fetched bytes (stored compressed; returned plain)
+  std::string raw;                      // the fetched bytes (stored packed; returned plain)
+  // The fetched bytes already packed by pack_page() on the caller's thread; stored instead of
+  // packing `raw` (which may then stay empty). Never set on rows read back.
+  std::optional<PackedPage> raw_packed;
   std::string charset;
   UnixSeconds fetched_at = 0;
   UnixSeconds archived_at = 0;          // set by the archive

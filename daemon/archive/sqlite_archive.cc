@@ -23,9 +23,6 @@ namespace {
 // SQLITE_BUSY. Only the worker writes in the daemon; this covers a CLI verb writing meanwhile.
 constexpr int kBusyTimeoutMs = 10'000;
 
-// raw_pages.codec: how `bytes` is packed. Only zlib so far; a new codec gets a new number.
-constexpr std::int64_t kCodecZlib = 1;
-
 struct Migration {
   int version;
   const char* sql;
@@ -516,10 +513,11 @@ class SqliteArchive final : public Archive {
                 row.charset, row.fetched_at, now_s(), row.extractor_version)
           .run();
       id = sqlite3_last_insert_rowid(db_.get());
-      if (!row.raw.empty()) {
-        const std::string packed = deflater_.pack(row.raw);
+      if (row.raw_packed || !row.raw.empty()) {
+        const PackedPage packed = row.raw_packed ? PackedPage() : pack_page(row.raw);
+        const PackedPage& page = row.raw_packed ? *row.raw_packed : packed;
         query("INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) VALUES (?1, ?2, ?3, ?4)")
-            .bind(id, kCodecZlib, to_int64(row.raw.size()), Blob{packed})
+            .bind(id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes})
             .run();
       }
       if (row.feed_id) upsert_entry(*row.feed_id, row.entry_key, id);
@@ -695,10 +693,7 @@ class SqliteArchive final : public Archive {
     auto q = query("SELECT codec, plain_bytes, bytes FROM raw_pages WHERE article_id = ?1");
     q.bind(article_id);
     if (!q.step()) return {};
-    if (q.integer(0) != kCodecZlib)
-      throw std::runtime_error("archive: raw page of article " + std::to_string(article_id) + " has unknown codec " +
-                               std::to_string(q.integer(0)));
-    return inflate_bytes(q.blob(2), static_cast<std::size_t>(q.integer(1)));
+    return unpack_page(static_cast<PageCodec>(q.integer(0)), q.blob(2), static_cast<std::size_t>(q.integer(1)));
   }
 
   int user_version() {
@@ -729,7 +724,6 @@ class SqliteArchive final : public Archive {
     }
   }
 
-  Deflater deflater_{Deflater::Wrapper::zlib};
   DbHandle db_;  // before the statements: destroyed after them
   std::unordered_map<std::string, StmtHandle, SqlHash, std::equal_to<>> statements_;
   int depth_ = 0;          // transaction() nesting; 0 outside any

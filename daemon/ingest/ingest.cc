@@ -112,7 +112,8 @@ ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch
   if (page) {
     row.http_status = int(page->status);
     row.content_type = page->content_type;
-    row.raw = page->body;
+    // Packed here, on a worker, rather than by the single archive thread.
+    row.raw_packed = archive::pack_page(page->body);
   }
   return row;
 }
