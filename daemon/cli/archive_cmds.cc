@@ -10,11 +10,10 @@
 #include "daemon/archive/archive.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
+#include "daemon/ingest/article_row.h"
 #include "feeds/opml/opml.h"
 #include "parsers/dates/dates.h"
 #include "parsers/extract/extract.h"
-#include "parsers/fingerprint/simhash.h"
-#include "parsers/render/render.h"
 
 namespace winnow::cli {
 namespace {
@@ -270,14 +269,12 @@ int run_reextract(std::span<char* const> argv) {
           ++skipped;
           continue;
         }
-        row.text = parsers::to_plain_text(article);
-        row.markdown = parsers::to_markdown(article);
-        json::object o = parsers::to_json(article, true);
-        row.blocks_json = json::serialize(o["blocks"]);
-        row.removed_json = json::serialize(o["removed"]);
-        row.fingerprint = parsers::simhash(row.text);
-        row.extractor_version = version;
-        if (!article.metadata.title.empty()) row.title = article.metadata.title;
+        // What the page does not say stays as archived (ingest may have taken it from the feed).
+        const std::string title = row.title;
+        const auto published = row.published;
+        ingest::set_extracted_fields(row, article);
+        if (row.title.empty()) row.title = title;
+        if (!row.published) row.published = published;
         a->update_extraction(row);
         ++updated;
       }

@@ -8,12 +8,12 @@
 #include <random>
 #include <unordered_set>
 
+#include "daemon/ingest/article_row.h"
 #include "daemon/log.h"
 #include "feeds/formats/parse.h"
 #include "parsers/dates/dates.h"
 #include "parsers/extract/extract.h"
 #include "parsers/fingerprint/simhash.h"
-#include "parsers/render/render.h"
 #include "parsers/url/normalize.h"
 
 namespace winnow::ingest {
@@ -87,27 +87,9 @@ bool is_permanent_status(long status) { return status == 404 || status == 410 ||
 // Fills an ArticleRow from an extracted article. Runs on a worker thread.
 ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch::FetchResult* page) {
   ArticleRow row;
-  const auto& m = a.metadata;
+  set_extracted_fields(row, a);
   row.url = url;
   row.normalized_url = parsers::normalize_url(url);
-  row.canonical_url = m.canonical_url.empty() ? std::string() : parsers::normalize_url(m.canonical_url);
-  row.title = m.title;
-  row.authors = join(m.authors);
-  if (!m.published.empty()) row.published = parsers::parse_date(m.published);
-  if (!m.modified.empty()) row.modified = parsers::parse_date(m.modified);
-  row.site_name = m.site_name;
-  row.language = m.language;
-  row.description = m.description;
-  row.image = m.image;
-  row.tags = join(m.tags);
-  row.text = parsers::to_plain_text(a);
-  row.markdown = parsers::to_markdown(a);
-  json::object o = parsers::to_json(a, true);
-  row.blocks_json = json::serialize(o["blocks"]);
-  row.removed_json = json::serialize(o["removed"]);
-  row.fingerprint = parsers::simhash(row.text);
-  row.charset = a.charset;
-  row.extractor_version = parsers::kExtractorVersion;
   row.fetched_at = now_s();
   if (page) {
     row.http_status = int(page->status);

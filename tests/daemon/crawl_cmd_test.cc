@@ -48,12 +48,14 @@ struct CrawlSite {
   }
 
   // `winnow crawl` with `args` after the verb; the exit status.
-  int crawl(std::vector<std::string> args) {
-    std::vector<std::string> argv = {WINNOW_PATH, "crawl"};
+  int crawl(std::vector<std::string> args) { return winnow_verb("crawl", std::move(args)); }
+
+  int winnow_verb(const std::string& verb, std::vector<std::string> args) {
+    std::vector<std::string> argv = {WINNOW_PATH, verb};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.insert(argv.end(), {"--config", config});
     auto status = run_command(argv, out, err, 20s);
-    BOOST_TEST_REQUIRE(status.has_value(), "winnow crawl did not finish");
+    BOOST_TEST_REQUIRE(status.has_value(), "winnow " << verb << " did not finish");
     BOOST_TEST_REQUIRE(WIFEXITED(*status));
     return WEXITSTATUS(*status);
   }
@@ -112,6 +114,36 @@ BOOST_AUTO_TEST_CASE(print_writes_each_article_and_archives_nothing) {
   std::sort(expected.begin(), expected.end());
   BOOST_TEST(titles == expected, boost::test_tools::per_element());
   BOOST_TEST(!std::filesystem::exists(site.db));
+}
+
+BOOST_AUTO_TEST_CASE(reextract_refreshes_what_an_older_extractor_stored_from_the_raw_page) {
+  CrawlSite site;
+  BOOST_TEST_REQUIRE(site.crawl({site.server.url("/feed.xml"), "--archive", site.db}) == 0, read_file(site.err));
+  Probe probe(site.db);
+  const std::string first = site.server.url("/a/0");
+  const std::string text = probe.text("SELECT text FROM articles WHERE url = '" + first + "'");
+  const std::string markdown = probe.text("SELECT markdown FROM articles WHERE url = '" + first + "'");
+  const std::int64_t fingerprint = probe.integer("SELECT fingerprint FROM articles WHERE url = '" + first + "'");
+  BOOST_TEST(probe.text("SELECT site_name FROM articles WHERE url = '" + first + "'") == "Harbour Gazette");
+  // As an older extractor would have left it: other text, no site name, an old version.
+  probe.exec("UPDATE articles SET text = 'xyzzyold text', markdown = 'old', site_name = '', fingerprint = 1, "
+             "extractor_version = 0 WHERE url = '" + first + "'");
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'xyzzyold'") == 1);
+
+  BOOST_TEST(site.winnow_verb("reextract", {"--archive", site.db}) == 0, read_file(site.err));
+  BOOST_TEST(read_file(site.out).find("re-extracted 1 articles, 2 unchanged") != std::string::npos, read_file(site.out));
+  BOOST_TEST(probe.text("SELECT text FROM articles WHERE url = '" + first + "'") == text);
+  BOOST_TEST(probe.text("SELECT markdown FROM articles WHERE url = '" + first + "'") == markdown);
+  BOOST_TEST(probe.integer("SELECT fingerprint FROM articles WHERE url = '" + first + "'") == fingerprint);
+  BOOST_TEST(probe.text("SELECT site_name FROM articles WHERE url = '" + first + "'") == "Harbour Gazette");
+  BOOST_TEST(probe.integer("SELECT min(extractor_version) FROM articles") >= 1);
+  // The FTS index follows the text.
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'xyzzyold'") == 0);
+
+  // --all re-runs every page; the result is the same.
+  BOOST_TEST(site.winnow_verb("reextract", {"--all", "--archive", site.db}) == 0, read_file(site.err));
+  BOOST_TEST(read_file(site.out).find("re-extracted 3 articles") != std::string::npos, read_file(site.out));
+  BOOST_TEST(probe.text("SELECT text FROM articles WHERE url = '" + first + "'") == text);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
