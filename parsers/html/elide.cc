@@ -282,8 +282,10 @@ std::size_t elide_unread_text(std::string& html) {
       if (!foreign.empty()) {
         if (is_one_of(tag.name, {"p", "br"})) break;  // break out of foreign content in newer parsers only
         bool svg = equals_name(tag.name, "svg");
-        if (svg || equals_name(tag.name, "math")) {
-          // Gumbo pops up to the innermost open element of that name, if any.
+        // Gumbo pops up to the innermost open element of that name, if any; but in foreign
+        // content Gumbo 0.10.1 takes the name from the whole tag, so "</svg >" closes nothing.
+        bool bare = tag.end == i + 2 + tag.name.size() + 1;
+        if ((svg || equals_name(tag.name, "math")) && bare) {
           for (std::size_t k = foreign.size(); k-- > 0;)
             if (foreign[k] == svg) {
               foreign.resize(k);
@@ -303,6 +305,11 @@ std::size_t elide_unread_text(std::string& html) {
     Tag tag = scan_tag(s, i + 1);
     const std::string_view name = tag.name;
     if (tag.end >= n || equals_name(name, "plaintext") || equals_name(name, "frameset")) break;
+    // Being "in select" only makes the scan more careful, so any <select> sets it, even where
+    // the scan believes it is in foreign content: Gumbo may have left it already (an end tag
+    // of an unknown element closes any unknown element in Gumbo 0.10.1, <svg> included).
+    // A <select> inside a select closes it in fact.
+    if (equals_name(name, "select")) in_select = true;
     if (!foreign.empty() && breaks_out_of_foreign(name)) foreign.clear();
     std::size_t text_end = tag.end;  // where the element's text ends, when it is skipped
     bool drop_text = false;
@@ -326,9 +333,6 @@ std::size_t elide_unread_text(std::string& html) {
       text_end = in_select ? agreed_text_end(tag.end, name) : raw_text_end(s, tag.end, name);
       if (text_end == npos) break;
       drop_text = !in_select && equals_name(name, "style");
-    } else if (equals_name(name, "select")) {
-      // A <select> inside a select closes it; staying "in select" is the safe guess.
-      in_select = true;
     } else if (equals_name(name, "input") || equals_name(name, "keygen")) {
       in_select = false;
     }
