@@ -143,6 +143,24 @@ UPDATE articles SET
 CREATE INDEX articles_fp_band4 ON articles(fp_band4, archived_at);
 CREATE INDEX articles_fp_band5 ON articles(fp_band5, archived_at);
 )sql"},
+    // The band indexes carry the fingerprint, so that the near-duplicate lookup reads only
+    // them. Before, each candidate row was read from the table, where the fingerprint sits
+    // behind the text, Markdown and JSON columns on overflow pages: at 20,000 articles that
+    // doubled the archive thread's time per article.
+    {3, R"sql(
+DROP INDEX articles_fp_band0;
+DROP INDEX articles_fp_band1;
+DROP INDEX articles_fp_band2;
+DROP INDEX articles_fp_band3;
+DROP INDEX articles_fp_band4;
+DROP INDEX articles_fp_band5;
+CREATE INDEX articles_fp_band0 ON articles(fp_band0, archived_at, fingerprint);
+CREATE INDEX articles_fp_band1 ON articles(fp_band1, archived_at, fingerprint);
+CREATE INDEX articles_fp_band2 ON articles(fp_band2, archived_at, fingerprint);
+CREATE INDEX articles_fp_band3 ON articles(fp_band3, archived_at, fingerprint);
+CREATE INDEX articles_fp_band4 ON articles(fp_band4, archived_at, fingerprint);
+CREATE INDEX articles_fp_band5 ON articles(fp_band5, archived_at, fingerprint);
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

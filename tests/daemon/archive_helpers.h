@@ -56,10 +56,11 @@ class Probe {
     Stmt stmt = prepare(sql);
     return sqlite3_step(stmt.get()) == SQLITE_ROW ? sqlite3_column_int64(stmt.get(), 0) : 0;
   }
-  std::string text(const std::string& sql) {
+  // Column `column` of the first row as text ("" without a row).
+  std::string text(const std::string& sql, int column = 0) {
     Stmt stmt = prepare(sql);
     if (sqlite3_step(stmt.get()) != SQLITE_ROW) return {};
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), column));
     return p ? p : "";
   }
   // The first column of every row, as text (NULL as "").

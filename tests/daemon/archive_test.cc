@@ -1,4 +1,5 @@
 // Archive::open_sqlite on a real SQLite file in a fresh temporary directory.
+#include <sqlite3.h>
 #include <zlib.h>
 
 #include <boost/test/unit_test.hpp>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <sstream>
 #include <string>
 
 #include "daemon/archive/archive.h"
@@ -36,12 +38,15 @@ bool throws_with(const std::function<void()>& f, const std::string& words) {
 
 BOOST_AUTO_TEST_SUITE(archive)
 
+// The schema version this winnow writes (the last step of sqlite_archive.cc's migrations).
+constexpr std::int64_t kSchemaVersion = 3;
+
 BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal_mode) {
   TempDir dir;
   const auto path = dir.file("archive.db");
   { auto archive = Archive::open_sqlite(path); }
   Probe probe(path);
-  BOOST_TEST(probe.integer("PRAGMA user_version") == 2);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == kSchemaVersion);
   BOOST_TEST(probe.text("PRAGMA journal_mode") == "wal");
   for (const char* table : {"feeds", "entries", "articles", "raw_pages", "articles_fts"})
     BOOST_TEST(probe.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + table + "'") == 1,
@@ -63,7 +68,50 @@ BOOST_AUTO_TEST_CASE(reopening_keeps_the_data_and_does_not_migrate_again) {
   BOOST_TEST(archive->feed(feed_id).value().url == "https://news.example/feed.xml");
   BOOST_TEST(archive->article(article_id).value().title == "Story number 1");
   BOOST_TEST(archive->has_entry(feed_id, "urn:entry:1"));
-  BOOST_TEST(Probe(path).integer("PRAGMA user_version") == 2);
+  BOOST_TEST(Probe(path).integer("PRAGMA user_version") == kSchemaVersion);
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_archive_with_data_is_migrated_and_keeps_everything) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  {
+    std::ifstream in(std::string(WINNOW_SOURCE_DIR) + "/tests/fixtures/archive/v1.sql");
+    std::ostringstream sql;
+    sql << in.rdbuf();
+    BOOST_TEST_REQUIRE(!sql.str().empty());
+    sqlite3* raw_db = nullptr;
+    BOOST_TEST_REQUIRE(sqlite3_open(path.c_str(), &raw_db) == SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(raw_db, sql.str().c_str(), nullptr, nullptr, &error);
+    BOOST_TEST(rc == SQLITE_OK, (error ? error : ""));
+    sqlite3_free(error);
+    sqlite3_close(raw_db);
+  }
+  BOOST_TEST_REQUIRE(Probe(path).integer("PRAGMA user_version") == 1);
+
+  auto archive = Archive::open_sqlite(path);
+  Probe probe(path);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == kSchemaVersion);
+  BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
+  BOOST_TEST(archive->article_count() == 3);
+  BOOST_TEST(archive->feed(1).value().title == "Harbour News");
+  BOOST_TEST(archive->has_entry(1, "urn:story:2"));
+  // The near-copy shares none of the 16-bit bands of version 1 with the first article but
+  // three of the six recomputed ones: the indexed lookup finds it.
+  const auto first = archive->article(1).value();
+  const auto near = archive->near_duplicates(archive->article(2).value().fingerprint, 5, 0);
+  BOOST_TEST((std::find(near.begin(), near.end(), first.id) != near.end()));
+  BOOST_TEST(probe.integer("SELECT fp_band4 FROM articles WHERE id = 1") ==
+             std::int64_t((first.fingerprint >> 44) & 1023));
+  // The band indexes carry the fingerprint: the lookup reads no table row.
+  BOOST_TEST(probe.text("EXPLAIN QUERY PLAN SELECT id, fingerprint FROM articles WHERE fp_band3 = 1 AND archived_at >= 0", 3)
+                 .find("COVERING INDEX") != std::string::npos);
+  // Full-text search, the zlib raw page (codec 1) and a new article all work as before.
+  BOOST_TEST(archive->search("lido", 10).size() == 1u);
+  BOOST_TEST(archive->article(1, true).value().raw.find("<h1>Harbour wall repaired") != std::string::npos);
+  const std::int64_t id = archive->store_article(sample_article(4, 1));
+  BOOST_TEST(id == 4);
+  BOOST_TEST(archive->article_count() == 4);
 }
 
 BOOST_AUTO_TEST_CASE(a_database_from_a_newer_winnow_is_refused_untouched) {
