@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "parsers/html/document.h"
@@ -52,9 +53,9 @@ void add_words(std::string_view value, AttributeWords& out) {
       push();
     } else {
       if (c >= 'A' && c <= 'Z' && prev >= 'a' && prev <= 'z') push();  // camelCase
-      word.push_back(char(std::tolower((unsigned char)c)));
+      word.push_back(c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c);
     }
-    out.joined.push_back(char(std::tolower((unsigned char)c)));
+    out.joined.push_back(c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c);
     prev = c;
   }
   push();
@@ -62,10 +63,9 @@ void add_words(std::string_view value, AttributeWords& out) {
 }
 
 // The class and id values of an element, each whitespace-separated token on its own.
-std::vector<std::string_view> attribute_tokens(const GumboNode& element) {
+std::vector<std::string_view> attribute_tokens(std::string_view class_value, std::string_view id_value) {
   std::vector<std::string_view> tokens;
-  for (const char* name : {"class", "id"}) {
-    std::string_view value = attribute(element, name);
+  for (std::string_view value : {class_value, id_value}) {
     if (value.size() > 400) value = value.substr(0, 400);
     while (!value.empty()) {
       std::size_t start = value.find_first_not_of(" \t\n\r\f");
@@ -173,6 +173,19 @@ bool looks_like_shortcode(std::string_view s) {
   return inside.find('=') != std::string_view::npos || s.find("[/") != std::string_view::npos;
 }
 
+// A token such as "entry-content" or "article-body" names the article; "sponsored-content"
+// or "comment-body" does not, since its own words also name noise.
+std::optional<Removal> removal_by_class_and_id(std::string_view class_value, std::string_view id_value) {
+  AttributeWords all;
+  for (std::string_view token : attribute_tokens(class_value, id_value)) {
+    AttributeWords one;
+    add_words(token, one);
+    if (names_content(one) && !removal_by_words(one)) return std::nullopt;
+    add_words(token, all);
+  }
+  return removal_by_words(all);
+}
+
 }  // namespace
 
 std::string lower_ascii(std::string_view text) {
@@ -198,16 +211,20 @@ std::optional<Removal> removal_by_markup(const GumboNode& element) {
   if (role == "contentinfo") return Removal::footer;
   if (role == "complementary") return Removal::related;
   if (role == "dialog" || role == "alertdialog") return Removal::boilerplate;
-  // A token such as "entry-content" or "article-body" names the article; "sponsored-content"
-  // or "comment-body" does not, since its own words also name noise.
-  AttributeWords all;
-  for (std::string_view token : attribute_tokens(element)) {
-    AttributeWords one;
-    add_words(token, one);
-    if (names_content(one) && !removal_by_words(one)) return std::nullopt;
-    add_words(token, all);
-  }
-  return removal_by_words(all);
+  const std::string_view class_value = attribute(element, "class");
+  const std::string_view id_value = attribute(element, "id");
+  if (class_value.empty() && id_value.empty()) return std::nullopt;
+  // The answer depends on the two values only, and pages repeat them on element after
+  // element (and a site on page after page): each thread remembers recent answers.
+  thread_local std::unordered_map<std::string, std::optional<Removal>> answers;
+  std::string key;
+  key.reserve(class_value.size() + id_value.size() + 1);
+  key.append(class_value).append(1, '\0').append(id_value);
+  if (auto it = answers.find(key); it != answers.end()) return it->second;
+  std::optional<Removal> answer = removal_by_class_and_id(class_value, id_value);
+  if (answers.size() >= 8192) answers.clear();  // a bound, not a policy: any subset is correct
+  answers.emplace(std::move(key), answer);
+  return answer;
 }
 
 

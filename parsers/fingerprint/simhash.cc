@@ -1,5 +1,6 @@
 #include "parsers/fingerprint/simhash.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <string>
@@ -8,13 +9,20 @@
 namespace winnow::parsers {
 namespace {
 
-// 64-bit FNV-1a, then a finalizer (splitmix64) to spread the bits.
-std::uint64_t hash_bytes(std::string_view bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
+constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+constexpr std::uint64_t kFnvPrime = 0x100000001b3ull;
+
+// 64-bit FNV-1a, fed piece by piece.
+std::uint64_t fnv(std::uint64_t h, std::string_view bytes) {
   for (unsigned char c : bytes) {
     h ^= c;
-    h *= 0x100000001b3ull;
+    h *= kFnvPrime;
   }
+  return h;
+}
+
+// A finalizer (splitmix64) to spread the bits of an FNV hash.
+std::uint64_t finish(std::uint64_t h) {
   h ^= h >> 30;
   h *= 0xbf58476d1ce4e5b9ull;
   h ^= h >> 27;
@@ -23,20 +31,31 @@ std::uint64_t hash_bytes(std::string_view bytes) {
   return h;
 }
 
+// The words of a text, packed in one buffer.
+struct Words {
+  std::string bytes;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;  // offset and length in `bytes`
+  std::string_view operator[](std::size_t i) const { return std::string_view(bytes).substr(spans[i].first, spans[i].second); }
+  std::size_t size() const { return spans.size(); }
+};
+
 // Words: runs of ASCII letters/digits (lowercased) or of non-ASCII code points; a code point
 // of the CJK ranges (3-byte UTF-8 lead E3-E9, EA-ED for Hangul) is a word on its own, since
 // those scripts do not separate words with spaces.
-std::vector<std::string> words_of(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
+Words words_of(std::string_view text) {
+  Words words;
+  words.bytes.reserve(text.size());
+  std::size_t start = 0;
   auto flush = [&] {
-    if (!word.empty()) words.push_back(std::move(word));
-    word.clear();
+    if (words.bytes.size() > start)
+      words.spans.emplace_back(std::uint32_t(start), std::uint32_t(words.bytes.size() - start));
+    start = words.bytes.size();
   };
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      if (std::isalnum(c)) word.push_back(char(std::tolower(c)));
+      if (c >= 'A' && c <= 'Z') words.bytes.push_back(char(c - 'A' + 'a'));
+      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) words.bytes.push_back(char(c));
       else flush();
       ++i;
       continue;
@@ -46,7 +65,7 @@ std::vector<std::string> words_of(std::string_view text) {
     bool cjk = len == 3 && c >= 0xE3 && c <= 0xED;
     bool punctuation = len == 3 && c == 0xE2;  // U+2000-U+2FFF: quotes, dashes, bullets
     if (cjk || punctuation) flush();
-    if (!punctuation) word.append(text.substr(i, len));
+    if (!punctuation) words.bytes.append(text.substr(i, len));
     if (cjk) flush();
     i += len;
   }
@@ -54,28 +73,58 @@ std::vector<std::string> words_of(std::string_view text) {
   return words;
 }
 
+// Per-bit counts of set bits over many 64-bit hashes. Eight bytes of `lanes[j]` count bits
+// j, j+8, ..., j+56 at once: eight additions per hash instead of sixty-four.
+class BitCounter {
+ public:
+  void add(std::uint64_t h) {
+    for (int j = 0; j < 8; ++j) lanes_[j] += (h >> j) & 0x0101010101010101ull;
+    if (++pending_ == 255) spill();  // before a byte counter can overflow
+    ++total_;
+  }
+  // The SimHash: bit b set when more than half of the hashes have it.
+  std::uint64_t majority() {
+    spill();
+    std::uint64_t out = 0;
+    for (int bit = 0; bit < 64; ++bit)
+      if (2 * ones_[bit] > total_) out |= std::uint64_t(1) << bit;
+    return out;
+  }
+
+ private:
+  void spill() {
+    for (int j = 0; j < 8; ++j) {
+      for (int byte = 0; byte < 8; ++byte) ones_[byte * 8 + j] += (lanes_[j] >> (byte * 8)) & 0xff;
+      lanes_[j] = 0;
+    }
+    pending_ = 0;
+  }
+  std::array<std::uint64_t, 8> lanes_{};
+  std::array<std::uint64_t, 64> ones_{};
+  int pending_ = 0;
+  std::uint64_t total_ = 0;
+};
+
 }  // namespace
 
 std::uint64_t simhash(std::string_view text) {
-  std::vector<std::string> words = words_of(text);
-  if (words.empty()) return 0;
-  std::array<std::int64_t, 64> weights{};
-  auto add = [&](std::uint64_t h) {
-    for (int bit = 0; bit < 64; ++bit) weights[bit] += (h >> bit) & 1 ? 1 : -1;
-  };
+  const Words words = words_of(text);
+  if (words.size() == 0) return 0;
+  BitCounter counter;
   if (words.size() < 3) {
-    for (const auto& w : words) add(hash_bytes(w));
+    for (std::size_t i = 0; i < words.size(); ++i) counter.add(finish(fnv(kFnvOffset, words[i])));
   } else {
-    std::string shingle;
+    // Each shingle is the hash of "w1 w2 w3", fed without building the string.
     for (std::size_t i = 0; i + 2 < words.size(); ++i) {
-      shingle.assign(words[i]).append(" ").append(words[i + 1]).append(" ").append(words[i + 2]);
-      add(hash_bytes(shingle));
+      std::uint64_t h = fnv(kFnvOffset, words[i]);
+      h = fnv(h, " ");
+      h = fnv(h, words[i + 1]);
+      h = fnv(h, " ");
+      h = fnv(h, words[i + 2]);
+      counter.add(finish(h));
     }
   }
-  std::uint64_t out = 0;
-  for (int bit = 0; bit < 64; ++bit)
-    if (weights[bit] > 0) out |= std::uint64_t(1) << bit;
-  return out;
+  return counter.majority();
 }
 
 int hamming_distance(std::uint64_t a, std::uint64_t b) { return std::popcount(a ^ b); }
