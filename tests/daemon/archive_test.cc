@@ -48,6 +48,7 @@ BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal
   Probe probe(path);
   BOOST_TEST(probe.integer("PRAGMA user_version") == kSchemaVersion);
   BOOST_TEST(probe.text("PRAGMA journal_mode") == "wal");
+  BOOST_TEST(probe.integer("PRAGMA page_size") == 16384);
   for (const char* table : {"feeds", "entries", "articles", "raw_pages", "articles_fts"})
     BOOST_TEST(probe.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + table + "'") == 1,
                table);
@@ -93,6 +94,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_archive_with_data_is_migrated_and_keeps_everyth
   Probe probe(path);
   BOOST_TEST(probe.integer("PRAGMA user_version") == kSchemaVersion);
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
+  BOOST_TEST(probe.integer("PRAGMA page_size") == 4096);  // an existing file keeps its page size
   BOOST_TEST(archive->article_count() == 3);
   BOOST_TEST(archive->feed(1).value().title == "Harbour News");
   BOOST_TEST(archive->has_entry(1, "urn:story:2"));
