@@ -107,7 +107,7 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   resolve(c.opml_path);
 
   Section fetch(root, "fetch", source, {"user_agent", "contact", "connect_timeout_s", "total_timeout_s", "max_body_mb",
-                                        "max_redirects", "max_connections"});
+                                        "max_redirects", "max_connections", "ca_file"});
   fetch.read("user_agent", c.user_agent);
   fetch.read("contact", c.contact);
   double number = double(c.connect_timeout_s);
@@ -125,6 +125,8 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   number = double(c.max_connections);
   fetch.read_number("max_connections", number, 1, 10000);
   c.max_connections = std::size_t(number);
+  fetch.read("ca_file", c.ca_file);
+  resolve(c.ca_file);
 
   Section politeness(root, "politeness", source, {"per_host_concurrency", "min_delay_s", "obey_robots", "max_backoff_h"});
   number = c.per_host_concurrency;

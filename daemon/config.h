@@ -25,6 +25,7 @@ struct Config {
   std::size_t max_body_bytes = 10u << 20;
   int max_redirects = 5;
   std::size_t max_connections = 256;
+  std::string ca_file;    // empty: the system's certificate authorities
   // [politeness]
   int per_host_concurrency = 2;
   double min_delay_s = 1.0;

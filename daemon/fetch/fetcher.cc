@@ -586,6 +586,7 @@ bool Engine::configure(Transfer& t) {
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &Engine::on_close_socket);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
+  if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
 
   curl_slist* list = nullptr;
   auto add = [&list](const std::string& line) {
@@ -687,6 +688,15 @@ void Engine::complete(Transfer* t, FetchErrc error, std::string message) {
     long status = 0;
     curl_easy_getinfo(owned->easy.get(), CURLINFO_RESPONSE_CODE, &status);
     r.status = status;
+    long version = CURL_HTTP_VERSION_NONE;
+    curl_easy_getinfo(owned->easy.get(), CURLINFO_HTTP_VERSION, &version);
+    switch (version) {
+      case CURL_HTTP_VERSION_1_0: r.http_version = "1.0"; break;
+      case CURL_HTTP_VERSION_1_1: r.http_version = "1.1"; break;
+      case CURL_HTTP_VERSION_2_0: r.http_version = "2"; break;
+      case CURL_HTTP_VERSION_3: r.http_version = "3"; break;
+      default: break;
+    }
   }
   if (owned->is_file) r.status = error == FetchErrc::ok ? 200 : 0;
   r.content_type = std::move(owned->headers.content_type);

@@ -29,6 +29,9 @@ struct FetcherOptions {
   std::size_t max_body_bytes = 10u << 20;  // also after decompression
   int max_redirects = 5;
   std::size_t max_connections = 256;       // total open connections of the multi handle
+  // PEM file of the certificate authorities to trust for https, instead of the system's
+  // (for a private CA); empty: the system's. Certificates are always verified.
+  std::string ca_file;
 };
 
 struct FetchRequest {
@@ -73,6 +76,7 @@ struct FetchResult {
   std::string last_modified;
   std::optional<std::int64_t> retry_after_s;  // Retry-After (seconds or HTTP date), on any status
   std::optional<std::int64_t> max_age_s;      // Cache-Control: max-age
+  std::string http_version;   // of the final response: "1.0", "1.1", "2" or "3"; empty for file://
   std::string body;           // decoded (gzip, deflate, br, zstd)
   double seconds = 0;         // total time
 };

@@ -114,6 +114,7 @@ IngestOptions options_from(const Config& c) {
   o.fetch.max_body_bytes = c.max_body_bytes;
   o.fetch.max_redirects = c.max_redirects;
   o.fetch.max_connections = c.max_connections;
+  o.fetch.ca_file = c.ca_file;
   o.obey_robots = c.obey_robots;
   o.workers = c.workers;
   return o;
@@ -392,7 +393,8 @@ void Ingest::reconfigure(IngestOptions options) {
   if (now.user_agent != asked.user_agent || now.connect_timeout_ms != asked.connect_timeout_ms ||
       now.total_timeout_ms != asked.total_timeout_ms || now.low_speed_bytes != asked.low_speed_bytes ||
       now.low_speed_time_s != asked.low_speed_time_s || now.max_body_bytes != asked.max_body_bytes ||
-      now.max_redirects != asked.max_redirects || now.max_connections != asked.max_connections)
+      now.max_redirects != asked.max_redirects || now.max_connections != asked.max_connections ||
+      now.ca_file != asked.ca_file)
     kept.push_back("fetch");
   if (options.workers != options_.workers) kept.push_back("workers");
   if (!kept.empty()) log::warning("settings keep their values until a restart", {{"settings", join(kept)}});
