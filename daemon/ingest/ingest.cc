@@ -573,7 +573,9 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   outcome.consecutive_failures = row.consecutive_failures;
   row.interval_s = p->ok ? next_interval_s(options_.schedule, row.interval_s, outcome, jitter()) : row.interval_s;
   std::int64_t wait = p->ok ? row.interval_s : next_interval_s(options_.schedule, row.interval_s, outcome, jitter());
-  row.next_poll = now + wait;
+  // `now` is the current second rounded down and the poll timer fires at whole seconds, so
+  // one second more keeps the real gap at least `wait` (a Retry-After is a floor).
+  row.next_poll = now + wait + 1;
   if (!feed.dropped && !draining_) {
     ++feed.generation;
     queue_.schedule(row.id, row.next_poll, feed.generation);

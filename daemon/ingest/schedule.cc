@@ -20,8 +20,9 @@ std::int64_t next_interval_s(const ScheduleParams& p, std::int64_t current_s, co
     std::int64_t floor_s = std::max(outcome.hint_s.value_or(0), outcome.max_age_s.value_or(0));
     interval = std::max(interval, double(std::min(floor_s, p.max_interval_s)));
   }
-  if (outcome.retry_after_s) interval = std::max(interval, double(std::min(*outcome.retry_after_s, p.max_backoff_s)));
   interval *= 0.9 + 0.2 * std::clamp(jitter, 0.0, 1.0);
+  // After the jitter: the server's Retry-After is a floor that jitter may not shorten.
+  if (outcome.retry_after_s) interval = std::max(interval, double(std::min(*outcome.retry_after_s, p.max_backoff_s)));
   return std::max<std::int64_t>(1, std::llround(interval));
 }
 

@@ -53,6 +53,9 @@ BOOST_AUTO_TEST_CASE(retry_after_is_honoured) {
   o.consecutive_failures = 1;
   o.retry_after_s = 20000;
   BOOST_TEST(next_interval_s(kParams, 600, o, kNoJitter) == 20000);
+  // Jitter never brings the next poll before the Retry-After.
+  BOOST_TEST(next_interval_s(kParams, 600, o, 0.0) == 20000);
+  BOOST_TEST(next_interval_s(kParams, 600, o, 0.999) >= 20000);
 }
 
 BOOST_AUTO_TEST_CASE(jitter_spreads_by_ten_percent) {
