@@ -1,5 +1,6 @@
 #include "daemon/ingest/article_row.h"
 
+#include <boost/algorithm/string/join.hpp>
 #include <boost/json.hpp>
 
 #include "parsers/dates/dates.h"
@@ -9,31 +10,18 @@
 #include "parsers/url/normalize.h"
 
 namespace winnow::ingest {
-namespace {
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += ", ";
-    out += p;
-  }
-  return out;
-}
-
-}  // namespace
-
 void set_extracted_fields(archive::ArticleRow& row, const parsers::Article& a) {
   const auto& m = a.metadata;
   row.canonical_url = m.canonical_url.empty() ? std::string() : parsers::normalize_url(m.canonical_url);
   row.title = m.title;
-  row.authors = join(m.authors);
+  row.authors = boost::algorithm::join(m.authors, ", ");
   row.published = m.published.empty() ? std::nullopt : parsers::parse_date(m.published);
   row.modified = m.modified.empty() ? std::nullopt : parsers::parse_date(m.modified);
   row.site_name = m.site_name;
   row.language = m.language;
   row.description = m.description;
   row.image = m.image;
-  row.tags = join(m.tags);
+  row.tags = boost::algorithm::join(m.tags, ", ");
   row.text = parsers::to_plain_text(a);
   row.markdown = parsers::to_markdown(a);
   boost::json::object o = parsers::to_json(a, true);

@@ -1,5 +1,6 @@
 #include "daemon/ingest/ingest.h"
 
+#include <boost/algorithm/string/join.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
@@ -36,15 +37,6 @@ UnixSeconds now_s() {
 double jitter() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += ", ";
-    out += p;
-  }
-  return out;
 }
 
 // "https://host[:port]/robots.txt" for an http(s) URL; empty for anything else.
@@ -397,7 +389,7 @@ void Ingest::reconfigure(IngestOptions options) {
       now.ca_file != asked.ca_file)
     kept.push_back("fetch");
   if (options.workers != options_.workers) kept.push_back("workers");
-  if (!kept.empty()) log::warning("settings keep their values until a restart", {{"settings", join(kept)}});
+  if (!kept.empty()) log::warning("settings keep their values until a restart", {{"settings", boost::algorithm::join(kept, ", ")}});
   const bool robots_changed = options.robots_agent != options_.robots_agent;
   options.fetch = options_.fetch;
   options.workers = options_.workers;
