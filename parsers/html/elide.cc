@@ -282,16 +282,15 @@ std::size_t elide_unread_text(std::string& html) {
       if (!foreign.empty()) {
         if (is_one_of(tag.name, {"p", "br"})) break;  // break out of foreign content in newer parsers only
         bool svg = equals_name(tag.name, "svg");
-        // Gumbo pops up to the innermost open element of that name, if any; but in foreign
-        // content Gumbo 0.10.1 takes the name from the whole tag, so "</svg >" closes nothing.
+        // Gumbo pops up to the innermost open element of that name. The scan pops only when
+        // that element is the innermost of its own list: between the two, Gumbo may have
+        // closed elements the scan does not see (in Gumbo 0.10.1 the end tag of one unknown
+        // element closes any unknown element, "<t><svg></e>" closes the <svg>), and popping
+        // too much would take the scan out of foreign content while Gumbo is still in it
+        // (found by elide_fuzz). Staying in too long only elides less. In foreign content
+        // Gumbo also takes the name from the whole tag, so "</svg >" closes nothing.
         bool bare = tag.end == i + 2 + tag.name.size() + 1;
-        if ((svg || equals_name(tag.name, "math")) && bare) {
-          for (std::size_t k = foreign.size(); k-- > 0;)
-            if (foreign[k] == svg) {
-              foreign.resize(k);
-              break;
-            }
-        }
+        if ((svg || equals_name(tag.name, "math")) && bare && foreign.back() == svg) foreign.pop_back();
       } else if (equals_name(tag.name, "select")) {
         in_select = false;
       }
