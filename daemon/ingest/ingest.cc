@@ -132,6 +132,7 @@ struct Ingest::Poll {
   fetch::FetchResult meta;   // headers of the answer (no body)
   bool ok = false;
   bool keep_validators = false;  // an entry failed for now: re-fetch the feed in full next time
+  bool admitted = false;         // holds one of max_polls_in_flight
   int new_entries = 0;
   std::size_t pending = 0;
   std::optional<std::int64_t> hint_s;
@@ -358,9 +359,10 @@ void Ingest::on_timer() {
   // Polls are admitted in slices, so a queue of 100,000 due feeds does not become 100,000
   // closures at once; host budgets pace them further.
   constexpr std::size_t kSlice = 512;
-  // Feed bodies are held while they are parsed: this bounds them like max_pages_in_memory.
-  constexpr std::size_t kMaxPollsInFlight = 256;
-  std::size_t room = polls_in_flight_ < kMaxPollsInFlight ? kMaxPollsInFlight - polls_in_flight_ : 0;
+  const std::size_t max_polls = std::max<std::size_t>(1, options_.max_polls_in_flight);
+  std::size_t room = polls_admitted_ < max_polls && jobs_in_flight_ < options_.max_queued_entries
+                         ? max_polls - polls_admitted_
+                         : 0;
   for (const auto& slot : queue_.pop_due(now_s(), std::min(kSlice, room))) {
     auto it = feeds_.find(slot.feed_id);
     if (it == feeds_.end()) continue;
@@ -405,6 +407,8 @@ void Ingest::poll(FeedState& feed) {
   ++polls_in_flight_;
   ++stats_.polls;
   auto p = std::make_shared<Poll>();
+  p->admitted = true;
+  ++polls_admitted_;
   p->feed_id = feed.row.id;
   p->url = feed.row.url;
   fetch::FetchRequest request;
@@ -507,11 +511,19 @@ void Ingest::on_new_entries(std::shared_ptr<Poll> p, std::vector<std::shared_ptr
   stats_.entries_new += jobs.size();
   p->pending = jobs.size();
   if (jobs.empty()) return finish_poll(p);
+  release_admission(*p);  // the body is parsed; the entries now count as queued
   for (auto& job : jobs) start_job(std::move(job));
+}
+
+void Ingest::release_admission(Poll& p) {
+  if (!p.admitted) return;
+  p.admitted = false;
+  --polls_admitted_;
 }
 
 void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   --polls_in_flight_;
+  release_admission(*p);
   if (p->crawl) {
     if (!p->ok) {
       ++stats_.failed;

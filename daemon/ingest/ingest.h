@@ -52,6 +52,13 @@ struct IngestOptions {
   // extraction and its archive row, so this bounds memory however far fetching runs ahead
   // of extraction and SQLite. 64: enough to keep 2 cores and the archive thread busy.
   std::size_t max_pages_in_memory = 64;
+  // Polls admitted at once: a poll counts from its request until its new entries are queued
+  // (its feed body is held meanwhile), not until they are archived, so a host that is slow
+  // to serve pages cannot hold the admission of every other feed.
+  std::size_t max_polls_in_flight = 256;
+  // Entries queued for their page, at most, before more polls are admitted (each holds its
+  // feed entry, content included).
+  std::size_t max_queued_entries = 4096;
 };
 
 // The options a configuration asks for (winnowd and `winnow crawl` alike).
@@ -130,6 +137,7 @@ class Ingest {
   void on_feed_parsed(std::shared_ptr<Poll> poll, std::shared_ptr<feeds::Feed> feed);
   void on_new_entries(std::shared_ptr<Poll> poll, std::vector<std::shared_ptr<Job>> jobs);
   void finish_poll(std::shared_ptr<Poll> poll);
+  void release_admission(Poll& poll);
   void crawl_one(std::shared_ptr<Crawl> crawl, std::string url);
   void start_job(std::shared_ptr<Job> job);
   void fetch_page(std::shared_ptr<Job> job);
@@ -160,7 +168,8 @@ class Ingest {
   std::unordered_map<std::int64_t, std::unique_ptr<FeedState>> feeds_;
   Stats stats_;
   std::size_t jobs_in_flight_ = 0;
-  std::size_t polls_in_flight_ = 0;
+  std::size_t polls_in_flight_ = 0;  // started and not finished: drain waits for them
+  std::size_t polls_admitted_ = 0;   // holding admission (see max_polls_in_flight)
   std::size_t crawls_in_flight_ = 0;
   std::size_t pages_held_ = 0;                       // slots of max_pages_in_memory in use
   std::deque<std::function<void()>> page_waiters_;   // fetches waiting for a slot

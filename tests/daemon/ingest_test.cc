@@ -466,6 +466,50 @@ BOOST_AUTO_TEST_CASE(one_host_never_gets_more_than_its_concurrency_while_another
   BOOST_TEST(pipeline.ingest().stats().archived == 14u);
 }
 
+BOOST_AUTO_TEST_CASE(feeds_of_a_host_slow_to_serve_pages_do_not_hold_up_other_feeds) {
+  TestServer slow(4), fast(4);
+  IngestOptions options = test_options();
+  options.max_polls_in_flight = 2;  // both taken by the slow host's polls
+  Pipeline pipeline(options);
+  constexpr auto kPageDelay = 2000ms;
+  std::vector<std::string> slow_feeds;
+  for (int f = 1; f <= 2; ++f) {
+    std::vector<Item> items;
+    for (int n = 1; n <= 3; ++n) {
+      Story story = farm::make_story(std::uint32_t(300 + 10 * f + n));
+      const std::string path = "/s/" + std::to_string(f) + "/" + std::to_string(n);
+      TestResponse r = farm::html_response(farm::page_html(story));
+      r.delay = kPageDelay;
+      slow.route(path, r);
+      items.push_back(farm::item_for(story, slow.url(path), false));
+    }
+    const std::string feed = "/feed" + std::to_string(f) + ".xml";
+    slow.route(feed, farm::plain_feed(farm::rss("Slow " + std::to_string(f), slow.url("/"), items)));
+    slow_feeds.push_back(slow.url(feed));
+  }
+  Story quick = farm::make_story(399);
+  publish(fast, "/q/1", quick);
+  fast.route("/feed.xml", farm::plain_feed(farm::rss("Fast", other_host_url(fast, "/"),
+                                                     {farm::item_for(quick, other_host_url(fast, "/q/1"), false)})));
+  pipeline.subscribe(slow_feeds);
+  // Both slow polls are under way: their pages are being served.
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return slow.hits("/s/1/1") + slow.hits("/s/2/1") >= 1; }));
+  pipeline.subscribe({slow_feeds[0], slow_feeds[1], other_host_url(fast, "/feed.xml")});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 7; }, 30s));
+
+  // The other host's feed was polled before the slow host answered its first page:
+  // the slow polls gave their admission back once their entries were queued.
+  Clock::time_point first_slow_page = Clock::time_point::max();
+  for (const auto& r : slow.requests())
+    if (r.path.starts_with("/s/")) first_slow_page = std::min(first_slow_page, r.at);
+  auto fast_polls = requests_for(fast, "/feed.xml");
+  BOOST_TEST_REQUIRE(fast_polls.size() >= 1u);
+  BOOST_TEST(seconds_between(first_slow_page, fast_polls[0].at) < 1.0,
+             "the fast feed was polled " << seconds_between(first_slow_page, fast_polls[0].at)
+                                         << " s after the slow host's first page was asked");
+  BOOST_TEST(pipeline.ingest().stats().archived == 7u);
+}
+
 BOOST_AUTO_TEST_CASE(robots_disallowed_pages_are_never_requested) {
   TestServer server;
   Pipeline pipeline;
