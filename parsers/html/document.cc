@@ -3,8 +3,12 @@
 #include "parsers/html/elide.h"
 #include "parsers/html/nesting.h"
 
+#include <csetjmp>
+#include <csignal>
+
 #include <algorithm>
 #include <cstddef>
+#include <mutex>
 #include <vector>
 
 namespace winnow::parsers {
@@ -83,23 +87,77 @@ HtmlDocument::HtmlDocument(HtmlDocument&&) noexcept = default;
 HtmlDocument& HtmlDocument::operator=(HtmlDocument&&) noexcept = default;
 HtmlDocument::~HtmlDocument() = default;
 
-HtmlDocument HtmlDocument::parse(std::string html) {
-  elide_unread_text(html);
+namespace {
+
+// Set while this thread is inside Gumbo: where a failed assertion in Gumbo jumps back to.
+thread_local sigjmp_buf* gumbo_escape = nullptr;
+struct sigaction previous_abort_action;
+
+extern "C" void on_abort(int signal) {
+  if (sigjmp_buf* escape = gumbo_escape) siglongjmp(*escape, 1);
+  // Not from Gumbo: whatever was there before (the default: end the process).
+  sigaction(SIGABRT, &previous_abort_action, nullptr);
+  raise(signal);
+}
+
+// Checked on every parse, not once: whoever installed a SIGABRT handler since (a test
+// framework does, per test case) is kept as the one to hand other aborts to.
+void install_abort_guard() {
+  static std::mutex mutex;
+  struct sigaction current {};
+  sigaction(SIGABRT, nullptr, &current);
+  if (current.sa_handler == on_abort) return;
+  std::lock_guard lock(mutex);
+  sigaction(SIGABRT, nullptr, &current);
+  if (current.sa_handler == on_abort) return;
+  struct sigaction action {};
+  action.sa_handler = on_abort;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGABRT, &action, &previous_abort_action);
+}
+
+// gumbo_parse_with_options, or nullptr when Gumbo aborted. Gumbo's assert() calls abort(),
+// which raises SIGABRT on this thread after releasing its own lock (glibc), and the handler
+// jumps back here. Every byte Gumbo allocated is in the caller's arena; only C frames of
+// Gumbo are skipped.
+GumboOutput* guarded_parse(const GumboOptions& options, const std::string& bytes) {
+  install_abort_guard();
+  sigjmp_buf escape;
+  if (sigsetjmp(escape, 1) != 0) {  // 1: restore the signal mask (SIGABRT is blocked in the handler)
+    gumbo_escape = nullptr;
+    return nullptr;
+  }
+  gumbo_escape = &escape;
+  GumboOutput* output = gumbo_parse_with_options(&options, bytes.data(), bytes.size());
+  gumbo_escape = nullptr;
+  return output;
+}
+
+}  // namespace
+
+HtmlDocument HtmlDocument::parse(std::string html, Options parse_options) {
+  if (parse_options.elide) elide_unread_text(html);
   bool depth_limited = false;
-  if (auto bounded = bound_nesting(html, kMaxDepth)) {
-    html = std::move(*bounded);
-    depth_limited = true;
+  if (parse_options.bound_depth) {
+    if (auto bounded = bound_nesting(html, kMaxDepth)) {
+      html = std::move(*bounded);
+      depth_limited = true;
+    }
   }
   HtmlDocument doc;
-  doc.bytes_ = std::make_unique<const std::string>(std::move(html));
-  doc.arena_ = std::make_unique<Arena>();
+  doc.depth_limited_ = depth_limited;
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;  // parse errors are recorded one allocation each; we never read them
   options.allocator = &HtmlDocument::allocate;
   options.deallocator = free_nothing;
-  options.userdata = doc.arena_.get();
-  doc.output_ = gumbo_parse_with_options(&options, doc.bytes_->data(), doc.bytes_->size());
-  doc.depth_limited_ = depth_limited;
+  for (bool retry_empty : {false, true}) {
+    doc.bytes_ = std::make_unique<const std::string>(retry_empty ? std::string() : std::move(html));
+    doc.arena_ = std::make_unique<Arena>();
+    options.userdata = doc.arena_.get();
+    doc.output_ = guarded_parse(options, *doc.bytes_);
+    if (doc.output_) break;
+    doc.parse_failed_ = true;  // the document of an empty page instead
+  }
   return doc;
 }
 

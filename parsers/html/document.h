@@ -15,13 +15,28 @@ class HtmlDocument {
   // 512: ten times the deepest page of the dev set.
   static constexpr int kMaxDepth = 512;
 
-  // Parses UTF-8 `html` (the document keeps it: Gumbo's tree points into it).
-  // Never fails: HTML parsing recovers from any input. The text of <script> (but JSON-LD),
-  // <style> and comments is left out before parsing (see elide.h): those elements are empty.
-  static HtmlDocument parse(std::string html);
+  struct Options {
+    bool elide = true;        // leave out the text of <script> (but JSON-LD), <style> and comments (elide.h)
+    bool bound_depth = true;  // flatten elements nested deeper than kMaxDepth (nesting.h)
+  };
+
+  // Parses UTF-8 `html` (the document keeps it: Gumbo's tree points into it). Never fails:
+  // HTML parsing recovers from any input, and when Gumbo itself gives up the document is
+  // empty and says so (parse_failed). With the default options the text of <script> (but
+  // JSON-LD), <style> and comments is left out before parsing: those elements are empty.
+  static HtmlDocument parse(std::string html, Options options);
+  static HtmlDocument parse(std::string html) { return parse(std::move(html), Options{}); }
 
   // True when the page nested deeper than kMaxDepth and was flattened.
   bool depth_limited() const { return depth_limited_; }
+
+  // True when Gumbo failed one of its own assertions on this page (Gumbo 0.10.1, as Debian
+  // builds it, aborts the process then: "<table><math><select><mi><select><tr>" is enough).
+  // The parse runs under a guard that returns from such a failure instead, and the document
+  // is that of an empty page. The guard is a SIGABRT handler (put back in place by each
+  // parse if something replaced it) that acts only on a thread inside Gumbo and hands any
+  // other abort to the handler it replaced.
+  bool parse_failed() const { return parse_failed_; }
 
   // The document node; its children include the <html> element.
   const GumboNode& document() const { return *output_->document; }
@@ -29,7 +44,7 @@ class HtmlDocument {
   const GumboNode& root() const { return *output_->root; }
   std::string_view source() const { return *bytes_; }
 
- HtmlDocument(HtmlDocument&&) noexcept;
+  HtmlDocument(HtmlDocument&&) noexcept;
   HtmlDocument& operator=(HtmlDocument&&) noexcept;
   ~HtmlDocument();
 
@@ -45,6 +60,7 @@ class HtmlDocument {
   std::unique_ptr<Arena> arena_;
   GumboOutput* output_ = nullptr;  // lives in *arena_
   bool depth_limited_ = false;
+  bool parse_failed_ = false;
 };
 
 // Helpers over Gumbo nodes. `name` is lowercase ASCII.

@@ -298,6 +298,28 @@ BOOST_AUTO_TEST_CASE(gone_article_is_archived_from_feed_content) {
   BOOST_TEST(pipeline.ingest().stats().feed_fallbacks == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(page_that_makes_gumbo_abort_falls_back_to_feed_content_and_ingest_goes_on) {
+  TestServer server;
+  Pipeline pipeline;
+  Story hostile = farm::make_story(41), normal = farm::make_story(42);
+  // Gumbo 0.10.1 fails an assertion on this markup and would abort the daemon.
+  server.route("/bad", farm::html_response("<html><body><table><math><select><mi><select><tr>"));
+  publish(server, "/good", normal);
+  server.route("/feed.xml", farm::plain_feed(farm::rss("Hostile", server.url("/"),
+                                                       {farm::item_for(hostile, server.url("/bad"), true),
+                                                        farm::item_for(normal, server.url("/good"), false)})));
+  pipeline.subscribe({server.url("/feed.xml")});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 2; }));
+  auto bad = pipeline.article_at(server.url("/bad"));
+  BOOST_TEST_REQUIRE(bad.has_value());
+  BOOST_TEST(bad->source == "feed");
+  check_text(*bad, hostile);
+  auto good = pipeline.article_at(server.url("/good"));
+  BOOST_TEST_REQUIRE(good.has_value());
+  BOOST_TEST(good->source == "page");
+  check_text(*good, normal);
+}
+
 BOOST_AUTO_TEST_CASE(gone_article_without_feed_content_is_recorded_and_not_fetched_again) {
   TestServer server;
   Pipeline pipeline;
