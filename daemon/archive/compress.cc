@@ -10,7 +10,6 @@ namespace winnow::archive {
 namespace {
 
 // windowBits for deflateInit2: 15 is a 32 KiB window; adding 16 asks for a gzip wrapper.
-constexpr int kZlibWindowBits = 15;
 constexpr int kGzipWindowBits = 15 + 16;
 constexpr int kMemLevel = 8;  // zlib's own default
 
@@ -42,7 +41,7 @@ std::string inflate_bytes(std::string_view packed, std::size_t plain_bytes) {
 
 }  // namespace
 
-struct Deflater::Stream {
+struct GzipPacker::Stream {
   z_stream z{};
   bool is_initialised = false;
   ~Stream() {
@@ -50,20 +49,19 @@ struct Deflater::Stream {
   }
 };
 
-Deflater::Deflater(Wrapper wrapper) : stream_(std::make_unique<Stream>()) {
-  const int window_bits = wrapper == Wrapper::gzip ? kGzipWindowBits : kZlibWindowBits;
+GzipPacker::GzipPacker() : stream_(std::make_unique<Stream>()) {
   // Level 1: several times faster than the default level 6 on HTML, for files only somewhat
   // larger (a WARC export packs every raw page of the archive).
-  const int rc = deflateInit2(&stream_->z, Z_BEST_SPEED, Z_DEFLATED, window_bits, kMemLevel, Z_DEFAULT_STRATEGY);
+  const int rc = deflateInit2(&stream_->z, Z_BEST_SPEED, Z_DEFLATED, kGzipWindowBits, kMemLevel, Z_DEFAULT_STRATEGY);
   if (rc != Z_OK) zlib_failed("deflateInit2", rc);
   stream_->is_initialised = true;
 }
 
-Deflater::~Deflater() = default;
-Deflater::Deflater(Deflater&&) noexcept = default;
-Deflater& Deflater::operator=(Deflater&&) noexcept = default;
+GzipPacker::~GzipPacker() = default;
+GzipPacker::GzipPacker(GzipPacker&&) noexcept = default;
+GzipPacker& GzipPacker::operator=(GzipPacker&&) noexcept = default;
 
-std::string Deflater::pack(std::string_view plain) {
+std::string GzipPacker::pack(std::string_view plain) {
   z_stream& z = stream_->z;
   if (plain.size() > std::numeric_limits<uInt>::max()) throw std::length_error("archive: input too large for zlib");
   const int reset = deflateReset(&z);

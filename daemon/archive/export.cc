@@ -156,7 +156,7 @@ class WarcWriter {
     record += block;
     record += "\r\n\r\n";
     if (gzip_)
-      out_ << deflater_.pack(record);
+      out_ << packer_.pack(record);
     else
       out_ << record;
     if (!out_) throw std::runtime_error("export: writing the WARC output failed");
@@ -165,7 +165,7 @@ class WarcWriter {
  private:
   std::ostream& out_;
   bool gzip_;
-  Deflater deflater_{Deflater::Wrapper::gzip};
+  GzipPacker packer_;
   boost::uuids::random_generator uuids_;
 };
 

@@ -536,8 +536,9 @@ class SqliteArchive final : public Archive {
           .run();
       id = sqlite3_last_insert_rowid(db_.get());
       if (row.raw_packed || !row.raw.empty()) {
-        const PackedPage packed = row.raw_packed ? PackedPage() : pack_page(row.raw);
-        const PackedPage& page = row.raw_packed ? *row.raw_packed : packed;
+        std::optional<PackedPage> packed_here;  // when the caller did not pack it
+        if (!row.raw_packed) packed_here = pack_page(row.raw);
+        const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
         query("INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) VALUES (?1, ?2, ?3, ?4)")
             .bind(id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes})
             .run();

@@ -187,9 +187,11 @@ std::pair<std::size_t, std::size_t> comment_end(std::string_view s, std::size_t 
 }
 
 bool is_json_ld(const Tag& tag) {
-  std::string type(tag.type);
-  for (char& c : type) c = lower(c);
-  return tag.type_has_reference || type.find("ld+json") != std::string::npos;
+  constexpr std::string_view kLdJson = "ld+json";
+  if (tag.type_has_reference) return true;
+  for (std::size_t i = 0; i + kLdJson.size() <= tag.type.size(); ++i)
+    if (equals_name(tag.type.substr(i, kLdJson.size()), kLdJson)) return true;
+  return false;
 }
 
 bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
