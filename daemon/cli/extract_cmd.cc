@@ -41,7 +41,8 @@ constexpr const char* kUsage =
     "  --explain           show every block of the page, kept or removed, with its reason\n"
     "  --removed           with --format json: also list the removed blocks and reasons\n"
     "  --input-dir DIR     every file of DIR (.gz decompressed) to JSON Lines on stdout:\n"
-    "                      {\"id\", \"url\", \"title\", \"text\", \"ms\"}, one line per page\n"
+    "                      {\"id\", \"url\", \"title\", \"text\", \"ms\"}, one line per page;\n"
+    "                      with --explain also \"region\" and \"trace\" (every block, kept or not)\n"
     "  --jobs N            pages extracted in parallel with --input-dir (default: cores)\n"
     "  --urls FILE         ID<TAB>URL lines naming each page's URL (default: $PAGE_URLS)\n";
 
@@ -158,6 +159,7 @@ int run_directory(const Args& args, const std::string& format) {
     if (const char* env = std::getenv("PAGE_URLS")) url_file = env;
   const auto urls = read_url_map(url_file);
 
+  const bool explain = args.has("explain");
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   if (auto j = args.get("jobs")) jobs = unsigned(std::clamp(std::stoi(*j), 1, 256));
 
@@ -180,12 +182,22 @@ int run_directory(const Args& args, const std::string& format) {
         auto start = std::chrono::steady_clock::now();
         parsers::ExtractOptions options;
         options.url = url;
+        options.explain = explain;
         Article article = parsers::extract(bytes, options);
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         line["title"] = article.metadata.title;
         if (format == "json") line["article"] = parsers::to_json(article, false);
         line["text"] = format == "markdown" ? parsers::to_markdown(article) : parsers::to_plain_text(article);
         line["ms"] = ms;
+        if (explain) {
+          line["region"] = article.region;
+          json::array trace;
+          for (const auto& t : article.trace)
+            trace.push_back(json::object{{"kept", t.kept}, {"reason", t.kept ? "" : to_string(t.reason)},
+                                         {"chars", t.chars}, {"ld", t.link_density}, {"path", t.path},
+                                         {"text", t.text}});
+          line["trace"] = std::move(trace);
+        }
       } catch (const std::exception& e) {
         line["error"] = e.what();
         ++failures;

@@ -24,6 +24,11 @@ constexpr int kClusterLevels = 2;
 constexpr std::int32_t kMinLoneProseChars = 80;
 constexpr double kStepDownShare = 0.95;
 constexpr double kArticleBeforeWidgetChars = 400;
+// A marked element holding this share of the page's prose is a wrapper, whatever its words.
+constexpr double kWrapperShare = 0.85;
+// A lone block this long is an article written as one or two paragraphs, not a teaser's
+// summary: summaries run to a few sentences.
+constexpr std::int32_t kLoneArticleChars = 400;
 
 // The last visible character of `text`, as a code point's first byte sequence.
 bool ends_like_sentence(std::string_view text) {
@@ -63,7 +68,8 @@ bool has_word_character(std::string_view text) {
 double link_density(const TextBlock& b) { return b.chars ? double(b.link_chars) / b.chars : 0.0; }
 
 bool is_prose(const TextBlock& b, const FlatDom& dom) {
-  if (b.ctx.heading >= 0) return false;
+  // A "heading" of several sentences is a paragraph styled big.
+  if (b.ctx.heading >= 0 && !(b.chars >= 200 && ends_like_sentence(b.text))) return false;
   if (b.chars < 20) return false;
   if (dom.nodes[b.owner].tag == GUMBO_TAG_P && b.chars >= 30) return true;
   if (b.chars >= 80) return true;
@@ -154,13 +160,14 @@ class Extractor {
       std::int32_t near = neighbourhood(b);
       bool clustered = prose_count_[near] >= 2;
       // A lone paragraph beside a headline link is a teaser's summary.
-      bool teaser = !clustered && headline_count_[near] > 0;
+      bool lone_article = !clustered && b.chars - b.link_chars >= kLoneArticleChars;
+      bool teaser = !clustered && !lone_article && headline_count_[near] > 0;
       // A lone short line ("Loading more articles...") is no evidence of an article.
       bool stray = !clustered && b.chars < kMinLoneProseChars;
       if (!noisy_markup && prose_[k] && !teaser && !stray && link_density(b) < 0.5) {
         // A paragraph with no other paragraph near it is more often a teaser's summary
         // than part of an article. 0.3: best dev-set F1 among 0.2 / 0.3 / 0.5, 2026-11.
-        double weight = clustered ? 1.0 : kIsolatedProseWeight;
+        double weight = clustered || lone_article ? 1.0 : kIsolatedProseWeight;
         good = weight * (b.chars - b.link_chars);
         bad = b.link_chars;
       } else {
@@ -219,7 +226,10 @@ class Extractor {
         markup_[i] = removal_by_markup(*node.node);
       bool strong = markup_[i] == Removal::comments || markup_[i] == Removal::cookie_banner ||
                     markup_[i] == Removal::footer || markup_[i] == Removal::newsletter;
-      if (markup_[i] && !strong && good_[i] >= 0.4 * page_good) markup_[i].reset();
+      // Even a strong kind does not hold nearly all of the page's prose: an element that does
+      // is a wrapper whose words happen to say footer ("region-body-and-footer").
+      if (markup_[i] && (strong ? good_[i] >= kWrapperShare * page_good : good_[i] >= 0.4 * page_good))
+        markup_[i].reset();
       if (markup_[i] && *markup_[i] != Removal::caption)
         noisy_ancestor_[i] = std::int32_t(i);
       else if (node.parent >= 0)
@@ -333,7 +343,7 @@ class Extractor {
     kept_.assign(blocks_.size(), false);
     const std::int32_t end = dom_.nodes[region_].end;
     const std::string title = fold(meta.title);
-    std::unordered_set<std::string> seen;
+    std::unordered_map<std::string, std::int32_t> seen;  // folded text -> container of its first copy
     bool seen_prose = false;
     double prose_before = 0;   // prose kept so far
     std::size_t tail_end = 0;  // blocks before this index follow a widget heading
@@ -383,11 +393,14 @@ class Extractor {
       if (!reason && !prose && b.chars < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;
       // The headline repeated in a non-heading block above the article's first paragraph.
       if (!reason && !seen_prose && !title.empty() && b.chars < 300 && fold(b.text) == title) reason = Removal::title;
-      // Repeated sentences are syndicated copies; short repeated lines (a recipe's
-      // "Eat every 2-3 hours") are the article's own.
+      // A sentence repeated in another container is a syndicated copy (the same story again
+      // in a second card or column). Repeated within one container it is the page's own: a
+      // refrain, or a page that prints its story twice; short repeated lines (a recipe's
+      // "Eat every 2-3 hours") are the article's own as well.
       if (!reason && b.chars >= 40 && ends_like_sentence(b.text)) {
-        std::string key = fold(b.text);
-        if (!seen.insert(key).second) reason = Removal::duplicate;
+        std::int32_t container = dom_.nodes[b.owner].parent;
+        auto [it, first_time] = seen.emplace(fold(b.text), container);
+        if (!first_time && it->second != container) reason = Removal::duplicate;
       }
       if (reason) {
         verdict_[k] = *reason;

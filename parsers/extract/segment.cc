@@ -48,6 +48,7 @@ class BlockBuilder {
   }
 
   bool empty() const { return block_.chars == 0; }
+  bool at_line_start() const { return !block_.text.empty() && block_.text.back() == '\n'; }
   TextBlock& block() { return block_; }
 
   TextBlock take() {
@@ -141,7 +142,12 @@ std::vector<TextBlock> segment(const FlatDom& dom, std::int32_t begin) {
       continue;
     }
     if (node.tag == GUMBO_TAG_BR) {
-      builder.line_break();
+      // Two line breaks in a row end a paragraph, as a reader sees it: old layouts and
+      // many CMSs write paragraphs as text between <br><br>, not as <p>. (Not in <pre>.)
+      if (builder.at_line_start() && !stack.empty() && stack.back().ctx.code < 0)
+        flush();
+      else
+        builder.line_break();
       continue;
     }
     if (node.is_block) flush();

@@ -1,6 +1,6 @@
 #pragma once
-// Cuts the flat DOM into text blocks: maximal runs of inline text between block-level tags,
-// as a browser would lay them out. Pure; any thread.
+// Cuts the flat DOM into text blocks: maximal runs of inline text between block-level tags
+// or two consecutive <br>, as a reader sees paragraphs on the page. Pure; any thread.
 #include <cstdint>
 #include <string>
 #include <vector>

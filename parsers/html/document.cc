@@ -2,6 +2,7 @@
 
 #include "parsers/html/elide.h"
 #include "parsers/html/nesting.h"
+#include "parsers/html/repair.h"
 
 #include <csetjmp>
 #include <csignal>
@@ -136,6 +137,7 @@ GumboOutput* guarded_parse(const GumboOptions& options, const std::string& bytes
 }  // namespace
 
 HtmlDocument HtmlDocument::parse(std::string html, Options parse_options) {
+  if (parse_options.repair) close_unclosed_title(html);
   if (parse_options.elide) elide_unread_text(html);
   bool depth_limited = false;
   if (parse_options.bound_depth) {

@@ -16,6 +16,7 @@ class HtmlDocument {
   static constexpr int kMaxDepth = 512;
 
   struct Options {
+    bool repair = true;       // close a <title> that is never closed (repair.h)
     bool elide = true;        // leave out the text of <script> (but JSON-LD), <style> and comments (elide.h)
     bool bound_depth = true;  // flatten elements nested deeper than kMaxDepth (nesting.h)
   };
