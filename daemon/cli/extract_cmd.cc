@@ -44,7 +44,8 @@ constexpr const char* kUsage =
     "                      {\"id\", \"url\", \"title\", \"text\", \"ms\"}, one line per page;\n"
     "                      with --explain also \"region\" and \"trace\" (every block, kept or not)\n"
     "  --jobs N            pages extracted in parallel with --input-dir (default: cores)\n"
-    "  --urls FILE         ID<TAB>URL lines naming each page's URL (default: $PAGE_URLS)\n";
+    "  --urls FILE         ID<TAB>URL lines naming each page's URL (default: $PAGE_URLS)\n"
+    "  --tune NAME=VALUE   set one of the extractor's tuned numbers (for bench/quality; repeatable)\n";
 
 // Inputs larger than this are refused rather than read: 64 MiB is six times the
 // default extraction cap, which already cuts pages at 16 MiB.
@@ -146,6 +147,26 @@ std::string page_id(const fs::path& path) {
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
 }
 
+// The --tune NAME=VALUE options over the shipped numbers. Throws on an unknown name or bad value.
+parsers::Tuning tuning_from(const Args& args) {
+  parsers::Tuning tuning;
+  for (const std::string& assignment : args.all("tune")) {
+    auto eq = assignment.find('=');
+    std::size_t used = 0;
+    double value = 0;
+    try {
+      if (eq != std::string::npos) value = std::stod(assignment.substr(eq + 1), &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (eq == std::string::npos || used == 0 || used != assignment.size() - eq - 1 ||
+        !tuning.set(std::string_view(assignment).substr(0, eq), value))
+      throw std::invalid_argument("--tune " + assignment + ": expected NAME=NUMBER, NAME one of: " +
+                                  tuning.describe());
+  }
+  return tuning;
+}
+
 int run_directory(const Args& args, const std::string& format) {
   fs::path dir = *args.get("input-dir");
   std::vector<fs::path> files;
@@ -160,6 +181,7 @@ int run_directory(const Args& args, const std::string& format) {
   const auto urls = read_url_map(url_file);
 
   const bool explain = args.has("explain");
+  const parsers::Tuning tuning = tuning_from(args);
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   if (auto j = args.get("jobs")) jobs = unsigned(std::clamp(std::stoi(*j), 1, 256));
 
@@ -183,6 +205,7 @@ int run_directory(const Args& args, const std::string& format) {
         parsers::ExtractOptions options;
         options.url = url;
         options.explain = explain;
+        options.tuning = tuning;
         Article article = parsers::extract(bytes, options);
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         line["title"] = article.metadata.title;
@@ -223,7 +246,8 @@ int run_directory(const Args& args, const std::string& format) {
 }  // namespace
 
 int run_extract(std::span<char* const> argv) {
-  Args args(argv, {"url", "content-type", "format", "input-dir", "jobs", "urls"}, {"explain", "removed", "help"});
+  Args args(argv, {"url", "content-type", "format", "input-dir", "jobs", "urls", "tune"},
+            {"explain", "removed", "help"});
   if (args.has("help")) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -255,6 +279,12 @@ int run_extract(std::span<char* const> argv) {
   options.content_type = args.get_or("content-type", "");
   options.explain = args.has("explain");
   options.keep_removed = args.has("removed");
+  try {
+    options.tuning = tuning_from(args);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "winnow extract: %s\n", e.what());
+    return 2;
+  }
   Article article = parsers::extract(bytes, options);
   if (options.explain) {
     print_explain(article);

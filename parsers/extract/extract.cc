@@ -16,19 +16,9 @@
 namespace winnow::parsers {
 namespace {
 
-// Weight of link text and non-prose text against prose when scoring a region.
-// 0.5: best dev-set F1 among 0.25 / 0.5 / 0.75 / 1.0, 2026-11.
-constexpr double kBadWeight = 0.5;
-constexpr double kIsolatedProseWeight = 0.3;
 constexpr int kClusterLevels = 2;
 constexpr std::int32_t kMinLoneProseChars = 80;
-constexpr double kStepDownShare = 0.95;
 constexpr double kArticleBeforeWidgetChars = 400;
-// A marked element holding this share of the page's prose is a wrapper, whatever its words.
-constexpr double kWrapperShare = 0.85;
-// A lone block this long is an article written as one or two paragraphs, not a teaser's
-// summary: summaries run to a few sentences.
-constexpr std::int32_t kLoneArticleChars = 400;
 
 // The last visible character of `text`, as a code point's first byte sequence.
 bool ends_like_sentence(std::string_view text) {
@@ -160,14 +150,18 @@ class Extractor {
       std::int32_t near = neighbourhood(b);
       bool clustered = prose_count_[near] >= 2;
       // A lone paragraph beside a headline link is a teaser's summary.
-      bool lone_article = !clustered && b.chars - b.link_chars >= kLoneArticleChars;
-      bool teaser = !clustered && !lone_article && headline_count_[near] > 0;
+      bool lone_article = !clustered && b.chars - b.link_chars >= options_.tuning.lone_article_chars;
+      // Summaries under a list of headline links ("Headlines": a headline, its summary, the
+      // next headline) cluster like an article's paragraphs; the headlines give them away.
+      bool listing = headline_led_[k] && headline_led_count_[near] >= 3 &&
+                     2 * headline_led_count_[near] >= prose_count_[near] &&
+                     b.chars - b.link_chars < options_.tuning.lone_article_chars;
+      bool teaser = listing || (!clustered && !lone_article && headline_count_[near] > 0);
       // A lone short line ("Loading more articles...") is no evidence of an article.
       bool stray = !clustered && b.chars < kMinLoneProseChars;
       if (!noisy_markup && prose_[k] && !teaser && !stray && link_density(b) < 0.5) {
-        // A paragraph with no other paragraph near it is more often a teaser's summary
-        // than part of an article. 0.3: best dev-set F1 among 0.2 / 0.3 / 0.5, 2026-11.
-        double weight = clustered || lone_article ? 1.0 : kIsolatedProseWeight;
+        // A paragraph with no other paragraph near it is more often a teaser's summary.
+        double weight = clustered || lone_article ? 1.0 : options_.tuning.isolated_prose_weight;
         good = weight * (b.chars - b.link_chars);
         bad = b.link_chars;
       } else {
@@ -198,17 +192,31 @@ class Extractor {
     prose_.assign(blocks_.size(), false);
     prose_count_.assign(n, 0);
     headline_count_.assign(n, 0);
+    headline_led_.assign(blocks_.size(), false);
+    headline_led_count_.assign(n, 0);
+    std::int32_t last_headline = -2;  // index of the last headline-link block
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
       const TextBlock& b = blocks_[k];
       prose_[k] = is_prose(b, dom_);
       if (prose_[k]) ++prose_count_[b.owner];
-      if (b.chars >= 15 && b.link_chars * 10 >= b.chars * 9) ++headline_count_[b.owner];
+      bool headline = b.chars >= 15 && b.link_chars * 10 >= b.chars * 9;
+      if (headline) {
+        ++headline_count_[b.owner];
+        last_headline = std::int32_t(k);
+      } else if (prose_[k]) {
+        // A summary right under its headline link, maybe past a short date or byline line.
+        std::int32_t gap = std::int32_t(k) - last_headline;
+        headline_led_[k] = gap == 1 || (gap == 2 && blocks_[k - 1].chars < 60 && !prose_[k - 1] &&
+                                        blocks_[k - 1].ctx.heading < 0);
+        if (headline_led_[k]) ++headline_led_count_[b.owner];
+      }
     }
     for (std::size_t i = n; i-- > 1;) {
       std::int32_t p = dom_.nodes[i].parent;
       if (p < 0) continue;
       prose_count_[p] += prose_count_[i];
       headline_count_[p] += headline_count_[i];
+      headline_led_count_[p] += headline_led_count_[i];
     }
     accumulate(false);
     // Markup noise, inherited from the nearest marked ancestor. Wrappers often carry words
@@ -228,7 +236,7 @@ class Extractor {
                     markup_[i] == Removal::footer || markup_[i] == Removal::newsletter;
       // Even a strong kind does not hold nearly all of the page's prose: an element that does
       // is a wrapper whose words happen to say footer ("region-body-and-footer").
-      if (markup_[i] && (strong ? good_[i] >= kWrapperShare * page_good : good_[i] >= 0.4 * page_good))
+      if (markup_[i] && (strong ? good_[i] >= options_.tuning.wrapper_share * page_good : good_[i] >= 0.4 * page_good))
         markup_[i].reset();
       if (markup_[i] && *markup_[i] != Removal::caption)
         noisy_ancestor_[i] = std::int32_t(i);
@@ -243,7 +251,7 @@ class Extractor {
     double best_score = -1e18;
     for (std::size_t i = 0; i < dom_.nodes.size(); ++i) {
       if (dom_.nodes[i].is_text) continue;
-      double score = good_[i] - kBadWeight * bad_[i];
+      double score = good_[i] - options_.tuning.bad_weight * bad_[i];
       if (score > best_score) {
         best_score = score;
         best = std::int32_t(i);
@@ -251,13 +259,13 @@ class Extractor {
     }
     // A wrapper that beats its best child only by a stray line or two (a footer blurb, a
     // "Loading..." notice) is not the article: step down while a child keeps nearly all
-    // of the score. 0.95: below it, separate lede paragraphs start to fall off (dev set).
+    // of the score.
     for (bool stepped = true; stepped;) {
       stepped = false;
-      const double score = good_[best] - kBadWeight * bad_[best];
+      const double score = good_[best] - options_.tuning.bad_weight * bad_[best];
       for (std::int32_t c = best + 1; c < dom_.nodes[best].end; c = dom_.nodes[c].end) {
         if (dom_.nodes[c].is_text) continue;
-        if (good_[c] - kBadWeight * bad_[c] >= kStepDownShare * score) {
+        if (good_[c] - options_.tuning.bad_weight * bad_[c] >= options_.tuning.step_down_share * score) {
           best = c;
           stepped = true;
           break;
@@ -271,7 +279,7 @@ class Extractor {
     std::vector<std::int32_t> order;
     for (std::size_t i = 0; i < dom_.nodes.size(); ++i)
       if (!dom_.nodes[i].is_text) order.push_back(std::int32_t(i));
-    auto score = [&](std::int32_t i) { return good_[i] - kBadWeight * bad_[i]; };
+    auto score = [&](std::int32_t i) { return good_[i] - options_.tuning.bad_weight * bad_[i]; };
     count = std::min(count, order.size());
     std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(count), order.end(),
                       [&](std::int32_t a, std::int32_t b) { return score(a) > score(b); });
@@ -398,7 +406,7 @@ class Extractor {
       // refrain, or a page that prints its story twice; short repeated lines (a recipe's
       // "Eat every 2-3 hours") are the article's own as well.
       if (!reason && b.chars >= 40 && ends_like_sentence(b.text)) {
-        std::int32_t container = dom_.nodes[b.owner].parent;
+        std::int32_t container = neighbourhood(b);
         auto [it, first_time] = seen.emplace(fold(b.text), container);
         if (!first_time && it->second != container) reason = Removal::duplicate;
       }
@@ -603,6 +611,8 @@ class Extractor {
   std::vector<std::int32_t> noisy_ancestor_;
   std::vector<bool> prose_;                 // per block: reads like running text
   std::vector<std::int32_t> prose_count_;   // per node: prose blocks in its subtree
+  std::vector<bool> headline_led_;             // per block: prose right under a headline link
+  std::vector<std::int32_t> headline_led_count_;  // per node: such blocks in its subtree
   std::vector<std::int32_t> headline_count_;  // per node: blocks that are one link of a headline's length  // nearest element whose markup says noise
   std::vector<Removal> verdict_;
   std::vector<bool> kept_;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "parsers/extract/article.h"
+#include "parsers/extract/tuning.h"
 #include "parsers/html/document.h"
 
 namespace winnow::parsers {
@@ -22,6 +23,7 @@ struct ExtractOptions {
   // Bounds for hostile pages. 200k nodes is ten times the largest page of the dev set.
   std::size_t max_nodes = 200'000;
   std::size_t max_bytes = 16 << 20;  // bytes of HTML read; the rest is cut (Article::truncated)
+  Tuning tuning;              // the extractor's tuned numbers (defaults: what ships)
 };
 
 // Decodes `bytes` to UTF-8, parses them and extracts the article.

@@ -62,9 +62,31 @@ void add_words(std::string_view value, AttributeWords& out) {
   out.joined.push_back(' ');
 }
 
+// True for an id made from a heading or a title ("sharing-with-a-single-developer", as
+// documentation generators and Markdown renderers write them): four or more words, one of
+// them a function word. Its words name the section's topic, not its role on the page.
+bool is_title_slug(std::string_view id) {
+  int words = 0;
+  bool function_word = false;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= id.size(); ++i) {
+    if (i < id.size() && id[i] != '-' && id[i] != '_') continue;
+    std::string_view word = id.substr(start, i - start);
+    if (!word.empty()) {
+      ++words;
+      if (equals_any(word, {"a", "an", "the", "of", "with", "and", "or", "for", "to", "in", "on", "into", "from",
+                            "is", "are", "how", "what", "why", "when", "your", "you", "our", "we", "it"}))
+        function_word = true;
+    }
+    start = i + 1;
+  }
+  return words >= 4 && function_word;
+}
+
 // The class and id values of an element, each whitespace-separated token on its own.
 std::vector<std::string_view> attribute_tokens(std::string_view class_value, std::string_view id_value) {
   std::vector<std::string_view> tokens;
+  if (is_title_slug(id_value)) id_value = {};
   for (std::string_view value : {class_value, id_value}) {
     if (value.size() > 400) value = value.substr(0, 400);
     while (!value.empty()) {
@@ -127,7 +149,8 @@ std::optional<Removal> removal_by_words(const AttributeWords& w) {
       w.has("published") || w.has("posted"))
     return Removal::byline;
   if (w.joined_has("sr-only") || w.joined_has("screen-reader") || w.joined_has("visually-hidden") ||
-      w.joined_has("visuallyhidden") || w.has("hidden") || w.has("offscreen"))
+      w.joined_has("visuallyhidden") || w.has("hidden") || w.has("offscreen") || w.has("modal") ||
+      w.has("popup") || w.has("lightbox"))
     return Removal::boilerplate;
   return std::nullopt;
 }

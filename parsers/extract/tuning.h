@@ -1,0 +1,32 @@
+#pragma once
+// The extractor's tuned numbers in one place, so that each can be checked on the development
+// sets it was not tuned on (bench/quality --loso sets them with `winnow extract --tune`).
+// The defaults are what ships. Pure; any thread.
+#include <string>
+#include <string_view>
+
+namespace winnow::parsers {
+
+struct Tuning {
+  // Weight of link text and non-prose text against prose when scoring a region.
+  // 0.5: best dev-set F1 among 0.25 / 0.5 / 0.75 / 1.0, 2026-11.
+  double bad_weight = 0.5;
+  // Weight of a paragraph with no other paragraph near it: more often a teaser's summary than
+  // part of an article. 0.3: best dev-set F1 among 0.2 / 0.3 / 0.5, 2026-11.
+  double isolated_prose_weight = 0.3;
+  // The region steps down to a child that keeps this share of its score: a wrapper that wins
+  // only by a stray line or two is not the article. Below 0.95 separate lede paragraphs fall off.
+  double step_down_share = 0.95;
+  // A marked element (footer, comments, ...) holding this share of the page's prose is a wrapper.
+  double wrapper_share = 0.85;
+  // A lone block this long (characters outside links) is an article written as one paragraph,
+  // not a teaser's summary, which runs to a few sentences.
+  double lone_article_chars = 400;
+
+  // Sets the number called `name` (the member's name); false when there is no such number.
+  bool set(std::string_view name, double value);
+  // "name=value, ..." of every number, for reports.
+  std::string describe() const;
+};
+
+}  // namespace winnow::parsers
