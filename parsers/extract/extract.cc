@@ -55,12 +55,33 @@ bool has_word_character(std::string_view text) {
   return false;
 }
 
+// Script text showing as text (a <script> tag the page broke): dense in code punctuation,
+// which prose, even prose quoting a little code, is not. 10%: ordinary prose stays under 3%.
+bool looks_like_code(std::string_view text) {
+  std::size_t code = 0, visible = 0;
+  bool statement = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\n') continue;
+    ++visible;
+    switch (c) {
+      case '{': case '}': case '(': case ')': case ';': case '=': case '+': case '[': case ']':
+      case '<': case '>': case '|': case '&': case '$': case '_': case '\\':
+        ++code;
+        statement = statement || c == ';' || c == '{' || c == '=';
+        break;
+      default: break;
+    }
+  }
+  return visible >= 40 && statement && code * 10 >= visible;
+}
+
 double link_density(const TextBlock& b) { return b.chars ? double(b.link_chars) / b.chars : 0.0; }
 
 bool is_prose(const TextBlock& b, const FlatDom& dom) {
   // A "heading" of several sentences is a paragraph styled big.
   if (b.ctx.heading >= 0 && !(b.chars >= 200 && ends_like_sentence(b.text))) return false;
   if (b.chars < 20) return false;
+  if (b.ctx.code < 0 && looks_like_code(b.text)) return false;
   if (dom.nodes[b.owner].tag == GUMBO_TAG_P && b.chars >= 30) return true;
   if (b.chars >= 80) return true;
   return ends_like_sentence(b.text) && b.words >= 4;
@@ -387,15 +408,24 @@ class Extractor {
           for (std::size_t t = k + 1; t < stop; ++t)
             if (prose_[t]) tail_good += blocks_[t].chars - blocks_[t].link_chars;
           // A widget heading after a real article ends it, however much its teasers say.
-      if (tail_good < 0.3 * std::max(good_[region_], 1.0) ||
-          (b.ctx.heading >= 0 && b.link_chars == 0 && prose_before >= kArticleBeforeWidgetChars)) {
+          if (tail_good < 0.3 * std::max(good_[region_], 1.0) ||
+              (b.ctx.heading >= 0 && b.link_chars == 0 && prose_before >= kArticleBeforeWidgetChars)) {
             tail_end = stop;
             tail_reason = *reason;
           }
         }
       }
+      // "Comments (12)" or "Comments are closed" after a real article: what follows in its
+      // box are readers' comments, however much prose they hold.
+      if (reason == Removal::comments && !mark_[b.owner] && k >= tail_end && b.chars <= 60 &&
+          b.link_chars == 0 && prose_before >= kArticleBeforeWidgetChars) {
+        std::int32_t box = dom_.nodes[b.ctx.heading >= 0 ? b.ctx.heading : b.owner].parent;
+        tail_end = box >= 0 ? first_block_at(dom_.nodes[box].end) : blocks_.size();
+        tail_reason = Removal::comments;
+      }
       if (!reason && b.ctx.list < 0 && b.ctx.table < 0 && is_counter_label(b.text)) reason = Removal::boilerplate;
       if (!reason && !has_word_character(b.text)) reason = Removal::boilerplate;  // "•", "|", "»"
+      if (!reason && b.ctx.code < 0 && looks_like_code(b.text)) reason = Removal::boilerplate;
       if (!reason && ld >= 0.5 && !(prose && ld < 0.7)) reason = Removal::link_dense;
       if (!reason && !seen_prose && !prose && b.chars < 150 && looks_like_byline(b.text)) reason = Removal::byline;
       if (!reason && !prose && b.chars < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;
