@@ -19,6 +19,7 @@ namespace {
 constexpr int kClusterLevels = 2;
 constexpr std::int32_t kMinLoneProseChars = 80;
 constexpr double kArticleBeforeWidgetChars = 400;
+constexpr int kSiblingLevels = 2;
 
 // The last visible character of `text`, as a code point's first byte sequence.
 bool ends_like_sentence(std::string_view text) {
@@ -147,6 +148,7 @@ class Extractor {
     if (blocks_.empty()) return article;
     score_nodes();
     region_ = pick_region();
+    extend_region();
     article.region = node_path(dom_, region_);
     if (options_.explain) article.candidates = top_candidates(8);
     mark_containers();
@@ -296,6 +298,37 @@ class Extractor {
     return best;
   }
 
+  // Adds to the region the prose-rich siblings of it and of its parent: a lede or a summary
+  // in a cell or column of its own beside the body, a second half after a figure. Readers
+  // see one article; the markup split it.
+  void extend_region() {
+    parts_.assign(1, region_);
+    const double base = std::max(good_[region_], 1.0);
+    std::int32_t child = region_;
+    // Wrappers that add nothing to their one child do not count as levels.
+    for (int level = 0; level < kSiblingLevels;) {
+      std::int32_t parent = dom_.nodes[child].parent;
+      if (parent < 0) break;
+      if (good_[parent] > good_[child] || bad_[parent] > bad_[child]) ++level;
+      for (std::int32_t c = parent + 1; c < dom_.nodes[parent].end; c = dom_.nodes[c].end) {
+        if (c == child || dom_.nodes[c].is_text || markup_[c]) continue;
+        // As much prose as a lone article paragraph, or a tenth of the region's when that is more.
+        double enough = std::max(options_.tuning.sibling_share * base, options_.tuning.lone_article_chars);
+        if (good_[c] >= enough &&
+            good_[c] >= 2 * bad_[c])
+          parts_.push_back(c);
+      }
+      child = parent;
+    }
+    std::sort(parts_.begin(), parts_.end());
+  }
+
+  bool in_region(std::int32_t node) const {
+    for (std::int32_t part : parts_)
+      if (node >= part && node < dom_.nodes[part].end) return true;
+    return false;
+  }
+
   std::vector<std::string> top_candidates(std::size_t count) const {
     std::vector<std::int32_t> order;
     for (std::size_t i = 0; i < dom_.nodes.size(); ++i)
@@ -323,15 +356,17 @@ class Extractor {
 
   void mark_containers() {
     mark_.assign(dom_.nodes.size(), std::nullopt);
-    const std::int32_t end = dom_.nodes[region_].end;
     const double region_good = std::max(good_[region_], 1.0);
-    for (std::int32_t i = region_ + 1; i < end; ++i) {
-      const DomNode& node = dom_.nodes[i];
-      if (node.is_text || !node.is_block) continue;
-      std::optional<Removal> reason = container_removal(i, region_good);
-      if (!reason) continue;
-      std::fill(mark_.begin() + i, mark_.begin() + node.end, reason);
-      i = node.end - 1;
+    for (std::int32_t part : parts_) {
+      const std::int32_t end = dom_.nodes[part].end;
+      for (std::int32_t i = part + 1; i < end; ++i) {
+        const DomNode& node = dom_.nodes[i];
+        if (node.is_text || !node.is_block) continue;
+        std::optional<Removal> reason = container_removal(i, region_good);
+        if (!reason) continue;
+        std::fill(mark_.begin() + i, mark_.begin() + node.end, reason);
+        i = node.end - 1;
+      }
     }
   }
 
@@ -370,7 +405,6 @@ class Extractor {
   void judge_blocks(const Metadata& meta) {
     verdict_.assign(blocks_.size(), Removal::outside_article);
     kept_.assign(blocks_.size(), false);
-    const std::int32_t end = dom_.nodes[region_].end;
     const std::string title = fold(meta.title);
     std::unordered_map<std::string, std::int32_t> seen;  // folded text -> container of its first copy
     bool seen_prose = false;
@@ -379,7 +413,7 @@ class Extractor {
     Removal tail_reason = Removal::related;
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
       const TextBlock& b = blocks_[k];
-      if (b.first < region_ || b.first >= end) {
+      if (!in_region(b.first)) {
         if (std::int32_t noisy = noisy_ancestor_[b.owner]; noisy != kNone) verdict_[k] = *markup_[noisy];
         continue;
       }
@@ -648,6 +682,7 @@ class Extractor {
   std::vector<bool> kept_;
   std::unordered_map<std::int32_t, bool> data_table_;
   std::int32_t region_ = 0;
+  std::vector<std::int32_t> parts_;  // region_ and the siblings extend_region() added, in order
   std::int32_t open_group_ = -1, open_row_ = -1, open_cell_ = -1, open_item_ = -1;
 };
 
