@@ -423,7 +423,9 @@ class Extractor {
       bool prose = is_prose(b, dom_);
       if (!reason && b.ctx.heading >= 0) {
         std::string folded = fold(b.text);
-        if (dom_.nodes[b.ctx.heading].tag == GUMBO_TAG_H1 ||
+        // The headline is the <h1> above the article, or a heading that repeats the title; an
+        // <h1> after the article has begun heads a section (documentation, long reads).
+        if ((dom_.nodes[b.ctx.heading].tag == GUMBO_TAG_H1 && !seen_prose) ||
             (!title.empty() && !folded.empty() && (folded == title || (title.find(folded) != std::string::npos &&
                                                                        folded.size() * 2 > title.size()))))
           reason = Removal::title;
