@@ -1,7 +1,5 @@
 #include "daemon/fetch/fetcher.h"
 
-#include "parsers/dates/dates.h"
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,6 +21,8 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+
+#include "base/time.h"
 
 namespace winnow::fetch {
 
@@ -122,7 +122,7 @@ std::optional<std::int64_t> parse_seconds(std::string_view v) {
 std::optional<std::int64_t> parse_retry_after(std::string_view v) {
   if (v.empty()) return std::nullopt;
   if (v.front() >= '0' && v.front() <= '9') return parse_seconds(v);
-  auto when = parsers::parse_date(v);
+  auto when = base::parse_date(v);
   if (!when) return std::nullopt;
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
