@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
-#include "parsers/dates/dates.h"
+#include "base/time.h"
 
 namespace winnow::feeds {
 
-using parsers::UnixSeconds;
+using base::UnixSeconds;
 
 enum class FeedFormat { unknown, rss090, rss091, rss092, rss20, rss10, atom03, atom10, json10, json11 };
 // "rss20", "atom10", "json11", ...

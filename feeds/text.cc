@@ -1,17 +1,13 @@
 #include "feeds/text.h"
 
-#include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
-
 #include <cstdio>
 #include <vector>
 
+#include "base/ascii.h"
 #include "parsers/html/document.h"
 
 namespace winnow::feeds {
 namespace {
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 bool is_block(GumboTag tag) {
   switch (tag) {
@@ -62,40 +58,14 @@ void append_text(const GumboNode& root, std::string& out) {
   }
 }
 
-int utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  int n = 0;
-  unsigned min = 0;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
-  else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
-  else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
-  else return 0;
-  if (i + static_cast<std::size_t>(n) > s.size()) return 0;
-  unsigned cp = c & (0xFF >> (n + 1));
-  for (int k = 1; k < n; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
 }  // namespace
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::string collapse_whitespace(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   bool pending_space = false;
   for (char c : s) {
-    if (is_space(c)) {
+    if (base::is_ascii_space(c)) {
       pending_space = !out.empty();
       continue;
     }
@@ -118,18 +88,6 @@ std::string plain_text(std::string_view maybe_html) {
   return html_to_text(maybe_html);
 }
 
-std::string resolve_url(std::string_view base, std::string_view ref) {
-  ref = trim(ref);
-  if (ref.empty()) return {};
-  auto ref_url = boost::urls::parse_uri_reference(ref);
-  if (!ref_url || ref_url->has_scheme()) return std::string(ref);
-  auto base_url = boost::urls::parse_uri(trim(base));
-  if (!base_url) return std::string(ref);
-  boost::urls::url dest;
-  if (!boost::urls::resolve(*base_url, *ref_url, dest)) return std::string(ref);
-  return std::string(dest.buffer());
-}
-
 std::string derived_id(std::string_view link, std::string_view title, std::string_view fallback) {
   std::uint64_t h = 14695981039346656037ull;
   auto mix = [&h](std::string_view s) {
@@ -150,34 +108,8 @@ std::string derived_id(std::string_view link, std::string_view title, std::strin
   return buf;
 }
 
-bool is_valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const int n = utf8_sequence_length(s, i);
-    if (n == 0) return false;
-    i += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-std::string valid_utf8(std::string_view s) {
-  if (is_valid_utf8(s)) return std::string(s);
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (std::size_t i = 0; i < s.size();) {
-    const int n = utf8_sequence_length(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(s.substr(i, static_cast<std::size_t>(n)));
-      i += static_cast<std::size_t>(n);
-    }
-  }
-  return out;
-}
-
 std::int64_t parse_count(std::string_view s) {
-  s = trim(s);
+  s = base::trim_ascii_space(s);
   if (s.empty() || s.size() > 18) return -1;
   std::int64_t v = 0;
   for (char c : s) {

@@ -2,13 +2,15 @@
 
 #include <boost/json/array.hpp>
 
+#include "base/time.h"
+
 namespace winnow::feeds {
 namespace {
 
 namespace json = boost::json;
 
 json::string date(const std::optional<UnixSeconds>& t) {
-  return t ? json::string(parsers::format_rfc3339(*t)) : json::string();
+  return t ? json::string(base::format_rfc3339(*t)) : json::string();
 }
 
 json::object entry_json(const Entry& e, JsonDetail detail) {

@@ -14,11 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "base/time.h"
 #include "daemon/archive/compress.h"
 
 namespace winnow::archive {
 
-using UnixSeconds = std::int64_t;
+using base::UnixSeconds;
 
 struct FeedRow {
   std::int64_t id = 0;

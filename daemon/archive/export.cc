@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "base/time.h"
+#include "base/url.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/digest.h"
 
@@ -21,18 +23,9 @@ namespace {
 // pages (for WARC) stays a few megabytes.
 constexpr std::size_t kPageSize = 128;
 
-std::string iso8601(UnixSeconds t) {
-  const std::time_t seconds = static_cast<std::time_t>(t);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(buffer, n);
-}
-
 boost::json::value optional_time(const std::optional<UnixSeconds>& t) {
   if (!t) return nullptr;
-  return boost::json::value(iso8601(*t));
+  return boost::json::value(base::format_rfc3339(*t));
 }
 
 // A line of its own for a header: no line breaks inside.
@@ -68,7 +61,7 @@ void write_jsonl(const ArticleRow& row, std::ostream& out) {
   object["blocks"] = std::move(blocks);
   object["source"] = row.source;
   object["duplicate_of"] = row.duplicate_of ? boost::json::value(*row.duplicate_of) : boost::json::value(nullptr);
-  object["fetched_at"] = iso8601(row.fetched_at);
+  object["fetched_at"] = base::format_rfc3339(row.fetched_at);
   out << boost::json::serialize(object) << '\n';
 }
 
@@ -76,7 +69,7 @@ void write_text(const ArticleRow& row, std::ostream& out) {
   out << "==== winnow article " << row.id << " ====\n"
       << one_line(row.title) << '\n'
       << one_line(row.url) << '\n';
-  if (row.published) out << iso8601(*row.published) << '\n';
+  if (row.published) out << base::format_rfc3339(*row.published) << '\n';
   out << '\n' << row.text;
   if (!row.text.empty() && row.text.back() != '\n') out << '\n';
   out << '\n';
@@ -87,7 +80,7 @@ void write_markdown(const ArticleRow& row, std::ostream& out) {
       << "# " << one_line(row.title.empty() ? row.url : row.title) << "\n\n"
       << '<' << one_line(row.url) << '>';
   if (!row.site_name.empty()) out << " · " << one_line(row.site_name);
-  if (row.published) out << " · " << iso8601(*row.published);
+  if (row.published) out << " · " << base::format_rfc3339(*row.published);
   out << "\n\n";
   const std::string& body = row.markdown.empty() ? row.text : row.markdown;
   out << body;
@@ -98,18 +91,7 @@ void write_markdown(const ArticleRow& row, std::ostream& out) {
 // WARC header values are single lines of visible text: percent-encode anything else, so a
 // stray CR or LF in a stored URL cannot end the header early.
 std::string field_value(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (c <= 0x20 || c == 0x7f) {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
+  return base::percent_encode(s, [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
 }
 
 std::string_view reason_phrase(int status) {
@@ -178,7 +160,7 @@ std::string write_warcinfo(WarcWriter& warc, const ExportOptions& options, std::
       "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
       "description: articles archived by winnow with id > " +
       std::to_string(cursor) + "\r\n";
-  std::string fields = "WARC-Type: warcinfo\r\nWARC-Date: " + iso8601(std::time(nullptr)) + "\r\n";
+  std::string fields = "WARC-Type: warcinfo\r\nWARC-Date: " + base::format_rfc3339(std::time(nullptr)) + "\r\n";
   if (!options.warc_filename.empty()) fields += "WARC-Filename: " + field_value(options.warc_filename) + "\r\n";
   fields += "WARC-Record-ID: " + id + "\r\nContent-Type: application/warc-fields\r\nWARC-Block-Digest: " +
             warc_sha1(block) + "\r\n";
@@ -187,7 +169,7 @@ std::string write_warcinfo(WarcWriter& warc, const ExportOptions& options, std::
 }
 
 void write_warc_article(WarcWriter& warc, const std::string& warcinfo_id, const ArticleRow& row) {
-  const std::string date = iso8601(row.fetched_at);
+  const std::string date = base::format_rfc3339(row.fetched_at);
   const std::string target = field_value(row.url);
   std::string response_id;
   if (row.http_status != 0) {

@@ -7,12 +7,12 @@
 #include <ctime>
 #include <iostream>
 
+#include "base/time.h"
 #include "daemon/archive/archive.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
 #include "daemon/ingest/article_row.h"
 #include "feeds/opml/opml.h"
-#include "parsers/dates/dates.h"
 #include "parsers/extract/extract.h"
 
 namespace winnow::cli {
@@ -31,7 +31,7 @@ constexpr const char* kFeedsUsage =
 
 std::string when(std::int64_t t) {
   if (t <= 0) return "-";
-  return parsers::format_rfc3339(t);
+  return base::format_rfc3339(t);
 }
 
 std::unique_ptr<archive::Archive> open_archive(const Args& args) {
@@ -150,8 +150,8 @@ json::object article_json(const archive::ArticleRow& r) {
                  {"canonical_url", r.canonical_url},
                  {"title", r.title},
                  {"authors", r.authors},
-                 {"published", r.published ? parsers::format_rfc3339(*r.published) : ""},
-                 {"modified", r.modified ? parsers::format_rfc3339(*r.modified) : ""},
+                 {"published", r.published ? base::format_rfc3339(*r.published) : ""},
+                 {"modified", r.modified ? base::format_rfc3339(*r.modified) : ""},
                  {"site_name", r.site_name},
                  {"language", r.language},
                  {"description", r.description},

@@ -13,11 +13,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/ascii.h"
+#include "base/time.h"
+#include "base/utf8.h"
 #include "daemon/cli/args.h"
 #include "feeds/discover/discover.h"
 #include "feeds/formats/parse.h"
 #include "feeds/opml/opml.h"
-#include "feeds/text.h"
 #include "feeds/to_json.h"
 
 namespace winnow::cli {
@@ -56,8 +58,8 @@ int usage_error(const char* usage, const std::string& message) {
   return 2;
 }
 
-std::string date_text(const std::optional<parsers::UnixSeconds>& t) {
-  return t ? parsers::format_rfc3339(*t) : std::string("-");
+std::string date_text(const std::optional<base::UnixSeconds>& t) {
+  return t ? base::format_rfc3339(*t) : std::string("-");
 }
 
 int feed_parse(const Args& args) {
@@ -105,9 +107,9 @@ int feed_discover(const Args& args) {
   if (args.has("json")) {
     json::array out;
     for (const auto& l : links)
-      out.emplace_back(json::object{{"url", feeds::valid_utf8(l.url)},
+      out.emplace_back(json::object{{"url", base::valid_utf8(l.url)},
                                     {"type", l.type},
-                                    {"title", feeds::valid_utf8(l.title)},
+                                    {"title", base::valid_utf8(l.title)},
                                     {"source", feeds::to_string(l.source)},
                                     {"guess", l.is_guess()}});
     std::cout << json::serialize(json::object{{"feeds", std::move(out)}}) << '\n';
@@ -135,10 +137,10 @@ int feeds_import(const Args& args) {
     return 1;
   }
   for (const auto& s : *subs) {
-    std::cout << json::serialize(json::object{{"url", feeds::valid_utf8(s.url)},
-                                              {"title", feeds::valid_utf8(s.title)},
-                                              {"html_url", feeds::valid_utf8(s.html_url)},
-                                              {"category", feeds::valid_utf8(s.category)}})
+    std::cout << json::serialize(json::object{{"url", base::valid_utf8(s.url)},
+                                              {"title", base::valid_utf8(s.title)},
+                                              {"html_url", base::valid_utf8(s.html_url)},
+                                              {"category", base::valid_utf8(s.category)}})
               << '\n';
   }
   return 0;
@@ -158,7 +160,7 @@ int feeds_export(const Args& args) {
   int number = 0;
   while (std::getline(lines, line)) {
     ++number;
-    const std::string_view l = feeds::trim(line);
+    const std::string_view l = base::trim_ascii_space(line);
     if (l.empty() || l.front() == '#') continue;
     if (l.front() != '{') {
       subs.push_back({std::string(l), "", "", ""});

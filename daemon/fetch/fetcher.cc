@@ -1,19 +1,14 @@
 #include "daemon/fetch/fetcher.h"
 
-#include "parsers/dates/dates.h"
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
 #include <curl/curl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -23,6 +18,9 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+
+#include "base/ascii.h"
+#include "daemon/fetch/http_headers.h"
 
 namespace winnow::fetch {
 
@@ -83,177 +81,6 @@ void init_curl_once() {
   (void)done;
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                             [](char x, char y) { return lower(x) == lower(y); });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// Header values go into a request line: no CR or LF may smuggle in another header.
-std::string header_line(std::string_view name, std::string_view value) {
-  std::string line(name);
-  line += ": ";
-  for (char c : value)
-    if (c != '\r' && c != '\n' && c != '\0') line += c;
-  return line;
-}
-
-std::optional<std::int64_t> parse_seconds(std::string_view v) {
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size() || n < 0) return std::nullopt;
-  return n;
-}
-
-// Retry-After: delay-seconds or an HTTP-date (RFC 9110 §10.2.3), as seconds from now.
-std::optional<std::int64_t> parse_retry_after(std::string_view v) {
-  if (v.empty()) return std::nullopt;
-  if (v.front() >= '0' && v.front() <= '9') return parse_seconds(v);
-  auto when = parsers::parse_date(v);
-  if (!when) return std::nullopt;
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  return std::max<std::int64_t>(0, *when - now);
-}
-
-// Cache-Control: max-age=N (possibly quoted) among comma-separated directives.
-std::optional<std::int64_t> parse_max_age(std::string_view v) {
-  while (!v.empty()) {
-    auto comma = v.find(',');
-    std::string_view directive = trim(v.substr(0, comma));
-    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
-    auto eq = directive.find('=');
-    if (eq == std::string_view::npos || !iequals(trim(directive.substr(0, eq)), "max-age"))
-      continue;
-    std::string_view value = trim(directive.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-      value = value.substr(1, value.size() - 2);
-    return parse_seconds(value);
-  }
-  return std::nullopt;
-}
-
-bool is_redirect(long status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-// Servers send raw spaces and UTF-8 in Location; browsers and curl percent-encode them.
-std::string encode_invalid(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' ||
-        c == '`' || c == '{' || c == '|' || c == '}') {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
-// `location` resolved against `base`, without fragment; empty when it is no usable URL.
-std::string resolve_location(std::string_view base, std::string_view location) {
-  auto b = boost::urls::parse_uri(base);
-  if (!b) return {};
-  std::string encoded;
-  auto ref = boost::urls::parse_uri_reference(location);
-  if (!ref) {
-    encoded = encode_invalid(location);
-    ref = boost::urls::parse_uri_reference(encoded);
-    if (!ref) return {};
-  }
-  boost::urls::url dest(*b);
-  if (!dest.resolve(*ref)) return {};
-  dest.remove_fragment();
-  return std::string(dest.buffer());
-}
-
-// Same resource for loop detection: scheme and host case, dot segments, %-escapes normalized.
-std::string loop_key(std::string_view url) {
-  auto u = boost::urls::parse_uri(url);
-  if (!u) return std::string(url);
-  boost::urls::url n(*u);
-  n.remove_fragment();
-  n.normalize();
-  return std::string(n.buffer());
-}
-
-enum class Scheme { http, file, bad };
-
-Scheme scheme_of(std::string_view url) {
-  auto u = boost::urls::parse_uri(url);
-  if (!u) return Scheme::bad;
-  if (iequals(u->scheme(), "http") || iequals(u->scheme(), "https"))
-    return u->has_authority() && !u->host().empty() ? Scheme::http : Scheme::bad;
-  if (iequals(u->scheme(), "file")) return Scheme::file;
-  return Scheme::bad;
-}
-
-FetchErrc map_curl_error(CURLcode rc) {
-  switch (rc) {
-    case CURLE_OK: return FetchErrc::ok;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT: return FetchErrc::bad_url;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return FetchErrc::dns;
-    case CURLE_COULDNT_CONNECT: return FetchErrc::connect;
-    case CURLE_OPERATION_TIMEDOUT: return FetchErrc::timeout;
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_WEIRD_SERVER_REPLY: return FetchErrc::reset;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT: return FetchErrc::tls;
-    case CURLE_FILESIZE_EXCEEDED: return FetchErrc::too_large;
-    case CURLE_BAD_CONTENT_ENCODING: return FetchErrc::bad_encoding;
-    case CURLE_FILE_COULDNT_READ_FILE:
-    case CURLE_READ_ERROR: return FetchErrc::file_error;
-    case CURLE_TOO_MANY_REDIRECTS: return FetchErrc::too_many_redirects;
-    default: return FetchErrc::other;
-  }
-}
-
-// What one hop's response headers said; reset at every status line (1xx, then the final one).
-struct Headers {
-  std::string content_type;
-  std::string etag;
-  std::string last_modified;
-  std::string location;
-  std::optional<std::int64_t> retry_after_s;
-  std::optional<std::int64_t> max_age_s;
-};
-
 struct Transfer {
   FetchRequest request;
   Fetcher::Callback done;
@@ -266,7 +93,7 @@ struct Transfer {
   int redirects = 0;
   bool all_permanent = true;
   // This hop.
-  Headers headers;
+  ResponseHeaders headers;
   std::string body;
   bool over_limit = false;     // the write callback refused bytes past max_body_bytes
   bool callback_failed = false;  // an exception was caught in a curl callback
@@ -455,29 +282,10 @@ size_t Engine::on_header(char* data, size_t size, size_t count, void* transfer) 
   auto* t = static_cast<Transfer*>(transfer);
   std::size_t n = size * count;
   try {
-    std::string_view line(data, n);
-    if (istarts_with(line, "HTTP/")) {
-      t->headers = Headers();  // a new response (after 1xx)
-      return n;
-    }
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos) return n;
-    std::string_view name = trim(line.substr(0, colon));
-    std::string_view value = trim(line.substr(colon + 1));
-    Headers& h = t->headers;
-    if (iequals(name, "content-type"))
-      h.content_type = value;
-    else if (iequals(name, "etag"))
-      h.etag = value;
-    else if (iequals(name, "last-modified"))
-      h.last_modified = value;
-    else if (iequals(name, "location"))
-      h.location = value;
-    else if (iequals(name, "retry-after"))
-      h.retry_after_s = parse_retry_after(value);
-    else if (iequals(name, "cache-control")) {
-      if (auto age = parse_max_age(value)) h.max_age_s = age;
-    }
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    read_header_line(std::string_view(data, n), now, t->headers);
   } catch (...) {
     t->callback_failed = true;
     return CURL_WRITEFUNC_ERROR;
@@ -616,7 +424,7 @@ void Engine::start_hop(Transfer& t) {
     complete(&t, FetchErrc::timeout, "total timeout reached while following redirects");
     return;
   }
-  t.headers = Headers();
+  t.headers = ResponseHeaders();
   t.body.clear();
   t.over_limit = false;
   t.error_buffer[0] = '\0';
@@ -624,7 +432,7 @@ void Engine::start_hop(Transfer& t) {
   curl_easy_setopt(e, CURLOPT_URL, t.current_url.c_str());
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms > 0 ? remaining_ms : 0L);
   // On https, wait for a connection being set up to the same host: HTTP/2 may multiplex.
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, istarts_with(t.current_url, "https:") ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, base::istarts_with(t.current_url, "https:") ? 1L : 0L);
   CURLMcode mc = curl_multi_add_handle(multi_.get(), e);
   if (mc != CURLM_OK) complete(&t, FetchErrc::other, curl_multi_strerror(mc));
 }
@@ -635,8 +443,7 @@ void Engine::finish_hop(Transfer* t, CURLcode rc) {
     return;
   }
   if (rc != CURLE_OK) {
-    FetchErrc error = map_curl_error(rc);
-    if (rc == CURLE_WRITE_ERROR && t->over_limit) error = FetchErrc::too_large;
+    FetchErrc error = map_curl_error(rc, t->over_limit);
     std::string message = t->error_buffer[0] ? t->error_buffer : curl_easy_strerror(rc);
     if (error == FetchErrc::too_large)
       message = "body over " + std::to_string(options_.max_body_bytes) + " bytes";

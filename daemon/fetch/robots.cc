@@ -5,26 +5,15 @@
 #include <cmath>
 #include <cstddef>
 
+#include "base/ascii.h"
+
 namespace winnow::fetch {
 namespace {
 
 // RFC 9309 §2.5: crawlers must parse at least 500 KiB.
 constexpr std::size_t kMaxRobotsBytes = 500 * 1024;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                             [](char x, char y) { return lower(x) == lower(y); });
-}
+using base::iequals;
 
 // RFC 9309 product tokens are [a-zA-Z_-]; digits are allowed too in practice.
 bool is_token_char(char c) {
@@ -123,8 +112,9 @@ RobotsRules RobotsRules::parse(std::string_view body, std::string_view agent) {
     if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;  // blank, comment or garbage
-    Key key = classify(trim(line.substr(0, colon)));
-    std::string_view value = trim(line.substr(colon + 1));
+    // A line holds no CR or LF: trimming ASCII space trims its blanks, tabs, VT and FF.
+    Key key = classify(base::trim_ascii_space(line.substr(0, colon)));
+    std::string_view value = base::trim_ascii_space(line.substr(colon + 1));
 
     switch (key) {
       case Key::user_agent: {

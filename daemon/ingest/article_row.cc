@@ -3,7 +3,7 @@
 #include <boost/algorithm/string/join.hpp>
 #include <boost/json.hpp>
 
-#include "parsers/dates/dates.h"
+#include "base/time.h"
 #include "parsers/extract/extract.h"
 #include "parsers/fingerprint/simhash.h"
 #include "parsers/render/render.h"
@@ -15,8 +15,8 @@ void set_extracted_fields(archive::ArticleRow& row, const parsers::Article& a) {
   row.canonical_url = m.canonical_url.empty() ? std::string() : parsers::normalize_url(m.canonical_url);
   row.title = m.title;
   row.authors = boost::algorithm::join(m.authors, ", ");
-  row.published = m.published.empty() ? std::nullopt : parsers::parse_date(m.published);
-  row.modified = m.modified.empty() ? std::nullopt : parsers::parse_date(m.modified);
+  row.published = m.published.empty() ? std::nullopt : base::parse_date(m.published);
+  row.modified = m.modified.empty() ? std::nullopt : base::parse_date(m.modified);
   row.site_name = m.site_name;
   row.language = m.language;
   row.description = m.description;

@@ -9,10 +9,10 @@
 #include <random>
 #include <unordered_set>
 
+#include "base/time.h"
 #include "daemon/ingest/article_row.h"
 #include "daemon/log.h"
 #include "feeds/formats/parse.h"
-#include "parsers/dates/dates.h"
 #include "parsers/extract/extract.h"
 #include "parsers/fingerprint/simhash.h"
 #include "parsers/url/normalize.h"

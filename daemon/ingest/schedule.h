@@ -5,9 +5,11 @@
 #include <queue>
 #include <vector>
 
+#include "base/time.h"
+
 namespace winnow::ingest {
 
-using UnixSeconds = std::int64_t;
+using base::UnixSeconds;
 
 struct ScheduleParams {
   std::int64_t min_interval_s = 5 * 60;

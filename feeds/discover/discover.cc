@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/ascii.h"
+#include "base/url.h"
 #include "feeds/text.h"
 #include "parsers/html/document.h"
 
@@ -13,14 +15,8 @@ namespace {
 using parsers::attribute;
 using parsers::is_element;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
-  return out;
-}
-
 bool has_token(std::string_view list, std::string_view token) {
-  const std::string l = lower(list);
+  const std::string l = base::to_lower(list);
   std::size_t pos = 0;
   while (pos < l.size()) {
     while (pos < l.size() && (l[pos] == ' ' || l[pos] == '\t' || l[pos] == '\n' || l[pos] == '\r')) ++pos;
@@ -33,8 +29,9 @@ bool has_token(std::string_view list, std::string_view token) {
 }
 
 std::string mime_type(std::string_view type) {
-  std::string t = lower(trim(type));
-  if (auto semi = t.find(';'); semi != std::string::npos) t = std::string(trim(std::string_view(t).substr(0, semi)));
+  std::string t = base::to_lower(base::trim_ascii_space(type));
+  if (auto semi = t.find(';'); semi != std::string::npos)
+    t = std::string(base::trim_ascii_space(std::string_view(t).substr(0, semi)));
   return t;
 }
 
@@ -49,7 +46,7 @@ bool is_feed_type(std::string_view type) {
 std::string feed_type_from_url(std::string_view url) {
   auto parsed = boost::urls::parse_uri_reference(url);
   if (!parsed) return {};
-  std::string path = lower(parsed->encoded_path());
+  std::string path = base::to_lower(parsed->encoded_path());
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   const std::string last = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   if (last.ends_with(".rss") || last == "rss" || last == "rss.xml" || last == "rss2" || last.ends_with(".rss.xml"))
@@ -114,10 +111,10 @@ std::vector<FeedLink> discover_feeds(std::string_view html, std::string_view pag
     for (unsigned i = children->length; i > 0; --i) stack.push_back(static_cast<const GumboNode*>(children->data[i - 1]));
   }
 
-  std::string base(trim(page_url));
+  std::string base_url(base::trim_ascii_space(page_url));
   for (const GumboNode* e : elements) {
     if (is_element(*e, GUMBO_TAG_BASE) && !attribute(*e, "href").empty()) {
-      base = resolve_url(base, attribute(*e, "href"));
+      base_url = base::resolve_url(base_url, attribute(*e, "href"));
       break;
     }
   }
@@ -131,14 +128,14 @@ std::vector<FeedLink> discover_feeds(std::string_view html, std::string_view pag
     const bool feed_rel = has_token(rel, "feed") && (type.empty() || is_feed_type(type));
     if (!alternate && !feed_rel) continue;
     if (has_token(rel, "stylesheet")) continue;
-    add(links, {resolve_url(base, attribute(*e, "href")), type, collapse_whitespace(attribute(*e, "title")),
+    add(links, {base::resolve_url(base_url, attribute(*e, "href")), type, collapse_whitespace(attribute(*e, "title")),
                 LinkSource::link_alternate});
   }
   if (!links.empty()) return links;
 
   for (const GumboNode* e : elements) {
     if (!is_element(*e, GUMBO_TAG_A)) continue;
-    const std::string url = resolve_url(base, attribute(*e, "href"));
+    const std::string url = base::resolve_url(base_url, attribute(*e, "href"));
     if (!url.starts_with("http://") && !url.starts_with("https://") && !url.starts_with("/")) continue;
     std::string type = feed_type_from_url(url);
     if (type.empty()) continue;
@@ -146,7 +143,7 @@ std::vector<FeedLink> discover_feeds(std::string_view html, std::string_view pag
   }
   if (!links.empty()) return links;
 
-  auto page = boost::urls::parse_uri(base);
+  auto page = boost::urls::parse_uri(base_url);
   if (!page || !page->has_authority() || (page->scheme() != "http" && page->scheme() != "https")) return links;
   const std::string origin = std::string(page->scheme()) + "://" + std::string(page->encoded_authority());
   static constexpr std::string_view kWellKnown[] = {"/feed", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml",

@@ -1,6 +1,7 @@
 // Atom 1.0 (RFC 4287) and the Atom 0.3 draft.
 #include <algorithm>
 
+#include "base/ascii.h"
 #include "feeds/formats/common.h"
 #include "feeds/formats/namespaces.h"
 #include "feeds/text.h"
@@ -35,7 +36,7 @@ std::string join(const std::vector<std::string>& names) {
 }
 
 bool is_html_type(std::string_view type) {
-  type = trim(type);
+  type = base::trim_ascii_space(type);
   return type.empty() || type == "text/html" || type == "application/xhtml+xml";
 }
 
@@ -52,12 +53,12 @@ Entry read_entry(const xml::Element& e, const std::string& feed_authors, const R
     if (!is_atom(c.ns())) continue;
     const std::string_view name = c.local_name();
     if (name == "id") {
-      if (entry.id.empty()) entry.id = std::string(trim(c.text()));
+      if (entry.id.empty()) entry.id = std::string(base::trim_ascii_space(c.text()));
     } else if (name == "title") {
       if (entry.title.empty()) entry.title = atom_plain_text(c);
     } else if (name == "link") {
-      const std::string rel(trim(c.attribute("rel").value_or("alternate")));
-      const std::string type(trim(c.attribute_or_empty("type")));
+      const std::string rel(base::trim_ascii_space(c.attribute("rel").value_or("alternate")));
+      const std::string type(base::trim_ascii_space(c.attribute_or_empty("type")));
       const std::string href = resolve(c, c.attribute_or_empty("href"), ctx);
       if (href.empty()) continue;
       if (rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate") {
@@ -136,7 +137,7 @@ void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
     } else if (name == "subtitle" || name == "tagline") {
       if (feed.description.empty()) feed.description = atom_plain_text(c);
     } else if (name == "link") {
-      const std::string rel(trim(c.attribute("rel").value_or("alternate")));
+      const std::string rel(base::trim_ascii_space(c.attribute("rel").value_or("alternate")));
       const std::string href = resolve(c, c.attribute_or_empty("href"), ctx);
       if (href.empty()) continue;
       if (rel == "alternate") {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "base/ascii.h"
+#include "base/time.h"
+#include "base/url.h"
 #include "feeds/formats/namespaces.h"
 #include "feeds/text.h"
 
@@ -22,7 +25,7 @@ void read_media(const xml::Element& e, Entry& entry, EntryExtras& extras, const 
   if (name == "content") {
     Enclosure enclosure;
     enclosure.url = resolve(e, e.attribute_or_empty("url"), ctx);
-    enclosure.type = std::string(trim(e.attribute_or_empty("type")));
+    enclosure.type = std::string(base::trim_ascii_space(e.attribute_or_empty("type")));
     enclosure.length = std::max<std::int64_t>(0, parse_count(e.attribute_or_empty("fileSize")));
     add_enclosure(entry, std::move(enclosure));
     for (const auto& c : e.children())
@@ -40,20 +43,20 @@ void read_media(const xml::Element& e, Entry& entry, EntryExtras& extras, const 
 }  // namespace
 
 std::string resolve(const xml::Element& at, std::string_view ref, const ReadContext& ctx) {
-  ref = trim(ref);
+  ref = base::trim_ascii_space(ref);
   if (ref.empty()) return {};
   std::vector<std::string> bases;
   for (std::optional<xml::Element> e = at; e; e = e->parent()) {
-    if (auto base = e->attribute("base", ns::kXml)) bases.push_back(std::move(*base));
+    if (auto xml_base = e->attribute("base", ns::kXml)) bases.push_back(std::move(*xml_base));
   }
-  std::string base = ctx.base_url;
-  for (auto it = bases.rbegin(); it != bases.rend(); ++it) base = resolve_url(base, *it);
-  return resolve_url(base, ref);
+  std::string base_url = ctx.base_url;
+  for (auto it = bases.rbegin(); it != bases.rend(); ++it) base_url = base::resolve_url(base_url, *it);
+  return base::resolve_url(base_url, ref);
 }
 
 std::string xml_lang(const xml::Element& at) {
   for (std::optional<xml::Element> e = at; e; e = e->parent()) {
-    if (auto lang = e->attribute("lang", ns::kXml)) return std::string(trim(*lang));
+    if (auto lang = e->attribute("lang", ns::kXml)) return std::string(base::trim_ascii_space(*lang));
   }
   return {};
 }
@@ -64,8 +67,8 @@ std::string plain_title(const xml::Element& e) {
 }
 
 std::string html_payload(const xml::Element& e) {
-  if (e.has_element_children()) return std::string(trim(e.inner_markup()));
-  return std::string(trim(e.text()));
+  if (e.has_element_children()) return std::string(base::trim_ascii_space(e.inner_markup()));
+  return std::string(base::trim_ascii_space(e.text()));
 }
 
 namespace {
@@ -73,8 +76,7 @@ namespace {
 enum class TextKind { text, html, xhtml };
 
 TextKind atom_kind(const xml::Element& e) {
-  std::string type = e.attribute_or_empty("type");
-  std::transform(type.begin(), type.end(), type.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
+  const std::string type = base::to_lower(e.attribute_or_empty("type"));
   const std::string mode = e.attribute_or_empty("mode");
   if (type == "xhtml" || type == "application/xhtml+xml") return TextKind::xhtml;
   if (type == "html" || type == "text/html") return TextKind::html;
@@ -105,8 +107,9 @@ std::string atom_payload(const xml::Element& e) {
     case TextKind::xhtml: {
       // Atom 1.0 wraps xhtml in one xhtml:div that is not part of the content.
       auto children = e.children();
-      if (children.size() == 1 && children[0].is(ns::kXhtml, "div")) return std::string(trim(children[0].inner_markup()));
-      return std::string(trim(e.inner_markup()));
+      if (children.size() == 1 && children[0].is(ns::kXhtml, "div"))
+        return std::string(base::trim_ascii_space(children[0].inner_markup()));
+      return std::string(base::trim_ascii_space(e.inner_markup()));
     }
     case TextKind::html:
     case TextKind::text:
@@ -115,7 +118,7 @@ std::string atom_payload(const xml::Element& e) {
   return {};
 }
 
-std::optional<UnixSeconds> date_of(const xml::Element& e) { return parsers::parse_date(e.text()); }
+std::optional<UnixSeconds> date_of(const xml::Element& e) { return base::parse_date(e.text()); }
 
 bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& extras, const ReadContext& ctx) {
   const std::string_view uri = child.ns();
@@ -134,7 +137,7 @@ bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& 
     } else if (name == "description") {
       if (extras.dc_description.empty()) extras.dc_description = html_payload(child);
     } else if (name == "identifier") {
-      if (extras.dc_identifier.empty()) extras.dc_identifier = std::string(trim(child.text()));
+      if (extras.dc_identifier.empty()) extras.dc_identifier = std::string(base::trim_ascii_space(child.text()));
     }
   } else if (uri == ns::kDcTerms) {
     if (name == "modified" && !entry.updated) entry.updated = date_of(child);
@@ -174,7 +177,7 @@ bool read_feed_extension(const xml::Element& child, Feed& feed, const ReadContex
   const std::string_view uri = child.ns();
   const std::string_view name = child.local_name();
   if (uri == ns::kDc) {
-    if (name == "language" && feed.language.empty()) feed.language = std::string(trim(child.text()));
+    if (name == "language" && feed.language.empty()) feed.language = std::string(base::trim_ascii_space(child.text()));
     if (name == "date" && !feed.updated) feed.updated = date_of(child);
     if (name == "title" && feed.title.empty()) feed.title = plain_title(child);
     if (name == "description" && feed.description.empty()) feed.description = plain_title(child);
@@ -186,7 +189,7 @@ bool read_feed_extension(const xml::Element& child, Feed& feed, const ReadContex
     }
   } else if (uri == ns::kAdmin) {
     if (name == "generatorAgent" && feed.generator.empty())
-      feed.generator = std::string(trim(child.attribute_or_empty("resource", ns::kRdf)));
+      feed.generator = std::string(base::trim_ascii_space(child.attribute_or_empty("resource", ns::kRdf)));
   } else if (uri == ns::kAtom10) {
     if (name == "link") {
       const std::string rel = child.attribute("rel").value_or("alternate");

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 
+#include "base/ascii.h"
+#include "base/time.h"
+#include "base/url.h"
+#include "base/utf8.h"
 #include "feeds/errors.h"
 #include "feeds/text.h"
 
@@ -16,7 +20,7 @@ namespace json = boost::json;
 std::string str(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return {};
-  if (const auto* s = v->if_string()) return valid_utf8(std::string_view(s->data(), s->size()));
+  if (const auto* s = v->if_string()) return base::valid_utf8(std::string_view(s->data(), s->size()));
   return {};
 }
 
@@ -24,7 +28,8 @@ std::string str(const json::object& o, std::string_view key) {
 std::string id_of(const json::object& o) {
   const json::value* v = o.if_contains("id");
   if (v == nullptr) return {};
-  if (const auto* s = v->if_string()) return std::string(trim(valid_utf8(std::string_view(s->data(), s->size()))));
+  if (const auto* s = v->if_string())
+    return std::string(base::trim_ascii_space(base::valid_utf8(std::string_view(s->data(), s->size()))));
   if (const auto* i = v->if_int64()) return std::to_string(*i);
   if (const auto* u = v->if_uint64()) return std::to_string(*u);
   return {};
@@ -52,33 +57,33 @@ std::string authors_of(const json::object& o) {
 std::optional<UnixSeconds> date(const json::object& o, std::string_view key) {
   std::string text = str(o, key);
   if (text.empty()) return std::nullopt;
-  return parsers::parse_date(text);
+  return base::parse_date(text);
 }
 
-Entry read_item(const json::object& item, const std::string& base, const std::string& feed_authors) {
+Entry read_item(const json::object& item, const std::string& base_url, const std::string& feed_authors) {
   Entry entry;
   entry.id = id_of(item);
   entry.title = plain_text(str(item, "title"));
-  entry.link = resolve_url(base, str(item, "url"));
-  if (entry.link.empty()) entry.link = resolve_url(base, str(item, "external_url"));
-  entry.summary = std::string(trim(str(item, "summary")));
-  entry.content = std::string(trim(str(item, "content_html")));
-  if (entry.content.empty()) entry.content = std::string(trim(str(item, "content_text")));
+  entry.link = base::resolve_url(base_url, str(item, "url"));
+  if (entry.link.empty()) entry.link = base::resolve_url(base_url, str(item, "external_url"));
+  entry.summary = std::string(base::trim_ascii_space(str(item, "summary")));
+  entry.content = std::string(base::trim_ascii_space(str(item, "content_html")));
+  if (entry.content.empty()) entry.content = std::string(base::trim_ascii_space(str(item, "content_text")));
   entry.published = date(item, "date_published");
   entry.updated = date(item, "date_modified");
   entry.author = authors_of(item);
   if (entry.author.empty()) entry.author = feed_authors;
   if (const json::value* tags = item.if_contains("tags"); tags && tags->is_array()) {
     for (const auto& tag : tags->get_array())
-      if (const auto* s = tag.if_string()) entry.categories.push_back(collapse_whitespace(valid_utf8(*s)));
+      if (const auto* s = tag.if_string()) entry.categories.push_back(collapse_whitespace(base::valid_utf8(*s)));
   }
   if (const json::value* attachments = item.if_contains("attachments"); attachments && attachments->is_array()) {
     for (const auto& a : attachments->get_array()) {
       const auto* obj = a.if_object();
       if (obj == nullptr) continue;
       Enclosure enclosure;
-      enclosure.url = resolve_url(base, str(*obj, "url"));
-      enclosure.type = std::string(trim(str(*obj, "mime_type")));
+      enclosure.url = base::resolve_url(base_url, str(*obj, "url"));
+      enclosure.type = std::string(base::trim_ascii_space(str(*obj, "mime_type")));
       if (const json::value* size = obj->if_contains("size_in_bytes")) {
         if (size->is_int64()) enclosure.length = std::max<std::int64_t>(0, size->get_int64());
         else if (size->is_uint64()) enclosure.length = static_cast<std::int64_t>(std::min<std::uint64_t>(size->get_uint64(), INT64_MAX));
@@ -90,8 +95,8 @@ Entry read_item(const json::object& item, const std::string& base, const std::st
       entry.enclosures.push_back(std::move(enclosure));
     }
   }
-  entry.thumbnail = resolve_url(base, str(item, "image"));
-  if (entry.thumbnail.empty()) entry.thumbnail = resolve_url(base, str(item, "banner_image"));
+  entry.thumbnail = base::resolve_url(base_url, str(item, "image"));
+  if (entry.thumbnail.empty()) entry.thumbnail = base::resolve_url(base_url, str(item, "banner_image"));
   finish_entry(entry);
   return entry;
 }
@@ -130,18 +135,18 @@ boost::system::result<Feed> read_json_feed(std::string_view bytes, const ReadCon
     feed.bozo_reason = "not valid UTF-8";
   }
   const std::string self = str(*root, "feed_url");
-  const std::string base = !ctx.base_url.empty() ? ctx.base_url : self;
+  const std::string base_url = !ctx.base_url.empty() ? ctx.base_url : self;
   feed.title = plain_text(str(*root, "title"));
-  feed.link = resolve_url(base, str(*root, "home_page_url"));
-  feed.self_url = resolve_url(base, self);
+  feed.link = base::resolve_url(base_url, str(*root, "home_page_url"));
+  feed.self_url = base::resolve_url(base_url, self);
   feed.description = plain_text(str(*root, "description"));
-  feed.language = std::string(trim(str(*root, "language")));
-  feed.image.url = resolve_url(base, str(*root, "icon"));
-  if (feed.image.url.empty()) feed.image.url = resolve_url(base, str(*root, "favicon"));
+  feed.language = std::string(base::trim_ascii_space(str(*root, "language")));
+  feed.image.url = base::resolve_url(base_url, str(*root, "icon"));
+  if (feed.image.url.empty()) feed.image.url = base::resolve_url(base_url, str(*root, "favicon"));
   const std::string feed_authors = authors_of(*root);
   if (items != nullptr && items->is_array()) {
     for (const auto& item : items->get_array())
-      if (const auto* obj = item.if_object()) feed.entries.push_back(read_item(*obj, base, feed_authors));
+      if (const auto* obj = item.if_object()) feed.entries.push_back(read_item(*obj, base_url, feed_authors));
   }
   return feed;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/ascii.h"
+#include "base/utf8.h"
 #include "feeds/formats/common.h"
 #include "feeds/formats/json_feed.h"
 #include "feeds/formats/namespaces.h"
@@ -11,15 +13,9 @@
 namespace winnow::feeds {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
-  return out;
-}
-
 // The charset parameter of a Content-Type, unquoted and lowercase; empty when none.
 std::string charset_of(std::string_view content_type) {
-  const std::string ct = lower(content_type);
+  const std::string ct = base::to_lower(content_type);
   std::size_t pos = 0;
   while ((pos = ct.find("charset", pos)) != std::string::npos) {
     std::size_t i = pos + 7;
@@ -50,12 +46,12 @@ std::string xml_encoding_label(std::string_view content_type) {
 // The first bytes after a UTF-8 BOM and whitespace.
 std::string_view sniff(std::string_view bytes) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
-  return trim(bytes);
+  return base::trim_ascii_space(bytes);
 }
 
 // libxml2's recovery can pass undecodable bytes through; nothing invalid leaves feeds/.
 void make_valid_utf8(std::string& s) {
-  if (!is_valid_utf8(s)) s = valid_utf8(s);
+  if (!base::is_valid_utf8(s)) s = base::valid_utf8(s);
 }
 
 void make_valid_utf8(Feed& feed) {

@@ -1,6 +1,7 @@
 // RSS 0.91, 0.92 and 2.0 (and the 0.93/0.94 drafts): <rss><channel>...<item>.
 #include <algorithm>
 
+#include "base/ascii.h"
 #include "feeds/formats/common.h"
 #include "feeds/formats/namespaces.h"
 #include "feeds/text.h"
@@ -9,7 +10,7 @@ namespace winnow::feeds::formats {
 namespace {
 
 bool looks_absolute_http(std::string_view s) {
-  s = trim(s);
+  s = base::trim_ascii_space(s);
   return s.starts_with("http://") || s.starts_with("https://");
 }
 
@@ -39,9 +40,9 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
         if (entry.summary.empty()) entry.summary = html_payload(child);
       } else if (name == "guid") {
         if (entry.id.empty()) {
-          entry.id = std::string(trim(child.text()));
+          entry.id = std::string(base::trim_ascii_space(child.text()));
           // RSS 2.0: a guid is a permalink unless isPermaLink="false".
-          if (trim(child.attribute_or_empty("isPermaLink")) != "false" && looks_absolute_http(entry.id))
+          if (base::trim_ascii_space(child.attribute_or_empty("isPermaLink")) != "false" && looks_absolute_http(entry.id))
             guid_link = entry.id;
         }
       } else if (name == "pubDate") {
@@ -53,7 +54,7 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
       } else if (name == "enclosure") {
         Enclosure enclosure;
         enclosure.url = resolve(child, child.attribute_or_empty("url"), ctx);
-        enclosure.type = std::string(trim(child.attribute_or_empty("type")));
+        enclosure.type = std::string(base::trim_ascii_space(child.attribute_or_empty("type")));
         enclosure.length = std::max<std::int64_t>(0, parse_count(child.attribute_or_empty("length")));
         if (!enclosure.url.empty() &&
             std::none_of(entry.enclosures.begin(), entry.enclosures.end(),
@@ -69,7 +70,7 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
         const std::string href = resolve(child, child.attribute_or_empty("href"), ctx);
         if (rel == "alternate" && atom_link.empty()) atom_link = href;
         if (rel == "enclosure" && !href.empty()) {
-          Enclosure enclosure{href, std::string(trim(child.attribute_or_empty("type"))),
+          Enclosure enclosure{href, std::string(base::trim_ascii_space(child.attribute_or_empty("type"))),
                               std::max<std::int64_t>(0, parse_count(child.attribute_or_empty("length")))};
           if (std::none_of(entry.enclosures.begin(), entry.enclosures.end(),
                            [&](const Enclosure& e) { return e.url == href; }))
@@ -89,7 +90,7 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
   if (!entry.published) entry.published = atom_published;
   if (entry.id.empty()) {
     // RSS 1.0 names each item by its rdf:about URI.
-    if (auto about = item.attribute("about", ns::kRdf)) entry.id = std::string(trim(*about));
+    if (auto about = item.attribute("about", ns::kRdf)) entry.id = std::string(base::trim_ascii_space(*about));
   }
   apply_extras(entry, extras);
   finish_entry(entry);
@@ -126,7 +127,7 @@ void read_rss_channel(const xml::Element& channel, Feed& feed, const ReadContext
     } else if (name == "description") {
       if (feed.description.empty()) feed.description = plain_title(child);
     } else if (name == "language") {
-      if (feed.language.empty()) feed.language = std::string(trim(child.text()));
+      if (feed.language.empty()) feed.language = std::string(base::trim_ascii_space(child.text()));
     } else if (name == "lastBuildDate") {
       if (!last_build) last_build = date_of(child);
     } else if (name == "pubDate") {
@@ -149,7 +150,7 @@ void read_rss_channel(const xml::Element& channel, Feed& feed, const ReadContext
 }
 
 void read_rss(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
-  const std::string version(trim(root.attribute_or_empty("version")));
+  const std::string version(base::trim_ascii_space(root.attribute_or_empty("version")));
   if (version.starts_with("0.90")) feed.format = FeedFormat::rss090;
   else if (version.starts_with("0.91")) feed.format = FeedFormat::rss091;
   else if (version.starts_with("0.9")) feed.format = FeedFormat::rss092;

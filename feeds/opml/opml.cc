@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "base/ascii.h"
+#include "base/utf8.h"
 #include "feeds/text.h"
 #include "feeds/xml/document.h"
 
@@ -10,10 +12,8 @@ namespace {
 
 // Some exporters write the attribute names in other cases.
 std::string attr(const xml::Element& e, std::string_view name) {
-  if (auto v = e.attribute(name)) return std::string(trim(*v));
-  std::string lower(name);
-  for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  if (auto v = e.attribute(lower)) return std::string(trim(*v));
+  if (auto v = e.attribute(name)) return std::string(base::trim_ascii_space(*v));
+  if (auto v = e.attribute(base::to_lower(name))) return std::string(base::trim_ascii_space(*v));
   return {};
 }
 
@@ -29,7 +29,7 @@ void read_outlines(const xml::Element& parent, const std::string& path, std::vec
         // OPML 2.0's category attribute: comma-separated slash paths, "/Tech/Linux".
         std::string c = attr(e, "category");
         if (auto comma = c.find(','); comma != std::string::npos) c.resize(comma);
-        std::string_view v = trim(c);
+        std::string_view v = base::trim_ascii_space(c);
         while (v.starts_with('/')) v.remove_prefix(1);
         category = std::string(v);
       }
@@ -76,26 +76,26 @@ struct Folder {
 void write_folder(const Folder& folder, int depth, std::string& out) {
   const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
   for (const Subscription* s : folder.feeds) {
-    const std::string title = valid_utf8(s->title.empty() ? s->url : s->title);
+    const std::string title = base::valid_utf8(s->title.empty() ? s->url : s->title);
     out += indent + "<outline type=\"rss\" text=\"";
     append_escaped(out, title);
     out += "\" title=\"";
     append_escaped(out, title);
     out += "\" xmlUrl=\"";
-    append_escaped(out, valid_utf8(s->url));
+    append_escaped(out, base::valid_utf8(s->url));
     out += '"';
     if (!s->html_url.empty()) {
       out += " htmlUrl=\"";
-      append_escaped(out, valid_utf8(s->html_url));
+      append_escaped(out, base::valid_utf8(s->html_url));
       out += '"';
     }
     out += "/>\n";
   }
   for (const auto& f : folder.folders) {
     out += indent + "<outline text=\"";
-    append_escaped(out, valid_utf8(f->name));
+    append_escaped(out, base::valid_utf8(f->name));
     out += "\" title=\"";
-    append_escaped(out, valid_utf8(f->name));
+    append_escaped(out, base::valid_utf8(f->name));
     out += "\">\n";
     write_folder(*f, depth + 1, out);
     out += indent + "</outline>\n";
@@ -105,7 +105,7 @@ void write_folder(const Folder& folder, int depth, std::string& out) {
 }  // namespace
 
 boost::system::result<std::vector<Subscription>> parse_opml(std::string_view bytes) {
-  if (trim(bytes).empty()) return FeedErrc::empty_input;
+  if (base::trim_ascii_space(bytes).empty()) return FeedErrc::empty_input;
   auto doc = xml::Document::parse(bytes, {}, 4u << 20);
   auto root = doc.root();
   if (!root || root->local_name() != "opml") return FeedErrc::not_opml;
@@ -123,7 +123,7 @@ std::string write_opml(const std::vector<Subscription>& subscriptions, std::stri
     std::string_view path = s.category;
     while (!path.empty()) {
       const auto slash = path.find('/');
-      const std::string_view part = trim(path.substr(0, slash));
+      const std::string_view part = base::trim_ascii_space(path.substr(0, slash));
       if (!part.empty()) f = f->child(part);
       if (slash == std::string_view::npos) break;
       path.remove_prefix(slash + 1);
@@ -131,7 +131,7 @@ std::string write_opml(const std::vector<Subscription>& subscriptions, std::stri
     f->feeds.push_back(&s);
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>";
-  append_escaped(out, valid_utf8(title));
+  append_escaped(out, base::valid_utf8(title));
   out += "</title>\n  </head>\n  <body>\n";
   write_folder(top, 2, out);
   out += "  </body>\n</opml>\n";

@@ -16,6 +16,9 @@
 #include <mutex>
 #include <utility>
 
+#include "base/ascii.h"
+#include "base/utf8.h"
+
 namespace winnow::feeds::xml {
 namespace {
 
@@ -45,7 +48,7 @@ void on_error(void* user, xmlErrorPtr err) {
     state->not_utf8 = true;
   if (err->code == XML_ERR_UNSUPPORTED_ENCODING) state->unsupported_encoding = true;
   if (state->first_error.empty()) {
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.remove_suffix(1);
+    message = base::trim_right(message, "\n ");
     // libxml2 appends the offending bytes on a second line; the first says it all.
     if (auto nl = message.find('\n'); nl != std::string_view::npos) message = message.substr(0, nl);
     state->first_error = std::string(message) + " (line " + std::to_string(err->line) + ")";
@@ -100,19 +103,11 @@ const xmlEntity* html_entity(const xmlChar* name) {
   for (auto& [d, e] : made)
     if (d == desc) return &e->entity;
   auto e = std::make_unique<HtmlEntity>();
-  unsigned cp = desc->value;
+  std::string bytes;
+  base::append_utf8(bytes, desc->value);
   auto& b = e->utf8;
-  int n = 0;
-  if (cp < 0x80) {
-    b[n++] = static_cast<xmlChar>(cp);
-  } else if (cp < 0x800) {
-    b[n++] = static_cast<xmlChar>(0xC0 | (cp >> 6));
-    b[n++] = static_cast<xmlChar>(0x80 | (cp & 0x3F));
-  } else {
-    b[n++] = static_cast<xmlChar>(0xE0 | (cp >> 12));
-    b[n++] = static_cast<xmlChar>(0x80 | ((cp >> 6) & 0x3F));
-    b[n++] = static_cast<xmlChar>(0x80 | (cp & 0x3F));
-  }
+  std::copy(bytes.begin(), bytes.end(), b.begin());
+  const int n = static_cast<int>(bytes.size());
   xmlEntity& ent = e->entity;
   ent.type = XML_ENTITY_DECL;
   ent.name = reinterpret_cast<const xmlChar*>(desc->name);

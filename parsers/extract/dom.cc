@@ -1,8 +1,8 @@
 #include "parsers/extract/dom.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "base/ascii.h"
 #include "parsers/html/document.h"
 
 namespace winnow::parsers {
@@ -27,7 +27,7 @@ bool is_skipped_tag(GumboTag tag) {
 
 bool contains_icase(std::string_view haystack, std::string_view needle) {
   auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return std::tolower((unsigned char)a) == b; });
+                        [](char a, char b) { return base::to_lower(a) == b; });
   return it != haystack.end();
 }
 
@@ -43,7 +43,7 @@ bool is_hidden(const GumboNode& element) {
       std::string compact;
       compact.reserve(value.size());
       for (char c : value)
-        if (!std::isspace((unsigned char)c)) compact.push_back(char(std::tolower((unsigned char)c)));
+        if (!base::is_ascii_space(c)) compact.push_back(base::to_lower(c));
       if (contains_icase(compact, "display:none") || contains_icase(compact, "visibility:hidden")) return true;
     }
   }

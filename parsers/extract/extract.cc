@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/ascii.h"
 #include "parsers/charset/decode.h"
 #include "parsers/extract/dom.h"
 #include "parsers/extract/noise.h"
@@ -23,7 +24,7 @@ constexpr int kSiblingLevels = 2;
 
 // The last visible character of `text`, as a code point's first byte sequence.
 bool ends_like_sentence(std::string_view text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
+  text = base::trim_right(text, " \n");
   if (text.empty()) return false;
   char c = text.back();
   if (c == '.' || c == '!' || c == '?' || c == '"' || c == '\'' || c == ')' || c == ':' || c == ';') return true;
@@ -97,7 +98,7 @@ std::string fold(std::string_view text) {
     if (c >= 0x80) {
       out.push_back(char(c));  // keep non-ASCII bytes as they are
     } else if (std::isalnum(c)) {
-      out.push_back(char(std::tolower(c)));
+      out.push_back(base::to_lower(char(c)));
     }
   }
   return out;
@@ -491,11 +492,10 @@ class Extractor {
   // "12 Sources", "3 min read", "45 comments".
   static bool is_counter_label(std::string_view text) {
     if (text.size() > 24 || text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
-    std::string t = lower_ascii(text);
+    std::string t = base::to_lower(text);
     std::size_t i = 0;
     while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == ',' || t[i] == '.')) ++i;
-    std::string_view rest = std::string_view(t).substr(i);
-    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    std::string_view rest = base::trim_left(std::string_view(t).substr(i), " ");
     for (std::string_view unit : {"sources", "source", "comments", "comment", "shares", "views", "min read",
                                   "minute read", "minutes read", "mins read", "likes", "replies", "photos", "images"})
       if (rest == unit) return true;
@@ -522,7 +522,7 @@ class Extractor {
   }
 
   static bool looks_like_byline(std::string_view text) {
-    std::string t = lower_ascii(text.substr(0, 150));
+    std::string t = base::to_lower(text.substr(0, 150));
     for (std::string_view prefix : {"by ", "posted ", "published ", "updated ", "written by", "last updated",
                                     "curated by", "compiled by", "reported by", "edited by", "produced by",
                                     "publicado", "publi\xc3\xa9", "ver\xc3\xb6" "ffentlicht", "diterbitkan", "por "})
@@ -538,7 +538,7 @@ class Extractor {
 
   // "Updated 11:21 pm CST, Tuesday, November 19, 2019" below the article, too.
   static bool looks_like_dateline_anywhere(std::string_view text) {
-    std::string t = lower_ascii(text.substr(0, 80));
+    std::string t = base::to_lower(text.substr(0, 80));
     bool stamped = t.starts_with("updated ") || t.starts_with("published ") || t.starts_with("posted on") ||
                    t.starts_with("last updated") || t.starts_with("first published");
     return stamped && std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });

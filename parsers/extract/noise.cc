@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/ascii.h"
 #include "parsers/html/document.h"
 
 namespace winnow::parsers {
@@ -47,15 +48,15 @@ void add_words(std::string_view value, AttributeWords& out) {
   };
   char prev = 0;
   for (char c : value) {
-    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    bool digit = c >= '0' && c <= '9';
+    bool alpha = base::is_ascii_alpha(c);
+    bool digit = base::is_ascii_digit(c);
     if (!alpha && !digit) {
       push();
     } else {
       if (c >= 'A' && c <= 'Z' && prev >= 'a' && prev <= 'z') push();  // camelCase
-      word.push_back(c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c);
+      word.push_back(base::to_lower(c));
     }
-    out.joined.push_back(c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c);
+    out.joined.push_back(base::to_lower(c));
     prev = c;
   }
   push();
@@ -181,7 +182,7 @@ bool looks_like_author_bio(std::string_view text) {
   }
   if (words < 2 || words > 4 || !capitalised) return false;
   std::size_t sentence_end = head.find(". ", is_at);
-  std::string first = lower_ascii(head.substr(is_at, sentence_end == std::string_view::npos ? head.npos : sentence_end - is_at));
+  std::string first = base::to_lower(head.substr(is_at, sentence_end == std::string_view::npos ? head.npos : sentence_end - is_at));
   return contains_any(first, {"correspondent", "reporter", "writer", "editor", "journalist", "columnist",
                               "contributor", "freelance", "staff", "author of", "covering", "covers"});
 }
@@ -210,13 +211,6 @@ std::optional<Removal> removal_by_class_and_id(std::string_view class_value, std
 }
 
 }  // namespace
-
-std::string lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
-}
 
 std::optional<Removal> removal_by_markup(const GumboNode& element) {
   switch (element.v.element.tag) {
@@ -257,10 +251,9 @@ std::optional<Removal> removal_by_markup(const GumboNode& element) {
 
 std::optional<Removal> removal_by_text(std::string_view text, int chars, double link_density) {
   if (chars > 600) return std::nullopt;
-  std::string t = lower_ascii(text.substr(0, 300));
+  std::string t = base::to_lower(text.substr(0, 300));
   // Trim trailing punctuation and ellipses that vary between sites.
-  std::string_view s = t;
-  while (!s.empty() && (s.back() == '.' || s.back() == ':' || s.back() == ' ' || s.back() == '!')) s.remove_suffix(1);
+  std::string_view s = base::trim_right(t, ".: !");
   if (s.ends_with("\xe2\x80\xa6")) s.remove_suffix(3);  // …
 
   if (chars <= 60 && equals_any(s, {"advertisement", "advertisements", "advertising", "ad", "ads", "advert", "sponsored",
@@ -336,9 +329,8 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
 
 std::optional<Removal> removal_by_widget_heading(std::string_view text, int chars) {
   if (chars > 60) return std::nullopt;
-  std::string t = lower_ascii(text);
-  std::string_view s = t;
-  while (!s.empty() && (s.back() == ':' || s.back() == ' ')) s.remove_suffix(1);
+  std::string t = base::to_lower(text);
+  std::string_view s = base::trim_right(t, ": ");
   if (starts_with_any(s, {"most read", "most popular", "most viewed", "most shared", "most commented", "trending",
                           "popular now", "popular stories", "popular posts", "top stories", "editor's choice",
                           "editors' choice", "editor's picks", "editors' picks", "editor\xe2\x80\x99s choice",

@@ -21,7 +21,4 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
 // What a short heading over a widget says the widget is ("Most read", "Related stories").
 std::optional<Removal> removal_by_widget_heading(std::string_view text, int chars);
 
-// ASCII-lowercased copy, for matching stock phrases.
-std::string lower_ascii(std::string_view text);
-
 }  // namespace winnow::parsers

@@ -2,10 +2,10 @@
 
 #include <string_view>
 
+#include "base/utf8.h"
+
 namespace winnow::parsers {
 namespace {
-
-bool is_continuation_byte(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 // Builds one block's text while the walk feeds it text runs.
 class BlockBuilder {
@@ -34,7 +34,7 @@ class BlockBuilder {
         pending_space_ = false;
       }
       block_.text.push_back(char(c));
-      if (!is_continuation_byte(c)) {
+      if (!base::is_utf8_continuation(c)) {
         ++block_.chars;
         if (in_link) ++block_.link_chars;
         if (in_link && block_.lead_link_chars + 1 == block_.chars) ++block_.lead_link_chars;

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "base/ascii.h"
+#include "base/utf8.h"
+
 namespace winnow::parsers {
 namespace {
 
@@ -54,13 +57,14 @@ Words words_of(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      if (c >= 'A' && c <= 'Z') words.bytes.push_back(char(c - 'A' + 'a'));
-      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) words.bytes.push_back(char(c));
-      else flush();
+      if (base::is_ascii_alpha(char(c)) || base::is_ascii_digit(char(c)))
+        words.bytes.push_back(base::to_lower(char(c)));
+      else
+        flush();
       ++i;
       continue;
     }
-    std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    std::size_t len = base::utf8_lead_length(c);
     len = std::min(len, text.size() - i);
     bool cjk = len == 3 && c >= 0xE3 && c <= 0xED;
     bool punctuation = len == 3 && c == 0xE2;  // U+2000-U+2FFF: quotes, dashes, bullets

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/ascii.h"
+
 namespace winnow::parsers {
 namespace {
 
@@ -11,21 +13,11 @@ constexpr std::size_t npos = std::string_view::npos;
 
 // The tokenizer's whitespace; '\r' too, since Gumbo turns it into '\n' before tokenizing.
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
-
-// `a` equals `b` ignoring ASCII case.
-bool equals_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 // True when s[i..] is "name" (any case) followed by whitespace, '/' or '>': an appropriate
 // end tag for `name` once "</" has been seen.
 bool ends_element(std::string_view s, std::size_t i, std::string_view name) {
-  return i + name.size() < s.size() && equals_name(s.substr(i, name.size()), name) &&
+  return i + name.size() < s.size() && base::iequals(s.substr(i, name.size()), name) &&
          (is_space(s[i + name.size()]) || s[i + name.size()] == '/' || s[i + name.size()] == '>');
 }
 
@@ -77,7 +69,7 @@ Tag scan_tag(std::string_view s, std::size_t i) {
         while (i < n && !is_space(s[i]) && s[i] != '>') ++i;
         value_end = i;
       }
-      if (!seen_type && equals_name(attr, "type")) {  // Gumbo keeps the first of duplicates
+      if (!seen_type && base::iequals(attr, "type")) {  // Gumbo keeps the first of duplicates
         seen_type = true;
         tag.type = s.substr(value_start, value_end - value_start);
         tag.type_has_reference = tag.type.find('&') != npos;
@@ -108,8 +100,8 @@ std::size_t script_data_end(std::string_view s, std::size_t from) {
   // leaves `i` on the first character after the word.
   auto script_word = [&]() {
     std::size_t start = i;
-    while (i < n && is_alpha(s[i])) ++i;
-    return i < n && (is_space(s[i]) || s[i] == '/' || s[i] == '>') && equals_name(s.substr(start, i - start), "script");
+    while (i < n && base::is_ascii_alpha(s[i])) ++i;
+    return i < n && (is_space(s[i]) || s[i] == '/' || s[i] == '>') && base::iequals(s.substr(start, i - start), "script");
   };
   while (i < n) {
     if (state == data) {
@@ -133,7 +125,7 @@ std::size_t script_data_end(std::string_view s, std::size_t from) {
           if (ends_element(s, i + 2, "script")) return i;
           i += 2;
           state = escaped;
-        } else if (i + 1 < n && is_alpha(s[i + 1])) {
+        } else if (i + 1 < n && base::is_ascii_alpha(s[i + 1])) {
           ++i;
           bool is_script = script_word();
           if (is_script) ++i;  // the delimiter is consumed
@@ -190,13 +182,13 @@ bool is_json_ld(const Tag& tag) {
   constexpr std::string_view kLdJson = "ld+json";
   if (tag.type_has_reference) return true;
   for (std::size_t i = 0; i + kLdJson.size() <= tag.type.size(); ++i)
-    if (equals_name(tag.type.substr(i, kLdJson.size()), kLdJson)) return true;
+    if (base::iequals(tag.type.substr(i, kLdJson.size()), kLdJson)) return true;
   return false;
 }
 
 bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
   for (std::string_view candidate : names)
-    if (equals_name(name, candidate)) return true;
+    if (base::iequals(name, candidate)) return true;
   return false;
 }
 
@@ -271,7 +263,7 @@ std::size_t elide_unread_text(std::string& html) {
       }
       continue;
     }
-    if (c1 == '?' || (c1 == '/' && !(i + 2 < n && is_alpha(s[i + 2])))) {
+    if (c1 == '?' || (c1 == '/' && !(i + 2 < n && base::is_ascii_alpha(s[i + 2])))) {
       // A bogus comment ("<?...>", "</ ...>") or "</>": up to the next '>'.
       std::size_t end = s.find('>', i + 2);
       keep(end == npos ? n : end + 1);
@@ -283,7 +275,7 @@ std::size_t elide_unread_text(std::string& html) {
       Tag tag = scan_tag(s, i + 2);
       if (!foreign.empty()) {
         if (is_one_of(tag.name, {"p", "br"})) break;  // break out of foreign content in newer parsers only
-        bool svg = equals_name(tag.name, "svg");
+        bool svg = base::iequals(tag.name, "svg");
         // Gumbo pops up to the innermost open element of that name. The scan pops only when
         // that element is the innermost of its own list: between the two, Gumbo may have
         // closed elements the scan does not see (in Gumbo 0.10.1 the end tag of one unknown
@@ -292,49 +284,49 @@ std::size_t elide_unread_text(std::string& html) {
         // (found by elide_fuzz). Staying in too long only elides less. In foreign content
         // Gumbo also takes the name from the whole tag, so "</svg >" closes nothing.
         bool bare = tag.end == i + 2 + tag.name.size() + 1;
-        if ((svg || equals_name(tag.name, "math")) && bare && foreign.back() == svg) foreign.pop_back();
-      } else if (equals_name(tag.name, "select")) {
+        if ((svg || base::iequals(tag.name, "math")) && bare && foreign.back() == svg) foreign.pop_back();
+      } else if (base::iequals(tag.name, "select")) {
         in_select = false;
       }
       keep(tag.end);
       continue;
     }
-    if (!is_alpha(c1)) {
+    if (!base::is_ascii_alpha(c1)) {
       keep(i + 1);  // a '<' that is text
       continue;
     }
     Tag tag = scan_tag(s, i + 1);
     const std::string_view name = tag.name;
-    if (tag.end >= n || equals_name(name, "plaintext") || equals_name(name, "frameset")) break;
+    if (tag.end >= n || base::iequals(name, "plaintext") || base::iequals(name, "frameset")) break;
     // Being "in select" only makes the scan more careful, so any <select> sets it, even where
     // the scan believes it is in foreign content: Gumbo may have left it already (an end tag
     // of an unknown element closes any unknown element in Gumbo 0.10.1, <svg> included).
     // A <select> inside a select closes it in fact.
-    if (equals_name(name, "select")) in_select = true;
+    if (base::iequals(name, "select")) in_select = true;
     if (!foreign.empty() && breaks_out_of_foreign(name)) foreign.clear();
     std::size_t text_end = tag.end;  // where the element's text ends, when it is skipped
     bool drop_text = false;
-    if (equals_name(name, "svg") || equals_name(name, "math")) {
-      if (!tag.self_closing) foreign.push_back(equals_name(name, "svg"));
+    if (base::iequals(name, "svg") || base::iequals(name, "math")) {
+      if (!tag.self_closing) foreign.push_back(base::iequals(name, "svg"));
     } else if (!foreign.empty()) {
-      if (equals_name(name, "font")) break;
+      if (base::iequals(name, "font")) break;
       if (is_raw_text_element(name) || (is_integration_point(name) && !tag.self_closing)) {
         text_end = agreed_text_end(tag.end, name);
         if (text_end == npos) break;
       }
-    } else if (equals_name(name, "script")) {
+    } else if (base::iequals(name, "script")) {
       // Script data even inside a select.
       text_end = script_data_end(s, tag.end);
       drop_text = !is_json_ld(tag);
-    } else if (equals_name(name, "textarea")) {
+    } else if (base::iequals(name, "textarea")) {
       text_end = raw_text_end(s, tag.end, name);  // RCDATA; it closes a select first
       in_select = false;
     } else if (is_raw_text_element(name)) {
       // Inside a select these start tags are ignored and their text is markup.
       text_end = in_select ? agreed_text_end(tag.end, name) : raw_text_end(s, tag.end, name);
       if (text_end == npos) break;
-      drop_text = !in_select && equals_name(name, "style");
-    } else if (equals_name(name, "input") || equals_name(name, "keygen")) {
+      drop_text = !in_select && base::iequals(name, "style");
+    } else if (base::iequals(name, "input") || base::iequals(name, "keygen")) {
       in_select = false;
     }
     keep(tag.end);

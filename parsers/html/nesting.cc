@@ -4,18 +4,13 @@
 #include <array>
 #include <unordered_map>
 
+#include "base/ascii.h"
+
 namespace winnow::parsers {
 namespace {
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == ':';
-}
-
-std::string lower_name(std::string_view name) {
-  std::string out(name);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
 }
 
 bool in(std::string_view name, std::initializer_list<std::string_view> names) {
@@ -55,7 +50,7 @@ std::size_t tag_end(std::string_view html, std::size_t i) {
 std::size_t raw_text_end(std::string_view html, std::size_t from, std::string_view name) {
   for (std::size_t i = html.find("</", from); i != std::string_view::npos; i = html.find("</", i + 2)) {
     std::string_view rest = html.substr(i + 2, name.size());
-    if (rest.size() == name.size() && lower_name(rest) == name) return i;
+    if (rest.size() == name.size() && base::to_lower(rest) == name) return i;
   }
   return html.size();
 }
@@ -90,7 +85,7 @@ std::optional<std::string> bound_nesting(std::string_view html, int max_depth) {
       ++i;
       continue;
     }
-    std::string name = lower_name(html.substr(name_start, name_end - name_start));
+    std::string name = base::to_lower(html.substr(name_start, name_end - name_start));
     std::size_t end = tag_end(html, name_end);
     if (closing) {
       if (!is_flat(name)) {

@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "parsers/dates/dates.h"
-#include "parsers/url/resolve.h"
+#include "base/ascii.h"
+#include "base/time.h"
+#include "base/url.h"
 
 namespace winnow::parsers {
 namespace {
@@ -62,12 +63,6 @@ std::string text_of(const GumboNode& node) {
   return collapse(out);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::tolower((unsigned char)c));
-  return out;
-}
-
 Gathered gather(const HtmlDocument& doc) {
   Gathered g;
   std::vector<const GumboNode*> stack{&doc.root()};
@@ -89,17 +84,17 @@ Gathered gather(const HtmlDocument& doc) {
         std::string_view content = attribute(*n, "content");
         for (const char* key : {"name", "property", "http-equiv"}) {
           std::string_view name = attribute(*n, key);
-          if (!name.empty() && !content.empty()) g.meta.emplace(lower(name), collapse(content));
+          if (!name.empty() && !content.empty()) g.meta.emplace(base::to_lower(name), collapse(content));
         }
         break;
       }
       case GUMBO_TAG_LINK: {
-        std::string rel = lower(attribute(*n, "rel"));
+        std::string rel = base::to_lower(attribute(*n, "rel"));
         if (rel == "canonical" && g.canonical.empty()) g.canonical = std::string(attribute(*n, "href"));
         break;
       }
       case GUMBO_TAG_SCRIPT:
-        if (lower(attribute(*n, "type")).find("ld+json") != std::string::npos && e.children.length > 0) {
+        if (base::to_lower(attribute(*n, "type")).find("ld+json") != std::string::npos && e.children.length > 0) {
           const auto* text = static_cast<const GumboNode*>(e.children.data[0]);
           if (text->type == GUMBO_NODE_TEXT || text->type == GUMBO_NODE_CDATA) g.json_ld.emplace_back(text->v.text.text);
         }
@@ -111,7 +106,7 @@ Gathered gather(const HtmlDocument& doc) {
         if (g.first_time.empty()) g.first_time = std::string(attribute(*n, "datetime"));
         break;
       case GUMBO_TAG_A:
-        if (lower(attribute(*n, "rel")) == "author") g.rel_authors.push_back(text_of(*n));
+        if (base::to_lower(attribute(*n, "rel")) == "author") g.rel_authors.push_back(text_of(*n));
         break;
       default:
         break;
@@ -194,8 +189,8 @@ std::vector<std::string> as_list(const json::value* v) {
 
 std::string normalize_date(std::string_view text) {
   if (text.empty()) return {};
-  auto t = parse_date(text);
-  return t ? format_rfc3339(*t) : std::string();
+  auto t = base::parse_date(text);
+  return t ? base::format_rfc3339(*t) : std::string();
 }
 
 void add_unique(std::vector<std::string>& list, std::string value) {
@@ -222,7 +217,7 @@ std::string strip_site_suffix(std::string title, std::string_view site) {
     std::size_t pos = title.rfind(sep);
     if (pos == std::string::npos || pos == 0) continue;
     std::string_view tail = std::string_view(title).substr(pos + sep.size());
-    if ((!site.empty() && lower(tail) == lower(site)) || tail.size() * 3 < pos) {
+    if ((!site.empty() && base::to_lower(tail) == base::to_lower(site)) || tail.size() * 3 < pos) {
       title.resize(pos);
       return title;
     }
@@ -321,8 +316,8 @@ Metadata read_metadata(const HtmlDocument& doc, std::string_view url) {
   }
 
   if (!url.empty()) {
-    if (!m.canonical_url.empty()) m.canonical_url = resolve_url(url, m.canonical_url);
-    if (!m.image.empty()) m.image = resolve_url(url, m.image);
+    if (!m.canonical_url.empty()) m.canonical_url = base::resolve_url(url, m.canonical_url);
+    if (!m.image.empty()) m.image = base::resolve_url(url, m.image);
   }
   return m;
 }

@@ -5,14 +5,15 @@
 #include <algorithm>
 #include <array>
 
+#include "base/ascii.h"
+
 namespace winnow::parsers {
 namespace {
 
 namespace urls = boost::urls;
 
 bool is_tracking_parameter(std::string_view key) {
-  std::string k(key);
-  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  const std::string k = base::to_lower(key);
   if (k.starts_with("utm_") || k.starts_with("at_") || k.starts_with("pk_") || k.starts_with("mtm_")) return true;
   static constexpr std::array<std::string_view, 16> kExact = {
       "fbclid", "gclid",  "dclid", "msclkid", "mc_cid",  "mc_eid",   "igshid", "yclid",
@@ -52,9 +53,7 @@ std::string normalize_url(std::string_view url) {
 std::string url_host(std::string_view url) {
   auto parsed = urls::parse_uri(url);
   if (!parsed) return {};
-  std::string host = parsed->host_address().empty() ? std::string() : std::string(parsed->encoded_host());
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return host;
+  return parsed->host_address().empty() ? std::string() : base::to_lower(parsed->encoded_host());
 }
 
 }  // namespace winnow::parsers

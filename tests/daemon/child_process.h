@@ -1,101 +1,78 @@
 #pragma once
-// The real programs as child processes of a test: winnowd (WINNOWD_PATH, from CMake), to be
-// signalled (SIGSTOP/SIGCONT, SIGHUP, SIGTERM, SIGKILL), and commands such as `winnow crawl`
-// (WINNOW_PATH) run to their exit.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// The real programs as child processes of a test or of daemon_bench: winnowd, to be
+// signalled (SIGSTOP/SIGCONT, SIGHUP, SIGTERM, SIGKILL) and watched through its log, and
+// commands such as `winnow crawl` run to their exit.
+//
+// Children get SIGKILL from the kernel when the thread that started them ends
+// (PR_SET_PDEATHSIG), so a crashed test or an interrupted benchmark leaves no winnowd behind;
+// start them from a thread that outlives them (the main thread).
+#include <sys/types.h>
 
 #include <chrono>
-#include <cstring>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-extern char** environ;
 
 namespace winnow::testing {
 
 using namespace std::chrono_literals;
 
-// winnowd as a child process; killed (SIGKILL) and reaped by the destructor if still running.
+// The winnowd built beside the tests (from CMake).
+const std::string& winnowd_path();
+
+// winnowd as a child process on `config`; killed (SIGKILL) and reaped by the destructor if
+// still running. Standard input and output are /dev/null; standard error (the log) is
+// appended to `log_path`. Not thread-safe: one thread drives it.
 class Daemon {
  public:
-  // `extra_env`: NAME=value entries added to the environment (NOTIFY_SOCKET, WATCHDOG_USEC).
-  Daemon(const std::string& config, const std::string& log_path, const std::vector<std::string>& extra_env = {}) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    // No notify socket or watchdog but the test's own, whatever the test runner has.
-    std::vector<std::string> env;
-    for (char** e = environ; *e; ++e)
-      if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0 && std::strncmp(*e, "WATCHDOG_", 9) != 0) env.emplace_back(*e);
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::string program = WINNOWD_PATH, flag = "--config", file = config;
-    char* argv[] = {program.data(), flag.data(), file.data(), nullptr};
-    const int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
-  }
-  ~Daemon() {
-    if (pid_ > 0) kill9();
-  }
+  // `extra_env`: NAME=value entries added to the environment (NOTIFY_SOCKET, WATCHDOG_USEC);
+  // the test runner's own notify socket and watchdog are never passed on. Throws
+  // std::runtime_error if `program` cannot be started.
+  Daemon(const std::string& config, const std::string& log_path, const std::vector<std::string>& extra_env = {},
+         const std::string& program = winnowd_path());
+  ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  void pause() { ::kill(pid_, SIGSTOP); }
-  void reload() { ::kill(pid_, SIGHUP); }
-  void resume() { ::kill(pid_, SIGCONT); }
+  // Stays valid after the exit (for /proc figures read before it).
+  pid_t pid() const { return pid_; }
+  std::chrono::steady_clock::time_point started() const { return started_; }
 
-  void kill9() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void pause();   // SIGSTOP
+  void reload();  // SIGHUP
+  void resume();  // SIGCONT
+  // SIGKILL, and reaps it.
+  void kill9();
 
-  // True while the process has not exited.
-  bool running() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
-    exit_status_ = status;
-    pid_ = -1;
-    return false;
-  }
-
+  // True while the process has not exited (reaps it once it has).
+  bool running();
   // Waits for the process to exit by itself; the exit status, or nullopt after `timeout`.
-  std::optional<int> terminate_after_exit(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (running()) {
-      if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
-      std::this_thread::sleep_for(10ms);
-    }
-    return exit_status_;
-  }
+  std::optional<int> terminate_after_exit(std::chrono::milliseconds timeout);
+  // SIGTERM, then the exit status (from waitpid) once it exited, or nullopt after `timeout`
+  // (it is then still running).
+  std::optional<int> terminate(std::chrono::milliseconds timeout);
+  // The status from waitpid once reaped.
+  std::optional<int> exit_status() const { return exit_status_; }
+  // CPU seconds (user + system) of its whole life, once reaped; 0 before.
+  double cpu_s() const { return cpu_s_; }
 
-  // SIGTERM, then the exit status (from waitpid) once it exited, or nullopt after `timeout`.
-  std::optional<int> terminate(std::chrono::milliseconds timeout) {
-    ::kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (running()) {
-      if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
-      std::this_thread::sleep_for(10ms);
-    }
-    return exit_status_;
-  }
+  // Waits for winnowd's "feeds loaded feeds=N" line (the feeds read from the archive, the
+  // scheduler running); N, or nullopt after `timeout` or if it exited first.
+  std::optional<long> wait_loaded(std::chrono::milliseconds timeout);
+  // The lines of the log written since this process started (without their newline).
+  std::vector<std::string> log_lines() const;
 
  private:
+  void reap(bool block);
+
+  std::string log_path_;
+  long long log_start_ = 0;  // the log's size before the start
   pid_t pid_ = -1;
+  bool reaped_ = false;
   std::optional<int> exit_status_;
+  double cpu_s_ = 0;
+  std::chrono::steady_clock::time_point started_;
 };
 
 // Polls `done` every 5 ms until it holds or `timeout` passed.
@@ -111,31 +88,7 @@ bool wait_for(F done, std::chrono::milliseconds timeout) {
 
 // Runs `argv` (argv[0] the program's path) with standard output and error to the files
 // named; its exit status (from waitpid), or nullopt when it ran past `timeout` (then killed).
-inline std::optional<int> run_command(std::vector<std::string> argv, const std::string& out_path,
-                                      const std::string& err_path, std::chrono::milliseconds timeout) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-      return std::nullopt;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return status;
-}
+std::optional<int> run_command(std::vector<std::string> argv, const std::string& out_path,
+                               const std::string& err_path, std::chrono::milliseconds timeout);
 
 }  // namespace winnow::testing

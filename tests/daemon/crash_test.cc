@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -19,9 +18,11 @@
 #include "daemon/archive/archive.h"
 #include "parsers/url/normalize.h"
 #include "tests/daemon/archive_helpers.h"
-#include "tests/daemon/farm.h"
-#include "tests/daemon/test_server.h"
 #include "tests/daemon/child_process.h"
+#include "tests/daemon/farm.h"
+#include "tests/daemon/feed_farm.h"
+#include "tests/daemon/test_server.h"
+#include "tests/daemon/winnowd_config.h"
 
 namespace winnow {
 namespace {
@@ -30,7 +31,6 @@ namespace farm = winnow::testing::farm;
 using namespace std::chrono_literals;
 using archive::testing::Probe;
 using archive::testing::TempDir;
-using winnow::testing::TestRequest;
 using winnow::testing::TestResponse;
 using winnow::testing::TestServer;
 using winnow::testing::Daemon;
@@ -90,50 +90,47 @@ class CommitWatch {
   std::thread thread_;  // last: starts once the rest exists
 };
 
-std::string page_path(int feed, int entry) { return "/p/" + std::to_string(feed) + "/" + std::to_string(entry); }
+// Story of entry `entry` of feed `feed`, the same on every call.
+farm::Story story_of(int feed, int entry, int entries) {
+  return farm::make_story(std::uint32_t(1000 + feed * entries + entry), 3);
+}
 
-// Feeds of article pages on one TestServer, and a winnowd configuration polling them into an
+// Feeds of article pages on a FeedFarm, and a winnowd configuration polling them into an
 // archive in a temp dir.
 struct Farm {
-  Farm(int feeds, int entries, int max_delay_ms, int concurrency) : server(4), total(feeds * entries) {
-    for (int f = 0; f < feeds; ++f) {
-      std::vector<farm::Item> items;
+  Farm(int feeds, int entries, int max_delay_ms, int concurrency)
+      : feed_farm({.feeds = feeds, .entries = entries, .server_threads = 4, .validators = true},
+             [entries, max_delay_ms](int f, int e) {
+               // Random delays, so that signals find pages at every stage of the pipeline.
+               thread_local std::mt19937 delays{std::random_device{}()};
+               TestResponse r = farm::html_response(farm::page_html(story_of(f, e, entries)));
+               r.delay = std::chrono::milliseconds(delays() % max_delay_ms);
+               return r;
+             },
+             [this, entries](int f, int e) {
+               return farm::item_for(story_of(f, e, entries), feed_farm.page_url(f, e), false);
+             }),
+        server(feed_farm.server()),
+        total(feeds * entries),
+        feed_urls(feed_farm.feed_urls()) {
+    for (int f = 0; f < feeds; ++f)
       for (int e = 0; e < entries; ++e) {
-        const std::string path = page_path(f, e);
-        const std::string url = server.url(path);
-        farm::Story story = farm::make_story(std::uint32_t(1000 + f * entries + e), 3);
-        const std::string page = farm::page_html(story);
-        // Random delays, so that signals find pages at every stage of the pipeline.
-        server.route(path, [page, max_delay_ms](const TestRequest&) {
-          thread_local std::mt19937 delays{std::random_device{}()};
-          TestResponse r = farm::html_response(page);
-          r.delay = std::chrono::milliseconds(delays() % max_delay_ms);
-          return r;
-        });
-        items.push_back(farm::item_for(story, url, false));
-        stories[url] = std::move(story);
-        feed_of[url] = f;
+        stories[feed_farm.page_url(f, e)] = story_of(f, e, entries);
+        feed_of[feed_farm.page_url(f, e)] = f;
       }
-      const std::string feed_path = "/f/" + std::to_string(f) + ".xml";
-      server.route(feed_path, farm::conditional_feed(farm::rss("Feed " + std::to_string(f), server.url("/"), items),
-                                                     "application/rss+xml", "\"feed-" + std::to_string(f) + "\""));
-      feed_urls.push_back(server.url(feed_path));
-    }
     archive::Archive::open_sqlite(db);  // schema in place before anyone looks
-    std::ofstream toml(config);
-    toml << "[archive]\npath = \"archive.db\"\n\n[feeds]\nurls = [\n";
-    for (const auto& url : feed_urls) toml << "  \"" << url << "\",\n";
-    toml << "]\n\n[fetch]\nconnect_timeout_s = 2\ntotal_timeout_s = 10\n\n"
-         << "[politeness]\nper_host_concurrency = " << concurrency << "\nmin_delay_s = 0\n\n"
-         << "[schedule]\nmin_interval_min = 0.01\nmax_interval_h = 0.01\ndefault_interval_min = 0.02\n\n"
-            "[extract]\nworkers = 2\n\n[log]\nlevel = \"warning\"\n";
+    auto toml = winnow::testing::quick_polling(feed_urls, concurrency);
+    toml.connect_timeout_s = 2;
+    toml.total_timeout_s = 10;
+    toml.log_level = "warning";
+    winnow::testing::write_config(config, toml);
   }
 
   // Page requests the server saw, by page URL, in order.
   std::map<std::string, std::vector<Clock::time_point>> page_fetches() const {
     std::map<std::string, std::vector<Clock::time_point>> fetches;
     for (const auto& r : server.requests())
-      if (r.path.starts_with("/p/")) fetches[server.url(r.path)].push_back(r.at);
+      if (r.path.starts_with("/a/")) fetches[server.url(r.path)].push_back(r.at);
     return fetches;
   }
 
@@ -193,11 +190,12 @@ struct Farm {
   }
 
   TempDir dir;
-  TestServer server;
+  farm::FeedFarm feed_farm;
+  TestServer& server;  // feed_farm's
   const int total;
   std::map<std::string, farm::Story> stories;  // by page URL
   std::map<std::string, int> feed_of;          // page URL -> feed number
-  std::vector<std::string> feed_urls;
+  const std::vector<std::string> feed_urls;
   const std::string db = dir.file("archive.db");
   const std::string config = dir.file("winnowd.toml");
   const std::string log_path = dir.file("winnowd.log");
@@ -225,7 +223,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_and_duplicates_nothing) {
     run_starts.push_back(Clock::now());
     std::set<std::string> earlier;  // pages asked for in earlier runs
     for (const auto& r : server.requests())
-      if (r.path.starts_with("/p/")) earlier.insert(server.url(r.path));
+      if (r.path.starts_with("/a/")) earlier.insert(server.url(r.path));
     Daemon daemon(config, log_path);
     // The random moment: after a random number of further commits, plus a random instant.
     const std::size_t target = std::min<std::size_t>(watch.count() + 5 + rng() % 40, total);
@@ -244,7 +242,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_and_duplicates_nothing) {
       bool refetch_in_flight = false;
       for (const auto& r : server.requests()) {
         const std::string url = server.url(r.path);
-        if (r.path.starts_with("/p/") && r.at >= run_starts.back() && earlier.contains(url) && !watch.has(url))
+        if (r.path.starts_with("/a/") && r.at >= run_starts.back() && earlier.contains(url) && !watch.has(url))
           refetch_in_flight = true;
       }
       if (!refetch_in_flight || attempt == 200) break;

@@ -19,9 +19,10 @@
 
 #include "daemon/archive/archive.h"
 #include "tests/daemon/archive_helpers.h"
+#include "tests/daemon/child_process.h"
 #include "tests/daemon/farm.h"
 #include "tests/daemon/test_server.h"
-#include "tests/daemon/child_process.h"
+#include "tests/daemon/winnowd_config.h"
 
 namespace winnow {
 namespace {
@@ -56,12 +57,9 @@ std::string add_feed(TestServer& server, const std::string& name, int entries, s
 // winnowd's configuration: `feeds`, `concurrency` requests per host, no politeness delay,
 // polls a second or two apart.
 void write_config(const std::string& path, const std::vector<std::string>& feeds, int concurrency) {
-  std::ofstream toml(path, std::ios::trunc);
-  toml << "[archive]\npath = \"archive.db\"\n\n[feeds]\nurls = [";
-  for (const auto& url : feeds) toml << "\"" << url << "\", ";
-  toml << "]\n\n[politeness]\nper_host_concurrency = " << concurrency << "\nmin_delay_s = 0\n\n"
-       << "[schedule]\nmin_interval_min = 0.01\nmax_interval_h = 0.01\ndefault_interval_min = 0.02\n\n"
-          "[extract]\nworkers = 2\n\n[log]\nlevel = \"info\"\n";
+  auto toml = winnow::testing::quick_polling(feeds, concurrency);
+  toml.log_level = "info";
+  winnow::testing::write_config(path, toml);
 }
 
 std::int64_t articles(const std::string& db) {

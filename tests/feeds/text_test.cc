@@ -7,28 +7,6 @@ namespace {
 
 BOOST_AUTO_TEST_SUITE(text)
 
-BOOST_AUTO_TEST_CASE(resolve_url_follows_rfc3986) {
-  const std::string base = "http://a/b/c/d;p?q";
-  BOOST_TEST(resolve_url(base, "g") == "http://a/b/c/g");
-  BOOST_TEST(resolve_url(base, "./g") == "http://a/b/c/g");
-  BOOST_TEST(resolve_url(base, "g/") == "http://a/b/c/g/");
-  BOOST_TEST(resolve_url(base, "/g") == "http://a/g");
-  BOOST_TEST(resolve_url(base, "//g") == "http://g");
-  BOOST_TEST(resolve_url(base, "?y") == "http://a/b/c/d;p?y");
-  BOOST_TEST(resolve_url(base, "#s") == "http://a/b/c/d;p?q#s");
-  BOOST_TEST(resolve_url(base, "../g") == "http://a/b/g");
-  BOOST_TEST(resolve_url(base, "../../g") == "http://a/g");
-  BOOST_TEST(resolve_url(base, "https://other/x") == "https://other/x");
-}
-
-BOOST_AUTO_TEST_CASE(resolve_url_leaves_what_it_cannot_resolve) {
-  BOOST_TEST(resolve_url("", "/x") == "/x");
-  BOOST_TEST(resolve_url("not a url", "/x") == "/x");
-  BOOST_TEST(resolve_url("http://a/", "  /x  ") == "http://a/x");
-  BOOST_TEST(resolve_url("http://a/", "") == "");
-  BOOST_TEST(resolve_url("http://a/", "has space") == "has space");
-}
-
 BOOST_AUTO_TEST_CASE(html_to_text_decodes_and_strips) {
   BOOST_TEST(html_to_text("<b>Bold</b> &amp; <i>it</i>") == "Bold & it");
   BOOST_TEST(html_to_text("<p>one</p><p>two</p>") == "one two");
@@ -51,15 +29,6 @@ BOOST_AUTO_TEST_CASE(derived_ids_are_fnv1a_of_link_and_title) {
   BOOST_TEST(derived_id("", "", "x") != derived_id("", "", "y"));
   // FNV-1a/64 of "\n\n" (empty link, title and fallback): a value other tools may recompute.
   BOOST_TEST(derived_id("", "", "") == "urn:winnow:08547e07b5084555");
-}
-
-BOOST_AUTO_TEST_CASE(utf8_validation_and_repair) {
-  BOOST_TEST(is_valid_utf8("plain \u00e9 \u2603 \U0001F600"));
-  BOOST_TEST(!is_valid_utf8("\xC3\x28"));
-  BOOST_TEST(!is_valid_utf8("\xED\xA0\x80"));  // a surrogate
-  BOOST_TEST(!is_valid_utf8("\xC0\xAF"));      // overlong
-  BOOST_TEST(valid_utf8("a\xFF" "b") == "a\uFFFD" "b");
-  BOOST_TEST(valid_utf8("\xE2\x82") == "\uFFFD\uFFFD");
 }
 
 BOOST_AUTO_TEST_CASE(counts_parse_or_refuse) {

@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "parsers/dates/dates.h"
+#include "base/time.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace winnow::parsers;
+  using namespace winnow::base;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto t = parse_date(text);
   if (!t) return 0;

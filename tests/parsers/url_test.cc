@@ -1,7 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include "parsers/url/normalize.h"
-#include "parsers/url/resolve.h"
 
 using namespace winnow::parsers;
 
@@ -40,12 +39,6 @@ BOOST_AUTO_TEST_CASE(host_of_url) {
   BOOST_TEST(url_host("https://News.Example.com:8443/x") == "news.example.com");
   BOOST_TEST(url_host("file:///tmp/x") == "");
   BOOST_TEST(url_host("::") == "");
-}
-
-BOOST_AUTO_TEST_CASE(relative_references_resolve) {
-  BOOST_TEST(resolve_url("https://example.com/a/b.html", "../c.jpg") == "https://example.com/c.jpg");
-  BOOST_TEST(resolve_url("https://example.com/a/", "//cdn.example.com/x") == "https://cdn.example.com/x");
-  BOOST_TEST(resolve_url("", "/x") == "/x");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,11 +1,12 @@
 #pragma once
-// Date and time parsing for pages and feeds. Pure; any thread.
+// Dates for pages, feeds and the archive: parsing what the web writes, and RFC 3339 out.
+// Calendar math is <chrono>'s. Pure; any thread (no clock is read here).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace winnow::parsers {
+namespace winnow::base {
 
 // Seconds since 1970-01-01T00:00:00Z.
 using UnixSeconds = std::int64_t;
@@ -18,7 +19,9 @@ using UnixSeconds = std::int64_t;
 // A time without a zone is taken as UTC. Returns nullopt when the text is not a date.
 std::optional<UnixSeconds> parse_date(std::string_view text);
 
-// "2004-01-01T19:48:21Z".
+// "2004-01-01T19:48:21Z". Years 0000..9999 (all parse_date returns, give or take a zone's
+// day) are RFC 3339 and read back; <chrono> holds years -32767..32767, and an instant
+// outside those prints a wrong date.
 std::string format_rfc3339(UnixSeconds t);
 
-}  // namespace winnow::parsers
+}  // namespace winnow::base

@@ -1,4 +1,4 @@
-#include "parsers/dates/dates.h"
+#include "base/time.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-namespace winnow::parsers {
+namespace winnow::base {
 namespace {
 
 // Prints the parse as RFC 3339 (or "none") so a failed case reads well.
@@ -138,7 +138,7 @@ const char* const kNotDates[] = {
     "Jan 2004",
 };
 
-BOOST_AUTO_TEST_SUITE(dates)
+BOOST_AUTO_TEST_SUITE(time)
 
 BOOST_AUTO_TEST_CASE(rfc822_with_named_and_numeric_zones) { check_all(kRfc822); }
 
@@ -183,4 +183,4 @@ BOOST_AUTO_TEST_CASE(does_not_depend_on_the_tz_environment) {
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
-}  // namespace winnow::parsers
+}  // namespace winnow::base

@@ -1,48 +1,16 @@
-#include "parsers/dates/dates.h"
+#include "base/time.h"
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <vector>
 
-namespace winnow::parsers {
+#include "base/ascii.h"
+
+namespace winnow::base {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86400;
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-struct Civil {
-  std::int64_t year;
-  unsigned month;
-  unsigned day;
-};
-
-Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2), m, d};
-}
-
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned days_in_month(std::int64_t y, unsigned m) {
-  static constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
-}
+namespace chrono = std::chrono;
 
 // A broken-down time; `offset_s` is the zone's offset east of UTC.
 struct Fields {
@@ -56,24 +24,17 @@ struct Fields {
 };
 
 std::optional<UnixSeconds> to_unix(const Fields& f) {
-  if (f.year < 0 || f.year > 9999 || f.month < 1 || f.month > 12 || f.day < 1) return std::nullopt;
-  if (static_cast<unsigned>(f.day) > days_in_month(f.year, static_cast<unsigned>(f.month))) return std::nullopt;
+  if (f.year < 0 || f.year > 9999 || f.month < 1 || f.month > 12 || f.day < 1 || f.day > 31) return std::nullopt;
+  const chrono::year_month_day date{chrono::year(static_cast<int>(f.year)),
+                                    chrono::month(static_cast<unsigned>(f.month)),
+                                    chrono::day(static_cast<unsigned>(f.day))};
+  if (!date.ok()) return std::nullopt;  // 31 April, 29 February of a common year
   // 24:00:00 is the end of the day; a leap second (:60) folds into the next second.
   if (f.hour < 0 || f.hour > 24 || (f.hour == 24 && (f.minute != 0 || f.second != 0))) return std::nullopt;
   if (f.minute < 0 || f.minute > 59 || f.second < 0 || f.second > 60) return std::nullopt;
-  const std::int64_t days = days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day));
-  return days * kSecondsPerDay + f.hour * 3600 + f.minute * 60 + f.second - f.offset_s;
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
+  const chrono::sys_seconds t = chrono::sys_days(date) + chrono::hours(f.hour) + chrono::minutes(f.minute) +
+                                chrono::seconds(f.second - f.offset_s);
+  return t.time_since_epoch().count();
 }
 
 // Reads exactly `n` digits at `pos`.
@@ -81,7 +42,7 @@ bool read_digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) 
   if (pos + n > s.size()) return false;
   int v = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!is_digit(s[pos + i])) return false;
+    if (!is_ascii_digit(s[pos + i])) return false;
     v = v * 10 + (s[pos + i] - '0');
   }
   pos += n;
@@ -91,7 +52,7 @@ bool read_digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) 
 
 std::size_t count_digits(std::string_view s, std::size_t pos) {
   std::size_t n = 0;
-  while (pos + n < s.size() && is_digit(s[pos + n])) ++n;
+  while (pos + n < s.size() && is_ascii_digit(s[pos + n])) ++n;
   return n;
 }
 
@@ -153,8 +114,8 @@ std::optional<int> parse_zone(std::string_view token) {
   if (token[0] == '+' || token[0] == '-') return parse_numeric_offset(token);
   std::string word;
   std::size_t i = 0;
-  while (i < token.size() && is_alpha(token[i]) && word.size() < 8) word += lower(token[i++]);
-  if (i < token.size() && !is_alpha(token[i]) && (word == "gmt" || word == "utc" || word == "ut")) {
+  while (i < token.size() && is_ascii_alpha(token[i]) && word.size() < 8) word += to_lower(token[i++]);
+  if (i < token.size() && !is_ascii_alpha(token[i]) && (word == "gmt" || word == "utc" || word == "ut")) {
     return parse_numeric_offset(token.substr(i));
   }
   if (i != token.size()) return std::nullopt;
@@ -180,14 +141,11 @@ std::optional<UnixSeconds> parse_iso(std::string_view s) {
     if (n == 3) {  // ordinal date YYYY-DDD
       int doy = 0;
       read_digits(s, pos, 3, doy);
-      if (doy < 1 || doy > (is_leap(f.year) ? 366 : 365)) return std::nullopt;
-      int m = 1;
-      while (doy > static_cast<int>(days_in_month(f.year, static_cast<unsigned>(m)))) {
-        doy -= static_cast<int>(days_in_month(f.year, static_cast<unsigned>(m)));
-        ++m;
-      }
-      f.month = m;
-      f.day = doy;
+      const chrono::year calendar_year(static_cast<int>(f.year));
+      if (doy < 1 || doy > (calendar_year.is_leap() ? 366 : 365)) return std::nullopt;
+      const chrono::year_month_day date(chrono::sys_days(calendar_year / chrono::January / 1) + chrono::days(doy - 1));
+      f.month = static_cast<int>(static_cast<unsigned>(date.month()));
+      f.day = static_cast<int>(static_cast<unsigned>(date.day()));
     } else {
       if (!read_digits(s, pos, 2, f.month)) return std::nullopt;
       if (pos == s.size()) return to_unix(f);
@@ -213,7 +171,7 @@ std::optional<UnixSeconds> parse_iso(std::string_view s) {
   if (!read_digits(s, pos, 2, f.minute)) {
     if (colon) return std::nullopt;
     f.minute = 0;  // "T19Z": hours only
-  } else if (pos < s.size() && (colon ? s[pos] == ':' : is_digit(s[pos]))) {
+  } else if (pos < s.size() && (colon ? s[pos] == ':' : is_ascii_digit(s[pos]))) {
     if (colon) ++pos;
     if (!read_digits(s, pos, 2, f.second)) return std::nullopt;
     if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
@@ -305,7 +263,7 @@ std::optional<UnixSeconds> parse_words(std::string_view s) {
       continue;
     }
     if (paren_depth > 0) continue;  // a comment, e.g. "(Pacific Standard Time)"
-    if (is_space(c) || c == ',') {
+    if (is_ascii_space(c) || c == ',') {
       flush();
     } else {
       current += c;
@@ -318,7 +276,7 @@ std::optional<UnixSeconds> parse_words(std::string_view s) {
     // "01-Jan-2004" / "1-jan-04": split when the token holds a month name between dashes.
     bool dash_date = false;
     if (token.find('-') != std::string::npos && token[0] != '-' && token[0] != '+') {
-      for (char c : token) dash_date |= is_alpha(c);
+      for (char c : token) dash_date |= is_ascii_alpha(c);
       if (dash_date && token.find(':') != std::string::npos) dash_date = false;
     }
     if (dash_date) {
@@ -343,10 +301,10 @@ std::optional<UnixSeconds> parse_words(std::string_view s) {
   int pm = -1;  // -1 none, 0 am, 1 pm
   for (std::size_t i = 0; i < parts.size(); ++i) {
     std::string word;
-    for (char c : parts[i]) word += lower(c);
+    for (char c : parts[i]) word += to_lower(c);
     while (!word.empty() && word.back() == '.') word.pop_back();  // "Oct." "Thu."
     if (word.empty()) continue;
-    if (is_alpha(word[0])) {
+    if (is_ascii_alpha(word[0])) {
       if (int m = month_from_name(word); m != 0 && f.month == 0) {
         f.month = m;
         continue;
@@ -373,7 +331,7 @@ std::optional<UnixSeconds> parse_words(std::string_view s) {
       has_zone = true;
       continue;
     }
-    if (!is_digit(word[0])) return std::nullopt;
+    if (!is_ascii_digit(word[0])) return std::nullopt;
     if (word.find(':') != std::string::npos) {
       if (has_time || !parse_time_token(word, f, has_zone)) return std::nullopt;
       has_time = true;
@@ -423,9 +381,9 @@ std::optional<UnixSeconds> parse_words(std::string_view s) {
 }  // namespace
 
 std::optional<UnixSeconds> parse_date(std::string_view text) {
-  std::string_view s = trim(text);
+  std::string_view s = trim_ascii_space(text);
   if (s.empty() || s.size() > 128) return std::nullopt;
-  if (s.size() >= 4 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3])) {
+  if (s.size() >= 4 && is_ascii_digit(s[0]) && is_ascii_digit(s[1]) && is_ascii_digit(s[2]) && is_ascii_digit(s[3])) {
     if (auto t = parse_iso(s)) return t;
     // "2004/01/01" and "2004.01.01": bare dates with other separators.
     if (s.size() >= 10 && (s[4] == '/' || s[4] == '.') && s[7] == s[4]) {
@@ -439,17 +397,16 @@ std::optional<UnixSeconds> parse_date(std::string_view text) {
 }
 
 std::string format_rfc3339(UnixSeconds t) {
-  std::int64_t days = t / kSecondsPerDay;
-  std::int64_t secs = t % kSecondsPerDay;
-  if (secs < 0) {
-    secs += kSecondsPerDay;
-    --days;
-  }
-  const Civil c = civil_from_days(days);
+  const chrono::sys_seconds instant{chrono::seconds{t}};
+  const chrono::sys_days day = chrono::floor<chrono::days>(instant);
+  const chrono::year_month_day date{day};
+  const chrono::hh_mm_ss time{instant - day};
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(c.year), c.month,
-                c.day, static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
   return buf;
 }
 
-}  // namespace winnow::parsers
+}  // namespace winnow::base

@@ -1,0 +1,36 @@
+#include "base/ascii.h"
+
+#include <algorithm>
+
+namespace winnow::base {
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = to_lower(c);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return to_lower(x) == to_lower(y); });
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string_view trim_left(std::string_view s, std::string_view chars) {
+  const auto start = s.find_first_not_of(chars);
+  return s.substr(start == std::string_view::npos ? s.size() : start);
+}
+
+std::string_view trim_right(std::string_view s, std::string_view chars) {
+  const auto last = s.find_last_not_of(chars);
+  return s.substr(0, last == std::string_view::npos ? 0 : last + 1);
+}
+
+std::string_view trim(std::string_view s, std::string_view chars) { return trim_right(trim_left(s, chars), chars); }
+
+std::string_view trim_ascii_space(std::string_view s) { return trim(s, kAsciiSpace); }
+
+}  // namespace winnow::base

@@ -1,0 +1,65 @@
+#include "base/url.h"
+
+#include <boost/test/unit_test.hpp>
+
+namespace winnow::base {
+namespace {
+
+BOOST_AUTO_TEST_SUITE(url)
+
+BOOST_AUTO_TEST_CASE(resolve_url_follows_rfc3986) {
+  const std::string base = "http://a/b/c/d;p?q";
+  BOOST_TEST(resolve_url(base, "g") == "http://a/b/c/g");
+  BOOST_TEST(resolve_url(base, "./g") == "http://a/b/c/g");
+  BOOST_TEST(resolve_url(base, "g/") == "http://a/b/c/g/");
+  BOOST_TEST(resolve_url(base, "/g") == "http://a/g");
+  BOOST_TEST(resolve_url(base, "//g") == "http://g");
+  BOOST_TEST(resolve_url(base, "?y") == "http://a/b/c/d;p?y");
+  BOOST_TEST(resolve_url(base, "#s") == "http://a/b/c/d;p?q#s");
+  BOOST_TEST(resolve_url(base, "../g") == "http://a/b/g");
+  BOOST_TEST(resolve_url(base, "../../g") == "http://a/g");
+  BOOST_TEST(resolve_url(base, "https://other/x") == "https://other/x");
+}
+
+BOOST_AUTO_TEST_CASE(relative_references_resolve) {
+  BOOST_TEST(resolve_url("https://example.com/a/b.html", "../c.jpg") == "https://example.com/c.jpg");
+  BOOST_TEST(resolve_url("https://example.com/a/", "//cdn.example.com/x") == "https://cdn.example.com/x");
+}
+
+BOOST_AUTO_TEST_CASE(whitespace_around_either_is_dropped) {
+  BOOST_TEST(resolve_url("http://a/", "  /x  ") == "http://a/x");
+  BOOST_TEST(resolve_url("http://a/", "\n\t/x\r\n") == "http://a/x");
+  BOOST_TEST(resolve_url(" http://a/b/\n", "c") == "http://a/b/c");
+  BOOST_TEST(resolve_url("http://a/", "") == "");
+  BOOST_TEST(resolve_url("http://a/", " \n ") == "");
+}
+
+BOOST_AUTO_TEST_CASE(without_an_absolute_base_the_reference_stays) {
+  BOOST_TEST(resolve_url("", "/x") == "/x");
+  BOOST_TEST(resolve_url("not a url", "/x") == "/x");
+  BOOST_TEST(resolve_url("/relative/base", "x") == "x");
+}
+
+BOOST_AUTO_TEST_CASE(absolute_references_resolve_too) {
+  BOOST_TEST(resolve_url("http://a/", "http://b/x/../y") == "http://b/y");  // RFC 3986 §5.2.2
+  BOOST_TEST(resolve_url("not a url", "http://b/x") == "http://b/x");
+}
+
+// Was "has space" (feeds) or "" (pages) before the two resolvers became this one.
+BOOST_AUTO_TEST_CASE(bad_references_are_encoded_as_browsers_do) {
+  BOOST_TEST(resolve_url("http://a/", "has space") == "http://a/has%20space");
+  BOOST_TEST(resolve_url("http://a/b/", "caf\xC3\xA9?q=\"x\"") == "http://a/b/caf%C3%A9?q=%22x%22");
+  BOOST_TEST(resolve_url("http://a/", "https://de.example/wiki/\xC3\x84pfel") == "https://de.example/wiki/%C3%84pfel");
+  BOOST_TEST(resolve_url("", "a b") == "a%20b");
+}
+
+BOOST_AUTO_TEST_CASE(what_is_still_no_reference_is_empty) {
+  BOOST_TEST(resolve_url("http://a/", "http://[broken/") == "");
+  BOOST_TEST(resolve_url("http://a/", "/100%") == "");
+  BOOST_TEST(resolve_url("", "%zz") == "");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow::base

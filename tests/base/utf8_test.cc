@@ -1,0 +1,53 @@
+#include "base/utf8.h"
+
+#include <boost/test/unit_test.hpp>
+
+namespace winnow::base {
+namespace {
+
+BOOST_AUTO_TEST_SUITE(utf8)
+
+BOOST_AUTO_TEST_CASE(utf8_validation_and_repair) {
+  BOOST_TEST(is_valid_utf8("plain \u00e9 \u2603 \U0001F600"));
+  BOOST_TEST(!is_valid_utf8("\xC3\x28"));
+  BOOST_TEST(!is_valid_utf8("\xED\xA0\x80"));  // a surrogate
+  BOOST_TEST(!is_valid_utf8("\xC0\xAF"));      // overlong
+  BOOST_TEST(valid_utf8("a\xFF" "b") == "a\uFFFD" "b");
+  BOOST_TEST(valid_utf8("\xE2\x82") == "\uFFFD\uFFFD");
+}
+
+BOOST_AUTO_TEST_CASE(sequence_lengths_follow_unicode_well_formedness) {
+  BOOST_TEST(utf8_sequence_length("a", 0) == 1);
+  BOOST_TEST(utf8_sequence_length("\xC3\xA9", 0) == 2);
+  BOOST_TEST(utf8_sequence_length("\xE2\x98\x83", 0) == 3);
+  BOOST_TEST(utf8_sequence_length("\xF0\x9F\x98\x80", 0) == 4);
+  BOOST_TEST(utf8_sequence_length("\xF4\x90\x80\x80", 0) == 0);  // past U+10FFFF
+  BOOST_TEST(utf8_sequence_length("\xE0\x80\xAF", 0) == 0);      // overlong
+  BOOST_TEST(utf8_sequence_length("\xC3", 0) == 0);              // cut short
+  BOOST_TEST(utf8_sequence_length("\xA9", 0) == 0);              // a continuation byte
+  BOOST_TEST(utf8_sequence_length("x\xC3\xA9", 1) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(lead_bytes_announce_lengths_without_checking) {
+  BOOST_TEST(utf8_lead_length('a') == 1u);
+  BOOST_TEST(utf8_lead_length(0xA9) == 1u);  // a stray continuation counts as one byte
+  BOOST_TEST(utf8_lead_length(0xC3) == 2u);
+  BOOST_TEST(utf8_lead_length(0xE2) == 3u);
+  BOOST_TEST(utf8_lead_length(0xF0) == 4u);
+  BOOST_TEST(is_utf8_continuation(0x80));
+  BOOST_TEST(is_utf8_continuation(0xBF));
+  BOOST_TEST(!is_utf8_continuation(0xC0));
+  BOOST_TEST(!is_utf8_continuation('a'));
+}
+
+BOOST_AUTO_TEST_CASE(code_points_encode_and_read_back) {
+  std::string out;
+  for (char32_t c : {U'a', U'\u00e9', U'\u20ac', U'\U0001F600', U'\U0010FFFF'}) append_utf8(out, c);
+  BOOST_TEST(out == "a\u00e9\u20ac\U0001F600\U0010FFFF");
+  BOOST_TEST(is_valid_utf8(out));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow::base

@@ -1,0 +1,41 @@
+#pragma once
+// winnowd's configuration file as the daemon tests and daemon_bench write it. A key left
+// unset is left out of the file, so winnowd's default applies (daemon/config.h).
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace winnow::testing {
+
+struct WinnowdConfig {
+  std::string archive = "archive.db";  // relative: beside the file
+  std::vector<std::string> feed_urls;
+  // [fetch]
+  std::optional<std::string> user_agent;
+  std::optional<long> connect_timeout_s;
+  std::optional<long> total_timeout_s;
+  std::optional<long> max_connections;
+  // [politeness]
+  std::optional<int> per_host_concurrency;
+  std::optional<double> min_delay_s;
+  std::optional<bool> obey_robots;
+  // [schedule]
+  std::optional<double> min_interval_min;
+  std::optional<double> max_interval_h;
+  std::optional<double> default_interval_min;
+  // [extract]
+  std::optional<unsigned> workers;
+  // [log]
+  std::optional<std::string> log_level;
+};
+
+// For tests that watch winnowd work: `feed_urls` polled a second or two apart,
+// `per_host_concurrency` requests at once to the one test host, no politeness delay, two
+// extraction workers.
+WinnowdConfig quick_polling(std::vector<std::string> feed_urls, int per_host_concurrency);
+
+// Writes `config` to `path`, replacing what was there. Throws std::runtime_error if it
+// cannot.
+void write_config(const std::string& path, const WinnowdConfig& config);
+
+}  // namespace winnow::testing
