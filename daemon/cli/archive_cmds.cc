@@ -1,5 +1,5 @@
 // The verbs that read or change the archive: `winnow feeds add|remove|list|import|export`,
-// `winnow search`, `winnow show`, `winnow reextract`. They open the SQLite archive directly
+// `winnow search`, `winnow show`, `winnow reextract` (ingest/reextract.h). They open the SQLite archive directly
 // (WAL lets them run beside a running winnowd).
 #include <boost/json.hpp>
 
@@ -10,10 +10,9 @@
 #include "daemon/archive/archive.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
-#include "daemon/ingest/article_row.h"
+#include "daemon/ingest/reextract.h"
 #include "feeds/opml/opml.h"
 #include "parsers/dates/dates.h"
-#include "parsers/extract/extract.h"
 
 namespace winnow::cli {
 namespace {
@@ -248,39 +247,8 @@ int run_reextract(std::span<char* const> argv) {
     return 0;
   }
   auto a = open_archive(args);
-  std::int64_t cursor = 0;
-  std::size_t updated = 0, skipped = 0;
-  const std::int32_t version = parsers::kExtractorVersion;
-  for (;;) {
-    auto batch = a->articles_after(cursor, 200, false, true);
-    if (batch.empty()) break;
-    a->transaction([&] {
-      for (auto& row : batch) {
-        cursor = row.id;
-        if ((!args.has("all") && row.extractor_version >= version) || row.source != "page" || row.raw.empty()) {
-          ++skipped;
-          continue;
-        }
-        parsers::ExtractOptions options;
-        options.url = row.url;
-        options.content_type = row.content_type;
-        parsers::Article article = parsers::extract(row.raw, options);
-        if (article.blocks.empty()) {
-          ++skipped;
-          continue;
-        }
-        // What the page does not say stays as archived (ingest may have taken it from the feed).
-        const std::string title = row.title;
-        const auto published = row.published;
-        ingest::set_extracted_fields(row, article);
-        if (row.title.empty()) row.title = title;
-        if (!row.published) row.published = published;
-        a->update_extraction(row);
-        ++updated;
-      }
-    });
-  }
-  std::printf("re-extracted %zu articles, %zu unchanged\n", updated, skipped);
+  const ingest::ReextractCounts counts = ingest::reextract(*a, args.has("all"));
+  std::printf("re-extracted %zu articles, %zu unchanged\n", counts.updated, counts.skipped);
   return 0;
 }
 
