@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "daemon/archive/article_json.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/digest.h"
 
@@ -21,20 +22,6 @@ namespace {
 // pages (for WARC) stays a few megabytes.
 constexpr std::size_t kPageSize = 128;
 
-std::string iso8601(UnixSeconds t) {
-  const std::time_t seconds = static_cast<std::time_t>(t);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(buffer, n);
-}
-
-boost::json::value optional_time(const std::optional<UnixSeconds>& t) {
-  if (!t) return nullptr;
-  return boost::json::value(iso8601(*t));
-}
-
 // A line of its own for a header: no line breaks inside.
 std::string one_line(std::string_view s) {
   std::string out(s);
@@ -43,33 +30,7 @@ std::string one_line(std::string_view s) {
 }
 
 void write_jsonl(const ArticleRow& row, std::ostream& out) {
-  boost::json::value blocks = boost::json::array();
-  if (!row.blocks_json.empty()) {
-    boost::system::error_code error;
-    blocks = boost::json::parse(row.blocks_json, error);
-    if (error)
-      throw std::runtime_error("export: article " + std::to_string(row.id) + " has invalid blocks_json: " +
-                               error.message());
-  }
-  boost::json::object object;
-  object["id"] = row.id;
-  object["url"] = row.url;
-  object["canonical_url"] = row.canonical_url;
-  object["title"] = row.title;
-  object["authors"] = row.authors;
-  object["published"] = optional_time(row.published);
-  object["modified"] = optional_time(row.modified);
-  object["site_name"] = row.site_name;
-  object["language"] = row.language;
-  object["tags"] = row.tags;
-  object["description"] = row.description;
-  object["image"] = row.image;
-  object["text"] = row.text;
-  object["blocks"] = std::move(blocks);
-  object["source"] = row.source;
-  object["duplicate_of"] = row.duplicate_of ? boost::json::value(*row.duplicate_of) : boost::json::value(nullptr);
-  object["fetched_at"] = iso8601(row.fetched_at);
-  out << boost::json::serialize(object) << '\n';
+  out << boost::json::serialize(article_json(row)) << '\n';
 }
 
 void write_text(const ArticleRow& row, std::ostream& out) {

@@ -7,7 +7,7 @@
 #include <ctime>
 #include <iostream>
 
-#include "daemon/archive/archive.h"
+#include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
 #include "daemon/ingest/reextract.h"
@@ -143,30 +143,6 @@ int feeds_export_archive(const Args& args) {
   return 0;
 }
 
-json::object article_json(const archive::ArticleRow& r) {
-  json::object o{{"id", r.id},
-                 {"url", r.url},
-                 {"canonical_url", r.canonical_url},
-                 {"title", r.title},
-                 {"authors", r.authors},
-                 {"published", r.published ? parsers::format_rfc3339(*r.published) : ""},
-                 {"modified", r.modified ? parsers::format_rfc3339(*r.modified) : ""},
-                 {"site_name", r.site_name},
-                 {"language", r.language},
-                 {"description", r.description},
-                 {"image", r.image},
-                 {"tags", r.tags},
-                 {"source", r.source},
-                 {"fetched_at", when(r.fetched_at)},
-                 {"text", r.text}};
-  if (r.feed_id) o["feed_id"] = *r.feed_id;
-  if (r.duplicate_of) o["duplicate_of"] = *r.duplicate_of;
-  boost::system::error_code ec;
-  json::value blocks = json::parse(r.blocks_json, ec);
-  o["blocks"] = ec ? json::value(json::array()) : std::move(blocks);
-  return o;
-}
-
 }  // namespace
 
 int run_feeds_archive(const Args& args) {
@@ -232,7 +208,7 @@ int run_show(std::span<char* const> argv) {
     return 0;
   }
   std::string format = args.get_or("format", "text");
-  if (format == "json") std::cout << json::serialize(article_json(*row)) << "\n";
+  if (format == "json") std::cout << json::serialize(archive::article_json(*row)) << "\n";
   else if (format == "markdown") std::cout << row->markdown << "\n";
   else std::cout << row->title << "\n" << row->url << "\n\n" << row->text << "\n";
   return 0;
