@@ -1,17 +1,18 @@
-// The verbs that read or change the archive: `winnow feeds add|remove|list|import|export`,
-// `winnow search`, `winnow show`, `winnow reextract` (ingest/reextract.h). They open the SQLite archive directly
-// (WAL lets them run beside a running winnowd).
+// `winnow feeds add|remove|list|import|export`: the feeds followed. Most open the SQLite
+// archive directly (WAL lets them run beside a running winnowd); `import --dry-run` and
+// `export FILE` only convert files.
 #include <boost/json.hpp>
 
 #include <cstdio>
-#include <ctime>
 #include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
 
-#include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
-#include "daemon/ingest/reextract.h"
 #include "feeds/opml/opml.h"
+#include "feeds/text.h"
 #include "parsers/dates/dates.h"
 
 namespace winnow::cli {
@@ -19,7 +20,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr const char* kFeedsUsage =
+constexpr const char* kUsage =
     "usage: winnow feeds add URL [--title T] [--category C]\n"
     "       winnow feeds remove URL|ID\n"
     "       winnow feeds list [--json]\n"
@@ -28,19 +29,18 @@ constexpr const char* kFeedsUsage =
     "                                                    or one URL a line, converted) as OPML 2.0\n"
     "options: --config FILE, --archive PATH (see `winnow help`)\n";
 
+// Larger OPML files or feed lists are cut short, not loaded.
+constexpr std::size_t kMaxOpmlBytes = 32u << 20;
+constexpr std::size_t kMaxListBytes = 256u << 20;
+
 std::string when(std::int64_t t) {
   if (t <= 0) return "-";
   return parsers::format_rfc3339(t);
 }
 
-std::unique_ptr<archive::Archive> open_archive(const Args& args) {
-  Config config = cli_config(args);
-  return archive::Archive::open_sqlite(config.archive_path);
-}
-
 int feeds_add(const Args& args) {
   if (args.positionals().size() != 2) {
-    std::fputs(kFeedsUsage, stderr);
+    std::fputs(kUsage, stderr);
     return 2;
   }
   auto a = open_archive(args);
@@ -54,7 +54,7 @@ int feeds_add(const Args& args) {
 
 int feeds_remove(const Args& args) {
   if (args.positionals().size() != 2) {
-    std::fputs(kFeedsUsage, stderr);
+    std::fputs(kUsage, stderr);
     return 2;
   }
   auto a = open_archive(args);
@@ -106,22 +106,25 @@ int feeds_list(const Args& args) {
   return 0;
 }
 
-int feeds_import_archive(const Args& args) {
-  std::string path = args.positionals()[1];
-  FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (!f) {
-    std::fprintf(stderr, "winnow feeds: cannot read %s\n", path.c_str());
-    return 1;
-  }
-  std::string bytes;
-  char buffer[1 << 16];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0 && bytes.size() < (32u << 20);)
-    bytes.append(buffer, n);
-  if (f != stdin) std::fclose(f);
-  auto subs = feeds::parse_opml(bytes);
+// An OPML file into the archive, or with --dry-run its outlines as JSON Lines.
+int feeds_import(const Args& args) {
+  const std::string& path = args.positionals()[1];
+  auto bytes = read_input(path, kMaxOpmlBytes, "feeds");
+  if (!bytes) return 1;
+  auto subs = feeds::parse_opml(*bytes);
   if (!subs) {
     std::fprintf(stderr, "winnow feeds: %s: %s\n", path.c_str(), subs.error().message().c_str());
     return 1;
+  }
+  if (args.has("dry-run")) {
+    for (const auto& s : *subs) {
+      std::cout << json::serialize(json::object{{"url", feeds::valid_utf8(s.url)},
+                                                {"title", feeds::valid_utf8(s.title)},
+                                                {"html_url", feeds::valid_utf8(s.html_url)},
+                                                {"category", feeds::valid_utf8(s.category)}})
+                << '\n';
+    }
+    return 0;
   }
   auto a = open_archive(args);
   std::size_t added = 0;
@@ -135,6 +138,7 @@ int feeds_import_archive(const Args& args) {
   return 0;
 }
 
+// The archive's feeds as OPML.
 int feeds_export_archive(const Args& args) {
   auto a = open_archive(args);
   std::vector<feeds::Subscription> subs;
@@ -143,90 +147,58 @@ int feeds_export_archive(const Args& args) {
   return 0;
 }
 
+// A list of feeds (JSON Lines, or one URL a line) converted to OPML.
+int feeds_export_file(const Args& args) {
+  const std::string& path = args.positionals()[1];
+  auto bytes = read_input(path, kMaxListBytes, "feeds");
+  if (!bytes) return 1;
+  std::vector<feeds::Subscription> subs;
+  std::istringstream lines(*bytes);
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    const std::string_view l = feeds::trim(line);
+    if (l.empty() || l.front() == '#') continue;
+    if (l.front() != '{') {
+      subs.push_back({std::string(l), "", "", ""});
+      continue;
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(l, ec);
+    const json::object* o = ec ? nullptr : v.if_object();
+    auto field = [o](const char* key) -> std::string {
+      const json::value* f = o->if_contains(key);
+      return f && f->is_string() ? std::string(f->get_string()) : std::string();
+    };
+    if (o == nullptr || field("url").empty()) {
+      std::fprintf(stderr, "winnow feeds: %s:%d: not a JSON object with a \"url\"\n", path.c_str(), number);
+      return 1;
+    }
+    subs.push_back({field("url"), field("title"), field("html_url"), field("category")});
+  }
+  std::cout << feeds::write_opml(subs, "winnow subscriptions");
+  return 0;
+}
+
 }  // namespace
 
-int run_feeds_archive(const Args& args) {
-  const auto& pos = args.positionals();
-  if (pos.empty()) {
-    std::fputs(kFeedsUsage, stderr);
-    return 2;
+int run_feeds(std::span<char* const> argv) {
+  Args args(argv, {"title", "category", "config", "archive"}, {"json", "dry-run", "help"});
+  if (args.has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
   }
-  if (pos[0] == "add") return feeds_add(args);
-  if (pos[0] == "remove") return feeds_remove(args);
-  if (pos[0] == "list") return feeds_list(args);
-  if (pos[0] == "import" && pos.size() == 2) return feeds_import_archive(args);
-  if (pos[0] == "export" && pos.size() == 1) return feeds_export_archive(args);
-  std::fputs(kFeedsUsage, stderr);
+  const auto& pos = args.positionals();
+  const std::string sub = pos.empty() ? "" : pos[0];
+  if (sub == "add") return feeds_add(args);
+  if (sub == "remove") return feeds_remove(args);
+  if (sub == "list") return feeds_list(args);
+  if (sub == "import" && pos.size() == 2) return feeds_import(args);
+  if (sub == "export" && pos.size() == 1) return feeds_export_archive(args);
+  if (sub == "export" && pos.size() == 2) return feeds_export_file(args);
+  std::fputs(kUsage, stderr);
   return 2;
 }
-
-int run_search(std::span<char* const> argv) {
-  Args args(argv, {"limit", "config", "archive"}, {"json", "help"});
-  if (args.has("help") || args.positionals().empty()) {
-    std::fputs("usage: winnow search QUERY... [--limit N] [--json]   (FTS5 syntax: words, \"phrases\", OR, NOT, prefix*)\n",
-               args.has("help") ? stdout : stderr);
-    return args.has("help") ? 0 : 2;
-  }
-  std::string query;
-  for (const auto& p : args.positionals()) query += (query.empty() ? "" : " ") + p;
-  auto a = open_archive(args);
-  std::vector<archive::SearchHit> hits;
-  try {
-    hits = a->search(query, std::size_t(std::stoul(args.get_or("limit", "20"))));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "winnow search: %s\n", e.what());
-    return 1;
-  }
-  for (const auto& h : hits) {
-    if (args.has("json")) {
-      std::cout << json::serialize(json::object{{"id", h.article_id}, {"title", h.title}, {"url", h.url},
-                                                {"snippet", h.snippet}, {"rank", h.rank}})
-                << "\n";
-    } else {
-      std::printf("%6lld  %s\n        %s\n        %s\n", (long long)h.article_id, h.title.c_str(), h.url.c_str(),
-                  h.snippet.c_str());
-    }
-  }
-  if (!args.has("json")) std::fprintf(stderr, "%zu hits\n", hits.size());
-  return 0;
-}
-
-int run_show(std::span<char* const> argv) {
-  Args args(argv, {"format", "config", "archive"}, {"raw", "help"});
-  if (args.has("help") || args.positionals().size() != 1) {
-    std::fputs("usage: winnow show ID [--format text|markdown|json] [--raw]\n", args.has("help") ? stdout : stderr);
-    return args.has("help") ? 0 : 2;
-  }
-  auto a = open_archive(args);
-  auto row = a->article(std::stoll(args.positionals()[0]), args.has("raw"));
-  if (!row) {
-    std::fprintf(stderr, "winnow show: no article %s\n", args.positionals()[0].c_str());
-    return 1;
-  }
-  if (args.has("raw")) {
-    std::fwrite(row->raw.data(), 1, row->raw.size(), stdout);
-    return 0;
-  }
-  std::string format = args.get_or("format", "text");
-  if (format == "json") std::cout << json::serialize(archive::article_json(*row)) << "\n";
-  else if (format == "markdown") std::cout << row->markdown << "\n";
-  else std::cout << row->title << "\n" << row->url << "\n\n" << row->text << "\n";
-  return 0;
-}
-
-int run_reextract(std::span<char* const> argv) {
-  Args args(argv, {"config", "archive"}, {"all", "help"});
-  if (args.has("help")) {
-    std::fputs("usage: winnow reextract [--all]   re-runs this extractor over the stored raw pages\n"
-               "       (default: only articles extracted by an older extractor version)\n",
-               stdout);
-    return 0;
-  }
-  auto a = open_archive(args);
-  const ingest::ReextractCounts counts = ingest::reextract(*a, args.has("all"));
-  std::printf("re-extracted %zu articles, %zu unchanged\n", counts.updated, counts.skipped);
-  return 0;
-}
-
 
 }  // namespace winnow::cli
