@@ -1,9 +1,10 @@
 #include "daemon/archive/archive_worker.h"
 
 #include <cassert>
-#include <cstdio>
 #include <utility>
 #include <vector>
+
+#include "daemon/log.h"
 
 namespace winnow::archive {
 namespace {
@@ -30,7 +31,7 @@ void report(std::vector<Ran>& batch, const std::exception_ptr& commit_error) {
     try {
       ran.done(ran.error ? ran.error : commit_error);
     } catch (...) {
-      std::fprintf(stderr, "<3>archive done callback threw error=\"%s\"\n", describe(std::current_exception()).c_str());
+      log::error("archive done callback threw", {{"error", describe(std::current_exception())}});
     }
   }
 }
@@ -145,8 +146,7 @@ void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
           ++running_;
         }
       }
-      std::fprintf(stderr, "<3>archive batch failed jobs=%zu error=\"%s\"\n", batch.size(),
-                   describe(commit_error).c_str());
+      log::error("archive batch failed", {{"jobs", batch.size()}, {"error", describe(commit_error)}});
     }
     report(batch, commit_error);
     {

@@ -13,6 +13,7 @@
 
 #include "base/time.h"
 #include "base/url.h"
+#include "daemon/archive/article_json.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/digest.h"
 
@@ -23,11 +24,6 @@ namespace {
 // pages (for WARC) stays a few megabytes.
 constexpr std::size_t kPageSize = 128;
 
-boost::json::value optional_time(const std::optional<UnixSeconds>& t) {
-  if (!t) return nullptr;
-  return boost::json::value(base::format_rfc3339(*t));
-}
-
 // A line of its own for a header: no line breaks inside.
 std::string one_line(std::string_view s) {
   std::string out(s);
@@ -36,33 +32,7 @@ std::string one_line(std::string_view s) {
 }
 
 void write_jsonl(const ArticleRow& row, std::ostream& out) {
-  boost::json::value blocks = boost::json::array();
-  if (!row.blocks_json.empty()) {
-    boost::system::error_code error;
-    blocks = boost::json::parse(row.blocks_json, error);
-    if (error)
-      throw std::runtime_error("export: article " + std::to_string(row.id) + " has invalid blocks_json: " +
-                               error.message());
-  }
-  boost::json::object object;
-  object["id"] = row.id;
-  object["url"] = row.url;
-  object["canonical_url"] = row.canonical_url;
-  object["title"] = row.title;
-  object["authors"] = row.authors;
-  object["published"] = optional_time(row.published);
-  object["modified"] = optional_time(row.modified);
-  object["site_name"] = row.site_name;
-  object["language"] = row.language;
-  object["tags"] = row.tags;
-  object["description"] = row.description;
-  object["image"] = row.image;
-  object["text"] = row.text;
-  object["blocks"] = std::move(blocks);
-  object["source"] = row.source;
-  object["duplicate_of"] = row.duplicate_of ? boost::json::value(*row.duplicate_of) : boost::json::value(nullptr);
-  object["fetched_at"] = base::format_rfc3339(row.fetched_at);
-  out << boost::json::serialize(object) << '\n';
+  out << boost::json::serialize(article_json(row)) << '\n';
 }
 
 void write_text(const ArticleRow& row, std::ostream& out) {

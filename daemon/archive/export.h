@@ -14,10 +14,7 @@
 namespace winnow::archive {
 
 enum class ExportFormat {
-  jsonl,     // one JSON object per line: id, url, canonical_url, title, authors, published,
-             // modified, site_name, language, tags, description, image, text, blocks (the
-             // parsed block array), source, duplicate_of, fetched_at. Times are UTC ISO 8601
-             // ("2024-01-31T12:00:00Z") or null.
+  jsonl,     // one JSON object per line, as article_json() makes it (article_json.h)
   text,      // per article a header line "==== winnow article <id> ====", title, URL, text
   markdown,  // per article a header line "<!-- winnow article <id> -->", "# title", markdown
   warc,      // WARC/1.1; see ExportOptions::gzip for .warc.gz
@@ -44,8 +41,8 @@ struct ExportOptions {
 //
 // Reads through `archive` on the calling thread. For a long export use an Archive of its own
 // rather than a job on ArchiveWorker, whose batch would hold the write lock meanwhile.
-// Throws what the archive throws, and std::runtime_error when `out` fails or an article's
-// blocks_json is not JSON.
+// Throws what the archive throws, and std::runtime_error when `out` fails or (jsonl) an
+// article's blocks_json is not JSON.
 std::int64_t export_articles(Archive& archive, std::int64_t cursor, ExportFormat format, std::ostream& out,
                              const ExportOptions& options = {});
 

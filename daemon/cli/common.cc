@@ -1,6 +1,9 @@
 #include "daemon/cli/common.h"
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 
 namespace winnow::cli {
 
@@ -26,6 +29,37 @@ Config cli_config(const Args& args) {
     std::filesystem::create_directories(parent, ec);
   }
   return config;
+}
+
+std::unique_ptr<archive::Archive> open_archive(const Args& args) {
+  return archive::Archive::open_sqlite(cli_config(args).archive_path);
+}
+
+std::optional<std::string> read_input(const std::string& path, std::size_t limit, const char* verb) {
+  std::string bytes;
+  auto slurp = [&](std::istream& in) {
+    char buf[1 << 16];
+    while (bytes.size() <= limit && (in.read(buf, sizeof buf), in.gcount() > 0))
+      bytes.append(buf, static_cast<std::size_t>(in.gcount()));
+    return !in.bad();
+  };
+  bool ok = false;
+  if (path == "-") {
+    ok = slurp(std::cin);
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    ok = in && slurp(in);
+  }
+  if (!ok) {
+    std::fprintf(stderr, "winnow %s: cannot read %s\n", verb, path.c_str());
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+int usage_error(const char* usage, const std::string& message) {
+  std::fprintf(stderr, "winnow: %s\n%s", message.c_str(), usage);
+  return 2;
 }
 
 }  // namespace winnow::cli

@@ -1,8 +1,12 @@
 #pragma once
-// What several `winnow` verbs share: finding the configuration and the archive.
+// What several `winnow` verbs share: finding the configuration and the archive, reading an
+// input file, reporting a usage error.
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "daemon/archive/archive.h"
 #include "daemon/cli/args.h"
 #include "daemon/config.h"
 
@@ -13,5 +17,16 @@ namespace winnow::cli {
 // the built-in defaults with the archive at ./var/archive.db. --archive PATH overrides the
 // archive path. Throws with a readable message when a named file cannot be used.
 Config cli_config(const Args& args);
+
+// The archive of cli_config(args), opened on this thread (WAL lets it run beside winnowd).
+std::unique_ptr<archive::Archive> open_archive(const Args& args);
+
+// The bytes of `path`, or of standard input for "-". Reads little more than `limit` bytes,
+// so a huge input is cut short, not loaded. When it cannot be read, says so on standard
+// error as "winnow VERB: cannot read PATH" and returns nullopt.
+std::optional<std::string> read_input(const std::string& path, std::size_t limit, const char* verb);
+
+// "winnow: MESSAGE" and `usage` on standard error; returns the exit status 2.
+int usage_error(const char* usage, const std::string& message);
 
 }  // namespace winnow::cli

@@ -1,5 +1,5 @@
 #pragma once
-// One function per `winnow` verb; each lives in its own file (extract_cmd.cc, ...).
+// One function per `winnow` verb; each lives in its own file, named after it (extract_cmd.cc, ...).
 // argv excludes the program and verb names. Returns the process exit code.
 #include <span>
 
@@ -13,9 +13,5 @@ int run_search(std::span<char* const> args);
 int run_show(std::span<char* const> args);
 int run_export(std::span<char* const> args);
 int run_reextract(std::span<char* const> args);
-
-class Args;
-// `winnow feeds` subcommands that use the archive (archive_cmds.cc).
-int run_feeds_archive(const Args& args);
 
 }  // namespace winnow::cli

@@ -1,6 +1,6 @@
 // `winnow crawl` (daemon/cli/crawl_cmd.cc), the real binary against a TestServer on
 // 127.0.0.1: a feed has its entries archived, a bare page is archived, --print archives
-// nothing and writes the articles out.
+// nothing and writes the articles out; then `reextract`, `show` and `export` on what it archived.
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -144,6 +144,29 @@ BOOST_AUTO_TEST_CASE(reextract_refreshes_what_an_older_extractor_stored_from_the
   BOOST_TEST(site.winnow_verb("reextract", {"--all", "--archive", site.db}) == 0, read_file(site.err));
   BOOST_TEST(read_file(site.out).find("re-extracted 3 articles") != std::string::npos, read_file(site.out));
   BOOST_TEST(probe.text("SELECT text FROM articles WHERE url = '" + first + "'") == text);
+}
+
+// One JSON shape for an article (archive/article_json.h): `show --format json` prints the
+// very line `export --format jsonl` writes, a missing date as null in both.
+BOOST_AUTO_TEST_CASE(show_json_is_the_export_line_of_the_same_article) {
+  CrawlSite site;
+  BOOST_TEST_REQUIRE(site.crawl({site.server.url("/feed.xml"), "--archive", site.db}) == 0, read_file(site.err));
+  Probe probe(site.db);
+  const std::int64_t id = probe.integer("SELECT min(id) FROM articles");
+  probe.exec("UPDATE articles SET published = NULL WHERE id = " + std::to_string(id));
+
+  BOOST_TEST_REQUIRE(site.winnow_verb("export", {"--format", "jsonl", "--limit", "1", "--archive", site.db}) == 0,
+                     read_file(site.err));
+  const std::string exported = read_file(site.out);
+  const auto object = boost::json::parse(exported).as_object();
+  BOOST_TEST(object.at("id").as_int64() == id);
+  BOOST_TEST(object.at("published").is_null());
+  BOOST_TEST(object.at("duplicate_of").is_null());
+  BOOST_TEST(object.at("feed_id").is_null());  // a feed crawled on demand is no subscription
+
+  BOOST_TEST_REQUIRE(site.winnow_verb("show", {std::to_string(id), "--format", "json", "--archive", site.db}) == 0,
+                     read_file(site.err));
+  BOOST_TEST(read_file(site.out) == exported);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -207,6 +207,7 @@ BOOST_AUTO_TEST_CASE(jsonl_has_one_object_per_article_with_blocks_parsed) {
     BOOST_TEST(object.at("image").as_string() == row.image);
     BOOST_TEST(object.at("text").as_string() == row.text);
     BOOST_TEST(object.at("source").as_string() == row.source);
+    BOOST_TEST(object.at("feed_id").is_null());  // sample articles come from no feed
     BOOST_TEST(object.at("modified").is_null());
     BOOST_TEST(object.at("published").as_string().starts_with("2023-11-14T22:13:2"));
     BOOST_TEST(object.at("fetched_at").as_string().starts_with("2023-11-14T22:1"));

@@ -1,0 +1,54 @@
+#include "daemon/archive/article_json.h"
+
+#include <boost/json/parse.hpp>
+
+#include <stdexcept>
+
+#include "base/time.h"
+
+namespace winnow::archive {
+namespace {
+
+boost::json::value optional_time(const std::optional<UnixSeconds>& t) {
+  if (!t) return nullptr;
+  return boost::json::value(base::format_rfc3339(*t));
+}
+
+boost::json::value optional_id(const std::optional<std::int64_t>& id) {
+  if (!id) return nullptr;
+  return boost::json::value(*id);
+}
+
+}  // namespace
+
+boost::json::object article_json(const ArticleRow& row) {
+  boost::json::value blocks = boost::json::array();
+  if (!row.blocks_json.empty()) {
+    boost::system::error_code error;
+    blocks = boost::json::parse(row.blocks_json, error);
+    if (error)
+      throw std::runtime_error("article " + std::to_string(row.id) + " has invalid blocks_json: " + error.message());
+  }
+  boost::json::object object;
+  object["id"] = row.id;
+  object["feed_id"] = optional_id(row.feed_id);
+  object["url"] = row.url;
+  object["canonical_url"] = row.canonical_url;
+  object["title"] = row.title;
+  object["authors"] = row.authors;
+  object["published"] = optional_time(row.published);
+  object["modified"] = optional_time(row.modified);
+  object["site_name"] = row.site_name;
+  object["language"] = row.language;
+  object["tags"] = row.tags;
+  object["description"] = row.description;
+  object["image"] = row.image;
+  object["text"] = row.text;
+  object["blocks"] = std::move(blocks);
+  object["source"] = row.source;
+  object["duplicate_of"] = optional_id(row.duplicate_of);
+  object["fetched_at"] = base::format_rfc3339(row.fetched_at);
+  return object;
+}
+
+}  // namespace winnow::archive

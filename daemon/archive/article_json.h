@@ -1,0 +1,22 @@
+#pragma once
+// An archived article as JSON: the one representation that `winnow show --format json`,
+// `winnow export --format jsonl` and the API give consumers, so they cannot drift apart.
+// Pure; any thread.
+#include <boost/json/object.hpp>
+
+#include <string>
+
+#include "daemon/archive/archive.h"
+
+namespace winnow::archive {
+
+// Every field but the fetch internals (raw bytes, charset, fingerprint, markdown, ...):
+//   id, feed_id, url, canonical_url, title, authors, published, modified, site_name,
+//   language, tags, description, image, text, blocks, source, duplicate_of, fetched_at.
+// Every key is always present. What the row may lack is null, never an empty string or a
+// missing key: feed_id (a crawled bare URL), published and modified, duplicate_of (an
+// original). Times are UTC RFC 3339, as base::format_rfc3339 writes them. `blocks` is the parsed
+// blocks_json (an empty one is []). Throws std::runtime_error when blocks_json is not JSON.
+boost::json::object article_json(const ArticleRow& row);
+
+}  // namespace winnow::archive

@@ -1,0 +1,205 @@
+// `winnow feeds add|remove|list|import|export`: the feeds followed. Most open the SQLite
+// archive directly (WAL lets them run beside a running winnowd); `import --dry-run` and
+// `export FILE` only convert files.
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/ascii.h"
+#include "base/time.h"
+#include "base/utf8.h"
+#include "daemon/cli/common.h"
+#include "daemon/cli/verbs.h"
+#include "feeds/opml/opml.h"
+
+namespace winnow::cli {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kUsage =
+    "usage: winnow feeds add URL [--title T] [--category C]\n"
+    "       winnow feeds remove URL|ID\n"
+    "       winnow feeds list [--json]\n"
+    "       winnow feeds import FILE.opml [--dry-run]   (--dry-run: print JSON Lines, change nothing)\n"
+    "       winnow feeds export [FILE|-]                (no FILE: the archive's feeds; FILE: JSON Lines\n"
+    "                                                    or one URL a line, converted) as OPML 2.0\n"
+    "options: --config FILE, --archive PATH (see `winnow help`)\n";
+
+// Larger OPML files or feed lists are cut short, not loaded.
+constexpr std::size_t kMaxOpmlBytes = 32u << 20;
+constexpr std::size_t kMaxListBytes = 256u << 20;
+
+std::string when(std::int64_t t) {
+  if (t <= 0) return "-";
+  return base::format_rfc3339(t);
+}
+
+int feeds_add(const Args& args) {
+  if (args.positionals().size() != 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  auto a = open_archive(args);
+  const std::string& url = args.positionals()[1];
+  bool existed = a->feed_by_url(url).has_value();
+  std::int64_t id = a->add_feed(url, args.get_or("title", ""), args.get_or("category", ""));
+  std::printf("%s feed %lld %s\n", existed ? "already have" : "added", (long long)id, url.c_str());
+  if (!existed) std::fputs("a running winnowd polls it after `systemctl reload winnowd` (SIGHUP)\n", stderr);
+  return 0;
+}
+
+int feeds_remove(const Args& args) {
+  if (args.positionals().size() != 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  auto a = open_archive(args);
+  const std::string& which = args.positionals()[1];
+  std::optional<archive::FeedRow> feed = a->feed_by_url(which);
+  if (!feed && which.find_first_not_of("0123456789") == std::string::npos) feed = a->feed(std::stoll(which));
+  if (!feed) {
+    std::fprintf(stderr, "winnow feeds: no feed %s\n", which.c_str());
+    return 1;
+  }
+  a->remove_feed(feed->id);
+  std::printf("removed feed %lld %s (its articles stay archived)\n", (long long)feed->id, feed->url.c_str());
+  return 0;
+}
+
+int feeds_list(const Args& args) {
+  auto a = open_archive(args);
+  auto rows = a->feeds();
+  if (args.has("json")) {
+    for (const auto& f : rows) {
+      json::object o{{"id", f.id},
+                     {"url", f.url},
+                     {"title", f.title},
+                     {"category", f.category},
+                     {"enabled", f.enabled},
+                     {"last_polled", when(f.last_polled)},
+                     {"next_poll", when(f.next_poll)},
+                     {"interval_s", f.interval_s},
+                     {"consecutive_failures", f.consecutive_failures},
+                     {"last_error", f.last_error},
+                     {"failing", f.consecutive_failures >= 3}};
+      std::cout << json::serialize(o) << "\n";
+    }
+    return 0;
+  }
+  std::printf("%5s  %-8s  %-20s  %8s  %s\n", "ID", "STATE", "LAST POLLED", "EVERY", "URL / TITLE");
+  for (const auto& f : rows) {
+    // A feed that keeps failing is polled less and less; flag it so someone looks.
+    std::string state = !f.enabled ? "off" : f.consecutive_failures >= 3 ? "FAILING" : f.consecutive_failures ? "retry" : "ok";
+    char every[32];
+    if (f.interval_s >= 3600) std::snprintf(every, sizeof every, "%.1fh", f.interval_s / 3600.0);
+    else std::snprintf(every, sizeof every, "%lldm", (long long)(f.interval_s / 60));
+    std::printf("%5lld  %-8s  %-20s  %8s  %s\n", (long long)f.id, state.c_str(), when(f.last_polled).c_str(), every,
+                f.url.c_str());
+    if (!f.title.empty()) std::printf("%46s%s\n", "", f.title.c_str());
+    if (f.consecutive_failures) std::printf("%46s%d failures: %s\n", "", f.consecutive_failures, f.last_error.c_str());
+  }
+  std::fprintf(stderr, "%zu feeds\n", rows.size());
+  return 0;
+}
+
+// An OPML file into the archive, or with --dry-run its outlines as JSON Lines.
+int feeds_import(const Args& args) {
+  const std::string& path = args.positionals()[1];
+  auto bytes = read_input(path, kMaxOpmlBytes, "feeds");
+  if (!bytes) return 1;
+  auto subs = feeds::parse_opml(*bytes);
+  if (!subs) {
+    std::fprintf(stderr, "winnow feeds: %s: %s\n", path.c_str(), subs.error().message().c_str());
+    return 1;
+  }
+  if (args.has("dry-run")) {
+    for (const auto& s : *subs) {
+      std::cout << json::serialize(json::object{{"url", base::valid_utf8(s.url)},
+                                                {"title", base::valid_utf8(s.title)},
+                                                {"html_url", base::valid_utf8(s.html_url)},
+                                                {"category", base::valid_utf8(s.category)}})
+                << '\n';
+    }
+    return 0;
+  }
+  auto a = open_archive(args);
+  std::size_t added = 0;
+  a->transaction([&] {
+    for (const auto& s : *subs) {
+      if (!a->feed_by_url(s.url)) ++added;
+      a->add_feed(s.url, s.title, s.category);
+    }
+  });
+  std::printf("imported %zu feeds (%zu new)\n", subs->size(), added);
+  return 0;
+}
+
+// The archive's feeds as OPML.
+int feeds_export_archive(const Args& args) {
+  auto a = open_archive(args);
+  std::vector<feeds::Subscription> subs;
+  for (const auto& f : a->feeds()) subs.push_back({f.url, f.title, f.site_url, f.category});
+  std::cout << feeds::write_opml(subs, "winnow subscriptions");
+  return 0;
+}
+
+// A list of feeds (JSON Lines, or one URL a line) converted to OPML.
+int feeds_export_file(const Args& args) {
+  const std::string& path = args.positionals()[1];
+  auto bytes = read_input(path, kMaxListBytes, "feeds");
+  if (!bytes) return 1;
+  std::vector<feeds::Subscription> subs;
+  std::istringstream lines(*bytes);
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    const std::string_view l = base::trim_ascii_space(line);
+    if (l.empty() || l.front() == '#') continue;
+    if (l.front() != '{') {
+      subs.push_back({std::string(l), "", "", ""});
+      continue;
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(l, ec);
+    const json::object* o = ec ? nullptr : v.if_object();
+    auto field = [o](const char* key) -> std::string {
+      const json::value* f = o->if_contains(key);
+      return f && f->is_string() ? std::string(f->get_string()) : std::string();
+    };
+    if (o == nullptr || field("url").empty()) {
+      std::fprintf(stderr, "winnow feeds: %s:%d: not a JSON object with a \"url\"\n", path.c_str(), number);
+      return 1;
+    }
+    subs.push_back({field("url"), field("title"), field("html_url"), field("category")});
+  }
+  std::cout << feeds::write_opml(subs, "winnow subscriptions");
+  return 0;
+}
+
+}  // namespace
+
+int run_feeds(std::span<char* const> argv) {
+  Args args(argv, {"title", "category", "config", "archive"}, {"json", "dry-run", "help"});
+  if (args.has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  const auto& pos = args.positionals();
+  const std::string sub = pos.empty() ? "" : pos[0];
+  if (sub == "add") return feeds_add(args);
+  if (sub == "remove") return feeds_remove(args);
+  if (sub == "list") return feeds_list(args);
+  if (sub == "import" && pos.size() == 2) return feeds_import(args);
+  if (sub == "export" && pos.size() == 1) return feeds_export_archive(args);
+  if (sub == "export" && pos.size() == 2) return feeds_export_file(args);
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+}  // namespace winnow::cli

@@ -1,0 +1,46 @@
+// `winnow search`: full-text search of the archive (SQLite FTS5 over title and text).
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "daemon/cli/common.h"
+#include "daemon/cli/verbs.h"
+
+namespace winnow::cli {
+
+int run_search(std::span<char* const> argv) {
+  Args args(argv, {"limit", "config", "archive"}, {"json", "help"});
+  if (args.has("help") || args.positionals().empty()) {
+    std::fputs("usage: winnow search QUERY... [--limit N] [--json]   (FTS5 syntax: words, \"phrases\", OR, NOT, prefix*)\n",
+               args.has("help") ? stdout : stderr);
+    return args.has("help") ? 0 : 2;
+  }
+  std::string query;
+  for (const auto& p : args.positionals()) query += (query.empty() ? "" : " ") + p;
+  auto a = open_archive(args);
+  std::vector<archive::SearchHit> hits;
+  try {
+    hits = a->search(query, std::size_t(std::stoul(args.get_or("limit", "20"))));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "winnow search: %s\n", e.what());
+    return 1;
+  }
+  for (const auto& h : hits) {
+    if (args.has("json")) {
+      std::cout << boost::json::serialize(boost::json::object{{"id", h.article_id}, {"title", h.title},
+                                                              {"url", h.url}, {"snippet", h.snippet},
+                                                              {"rank", h.rank}})
+                << "\n";
+    } else {
+      std::printf("%6lld  %s\n        %s\n        %s\n", (long long)h.article_id, h.title.c_str(), h.url.c_str(),
+                  h.snippet.c_str());
+    }
+  }
+  if (!args.has("json")) std::fprintf(stderr, "%zu hits\n", hits.size());
+  return 0;
+}
+
+}  // namespace winnow::cli

@@ -1,0 +1,37 @@
+// `winnow show`: one archived article as text, Markdown, JSON (article_json.h, the same
+// object as a line of `winnow export --format jsonl`) or the page as fetched.
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "daemon/archive/article_json.h"
+#include "daemon/cli/common.h"
+#include "daemon/cli/verbs.h"
+
+namespace winnow::cli {
+
+int run_show(std::span<char* const> argv) {
+  Args args(argv, {"format", "config", "archive"}, {"raw", "help"});
+  if (args.has("help") || args.positionals().size() != 1) {
+    std::fputs("usage: winnow show ID [--format text|markdown|json] [--raw]\n", args.has("help") ? stdout : stderr);
+    return args.has("help") ? 0 : 2;
+  }
+  auto a = open_archive(args);
+  auto row = a->article(std::stoll(args.positionals()[0]), args.has("raw"));
+  if (!row) {
+    std::fprintf(stderr, "winnow show: no article %s\n", args.positionals()[0].c_str());
+    return 1;
+  }
+  if (args.has("raw")) {
+    std::fwrite(row->raw.data(), 1, row->raw.size(), stdout);
+    return 0;
+  }
+  std::string format = args.get_or("format", "text");
+  if (format == "json") std::cout << boost::json::serialize(archive::article_json(*row)) << "\n";
+  else if (format == "markdown") std::cout << row->markdown << "\n";
+  else std::cout << row->title << "\n" << row->url << "\n\n" << row->text << "\n";
+  return 0;
+}
+
+}  // namespace winnow::cli
