@@ -115,6 +115,9 @@ std::string render(const Article& article, const std::string& format, bool with_
 }
 
 void print_explain(const Article& article) {
+  std::printf("verdict: %s (%s)\n", std::string(to_string(article.verdict.kind)).c_str(),
+              article.verdict.reason.c_str());
+  for (const auto& s : article.verdict.signals) std::printf("  %s\n", s.c_str());
   std::printf("region: %s\ntitle: %s\ncandidates:\n", article.region.c_str(), article.metadata.title.c_str());
   for (const auto& c : article.candidates) std::printf("  %s\n", c.c_str());
   std::printf("\n");
@@ -209,6 +212,7 @@ int run_directory(const Args& args, const std::string& format) {
         Article article = parsers::extract(bytes, options);
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         line["title"] = article.metadata.title;
+        line["verdict"] = to_string(article.verdict.kind);
         if (format == "json") line["article"] = parsers::to_json(article, false);
         line["text"] = format == "markdown" ? parsers::to_markdown(article) : parsers::to_plain_text(article);
         line["ms"] = ms;

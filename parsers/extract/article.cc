@@ -48,4 +48,19 @@ std::string_view to_string(Removal reason) {
 
 std::ostream& operator<<(std::ostream& out, Removal reason) { return out << to_string(reason); }
 
+std::string_view to_string(PageKind kind) {
+  switch (kind) {
+    case PageKind::article: return "article";
+    case PageKind::not_article: return "not_article";
+    case PageKind::challenge: return "challenge";
+    case PageKind::consent_wall: return "consent_wall";
+    case PageKind::paywall_teaser: return "paywall_teaser";
+    case PageKind::error_page: return "error_page";
+    case PageKind::empty: return "empty";
+  }
+  return "article";
+}
+
+std::ostream& operator<<(std::ostream& out, PageKind kind) { return out << to_string(kind); }
+
 }  // namespace winnow::parsers

@@ -2,6 +2,7 @@
 // What the extractor returns: metadata, the article as typed blocks, and what was removed.
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,11 @@ struct Metadata {
   std::string description;
   std::string image;       // main image URL
   std::vector<std::string> tags;
+  // What the page says it is: the JSON-LD @type of its main object ("NewsArticle",
+  // "CollectionPage"), else og:type ("article", "website"); empty when it says nothing.
+  std::string page_type;
+  // JSON-LD isAccessibleForFree of the article: false marks a paywalled article.
+  std::optional<bool> accessible_for_free;
 };
 
 // How one block of the page was judged, for `--explain`.
@@ -77,8 +83,28 @@ struct BlockTrace {
   Removal reason = Removal::outside_article;
 };
 
+// What a page is. Only `article` (and, marked partial, `paywall_teaser`) is a page's text.
+enum class PageKind {
+  article,         // an article: its text is the page's text
+  not_article,     // a home, section, tag or search page: a listing of teasers, no one story
+  challenge,       // a bot check ("Just a moment...", "Checking your browser", proof of work)
+  consent_wall,    // a cookie or privacy interstitial standing in for the page
+  paywall_teaser,  // the start of an article, then "subscribe to continue"
+  error_page,      // "page not found" and the like, served as if it were a page
+  empty,           // no text at all
+};
+std::string_view to_string(PageKind kind);
+std::ostream& operator<<(std::ostream& out, PageKind kind);
+
+struct PageVerdict {
+  PageKind kind = PageKind::article;
+  std::string reason;                // one line for a human: why this kind
+  std::vector<std::string> signals;  // what was weighed, "name=value" each
+};
+
 struct Article {
   Metadata metadata;
+  PageVerdict verdict;
   std::vector<Block> blocks;
   std::vector<RemovedBlock> removed;  // filled when ExtractOptions::keep_removed
   std::vector<BlockTrace> trace;      // filled when ExtractOptions::explain

@@ -12,6 +12,7 @@
 #include "parsers/extract/dom.h"
 #include "parsers/extract/noise.h"
 #include "parsers/extract/segment.h"
+#include "parsers/extract/verdict.h"
 #include "parsers/metadata/metadata.h"
 
 namespace winnow::parsers {
@@ -141,12 +142,19 @@ class Extractor {
   Article run() {
     Article article;
     article.metadata = read_metadata(doc_, options_.url);
+    extract_text(article);
+    article.verdict = judge_page(evidence(article));
+    return article;
+  }
+
+ private:
+  void extract_text(Article& article) {
     const GumboNode* body = find_child(doc_.root(), GUMBO_TAG_BODY);
     dom_ = flatten(body ? *body : doc_.root(), options_.max_nodes);
     article.truncated = dom_.truncated || doc_.depth_limited();
-    if (dom_.nodes.empty()) return article;  // e.g. <body hidden>: nothing shows
+    if (dom_.nodes.empty()) return;  // e.g. <body hidden>: nothing shows
     blocks_ = segment(dom_, 0);
-    if (blocks_.empty()) return article;
+    if (blocks_.empty()) return;
     score_nodes();
     region_ = pick_region();
     extend_region();
@@ -155,10 +163,42 @@ class Extractor {
     mark_containers();
     judge_blocks(article.metadata);
     assemble(article);
-    return article;
   }
 
- private:
+  // What judge_page() decides on: every block as judged, and the page's counts.
+  PageEvidence evidence(const Article& article) const {
+    PageEvidence e;
+    e.metadata = &article.metadata;
+    e.markers = scan_markers(doc_);
+    e.blocks.reserve(blocks_.size());
+    double page_good = 0, region_good = 0;
+    for (std::size_t k = 0; k < blocks_.size(); ++k) {
+      const TextBlock& b = blocks_[k];
+      EvidenceBlock eb;
+      eb.text = b.text;
+      eb.chars = b.chars;
+      eb.link_chars = b.link_chars;
+      eb.kept = kept_[k];
+      eb.reason = verdict_[k];
+      if (b.ctx.heading >= 0) eb.heading = int(dom_.nodes[b.ctx.heading].tag - GUMBO_TAG_H1) + 1;
+      e.blocks.push_back(eb);
+      e.page_chars += b.chars;
+      e.page_link_chars += b.link_chars;
+      if (b.chars >= 15 && b.link_chars * 10 >= b.chars * 9) ++e.headline_links;
+      if (headline_led_[k]) ++e.teasers;
+      if (kept_[k]) {
+        e.kept_chars += b.chars;
+        if (prose_[k]) ++e.kept_prose_blocks;
+      }
+      if (prose_[k]) {
+        page_good += b.chars - b.link_chars;
+        if (in_region(b.first)) region_good += b.chars - b.link_chars;
+      }
+    }
+    e.region_share = page_good > 0 ? region_good / page_good : 0;
+    return e;
+  }
+
   const std::int32_t kNone = -1;
 
   // Sums, over each subtree, the prose ("good") and the link or non-prose ("bad") characters.

@@ -148,6 +148,21 @@ bool is_article_type(const json::value& type) {
   return false;
 }
 
+// Types that say "this page is a page of links or a site, not one piece": section fronts,
+// listings, search results, profiles.
+bool is_page_type(const json::value& type) {
+  auto matches = [](std::string_view t) {
+    return t == "WebPage" || t == "CollectionPage" || t == "ItemList" || t == "SearchResultsPage" ||
+           t == "ProfilePage" || t == "WebSite" || t == "AboutPage" || t == "ContactPage" || t == "FAQPage" ||
+           t == "QAPage" || t == "Product" || t == "VideoObject";
+  };
+  if (type.is_string()) return matches(type.get_string());
+  if (type.is_array())
+    return std::any_of(type.get_array().begin(), type.get_array().end(),
+                       [&](const json::value& v) { return v.is_string() && matches(v.get_string()); });
+  return false;
+}
+
 // Every JSON object in the value, breadth-first, bounded.
 void collect_objects(const json::value& v, std::vector<const json::object*>& out) {
   std::vector<const json::value*> queue{&v};
@@ -231,8 +246,9 @@ Metadata read_metadata(const HtmlDocument& doc, std::string_view url) {
   Gathered g = gather(doc);
   Metadata m;
 
-  // 1. JSON-LD: the first article-like object.
+  // 1. JSON-LD: the first article-like object; failing one, the first page-like type.
   const json::object* ld = nullptr;
+  std::string other_type;
   std::vector<std::unique_ptr<json::value>> parsed;
   for (const std::string& text : g.json_ld) {
     boost::system::error_code ec;
@@ -247,10 +263,17 @@ Metadata read_metadata(const HtmlDocument& doc, std::string_view url) {
         ld = o;
         break;
       }
+      if (type && other_type.empty() && is_page_type(*type)) other_type = as_text(type);
     }
     if (ld) break;
   }
+  m.page_type = ld ? as_text(ld->if_contains("@type")) : other_type;
   if (ld) {
+    // schema.org's paywall markup, which search engines ask publishers for.
+    if (const json::value* free = ld->if_contains("isAccessibleForFree")) {
+      if (free->is_bool()) m.accessible_for_free = free->get_bool();
+      else if (free->is_string()) m.accessible_for_free = base::to_lower(free->get_string()) != "false";
+    }
     m.title = as_text(ld->if_contains("headline"));
     for (auto& a : as_list(ld->if_contains("author"))) add_unique(m.authors, a);
     m.published = normalize_date(as_text(ld->if_contains("datePublished")));
@@ -271,6 +294,7 @@ Metadata read_metadata(const HtmlDocument& doc, std::string_view url) {
   auto fill = [](std::string& field, std::string value) {
     if (field.empty()) field = std::move(value);
   };
+  fill(m.page_type, first_meta(g, {"og:type"}));
   fill(m.title, first_meta(g, {"og:title", "twitter:title", "dc.title", "title"}));
   fill(m.title, first_itemprop(g, "headline"));
   fill(m.site_name, first_meta(g, {"og:site_name", "application-name", "twitter:site"}));

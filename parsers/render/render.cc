@@ -138,7 +138,14 @@ json::object to_json(const Article& article, bool with_removed) {
   json::array tags;
   for (const auto& t : m.tags) tags.emplace_back(t);
   o["tags"] = std::move(tags);
+  o["page_type"] = m.page_type;
+  if (m.accessible_for_free) o["accessible_for_free"] = *m.accessible_for_free;
   o["charset"] = article.charset;
+  json::array signals;
+  for (const auto& s : article.verdict.signals) signals.emplace_back(s);
+  o["verdict"] = json::object{{"kind", to_string(article.verdict.kind)},
+                              {"reason", article.verdict.reason},
+                              {"signals", std::move(signals)}};
   o["text"] = to_plain_text(article);
   json::array blocks;
   for (const Block& block : article.blocks) {
