@@ -353,11 +353,13 @@ class Extractor {
       if (good_[parent] > good_[child] || bad_[parent] > bad_[child]) ++level;
       for (std::int32_t c = parent + 1; c < dom_.nodes[parent].end; c = dom_.nodes[c].end) {
         if (c == child || dom_.nodes[c].is_text || markup_[c]) continue;
-        // As much prose as a lone article paragraph, or a tenth of the region's when that is more.
+        // As much prose as a lone article paragraph, or a tenth of the region's when that is
+        // more; half that for paragraphs before the region, where ledes and key points sit
+        // (after it, prose-rich siblings are more often the next story's start).
         double enough = std::max(options_.tuning.sibling_share * base, options_.tuning.lone_article_chars);
-        if (good_[c] >= enough &&
-            good_[c] >= 2 * bad_[c])
-          parts_.push_back(c);
+        // Before the region, a lone short paragraph is more often a photo's caption.
+        if (c < region_ && prose_count_[c] >= 2) enough *= 0.5;
+        if (good_[c] >= enough && good_[c] >= 2 * bad_[c]) parts_.push_back(c);
       }
       child = parent;
     }
