@@ -59,7 +59,8 @@ bool has_word_character(std::string_view text) {
 }
 
 // Script text showing as text (a <script> tag the page broke): dense in code punctuation,
-// which prose, even prose quoting a little code, is not. 10%: ordinary prose stays under 3%.
+// which prose, even prose quoting a little code, is not. 12%: prose full of quotations
+// stays under 5%.
 bool looks_like_code(std::string_view text) {
   std::size_t code = 0, visible = 0;
   bool statement = false;
@@ -68,14 +69,14 @@ bool looks_like_code(std::string_view text) {
     ++visible;
     switch (c) {
       case '{': case '}': case '(': case ')': case ';': case '=': case '+': case '[': case ']':
-      case '<': case '>': case '|': case '&': case '$': case '_': case '\\':
+      case '<': case '>': case '|': case '&': case '$': case '_': case '\\': case '"': case '/':
         ++code;
         statement = statement || c == ';' || c == '{' || c == '=';
         break;
       default: break;
     }
   }
-  return visible >= 40 && statement && code * 10 >= visible;
+  return visible >= 40 && statement && code * 100 >= visible * 12;
 }
 
 double link_density(const TextBlock& b) { return b.chars ? double(b.link_chars) / b.chars : 0.0; }
@@ -502,6 +503,18 @@ class Extractor {
         tail_end = box >= 0 ? first_block_at(dom_.nodes[box].end) : blocks_.size();
         tail_reason = Removal::comments;
       }
+      // "Posted by: Jane, Leeds on 8:21pm Tue 1 Jan 08", and another such line further on in
+      // the same box, after a real article: readers' comments, each under its signature.
+      if (!reason && k >= tail_end && prose_before >= kArticleBeforeWidgetChars && is_signature(b.text)) {
+        std::int32_t box = dom_.nodes[b.owner].parent;
+        std::size_t stop = box >= 0 ? first_block_at(dom_.nodes[box].end) : blocks_.size();
+        for (std::size_t t = k + 1; t < stop; ++t)
+          if (is_signature(blocks_[t].text)) {
+            tail_end = stop;
+            tail_reason = reason.emplace(Removal::comments);
+            break;
+          }
+      }
       if (!reason && b.ctx.list < 0 && b.ctx.table < 0 && is_counter_label(b.text)) reason = Removal::boilerplate;
       if (!reason && !has_word_character(b.text)) reason = Removal::boilerplate;  // "•", "|", "»"
       if (!reason && b.ctx.code < 0 && looks_like_code(b.text)) reason = Removal::boilerplate;
@@ -541,6 +554,19 @@ class Extractor {
     for (std::string_view unit : {"sources", "source", "comments", "comment", "shares", "views", "min read",
                                   "minute read", "minutes read", "mins read", "likes", "replies", "photos", "images"})
       if (rest == unit) return true;
+    return false;
+  }
+
+  // The dated line over a reader's comment: "Posted by: Jane, Leeds on 8:21pm Tue 1 Jan 08".
+  // ("Jane wrote:" introduces quotations in articles as often as comments.)
+  static bool is_signature(std::string_view text) {
+    if (text.size() > 160) return false;
+    std::string t = base::to_lower(text);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\n')) t.pop_back();
+    bool dated = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    for (std::string_view prefix : {"posted by", "submitted by", "comment by", "comment from", "reply from",
+                                    "reply by", "response from"})
+      if (t.starts_with(prefix)) return dated;
     return false;
   }
 

@@ -130,7 +130,8 @@ std::optional<Removal> removal_by_words(const AttributeWords& w) {
   if (w.has("related") || w.has("relatedposts") || w.has("recommended") || w.has("recommendations") ||
       w.has("recirc") || w.has("recirculation") || w.joined_has("read-more") || w.joined_has("readmore") ||
       w.joined_has("see-also") || w.joined_has("morestories") || w.joined_has("more-stories") ||
-      w.has("sidebar") || w.has("widget") || w.has("rail") || w.has("aside") || w.has("suggested"))
+      w.has("sidebar") || w.has("widget") || w.has("rail") || w.has("aside") || w.has("suggested") ||
+      w.has("poll") || w.has("polls"))
     return Removal::related;
   if (w.has("nav") || w.has("navbar") || w.has("navigation") || w.has("menu") || w.has("breadcrumb") ||
       w.has("breadcrumbs") || w.has("pagination") || w.has("pager") || w.has("skip") || w.has("toc"))
