@@ -61,11 +61,6 @@ std::string robots_path(std::string_view url) {
   return path;
 }
 
-std::string budget_key(std::string_view url) {
-  std::string host = parsers::url_host(url);
-  return host.empty() ? std::string("file") : host;
-}
-
 // A local path given to `winnow crawl` becomes a file:// URL.
 std::string as_url(const std::string& input) {
   if (input.find("://") != std::string::npos) return input;
