@@ -25,11 +25,6 @@ namespace json = boost::json;
 using archive::Archive;
 using archive::ArticleRow;
 
-// How long robots.txt answers are trusted (RFC 9309 asks for at most 24 hours).
-constexpr std::chrono::hours kRobotsTtl{24};
-// A robots.txt that could not be fetched (5xx, network) forbids the host this long.
-constexpr std::chrono::minutes kRobotsRetry{30};
-
 UnixSeconds now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -37,28 +32,6 @@ UnixSeconds now_s() {
 double jitter() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-}
-
-// "https://host[:port]/robots.txt" for an http(s) URL; empty for anything else.
-std::string robots_url(std::string_view url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  std::string_view scheme = url.substr(0, scheme_end);
-  if (scheme != "http" && scheme != "https") return {};
-  auto path_start = url.find_first_of("/?#", scheme_end + 3);
-  return std::string(url.substr(0, path_start)) + "/robots.txt";
-}
-
-// The path and query of a URL, as robots.txt rules see it.
-std::string robots_path(std::string_view url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return "/";
-  auto path_start = url.find_first_of("/?", scheme_end + 3);
-  if (path_start == std::string_view::npos) return "/";
-  std::string path(url.substr(path_start));
-  if (auto hash = path.find('#'); hash != std::string::npos) path.resize(hash);
-  if (path.empty() || path[0] != '/') path.insert(0, "/");
-  return path;
 }
 
 // A local path given to `winnow crawl` becomes a file:// URL.
@@ -148,80 +121,18 @@ struct Ingest::Job {
   std::optional<fetch::FetchResult> page;  // already fetched (a crawled page)
 };
 
-// robots.txt per scheme, host and port (RFC 9309 2.3: the rules of one authority say
-// nothing about another), fetched once through the host's budget, kept kRobotsTtl, and
-// every request waiting for it queued meanwhile.
-class Ingest::Robots {
- public:
-  explicit Robots(Ingest& owner) : owner_(owner) {}
-
-  // `done(allowed, for_now)`: `for_now` when robots.txt could not be had (5xx, network
-  // error) and the URL is refused only until it is asked again.
-  using Done = std::function<void(bool allowed, bool for_now)>;
-
-  void check(const std::string& url, Done done) {
-    std::string robots = robots_url(url);
-    if (robots.empty() || !owner_.options_.obey_robots) return done(true, false);
-    std::string host = budget_key(url);
-    robots = parsers::normalize_url(robots);  // one entry however the host is spelled
-    Entry& e = sites_[robots];
-    auto now = std::chrono::steady_clock::now();
-    if (e.known && e.expires > now) return done(e.rules.allowed(robots_path(url)), e.unreachable);
-    e.waiting.push_back({url, std::move(done)});
-    if (e.fetching) return;
-    e.fetching = true;
-    fetch::FetchRequest request;
-    request.url = robots;
-    request.accept = "text/plain";
-    owner_.fetch_limited(robots, request, [this, host, robots](fetch::FetchResult r) {
-      Entry& e = sites_[robots];
-      e.fetching = false;
-      e.known = r.error != fetch::FetchErrc::cancelled;  // shutting down: no answer to keep
-      auto now = std::chrono::steady_clock::now();
-      e.unreachable = false;
-      if (r.error == fetch::FetchErrc::ok && r.status >= 200 && r.status < 300) {
-        e.rules = fetch::RobotsRules::parse(r.body, owner_.options_.robots_agent);
-        e.expires = now + kRobotsTtl;
-      } else if (r.error == fetch::FetchErrc::ok && r.status >= 400 && r.status < 500) {
-        e.rules = fetch::RobotsRules::allow_all();  // RFC 9309: "unavailable" means allowed
-        e.expires = now + kRobotsTtl;
-      } else {
-        e.rules = fetch::RobotsRules::disallow_all();  // "unreachable": assume complete disallow
-        e.expires = now + kRobotsRetry;
-        e.unreachable = true;
-      }
-      if (auto delay = e.rules.crawl_delay_s()) owner_.hosts_.set_crawl_delay(host, *delay);
-      auto waiting = std::move(e.waiting);
-      e.waiting.clear();
-      for (auto& [url, done] : waiting) done(e.rules.allowed(robots_path(url)), e.unreachable);
-    });
-  }
-
-  // Every answer is asked for again (the product token changed); fetches under way finish.
-  void forget() {
-    std::erase_if(sites_, [](const auto& site) { return !site.second.fetching; });
-  }
-
- private:
-  struct Entry {
-    fetch::RobotsRules rules = fetch::RobotsRules::allow_all();
-    std::chrono::steady_clock::time_point expires{};
-    bool known = false;
-    bool fetching = false;
-    bool unreachable = false;  // the rules are the stand-in "disallow all" of kRobotsRetry
-    std::vector<std::pair<std::string, Done>> waiting;
-  };
-  Ingest& owner_;
-  std::unordered_map<std::string, Entry> sites_;  // by robots.txt URL
-};
-
 Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOptions options)
     : loop_(loop),
       archive_(archive),
       options_(std::move(options)),
       fetcher_(loop, options_.fetch),
       hosts_(loop, options_.politeness),
-      robots_(std::make_unique<Robots>(*this)),
+      robots_(
+          hosts_,
+          [this](const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done) {
+            fetch_limited(url, std::move(request), std::move(done));
+          },
+          options_.obey_robots, options_.robots_agent),
       workers_(options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency())),
       timer_(loop) {}
 
@@ -387,12 +298,11 @@ void Ingest::reconfigure(IngestOptions options) {
     kept.push_back("fetch");
   if (options.workers != options_.workers) kept.push_back("workers");
   if (!kept.empty()) log::warning("settings keep their values until a restart", {{"settings", boost::algorithm::join(kept, ", ")}});
-  const bool robots_changed = options.robots_agent != options_.robots_agent;
   options.fetch = options_.fetch;
   options.workers = options_.workers;
   options_ = std::move(options);
   hosts_.set_params(options_.politeness);
-  if (robots_changed) robots_->forget();
+  robots_.configure(options_.obey_robots, options_.robots_agent);
 }
 
 // ---- polling ----------------------------------------------------------------------------
@@ -612,7 +522,7 @@ void Ingest::start_job(std::shared_ptr<Job> job) {
       !(job->local && job->url.starts_with("file://"))) {
     return use_feed_content(job, "link scheme not allowed");
   }
-  robots_->check(job->url, [this, job](bool allowed, bool for_now) {
+  robots_.check(job->url, [this, job](bool allowed, bool for_now) {
     if (!allowed) {
       ++stats_.robots_denied;
       // Refused only while robots.txt is unreachable: without feed content the entry waits.
@@ -865,7 +775,7 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
     });
   };
   if (url.starts_with("file://")) return fetch_it();
-  robots_->check(url, [this, c, url, fetch_it](bool allowed, bool) {
+  robots_.check(url, [this, c, url, fetch_it](bool allowed, bool) {
     if (allowed) return fetch_it();
     ++stats_.robots_denied;
     ++stats_.failed;

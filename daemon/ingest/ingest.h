@@ -32,8 +32,8 @@
 #include "daemon/config.h"
 #include "daemon/archive/archive_worker.h"
 #include "daemon/fetch/fetcher.h"
-#include "daemon/fetch/robots.h"
 #include "daemon/ingest/hosts.h"
+#include "daemon/ingest/robots_cache.h"
 #include "daemon/ingest/schedule.h"
 #include "feeds/model.h"
 
@@ -128,7 +128,6 @@ class Ingest {
   struct Poll;
   struct Job;
   struct Crawl;
-  class Robots;
 
   void arm_timer();
   void on_timer();
@@ -161,7 +160,7 @@ class Ingest {
   IngestOptions options_;
   fetch::Fetcher fetcher_;
   HostBudgets hosts_;
-  std::unique_ptr<Robots> robots_;
+  RobotsCache robots_;
   boost::asio::thread_pool workers_;
   boost::asio::steady_timer timer_;
   PollQueue queue_;
