@@ -10,11 +10,11 @@
 #include <unordered_set>
 
 #include "daemon/ingest/article_row.h"
+#include "daemon/ingest/dedupe.h"
 #include "daemon/log.h"
 #include "feeds/formats/parse.h"
 #include "parsers/dates/dates.h"
 #include "parsers/extract/extract.h"
-#include "parsers/fingerprint/simhash.h"
 #include "parsers/url/normalize.h"
 
 namespace winnow::ingest {
@@ -639,31 +639,10 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
     return job_done(job);
   }
   auto shared_row = std::make_shared<ArticleRow>(std::move(row));
-  auto outcome = std::make_shared<int>(0);  // 0 stored, 1 URL duplicate, 2 near-duplicate
+  auto outcome = std::make_shared<StoreOutcome>(StoreOutcome::stored);
   std::int64_t window = options_.near_duplicate_window_s;
   archive_.post(
-      [shared_row, outcome, window](Archive& a) {
-        ArticleRow& r = *shared_row;
-        // The page names itself by another URL we already have (canonical), or its URL
-        // was archived meanwhile by another feed.
-        for (const std::string* u : {&r.canonical_url, &r.normalized_url}) {
-          if (u->empty()) continue;
-          if (auto existing = a.article_by_url(*u)) {
-            if (r.feed_id) a.record_entry(*r.feed_id, r.entry_key, *existing);
-            *outcome = 1;
-            r.id = *existing;
-            return;
-          }
-        }
-        if (r.fingerprint != 0) {
-          auto near = a.near_duplicates(r.fingerprint, parsers::kNearDuplicateBits, now_s() - window);
-          if (!near.empty()) {
-            r.duplicate_of = near.front();
-            *outcome = 2;
-          }
-        }
-        r.id = a.store_article(r);
-      },
+      [shared_row, outcome, window](Archive& a) { *outcome = dedupe_and_store(a, *shared_row, now_s() - window); },
       [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, shared_row, outcome](std::exception_ptr error) {
         asio::post(loop, [this, alive, job, shared_row, outcome, error] {
           if (alive.expired()) return;
@@ -677,11 +656,11 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
             log::error("archive write failed", {{"url", job->url}, {"error", what}});
             return give_up(job, "archive: " + what, false);
           }
-          if (*outcome == 1) ++stats_.url_duplicates;
+          if (*outcome == StoreOutcome::url_duplicate) ++stats_.url_duplicates;
           else ++stats_.archived;
-          if (*outcome == 2) ++stats_.near_duplicates;
+          if (*outcome == StoreOutcome::near_duplicate) ++stats_.near_duplicates;
           log::debug("archived", {{"id", shared_row->id}, {"url", job->url}, {"source", shared_row->source}});
-          if (job->crawl && job->crawl->sink) job->crawl->sink(CrawledArticle{*shared_row, *outcome != 0});
+          if (job->crawl && job->crawl->sink) job->crawl->sink(CrawledArticle{*shared_row, *outcome != StoreOutcome::stored});
           job_done(job);
         });
       });
