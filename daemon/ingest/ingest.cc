@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 #include <random>
 #include <unordered_set>
@@ -43,6 +44,14 @@ std::string as_url(const std::string& input) {
 }
 
 bool is_permanent_status(long status) { return status == 404 || status == 410 || status == 451; }
+
+// Why an answer is not a usable one: the transfer's error, or "HTTP <status>" outside 2xx.
+// Empty for a 2xx answer.
+std::string fetch_failure(const fetch::FetchResult& r) {
+  if (r.error != fetch::FetchErrc::ok) return std::string(fetch::to_string(r.error));
+  if (r.status < 200 || r.status >= 300) return "HTTP " + std::to_string(r.status);
+  return {};
+}
 
 // Fills an ArticleRow from an extracted article. Runs on a worker thread.
 ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch::FetchResult* page) {
@@ -145,13 +154,6 @@ Ingest::~Ingest() {
   workers_.join();
 }
 
-template <typename F>
-void Ingest::on_loop(F&& f) {
-  asio::post(loop_, [alive = std::weak_ptr<bool>(alive_), f = std::forward<F>(f)]() mutable {
-    if (!alive.expired()) f();
-  });
-}
-
 std::size_t Ingest::in_flight() const { return jobs_in_flight_ + polls_in_flight_ + crawls_in_flight_; }
 
 void Ingest::fetch_limited(const std::string& url, fetch::FetchRequest request,
@@ -199,14 +201,7 @@ void Ingest::start() {
       std::erase_if(feeds_, [](const auto& item) { return item.second->dropped && !item.second->polling; });
       for (auto& row : *rows) {
         if (!row.enabled || feeds_.contains(row.id)) continue;
-        auto state = std::make_unique<FeedState>();
-        if (row.interval_s <= 0) row.interval_s = options_.schedule.default_interval_s;
-        // Never polled, or overdue after downtime: spread over the first interval.
-        UnixSeconds at = row.next_poll;
-        if (at <= now) at = now + std::int64_t(jitter() * double(std::min(row.interval_s, std::int64_t(600))));
-        state->row = std::move(row);
-        queue_.schedule(state->row.id, at, state->generation);
-        feeds_.emplace(state->row.id, std::move(state));
+        track(std::move(row), FirstPoll::spread_if_overdue, now);
       }
       log::info("feeds loaded", {{"feeds", feeds_.size()}});
       arm_timer();
@@ -237,17 +232,29 @@ void Ingest::subscribe(std::vector<Subscription> subscriptions) {
           it->second->dropped = false;
           continue;
         }
-        auto state = std::make_unique<FeedState>();
-        if (row.interval_s <= 0) row.interval_s = options_.schedule.default_interval_s;
-        UnixSeconds at = row.last_polled == 0 ? now : std::max(now, row.next_poll);
-        state->row = std::move(row);
-        queue_.schedule(state->row.id, at, state->generation);
-        log::info("feed added", {{"feed", state->row.id}, {"url", state->row.url}});
-        feeds_.emplace(state->row.id, std::move(state));
+        const FeedState& feed = track(std::move(row), FirstPoll::when_due, now);
+        log::info("feed added", {{"feed", feed.row.id}, {"url", feed.row.url}});
       }
       arm_timer();
     });
   });
+}
+
+Ingest::FeedState& Ingest::track(archive::FeedRow row, FirstPoll first, UnixSeconds now) {
+  auto state = std::make_unique<FeedState>();
+  if (row.interval_s <= 0) row.interval_s = options_.schedule.default_interval_s;
+  UnixSeconds at = row.next_poll;
+  if (first == FirstPoll::when_due) {
+    at = row.last_polled == 0 ? now : std::max(now, row.next_poll);
+  } else if (at <= now) {
+    // Never polled, or overdue after downtime: spread over the first interval.
+    at = now + std::int64_t(jitter() * double(std::min(row.interval_s, std::int64_t(600))));
+  }
+  state->row = std::move(row);
+  queue_.schedule(state->row.id, at, state->generation);
+  auto [it, inserted] = feeds_.emplace(state->row.id, std::move(state));
+  assert(inserted);  // callers track only feeds not tracked yet
+  return *it->second;
 }
 
 void Ingest::arm_timer() {
@@ -331,36 +338,40 @@ void Ingest::on_feed_fetched(std::shared_ptr<Poll> p, fetch::FetchResult r) {
   auto body = std::make_shared<std::string>(std::move(r.body));
   p->meta = std::move(r);
   const fetch::FetchResult& meta = p->meta;
-  if (meta.error != fetch::FetchErrc::ok) {
-    p->error = std::string(fetch::to_string(meta.error));
-    if (!meta.error_message.empty()) p->error += ": " + meta.error_message;
-    return finish_poll(p);
-  }
-  if (meta.status == 304) {
+  if (meta.error == fetch::FetchErrc::ok && meta.status == 304) {
     ++stats_.not_modified;
     p->ok = true;
     return finish_poll(p);
   }
-  if (meta.status < 200 || meta.status >= 300) {
-    p->error = "HTTP " + std::to_string(meta.status);
+  if (std::string why = fetch_failure(meta); !why.empty()) {
+    // The feed's last_error keeps curl's detail too.
+    if (!meta.error_message.empty() && meta.error != fetch::FetchErrc::ok) why += ": " + meta.error_message;
+    p->error = std::move(why);
     return finish_poll(p);
   }
-  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), p, body] {
-    feeds::ParseOptions options;
-    options.base_url = p->meta.final_url.empty() ? p->url : p->meta.final_url;
-    options.content_type = p->meta.content_type;
+  parse_feed(p->url, meta, body, [this, p](std::shared_ptr<feeds::Feed> feed, const std::string& error) {
+    if (!feed) {
+      p->error = "not a feed: " + error;
+      return finish_poll(p);
+    }
+    on_feed_parsed(p, feed);
+  });
+}
+
+void Ingest::parse_feed(const std::string& url, const fetch::FetchResult& answer, std::shared_ptr<const std::string> body,
+                        FeedParsed done) {
+  feeds::ParseOptions options;
+  options.base_url = answer.final_url.empty() ? url : answer.final_url;
+  options.content_type = answer.content_type;
+  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), options = std::move(options), body = std::move(body),
+                        done = std::move(done)]() mutable {
     auto parsed = feeds::parse_feed(*body, options);
     std::shared_ptr<feeds::Feed> feed;
     std::string error;
     if (parsed) feed = std::make_shared<feeds::Feed>(std::move(*parsed));
     else error = parsed.error().message();
-    asio::post(loop_, [this, alive, p, feed, error] {
-      if (alive.expired()) return;
-      if (!feed) {
-        p->error = "not a feed: " + error;
-        return finish_poll(p);
-      }
-      on_feed_parsed(p, feed);
+    asio::post(loop_, [alive, feed = std::move(feed), error = std::move(error), done = std::move(done)] {
+      if (!alive.expired()) done(feed, error);
     });
   });
 }
@@ -573,10 +584,8 @@ void Ingest::release_page_slot() {
 
 void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
   if (cancelled_ || r.error == fetch::FetchErrc::cancelled) return abandon(job);
-  if (r.error != fetch::FetchErrc::ok || r.status < 200 || r.status >= 300) {
+  if (std::string why = fetch_failure(r); !why.empty()) {
     ++stats_.pages_failed;
-    std::string why = r.error != fetch::FetchErrc::ok ? std::string(fetch::to_string(r.error))
-                                                      : "HTTP " + std::to_string(r.status);
     log::debug("page fetch failed", {{"url", job->url}, {"error", why}});
     bool permanent = r.error == fetch::FetchErrc::ok && is_permanent_status(r.status);
     if (!job->entry.content.empty() || !job->entry.summary.empty()) return use_feed_content(job, why, permanent);
@@ -725,31 +734,21 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
       p->url = url;
       p->crawl = c;
       ++polls_in_flight_;
-      if (r.error != fetch::FetchErrc::ok || r.status < 200 || r.status >= 300) {
-        p->error = r.error != fetch::FetchErrc::ok ? std::string(fetch::to_string(r.error)) : "HTTP " + std::to_string(r.status);
-        return finish_poll(p);
-      }
+      p->error = fetch_failure(r);
+      if (!p->error.empty()) return finish_poll(p);
       // A feed, or a page? Parse as a feed on a worker; anything that is not one is a page.
       auto page = std::make_shared<fetch::FetchResult>(std::move(r));
-      asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), c, p, page] {
-        feeds::ParseOptions options;
-        options.base_url = page->final_url.empty() ? p->url : page->final_url;
-        options.content_type = page->content_type;
-        auto parsed = feeds::parse_feed(page->body, options);
-        std::shared_ptr<feeds::Feed> feed;
-        if (parsed) feed = std::make_shared<feeds::Feed>(std::move(*parsed));
-        asio::post(loop_, [this, alive, c, p, page, feed]() mutable {
-          if (alive.expired()) return;
-          if (feed) return on_feed_parsed(p, feed);
-          // A page: it becomes one job that counts for this crawl target.
-          --polls_in_flight_;
-          auto job = std::make_shared<Job>();
-          job->url = page->final_url.empty() ? p->url : page->final_url;
-          job->crawl = c;
-          job->local = p->url.starts_with("file://");
-          job->page = std::move(*page);
-          start_job(job);
-        });
+      auto body = std::shared_ptr<const std::string>(page, &page->body);
+      parse_feed(p->url, *page, std::move(body), [this, c, p, page](std::shared_ptr<feeds::Feed> feed, const std::string&) {
+        if (feed) return on_feed_parsed(p, feed);
+        // A page: it becomes one job that counts for this crawl target.
+        --polls_in_flight_;
+        auto job = std::make_shared<Job>();
+        job->url = page->final_url.empty() ? p->url : page->final_url;
+        job->crawl = c;
+        job->local = p->url.starts_with("file://");
+        job->page = std::move(*page);
+        start_job(job);
       });
     });
   };

@@ -129,10 +129,20 @@ class Ingest {
   struct Job;
   struct Crawl;
 
+  // Where a feed newly tracked first goes in the queue: at start(), when it was due, or spread
+  // over its first interval when overdue (no burst after downtime); subscribed, at once unless
+  // it was polled before and is not due yet.
+  enum class FirstPoll { spread_if_overdue, when_due };
+  FeedState& track(archive::FeedRow row, FirstPoll first, UnixSeconds now);
   void arm_timer();
   void on_timer();
   void poll(FeedState& feed);
   void on_feed_fetched(std::shared_ptr<Poll> poll, fetch::FetchResult result);
+  // Parses `body` as a feed on a worker; `done` runs on the loop with the feed, or with null
+  // and the parser's reason. Relative links resolve against where `answer` ended up.
+  using FeedParsed = std::function<void(std::shared_ptr<feeds::Feed> feed, const std::string& error)>;
+  void parse_feed(const std::string& url, const fetch::FetchResult& answer, std::shared_ptr<const std::string> body,
+                  FeedParsed done);
   void on_feed_parsed(std::shared_ptr<Poll> poll, std::shared_ptr<feeds::Feed> feed);
   void on_new_entries(std::shared_ptr<Poll> poll, std::vector<std::shared_ptr<Job>> jobs);
   void finish_poll(std::shared_ptr<Poll> poll);
@@ -152,8 +162,6 @@ class Ingest {
   void maybe_drained();
   void hold_page_slot(std::function<void()> go);
   void release_page_slot();
-  template <typename F>
-  void on_loop(F&& f);
 
   boost::asio::io_context& loop_;
   archive::ArchiveWorker& archive_;
