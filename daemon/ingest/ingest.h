@@ -1,13 +1,16 @@
 #pragma once
-// The pipeline: feeds in, clean articles out.
+// The pipeline: feeds in, clean articles out. The life of one entry, and where it is written:
 //
-//   schedule -> poll feed (host budget, fetcher) -> parse feed (worker pool)
-//     -> new entries? (archive thread) -> robots.txt -> fetch page (host budget, fetcher)
-//     -> extract + fingerprint (worker pool) -> duplicate checks + store (archive thread)
+//   schedule (ingest.cc) -> poll feed: host budget, fetcher (poll.cc) -> parse feed (worker pool)
+//     -> new entries? (archive thread) -> robots.txt (robots_cache.h) -> fetch page: host
+//     budget, a page slot, fetcher (article_job.cc) -> extract + fingerprint (worker pool)
+//     -> duplicate checks + store (archive thread, dedupe.h) -> the poll's state saved (poll.cc)
+//   crawl (crawl.cc): URLs fetched now, each polled as a feed or made one job as a page.
 //
 // Every network transfer runs on the Asio loop through the Fetcher; parsing and extraction
 // run on a thread pool; every SQLite call runs on the ArchiveWorker's thread. The loop
-// thread only moves results along, so it never blocks.
+// thread only moves results along, so it never blocks. What those files share, and the
+// state a poll and a job carry, is in ingest_impl.h (private).
 //
 // Crash safety: an article is stored with its entry in one transaction, and a feed's ETag
 // and Last-Modified are saved only after every new entry of that poll was archived (or
@@ -129,6 +132,7 @@ class Ingest {
   struct Job;
   struct Crawl;
 
+  // ---- ingest.cc: the schedule, the fetch every request goes through, the drain
   // Where a feed newly tracked first goes in the queue: at start(), when it was due, or spread
   // over its first interval when overdue (no burst after downtime); subscribed, at once unless
   // it was polled before and is not due yet.
@@ -136,18 +140,25 @@ class Ingest {
   FeedState& track(archive::FeedRow row, FirstPoll first, UnixSeconds now);
   void arm_timer();
   void on_timer();
+  // Through the host's budget (a file:// URL has none). A request the budget starts after
+  // drain() cancelled is answered FetchErrc::cancelled, unsent.
+  void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
+  void maybe_drained();
+
+  // ---- poll.cc: one feed, from its request until its new entries are done
   void poll(FeedState& feed);
   void on_feed_fetched(std::shared_ptr<Poll> poll, fetch::FetchResult result);
   // Parses `body` as a feed on a worker; `done` runs on the loop with the feed, or with null
   // and the parser's reason. Relative links resolve against where `answer` ended up.
   using FeedParsed = std::function<void(std::shared_ptr<feeds::Feed> feed, const std::string& error)>;
-  void parse_feed(const std::string& url, const fetch::FetchResult& answer, std::shared_ptr<const std::string> body,
-                  FeedParsed done);
+  void parse_on_worker(const std::string& url, const fetch::FetchResult& answer,
+                       std::shared_ptr<const std::string> body, FeedParsed done);
   void on_feed_parsed(std::shared_ptr<Poll> poll, std::shared_ptr<feeds::Feed> feed);
   void on_new_entries(std::shared_ptr<Poll> poll, std::vector<std::shared_ptr<Job>> jobs);
-  void finish_poll(std::shared_ptr<Poll> poll);
   void release_admission(Poll& poll);
-  void crawl_one(std::shared_ptr<Crawl> crawl, std::string url);
+  void finish_poll(std::shared_ptr<Poll> poll);
+
+  // ---- article_job.cc: one entry, from its link to the archive
   void start_job(std::shared_ptr<Job> job);
   void fetch_page(std::shared_ptr<Job> job);
   void on_page(std::shared_ptr<Job> job, fetch::FetchResult result);
@@ -155,13 +166,14 @@ class Ingest {
   // (`permanent`: recorded so that later polls skip it; else seen again at the next poll).
   void use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent = true);
   void store(std::shared_ptr<Job> job, archive::ArticleRow row);
-  void job_done(const std::shared_ptr<Job>& job);
   void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);
   void abandon(std::shared_ptr<Job> job);
-  void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
-  void maybe_drained();
+  void job_done(const std::shared_ptr<Job>& job);
   void hold_page_slot(std::function<void()> go);
   void release_page_slot();
+
+  // ---- crawl.cc
+  void crawl_one(std::shared_ptr<Crawl> crawl, std::string url);
 
   boost::asio::io_context& loop_;
   archive::ArchiveWorker& archive_;
