@@ -1,11 +1,19 @@
 #pragma once
-// The pipeline: feeds in, clean articles out. The life of one entry, and where it is written:
+// The pipeline: feeds in, clean articles out. The life of one entry, top to bottom, with the
+// thread each step runs on and the file it is written in:
 //
-//   schedule (ingest.cc) -> poll feed: host budget, fetcher (poll.cc) -> parse feed (worker pool)
-//     -> new entries? (archive thread) -> robots.txt (robots_cache.h) -> fetch page: host
-//     budget, a page slot, fetcher (article_job.cc) -> extract + fingerprint (worker pool)
-//     -> duplicate checks + store (archive thread, dedupe.h) -> the poll's state saved (poll.cc)
-//   crawl (crawl.cc): URLs fetched now, each polled as a feed or made one job as a page.
+//   schedule                                  loop             ingest.cc
+//   poll the feed (host budget, fetcher)      loop             poll.cc
+//   parse the feed                            worker pool      poll.cc
+//   which entries are new                     archive thread   poll.cc
+//   robots.txt                                loop             robots_cache.h
+//   fetch the page (host budget, page slot)   loop             article_job.cc
+//   extract + fingerprint                     worker pool      article_job.cc
+//   duplicate checks + store                  archive thread   dedupe.h
+//   save the feed's poll state                loop, archive    poll.cc
+//
+// `winnow crawl` (crawl.cc) fetches its URLs at once: a feed goes on as above from "parse",
+// a page becomes one entry at "extract".
 //
 // Every network transfer runs on the Asio loop through the Fetcher; parsing and extraction
 // run on a thread pool; every SQLite call runs on the ArchiveWorker's thread. The loop
