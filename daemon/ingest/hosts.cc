@@ -4,7 +4,14 @@
 
 #include <algorithm>
 
+#include "parsers/url/normalize.h"
+
 namespace winnow::ingest {
+
+std::string budget_key(std::string_view url) {
+  std::string host = parsers::url_host(url);
+  return host.empty() ? std::string("file") : host;
+}
 
 HostBudgets::HostBudgets(boost::asio::io_context& loop, PolitenessParams params) : loop_(loop), params_(params) {}
 

@@ -14,9 +14,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace winnow::ingest {
+
+// The budget a URL's requests count against: its host, lowercased. "file" for a URL without
+// one (a local file), which callers fetch outside any budget. Pure; any thread.
+std::string budget_key(std::string_view url);
 
 struct PolitenessParams {
   int concurrency = 2;

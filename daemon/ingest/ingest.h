@@ -1,13 +1,24 @@
 #pragma once
-// The pipeline: feeds in, clean articles out.
+// The pipeline: feeds in, clean articles out. The life of one entry, top to bottom, with the
+// thread each step runs on and the file it is written in:
 //
-//   schedule -> poll feed (host budget, fetcher) -> parse feed (worker pool)
-//     -> new entries? (archive thread) -> robots.txt -> fetch page (host budget, fetcher)
-//     -> extract + fingerprint (worker pool) -> duplicate checks + store (archive thread)
+//   schedule                                  loop             ingest.cc
+//   poll the feed (host budget, fetcher)      loop             poll.cc
+//   parse the feed                            worker pool      poll.cc
+//   which entries are new                     archive thread   poll.cc
+//   robots.txt                                loop             robots_cache.h
+//   fetch the page (host budget, page slot)   loop             article_job.cc
+//   extract + fingerprint                     worker pool      article_job.cc
+//   duplicate checks + store                  archive thread   dedupe.h
+//   save the feed's poll state                loop, archive    poll.cc
+//
+// `winnow crawl` (crawl.cc) fetches its URLs at once: a feed goes on as above from "parse",
+// a page becomes one entry at "extract".
 //
 // Every network transfer runs on the Asio loop through the Fetcher; parsing and extraction
 // run on a thread pool; every SQLite call runs on the ArchiveWorker's thread. The loop
-// thread only moves results along, so it never blocks.
+// thread only moves results along, so it never blocks. What those files share, and the
+// state a poll and a job carry, is in ingest_impl.h (private).
 //
 // Crash safety: an article is stored with its entry in one transaction, and a feed's ETag
 // and Last-Modified are saved only after every new entry of that poll was archived (or
@@ -32,8 +43,8 @@
 #include "daemon/config.h"
 #include "daemon/archive/archive_worker.h"
 #include "daemon/fetch/fetcher.h"
-#include "daemon/fetch/robots.h"
 #include "daemon/ingest/hosts.h"
+#include "daemon/ingest/robots_cache.h"
 #include "daemon/ingest/schedule.h"
 #include "feeds/model.h"
 
@@ -128,17 +139,34 @@ class Ingest {
   struct Poll;
   struct Job;
   struct Crawl;
-  class Robots;
 
+  // ---- ingest.cc: the schedule, the fetch every request goes through, the drain
+  // Where a feed newly tracked first goes in the queue: at start(), when it was due, or spread
+  // over its first interval when overdue (no burst after downtime); subscribed, at once unless
+  // it was polled before and is not due yet.
+  enum class FirstPoll { spread_if_overdue, when_due };
+  FeedState& track(archive::FeedRow row, FirstPoll first, UnixSeconds now);
   void arm_timer();
   void on_timer();
+  // Through the host's budget (a file:// URL has none). A request the budget starts after
+  // drain() cancelled is answered FetchErrc::cancelled, unsent.
+  void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
+  void maybe_drained();
+
+  // ---- poll.cc: one feed, from its request until its new entries are done
   void poll(FeedState& feed);
   void on_feed_fetched(std::shared_ptr<Poll> poll, fetch::FetchResult result);
+  // Parses `body` as a feed on a worker; `done` runs on the loop with the feed, or with null
+  // and the parser's reason. Relative links resolve against where `answer` ended up.
+  using FeedParsed = std::function<void(std::shared_ptr<feeds::Feed> feed, const std::string& error)>;
+  void parse_on_worker(const std::string& url, const fetch::FetchResult& answer,
+                       std::shared_ptr<const std::string> body, FeedParsed done);
   void on_feed_parsed(std::shared_ptr<Poll> poll, std::shared_ptr<feeds::Feed> feed);
   void on_new_entries(std::shared_ptr<Poll> poll, std::vector<std::shared_ptr<Job>> jobs);
-  void finish_poll(std::shared_ptr<Poll> poll);
   void release_admission(Poll& poll);
-  void crawl_one(std::shared_ptr<Crawl> crawl, std::string url);
+  void finish_poll(std::shared_ptr<Poll> poll);
+
+  // ---- article_job.cc: one entry, from its link to the archive
   void start_job(std::shared_ptr<Job> job);
   void fetch_page(std::shared_ptr<Job> job);
   void on_page(std::shared_ptr<Job> job, fetch::FetchResult result);
@@ -146,22 +174,21 @@ class Ingest {
   // (`permanent`: recorded so that later polls skip it; else seen again at the next poll).
   void use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent = true);
   void store(std::shared_ptr<Job> job, archive::ArticleRow row);
-  void job_done(const std::shared_ptr<Job>& job);
   void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);
   void abandon(std::shared_ptr<Job> job);
-  void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
-  void maybe_drained();
+  void job_done(const std::shared_ptr<Job>& job);
   void hold_page_slot(std::function<void()> go);
   void release_page_slot();
-  template <typename F>
-  void on_loop(F&& f);
+
+  // ---- crawl.cc
+  void crawl_one(std::shared_ptr<Crawl> crawl, std::string url);
 
   boost::asio::io_context& loop_;
   archive::ArchiveWorker& archive_;
   IngestOptions options_;
   fetch::Fetcher fetcher_;
   HostBudgets hosts_;
-  std::unique_ptr<Robots> robots_;
+  RobotsCache robots_;
   boost::asio::thread_pool workers_;
   boost::asio::steady_timer timer_;
   PollQueue queue_;

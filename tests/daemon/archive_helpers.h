@@ -4,6 +4,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -49,6 +52,12 @@ inline ArticleRow sample_article(int n, std::optional<std::int64_t> feed_id = st
   row.fetched_at = 1'700'000'100 + n;
   row.extractor_version = 3;
   return row;
+}
+
+// `fingerprint` with the given bits flipped: a near or far copy of a story.
+inline std::uint64_t flip(std::uint64_t fingerprint, std::initializer_list<int> bits) {
+  for (int bit : bits) fingerprint ^= std::uint64_t{1} << bit;
+  return fingerprint;
 }
 
 }  // namespace winnow::archive::testing

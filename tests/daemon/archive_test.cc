@@ -18,14 +18,10 @@
 namespace winnow::archive {
 namespace {
 
+using testing::flip;
 using testing::Probe;
 using testing::sample_article;
 using testing::TempDir;
-
-std::uint64_t flip(std::uint64_t fingerprint, std::initializer_list<int> bits) {
-  for (int bit : bits) fingerprint ^= std::uint64_t{1} << bit;
-  return fingerprint;
-}
 
 bool throws_with(const std::function<void()>& f, const std::string& words) {
   try {

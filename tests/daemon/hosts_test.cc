@@ -142,4 +142,10 @@ BOOST_AUTO_TEST_CASE(idle_hosts_are_forgotten) {
   BOOST_TEST(budgets.waiting() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_url_counts_against_its_host_and_a_local_file_against_none) {
+  BOOST_TEST(budget_key("https://News.Example:8443/a?b#c") == "news.example");
+  BOOST_TEST(budget_key("http://127.1:8080/feed") == "127.1");
+  BOOST_TEST(budget_key("file:///var/feeds/a.xml") == "file");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,240 @@
+// The life of one entry (or crawled page): robots.txt, the page fetch (host budget, then a
+// page slot), extraction, or the feed's own content instead; then the duplicate checks and
+// the write, or giving up. Loop thread; extraction runs on a worker and the write on the
+// archive thread, each posting its answer back to the loop.
+#include "daemon/ingest/ingest.h"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+#include "daemon/ingest/article_row.h"
+#include "daemon/ingest/dedupe.h"
+#include "daemon/ingest/ingest_impl.h"
+#include "daemon/log.h"
+#include "parsers/extract/extract.h"
+#include "parsers/url/normalize.h"
+
+namespace winnow::ingest {
+
+namespace asio = boost::asio;
+using archive::Archive;
+using archive::ArticleRow;
+using detail::fetch_failure;
+using detail::now_s;
+
+namespace {
+
+bool is_permanent_status(long status) { return status == 404 || status == 410 || status == 451; }
+
+// Fills an ArticleRow from an extracted article. Runs on a worker thread.
+ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch::FetchResult* page) {
+  ArticleRow row;
+  set_extracted_fields(row, a);
+  row.url = url;
+  row.normalized_url = parsers::normalize_url(url);
+  row.fetched_at = now_s();
+  if (page) {
+    row.http_status = int(page->status);
+    row.content_type = page->content_type;
+    // Packed here, on a worker, rather than by the single archive thread.
+    row.raw_packed = archive::pack_page(page->body);
+  }
+  return row;
+}
+
+}  // namespace
+
+void Ingest::start_job(std::shared_ptr<Job> job) {
+  ++jobs_in_flight_;
+  if (job->page) {  // a page crawled directly: extract what was fetched
+    auto page = std::move(*job->page);
+    job->page.reset();
+    return on_page(job, std::move(page));
+  }
+  if (job->url.empty() || (job->url.find("://") == std::string::npos)) {
+    return use_feed_content(job, "entry has no link");
+  }
+  // A remote feed may only send us to the web: a file:// (or ftp:, data:, ...) link in it
+  // must not read this machine's files into the archive.
+  if (!job->url.starts_with("http://") && !job->url.starts_with("https://") &&
+      !(job->local && job->url.starts_with("file://"))) {
+    return use_feed_content(job, "link scheme not allowed");
+  }
+  robots_.check(job->url, [this, job](bool allowed, bool for_now) {
+    if (!allowed) {
+      ++stats_.robots_denied;
+      // Refused only while robots.txt is unreachable: without feed content the entry waits.
+      return use_feed_content(job, for_now ? "robots.txt unreachable" : "robots.txt disallows", !for_now);
+    }
+    fetch_page(job);
+  });
+}
+
+void Ingest::fetch_page(std::shared_ptr<Job> job) {
+  fetch::FetchRequest request;
+  request.url = job->url;
+  request.accept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
+  std::string host = budget_key(job->url);
+  // The host's turn first, then a page slot: a slow host's queue never holds slots while
+  // it waits out its delay.
+  auto start = [this, job, host, request = std::move(request)]() mutable {
+    hold_page_slot([this, job, host, request = std::move(request)]() mutable {
+      job->holds_page = true;
+      fetcher_.fetch(std::move(request), [this, job, host](fetch::FetchResult r) {
+        if (host != "file") hosts_.release(host, r.error == fetch::FetchErrc::ok ? r.status : 0, r.retry_after_s);
+        on_page(job, std::move(r));
+      });
+    });
+  };
+  if (host == "file") start();
+  else hosts_.acquire(host, std::move(start));
+}
+
+void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
+  if (cancelled_ || r.error == fetch::FetchErrc::cancelled) return abandon(job);
+  if (std::string why = fetch_failure(r); !why.empty()) {
+    ++stats_.pages_failed;
+    log::debug("page fetch failed", {{"url", job->url}, {"error", why}});
+    bool permanent = r.error == fetch::FetchErrc::ok && is_permanent_status(r.status);
+    if (!job->entry.content.empty() || !job->entry.summary.empty()) return use_feed_content(job, why, permanent);
+    return give_up(job, why, permanent);
+  }
+  ++stats_.pages_fetched;
+  auto page = std::make_shared<fetch::FetchResult>(std::move(r));
+  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, page] {
+    parsers::ExtractOptions options;
+    options.url = page->final_url.empty() ? job->url : page->final_url;
+    options.content_type = page->content_type;
+    parsers::Article article = parsers::extract(page->body, options);
+    auto row = std::make_shared<ArticleRow>(to_row(article, options.url, page.get()));
+    bool empty = article.blocks.empty();
+    asio::post(loop_, [this, alive, job, row, empty] {
+      if (alive.expired()) return;
+      if (empty) return use_feed_content(job, "page has no article text");
+      store(job, std::move(*row));
+    });
+  });
+}
+
+void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent) {
+  if (cancelled_) return abandon(job);
+  const std::string& html = !job->entry.content.empty() ? job->entry.content : job->entry.summary;
+  if (html.empty()) return give_up(job, why, permanent);
+  ++stats_.feed_fallbacks;
+  auto content = std::make_shared<std::string>("<html><body><article>" + html + "</article></body></html>");
+  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, content, why, permanent] {
+    parsers::ExtractOptions options;
+    options.url = job->url;
+    parsers::Article article = parsers::extract(*content, options);
+    if (article.metadata.title.empty() || article.metadata.title == job->entry.title) article.metadata.title = job->entry.title;
+    auto row = std::make_shared<ArticleRow>(to_row(article, job->url, nullptr));
+    row->source = "feed";
+    row->raw = *content;
+    row->content_type = "text/html; charset=utf-8";
+    if (!row->published && job->entry.published) row->published = job->entry.published;
+    if (row->authors.empty()) row->authors = job->entry.author;
+    bool empty = article.blocks.empty();
+    asio::post(loop_, [this, alive, job, row, empty, why, permanent] {
+      if (alive.expired()) return;
+      if (empty) return give_up(job, why + "; feed content is empty", permanent);
+      store(job, std::move(*row));
+    });
+  });
+}
+
+void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
+  if (cancelled_) return abandon(job);
+  // Entry metadata fills what the page did not say.
+  if (row.title.empty()) row.title = job->entry.title;
+  if (!row.published && job->entry.published) row.published = job->entry.published;
+  row.feed_id = job->feed_id;
+  row.entry_key = job->entry_key.empty() ? row.normalized_url : job->entry_key;
+  if (row.url.empty()) row.url = job->url;
+  if (job->crawl && job->crawl->print) {
+    if (job->crawl->sink) job->crawl->sink(CrawledArticle{std::move(row), false});
+    ++stats_.archived;
+    return job_done(job);
+  }
+  auto shared_row = std::make_shared<ArticleRow>(std::move(row));
+  auto outcome = std::make_shared<StoreOutcome>(StoreOutcome::stored);
+  std::int64_t window = options_.near_duplicate_window_s;
+  archive_.post(
+      [shared_row, outcome, window](Archive& a) { *outcome = dedupe_and_store(a, *shared_row, now_s() - window); },
+      [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, shared_row, outcome](std::exception_ptr error) {
+        asio::post(loop, [this, alive, job, shared_row, outcome, error] {
+          if (alive.expired()) return;
+          if (error) {
+            std::string what = "archive error";
+            try {
+              std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+              what = e.what();
+            }
+            log::error("archive write failed", {{"url", job->url}, {"error", what}});
+            return give_up(job, "archive: " + what, false);
+          }
+          if (*outcome == StoreOutcome::url_duplicate) ++stats_.url_duplicates;
+          else ++stats_.archived;
+          if (*outcome == StoreOutcome::near_duplicate) ++stats_.near_duplicates;
+          log::debug("archived", {{"id", shared_row->id}, {"url", job->url}, {"source", shared_row->source}});
+          if (job->crawl && job->crawl->sink)
+            job->crawl->sink(CrawledArticle{*shared_row, *outcome != StoreOutcome::stored});
+          job_done(job);
+        });
+      });
+}
+
+void Ingest::give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent) {
+  if (cancelled_) return abandon(job);
+  ++stats_.failed;
+  ++stats_.failure_reasons[reason.substr(0, reason.find(':'))];
+  log::warning("entry not archived", {{"url", job->url}, {"reason", reason}, {"permanent", permanent ? "yes" : "no"}});
+  if (permanent && job->feed_id) {
+    // Gone for good: remember the entry so it is not fetched at every poll.
+    archive_.post([feed_id = *job->feed_id, key = job->entry_key](Archive& a) { a.record_entry(feed_id, key, std::nullopt); });
+  } else if (job->poll) {
+    job->poll->keep_validators = true;  // try again at the next poll
+  }
+  job_done(job);
+}
+
+void Ingest::abandon(std::shared_ptr<Job> job) {
+  if (job->poll) job->poll->keep_validators = true;
+  job_done(job);
+}
+
+void Ingest::job_done(const std::shared_ptr<Job>& job) {
+  --jobs_in_flight_;
+  if (job->holds_page) {
+    job->holds_page = false;
+    release_page_slot();
+  }
+  if (job->poll && --job->poll->pending == 0) finish_poll(job->poll);
+  else if (!job->poll && job->crawl) {
+    if (--job->crawl->pending == 0 && job->crawl->done) job->crawl->done();
+    --crawls_in_flight_;
+  }
+  maybe_drained();
+}
+
+void Ingest::hold_page_slot(std::function<void()> go) {
+  if (pages_held_ < std::max<std::size_t>(1, options_.max_pages_in_memory)) {
+    ++pages_held_;
+    go();
+  } else {
+    page_waiters_.push_back(std::move(go));
+  }
+}
+
+void Ingest::release_page_slot() {
+  if (!page_waiters_.empty()) {
+    // The slot passes straight to the next fetch.
+    asio::post(loop_, std::move(page_waiters_.front()));
+    page_waiters_.pop_front();
+  } else if (pages_held_ > 0) {
+    --pages_held_;
+  }
+}
+
+}  // namespace winnow::ingest

@@ -1,0 +1,82 @@
+#pragma once
+// Private to the Ingest pipeline (ingest.cc, poll.cc, article_job.cc, crawl.cc): the state
+// one feed, one poll, one entry and one crawl carry through it, and the few helpers those
+// files share. Not part of the contract; include ingest.h elsewhere.
+//
+// The structs belong to the loop thread. A job posted to the workers or the archive thread
+// may hold a shared_ptr to one and read it while the loop waits for the answer; only the
+// loop writes one.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon/archive/archive.h"
+#include "daemon/fetch/fetcher.h"
+#include "daemon/ingest/ingest.h"
+#include "feeds/model.h"
+
+namespace winnow::ingest {
+
+// A subscribed feed while it is tracked: its row as last saved, and its slot in the queue.
+struct Ingest::FeedState {
+  archive::FeedRow row;
+  std::uint32_t generation = 0;
+  bool polling = false;
+  bool dropped = false;  // no longer configured: not rescheduled
+};
+
+// One fetch of a feed (scheduled, or a crawl target), from the request until every new entry
+// it found is archived or given up (poll.cc).
+struct Ingest::Poll {
+  std::int64_t feed_id = 0;  // 0 for a crawled feed
+  std::string url;
+  fetch::FetchResult meta;   // headers of the answer (no body)
+  bool ok = false;
+  bool keep_validators = false;  // an entry failed for now: re-fetch the feed in full next time
+  bool admitted = false;         // holds one of max_polls_in_flight
+  int new_entries = 0;
+  std::size_t pending = 0;
+  std::optional<std::int64_t> hint_s;
+  std::string title, site_url;
+  std::string error;
+  std::shared_ptr<Crawl> crawl;
+};
+
+// One new entry (or a crawled page) on its way to the archive (article_job.cc).
+struct Ingest::Job {
+  bool local = false;  // from a file:// feed or input: may read file:// pages
+  bool holds_page = false;  // owns one of max_pages_in_memory
+  std::optional<std::int64_t> feed_id;
+  std::string entry_key;
+  std::string url;
+  feeds::Entry entry;
+  std::shared_ptr<Poll> poll;
+  std::shared_ptr<Crawl> crawl;
+  std::optional<fetch::FetchResult> page;  // already fetched (a crawled page)
+};
+
+// One call of crawl() (crawl.cc).
+struct Ingest::Crawl {
+  bool print = false;
+  std::function<void(const CrawledArticle&)> sink;
+  std::function<void()> done;
+  std::size_t pending = 0;  // targets and jobs not finished
+};
+
+namespace detail {
+
+// The wall clock, in whole seconds. Any thread.
+UnixSeconds now_s();
+
+// Uniform in [0, 1), from a generator of the calling thread's own. Any thread.
+double jitter();
+
+// Why an answer is not a usable one: the transfer's error, or "HTTP <status>" outside 2xx.
+// Empty for a 2xx answer. Any thread.
+std::string fetch_failure(const fetch::FetchResult& r);
+
+}  // namespace detail
+}  // namespace winnow::ingest
