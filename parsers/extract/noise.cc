@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include "base/ascii.h"
 #include "parsers/html/document.h"
@@ -198,6 +202,30 @@ bool looks_like_shortcode(std::string_view s) {
   return inside.find('=') != std::string_view::npos || s.find("[/") != std::string_view::npos;
 }
 
+// Lowercased copy for matching stock phrases in any script ("Читайте также", "À lire aussi"):
+// ICU's simple case mapping, one code point at a time; bytes that are not UTF-8 pass as they are.
+std::string lower_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const std::int32_t length = std::int32_t(text.size());
+  for (std::int32_t i = 0; i < length;) {
+    std::int32_t start = i;
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) {
+      out.append(text.substr(std::size_t(start), std::size_t(i - start)));
+      continue;
+    }
+    c = u_tolower(c);
+    char buffer[U8_MAX_LENGTH];
+    std::int32_t n = 0;
+    U8_APPEND_UNSAFE(buffer, n, c);
+    out.append(buffer, std::size_t(n));
+  }
+  return out;
+}
+
 // A token such as "entry-content" or "article-body" names the article; "sponsored-content"
 // or "comment-body" does not, since its own words also name noise.
 std::optional<Removal> removal_by_class_and_id(std::string_view class_value, std::string_view id_value) {
@@ -252,7 +280,7 @@ std::optional<Removal> removal_by_markup(const GumboNode& element) {
 
 std::optional<Removal> removal_by_text(std::string_view text, int chars, double link_density) {
   if (chars > 600) return std::nullopt;
-  std::string t = base::to_lower(text.substr(0, 300));
+  std::string t = lower_text(text.substr(0, 300));
   // Trim trailing punctuation and ellipses that vary between sites.
   std::string_view s = base::trim_right(t, ".: !");
   if (s.ends_with("\xe2\x80\xa6")) s.remove_suffix(3);  // …
@@ -260,6 +288,8 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
   if (chars <= 60 && equals_any(s, {"advertisement", "advertisements", "advertising", "ad", "ads", "advert", "sponsored",
                                     "sponsored content", "paid content", "promoted", "paid post", "anzeige",
                                     "publicidade", "publicidad", "werbung", "\xd1\x80\xd0\xb5\xd0\xba\xd0\xbb\xd0\xb0\xd0\xbc\xd0\xb0",
+                                    "publicité", "pubblicità", "reklama", "advertentie", "annons", "mainos", "reklame", "reklam",
+                                    "広告", "广告", "광고", "διαφήμιση", "إعلان",
                                     "story continues below advertisement", "article continues below advertisement",
                                     "continue reading below", "article continues below", "continue reading the main story",
                                     "scroll to continue with content", "skip advertisement", "supported by"}))
@@ -285,11 +315,15 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
   if (chars <= 40 && (starts_with_any(s, {"share ", "share:", "tweet ", "follow us", "follow on"}) ||
                       equals_any(s, {"share", "share this", "tweet", "email", "print", "facebook", "twitter",
                                      "linkedin", "whatsapp", "pinterest", "reddit", "copy link", "link copied",
+                                     "partager", "teilen", "compartir", "condividi", "compartilhar", "partilhar",
+                                     "поделиться", "udostępnij", "delen", "dela", "シェア", "分享", "공유",
                                      "copied", "share link", "save", "bookmark", "flipboard", "telegram", "x"})))
     return Removal::share;
   if (chars <= 60 && (starts_with_any(s, {"leave a comment", "leave a reply", "add a comment", "post a comment",
                                           "show comments", "view comments", "join the conversation", "comments ("}) ||
-                      equals_any(s, {"comments", "comment"})))
+                      equals_any(s, {"comments", "comment", "commentaires", "kommentare", "comentarios", "commenti",
+                                     "comentários", "комментарии", "komentarze", "reacties", "kommentarer",
+                                     "コメント", "评论", "댓글", "yorumlar"})))
     return Removal::comments;
   if (chars <= 400 && s.find("cookie") != std::string_view::npos &&
       contains_any(s, {"accept", "consent", "we use", "uses cookies", "use cookies", "privacy", "agree"}))
@@ -307,6 +341,10 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                           "read next", "recommended", "watch:", "listen:", "read:", "click here", "more on this",
                           "further reading", "more from", "read the full", "continue reading", "leia também",
                           "leia mais", "veja também", "lesen sie auch", "mehr zum thema", "baca juga",
+                          "lire aussi", "à lire aussi", "a lire aussi", "voir aussi", "lee también", "lea también",
+                          "ver también", "leggi anche", "vedi anche", "saiba mais", "czytaj także", "czytaj też",
+                          "zobacz też", "zobacz także", "lees ook", "läs också", "les også", "læs også",
+                          "смотрите также", "相关阅读", "延伸阅读", "関連記事", "관련기사", "devamını oku",
                           "\xd1\x87\xd0\xb8\xd1\x82\xd0\xb0\xd0\xb9\xd1\x82\xd0\xb5 \xd1\x82\xd0\xb0\xd0\xba\xd0\xb6\xd0\xb5"}))
     return Removal::see_also;
   if (chars <= 500 && (starts_with_any(s, {"disclaimer", "the information provided", "this article is for informational",
@@ -330,12 +368,18 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
 
 std::optional<Removal> removal_by_widget_heading(std::string_view text, int chars) {
   if (chars > 60) return std::nullopt;
-  std::string t = base::to_lower(text);
+  std::string t = lower_text(text);
   std::string_view s = base::trim_right(t, ": ");
   if (starts_with_any(s, {"most read", "most popular", "most viewed", "most shared", "most commented", "trending",
                           "popular now", "popular stories", "popular posts", "top stories", "editor's choice",
                           "editors' choice", "editor's picks", "editors' picks", "editor\xe2\x80\x99s choice",
-                          "editor\xe2\x80\x99s picks", "what's hot", "top news"}))
+                          "editor\xe2\x80\x99s picks", "what's hot", "top news",
+                          "les plus lus", "les plus lues", "meistgelesen", "meist gelesen", "lo más leído",
+                          "lo más visto", "más leídas", "más leídos", "i più letti", "più letti", "più lette",
+                          "mais lidas", "mais lidos", "mais vistas", "самое читаемое", "самое популярное",
+                          "najczęściej czytane", "najpopularniejsze", "meest gelezen", "mest lästa", "mest læste",
+                          "mest leste", "人気記事", "よく読まれている", "热门文章", "热门新闻", "排行榜",
+                          "많이 본", "en çok okunan", "terpopuler"}))
     return Removal::most_read;
   if (s == "related" ||
       starts_with_any(s, {"related stories", "related articles", "related posts", "related news", "related content",
@@ -352,10 +396,24 @@ std::optional<Removal> removal_by_widget_heading(std::string_view text, int char
                           "voc\xc3\xaa pode gostar", "veja tamb\xc3\xa9m", "leia tamb\xc3\xa9m", "mat\xc3\xa9rias relacionadas",
                           "lesen sie auch", "mehr zum thema", "baca juga", "berita terkait",
                           "\xd1\x87\xd0\xb8\xd1\x82\xd0\xb0\xd0\xb9\xd1\x82\xd0\xb5 \xd1\x82\xd0\xb0\xd0\xba\xd0\xb6\xd0\xb5",
-                          "\xd0\xbf\xd0\xbe\xd1\x85\xd0\xbe\xd0\xb6\xd0\xb8\xd0\xb5"}))
+                          "\xd0\xbf\xd0\xbe\xd1\x85\xd0\xbe\xd0\xb6\xd0\xb8\xd0\xb5",
+                          "à lire aussi", "a lire aussi", "lire aussi", "sur le même sujet", "dans la même rubrique",
+                          "articles similaires", "das könnte sie auch interessieren", "weitere artikel",
+                          "auch interessant", "te puede interesar", "también te puede interesar",
+                          "noticias relacionadas", "lee también", "leggi anche", "potrebbe interessarti",
+                          "ti potrebbe interessare", "articoli correlati", "notícias relacionadas",
+                          "смотрите также", "zobacz też", "zobacz także", "czytaj także", "powiązane artykuły",
+                          "lees ook", "gerelateerde artikelen", "läs också", "relaterade artiklar", "les også",
+                          "関連記事", "関連ニュース", "相关阅读", "相关新闻", "推荐阅读", "延伸阅读", "관련기사",
+                          "관련 기사", "artikel terkait", "ilgili haberler", "benzer haberler"}))
     return Removal::related;
-  if (starts_with_any(s, {"share", "follow us"})) return Removal::share;
-  if (starts_with_any(s, {"comments", "leave a reply", "join the discussion"})) return Removal::comments;
+  if (starts_with_any(s, {"share", "follow us", "partager", "teilen", "compartir", "condividi", "compartilhe",
+                          "поделиться", "udostępnij", "delen", "シェア", "分享"}))
+    return Removal::share;
+  if (starts_with_any(s, {"comments", "leave a reply", "join the discussion", "commentaires", "kommentare",
+                          "comentarios", "commenti", "comentários", "комментарии", "komentarze", "reacties",
+                          "コメント", "评论", "댓글", "yorumlar"}))
+    return Removal::comments;
   if (starts_with_any(s, {"about the author", "about the writer"})) return Removal::author_bio;
   if (starts_with_any(s, {"tags", "topics"})) return Removal::tags;
   return std::nullopt;

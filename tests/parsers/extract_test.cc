@@ -152,6 +152,25 @@ BOOST_AUTO_TEST_CASE(related_widget_found_by_heading_alone) {
   BOOST_TEST(!has(to_plain_text(a), "You may also like"));
 }
 
+BOOST_AUTO_TEST_CASE(widget_headings_in_other_languages_and_cases_are_recognised) {
+  // Teasers with summaries: only the heading tells them from the article's own paragraphs.
+  auto widget = [](const std::string& heading) {
+    return "<div class=\"x1\"><h3>" + heading + "</h3><div><a href=\"/a\">Bus drivers strike</a><p>Drivers walked "
+           "out on Monday after talks over a new contract broke down late on Sunday night.</p></div><div><a "
+           "href=\"/b\">Depot opens</a><p>The new depot in the east of the city will house sixty buses and "
+           "their crews from the spring.</p></div></div>";
+  };
+  // The control: under a heading that names no widget, the teasers read as the article's.
+  BOOST_TEST_REQUIRE(has(to_plain_text(run(page("", widget("Timetable")))), "Drivers walked out"));
+  // Capitals outside ASCII ("À", "Ч") fold too: the match is on Unicode lowercase.
+  for (std::string heading : {"À LIRE AUSSI", "Lesen Sie auch", "Читайте также", "Leggi anche", "関連記事"}) {
+    Article a = run(page("", widget(heading)));
+    check_article_kept(to_plain_text(a));
+    BOOST_TEST(!has(to_plain_text(a), "Drivers walked out"), heading);
+    BOOST_TEST(!has(to_plain_text(a), heading), heading);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(share_bar_is_removed) {
   Article a = run(page("<div class=\"share-bar\"><span>Share this article</span><a href=\"#\">Facebook</a><a "
                        "href=\"#\">Twitter</a><a href=\"#\">Email</a></div>"));
