@@ -176,7 +176,8 @@ constexpr auto kConsentWords = std::array{
 
 constexpr auto kPaywallCall = std::array{
     // en
-    "subscribe to continue"sv, "subscribe to read"sv, "subscribe to keep reading"sv, "subscribe to unlock"sv,
+    "subscribe to continue reading"sv, "subscribe to read this"sv, "subscribe to read the"sv,
+    "subscribe to keep reading"sv, "subscribe to unlock"sv,
     "to continue reading"sv, "to keep reading"sv, "to read the full article"sv, "to read the full story"sv,
     "to read this article"sv, "to read the rest"sv, "continue reading with"sv, "for subscribers only"sv,
     "subscribers only"sv, "subscriber-only"sv, "subscriber only"sv, "exclusive to subscribers"sv,
@@ -184,6 +185,10 @@ constexpr auto kPaywallCall = std::array{
     "this content is for subscribers"sv, "become a subscriber to"sv, "register to continue"sv,
     "sign in to continue reading"sv, "log in to continue reading"sv, "create a free account to continue"sv,
     "reached your limit"sv, "free articles remaining"sv, "free article limit"sv, "unlock this article"sv,
+    "exclusively to subscribers"sv, "only for subscribers"sv, "only to subscribers"sv, "subscribe now to read"sv,
+    "subscribe for full access"sv, "subscribe to get full access"sv, "log in or subscribe"sv,
+    "sign in or subscribe"sv, "create an account to continue"sv, "register for free to continue"sv,
+    "the rest of this article"sv, "continue reading this article"sv, "read the rest of this"sv,
     // de
     "weiterlesen mit"sv, "jetzt weiterlesen"sv, "um weiterzulesen"sv, "nur für abonnenten"sv,
     "exklusiv für abonnenten"sv, "für abonnenten"sv, "lesen sie jetzt mit"sv, "mit einem abo"sv,

@@ -107,19 +107,24 @@ class Judge {
     return p;
   }
 
-  // The first phrase of `list` in a block of at most `max_chars` characters, or empty.
-  std::string_view text_says(std::span<const std::string_view> list, std::int32_t max_chars,
-                             std::string_view name) {
-    for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k) {
-      // Headings are the title's business: a headline must not vote twice.
-      if (e_.blocks[k].chars > max_chars || e_.blocks[k].heading) continue;
+  // How many different phrases of `list` the blocks of at most `max_chars` characters say,
+  // counting to `enough`; the first is a signal.
+  int text_says(std::span<const std::string_view> list, std::int32_t max_chars, std::string_view name,
+                int enough = 1) {
+    std::string_view first;
+    int found = 0;
+    for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead) && found < enough; ++k) {
+      // The headline is the title's business: it must not vote twice.
+      if (e_.blocks[k].chars > max_chars || e_.blocks[k].heading == 1) continue;
       std::string_view p = find_phrase(fold_case(e_.blocks[k].text), list);
-      if (!p.empty()) {
+      if (p.empty() || p == first) continue;
+      if (first.empty()) {
+        first = p;
         add(name, p);
-        return p;
       }
+      ++found;
     }
-    return {};
+    return found;
   }
 
   // A bot check: little text, and at least two of its wording (title, heading or text), its
@@ -133,11 +138,12 @@ class Judge {
     if (e_.page_chars == 0 && m.challenge > 0)
       return decide(PageKind::challenge, "a page with no text that loads a bot check");
     bool title = !title_says(phrases::challenge_title, "challenge_title").empty();
-    bool text = !text_says(phrases::challenge_text, 600, "challenge_text").empty();
+    int text = text_says(phrases::challenge_text, 600, "challenge_text", 2);
     bool noscript = m.noscript_cookies || (m.noscript_javascript && e_.kept_chars < 200);
     if (noscript) add("noscript", m.noscript_cookies ? "javascript_and_cookies" : "javascript");
-    int votes = int(title) + int(text) + int(m.challenge > 0) + int(noscript);
-    if (!(title || text) || votes < 2) return false;
+    int votes = int(title) + text + int(m.challenge > 0) + int(noscript);
+    // Three paragraphs or more read like a story: then one vote more.
+    if (!(title || text) || votes < (e_.kept_prose_blocks >= 3 ? 3 : 2)) return false;
     return decide(PageKind::challenge, title ? "a bot check: the title says so, on a page with little text"
                                              : "a bot check: its text says so, on a page with little text");
   }
@@ -151,7 +157,8 @@ class Judge {
   // a few short paragraphs that says so in its text or does not present itself as an
   // article. An article about error pages has more paragraphs, whatever its title says.
   bool is_error_page() {
-    if (e_.kept_prose_blocks > 3 || e_.kept_chars >= kShortText) return false;
+    // Teasers of "popular stories" under the apology do not make it an article.
+    if (e_.kept_prose_blocks - kept_teasers_ > 3 || (e_.kept_chars >= kShortText && kept_teasers_ < 3)) return false;
     std::string_view strong = title_says(phrases::error_title, "error_title");
     if (strong.empty() && (has_404(title_) || has_404(h1_))) {
       strong = "404";
@@ -159,7 +166,7 @@ class Judge {
     }
     std::string_view weak = strong.empty() ? title_says(phrases::error_title_weak, "error_title") : std::string_view();
     if (strong.empty() && weak.empty()) return false;
-    const bool says = !text_says(phrases::error_text, 400, "error_text").empty();
+    const bool says = text_says(phrases::error_text, 400, "error_text") > 0;
     if (!strong.empty() ? (says || !article_like_) : (says && !article_like_))
       return decide(PageKind::error_page, "the title or heading says '" + std::string(!strong.empty() ? strong : weak) +
                                               "' on a page with little article text");
@@ -206,7 +213,7 @@ class Judge {
       const double share = double(consent_chars) / std::max(e_.page_chars, 1);
       add("consent_chars", consent_chars);
       add("consent_share", format_share(share));
-      if (consent_chars >= 150 && consent_chars >= article_chars && (title || e_.markers.consent > 0 || share >= 0.4))
+      if (consent_chars >= 150 && consent_chars >= 2 * article_chars && (title || e_.markers.consent > 0 || share >= 0.4))
         return decide(PageKind::consent_wall, "consent wording stands where the article should be (" +
                                                   std::to_string(article_chars) + " characters of other text)");
     }
@@ -233,6 +240,8 @@ class Judge {
   bool is_paywall_teaser() {
     if (!paywalled_ && e_.markers.paywall == 0) return false;
     if (first_kept_ < 0) return false;
+    // On paywall markup alone, only a teaser's length: a few paragraphs.
+    if (!paywalled_ && e_.kept_prose_blocks > 5) return false;
     std::int32_t kept_after = 0;
     std::size_t end = std::min(e_.blocks.size(), std::size_t(last_kept_) + 9);
     for (std::size_t k = e_.blocks.size(); k-- > 0;) {
@@ -240,8 +249,8 @@ class Judge {
         std::string folded = fold_case(e_.blocks[k].text);
         std::string_view call = find_phrase(folded, phrases::paywall_call);
         // "Already a subscriber?" stands in headers and footers of whole sites too: only
-        // right at the cut of a short text.
-        if (call.empty() && k <= std::size_t(last_kept_) + 3 && e_.kept_chars < 2 * kShortText)
+        // right at the cut of a text of a teaser's length.
+        if (call.empty() && k <= std::size_t(last_kept_) + 3 && e_.kept_prose_blocks <= 3)
           call = find_phrase(folded, phrases::paywall_call_weak);
         // The call ends the article: at most a sixth of its text comes after it.
         if (!call.empty() && kept_after * 6 <= e_.kept_chars) {
@@ -251,7 +260,7 @@ class Judge {
       }
       if (e_.blocks[k].kept) kept_after += e_.blocks[k].chars;
     }
-    if (paywalled_ && e_.markers.paywall > 0 && e_.kept_chars < kShortText)
+    if (paywalled_ && e_.markers.paywall > 0 && e_.kept_chars < kShortText && e_.kept_prose_blocks <= 3)
       return decide(PageKind::paywall_teaser, "a paywalled article with paywall markup shows only a short text");
     return false;
   }
@@ -264,14 +273,21 @@ class Judge {
     const std::int32_t own_prose = e_.kept_prose_blocks - kept_teasers_;
     const bool says_listing = is_listing_type(page_type_) || !title_says(phrases::listing_title, "listing_title").empty();
     const bool agrees = says_listing || e_.headline_links >= 10 || e_.markers.article_elements >= 5;
+    // A dated article with a paragraph or two under a grid of related stories (a video page)
+    // is still an article.
+    const bool dated_article = is_article_type(page_type_) && e_.metadata && !e_.metadata->published.empty();
     if (e_.teasers >= 6 && 2 * e_.teasers >= page_prose_ && own_prose <= 2 && e_.kept_chars < kShortText &&
-        e_.region_share < 0.3 && agrees)
+        e_.region_share < 0.3 && agrees && !dated_article)
       return decide(PageKind::not_article, std::to_string(e_.teasers) + " teasers and no story of its own");
     const bool calls_itself_listing =
         (says_listing && page_type_ != "website" && page_type_ != "WebSite") || e_.markers.article_elements >= 5;
     if (kept_teasers_ >= 6 && 2 * kept_teasers_ >= e_.kept_prose_blocks && calls_itself_listing &&
         !is_article_type(page_type_))
       return decide(PageKind::not_article, "what reads as the article is " + std::to_string(kept_teasers_) + " teasers");
+    // Headlines without summaries: no prose at all, and a page of headline links.
+    if (e_.kept_prose_blocks == 0 && e_.headline_links >= 12 &&
+        (says_listing || e_.markers.article_elements >= 5 || e_.headline_links >= 25))
+      return decide(PageKind::not_article, std::to_string(e_.headline_links) + " headline links and no prose");
     return false;
   }
 

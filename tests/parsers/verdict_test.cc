@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(a_paywall_teaser_names_the_call_that_cuts_it) {
   PageVerdict v = verdict_of_fixture("paywall_teaser-subscribe-to-continue.html");
   BOOST_TEST(v.kind == PageKind::paywall_teaser);
   BOOST_TEST(has_signal(v, "accessible_for_free=false"), describe(v));
-  BOOST_TEST(has_signal(v, "paywall_call=subscribe to continue"), describe(v));
+  BOOST_TEST(has_signal(v, "paywall_call=subscribe to continue reading"), describe(v));
 }
 
 BOOST_AUTO_TEST_CASE(a_complete_article_of_a_paywalled_site_stays_an_article) {
