@@ -45,7 +45,13 @@ constexpr const char* kUsage =
     "                      with --explain also \"region\" and \"trace\" (every block, kept or not)\n"
     "  --jobs N            pages extracted in parallel with --input-dir (default: cores)\n"
     "  --urls FILE         ID<TAB>URL lines naming each page's URL (default: $PAGE_URLS)\n"
-    "  --tune NAME=VALUE   set one of the extractor's tuned numbers (for bench/quality; repeatable)\n";
+    "  --tune NAME=VALUE   set one of the extractor's tuned numbers (for bench/quality; repeatable)\n"
+    "\n"
+    "Every extraction says what the page is (its verdict: a line in --explain, \"verdict\" in JSON).\n"
+    "Exit status for one page: 0 an article; 10 not_article (home, section, tag or search page),\n"
+    "11 challenge (a bot check), 12 consent_wall, 13 paywall_teaser, 14 error_page (\"not found\"\n"
+    "served as a page), 15 empty; 1 the input could not be read or is not a page; 2 bad usage.\n"
+    "With --input-dir: 0 (1 when every page failed); each line carries its page's \"verdict\".\n";
 
 // Inputs larger than this are refused rather than read: 64 MiB is six times the
 // default extraction cap, which already cuts pages at 16 MiB.
@@ -106,6 +112,20 @@ std::string check_input(std::string_view bytes) {
   });
   if (!utf16 && controls * 20 > std::ptrdiff_t(head.size())) return "input looks binary, not HTML";
   return {};
+}
+
+// The exit status for a page's verdict; see kUsage.
+int exit_status(parsers::PageKind kind) {
+  switch (kind) {
+    case parsers::PageKind::article: return 0;
+    case parsers::PageKind::not_article: return 10;
+    case parsers::PageKind::challenge: return 11;
+    case parsers::PageKind::consent_wall: return 12;
+    case parsers::PageKind::paywall_teaser: return 13;
+    case parsers::PageKind::error_page: return 14;
+    case parsers::PageKind::empty: return 15;
+  }
+  return 0;
 }
 
 std::string render(const Article& article, const std::string& format, bool with_removed) {
@@ -292,14 +312,17 @@ int run_extract(std::span<char* const> argv) {
   Article article = parsers::extract(bytes, options);
   if (options.explain) {
     print_explain(article);
-    return 0;
+    return exit_status(article.verdict.kind);
   }
   std::string out = render(article, format, options.keep_removed);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fputc('\n', stdout);
   if (article.blocks.empty()) std::fprintf(stderr, "winnow extract: %s: no article text found\n", source.c_str());
+  if (article.verdict.kind != parsers::PageKind::article)
+    std::fprintf(stderr, "winnow extract: %s: not an article: %s (%s)\n", source.c_str(),
+                 std::string(to_string(article.verdict.kind)).c_str(), article.verdict.reason.c_str());
   if (article.truncated) std::fprintf(stderr, "winnow extract: %s: page cut at the size or node limit\n", source.c_str());
-  return 0;
+  return exit_status(article.verdict.kind);
 }
 
 }  // namespace winnow::cli

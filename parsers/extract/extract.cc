@@ -182,11 +182,14 @@ class Extractor {
       eb.kept = kept_[k];
       eb.reason = verdict_[k];
       if (b.ctx.heading >= 0) eb.heading = int(dom_.nodes[b.ctx.heading].tag - GUMBO_TAG_H1) + 1;
+      eb.prose = prose_[k];
+      eb.headline_link = b.chars >= 15 && b.link_chars * 10 >= b.chars * 9;
+      eb.teaser = headline_led_[k];
       e.blocks.push_back(eb);
       e.page_chars += b.chars;
       e.page_link_chars += b.link_chars;
-      if (b.chars >= 15 && b.link_chars * 10 >= b.chars * 9) ++e.headline_links;
-      if (headline_led_[k]) ++e.teasers;
+      if (eb.headline_link) ++e.headline_links;
+      if (eb.teaser) ++e.teasers;
       if (kept_[k]) {
         e.kept_chars += b.chars;
         if (prose_[k]) ++e.kept_prose_blocks;

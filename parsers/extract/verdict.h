@@ -2,8 +2,6 @@
 // What a fetched page is: an article, or one of the pages that stand where an article should
 // be (a bot check, a consent wall, an error page served with status 200, a paywall teaser, a
 // section front). The daemon archives only articles as a page's text. Pure; any thread.
-#include <gumbo.h>
-
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -11,25 +9,9 @@
 #include <vector>
 
 #include "parsers/extract/article.h"
+#include "parsers/extract/markers.h"
 
 namespace winnow::parsers {
-
-class HtmlDocument;
-
-// Markup signs of a page kind that the extractor's flat DOM leaves out (it skips scripts,
-// forms and hidden elements): read from the whole tree by scan_markers().
-struct PageMarkers {
-  std::int32_t challenge = 0;     // bot-check markup: challenge forms, captcha widgets and scripts
-  std::int32_t paywall = 0;       // elements whose class/id say paywall, subscriber-only, metered
-  std::int32_t consent = 0;       // consent-management frames, forms and dialogs
-  std::int32_t article_elements = 0;  // <article> elements (listings have many)
-  bool meta_refresh = false;      // <meta http-equiv=refresh>
-  std::string title;              // the <title> text, collapsed
-  std::string first_h1;           // the first <h1> text, collapsed
-};
-
-// Walks the whole tree once. Bounded by the document's size.
-PageMarkers scan_markers(const HtmlDocument& doc);
 
 // One text block of the page as the extractor judged it.
 struct EvidenceBlock {
@@ -39,6 +21,9 @@ struct EvidenceBlock {
   bool kept = false;
   Removal reason = Removal::outside_article;  // when !kept
   std::int32_t heading = 0;  // 1..6 for <h1>..<h6>, 0 otherwise
+  bool prose = false;          // reads as running text
+  bool headline_link = false;  // one link of a headline's length
+  bool teaser = false;         // prose right under a headline link
 };
 
 // Everything the verdict is decided on. The views point into the extractor's blocks.

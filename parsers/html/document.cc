@@ -181,4 +181,36 @@ std::string_view tag_name(const GumboNode& element) {
   return {piece.data, piece.length};
 }
 
+std::string text_of(const GumboNode& node) {
+  std::string out;
+  std::vector<const GumboNode*> stack{&node};
+  while (!stack.empty()) {
+    const GumboNode* n = stack.back();
+    stack.pop_back();
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_WHITESPACE) {
+      out += n->v.text.text;
+    } else if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE) {
+      const GumboVector& c = n->v.element.children;
+      for (unsigned i = c.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(c.data[i]));
+    }
+    if (out.size() > 4096) break;
+  }
+  return collapse_whitespace(out);
+}
+
+std::string collapse_whitespace(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace winnow::parsers

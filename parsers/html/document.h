@@ -69,5 +69,9 @@ std::string_view attribute(const GumboNode& element, const char* name);
 bool is_element(const GumboNode& node, GumboTag tag);
 // The tag name, also for elements Gumbo does not know (custom elements).
 std::string_view tag_name(const GumboNode& element);
+// All text under `node` (about the first 4 KiB of it), whitespace collapsed. Iterative.
+std::string text_of(const GumboNode& node);
+// `text` with each run of ASCII whitespace as one space, none at the ends.
+std::string collapse_whitespace(std::string_view text);
 
 }  // namespace winnow::parsers

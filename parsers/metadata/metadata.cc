@@ -30,39 +30,6 @@ struct Gathered {
   std::vector<std::string> rel_authors;
 };
 
-std::string collapse(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
-// All text under `node`, iteratively.
-std::string text_of(const GumboNode& node) {
-  std::string out;
-  std::vector<const GumboNode*> stack{&node};
-  while (!stack.empty()) {
-    const GumboNode* n = stack.back();
-    stack.pop_back();
-    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_WHITESPACE) {
-      out += n->v.text.text;
-    } else if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE) {
-      const GumboVector& c = n->v.element.children;
-      for (unsigned i = c.length; i-- > 0;) stack.push_back(static_cast<const GumboNode*>(c.data[i]));
-    }
-    if (out.size() > 4096) break;
-  }
-  return collapse(out);
-}
-
 Gathered gather(const HtmlDocument& doc) {
   Gathered g;
   std::vector<const GumboNode*> stack{&doc.root()};
@@ -84,7 +51,7 @@ Gathered gather(const HtmlDocument& doc) {
         std::string_view content = attribute(*n, "content");
         for (const char* key : {"name", "property", "http-equiv"}) {
           std::string_view name = attribute(*n, key);
-          if (!name.empty() && !content.empty()) g.meta.emplace(base::to_lower(name), collapse(content));
+          if (!name.empty() && !content.empty()) g.meta.emplace(base::to_lower(name), collapse_whitespace(content));
         }
         break;
       }
@@ -114,7 +81,7 @@ Gathered gather(const HtmlDocument& doc) {
     if (std::string_view prop = attribute(*n, "itemprop"); !prop.empty() && g.itemprop.size() < 200) {
       std::string_view value = attribute(*n, "content");
       if (value.empty()) value = attribute(*n, "datetime");
-      std::string v = value.empty() ? std::string() : collapse(value);
+      std::string v = value.empty() ? std::string() : collapse_whitespace(value);
       if (v.empty() && prop != "articleBody" && e.tag != GUMBO_TAG_DIV && e.tag != GUMBO_TAG_ARTICLE) v = text_of(*n);
       if (!v.empty() && v.size() < 1000) g.itemprop.emplace(std::string(prop), v);
     }
@@ -180,11 +147,11 @@ void collect_objects(const json::value& v, std::vector<const json::object*>& out
 
 std::string as_text(const json::value* v) {
   if (!v) return {};
-  if (v->is_string()) return collapse(std::string_view(v->get_string()));
+  if (v->is_string()) return collapse_whitespace(std::string_view(v->get_string()));
   if (v->is_object()) {
     for (const char* key : {"name", "url", "@id"})
       if (const auto* inner = v->get_object().if_contains(key); inner && inner->is_string())
-        return collapse(std::string_view(inner->get_string()));
+        return collapse_whitespace(std::string_view(inner->get_string()));
   }
   if (v->is_array() && !v->get_array().empty()) return as_text(&v->get_array().front());
   return {};
@@ -209,7 +176,7 @@ std::string normalize_date(std::string_view text) {
 }
 
 void add_unique(std::vector<std::string>& list, std::string value) {
-  value = collapse(value);
+  value = collapse_whitespace(value);
   if (value.empty() || value.starts_with("http://") || value.starts_with("https://")) return;
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
 }
