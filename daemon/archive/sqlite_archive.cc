@@ -3,7 +3,6 @@
 
 #include <sqlite3.h>
 
-#include <array>
 #include <bit>
 #include <cassert>
 #include <ctime>
@@ -15,6 +14,7 @@
 #include <utility>
 
 #include "daemon/archive/compress.h"
+#include "daemon/archive/simhash_bands.h"
 
 namespace winnow::archive {
 namespace {
@@ -129,7 +129,8 @@ END;
 )sql"},
     // Six SimHash bands of 11, 11, 11, 11, 10 and 10 bits instead of four of 16: two
     // fingerprints at most 5 bits apart (ingest's near-duplicate distance) then share a band,
-    // so the lookup stays six index probes. Existing rows get their bands recomputed.
+    // so the lookup stays six index probes. Existing rows get their bands recomputed (as
+    // simhash_bands() computes them for new rows).
     {2, R"sql(
 ALTER TABLE articles ADD COLUMN fp_band4 INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE articles ADD COLUMN fp_band5 INTEGER NOT NULL DEFAULT 0;
@@ -217,19 +218,6 @@ std::int64_t to_int64(std::size_t n) {
   return n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())
              ? std::numeric_limits<std::int64_t>::max()
              : static_cast<std::int64_t>(n);
-}
-
-// Bands of 11, 11, 11, 11, 10, 10 bits: six bands, so fingerprints within 5 bits share one.
-constexpr int kBandedDistance = 5;
-std::array<std::int64_t, 6> bands(std::uint64_t fingerprint) {
-  constexpr int kWidths[6] = {11, 11, 11, 11, 10, 10};
-  std::array<std::int64_t, 6> out{};
-  int shift = 0;
-  for (int i = 0; i < 6; ++i) {
-    out[i] = static_cast<std::int64_t>((fingerprint >> shift) & ((std::uint64_t(1) << kWidths[i]) - 1));
-    shift += kWidths[i];
-  }
-  return out;
 }
 
 // Bytes to bind as a BLOB rather than TEXT.
@@ -519,7 +507,7 @@ class SqliteArchive final : public Archive {
   std::int64_t store_article(const ArticleRow& row) override {
     std::int64_t id = 0;
     transaction([&] {
-      const auto band = bands(row.fingerprint);
+      const auto band = simhash_bands(row.fingerprint);
       query(
           "INSERT INTO articles (feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
           "modified, site_name, language, description, image, tags, text, markdown, blocks_json, removed_json, "
@@ -579,7 +567,7 @@ class SqliteArchive final : public Archive {
       if (std::popcount(other ^ fingerprint) <= max_distance) ids.push_back(q.integer(0));
     };
     if (max_distance <= kBandedDistance) {
-      const auto band = bands(fingerprint);
+      const auto band = simhash_bands(fingerprint);
       auto q = query(
           "SELECT id, fingerprint FROM articles WHERE fp_band0 = ?1 AND archived_at >= ?7 "
           "UNION SELECT id, fingerprint FROM articles WHERE fp_band1 = ?2 AND archived_at >= ?7 "
@@ -601,7 +589,7 @@ class SqliteArchive final : public Archive {
 
   void update_extraction(const ArticleRow& row) override {
     // Feed, entry, URL, fetch facts, raw bytes and duplicate_of stay as archived.
-    const auto band = bands(row.fingerprint);
+    const auto band = simhash_bands(row.fingerprint);
     query(
         "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
         "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = ?12, markdown = ?13, "
