@@ -1,11 +1,11 @@
 #include "parsers/charset/prescan.h"
 
 #include <cstddef>
-#include <string>
 #include <utility>
 
 #include "base/ascii.h"
 #include "parsers/charset/convert.h"
+#include "parsers/html/tag_scan.h"
 
 namespace winnow::parsers::charset {
 namespace {
@@ -65,14 +65,11 @@ class MetaPrescan {
                  (base::is_html_space(s_[pos_ + 5]) || s_[pos_ + 5] == '/')) {
         pos_ += 6;
         if (const Encoding* encoding = meta_element()) return encoding;
-        ++pos_;
       } else if (is_tag_start()) {
         seen_body_ |= is_body_tag();
+        // Unlike the tokenizer's, the prescan's tag name runs on over a '/'.
         while (pos_ < s_.size() && !base::is_html_space(s_[pos_]) && s_[pos_] != '>') ++pos_;
-        Attribute ignored;
-        while (next_attribute(ignored)) {
-        }
-        ++pos_;
+        pos_ = TagAttributes(s_, pos_).skip_to_end();
       } else if (at("<!") || at("</") || at("<?")) {
         const std::size_t end = s_.find('>', pos_ + 2);
         if (end == std::string_view::npos) return nullptr;
@@ -87,11 +84,6 @@ class MetaPrescan {
  private:
   static constexpr std::size_t kUnconditionalBytes = 1024;  // the HTML standard's prescan length
   static constexpr std::size_t kMaxBytes = 64 * 1024;
-
-  struct Attribute {
-    std::string name;
-    std::string value;
-  };
 
   // Whether `lower` (lowercase ASCII) is at pos_, ignoring ASCII case.
   bool at(std::string_view lower) const { return base::istarts_with(s_.substr(pos_), lower); }
@@ -109,19 +101,20 @@ class MetaPrescan {
     return base::is_html_space(after) || after == '>' || after == '/';
   }
 
-  // The attributes of a <meta>, then its encoding if it declares one we can use.
+  // The attributes of a <meta> from pos_, then its encoding if it declares one we can use.
+  // Leaves pos_ past the tag.
   const Encoding* meta_element() {
     bool seen_http_equiv = false, seen_content = false, seen_charset = false;
     bool got_pragma = false;
     enum class NeedPragma { unknown, yes, no } need_pragma = NeedPragma::unknown;
     enum class Charset { none, found, failure } charset_state = Charset::none;
     const Encoding* charset = nullptr;
-    Attribute attr;
-    while (next_attribute(attr)) {
-      if (attr.name == "http-equiv") {
+    TagAttributes attributes(s_, pos_);
+    for (TagAttribute attr; attributes.next(attr);) {
+      if (base::iequals(attr.name, "http-equiv")) {
         if (std::exchange(seen_http_equiv, true)) continue;
-        if (attr.value == "content-type") got_pragma = true;
-      } else if (attr.name == "content") {
+        if (base::iequals(attr.value, "content-type")) got_pragma = true;
+      } else if (base::iequals(attr.name, "content")) {
         if (std::exchange(seen_content, true)) continue;
         if (charset_state != Charset::none) continue;
         if (const Encoding* encoding = encoding_from_meta_content(attr.value)) {
@@ -129,62 +122,18 @@ class MetaPrescan {
           charset_state = Charset::found;
           need_pragma = NeedPragma::yes;
         }
-      } else if (attr.name == "charset") {
+      } else if (base::iequals(attr.name, "charset")) {
         if (std::exchange(seen_charset, true)) continue;
         charset = usable_encoding(attr.value);
         charset_state = charset ? Charset::found : Charset::failure;
         need_pragma = NeedPragma::no;
       }
     }
-    if (pos_ >= s_.size()) return nullptr;  // cut off inside the tag
+    pos_ = attributes.end();
+    if (!attributes.closed()) return nullptr;  // cut off inside the tag
     if (need_pragma == NeedPragma::unknown || charset_state != Charset::found) return nullptr;
     if (need_pragma == NeedPragma::yes && !got_pragma) return nullptr;
     return as_in_page_encoding(charset);
-  }
-
-  // HTML "get an attribute": false at the end of the tag (pos_ at its '>') or of the input.
-  // Names and values come lowercased, as the prescan compares them.
-  bool next_attribute(Attribute& attr) {
-    attr.name.clear();
-    attr.value.clear();
-    while (pos_ < s_.size() && (base::is_html_space(s_[pos_]) || s_[pos_] == '/')) ++pos_;
-    if (pos_ >= s_.size() || s_[pos_] == '>') return false;
-    // The name.
-    for (;; ++pos_) {
-      if (pos_ >= s_.size()) return false;
-      const char c = s_[pos_];
-      if (c == '=' && !attr.name.empty()) break;
-      if (base::is_html_space(c)) {
-        while (pos_ < s_.size() && base::is_html_space(s_[pos_])) ++pos_;
-        if (pos_ >= s_.size()) return false;
-        if (s_[pos_] != '=') return true;  // no value
-        break;
-      }
-      if (c == '/' || c == '>') return true;
-      attr.name += base::to_lower(c);
-    }
-    ++pos_;  // the '='
-    while (pos_ < s_.size() && base::is_html_space(s_[pos_])) ++pos_;
-    if (pos_ >= s_.size()) return false;
-    // The value.
-    const char first = s_[pos_];
-    if (first == '"' || first == '\'') {
-      const std::size_t close = s_.find(first, pos_ + 1);
-      if (close == std::string_view::npos) {
-        pos_ = s_.size();
-        return false;
-      }
-      for (std::size_t i = pos_ + 1; i < close; ++i) attr.value += base::to_lower(s_[i]);
-      pos_ = close + 1;
-      return true;
-    }
-    if (first == '>') return true;
-    for (; pos_ < s_.size(); ++pos_) {
-      const char c = s_[pos_];
-      if (base::is_html_space(c) || c == '>') return true;
-      attr.value += base::to_lower(c);
-    }
-    return false;
   }
 
   std::string_view s_;

@@ -267,6 +267,14 @@ BOOST_AUTO_TEST_CASE(meta_inside_attribute_value_is_ignored) {
   BOOST_TEST(page.charset == "windows-1252");
 }
 
+BOOST_AUTO_TEST_CASE(prescan_reads_tag_names_up_to_whitespace_or_the_end) {
+  // Unlike the tokenizer, for which "<a/b='>'<meta ...>" is one tag: the prescan's name of a
+  // tag runs on over a '/', so the first '>' ends it and the <meta> counts.
+  const auto page = decode_html("<a/b='>'<meta charset=windows-1251><p>\xCF\xF0\xE8\xE2\xE5\xF2</p>", "");
+  BOOST_TEST(page.charset == "windows-1251");
+  BOOST_TEST(to_string(page.source) == "meta");
+}
+
 BOOST_AUTO_TEST_CASE(meta_utf16_means_utf8) {
   const auto page = decode_html("<meta charset=utf-16><p>caf\xC3\xA9</p>", "");
   BOOST_TEST(page.charset == "utf-8");
