@@ -19,6 +19,14 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+std::size_t ifind(std::string_view s, std::string_view needle, std::size_t pos) {
+  if (pos > s.size()) return std::string_view::npos;
+  const auto it = std::search(s.begin() + static_cast<std::ptrdiff_t>(pos), s.end(), needle.begin(), needle.end(),
+                              [](char x, char y) { return to_lower(x) == to_lower(y); });
+  if (it == s.end() && !needle.empty()) return std::string_view::npos;
+  return static_cast<std::size_t>(it - s.begin());
+}
+
 std::string_view trim_left(std::string_view s, std::string_view chars) {
   const auto start = s.find_first_not_of(chars);
   return s.substr(start == std::string_view::npos ? s.size() : start);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "base/ascii.h"
 #include "daemon/archive/archive_worker.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
@@ -57,10 +58,9 @@ std::vector<std::string> expand_lists(const std::vector<std::string>& inputs) {
       std::ifstream in(path);
       if (!in) throw std::runtime_error("cannot read " + input);
       for (std::string line; std::getline(in, line);) {
-        auto start = line.find_first_not_of(" \t\r");
-        if (start == std::string::npos || line[start] == '#') continue;
-        auto end = line.find_last_not_of(" \t\r");
-        out.push_back(line.substr(start, end - start + 1));
+        std::string_view url = base::trim(line, " \t\r");
+        if (url.empty() || url.front() == '#') continue;
+        out.emplace_back(url);
       }
       continue;
     }

@@ -25,12 +25,6 @@ bool is_skipped_tag(GumboTag tag) {
   }
 }
 
-bool contains_icase(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return base::to_lower(a) == b; });
-  return it != haystack.end();
-}
-
 bool is_hidden(const GumboNode& element) {
   const GumboVector& attrs = element.v.element.attributes;
   for (unsigned i = 0; i < attrs.length; ++i) {
@@ -44,7 +38,9 @@ bool is_hidden(const GumboNode& element) {
       compact.reserve(value.size());
       for (char c : value)
         if (!base::is_ascii_space(c)) compact.push_back(base::to_lower(c));
-      if (contains_icase(compact, "display:none") || contains_icase(compact, "visibility:hidden")) return true;
+      if (base::ifind(compact, "display:none") != std::string_view::npos ||
+          base::ifind(compact, "visibility:hidden") != std::string_view::npos)
+        return true;
     }
   }
   return false;

@@ -5,78 +5,48 @@
 #include <vector>
 
 #include "base/ascii.h"
+#include "parsers/html/tag_scan.h"
 
 namespace winnow::parsers {
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
 
-// The tokenizer's whitespace; '\r' too, since Gumbo turns it into '\n' before tokenizing.
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
 // True when s[i..] is "name" (any case) followed by whitespace, '/' or '>': an appropriate
 // end tag for `name` once "</" has been seen.
 bool ends_element(std::string_view s, std::size_t i, std::string_view name) {
   return i + name.size() < s.size() && base::iequals(s.substr(i, name.size()), name) &&
-         (is_space(s[i + name.size()]) || s[i + name.size()] == '/' || s[i + name.size()] == '>');
+         (base::is_html_space(s[i + name.size()]) || s[i + name.size()] == '/' || s[i + name.size()] == '>');
 }
 
 struct Tag {
   std::size_t end = 0;          // just past the closing '>', or s.size() if the input ends first
   std::string_view name;        // as written
   bool self_closing = false;
-  std::string_view type;        // value of the first `type` attribute
+  std::string_view type;        // value of the first `type` attribute that has one
   bool type_has_reference = false;  // the type value holds '&', which Gumbo would decode
 };
 
 // Scans a start or end tag whose name begins at `i` (just after "<" or "</"), following the
-// tokenizer's tag and attribute states: only a quote right after '=' opens a quoted value.
+// tokenizer's tag name state, then its attribute states (tag_scan.h).
 Tag scan_tag(std::string_view s, std::size_t i) {
   Tag tag;
-  std::size_t n = s.size();
-  std::size_t start = i;
-  while (i < n && !is_space(s[i]) && s[i] != '/' && s[i] != '>') ++i;
+  const std::size_t start = i;
+  while (i < s.size() && !base::is_html_space(s[i]) && s[i] != '/' && s[i] != '>') ++i;
   tag.name = s.substr(start, i - start);
+  TagAttributes attributes(s, i);
   bool seen_type = false;
-  while (i < n) {
-    char c = s[i];
-    if (is_space(c)) {
-      ++i;
-    } else if (c == '>') {
-      tag.end = i + 1;
-      return tag;
-    } else if (c == '/') {
-      ++i;
-      tag.self_closing = i < n && s[i] == '>';
-    } else {
-      // Attribute name: the first character may be anything (even '=' or a quote).
-      std::size_t name_start = i++;
-      while (i < n && !is_space(s[i]) && s[i] != '/' && s[i] != '>' && s[i] != '=') ++i;
-      std::string_view attr = s.substr(name_start, i - name_start);
-      while (i < n && is_space(s[i])) ++i;
-      if (i >= n || s[i] != '=') continue;
-      ++i;
-      while (i < n && is_space(s[i])) ++i;
-      if (i >= n) break;
-      std::size_t value_start = i;
-      std::size_t value_end = i;
-      if (s[i] == '"' || s[i] == '\'') {
-        std::size_t close = s.find(s[i], i + 1);
-        value_start = i + 1;
-        value_end = close == npos ? n : close;
-        i = close == npos ? n : close + 1;
-      } else if (s[i] != '>') {
-        while (i < n && !is_space(s[i]) && s[i] != '>') ++i;
-        value_end = i;
-      }
-      if (!seen_type && base::iequals(attr, "type")) {  // Gumbo keeps the first of duplicates
-        seen_type = true;
-        tag.type = s.substr(value_start, value_end - value_start);
-        tag.type_has_reference = tag.type.find('&') != npos;
-      }
+  for (TagAttribute attribute; attributes.next(attribute);) {
+    // Gumbo keeps the first of duplicates. It would count a bare `type` too, which the scan
+    // passes over: at worst that keeps the text of a script.
+    if (!seen_type && attribute.has_value && base::iequals(attribute.name, "type")) {
+      seen_type = true;
+      tag.type = attribute.value;
+      tag.type_has_reference = tag.type.find('&') != npos;
     }
   }
-  tag.end = n;
+  tag.end = attributes.end();
+  tag.self_closing = attributes.self_closing();
   return tag;
 }
 
@@ -101,7 +71,7 @@ std::size_t script_data_end(std::string_view s, std::size_t from) {
   auto script_word = [&]() {
     std::size_t start = i;
     while (i < n && base::is_ascii_alpha(s[i])) ++i;
-    return i < n && (is_space(s[i]) || s[i] == '/' || s[i] == '>') && base::iequals(s.substr(start, i - start), "script");
+    return i < n && (base::is_html_space(s[i]) || s[i] == '/' || s[i] == '>') && base::iequals(s.substr(start, i - start), "script");
   };
   while (i < n) {
     if (state == data) {
@@ -179,11 +149,7 @@ std::pair<std::size_t, std::size_t> comment_end(std::string_view s, std::size_t 
 }
 
 bool is_json_ld(const Tag& tag) {
-  constexpr std::string_view kLdJson = "ld+json";
-  if (tag.type_has_reference) return true;
-  for (std::size_t i = 0; i + kLdJson.size() <= tag.type.size(); ++i)
-    if (base::iequals(tag.type.substr(i, kLdJson.size()), kLdJson)) return true;
-  return false;
+  return tag.type_has_reference || base::ifind(tag.type, "ld+json") != npos;
 }
 
 bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {

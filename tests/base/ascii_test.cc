@@ -32,6 +32,16 @@ BOOST_AUTO_TEST_CASE(istarts_with_matches_a_prefix_in_any_case) {
   BOOST_TEST(!istarts_with("htt", "http"));
 }
 
+BOOST_AUTO_TEST_CASE(ifind_finds_in_any_case_from_a_position) {
+  BOOST_TEST(ifind("text/html; Charset=utf-8", "charset") == 11u);
+  BOOST_TEST(ifind("</SCRIPT></script>", "</script", 1) == 9u);
+  BOOST_TEST(ifind("abc", "abcd") == std::string_view::npos);
+  BOOST_TEST(ifind("abc", "b", 3) == std::string_view::npos);
+  BOOST_TEST(ifind("abc", "b", 4) == std::string_view::npos);  // past the end, as find()
+  BOOST_TEST(ifind("abc", "", 3) == 3u);
+  BOOST_TEST(ifind("\xC3\x84", "\xC3\xA4") == std::string_view::npos);
+}
+
 BOOST_AUTO_TEST_CASE(trim_removes_only_the_named_characters) {
   BOOST_TEST(trim("  a b  ", " ") == "a b");
   BOOST_TEST(trim("\t a \r\n", " \t") == "a \r\n");
@@ -47,6 +57,12 @@ BOOST_AUTO_TEST_CASE(trim_ascii_space_is_c_isspace) {
   BOOST_TEST(trim_ascii_space("\xC2\xA0x") == "\xC2\xA0x");
   for (int c = 0; c < 128; ++c)
     BOOST_TEST(is_ascii_space(char(c)) == (kAsciiSpace.find(char(c)) != std::string_view::npos), c);
+}
+
+BOOST_AUTO_TEST_CASE(html_space_is_whatwg_ascii_whitespace) {
+  BOOST_TEST(trim(" \t\n\f\rx\v", kHtmlSpace) == "x\v");
+  for (int c = 0; c < 128; ++c)
+    BOOST_TEST(is_html_space(char(c)) == (kHtmlSpace.find(char(c)) != std::string_view::npos), c);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,6 +28,22 @@ BOOST_AUTO_TEST_CASE(sequence_lengths_follow_unicode_well_formedness) {
   BOOST_TEST(utf8_sequence_length("x\xC3\xA9", 1) == 2);
 }
 
+BOOST_AUTO_TEST_CASE(decode_steps_skip_maximal_ill_formed_prefixes) {
+  BOOST_TEST(utf8_decode_step("a", 0) == 1);
+  BOOST_TEST(utf8_decode_step("\xE2\x98\x83", 0) == 3);
+  BOOST_TEST(utf8_decode_step("\xF0\x9F\x98\x80", 0) == 4);
+  // Each ill-formed prefix is one U+FFFD, as in Unicode's table 3-8 and the WHATWG decoder.
+  BOOST_TEST(utf8_decode_step("\xFF", 0) == -1);
+  BOOST_TEST(utf8_decode_step("\xC0\xAF", 0) == -1);          // C0 never starts a sequence
+  BOOST_TEST(utf8_decode_step("\xE2\x82", 0) == -2);          // cut short by the end
+  BOOST_TEST(utf8_decode_step("\xE2\x82x", 0) == -2);         // cut short by an ASCII byte
+  BOOST_TEST(utf8_decode_step("\xE0\x80\xAF", 0) == -1);      // overlong: E0 needs A0..BF
+  BOOST_TEST(utf8_decode_step("\xED\xA0\x80", 0) == -1);      // a surrogate: ED needs 80..9F
+  BOOST_TEST(utf8_decode_step("\xF0\x9F\x98", 0) == -3);
+  BOOST_TEST(utf8_decode_step("\xF4\x90\x80\x80", 0) == -1);  // past U+10FFFF
+  BOOST_TEST(utf8_decode_step("x\xC3\xA9", 1) == 2);
+}
+
 BOOST_AUTO_TEST_CASE(lead_bytes_announce_lengths_without_checking) {
   BOOST_TEST(utf8_lead_length('a') == 1u);
   BOOST_TEST(utf8_lead_length(0xA9) == 1u);  // a stray continuation counts as one byte
@@ -45,6 +61,11 @@ BOOST_AUTO_TEST_CASE(code_points_encode_and_read_back) {
   for (char32_t c : {U'a', U'\u00e9', U'\u20ac', U'\U0001F600', U'\U0010FFFF'}) append_utf8(out, c);
   BOOST_TEST(out == "a\u00e9\u20ac\U0001F600\U0010FFFF");
   BOOST_TEST(is_valid_utf8(out));
+  char buffer[4];
+  BOOST_TEST(std::string_view(buffer, encode_utf8(U'\u07ff', buffer)) == "\u07ff");
+  BOOST_TEST(std::string_view(buffer, encode_utf8(U'\uffff', buffer)) == "\uffff");
+  BOOST_TEST(std::string_view(buffer, encode_utf8(U'\U00010000', buffer)) == "\U00010000");
+  BOOST_TEST(std::string_view(kReplacementUtf8) == "\ufffd");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

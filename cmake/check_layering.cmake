@@ -1,0 +1,80 @@
+# Fails the build when a part of winnow includes what it may not: the arrows of
+# docs/development.md ("Map of the house"), checked on every build by the `layering` target.
+#   cmake -DROOT=<source dir> -P cmake/check_layering.cmake
+cmake_minimum_required(VERSION 3.25)
+
+# layer(PREFIX ALLOWED FORBIDDEN): files whose path starts with PREFIX may include "..." headers
+# only from the ALLOWED prefixes, and no <...> header starting with a FORBIDDEN prefix.
+# The first matching rule wins, so more specific prefixes come first.
+set(parts "")
+macro(layer prefix allowed forbidden)
+  list(APPEND parts "${prefix}")
+  set("allowed_${prefix}" "${allowed}")
+  set("forbidden_${prefix}" "${forbidden}")
+endmacro()
+
+# Pure parts: no I/O libraries at all.
+set(io "boost/asio;boost/beast;curl/;sqlite3.h;libpq-fe.h;systemd/")
+layer("base/"             "base/"                          "${io};gumbo.h;libxml/")
+layer("parsers/"          "base/;parsers/"                 "${io};libxml/")
+layer("feeds/"            "base/;parsers/;feeds/"          "${io}")
+# winnow_config: what every daemon part shares, below all of them.
+layer("daemon/config."    "base/;feeds/;daemon/config.h;daemon/log.h;daemon/feed_list.h" "${io}")
+layer("daemon/log."       "base/;daemon/config.h;daemon/log.h"                           "${io}")
+layer("daemon/feed_list." "base/;feeds/;daemon/config.h;daemon/feed_list.h"             "${io}")
+# Fetching reads headers, never a page; the archive knows Feed and Article, not Asio.
+layer("daemon/fetch/"     "base/;daemon/fetch/"            "sqlite3.h;libpq-fe.h;gumbo.h;libxml/")
+layer("daemon/archive/"   "base/;parsers/;feeds/;daemon/archive/;daemon/config.h;daemon/log.h"
+                          "boost/asio;boost/beast;curl/;gumbo.h;libxml/")
+layer("daemon/ingest/"    "base/;parsers/;feeds/;daemon/archive/;daemon/fetch/;daemon/ingest/;daemon/config.h;daemon/log.h;daemon/feed_list.h"
+                          "sqlite3.h;libpq-fe.h")
+# The programs wire everything.
+layer("daemon/cli/"       "base/;parsers/;feeds/;daemon/"  "")
+
+file(GLOB_RECURSE sources RELATIVE "${ROOT}" "${ROOT}/base/*" "${ROOT}/parsers/*" "${ROOT}/feeds/*" "${ROOT}/daemon/*")
+list(FILTER sources INCLUDE REGEX "\\.(cc|h)$")
+
+set(violations "")
+foreach(source IN LISTS sources)
+  set(part "")
+  foreach(candidate IN LISTS parts)
+    string(FIND "${source}" "${candidate}" at)
+    if(at EQUAL 0)
+      set(part "${candidate}")
+      break()
+    endif()
+  endforeach()
+  if(part STREQUAL "")
+    list(APPEND violations "${source}: no rule in cmake/check_layering.cmake says what it may include")
+    continue()
+  endif()
+  file(STRINGS "${ROOT}/${source}" lines REGEX "^[ \t]*#[ \t]*include")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "include[ \t]*\"([^\"]+)\"")
+      set(header "${CMAKE_MATCH_1}")
+      set(ok FALSE)
+      foreach(prefix IN LISTS "allowed_${part}")
+        string(FIND "${header}" "${prefix}" at)
+        if(at EQUAL 0)
+          set(ok TRUE)
+        endif()
+      endforeach()
+      if(NOT ok)
+        list(APPEND violations "${source}: includes \"${header}\"")
+      endif()
+    elseif(line MATCHES "include[ \t]*<([^>]+)>")
+      set(header "${CMAKE_MATCH_1}")
+      foreach(prefix IN LISTS "forbidden_${part}")
+        string(FIND "${header}" "${prefix}" at)
+        if(at EQUAL 0)
+          list(APPEND violations "${source}: includes <${header}>")
+        endif()
+      endforeach()
+    endif()
+  endforeach()
+endforeach()
+
+if(violations)
+  list(JOIN violations "\n  " text)
+  message(FATAL_ERROR "a part includes what it may not (docs/development.md, map of the house):\n  ${text}")
+endif()

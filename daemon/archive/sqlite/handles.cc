@@ -1,0 +1,141 @@
+#include "daemon/archive/sqlite/handles.h"
+
+#include <sqlite3.h>
+
+#include <cassert>
+#include <stdexcept>
+
+namespace winnow::archive::sqlite {
+namespace {
+
+// How long a statement waits for another connection's write lock before failing with
+// SQLITE_BUSY. Only the worker writes in the daemon; this covers a CLI verb writing meanwhile.
+constexpr int kBusyTimeoutMs = 10'000;
+
+struct SqliteFree {
+  void operator()(void* p) const noexcept { sqlite3_free(p); }
+};
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+  throw std::runtime_error("archive: " + std::string(what) + ": " + sqlite3_errmsg(db) + " (SQLite code " +
+                           std::to_string(sqlite3_extended_errcode(db)) + ")");
+}
+
+}  // namespace
+
+void DbClose::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+
+void StmtFinalize::operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
+
+DbHandle open_database(const std::string& path) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: an Archive is used by one thread at a time (archive.h), so SQLite's own
+  // connection mutex would only cost.
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  DbHandle owned(db);  // a handle comes back even when opening failed, and must be closed
+  if (rc != SQLITE_OK)
+    throw std::runtime_error("archive: cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  return owned;
+}
+
+void count_commits(sqlite3* db, std::int64_t* commits) {
+  sqlite3_commit_hook(
+      db,
+      [](void* counter) noexcept -> int {
+        ++*static_cast<std::int64_t*>(counter);
+        return 0;  // 0: let the commit proceed
+      },
+      commits);
+}
+
+StmtHandle prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc =
+      sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  StmtHandle owned(stmt);
+  if (rc != SQLITE_OK) fail(db, "prepare " + std::string(sql));
+  return owned;
+}
+
+void exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+  std::unique_ptr<char, SqliteFree> owned(message);
+  if (rc != SQLITE_OK)
+    throw std::runtime_error(std::string("archive: ") + (owned ? owned.get() : sqlite3_errstr(rc)) +
+                             " (SQLite code " + std::to_string(rc) + ") running: " + std::string(sql).substr(0, 80));
+}
+
+void exec_quietly(sqlite3* db, const char* sql) noexcept { sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
+
+bool is_autocommit(sqlite3* db) { return sqlite3_get_autocommit(db) != 0; }
+
+std::int64_t changes(sqlite3* db) { return sqlite3_changes(db); }
+
+std::int64_t last_insert_rowid(sqlite3* db) { return sqlite3_last_insert_rowid(db); }
+
+Query::Query(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {
+  assert(!sqlite3_stmt_busy(stmt) && "a cached statement is used twice at once");
+}
+
+Query::~Query() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Query::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(db_, sqlite3_sql(stmt_));
+}
+
+void Query::run() {
+  if (step()) throw std::logic_error(std::string("archive: unexpected row from ") + sqlite3_sql(stmt_));
+}
+
+std::int64_t Query::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::optional<std::int64_t> Query::optional_integer(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+  return integer(column);
+}
+
+double Query::real(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::string Query::text(int column) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+
+std::string Query::blob(int column) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+
+void Query::check(int rc) {
+  if (rc != SQLITE_OK) fail(db_, "bind");
+}
+
+void Query::bind_one(int index, std::int64_t value) { check(sqlite3_bind_int64(stmt_, index, value)); }
+void Query::bind_one(int index, int value) { check(sqlite3_bind_int64(stmt_, index, value)); }
+void Query::bind_one(int index, bool value) { check(sqlite3_bind_int64(stmt_, index, value ? 1 : 0)); }
+void Query::bind_one(int index, std::string_view text) {
+  check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+void Query::bind_one(int index, const std::string& text) { bind_one(index, std::string_view(text)); }
+void Query::bind_one(int index, const char* text) { bind_one(index, std::string_view(text)); }
+void Query::bind_one(int index, Blob blob) {
+  check(sqlite3_bind_blob64(stmt_, index, blob.bytes.data(), blob.bytes.size(), SQLITE_TRANSIENT));
+}
+void Query::bind_one(int index, const std::optional<std::int64_t>& value) {
+  if (value)
+    bind_one(index, *value);
+  else
+    check(sqlite3_bind_null(stmt_, index));
+}
+
+}  // namespace winnow::archive::sqlite

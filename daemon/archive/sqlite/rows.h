@@ -1,0 +1,25 @@
+#pragma once
+// FeedRow and ArticleRow out of a statement's columns. Private to winnow_archive.
+#include "daemon/archive/archive.h"
+#include "daemon/archive/sqlite/handles.h"
+
+namespace winnow::archive::sqlite {
+
+// The columns of ArticleRow but raw, in the order read_article expects (a SELECT list).
+inline constexpr const char* kArticleColumns =
+    "id, feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
+    "modified, site_name, language, description, image, tags, text, markdown, blocks_json, "
+    "removed_json, fingerprint, duplicate_of, source, http_status, content_type, charset, "
+    "fetched_at, archived_at, extractor_version";
+
+// The columns of FeedRow, in the order read_feed expects.
+inline constexpr const char* kFeedColumns =
+    "id, url, title, site_url, category, etag, last_modified, next_poll, interval_s, last_polled, "
+    "last_new_entry, consecutive_failures, last_error, enabled";
+
+// The row `q` stands on, selected with kArticleColumns; `raw` stays empty.
+ArticleRow read_article(const Query& q);
+// The row `q` stands on, selected with kFeedColumns.
+FeedRow read_feed(const Query& q);
+
+}  // namespace winnow::archive::sqlite

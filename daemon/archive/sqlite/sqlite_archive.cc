@@ -1,0 +1,335 @@
+// Archive on SQLite: the class. The C API stays behind handles.h, the schema in schema.cc.
+#include "daemon/archive/sqlite/sqlite_archive.h"
+
+#include <bit>
+#include <ctime>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+
+#include "daemon/archive/compress.h"
+#include "daemon/archive/simhash_bands.h"
+#include "daemon/archive/sqlite/rows.h"
+#include "daemon/archive/sqlite/schema.h"
+
+namespace winnow::archive {
+namespace sqlite {
+namespace {
+
+std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+std::int64_t to_int64(std::size_t n) {
+  return n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())
+             ? std::numeric_limits<std::int64_t>::max()
+             : static_cast<std::int64_t>(n);
+}
+
+}  // namespace
+
+SqliteArchive::SqliteArchive(const std::string& path) : db_(open_database(path)) {
+  count_commits(db_.get(), &commits_);
+  configure(db_.get(), path);
+  migrate(db_.get(), path, [this](const std::function<void()>& work) { transaction(work); });
+}
+
+void SqliteArchive::transaction(const std::function<void()>& work) {
+  if (depth_ == 0) {
+    outer_transaction(work);
+    return;
+  }
+  if (poisoned_ || is_autocommit(db_.get())) {
+    poisoned_ = true;
+    throw std::runtime_error("archive: the enclosing transaction was already rolled back by SQLite");
+  }
+  // Savepoints of one name stack: RELEASE and ROLLBACK TO act on the innermost.
+  query("SAVEPOINT nested").run();
+  ++depth_;
+  try {
+    work();
+  } catch (...) {
+    --depth_;
+    if (is_autocommit(db_.get())) {
+      // Some errors (disk full, I/O) make SQLite roll back the whole transaction; the
+      // outer one must not commit what ran after that in autocommit mode.
+      poisoned_ = true;
+    } else {
+      exec_quietly(db_.get(), "ROLLBACK TO nested");
+      exec_quietly(db_.get(), "RELEASE nested");
+    }
+    throw;
+  }
+  --depth_;
+  query("RELEASE nested").run();
+}
+
+std::int64_t SqliteArchive::add_feed(const std::string& url, const std::string& title, const std::string& category) {
+  std::int64_t id = 0;
+  transaction([&] {
+    query("INSERT INTO feeds (url, title, category) VALUES (?1, ?2, ?3) ON CONFLICT (url) DO NOTHING")
+        .bind(url, title, category)
+        .run();
+    if (changes(db_.get()) == 1) {
+      id = last_insert_rowid(db_.get());
+      return;
+    }
+    auto q = query("SELECT id FROM feeds WHERE url = ?1");
+    q.bind(url);
+    if (!q.step()) throw std::logic_error("archive: feed neither inserted nor found: " + url);
+    id = q.integer(0);
+  });
+  return id;
+}
+
+bool SqliteArchive::remove_feed(std::int64_t id) {
+  // Entries go by ON DELETE CASCADE; articles keep their rows with feed_id set to NULL.
+  query("DELETE FROM feeds WHERE id = ?1").bind(id).run();
+  return changes(db_.get()) > 0;
+}
+
+std::optional<FeedRow> SqliteArchive::feed(std::int64_t id) {
+  static const std::string sql = std::string("SELECT ") + kFeedColumns + " FROM feeds WHERE id = ?1";
+  auto q = query(sql);
+  q.bind(id);
+  if (!q.step()) return std::nullopt;
+  return read_feed(q);
+}
+
+std::optional<FeedRow> SqliteArchive::feed_by_url(const std::string& url) {
+  static const std::string sql = std::string("SELECT ") + kFeedColumns + " FROM feeds WHERE url = ?1";
+  auto q = query(sql);
+  q.bind(url);
+  if (!q.step()) return std::nullopt;
+  return read_feed(q);
+}
+
+std::vector<FeedRow> SqliteArchive::feeds() {
+  static const std::string sql = std::string("SELECT ") + kFeedColumns + " FROM feeds ORDER BY id";
+  auto q = query(sql);
+  std::vector<FeedRow> rows;
+  while (q.step()) rows.push_back(read_feed(q));
+  return rows;
+}
+
+void SqliteArchive::update_feed(const FeedRow& row) {
+  query(
+      "UPDATE feeds SET url = ?2, title = ?3, site_url = ?4, category = ?5, etag = ?6, last_modified = ?7, "
+      "next_poll = ?8, interval_s = ?9, last_polled = ?10, last_new_entry = ?11, consecutive_failures = ?12, "
+      "last_error = ?13, enabled = ?14 WHERE id = ?1")
+      .bind(row.id, row.url, row.title, row.site_url, row.category, row.etag, row.last_modified, row.next_poll,
+            row.interval_s, row.last_polled, row.last_new_entry, row.consecutive_failures, row.last_error,
+            row.enabled)
+      .run();
+  if (changes(db_.get()) == 0) throw std::runtime_error("archive: no feed with id " + std::to_string(row.id));
+}
+
+bool SqliteArchive::has_entry(std::int64_t feed_id, const std::string& entry_key) {
+  auto q = query("SELECT 1 FROM entries WHERE feed_id = ?1 AND entry_key = ?2");
+  q.bind(feed_id, entry_key);
+  return q.step();
+}
+
+void SqliteArchive::record_entry(std::int64_t feed_id, const std::string& entry_key,
+                                 std::optional<std::int64_t> article_id) {
+  upsert_entry(feed_id, entry_key, article_id);
+}
+
+std::int64_t SqliteArchive::store_article(const ArticleRow& row) {
+  std::int64_t id = 0;
+  transaction([&] {
+    const auto band = simhash_bands(row.fingerprint);
+    query(
+        "INSERT INTO articles (feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
+        "modified, site_name, language, description, image, tags, text, markdown, blocks_json, removed_json, "
+        "fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, source, "
+        "http_status, content_type, charset, fetched_at, archived_at, extractor_version) VALUES (?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+        "?27, ?28, ?29, ?30, ?31, ?32, ?33)")
+        .bind(row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title, row.authors,
+              row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags,
+              row.text, row.markdown, row.blocks_json, row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint),
+              band[0], band[1], band[2], band[3], band[4], band[5], row.duplicate_of, row.source, row.http_status,
+              row.content_type,
+              row.charset, row.fetched_at, now_s(), row.extractor_version)
+        .run();
+    id = last_insert_rowid(db_.get());
+    if (row.raw_packed || !row.raw.empty()) {
+      std::optional<PackedPage> packed_here;  // when the caller did not pack it
+      if (!row.raw_packed) packed_here = pack_page(row.raw);
+      const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
+      query("INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) VALUES (?1, ?2, ?3, ?4)")
+          .bind(id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes})
+          .run();
+    }
+    if (row.feed_id) upsert_entry(*row.feed_id, row.entry_key, id);
+  });
+  return id;
+}
+
+std::optional<ArticleRow> SqliteArchive::article(std::int64_t id, bool with_raw) {
+  std::optional<ArticleRow> row;
+  {
+    static const std::string sql = std::string("SELECT ") + kArticleColumns + " FROM articles WHERE id = ?1";
+    auto q = query(sql);
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    row = read_article(q);
+  }
+  if (with_raw) row->raw = raw_page(id);
+  return row;
+}
+
+std::optional<std::int64_t> SqliteArchive::article_by_url(const std::string& normalized_url) {
+  // Two probes, one per index; the oldest copy wins.
+  auto q = query(
+      "SELECT min(id) FROM (SELECT id FROM articles WHERE normalized_url = ?1 "
+      "UNION ALL SELECT id FROM articles WHERE canonical_url = ?1 AND canonical_url <> '')");
+  q.bind(normalized_url);
+  if (!q.step()) return std::nullopt;
+  return q.optional_integer(0);
+}
+
+std::vector<std::int64_t> SqliteArchive::near_duplicates(std::uint64_t fingerprint, int max_distance,
+                                                         UnixSeconds fingerprint_since) {
+  std::vector<std::int64_t> ids;
+  if (max_distance < 0) return ids;
+  const auto keep = [&](const Query& q) {
+    const auto other = std::bit_cast<std::uint64_t>(q.integer(1));
+    if (std::popcount(other ^ fingerprint) <= max_distance) ids.push_back(q.integer(0));
+  };
+  if (max_distance <= kBandedDistance) {
+    const auto band = simhash_bands(fingerprint);
+    auto q = query(
+        "SELECT id, fingerprint FROM articles WHERE fp_band0 = ?1 AND archived_at >= ?7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band1 = ?2 AND archived_at >= ?7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band2 = ?3 AND archived_at >= ?7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band3 = ?4 AND archived_at >= ?7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band4 = ?5 AND archived_at >= ?7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band5 = ?6 AND archived_at >= ?7 "
+        "ORDER BY id");
+    q.bind(band[0], band[1], band[2], band[3], band[4], band[5], fingerprint_since);
+    while (q.step()) keep(q);
+  } else {
+    // Six bands no longer guarantee a shared one: scan the time window instead.
+    auto q = query("SELECT id, fingerprint FROM articles WHERE archived_at >= ?1 ORDER BY id");
+    q.bind(fingerprint_since);
+    while (q.step()) keep(q);
+  }
+  return ids;
+}
+
+void SqliteArchive::update_extraction(const ArticleRow& row) {
+  // Feed, entry, URL, fetch facts, raw bytes and duplicate_of stay as archived.
+  const auto band = simhash_bands(row.fingerprint);
+  query(
+      "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
+      "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = ?12, markdown = ?13, "
+      "blocks_json = ?14, removed_json = ?15, fingerprint = ?16, fp_band0 = ?17, fp_band1 = ?18, "
+      "fp_band2 = ?19, fp_band3 = ?20, fp_band4 = ?21, fp_band5 = ?22, source = ?23, extractor_version = ?24 "
+      "WHERE id = ?1")
+      .bind(row.id, row.canonical_url, row.title, row.authors, row.published, row.modified, row.site_name,
+            row.language, row.description, row.image, row.tags, row.text, row.markdown, row.blocks_json,
+            row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3],
+            band[4], band[5], row.source, row.extractor_version)
+      .run();
+  if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+}
+
+std::vector<ArticleRow> SqliteArchive::articles_after(std::int64_t cursor, std::size_t limit, bool originals_only,
+                                                      bool with_raw) {
+  std::vector<ArticleRow> rows;
+  {
+    static const std::string sql =
+        std::string("SELECT ") + kArticleColumns +
+        " FROM articles WHERE id > ?1 AND (?2 = 0 OR duplicate_of IS NULL) ORDER BY id LIMIT ?3";
+    auto q = query(sql);
+    q.bind(cursor, originals_only, to_int64(limit));
+    while (q.step()) rows.push_back(read_article(q));
+  }
+  if (with_raw)
+    for (auto& row : rows) row.raw = raw_page(row.id);
+  return rows;
+}
+
+std::int64_t SqliteArchive::article_count() {
+  auto q = query("SELECT count(*) FROM articles");
+  q.step();
+  return q.integer(0);
+}
+
+std::vector<SearchHit> SqliteArchive::search(const std::string& fts_query, std::size_t limit) {
+  // Column weights for bm25: title 4, text 1. Not tuned: a word in the title says more
+  // about the story than one more occurrence in the body. The snippet comes from the text
+  // (column 1) since the title is returned beside it; 24 tokens is about a line.
+  auto q = query(
+      "SELECT a.id, a.title, a.url, snippet(articles_fts, 1, '[', ']', '…', 24), "
+      "bm25(articles_fts, 4.0, 1.0) AS score "
+      "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+      "WHERE articles_fts MATCH ?1 ORDER BY score LIMIT ?2");
+  q.bind(fts_query, to_int64(limit));
+  std::vector<SearchHit> hits;
+  while (q.step()) hits.push_back(SearchHit{q.integer(0), q.text(1), q.text(2), q.text(3), q.real(4)});
+  return hits;
+}
+
+Query SqliteArchive::query(std::string_view sql) {
+  if (depth_ > 0 && is_autocommit(db_.get())) {
+    // The transaction is gone (SQLite rolled it back after an I/O error or the like):
+    // anything run now would commit alone.
+    poisoned_ = true;
+    throw std::runtime_error("archive: the transaction was rolled back by SQLite");
+  }
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) it = statements_.emplace(std::string(sql), prepare(db_.get(), sql)).first;
+  return Query(db_.get(), it->second.get());
+}
+
+void SqliteArchive::outer_transaction(const std::function<void()>& work) {
+  // IMMEDIATE takes the write lock now: a deferred transaction that reads first and then
+  // writes can fail with SQLITE_BUSY halfway instead of waiting.
+  query("BEGIN IMMEDIATE").run();
+  depth_ = 1;
+  poisoned_ = false;
+  try {
+    work();
+  } catch (...) {
+    depth_ = 0;
+    exec_quietly(db_.get(), "ROLLBACK");
+    throw;
+  }
+  depth_ = 0;
+  if (poisoned_) {
+    exec_quietly(db_.get(), "ROLLBACK");
+    throw std::runtime_error("archive: SQLite rolled the transaction back after an error");
+  }
+  try {
+    query("COMMIT").run();
+  } catch (...) {
+    exec_quietly(db_.get(), "ROLLBACK");
+    throw;
+  }
+}
+
+void SqliteArchive::upsert_entry(std::int64_t feed_id, const std::string& entry_key,
+                                 std::optional<std::int64_t> article_id) {
+  // A later article replaces an earlier one; recording without an article keeps one.
+  query(
+      "INSERT INTO entries (feed_id, entry_key, article_id, seen_at) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (feed_id, entry_key) DO UPDATE SET article_id = coalesce(excluded.article_id, article_id)")
+      .bind(feed_id, entry_key, article_id, now_s())
+      .run();
+}
+
+std::string SqliteArchive::raw_page(std::int64_t article_id) {
+  auto q = query("SELECT codec, plain_bytes, bytes FROM raw_pages WHERE article_id = ?1");
+  q.bind(article_id);
+  if (!q.step()) return {};
+  return unpack_page(static_cast<PageCodec>(q.integer(0)), q.blob(2), static_cast<std::size_t>(q.integer(1)));
+}
+
+}  // namespace sqlite
+
+std::unique_ptr<Archive> Archive::open_sqlite(const std::string& path) {
+  return std::make_unique<sqlite::SqliteArchive>(path);
+}
+
+}  // namespace winnow::archive

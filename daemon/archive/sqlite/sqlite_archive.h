@@ -1,0 +1,67 @@
+#pragma once
+// Archive on SQLite: one database file in WAL mode, schema versioned by PRAGMA user_version
+// (schema.h). Private to winnow_archive; others get one from Archive::open_sqlite.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "daemon/archive/archive.h"
+#include "daemon/archive/sqlite/handles.h"
+
+namespace winnow::archive::sqlite {
+
+class SqliteArchive final : public Archive {
+ public:
+  // Opens (creating if needed) the database at `path`, configures and migrates it.
+  explicit SqliteArchive(const std::string& path);
+
+  void transaction(const std::function<void()>& work) override;
+
+  std::int64_t add_feed(const std::string& url, const std::string& title, const std::string& category) override;
+  bool remove_feed(std::int64_t id) override;
+  std::optional<FeedRow> feed(std::int64_t id) override;
+  std::optional<FeedRow> feed_by_url(const std::string& url) override;
+  std::vector<FeedRow> feeds() override;
+  void update_feed(const FeedRow& row) override;
+
+  bool has_entry(std::int64_t feed_id, const std::string& entry_key) override;
+  void record_entry(std::int64_t feed_id, const std::string& entry_key,
+                    std::optional<std::int64_t> article_id) override;
+
+  std::int64_t store_article(const ArticleRow& row) override;
+  std::optional<ArticleRow> article(std::int64_t id, bool with_raw) override;
+  std::optional<std::int64_t> article_by_url(const std::string& normalized_url) override;
+  std::vector<std::int64_t> near_duplicates(std::uint64_t fingerprint, int max_distance,
+                                            UnixSeconds fingerprint_since) override;
+  void update_extraction(const ArticleRow& row) override;
+  std::vector<ArticleRow> articles_after(std::int64_t cursor, std::size_t limit, bool originals_only,
+                                         bool with_raw) override;
+  std::int64_t article_count() override;
+
+  std::vector<SearchHit> search(const std::string& fts_query, std::size_t limit) override;
+
+  std::int64_t commit_count() const override { return commits_; }
+
+ private:
+  // Keys the statement cache by SQL text without building a std::string per lookup.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+  };
+
+  // A cached statement for `sql` (prepared on first use, kept for the Archive's life).
+  Query query(std::string_view sql);
+  void outer_transaction(const std::function<void()>& work);
+  void upsert_entry(std::int64_t feed_id, const std::string& entry_key, std::optional<std::int64_t> article_id);
+  std::string raw_page(std::int64_t article_id);
+
+  DbHandle db_;  // before the statements: destroyed after them
+  std::unordered_map<std::string, StmtHandle, SqlHash, std::equal_to<>> statements_;
+  int depth_ = 0;          // transaction() nesting; 0 outside any
+  bool poisoned_ = false;  // SQLite ended the open transaction after an error
+  std::int64_t commits_ = 0;
+};
+
+}  // namespace winnow::archive::sqlite
