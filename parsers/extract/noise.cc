@@ -7,10 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
-
 #include "base/ascii.h"
+#include "parsers/extract/phrases.h"
 #include "parsers/html/document.h"
 
 namespace winnow::parsers {
@@ -202,30 +200,6 @@ bool looks_like_shortcode(std::string_view s) {
   return inside.find('=') != std::string_view::npos || s.find("[/") != std::string_view::npos;
 }
 
-// Lowercased copy for matching stock phrases in any script ("Читайте также", "À lire aussi"):
-// ICU's simple case mapping, one code point at a time; bytes that are not UTF-8 pass as they are.
-std::string lower_text(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  const std::int32_t length = std::int32_t(text.size());
-  for (std::int32_t i = 0; i < length;) {
-    std::int32_t start = i;
-    UChar32 c;
-    U8_NEXT(bytes, i, length, c);
-    if (c < 0) {
-      out.append(text.substr(std::size_t(start), std::size_t(i - start)));
-      continue;
-    }
-    c = u_tolower(c);
-    char buffer[U8_MAX_LENGTH];
-    std::int32_t n = 0;
-    U8_APPEND_UNSAFE(buffer, n, c);
-    out.append(buffer, std::size_t(n));
-  }
-  return out;
-}
-
 // A token such as "entry-content" or "article-body" names the article; "sponsored-content"
 // or "comment-body" does not, since its own words also name noise.
 std::optional<Removal> removal_by_class_and_id(std::string_view class_value, std::string_view id_value) {
@@ -280,7 +254,7 @@ std::optional<Removal> removal_by_markup(const GumboNode& element) {
 
 std::optional<Removal> removal_by_text(std::string_view text, int chars, double link_density) {
   if (chars > 600) return std::nullopt;
-  std::string t = lower_text(text.substr(0, 300));
+  std::string t = fold_case(text.substr(0, 300));
   // Trim trailing punctuation and ellipses that vary between sites.
   std::string_view s = base::trim_right(t, ".: !");
   if (s.ends_with("\xe2\x80\xa6")) s.remove_suffix(3);  // …
@@ -368,7 +342,7 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
 
 std::optional<Removal> removal_by_widget_heading(std::string_view text, int chars) {
   if (chars > 60) return std::nullopt;
-  std::string t = lower_text(text);
+  std::string t = fold_case(text);
   std::string_view s = base::trim_right(t, ": ");
   if (starts_with_any(s, {"most read", "most popular", "most viewed", "most shared", "most commented", "trending",
                           "popular now", "popular stories", "popular posts", "top stories", "editor's choice",

@@ -1,23 +1,16 @@
 #include "parsers/extract/phrases.h"
 
 #include <array>
+#include <cstdint>
 
-#include "base/utf8.h"
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 namespace winnow::parsers {
 namespace {
 
 using namespace std::string_view_literals;
 
-// Small letters for the capitals of the two-byte blocks the listed languages use.
-char32_t small_letter(char32_t c) {
-  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x410 && c <= 0x42F)) return c + 0x20;  // Latin-1, Cyrillic
-  if (c >= 0x400 && c <= 0x40F) return c + 0x50;                                                // Ѐ-Џ
-  // Latin Extended-A pairs each capital with the small letter after it, in three runs.
-  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) return c % 2 == 0 ? c + 1 : c;
-  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return c % 2 == 1 ? c + 1 : c;
-  return c;
-}
 
 constexpr auto kChallengeTitle = std::array{
     // en
@@ -237,16 +230,20 @@ constexpr auto kListingTitle = std::array{
 std::string fold_case(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      out.push_back(c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : char(c));
-    } else if (c >= 0xC2 && c <= 0xDF && i + 1 < text.size() && base::is_utf8_continuation(text[i + 1])) {
-      base::append_utf8(out, small_letter(char32_t((c & 0x1F) << 6 | (text[i + 1] & 0x3F))));
-      ++i;
-    } else {
-      out.push_back(char(c));
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const std::int32_t length = std::int32_t(text.size());
+  for (std::int32_t i = 0; i < length;) {
+    std::int32_t start = i;
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) {  // not UTF-8: the bytes pass as they are
+      out.append(text.substr(std::size_t(start), std::size_t(i - start)));
+      continue;
     }
+    char buffer[U8_MAX_LENGTH];
+    std::int32_t n = 0;
+    U8_APPEND_UNSAFE(buffer, n, u_tolower(c));
+    out.append(buffer, std::size_t(n));
   }
   return out;
 }

@@ -9,8 +9,9 @@
 
 namespace winnow::parsers {
 
-// `text` with ASCII, Latin-1, Latin Extended-A (Polish, Czech, ...) and Cyrillic capitals
-// made small, so "Página", "Łódź" and "Страница" match phrases written in small letters.
+// `text` in small letters, by ICU's simple case mapping of each code point, so "Página",
+// "Łódź", "À LIRE AUSSI" and "Страница" match phrases written in small letters. Bytes that are
+// not UTF-8 pass as they are.
 std::string fold_case(std::string_view text);
 
 // The first phrase of `phrases` that `folded` contains, or empty.
