@@ -9,9 +9,11 @@
 
 #include "base/ascii.h"
 #include "parsers/charset/decode.h"
+#include "parsers/extract/assemble.h"
 #include "parsers/extract/dom.h"
 #include "parsers/extract/noise.h"
 #include "parsers/extract/segment.h"
+#include "parsers/extract/text_signals.h"
 #include "parsers/extract/verdict.h"
 #include "parsers/metadata/metadata.h"
 
@@ -23,62 +25,6 @@ constexpr std::int32_t kMinLoneProseChars = 80;
 constexpr double kArticleBeforeWidgetChars = 400;
 constexpr int kSiblingLevels = 2;
 
-// The last visible character of `text`, as a code point's first byte sequence.
-bool ends_like_sentence(std::string_view text) {
-  text = base::trim_right(text, " \n");
-  if (text.empty()) return false;
-  char c = text.back();
-  if (c == '.' || c == '!' || c == '?' || c == '"' || c == '\'' || c == ')' || c == ':' || c == ';') return true;
-  // ” ’ 。 ！ ？ » …
-  for (std::string_view tail : {"\xe2\x80\x9d", "\xe2\x80\x99", "\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f",
-                                "\xc2\xbb", "\xe2\x80\xa6"})
-    if (text.ends_with(tail)) return true;
-  return false;
-}
-
-// True when the text has a letter or digit: ASCII alphanumerics, or any non-ASCII code point
-// outside the common punctuation and symbol blocks (U+2000-U+2BFF) and Latin-1 signs.
-bool has_word_character(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      if (std::isalnum(c)) return true;
-      continue;
-    }
-    if (c == 0xC2) {  // U+0080-U+00BF: Latin-1 signs (no-break space, «, », ©, ·)
-      ++i;
-      continue;
-    }
-    if (c == 0xE2 && i + 1 < text.size()) {  // U+2000-U+2FFF: punctuation, arrows, shapes, bullets
-      i += 2;
-      continue;
-    }
-    if (c >= 0xC3) return true;
-  }
-  return false;
-}
-
-// Script text showing as text (a <script> tag the page broke): dense in code punctuation,
-// which prose, even prose quoting a little code, is not. 12%: prose full of quotations
-// stays under 5%.
-bool looks_like_code(std::string_view text) {
-  std::size_t code = 0, visible = 0;
-  bool statement = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n') continue;
-    ++visible;
-    switch (c) {
-      case '{': case '}': case '(': case ')': case ';': case '=': case '+': case '[': case ']':
-      case '<': case '>': case '|': case '&': case '$': case '_': case '\\': case '"': case '/':
-        ++code;
-        statement = statement || c == ';' || c == '{' || c == '=';
-        break;
-      default: break;
-    }
-  }
-  return visible >= 40 && statement && code * 100 >= visible * 12;
-}
-
 double link_density(const TextBlock& b) { return b.chars ? double(b.link_chars) / b.chars : 0.0; }
 
 bool is_prose(const TextBlock& b, const FlatDom& dom) {
@@ -89,21 +35,6 @@ bool is_prose(const TextBlock& b, const FlatDom& dom) {
   if (dom.nodes[b.owner].tag == GUMBO_TAG_P && b.chars >= 30) return true;
   if (b.chars >= 80) return true;
   return ends_like_sentence(b.text) && b.words >= 4;
-}
-
-// Lowercase letters and digits only: the key for "the same text" and "the title".
-std::string fold(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      out.push_back(char(c));  // keep non-ASCII bytes as they are
-    } else if (std::isalnum(c)) {
-      out.push_back(base::to_lower(char(c)));
-    }
-  }
-  return out;
 }
 
 std::string node_label(const DomNode& n) {
@@ -262,7 +193,7 @@ class Extractor {
     headline_count_.assign(n, 0);
     headline_led_.assign(blocks_.size(), false);
     headline_led_count_.assign(n, 0);
-    std::int32_t last_headline = -2;  // index of the last headline-link block
+    std::int32_t last_headline = -1;  // index of the last headline-link block; -1 before the first
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
       const TextBlock& b = blocks_[k];
       prose_[k] = is_prose(b, dom_);
@@ -273,7 +204,7 @@ class Extractor {
         last_headline = std::int32_t(k);
       } else if (prose_[k]) {
         // A summary right under its headline link, maybe past a short date or byline line.
-        std::int32_t gap = std::int32_t(k) - last_headline;
+        std::int32_t gap = last_headline < 0 ? 0 : std::int32_t(k) - last_headline;
         headline_led_[k] = gap == 1 || (gap == 2 && blocks_[k - 1].chars < 60 && !prose_[k - 1] &&
                                         blocks_[k - 1].ctx.heading < 0);
         if (headline_led_[k]) ++headline_led_count_[b.owner];
@@ -452,7 +383,7 @@ class Extractor {
   void judge_blocks(const Metadata& meta) {
     verdict_.assign(blocks_.size(), Removal::outside_article);
     kept_.assign(blocks_.size(), false);
-    const std::string title = fold(meta.title);
+    const std::string title = fold_key(meta.title);
     std::unordered_map<std::string, std::int32_t> seen;  // folded text -> container of its first copy
     bool seen_prose = false;
     double prose_before = 0;   // prose kept so far
@@ -469,7 +400,7 @@ class Extractor {
       double ld = link_density(b);
       bool prose = is_prose(b, dom_);
       if (!reason && b.ctx.heading >= 0) {
-        std::string folded = fold(b.text);
+        std::string folded = fold_key(b.text);
         // The headline is the <h1> above the article, or a heading that repeats the title; an
         // <h1> after the article has begun heads a section (documentation, long reads).
         if ((dom_.nodes[b.ctx.heading].tag == GUMBO_TAG_H1 && !seen_prose) ||
@@ -525,14 +456,14 @@ class Extractor {
       if (!reason && !seen_prose && !prose && b.chars < 150 && looks_like_byline(b.text)) reason = Removal::byline;
       if (!reason && !prose && b.chars < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;
       // The headline repeated in a non-heading block above the article's first paragraph.
-      if (!reason && !seen_prose && !title.empty() && b.chars < 300 && fold(b.text) == title) reason = Removal::title;
+      if (!reason && !seen_prose && !title.empty() && b.chars < 300 && fold_key(b.text) == title) reason = Removal::title;
       // A sentence repeated in another container is a syndicated copy (the same story again
       // in a second card or column). Repeated within one container it is the page's own: a
       // refrain, or a page that prints its story twice; short repeated lines (a recipe's
       // "Eat every 2-3 hours") are the article's own as well.
       if (!reason && b.chars >= 40 && ends_like_sentence(b.text)) {
         std::int32_t container = neighbourhood(b);
-        auto [it, first_time] = seen.emplace(fold(b.text), container);
+        auto [it, first_time] = seen.emplace(fold_key(b.text), container);
         if (!first_time && it->second != container) reason = Removal::duplicate;
       }
       if (reason) {
@@ -547,93 +478,9 @@ class Extractor {
     }
   }
 
-  // "12 Sources", "3 min read", "45 comments".
-  static bool is_counter_label(std::string_view text) {
-    if (text.size() > 24 || text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
-    std::string t = base::to_lower(text);
-    std::size_t i = 0;
-    while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == ',' || t[i] == '.')) ++i;
-    std::string_view rest = base::trim_left(std::string_view(t).substr(i), " ");
-    for (std::string_view unit : {"sources", "source", "comments", "comment", "shares", "views", "min read",
-                                  "minute read", "minutes read", "mins read", "likes", "replies", "photos", "images"})
-      if (rest == unit) return true;
-    return false;
-  }
-
-  // The dated line over a reader's comment: "Posted by: Jane, Leeds on 8:21pm Tue 1 Jan 08".
-  // ("Jane wrote:" introduces quotations in articles as often as comments.)
-  static bool is_signature(std::string_view text) {
-    if (text.size() > 160) return false;
-    std::string t = base::to_lower(text);
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\n')) t.pop_back();
-    bool dated = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-    for (std::string_view prefix : {"posted by", "submitted by", "comment by", "comment from", "reply from",
-                                    "reply by", "response from"})
-      if (t.starts_with(prefix)) return dated;
-    return false;
-  }
-
-  // A numeric date: 05/10/2018, 5.10.18, 2018-10-05.
-  static bool has_numeric_date(std::string_view t) {
-    for (std::size_t i = 0; i + 5 < t.size(); ++i) {
-      auto digits = [&](std::size_t at, int min, int max) {
-        int n = 0;
-        while (at + n < t.size() && n < max && t[at + n] >= '0' && t[at + n] <= '9') ++n;
-        return n >= min ? n : 0;
-      };
-      int a = digits(i, 1, 4);
-      if (!a || (i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9')) continue;
-      char sep = t[i + a];
-      if (sep != '/' && sep != '.' && sep != '-') continue;
-      int b = digits(i + a + 1, 1, 2);
-      if (!b || t[i + a + 1 + b] != sep) continue;
-      if (digits(i + a + 2 + b, 2, 4)) return true;
-    }
-    return false;
-  }
-
-  static bool looks_like_byline(std::string_view text) {
-    std::string t = base::to_lower(text.substr(0, 150));
-    for (std::string_view prefix : {"by ", "posted ", "published ", "updated ", "written by", "last updated",
-                                    "curated by", "compiled by", "reported by", "edited by", "produced by",
-                                    "publicado", "publi\xc3\xa9", "ver\xc3\xb6" "ffentlicht", "diterbitkan", "por "})
-      if (t.starts_with(prefix)) return true;
-    if (has_numeric_date(t) && t.size() <= 150) return true;
-    static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                   "jul", "aug", "sep", "oct", "nov", "dec"};
-    bool has_digit = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!has_digit || t.size() > 60) return false;
-    return std::any_of(std::begin(kMonths), std::end(kMonths),
-                       [&](std::string_view m) { return t.find(m) != std::string::npos; });
-  }
-
-  // "Updated 11:21 pm CST, Tuesday, November 19, 2019" below the article, too.
-  static bool looks_like_dateline_anywhere(std::string_view text) {
-    std::string t = base::to_lower(text.substr(0, 80));
-    bool stamped = t.starts_with("updated ") || t.starts_with("published ") || t.starts_with("posted on") ||
-                   t.starts_with("last updated") || t.starts_with("first published");
-    return stamped && std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-  }
-
-  bool is_data_table(std::int32_t table) {
-    auto it = data_table_.find(table);
-    if (it != data_table_.end()) return it->second;
-    std::int32_t cells = 0, chars = 0;
-    bool nested = false;
-    for (std::int32_t i = table + 1; i < dom_.nodes[table].end; ++i) {
-      GumboTag t = dom_.nodes[i].tag;
-      if (t == GUMBO_TAG_TD || t == GUMBO_TAG_TH) ++cells;
-      if (t == GUMBO_TAG_TABLE && !dom_.nodes[i].is_text) nested = true;
-    }
-    std::size_t first = first_block_at(table), last = first_block_at(dom_.nodes[table].end);
-    for (std::size_t b = first; b < last; ++b) chars += blocks_[b].chars;
-    bool data = !nested && cells >= 2 && chars / std::max(cells, 1) < 150;
-    data_table_.emplace(table, data);
-    return data;
-  }
-
   void assemble(Article& article) {
     const bool trace = options_.explain;
+    BlockAssembler assembler(dom_, blocks_);
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
       const TextBlock& b = blocks_[k];
       if (trace) {
@@ -652,90 +499,7 @@ class Extractor {
         if (options_.keep_removed) article.removed.push_back({verdict_[k], b.text});
         continue;
       }
-      append_block(article.blocks, b);
-    }
-  }
-
-  void append_block(std::vector<Block>& out, const TextBlock& b) {
-    const BlockContext& c = b.ctx;
-    // Group with the previous output block when both come from the same list, table or quote.
-    if (c.code >= 0) {
-      if (!out.empty() && open_group_ == c.code) {
-        out.back().text += "\n" + b.text;
-      } else {
-        out.push_back({BlockKind::code, 0, b.text, {}, {}, false});
-        open_group_ = c.code;
-      }
-      return;
-    }
-    if (c.heading >= 0) {
-      int level = int(dom_.nodes[c.heading].tag - GUMBO_TAG_H1) + 1;
-      out.push_back({BlockKind::heading, level, b.text, {}, {}, false});
-      open_group_ = kNone;
-      return;
-    }
-    if (c.table >= 0 && c.cell >= 0 && is_data_table(c.table)) {
-      if (out.empty() || open_group_ != c.table) {
-        out.push_back({BlockKind::table, 0, "", {}, {}, false});
-        open_group_ = c.table;
-        open_row_ = open_cell_ = kNone;
-      }
-      Block& table = out.back();
-      if (open_row_ != c.row || table.rows.empty()) {
-        table.rows.emplace_back();
-        open_row_ = c.row;
-        open_cell_ = kNone;
-      }
-      auto& row = table.rows.back();
-      if (open_cell_ == c.cell && !row.empty()) {
-        row.back() += " " + b.text;
-      } else {
-        row.push_back(b.text);
-        open_cell_ = c.cell;
-      }
-      rebuild_table_text(table);
-      return;
-    }
-    if (c.list >= 0 && c.list_item >= 0) {
-      if (out.empty() || open_group_ != c.list) {
-        bool ordered = dom_.nodes[c.list].tag == GUMBO_TAG_OL;
-        out.push_back({BlockKind::list, 0, "", {}, {}, ordered});
-        open_group_ = c.list;
-        open_item_ = kNone;
-      }
-      Block& list = out.back();
-      if (open_item_ == c.list_item && !list.items.empty()) {
-        list.items.back() += " " + b.text;
-        list.text += " " + b.text;
-      } else {
-        list.items.push_back(b.text);
-        if (!list.text.empty()) list.text += "\n";
-        list.text += b.text;
-        open_item_ = c.list_item;
-      }
-      return;
-    }
-    if (c.quote >= 0) {
-      if (!out.empty() && open_group_ == c.quote) {
-        out.back().text += "\n\n" + b.text;
-      } else {
-        out.push_back({BlockKind::quote, 0, b.text, {}, {}, false});
-        open_group_ = c.quote;
-      }
-      return;
-    }
-    out.push_back({c.caption >= 0 ? BlockKind::caption : BlockKind::paragraph, 0, b.text, {}, {}, false});
-    open_group_ = kNone;
-  }
-
-  static void rebuild_table_text(Block& table) {
-    table.text.clear();
-    for (const auto& row : table.rows) {
-      if (!table.text.empty()) table.text += "\n";
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        if (i) table.text += "\t";
-        table.text += row[i];
-      }
+      assembler.append(article.blocks, b);
     }
   }
 
@@ -750,13 +514,11 @@ class Extractor {
   std::vector<std::int32_t> prose_count_;   // per node: prose blocks in its subtree
   std::vector<bool> headline_led_;             // per block: prose right under a headline link
   std::vector<std::int32_t> headline_led_count_;  // per node: such blocks in its subtree
-  std::vector<std::int32_t> headline_count_;  // per node: blocks that are one link of a headline's length  // nearest element whose markup says noise
+  std::vector<std::int32_t> headline_count_;  // per node: blocks that are one link of a headline's length
   std::vector<Removal> verdict_;
   std::vector<bool> kept_;
-  std::unordered_map<std::int32_t, bool> data_table_;
   std::int32_t region_ = 0;
   std::vector<std::int32_t> parts_;  // region_ and the siblings extend_region() added, in order
-  std::int32_t open_group_ = -1, open_row_ = -1, open_cell_ = -1, open_item_ = -1;
 };
 
 }  // namespace

@@ -1,0 +1,150 @@
+#include "parsers/extract/text_signals.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "base/ascii.h"
+
+namespace winnow::parsers {
+
+// The last visible character of `text`, as a code point's first byte sequence.
+bool ends_like_sentence(std::string_view text) {
+  text = base::trim_right(text, " \n");
+  if (text.empty()) return false;
+  char c = text.back();
+  if (c == '.' || c == '!' || c == '?' || c == '"' || c == '\'' || c == ')' || c == ':' || c == ';') return true;
+  // ” ’ 。 ！ ？ » …
+  for (std::string_view tail : {"\xe2\x80\x9d", "\xe2\x80\x99", "\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f",
+                                "\xc2\xbb", "\xe2\x80\xa6"})
+    if (text.ends_with(tail)) return true;
+  return false;
+}
+
+// True when the text has a letter or digit: ASCII alphanumerics, or any non-ASCII code point
+// outside the common punctuation and symbol blocks (U+2000-U+2BFF) and Latin-1 signs.
+bool has_word_character(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (std::isalnum(c)) return true;
+      continue;
+    }
+    if (c == 0xC2) {  // U+0080-U+00BF: Latin-1 signs (no-break space, «, », ©, ·)
+      ++i;
+      continue;
+    }
+    if (c == 0xE2 && i + 1 < text.size()) {  // U+2000-U+2FFF: punctuation, arrows, shapes, bullets
+      i += 2;
+      continue;
+    }
+    if (c >= 0xC3) return true;
+  }
+  return false;
+}
+
+// Script text showing as text (a <script> tag the page broke): dense in code punctuation,
+// which prose, even prose quoting a little code, is not. 12%: prose full of quotations
+// stays under 5%.
+bool looks_like_code(std::string_view text) {
+  std::size_t code = 0, visible = 0;
+  bool statement = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\n') continue;
+    ++visible;
+    switch (c) {
+      case '{': case '}': case '(': case ')': case ';': case '=': case '+': case '[': case ']':
+      case '<': case '>': case '|': case '&': case '$': case '_': case '\\': case '"': case '/':
+        ++code;
+        statement = statement || c == ';' || c == '{' || c == '=';
+        break;
+      default: break;
+    }
+  }
+  return visible >= 40 && statement && code * 100 >= visible * 12;
+}
+
+// Lowercase letters and digits only: the key for "the same text" and "the title".
+std::string fold_key(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      out.push_back(char(c));  // keep non-ASCII bytes as they are
+    } else if (std::isalnum(c)) {
+      out.push_back(base::to_lower(char(c)));
+    }
+  }
+  return out;
+}
+
+// "12 Sources", "3 min read", "45 comments".
+bool is_counter_label(std::string_view text) {
+  if (text.size() > 24 || text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
+  std::string t = base::to_lower(text);
+  std::size_t i = 0;
+  while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == ',' || t[i] == '.')) ++i;
+  std::string_view rest = base::trim_left(std::string_view(t).substr(i), " ");
+  for (std::string_view unit : {"sources", "source", "comments", "comment", "shares", "views", "min read",
+                                "minute read", "minutes read", "mins read", "likes", "replies", "photos", "images"})
+    if (rest == unit) return true;
+  return false;
+}
+
+// The dated line over a reader's comment: "Posted by: Jane, Leeds on 8:21pm Tue 1 Jan 08".
+// ("Jane wrote:" introduces quotations in articles as often as comments.)
+bool is_signature(std::string_view text) {
+  if (text.size() > 160) return false;
+  std::string t = base::to_lower(text);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\n')) t.pop_back();
+  bool dated = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  for (std::string_view prefix : {"posted by", "submitted by", "comment by", "comment from", "reply from",
+                                  "reply by", "response from"})
+    if (t.starts_with(prefix)) return dated;
+  return false;
+}
+
+// A numeric date: 05/10/2018, 5.10.18, 2018-10-05.
+bool has_numeric_date(std::string_view t) {
+  for (std::size_t i = 0; i + 5 < t.size(); ++i) {
+    auto digits = [&](std::size_t at, int min, int max) {
+      int n = 0;
+      while (at + n < t.size() && n < max && t[at + n] >= '0' && t[at + n] <= '9') ++n;
+      return n >= min ? n : 0;
+    };
+    int a = digits(i, 1, 4);
+    if (!a || (i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9')) continue;
+    char sep = t[i + a];
+    if (sep != '/' && sep != '.' && sep != '-') continue;
+    int b = digits(i + a + 1, 1, 2);
+    if (!b || t[i + a + 1 + b] != sep) continue;
+    if (digits(i + a + 2 + b, 2, 4)) return true;
+  }
+  return false;
+}
+
+bool looks_like_byline(std::string_view text) {
+  std::string t = base::to_lower(text.substr(0, 150));
+  for (std::string_view prefix : {"by ", "posted ", "published ", "updated ", "written by", "last updated",
+                                  "curated by", "compiled by", "reported by", "edited by", "produced by",
+                                  "publicado", "publi\xc3\xa9", "ver\xc3\xb6" "ffentlicht", "diterbitkan", "por "})
+    if (t.starts_with(prefix)) return true;
+  if (has_numeric_date(t) && t.size() <= 150) return true;
+  static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+  bool has_digit = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!has_digit || t.size() > 60) return false;
+  return std::any_of(std::begin(kMonths), std::end(kMonths),
+                     [&](std::string_view m) { return t.find(m) != std::string::npos; });
+}
+
+// "Updated 11:21 pm CST, Tuesday, November 19, 2019" below the article, too.
+bool looks_like_dateline_anywhere(std::string_view text) {
+  std::string t = base::to_lower(text.substr(0, 80));
+  bool stamped = t.starts_with("updated ") || t.starts_with("published ") || t.starts_with("posted on") ||
+                 t.starts_with("last updated") || t.starts_with("first published");
+  return stamped && std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace winnow::parsers
