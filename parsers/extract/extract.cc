@@ -12,6 +12,7 @@
 #include "parsers/extract/assemble.h"
 #include "parsers/extract/dom.h"
 #include "parsers/extract/noise.h"
+#include "parsers/extract/phrases.h"
 #include "parsers/extract/segment.h"
 #include "parsers/extract/text_signals.h"
 #include "parsers/extract/verdict.h"
@@ -65,6 +66,23 @@ const GumboNode* find_child(const GumboNode& parent, GumboTag tag) {
     if (is_element(*child, tag)) return child;
   }
   return nullptr;
+}
+
+// Half or more of the words of `heading` (three letters or more) stand in `title` too.
+bool shares_words(std::string_view heading, std::string_view title) {
+  std::string t = " " + fold_case(title) + " ";
+  std::string h = fold_case(heading);
+  int words = 0, shared = 0;
+  std::size_t i = 0;
+  while (i < h.size()) {
+    while (i < h.size() && !(std::isalnum(static_cast<unsigned char>(h[i])) || static_cast<unsigned char>(h[i]) >= 0x80)) ++i;
+    std::size_t start = i;
+    while (i < h.size() && (std::isalnum(static_cast<unsigned char>(h[i])) || static_cast<unsigned char>(h[i]) >= 0x80)) ++i;
+    if (i - start < 3) continue;
+    ++words;
+    if (t.find(h.substr(start, i - start)) != std::string::npos) ++shared;
+  }
+  return words == 0 || 2 * shared >= words;
 }
 
 class Extractor {
@@ -401,9 +419,10 @@ class Extractor {
       bool prose = is_prose(b, dom_);
       if (!reason && b.ctx.heading >= 0) {
         std::string folded = fold_key(b.text);
-        // The headline is the <h1> above the article, or a heading that repeats the title; an
-        // <h1> after the article has begun heads a section (documentation, long reads).
-        if ((dom_.nodes[b.ctx.heading].tag == GUMBO_TAG_H1 && !seen_prose) ||
+        // The headline is the <h1> above the article that shares the title's words, or a
+        // heading that repeats the title; an <h1> after the article has begun heads a section
+        // (documentation, long reads), and one that shares nothing with the title is text.
+        if ((dom_.nodes[b.ctx.heading].tag == GUMBO_TAG_H1 && !seen_prose && shares_words(b.text, meta.title)) ||
             (!title.empty() && !folded.empty() && (folded == title || (title.find(folded) != std::string::npos &&
                                                                        folded.size() * 2 > title.size()))))
           reason = Removal::title;
