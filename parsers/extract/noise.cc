@@ -202,15 +202,20 @@ bool looks_like_shortcode(std::string_view s) {
 
 // A token such as "entry-content" or "article-body" names the article; "sponsored-content"
 // or "comment-body" does not, since its own words also name noise.
+// Comments are the exception: "comment-box user-post-box" is a comment however much its
+// other token sounds like a post.
 std::optional<Removal> removal_by_class_and_id(std::string_view class_value, std::string_view id_value) {
   AttributeWords all;
+  bool content = false;
   for (std::string_view token : attribute_tokens(class_value, id_value)) {
     AttributeWords one;
     add_words(token, one);
-    if (names_content(one) && !removal_by_words(one)) return std::nullopt;
+    if (names_content(one) && !removal_by_words(one)) content = true;
     add_words(token, all);
   }
-  return removal_by_words(all);
+  std::optional<Removal> noise = removal_by_words(all);
+  if (content && noise != Removal::comments) return std::nullopt;
+  return noise;
 }
 
 }  // namespace
