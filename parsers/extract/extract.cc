@@ -130,7 +130,7 @@ class Extractor {
       eb.link_chars = b.link_chars;
       eb.kept = kept_[k];
       eb.reason = verdict_[k];
-      if (b.ctx.heading >= 0) eb.heading = int(dom_.nodes[b.ctx.heading].tag - GUMBO_TAG_H1) + 1;
+      eb.heading = heading_level(b);
       eb.prose = prose_[k];
       eb.headline_link = b.chars >= 15 && b.link_chars * 10 >= b.chars * 9;
       eb.teaser = headline_led_[k];
@@ -198,6 +198,11 @@ class Extractor {
   // The element two levels above the block. Article paragraphs sit together there, even
   // when each is wrapped in its own card; a teaser's summary sits alone in its card, with
   // its headline link, byline and date.
+  // 1 for a block in an <h1>, ..., 6 in an <h6>; 0 outside headings.
+  int heading_level(const TextBlock& b) const {
+    return b.ctx.heading >= 0 ? int(dom_.nodes[b.ctx.heading].tag - GUMBO_TAG_H1) + 1 : 0;
+  }
+
   std::int32_t neighbourhood(const TextBlock& b) const {
     std::int32_t up = b.owner;
     for (int level = 0; level < kClusterLevels && dom_.nodes[up].parent >= 0; ++level) up = dom_.nodes[up].parent;
@@ -437,6 +442,19 @@ class Extractor {
           // it holds little of the article's prose.
           std::int32_t box = dom_.nodes[b.ctx.heading >= 0 ? b.ctx.heading : b.owner].parent;
           std::size_t stop = box >= 0 ? first_block_at(dom_.nodes[box].end) : blocks_.size();
+          // A heading's section ends at the next heading of its rank or above that is not
+          // itself a link (teasers' headlines are links): "See also", then "References".
+          if (b.ctx.heading >= 0) {
+            const int rank = heading_level(b);
+            for (std::size_t t = k + 1; t < stop; ++t) {
+              const TextBlock& next = blocks_[t];
+              if (next.ctx.heading >= 0 && heading_level(next) <= rank && next.link_chars * 2 < next.chars &&
+                  !removal_by_widget_heading(next.text, next.chars)) {
+                stop = t;
+                break;
+              }
+            }
+          }
           double tail_good = 0;
           for (std::size_t t = k + 1; t < stop; ++t)
             if (prose_[t]) tail_good += blocks_[t].chars - blocks_[t].link_chars;
