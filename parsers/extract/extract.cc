@@ -70,7 +70,7 @@ const GumboNode* find_child(const GumboNode& parent, GumboTag tag) {
 
 // Half or more of the words of `heading` (three letters or more) stand in `title` too.
 bool shares_words(std::string_view heading, std::string_view title) {
-  std::string t = " " + fold_case(title) + " ";
+  const std::string t = fold_case(title);
   std::string h = fold_case(heading);
   int words = 0, shared = 0;
   std::size_t i = 0;
@@ -302,7 +302,6 @@ class Extractor {
   // see one article; the markup split it.
   void extend_region() {
     parts_.assign(1, region_);
-    const double base = std::max(good_[region_], 1.0);
     std::int32_t child = region_;
     // Wrappers that add nothing to their one child do not count as levels.
     for (int level = 0; level < kSiblingLevels;) {
@@ -311,11 +310,11 @@ class Extractor {
       if (good_[parent] > good_[child] || bad_[parent] > bad_[child]) ++level;
       for (std::int32_t c = parent + 1; c < dom_.nodes[parent].end; c = dom_.nodes[c].end) {
         if (c == child || dom_.nodes[c].is_text || markup_[c]) continue;
-        // As much prose as a lone article paragraph, or a tenth of the region's when that is
-        // more; half that for paragraphs before the region, where ledes and key points sit
-        // (after it, prose-rich siblings are more often the next story's start).
-        double enough = std::max(options_.tuning.sibling_share * base, options_.tuning.lone_article_chars);
-        // Before the region, a lone short paragraph is more often a photo's caption.
+        // As much prose as a lone article paragraph; half that for two or more paragraphs
+        // before the region, where ledes and key points sit (after it, prose-rich siblings
+        // are more often the next story's start, and a lone short paragraph before it is more
+        // often a photo's caption).
+        double enough = options_.tuning.lone_article_chars;
         if (c < region_ && prose_count_[c] >= 2) enough *= 0.5;
         if (good_[c] >= enough && good_[c] >= 2 * bad_[c]) parts_.push_back(c);
       }

@@ -14,7 +14,6 @@ void for_each_number(T& tuning, F&& f) {
   f("step_down_share", tuning.step_down_share);
   f("wrapper_share", tuning.wrapper_share);
   f("lone_article_chars", tuning.lone_article_chars);
-  f("sibling_share", tuning.sibling_share);
 }
 
 }  // namespace

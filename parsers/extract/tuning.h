@@ -24,8 +24,6 @@ struct Tuning {
   // A lone block this long (characters outside links) is an article written as one paragraph,
   // not a teaser's summary, which runs to a few sentences.
   double lone_article_chars = 400;
-  // A sibling of the region joins it when its prose is at least this share of the region's.
-  double sibling_share = 0.1;
 
   // Sets the number called `name` (the member's name); false when there is no such number.
   bool set(std::string_view name, double value);
