@@ -38,7 +38,7 @@ void print_article(const archive::ArticleRow& row, const std::string& format) {
   if (format == "json") {
     json::object o{{"url", row.url},   {"title", row.title},     {"authors", row.authors},
                    {"site_name", row.site_name}, {"language", row.language}, {"source", row.source},
-                   {"text", row.text}};
+                   {"verdict", row.verdict},     {"partial", row.partial},   {"text", row.text}};
     boost::system::error_code ec;
     json::value blocks = json::parse(row.blocks_json, ec);
     if (!ec) o["blocks"] = std::move(blocks);
