@@ -24,6 +24,20 @@ std::int64_t to_int64(std::size_t n) {
              : static_cast<std::int64_t>(n);
 }
 
+// Binds every column of `row`, for the INSERT of store_article and the UPDATE of
+// replace_article alike, which use of them what they write: ?1 id, ?2 feed_id, ?3 entry_key,
+// ?4 url ... ?19 removed_json, ?20 fingerprint, ?21-?26 its bands, ?27 duplicate_of ...
+// ?32 fetched_at, ?33 archived_at (now), ?34 extractor_version ... ?38 retries.
+void bind_article(Query& q, const ArticleRow& row) {
+  const auto band = simhash_bands(row.fingerprint);
+  q.bind(row.id, row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title, row.authors,
+         row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags, row.text,
+         row.markdown, row.blocks_json, row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0],
+         band[1], band[2], band[3], band[4], band[5], row.duplicate_of, row.source, row.http_status,
+         row.content_type, row.charset, row.fetched_at, now_s(), row.extractor_version, row.verdict, row.partial,
+         row.retry_at, row.retries);
+}
+
 }  // namespace
 
 SqliteArchive::SqliteArchive(const std::string& path) : db_(open_database(path)) {
@@ -136,21 +150,15 @@ void SqliteArchive::record_entry(std::int64_t feed_id, const std::string& entry_
 std::int64_t SqliteArchive::store_article(const ArticleRow& row) {
   std::int64_t id = 0;
   transaction([&] {
-    const auto band = simhash_bands(row.fingerprint);
-    query(
+    auto q = query(
         "INSERT INTO articles (feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
         "modified, site_name, language, description, image, tags, text, markdown, blocks_json, removed_json, "
         "fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, source, "
         "http_status, content_type, charset, fetched_at, archived_at, extractor_version, verdict, partial, "
-        "retry_at, retries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-        "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37)")
-        .bind(row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title, row.authors,
-              row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags,
-              row.text, row.markdown, row.blocks_json, row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint),
-              band[0], band[1], band[2], band[3], band[4], band[5], row.duplicate_of, row.source, row.http_status,
-              row.content_type, row.charset, row.fetched_at, now_s(), row.extractor_version, row.verdict,
-              row.partial, row.retry_at, row.retries)
-        .run();
+        "retry_at, retries) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+        "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38)");
+    bind_article(q, row);
+    q.run();
     id = last_insert_rowid(db_.get());
     put_raw_page(id, row);
     if (row.feed_id) upsert_entry(*row.feed_id, row.entry_key, id);
@@ -230,22 +238,16 @@ void SqliteArchive::update_extraction(const ArticleRow& row) {
 
 void SqliteArchive::replace_article(const ArticleRow& row) {
   transaction([&] {
-    const auto band = simhash_bands(row.fingerprint);
-    query(
-        "UPDATE articles SET url = ?2, normalized_url = ?3, canonical_url = ?4, title = ?5, authors = ?6, "
-        "published = ?7, modified = ?8, site_name = ?9, language = ?10, description = ?11, image = ?12, "
-        "tags = ?13, text = ?14, markdown = ?15, blocks_json = ?16, removed_json = ?17, fingerprint = ?18, "
-        "fp_band0 = ?19, fp_band1 = ?20, fp_band2 = ?21, fp_band3 = ?22, fp_band4 = ?23, fp_band5 = ?24, "
-        "duplicate_of = ?25, source = ?26, http_status = ?27, content_type = ?28, charset = ?29, "
-        "fetched_at = ?30, extractor_version = ?31, verdict = ?32, partial = ?33, retry_at = ?34, "
-        "retries = ?35 WHERE id = ?1")
-        .bind(row.id, row.url, row.normalized_url, row.canonical_url, row.title, row.authors, row.published,
-              row.modified, row.site_name, row.language, row.description, row.image, row.tags, row.text,
-              row.markdown, row.blocks_json, row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0],
-              band[1], band[2], band[3], band[4], band[5], row.duplicate_of, row.source, row.http_status,
-              row.content_type, row.charset, row.fetched_at, row.extractor_version, row.verdict, row.partial,
-              row.retry_at, row.retries)
-        .run();
+    auto q = query(
+        "UPDATE articles SET url = ?4, normalized_url = ?5, canonical_url = ?6, title = ?7, authors = ?8, "
+        "published = ?9, modified = ?10, site_name = ?11, language = ?12, description = ?13, image = ?14, "
+        "tags = ?15, text = ?16, markdown = ?17, blocks_json = ?18, removed_json = ?19, fingerprint = ?20, "
+        "fp_band0 = ?21, fp_band1 = ?22, fp_band2 = ?23, fp_band3 = ?24, fp_band4 = ?25, fp_band5 = ?26, "
+        "duplicate_of = ?27, source = ?28, http_status = ?29, content_type = ?30, charset = ?31, "
+        "fetched_at = ?32, extractor_version = ?34, verdict = ?35, partial = ?36, retry_at = ?37, "
+        "retries = ?38 WHERE id = ?1");
+    bind_article(q, row);
+    q.run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
     put_raw_page(row.id, row);
   });
