@@ -88,7 +88,7 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
     fail(source, e.source(), std::string(e.description()));
   }
   static const std::set<std::string> kSections = {"archive", "feeds", "fetch", "politeness",
-                                                  "schedule", "extract", "log"};
+                                                  "schedule", "ingest", "extract", "log"};
   for (const auto& [key, value] : root)
     if (!kSections.contains(std::string(key.str()))) fail(source, value.source(), "unknown section [" + std::string(key.str()) + "]");
 
@@ -151,6 +151,14 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   if (c.min_interval_s > c.max_interval_s)
     throw std::runtime_error(source + ": schedule.min_interval_min is longer than schedule.max_interval_h");
   c.default_interval_s = std::clamp(c.default_interval_s, c.min_interval_s, c.max_interval_s);
+
+  Section ingest(root, "ingest", source, {"retry_delay_min", "max_retries"});
+  number = double(c.page_retry_delay_s) / 60;
+  ingest.read_number("retry_delay_min", number, 0.01, 24 * 60 * 30);
+  c.page_retry_delay_s = std::max<std::int64_t>(1, std::int64_t(number * 60));
+  number = c.page_max_retries;
+  ingest.read_number("max_retries", number, 0, 20);
+  c.page_max_retries = int(number);
 
   Section extract(root, "extract", source, {"workers"});
   number = c.workers;

@@ -35,6 +35,12 @@ struct Config {
   std::int64_t min_interval_s = 5 * 60;
   std::int64_t max_interval_s = 12 * 3600;
   std::int64_t default_interval_s = 3600;
+  // [ingest]
+  // A page that was no article yet (a challenge, a consent wall, an error page, an empty
+  // one) is fetched again after this delay, four times longer each next time, at most
+  // page_max_retries times.
+  std::int64_t page_retry_delay_s = 3600;
+  int page_max_retries = 3;
   // [extract]
   unsigned workers = 0;  // 0: one per core
   // [log]

@@ -22,6 +22,16 @@ void append_value(std::string& line, std::string_view value) {
 
 }  // namespace
 
+std::string describe(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
 void set_level(LogLevel level) { g_level = int(level); }
 bool enabled(LogLevel level) { return int(level) <= g_level.load(std::memory_order_relaxed); }
 

@@ -3,6 +3,7 @@
 //   <4>fetch failed url=https://example.com/feed status=503 retry_in_s=120
 // Any thread; each line is written with one call, so lines never interleave.
 #include <cstdio>
+#include <exception>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -37,6 +38,9 @@ struct Field {
     }
   }
 };
+
+// What an exception says, for a log line: its what(), or that it is no std::exception.
+std::string describe(const std::exception_ptr& error);
 
 // Values with spaces, quotes or '=' are quoted; newlines are escaped.
 void write(LogLevel level, std::string_view message, std::initializer_list<Field> fields = {});

@@ -63,8 +63,18 @@ struct ArticleRow {
   std::uint64_t fingerprint = 0;        // SimHash of the text, for near-duplicates
   std::optional<std::int64_t> duplicate_of;  // the first archived copy of the same story
   // "page": extracted from the fetched page; "feed": the feed's own content was used
-  // because the page could not be fetched or extracted to nothing.
+  // because the page could not be fetched or was no article (see verdict).
   std::string source = "page";
+  // What the fetched page was, as parsers::to_string(PageKind) spells it. Only an "article"
+  // (or, with `partial`, a "paywall_teaser") is ever stored as the page's text; any other
+  // verdict marks a row holding the feed's content, whose raw bytes are the judged page.
+  // "article" too when no page was judged (it could not be fetched).
+  std::string verdict = "article";
+  bool partial = false;                 // the text is the start of a longer (paywalled) article
+  // When ingest fetches the page again, hoping for the article (a challenge, a consent wall,
+  // an error page may be gone later); empty when it will not. `retries`: fetches so far.
+  std::optional<UnixSeconds> retry_at;
+  int retries = 0;
   int http_status = 0;
   std::string content_type;
   std::string raw;                      // the fetched bytes (stored packed; returned plain)
@@ -117,9 +127,19 @@ class Archive {
   // bits of `fingerprint` (Hamming), oldest first; for near-duplicate detection.
   virtual std::vector<std::int64_t> near_duplicates(std::uint64_t fingerprint, int max_distance,
                                                     UnixSeconds fingerprint_since) = 0;
-  // Replaces the extracted fields (text, markdown, blocks, metadata, fingerprint, version)
-  // of an existing article; used by reextract.
+  // Replaces the extracted fields (text, markdown, blocks, metadata, fingerprint, version,
+  // source, verdict, partial, retry) of an existing article; used by reextract.
   virtual void update_extraction(const ArticleRow& row) = 0;
+  // Replaces article row.id by `row` in place: every field but id, feed_id, entry_key and
+  // archived_at, and the raw page when `row` carries one. The id stays, so consumers'
+  // cursors and references stay valid; the full-text index follows. Used when a page
+  // fetched again turns out better than what was stored (ingest/dedupe.h).
+  virtual void replace_article(const ArticleRow& row) = 0;
+  // Writes verdict, partial, retry_at and retries of article row.id, nothing else.
+  virtual void update_verdict(const ArticleRow& row) = 0;
+  // Articles whose retry_at is set and not after `now`, earliest first, at most `limit`
+  // (without raw bytes).
+  virtual std::vector<ArticleRow> articles_due_for_retry(UnixSeconds now, std::size_t limit) = 0;
 
   // Articles with id > cursor in id order, at most `limit`; `originals_only` skips
   // near-duplicates. The cursor of a consumer is the last id it saw.

@@ -9,16 +9,6 @@
 namespace winnow::archive {
 namespace {
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
 // A job that ran, waiting for its batch to commit before `done` is told.
 struct Ran {
   ArchiveWorker::Done done;
@@ -31,7 +21,7 @@ void report(std::vector<Ran>& batch, const std::exception_ptr& commit_error) {
     try {
       ran.done(ran.error ? ran.error : commit_error);
     } catch (...) {
-      log::error("archive done callback threw", {{"error", describe(std::current_exception())}});
+      log::error("archive done callback threw", {{"error", log::describe(std::current_exception())}});
     }
   }
 }
@@ -146,7 +136,7 @@ void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
           ++running_;
         }
       }
-      log::error("archive batch failed", {{"jobs", batch.size()}, {"error", describe(commit_error)}});
+      log::error("archive batch failed", {{"jobs", batch.size()}, {"error", log::describe(commit_error)}});
     }
     report(batch, commit_error);
     {

@@ -46,6 +46,8 @@ boost::json::object article_json(const ArticleRow& row) {
   object["text"] = row.text;
   object["blocks"] = std::move(blocks);
   object["source"] = row.source;
+  object["verdict"] = row.verdict;
+  object["partial"] = row.partial;
   object["duplicate_of"] = optional_id(row.duplicate_of);
   object["fetched_at"] = base::format_rfc3339(row.fetched_at);
   return object;

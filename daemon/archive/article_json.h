@@ -12,8 +12,11 @@ namespace winnow::archive {
 
 // Every field but the fetch internals (raw bytes, charset, fingerprint, markdown, ...):
 //   id, feed_id, url, canonical_url, title, authors, published, modified, site_name,
-//   language, tags, description, image, text, blocks, source, duplicate_of, fetched_at.
-// Every key is always present. What the row may lack is null, never an empty string or a
+//   language, tags, description, image, text, blocks, source, verdict, partial,
+//   duplicate_of, fetched_at.
+// `verdict` is what the fetched page was (parsers::to_string(PageKind)): anything but
+// "article" and "paywall_teaser" means the text is the feed's content. `partial` (a boolean)
+// marks the start of a paywalled article. Every key is always present. What the row may lack is null, never an empty string or a
 // missing key: feed_id (a crawled bare URL), published and modified, duplicate_of (an
 // original). Times are UTC RFC 3339, as base::format_rfc3339 writes them. `blocks` is the parsed
 // blocks_json (an empty one is []). Throws std::runtime_error when blocks_json is not JSON.

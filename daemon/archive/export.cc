@@ -142,7 +142,9 @@ void write_warc_article(WarcWriter& warc, const std::string& warcinfo_id, const 
   const std::string date = base::format_rfc3339(row.fetched_at);
   const std::string target = field_value(row.url);
   std::string response_id;
-  if (row.http_status != 0) {
+  // A row of feed content may keep the page it was judged on (a challenge, a consent wall):
+  // its text is no conversion of that page, so the page is not written as its response.
+  if (row.http_status != 0 && row.source == "page") {
     // The stored bytes are the body as delivered after content decoding, so the synthesized
     // response carries no Content-Encoding or Transfer-Encoding.
     std::string head = "HTTP/1.1 " + std::to_string(row.http_status) + " " + std::string(reason_phrase(row.http_status)) + "\r\n";

@@ -36,8 +36,8 @@ struct ExportOptions {
 // Writes the articles with id > `cursor`, in id order, to `out`, and returns the last id
 // written (`cursor` itself when there was none): the consumer's next cursor. A WARC export
 // always starts with its warcinfo record, so each call makes one complete WARC file.
-// An article without an HTTP status (its text came from the feed) gets only a conversion
-// record, without WARC-Refers-To.
+// An article whose text came from the feed (source "feed") gets only a conversion record,
+// without WARC-Refers-To, even when it keeps the page that was judged no article.
 //
 // Reads through `archive` on the calling thread. For a long export use an Archive of its own
 // rather than a job on ArchiveWorker, whose batch would hold the write lock meanwhile.

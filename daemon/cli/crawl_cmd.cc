@@ -38,7 +38,7 @@ void print_article(const archive::ArticleRow& row, const std::string& format) {
   if (format == "json") {
     json::object o{{"url", row.url},   {"title", row.title},     {"authors", row.authors},
                    {"site_name", row.site_name}, {"language", row.language}, {"source", row.source},
-                   {"text", row.text}};
+                   {"verdict", row.verdict},     {"partial", row.partial},   {"text", row.text}};
     boost::system::error_code ec;
     json::value blocks = json::parse(row.blocks_json, ec);
     if (!ec) o["blocks"] = std::move(blocks);
@@ -147,6 +147,9 @@ int run_crawl(std::span<char* const> argv) {
                  (unsigned long long)s.feed_fallbacks, (unsigned long long)s.failed);
     for (const auto& [reason, count] : s.failure_reasons)
       std::fprintf(stderr, "  failed: %s (%llu)\n", reason.c_str(), (unsigned long long)count);
+    for (const auto& [verdict, count] : s.verdicts)
+      if (verdict != "article")
+        std::fprintf(stderr, "  not an article: %s (%llu)\n", verdict.c_str(), (unsigned long long)count);
     if (s.failed > 0 && s.archived == 0 && s.url_duplicates == 0) rc = 1;
   }
   if (!scratch.empty()) {

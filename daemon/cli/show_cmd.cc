@@ -1,10 +1,12 @@
-// `winnow show`: one archived article as text, Markdown, JSON (article_json.h, the same
+// `winnow show`: one archived article as text (title, URL, a line saying where the text
+// comes from and what the page was, the text), Markdown, JSON (article_json.h, the same
 // object as a line of `winnow export --format jsonl`) or the page as fetched.
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
 #include <iostream>
 
+#include "base/time.h"
 #include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
@@ -30,7 +32,13 @@ int run_show(std::span<char* const> argv) {
   std::string format = args.get_or("format", "text");
   if (format == "json") std::cout << boost::json::serialize(archive::article_json(*row)) << "\n";
   else if (format == "markdown") std::cout << row->markdown << "\n";
-  else std::cout << row->title << "\n" << row->url << "\n\n" << row->text << "\n";
+  else {
+    // What the text is, on a line of its own: a row that is not a page's article says so.
+    std::cout << row->title << "\n" << row->url << "\nsource=" << row->source << " verdict=" << row->verdict
+              << " partial=" << (row->partial ? "yes" : "no");
+    if (row->retry_at) std::cout << " retry_at=" << base::format_rfc3339(*row->retry_at) << " retries=" << row->retries;
+    std::cout << "\n\n" << row->text << "\n";
+  }
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // The life of one entry (or crawled page): robots.txt, the page fetch (host budget, then a
-// page slot), extraction, or the feed's own content instead; then the duplicate checks and
-// the write, or giving up. Loop thread; extraction runs on a worker and the write on the
+// page slot), extraction and the page's verdict, or the feed's own content instead; then the
+// duplicate checks and the write, or giving up. A retry (retry.cc) goes the same way up to
+// the verdict, then to finish_retry. Loop thread; extraction runs on a worker and the write on the
 // archive thread, each posting its answer back to the loop.
 #include "daemon/ingest/ingest.h"
 
@@ -11,6 +12,7 @@
 #include "daemon/ingest/article_row.h"
 #include "daemon/ingest/dedupe.h"
 #include "daemon/ingest/ingest_impl.h"
+#include "daemon/ingest/page_retry.h"
 #include "daemon/log.h"
 #include "parsers/extract/extract.h"
 #include "parsers/url/normalize.h"
@@ -97,6 +99,7 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
     ++stats_.pages_failed;
     log::debug("page fetch failed", {{"url", job->url}, {"error", why}});
     bool permanent = r.error == fetch::FetchErrc::ok && is_permanent_status(r.status);
+    if (job->retry_of) return finish_retry(job, nullptr, why, permanent);
     if (!job->entry.content.empty() || !job->entry.summary.empty()) return use_feed_content(job, why, permanent);
     return give_up(job, why, permanent);
   }
@@ -107,23 +110,52 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
     options.url = page->final_url.empty() ? job->url : page->final_url;
     options.content_type = page->content_type;
     parsers::Article article = parsers::extract(page->body, options);
+    // An "article" without a block has nothing to archive either.
+    parsers::PageKind kind = article.blocks.empty() && article.verdict.kind == parsers::PageKind::article
+                                 ? parsers::PageKind::empty
+                                 : article.verdict.kind;
     auto row = std::make_shared<ArticleRow>(to_row(article, options.url, page.get()));
-    bool empty = article.blocks.empty();
-    asio::post(loop_, [this, alive, job, row, empty] {
+    row->verdict = parsers::to_string(kind);
+    row->partial = kind == parsers::PageKind::paywall_teaser;
+    asio::post(loop_, [this, alive, job, row, kind] {
       if (alive.expired()) return;
-      if (empty) return use_feed_content(job, "page has no article text");
-      store(job, std::move(*row));
+      on_judged(job, row, kind);
     });
   });
 }
 
-void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent) {
+void Ingest::on_judged(std::shared_ptr<Job> job, std::shared_ptr<ArticleRow> page, parsers::PageKind kind) {
+  using parsers::PageKind;
+  ++stats_.verdicts[page->verdict];
+  const std::string why = "page is " + page->verdict;
+  if (job->retry_of) return finish_retry(job, page, why, false);
+  if (kind == PageKind::article) return store(job, std::move(*page));
+  const bool has_feed_content = !job->entry.content.empty() || !job->entry.summary.empty();
+  // 0: no retry (the kind stays what it is, or retries are off).
+  const std::int64_t retry_in_s = is_retryable(kind) ? retry_delay_s(options_.retry, 0).value_or(0) : 0;
+  if (has_feed_content && retry_in_s > 0)
+    log::info("page is not an article", {{"url", job->url}, {"verdict", page->verdict}, {"retry_in_s", retry_in_s}});
+  else
+    log::info("page is not an article",
+              {{"url", job->url}, {"verdict", page->verdict}, {"kept", has_feed_content ? "feed" : "nothing"}});
+  // A teaser is all there is without the feed's content: it is kept, marked partial.
+  if (kind == PageKind::paywall_teaser && !has_feed_content)
+    return page->text.empty() ? give_up(job, why, false) : store(job, std::move(*page));
+  if (retry_in_s > 0) page->retry_at = now_s() + retry_in_s;  // for the feed's content that stands in
+  // A listing page stays one; the other kinds may show the article at the next poll.
+  use_feed_content(job, why, kind == PageKind::not_article, page);
+}
+
+void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent,
+                              std::shared_ptr<ArticleRow> judged) {
   if (cancelled_) return abandon(job);
+  // A retry has the feed's content archived already: it only settles the row.
+  if (job->retry_of) return finish_retry(job, nullptr, why, permanent);
   const std::string& html = !job->entry.content.empty() ? job->entry.content : job->entry.summary;
   if (html.empty()) return give_up(job, why, permanent);
   ++stats_.feed_fallbacks;
   auto content = std::make_shared<std::string>("<html><body><article>" + html + "</article></body></html>");
-  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, content, why, permanent] {
+  asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, content, why, permanent, judged] {
     parsers::ExtractOptions options;
     options.url = job->url;
     parsers::Article article = parsers::extract(*content, options);
@@ -135,6 +167,24 @@ void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, 
     if (!row->published && job->entry.published) row->published = job->entry.published;
     if (row->authors.empty()) row->authors = job->entry.author;
     bool empty = article.blocks.empty();
+    if (judged) {
+      // The page's verdict marks the row. Its bytes are kept as the raw page (what the site
+      // answered, for `show --raw`, and for reextract should a later extractor find the
+      // article in it), never as the text.
+      row->verdict = judged->verdict;
+      row->partial = judged->partial;
+      row->retry_at = judged->retry_at;
+      row->raw.clear();
+      row->raw_packed = judged->raw_packed;
+      row->http_status = judged->http_status;
+      row->content_type = judged->content_type;
+      row->charset = judged->charset;
+      // A teaser's own text wins unless the feed says more.
+      if (judged->partial && !judged->text.empty() && (empty || text_chars(judged->text) >= text_chars(row->text))) {
+        row = judged;
+        empty = false;
+      }
+    }
     asio::post(loop_, [this, alive, job, row, empty, why, permanent] {
       if (alive.expired()) return;
       if (empty) return give_up(job, why + "; feed content is empty", permanent);
@@ -165,21 +215,19 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
         asio::post(loop, [this, alive, job, shared_row, outcome, error] {
           if (alive.expired()) return;
           if (error) {
-            std::string what = "archive error";
-            try {
-              std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-              what = e.what();
-            }
+            const std::string what = log::describe(error);
             log::error("archive write failed", {{"url", job->url}, {"error", what}});
             return give_up(job, "archive: " + what, false);
           }
           if (*outcome == StoreOutcome::url_duplicate) ++stats_.url_duplicates;
           else ++stats_.archived;
+          if (*outcome == StoreOutcome::upgraded)
+            log::info("article replaced what was archived", {{"id", shared_row->id}, {"url", job->url}});
           if (*outcome == StoreOutcome::near_duplicate) ++stats_.near_duplicates;
           log::debug("archived", {{"id", shared_row->id}, {"url", job->url}, {"source", shared_row->source}});
           if (job->crawl && job->crawl->sink)
-            job->crawl->sink(CrawledArticle{*shared_row, *outcome != StoreOutcome::stored});
+            job->crawl->sink(CrawledArticle{*shared_row, *outcome == StoreOutcome::url_duplicate ||
+                                                             *outcome == StoreOutcome::near_duplicate});
           job_done(job);
         });
       });
@@ -187,6 +235,7 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
 
 void Ingest::give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent) {
   if (cancelled_) return abandon(job);
+  if (job->retry_of) return finish_retry(job, nullptr, reason, permanent);
   ++stats_.failed;
   ++stats_.failure_reasons[reason.substr(0, reason.find(':'))];
   log::warning("entry not archived", {{"url", job->url}, {"reason", reason}, {"permanent", permanent ? "yes" : "no"}});
@@ -206,6 +255,7 @@ void Ingest::abandon(std::shared_ptr<Job> job) {
 
 void Ingest::job_done(const std::shared_ptr<Job>& job) {
   --jobs_in_flight_;
+  if (job->retry_of) retrying_.erase(*job->retry_of);
   if (job->holds_page) {
     job->holds_page = false;
     release_page_slot();

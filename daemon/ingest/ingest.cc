@@ -49,6 +49,8 @@ IngestOptions options_from(const Config& c) {
   o.fetch.ca_file = c.ca_file;
   o.obey_robots = c.obey_robots;
   o.workers = c.workers;
+  o.retry.base_delay_s = c.page_retry_delay_s;
+  o.retry.max_retries = c.page_max_retries;
   return o;
 }
 
@@ -65,11 +67,13 @@ Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOp
           },
           options_.obey_robots, options_.robots_agent),
       workers_(options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency())),
-      timer_(loop) {}
+      timer_(loop),
+      retry_timer_(loop) {}
 
 Ingest::~Ingest() {
   *alive_ = false;
   timer_.cancel();
+  retry_timer_.cancel();
   hosts_.cancel_waiting();
   page_waiters_.clear();
   fetcher_.cancel_all();
@@ -129,6 +133,7 @@ void Ingest::start() {
       arm_timer();
     });
   });
+  arm_retry_timer();
 }
 
 void Ingest::subscribe(std::vector<Subscription> subscriptions) {
@@ -160,6 +165,7 @@ void Ingest::subscribe(std::vector<Subscription> subscriptions) {
       arm_timer();
     });
   });
+  arm_retry_timer();
 }
 
 Ingest::FeedState& Ingest::track(archive::FeedRow row, FirstPoll first, UnixSeconds now) {
@@ -240,6 +246,7 @@ void Ingest::drain(std::chrono::milliseconds grace, std::function<void()> draine
   draining_ = true;
   drained_ = std::move(drained);
   timer_.cancel();
+  retry_timer_.cancel();
   log::info("draining", {{"in_flight", in_flight()}, {"waiting", hosts_.waiting()}});
   grace_timer_ = std::make_unique<asio::steady_timer>(loop_, grace);
   grace_timer_->async_wait([this](const boost::system::error_code& ec) {

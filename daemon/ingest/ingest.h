@@ -8,12 +8,24 @@
 //   which entries are new                     archive thread   poll.cc
 //   robots.txt                                loop             robots_cache.h
 //   fetch the page (host budget, page slot)   loop             article_job.cc
-//   extract + fingerprint                     worker pool      article_job.cc
+//   extract + fingerprint + verdict           worker pool      article_job.cc
+//   the page's article, else the feed's       loop, worker     article_job.cc
+//     content marked with the page's verdict
 //   duplicate checks + store                  archive thread   dedupe.h
 //   save the feed's poll state                loop, archive    poll.cc
+//   later: rows due for a retry               archive thread   retry.cc, page_retry.h
+//     fetch + extract again as above          loop, workers    retry.cc, article_job.cc
+//     upgrade in place, or retry later        archive thread   page_retry.h
 //
 // `winnow crawl` (crawl.cc) fetches its URLs at once: a feed goes on as above from "parse",
-// a page becomes one entry at "extract".
+// a page becomes one entry at "extract". Retries run in daemon mode (start, subscribe) only.
+//
+// Only a page the extractor calls an article is archived as its text. A paywall teaser is
+// archived marked partial (or the feed's content, when longer); for a challenge, a consent
+// wall, an error page or an empty page the feed's content is archived, marked with the
+// verdict, and the page is fetched again later (page_retry.h); for a listing page behind an
+// entry link (not_article), the feed's content, for good. Without feed content such an entry
+// is not archived: a listing for good, the others until the next poll sees it again.
 //
 // Every network transfer runs on the Asio loop through the Fetcher; parsing and extraction
 // run on a thread pool; every SQLite call runs on the ArchiveWorker's thread. The loop
@@ -37,6 +49,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "daemon/archive/archive.h"
@@ -44,6 +57,7 @@
 #include "daemon/archive/archive_worker.h"
 #include "daemon/fetch/fetcher.h"
 #include "daemon/ingest/hosts.h"
+#include "daemon/ingest/page_retry.h"
 #include "daemon/ingest/robots_cache.h"
 #include "daemon/ingest/schedule.h"
 #include "feeds/model.h"
@@ -70,6 +84,9 @@ struct IngestOptions {
   // Entries queued for their page, at most, before more polls are admitted (each holds its
   // feed entry, content included).
   std::size_t max_queued_entries = 4096;
+  // Pages that were no article yet but may be later (a challenge, a consent wall, an error
+  // page, an empty one) are fetched again on this schedule.
+  RetryParams retry;
 };
 
 // The options a configuration asks for (winnowd and `winnow crawl` alike).
@@ -82,6 +99,9 @@ struct Stats {
   std::uint64_t archived = 0, url_duplicates = 0, near_duplicates = 0, feed_fallbacks = 0;
   std::uint64_t failed = 0;  // entries given up on (no page and no feed content)
   std::unordered_map<std::string, std::uint64_t> failure_reasons;
+  // Pages extracted, by verdict (parsers::to_string(PageKind)), retries included.
+  std::unordered_map<std::string, std::uint64_t> verdicts;
+  std::uint64_t retries = 0, retries_upgraded = 0;  // pages fetched again; of those, now articles
 };
 
 // What a crawl produced, for `winnow crawl --print` and the summary.
@@ -102,10 +122,12 @@ class Ingest {
   // Daemon mode: loads every enabled feed from the archive and polls each on its schedule
   // (new feeds spread over their first interval, so a restart does not burst). Called again
   // (SIGHUP), it adds feeds subscribed meanwhile and stops polling removed or disabled ones.
+  // Starts the retries of pages that were no article (any archived row due, whichever
+  // process archived it).
   void start();
 
   // Subscribes feeds (idempotent) and polls the new ones soon. Adding a feed costs one GET:
-  // its first poll is the only request.
+  // its first poll is the only request. Starts the retries too, as start() does.
   struct Subscription {
     std::string url;
     std::string title;
@@ -170,9 +192,15 @@ class Ingest {
   void start_job(std::shared_ptr<Job> job);
   void fetch_page(std::shared_ptr<Job> job);
   void on_page(std::shared_ptr<Job> job, fetch::FetchResult result);
+  // The page extracted: `page` is its row, verdict set. Only an article goes on as the page.
+  void on_judged(std::shared_ptr<Job> job, std::shared_ptr<archive::ArticleRow> page, parsers::PageKind kind);
   // The entry's own content instead of its page; without any, the entry is given up
   // (`permanent`: recorded so that later polls skip it; else seen again at the next poll).
-  void use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent = true);
+  // `judged`: the page when it was fetched and is no article; its verdict marks the row, its
+  // bytes are kept as the row's raw page, a retry is set when the verdict may change, and a
+  // paywall teaser's own text is stored instead when the feed's is not longer.
+  void use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent = true,
+                        std::shared_ptr<archive::ArticleRow> judged = nullptr);
   void store(std::shared_ptr<Job> job, archive::ArticleRow row);
   void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);
   void abandon(std::shared_ptr<Job> job);
@@ -182,6 +210,15 @@ class Ingest {
 
   // ---- crawl.cc
   void crawl_one(std::shared_ptr<Crawl> crawl, std::string url);
+
+  // ---- retry.cc: pages fetched again when due (page_retry.h)
+  void arm_retry_timer();
+  void on_retry_timer();
+  void start_retries(std::vector<archive::ArticleRow> due);
+  // A retry's fetch ended: `page` extracted (verdict set), or null when the fetch failed
+  // (`gone`: for good). Settles it on the archive thread.
+  void finish_retry(std::shared_ptr<Job> job, std::shared_ptr<archive::ArticleRow> page, const std::string& why,
+                    bool gone);
 
   boost::asio::io_context& loop_;
   archive::ArchiveWorker& archive_;
@@ -204,6 +241,10 @@ class Ingest {
   bool cancelled_ = false;  // drain()'s grace ran out: what still finishes is dropped unwritten
   std::function<void()> drained_;
   std::unique_ptr<boost::asio::steady_timer> grace_timer_;
+  boost::asio::steady_timer retry_timer_;
+  bool retry_timer_armed_ = false;
+  bool retry_query_in_flight_ = false;           // asking the archive what is due
+  std::unordered_set<std::int64_t> retrying_;    // article ids whose retry is under way
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

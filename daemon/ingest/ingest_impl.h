@@ -56,6 +56,9 @@ struct Ingest::Job {
   std::shared_ptr<Poll> poll;
   std::shared_ptr<Crawl> crawl;
   std::optional<fetch::FetchResult> page;  // already fetched (a crawled page)
+  // The archived row whose page this fetches again (retry.cc); `entry` then holds its title
+  // and date.
+  std::optional<std::int64_t> retry_of;
 };
 
 // One call of crawl() (crawl.cc).

@@ -2,8 +2,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "daemon/ingest/article_row.h"
+#include "daemon/ingest/dedupe.h"
 #include "parsers/extract/extract.h"
 
 namespace winnow::ingest {
@@ -19,13 +21,17 @@ ReextractCounts reextract(archive::Archive& archive, bool all) {
   ReextractCounts counts;
   std::int64_t cursor = 0;
   const std::int32_t version = parsers::kExtractorVersion;
+  const std::string_view article_kind = parsers::to_string(parsers::PageKind::article);
   for (;;) {
     auto batch = archive.articles_after(cursor, kBatch, false, true);
     if (batch.empty()) break;
     archive.transaction([&] {
       for (auto& row : batch) {
         cursor = row.id;
-        if ((!all && row.extractor_version >= version) || row.source != "page" || row.raw.empty()) {
+        // The raw bytes are a page for rows of page text, and for rows of feed content that a
+        // page's verdict marks (that page); other rows of feed content keep the feed's HTML.
+        const bool raw_is_page = row.source == "page" || row.verdict != article_kind;
+        if ((!all && row.extractor_version >= version) || !raw_is_page || row.raw.empty()) {
           ++counts.skipped;
           continue;
         }
@@ -33,7 +39,13 @@ ReextractCounts reextract(archive::Archive& archive, bool all) {
         options.url = row.url;
         options.content_type = row.content_type;
         parsers::Article article = parsers::extract(row.raw, options);
-        if (article.blocks.empty()) {
+        const parsers::PageKind kind = article.verdict.kind;
+        // Never worse: only an article replaces what is stored, or a teaser a teaser of the
+        // page. A page whose text was archived keeps it when it now extracts to nothing or to
+        // no article; feed content stays unless the page turns out to be an article after all.
+        const bool better = kind == parsers::PageKind::article ||
+                            (kind == parsers::PageKind::paywall_teaser && row.source == "page" && !is_page_article(row));
+        if (article.blocks.empty() || !better) {
           ++counts.skipped;
           continue;
         }
@@ -43,6 +55,10 @@ ReextractCounts reextract(archive::Archive& archive, bool all) {
         set_extracted_fields(row, article);
         if (row.title.empty()) row.title = title;
         if (!row.published) row.published = published;
+        row.source = "page";
+        row.verdict = parsers::to_string(kind);
+        row.partial = kind == parsers::PageKind::paywall_teaser;
+        if (kind == parsers::PageKind::article) row.retry_at.reset();
         archive.update_extraction(row);
         ++counts.updated;
       }

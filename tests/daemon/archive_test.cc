@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 #include <sstream>
 #include <string>
@@ -35,7 +36,7 @@ bool throws_with(const std::function<void()>& f, const std::string& words) {
 BOOST_AUTO_TEST_SUITE(archive)
 
 // The schema version this winnow writes (the last step of sqlite/schema.cc's migrations).
-constexpr std::int64_t kSchemaVersion = 3;
+constexpr std::int64_t kSchemaVersion = 4;
 
 BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal_mode) {
   TempDir dir;
@@ -92,6 +93,14 @@ BOOST_AUTO_TEST_CASE(a_version_1_archive_with_data_is_migrated_and_keeps_everyth
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
   BOOST_TEST(probe.integer("PRAGMA page_size") == 4096);  // an existing file keeps its page size
   BOOST_TEST(archive->article_count() == 3);
+  // Stored before verdicts existed, every row was archived as an article.
+  for (const auto& row : archive->articles_after(0, 10, false, false)) {
+    BOOST_TEST(row.verdict == "article");
+    BOOST_TEST(!row.partial);
+    BOOST_TEST(!row.retry_at.has_value());
+    BOOST_TEST(row.retries == 0);
+  }
+  BOOST_TEST(archive->articles_due_for_retry(std::numeric_limits<std::int64_t>::max(), 10).empty());
   BOOST_TEST(archive->feed(1).value().title == "Harbour News");
   BOOST_TEST(archive->has_entry(1, "urn:story:2"));
   // The near-copy shares none of the 16-bit bands of version 1 with the first article but
@@ -244,6 +253,11 @@ BOOST_AUTO_TEST_CASE(an_article_comes_back_field_for_field) {
   row.modified = 1'700'000'050;
   row.fingerprint = 0xfedcba9876543210ull;  // top bit set: stored as a negative integer
   row.raw = std::string("bin\0ary\xff bytes", 15);
+  row.source = "feed";
+  row.verdict = "consent_wall";
+  row.partial = true;
+  row.retry_at = 1'700'003'600;
+  row.retries = 2;
   const auto before = std::time(nullptr);
   const auto id = archive->store_article(row);
   const auto original = archive->store_article(sample_article(8));
@@ -282,6 +296,10 @@ BOOST_AUTO_TEST_CASE(an_article_comes_back_field_for_field) {
   BOOST_TEST(back.archived_at >= before);
   BOOST_TEST(back.archived_at <= std::time(nullptr));
   BOOST_TEST(back.extractor_version == row.extractor_version);
+  BOOST_TEST(back.verdict == "consent_wall");
+  BOOST_TEST(back.partial);
+  BOOST_TEST(back.retry_at == row.retry_at);
+  BOOST_TEST(back.retries == 2);
 
   BOOST_TEST(archive->article(id, false).value().raw.empty());
   BOOST_TEST(archive->article(id + 2).value().duplicate_of == original);

@@ -26,7 +26,7 @@ std::set<std::string> keys(const boost::json::object& o) {
 const std::set<std::string> kKeys = {"id",       "feed_id",  "url",         "canonical_url", "title",
                                      "authors",  "published", "modified",   "site_name",     "language",
                                      "tags",     "description", "image",    "text",          "blocks",
-                                     "source",   "duplicate_of", "fetched_at"};
+                                     "source",   "verdict",  "partial",     "duplicate_of",  "fetched_at"};
 
 BOOST_AUTO_TEST_SUITE(article_json)
 
@@ -46,6 +46,8 @@ BOOST_AUTO_TEST_CASE(every_key_is_present_with_the_row_values) {
   BOOST_TEST(o.at("modified").as_string() == "2023-11-14T22:21:40Z");
   BOOST_TEST(o.at("fetched_at").as_string() == "2023-11-14T22:15:07Z");
   BOOST_TEST(o.at("source").as_string() == "page");
+  BOOST_TEST(o.at("verdict").as_string() == "article");
+  BOOST_TEST(o.at("partial").as_bool() == false);
   const auto& blocks = o.at("blocks").as_array();
   BOOST_TEST_REQUIRE(blocks.size() == 1u);
   BOOST_TEST(blocks[0].at("text").as_string() == "Body of story 7.");
@@ -61,6 +63,17 @@ BOOST_AUTO_TEST_CASE(what_the_row_lacks_is_null_not_empty_or_missing) {
   BOOST_TEST(o.at("duplicate_of").is_null());
   BOOST_TEST(o.at("published").is_null());
   BOOST_TEST(o.at("modified").is_null());
+}
+
+BOOST_AUTO_TEST_CASE(feed_content_kept_for_a_paywalled_page_says_so) {
+  ArticleRow row = sample_article(1);
+  row.source = "feed";
+  row.verdict = "paywall_teaser";
+  row.partial = true;
+  const auto o = archive::article_json(row);
+  BOOST_TEST(o.at("source").as_string() == "feed");
+  BOOST_TEST(o.at("verdict").as_string() == "paywall_teaser");
+  BOOST_TEST(o.at("partial").as_bool() == true);
 }
 
 BOOST_AUTO_TEST_CASE(empty_blocks_json_is_an_empty_array) {

@@ -14,6 +14,8 @@ BOOST_AUTO_TEST_CASE(defaults_without_keys) {
   BOOST_TEST(c.max_interval_s == 12 * 3600);
   BOOST_TEST(c.max_body_bytes == std::size_t(10) << 20);
   BOOST_TEST(c.obey_robots);
+  BOOST_TEST(c.page_retry_delay_s == 3600);
+  BOOST_TEST(c.page_max_retries == 3);
 }
 
 BOOST_AUTO_TEST_CASE(every_section_is_read_and_paths_resolve) {
@@ -40,6 +42,9 @@ max_backoff_h = 6
 min_interval_min = 1
 max_interval_h = 2
 default_interval_min = 10
+[ingest]
+retry_delay_min = 30
+max_retries = 5
 [extract]
 workers = 3
 [log]
@@ -61,6 +66,8 @@ level = "debug"
   BOOST_TEST(c.min_interval_s == 60);
   BOOST_TEST(c.max_interval_s == 7200);
   BOOST_TEST(c.default_interval_s == 600);
+  BOOST_TEST(c.page_retry_delay_s == 1800);
+  BOOST_TEST(c.page_max_retries == 5);
   BOOST_TEST(c.workers == 3u);
   BOOST_TEST(int(c.log_level) == int(LogLevel::debug));
 }
@@ -79,6 +86,7 @@ BOOST_AUTO_TEST_CASE(mistakes_are_reported_with_the_line) {
   BOOST_TEST(message("[politeness]\nper_host_concurrency = 0\n").find("between 1 and 64") != std::string::npos);
   BOOST_TEST(message("[nope]\n").find("unknown section [nope]") != std::string::npos);
   BOOST_TEST(message("[log]\nlevel = \"loud\"\n").find("log.level") != std::string::npos);
+  BOOST_TEST(message("[ingest]\nmax_retries = 50\n").find("between 0 and 20") != std::string::npos);
   BOOST_TEST(message("[feeds]\nurls = [1, 2]\n").find("strings only") != std::string::npos);
   BOOST_TEST(message("this is not toml").find("winnowd.toml") == 0u);
   BOOST_TEST(message("[schedule]\nmin_interval_min = 600\nmax_interval_h = 1\n").find("longer than") != std::string::npos);

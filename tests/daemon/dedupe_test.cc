@@ -152,10 +152,52 @@ BOOST_FIXTURE_TEST_CASE(a_url_duplicate_wins_over_a_near_duplicate, Fixture) {
   BOOST_TEST(archive->article_count() == 1);
 }
 
+BOOST_FIXTURE_TEST_CASE(the_page_article_replaces_feed_content_archived_under_its_url_in_place, Fixture) {
+  ArticleRow kept = sample_article(1, feed);
+  kept.source = "feed";
+  kept.verdict = "consent_wall";
+  kept.text = "What the feed said.";
+  kept.retry_at = now_s() + 3600;
+  kept.fingerprint = 0;
+  BOOST_REQUIRE(store(kept) == StoreOutcome::stored);
+  ArticleRow older = sample_article(2);
+  older.id = archive->store_article(older);  // stored later, so no original of the page
+  ArticleRow page = sample_article(1);       // `winnow crawl` of the URL, an article now
+  page.entry_key = "crawled";
+  page.title.clear();                        // the page gives none: the feed's stays
+  page.fingerprint = older.fingerprint;
+  BOOST_TEST(store(page) == StoreOutcome::upgraded);
+  BOOST_TEST(page.id == kept.id);
+  BOOST_TEST(archive->article_count() == 2);
+  const ArticleRow back = archive->article(kept.id).value();
+  BOOST_TEST(back.source == "page");
+  BOOST_TEST(back.verdict == "article");
+  BOOST_TEST(back.text == sample_article(1).text);
+  BOOST_TEST(back.title == kept.title);
+  BOOST_TEST(back.entry_key == kept.entry_key);
+  BOOST_TEST(!back.retry_at.has_value());
+  BOOST_TEST(!back.duplicate_of.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(an_archived_page_article_is_never_replaced, Fixture) {
+  ArticleRow first = sample_article(1);
+  BOOST_REQUIRE(store(first) == StoreOutcome::stored);
+  for (const char* verdict : {"article", "paywall_teaser", "challenge"}) {
+    ArticleRow again = sample_article(1, feed);
+    again.text = "Something else.";
+    again.verdict = verdict;
+    again.partial = again.verdict == "paywall_teaser";
+    BOOST_TEST(store(again) == StoreOutcome::url_duplicate);
+    BOOST_TEST(again.id == first.id);
+  }
+  BOOST_TEST(archive->article(first.id).value().text == first.text);
+}
+
 BOOST_AUTO_TEST_CASE(each_outcome_prints_its_name) {
   std::ostringstream out;
-  out << StoreOutcome::stored << ' ' << StoreOutcome::url_duplicate << ' ' << StoreOutcome::near_duplicate;
-  BOOST_TEST(out.str() == "stored url_duplicate near_duplicate");
+  out << StoreOutcome::stored << ' ' << StoreOutcome::url_duplicate << ' ' << StoreOutcome::near_duplicate << ' '
+      << StoreOutcome::upgraded;
+  BOOST_TEST(out.str() == "stored url_duplicate near_duplicate upgraded");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

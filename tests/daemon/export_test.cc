@@ -105,7 +105,8 @@ std::vector<std::string> gunzip_members(std::string_view data) {
 }
 
 // Stores `count` sample articles (the third one a near-duplicate of the first, the fourth
-// taken from its feed with no HTTP response) and returns their ids.
+// taken from its feed with no HTTP response, the fifth from its feed because its page was a
+// bot check, which it keeps) and returns their ids.
 std::vector<std::int64_t> fill(Archive& archive, int count) {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < count; ++i) {
@@ -116,6 +117,11 @@ std::vector<std::int64_t> fill(Archive& archive, int count) {
       row.http_status = 0;
       row.content_type.clear();
       row.raw.clear();
+    }
+    if (i == 4) {
+      row.source = "feed";
+      row.verdict = "challenge";
+      row.raw = "<html><head><title>Just a moment...</title></head><body></body></html>";
     }
     if (i == 1) {
       row.url = "https://news.example/with space\r\nInjected: yes";
@@ -147,7 +153,7 @@ void check_warc(const std::vector<WarcRecord>& records, Archive& archive, const 
   for (const auto id : ids) {
     const ArticleRow row = archive.article(id, true).value();
     std::string response_id;
-    if (row.http_status != 0) {
+    if (row.source == "page") {
       BOOST_TEST_REQUIRE(at < records.size());
       const WarcRecord& response = records[at++];
       BOOST_TEST(response.field("warc-type") == "response");
@@ -207,6 +213,8 @@ BOOST_AUTO_TEST_CASE(jsonl_has_one_object_per_article_with_blocks_parsed) {
     BOOST_TEST(object.at("image").as_string() == row.image);
     BOOST_TEST(object.at("text").as_string() == row.text);
     BOOST_TEST(object.at("source").as_string() == row.source);
+    BOOST_TEST(object.at("verdict").as_string() == (n == 4 ? "challenge" : "article"));
+    BOOST_TEST(object.at("partial").as_bool() == false);
     BOOST_TEST(object.at("feed_id").is_null());  // sample articles come from no feed
     BOOST_TEST(object.at("modified").is_null());
     BOOST_TEST(object.at("published").as_string().starts_with("2023-11-14T22:13:2"));
@@ -281,8 +289,9 @@ BOOST_AUTO_TEST_CASE(warc_records_reparse_with_matching_lengths_digests_and_refe
   std::ostringstream out;
   BOOST_TEST(export_articles(*archive, 0, ExportFormat::warc, out, options) == ids.back());
   const auto records = read_warc(out.str());
-  // warcinfo, then response + conversion per article but one conversion alone (no HTTP).
-  BOOST_TEST(records.size() == 1 + 2 * ids.size() - 1);
+  // warcinfo, then response + conversion per article but two conversions alone (their text
+  // came from the feed: one without HTTP, one whose page was a bot check).
+  BOOST_TEST(records.size() == 1 + 2 * ids.size() - 2);
   BOOST_TEST(records.front().field("warc-filename") == "winnow-00001.warc");
   check_warc(records, *archive, ids);
 }

@@ -1,8 +1,11 @@
 #include "tests/daemon/farm.h"
 
 #include <chrono>
+#include <fstream>
 #include <iterator>
 #include <random>
+#include <sstream>
+#include <stdexcept>
 
 namespace winnow::testing::farm {
 
@@ -96,6 +99,15 @@ std::string page_html(const Story& story, std::string_view charset_meta, std::st
       "<ul><li><a href=\"/privacy\">Privacy policy</a></li><li><a href=\"/contact\">Contact us</a></li></ul>\n"
       "</footer>\n</body>\n</html>\n";
   return html;
+}
+
+std::string verdict_page(const std::string& name) {
+  const std::string path = std::string(WINNOW_SOURCE_DIR) + "/tests/fixtures/verdict/" + name;
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (!in || bytes.str().empty()) throw std::runtime_error("cannot read " + path);
+  return bytes.str();
 }
 
 Item item_for(const Story& story, std::string link, bool with_content) {

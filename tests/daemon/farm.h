@@ -34,6 +34,11 @@ std::string story_html(const Story& story);
 // byline and a related-links list, a sidebar and a footer. `charset_meta` empty: no <meta>.
 std::string page_html(const Story& story, std::string_view charset_meta = "utf-8", std::string_view canonical = {});
 
+// A page written for the parsers' verdict tests, tests/fixtures/verdict/`name` (a bot check,
+// a consent wall, an error page, a listing, a paywall teaser, ...), as a site would serve it.
+// Throws std::runtime_error when it cannot be read.
+std::string verdict_page(const std::string& name);
+
 struct Item {
   std::string title;
   std::string link;

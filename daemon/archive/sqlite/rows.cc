@@ -34,6 +34,10 @@ ArticleRow read_article(const Query& q) {
   row.fetched_at = q.integer(25);
   row.archived_at = q.integer(26);
   row.extractor_version = static_cast<std::int32_t>(q.integer(27));
+  row.verdict = q.text(28);
+  row.partial = q.integer(29) != 0;
+  row.retry_at = q.optional_integer(30);
+  row.retries = static_cast<int>(q.integer(31));
   return row;
 }
 

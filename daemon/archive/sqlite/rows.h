@@ -10,7 +10,7 @@ inline constexpr const char* kArticleColumns =
     "id, feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
     "modified, site_name, language, description, image, tags, text, markdown, blocks_json, "
     "removed_json, fingerprint, duplicate_of, source, http_status, content_type, charset, "
-    "fetched_at, archived_at, extractor_version";
+    "fetched_at, archived_at, extractor_version, verdict, partial, retry_at, retries";
 
 // The columns of FeedRow, in the order read_feed expects.
 inline constexpr const char* kFeedColumns =

@@ -145,6 +145,17 @@ CREATE INDEX articles_fp_band3 ON articles(fp_band3, archived_at, fingerprint);
 CREATE INDEX articles_fp_band4 ON articles(fp_band4, archived_at, fingerprint);
 CREATE INDEX articles_fp_band5 ON articles(fp_band5, archived_at, fingerprint);
 )sql"},
+    // What the fetched page was (parsers' PageKind), whether the text is a paywalled teaser,
+    // and when ingest fetches a page that was no article again. Rows archived before were
+    // all stored as articles. The retry index holds only rows waiting for one (a few), so
+    // the periodic "what is due" probe reads no table row.
+    {4, R"sql(
+ALTER TABLE articles ADD COLUMN verdict TEXT NOT NULL DEFAULT 'article';
+ALTER TABLE articles ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN retry_at INTEGER;
+ALTER TABLE articles ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX articles_retry_at ON articles(retry_at) WHERE retry_at IS NOT NULL;
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

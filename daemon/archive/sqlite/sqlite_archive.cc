@@ -24,6 +24,20 @@ std::int64_t to_int64(std::size_t n) {
              : static_cast<std::int64_t>(n);
 }
 
+// Binds every column of `row`, for the INSERT of store_article and the UPDATE of
+// replace_article alike, which use of them what they write: ?1 id, ?2 feed_id, ?3 entry_key,
+// ?4 url ... ?19 removed_json, ?20 fingerprint, ?21-?26 its bands, ?27 duplicate_of ...
+// ?32 fetched_at, ?33 archived_at (now), ?34 extractor_version ... ?38 retries.
+void bind_article(Query& q, const ArticleRow& row) {
+  const auto band = simhash_bands(row.fingerprint);
+  q.bind(row.id, row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title, row.authors,
+         row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags, row.text,
+         row.markdown, row.blocks_json, row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0],
+         band[1], band[2], band[3], band[4], band[5], row.duplicate_of, row.source, row.http_status,
+         row.content_type, row.charset, row.fetched_at, now_s(), row.extractor_version, row.verdict, row.partial,
+         row.retry_at, row.retries);
+}
+
 }  // namespace
 
 SqliteArchive::SqliteArchive(const std::string& path) : db_(open_database(path)) {
@@ -136,30 +150,17 @@ void SqliteArchive::record_entry(std::int64_t feed_id, const std::string& entry_
 std::int64_t SqliteArchive::store_article(const ArticleRow& row) {
   std::int64_t id = 0;
   transaction([&] {
-    const auto band = simhash_bands(row.fingerprint);
-    query(
+    auto q = query(
         "INSERT INTO articles (feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
         "modified, site_name, language, description, image, tags, text, markdown, blocks_json, removed_json, "
         "fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, source, "
-        "http_status, content_type, charset, fetched_at, archived_at, extractor_version) VALUES (?1, ?2, ?3, ?4, "
-        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
-        "?27, ?28, ?29, ?30, ?31, ?32, ?33)")
-        .bind(row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title, row.authors,
-              row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags,
-              row.text, row.markdown, row.blocks_json, row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint),
-              band[0], band[1], band[2], band[3], band[4], band[5], row.duplicate_of, row.source, row.http_status,
-              row.content_type,
-              row.charset, row.fetched_at, now_s(), row.extractor_version)
-        .run();
+        "http_status, content_type, charset, fetched_at, archived_at, extractor_version, verdict, partial, "
+        "retry_at, retries) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+        "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38)");
+    bind_article(q, row);
+    q.run();
     id = last_insert_rowid(db_.get());
-    if (row.raw_packed || !row.raw.empty()) {
-      std::optional<PackedPage> packed_here;  // when the caller did not pack it
-      if (!row.raw_packed) packed_here = pack_page(row.raw);
-      const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
-      query("INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) VALUES (?1, ?2, ?3, ?4)")
-          .bind(id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes})
-          .run();
-    }
+    put_raw_page(id, row);
     if (row.feed_id) upsert_entry(*row.feed_id, row.entry_key, id);
   });
   return id;
@@ -224,14 +225,50 @@ void SqliteArchive::update_extraction(const ArticleRow& row) {
       "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
       "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = ?12, markdown = ?13, "
       "blocks_json = ?14, removed_json = ?15, fingerprint = ?16, fp_band0 = ?17, fp_band1 = ?18, "
-      "fp_band2 = ?19, fp_band3 = ?20, fp_band4 = ?21, fp_band5 = ?22, source = ?23, extractor_version = ?24 "
-      "WHERE id = ?1")
+      "fp_band2 = ?19, fp_band3 = ?20, fp_band4 = ?21, fp_band5 = ?22, source = ?23, extractor_version = ?24, "
+      "verdict = ?25, partial = ?26, retry_at = ?27, retries = ?28 WHERE id = ?1")
       .bind(row.id, row.canonical_url, row.title, row.authors, row.published, row.modified, row.site_name,
             row.language, row.description, row.image, row.tags, row.text, row.markdown, row.blocks_json,
             row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3],
-            band[4], band[5], row.source, row.extractor_version)
+            band[4], band[5], row.source, row.extractor_version, row.verdict, row.partial, row.retry_at,
+            row.retries)
       .run();
   if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+}
+
+void SqliteArchive::replace_article(const ArticleRow& row) {
+  transaction([&] {
+    auto q = query(
+        "UPDATE articles SET url = ?4, normalized_url = ?5, canonical_url = ?6, title = ?7, authors = ?8, "
+        "published = ?9, modified = ?10, site_name = ?11, language = ?12, description = ?13, image = ?14, "
+        "tags = ?15, text = ?16, markdown = ?17, blocks_json = ?18, removed_json = ?19, fingerprint = ?20, "
+        "fp_band0 = ?21, fp_band1 = ?22, fp_band2 = ?23, fp_band3 = ?24, fp_band4 = ?25, fp_band5 = ?26, "
+        "duplicate_of = ?27, source = ?28, http_status = ?29, content_type = ?30, charset = ?31, "
+        "fetched_at = ?32, extractor_version = ?34, verdict = ?35, partial = ?36, retry_at = ?37, "
+        "retries = ?38 WHERE id = ?1");
+    bind_article(q, row);
+    q.run();
+    if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+    put_raw_page(row.id, row);
+  });
+}
+
+void SqliteArchive::update_verdict(const ArticleRow& row) {
+  query("UPDATE articles SET verdict = ?2, partial = ?3, retry_at = ?4, retries = ?5 WHERE id = ?1")
+      .bind(row.id, row.verdict, row.partial, row.retry_at, row.retries)
+      .run();
+  if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+}
+
+std::vector<ArticleRow> SqliteArchive::articles_due_for_retry(UnixSeconds now, std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kArticleColumns +
+                                 " FROM articles WHERE retry_at IS NOT NULL AND retry_at <= ?1 ORDER BY retry_at "
+                                 "LIMIT ?2";
+  auto q = query(sql);
+  q.bind(now, to_int64(limit));
+  std::vector<ArticleRow> rows;
+  while (q.step()) rows.push_back(read_article(q));
+  return rows;
 }
 
 std::vector<ArticleRow> SqliteArchive::articles_after(std::int64_t cursor, std::size_t limit, bool originals_only,
@@ -316,6 +353,19 @@ void SqliteArchive::upsert_entry(std::int64_t feed_id, const std::string& entry_
       "INSERT INTO entries (feed_id, entry_key, article_id, seen_at) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT (feed_id, entry_key) DO UPDATE SET article_id = coalesce(excluded.article_id, article_id)")
       .bind(feed_id, entry_key, article_id, now_s())
+      .run();
+}
+
+void SqliteArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row) {
+  if (!row.raw_packed && row.raw.empty()) return;
+  std::optional<PackedPage> packed_here;  // when the caller did not pack it
+  if (!row.raw_packed) packed_here = pack_page(row.raw);
+  const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
+  query(
+      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (article_id) DO UPDATE SET codec = excluded.codec, plain_bytes = excluded.plain_bytes, "
+      "bytes = excluded.bytes")
+      .bind(article_id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes})
       .run();
 }
 

@@ -36,6 +36,9 @@ class SqliteArchive final : public Archive {
   std::vector<std::int64_t> near_duplicates(std::uint64_t fingerprint, int max_distance,
                                             UnixSeconds fingerprint_since) override;
   void update_extraction(const ArticleRow& row) override;
+  void replace_article(const ArticleRow& row) override;
+  void update_verdict(const ArticleRow& row) override;
+  std::vector<ArticleRow> articles_due_for_retry(UnixSeconds now, std::size_t limit) override;
   std::vector<ArticleRow> articles_after(std::int64_t cursor, std::size_t limit, bool originals_only,
                                          bool with_raw) override;
   std::int64_t article_count() override;
@@ -55,6 +58,9 @@ class SqliteArchive final : public Archive {
   Query query(std::string_view sql);
   void outer_transaction(const std::function<void()>& work);
   void upsert_entry(std::int64_t feed_id, const std::string& entry_key, std::optional<std::int64_t> article_id);
+  // Stores row's raw page (packed by the caller, or packed here) as article_id's, replacing
+  // any; nothing when the row carries none.
+  void put_raw_page(std::int64_t article_id, const ArticleRow& row);
   std::string raw_page(std::int64_t article_id);
 
   DbHandle db_;  // before the statements: destroyed after them

@@ -1,0 +1,127 @@
+// Retries of pages that were no article (page_retry.h): a timer asks the archive thread for
+// the rows due, each becomes a job that fetches and extracts its page as any entry does
+// (robots.txt, host budget, page slot, a worker), and the archive thread settles it. Loop
+// thread; nothing here waits on SQLite.
+#include "daemon/ingest/ingest.h"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "daemon/ingest/dedupe.h"
+#include "daemon/ingest/ingest_impl.h"
+#include "daemon/log.h"
+
+namespace winnow::ingest {
+
+namespace asio = boost::asio;
+using archive::Archive;
+using archive::ArticleRow;
+using detail::now_s;
+
+namespace {
+
+// Retries under way at once, at most. Each holds a page slot while it fetches; 16 keeps them
+// a small share of max_pages_in_memory beside the polls.
+constexpr std::size_t kMaxRetriesInFlight = 16;
+
+}  // namespace
+
+void Ingest::arm_retry_timer() {
+  if (retry_timer_armed_ || draining_ || options_.retry.max_retries <= 0) return;
+  // As often as the shortest delay, at most once a minute, at least once a second: a retry
+  // comes at most a minute late, and the probe reads a small index.
+  const auto period = std::chrono::seconds(std::clamp<std::int64_t>(options_.retry.base_delay_s, 1, 60));
+  retry_timer_armed_ = true;
+  retry_timer_.expires_after(period);
+  retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    retry_timer_armed_ = false;
+    on_retry_timer();
+  });
+}
+
+void Ingest::on_retry_timer() {
+  if (draining_) return;
+  const std::size_t room = kMaxRetriesInFlight - std::min(kMaxRetriesInFlight, retrying_.size());
+  if (room == 0 || retry_query_in_flight_ || jobs_in_flight_ >= options_.max_queued_entries) return arm_retry_timer();
+  retry_query_in_flight_ = true;
+  // Those under way are due still: ask for enough to find `room` others.
+  const std::size_t limit = room + retrying_.size();
+  auto due = std::make_shared<std::vector<ArticleRow>>();
+  archive_.post([due, limit](Archive& a) { *due = a.articles_due_for_retry(now_s(), limit); },
+                [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), due](std::exception_ptr error) {
+                  asio::post(loop, [this, alive, due, error] {
+                    if (alive.expired()) return;
+                    retry_query_in_flight_ = false;
+                    if (error) log::error("archive read failed", {{"what", "retries due"}, {"error", log::describe(error)}});
+                    else if (!draining_) start_retries(std::move(*due));
+                    arm_retry_timer();
+                  });
+                });
+}
+
+void Ingest::start_retries(std::vector<ArticleRow> due) {
+  for (auto& row : due) {
+    if (retrying_.size() >= kMaxRetriesInFlight) break;
+    if (retrying_.contains(row.id) || is_page_article(row)) continue;
+    retrying_.insert(row.id);
+    ++stats_.retries;
+    auto job = std::make_shared<Job>();
+    job->retry_of = row.id;
+    job->url = row.url;
+    // Only a page fetched before has a retry: a file:// one came from a local feed or crawl.
+    job->local = row.url.starts_with("file://");
+    job->entry.title = row.title;
+    job->entry.published = row.published;
+    log::debug("page retry", {{"id", row.id}, {"url", row.url}, {"retries", row.retries}});
+    start_job(std::move(job));
+  }
+}
+
+void Ingest::finish_retry(std::shared_ptr<Job> job, std::shared_ptr<ArticleRow> page, const std::string& why,
+                          bool gone) {
+  if (cancelled_) return abandon(job);
+  auto settled = std::make_shared<RetrySettled>();
+  const RetryParams params = options_.retry;
+  const std::int64_t window = options_.near_duplicate_window_s;
+  const std::int64_t id = *job->retry_of;
+  archive_.post(
+      [id, page, gone, params, window, settled](Archive& a) {
+        const UnixSeconds now = now_s();
+        *settled = settle_retry(a, id, page.get(), gone, params, now, now - window);
+      },
+      [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, settled, why](std::exception_ptr error) {
+        asio::post(loop, [this, alive, job, settled, why, error] {
+          if (alive.expired()) return;
+          if (error) {
+            // The row keeps its retry_at: it is due again at the next probe.
+            log::error("archive write failed", {{"url", job->url}, {"error", log::describe(error)}});
+            return job_done(job);
+          }
+          const RetrySettled& s = *settled;
+          std::ostringstream outcome;
+          outcome << s.outcome;
+          if (s.outcome == RetryOutcome::upgraded) {
+            ++stats_.retries_upgraded;
+            log::info("page retried and archived as an article", {{"id", *job->retry_of}, {"url", job->url}});
+          } else if (s.retry_at) {
+            log::info("page is not an article", {{"url", job->url},
+                                                 {"verdict", s.verdict},
+                                                 {"retries", s.retries},
+                                                 {"retry_in_s", *s.retry_at - now_s()},
+                                                 {"reason", why}});
+          } else {
+            log::info("page retried", {{"url", job->url},
+                                       {"verdict", s.verdict},
+                                       {"retries", s.retries},
+                                       {"outcome", outcome.str()},
+                                       {"reason", why}});
+          }
+          job_done(job);
+        });
+      });
+}
+
+}  // namespace winnow::ingest
