@@ -420,7 +420,7 @@ class Extractor {
       std::optional<Removal> reason = mark_[b.owner];
       if (!reason && k < tail_end) reason = tail_reason;
       double ld = link_density(b);
-      bool prose = is_prose(b, dom_);
+      const bool prose = prose_[k];
       if (!reason && b.ctx.heading >= 0) {
         std::string folded = fold_key(b.text);
         // The headline is the <h1> above the article that shares the title's words, or a

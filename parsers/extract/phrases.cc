@@ -6,6 +6,8 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "base/ascii.h"
+
 namespace winnow::parsers {
 namespace {
 
@@ -233,6 +235,10 @@ std::string fold_case(std::string_view text) {
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::int32_t length = std::int32_t(text.size());
   for (std::int32_t i = 0; i < length;) {
+    if (bytes[i] < 0x80) {  // ASCII, most of any page: no need to ask ICU
+      out.push_back(base::to_lower(char(bytes[i++])));
+      continue;
+    }
     std::int32_t start = i;
     UChar32 c;
     U8_NEXT(bytes, i, length, c);

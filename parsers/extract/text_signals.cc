@@ -47,6 +47,8 @@ bool has_word_character(std::string_view text) {
 // which prose, even prose quoting a little code, is not. 12%: prose full of quotations
 // stays under 5%.
 bool looks_like_code(std::string_view text) {
+  // Most blocks hold none of a statement's marks: no need to count anything.
+  if (text.size() < 40 || text.find_first_of(";{=") == std::string_view::npos) return false;
   std::size_t code = 0, visible = 0;
   bool statement = false;
   for (char c : text) {
