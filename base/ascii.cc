@@ -41,4 +41,20 @@ std::string_view trim(std::string_view s, std::string_view chars) { return trim_
 
 std::string_view trim_ascii_space(std::string_view s) { return trim(s, kAsciiSpace); }
 
+std::string collapse_whitespace(std::string_view s, std::string_view spaces) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (char c : s) {
+    if (spaces.find(c) != std::string_view::npos) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace winnow::base

@@ -40,4 +40,8 @@ std::string_view trim(std::string_view s, std::string_view chars);
 // trim(s, kAsciiSpace).
 std::string_view trim_ascii_space(std::string_view s);
 
+// `s` with every run of the characters of `spaces` made one space, and none at either end:
+// text as a reader sees it.
+std::string collapse_whitespace(std::string_view s, std::string_view spaces = kAsciiSpace);
+
 }  // namespace winnow::base

@@ -60,22 +60,6 @@ void append_text(const GumboNode& root, std::string& out) {
 
 }  // namespace
 
-std::string collapse_whitespace(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool pending_space = false;
-  for (char c : s) {
-    if (base::is_ascii_space(c)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += c;
-  }
-  return out;
-}
-
 std::string html_to_text(std::string_view html) {
   auto doc = parsers::HtmlDocument::parse(std::string(html));
   std::string text;

@@ -4,10 +4,12 @@
 #include <string>
 #include <string_view>
 
+#include "base/ascii.h"
+
 namespace winnow::feeds {
 
-// Runs of ASCII whitespace become one space; ends trimmed.
-std::string collapse_whitespace(std::string_view s);
+// Runs of ASCII whitespace become one space; ends trimmed (base/ascii.h).
+using base::collapse_whitespace;
 // The text of an HTML fragment: entities decoded, tags dropped (and <script>/<style> with
 // their text), whitespace collapsed. Parsed with Gumbo, as a browser would.
 std::string html_to_text(std::string_view html);

@@ -1,5 +1,6 @@
 #include "parsers/html/document.h"
 
+#include "base/ascii.h"
 #include "parsers/html/elide.h"
 #include "parsers/html/nesting.h"
 #include "parsers/html/repair.h"
@@ -195,22 +196,8 @@ std::string text_of(const GumboNode& node) {
     }
     if (out.size() > 4096) break;
   }
-  return collapse_whitespace(out);
+  return base::collapse_whitespace(out, base::kHtmlSpace);
 }
 
-std::string collapse_whitespace(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
 
 }  // namespace winnow::parsers

@@ -71,7 +71,5 @@ bool is_element(const GumboNode& node, GumboTag tag);
 std::string_view tag_name(const GumboNode& element);
 // All text under `node` (about the first 4 KiB of it), whitespace collapsed. Iterative.
 std::string text_of(const GumboNode& node);
-// `text` with each run of ASCII whitespace as one space, none at the ends.
-std::string collapse_whitespace(std::string_view text);
 
 }  // namespace winnow::parsers

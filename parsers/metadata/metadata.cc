@@ -51,7 +51,7 @@ Gathered gather(const HtmlDocument& doc) {
         std::string_view content = attribute(*n, "content");
         for (const char* key : {"name", "property", "http-equiv"}) {
           std::string_view name = attribute(*n, key);
-          if (!name.empty() && !content.empty()) g.meta.emplace(base::to_lower(name), collapse_whitespace(content));
+          if (!name.empty() && !content.empty()) g.meta.emplace(base::to_lower(name), base::collapse_whitespace(content, base::kHtmlSpace));
         }
         break;
       }
@@ -81,7 +81,7 @@ Gathered gather(const HtmlDocument& doc) {
     if (std::string_view prop = attribute(*n, "itemprop"); !prop.empty() && g.itemprop.size() < 200) {
       std::string_view value = attribute(*n, "content");
       if (value.empty()) value = attribute(*n, "datetime");
-      std::string v = value.empty() ? std::string() : collapse_whitespace(value);
+      std::string v = value.empty() ? std::string() : base::collapse_whitespace(value, base::kHtmlSpace);
       if (v.empty() && prop != "articleBody" && e.tag != GUMBO_TAG_DIV && e.tag != GUMBO_TAG_ARTICLE) v = text_of(*n);
       if (!v.empty() && v.size() < 1000) g.itemprop.emplace(std::string(prop), v);
     }
@@ -147,11 +147,11 @@ void collect_objects(const json::value& v, std::vector<const json::object*>& out
 
 std::string as_text(const json::value* v) {
   if (!v) return {};
-  if (v->is_string()) return collapse_whitespace(std::string_view(v->get_string()));
+  if (v->is_string()) return base::collapse_whitespace(std::string_view(v->get_string()), base::kHtmlSpace);
   if (v->is_object()) {
     for (const char* key : {"name", "url", "@id"})
       if (const auto* inner = v->get_object().if_contains(key); inner && inner->is_string())
-        return collapse_whitespace(std::string_view(inner->get_string()));
+        return base::collapse_whitespace(std::string_view(inner->get_string()), base::kHtmlSpace);
   }
   if (v->is_array() && !v->get_array().empty()) return as_text(&v->get_array().front());
   return {};
@@ -176,7 +176,7 @@ std::string normalize_date(std::string_view text) {
 }
 
 void add_unique(std::vector<std::string>& list, std::string value) {
-  value = collapse_whitespace(value);
+  value = base::collapse_whitespace(value, base::kHtmlSpace);
   if (value.empty() || value.starts_with("http://") || value.starts_with("https://")) return;
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
 }

@@ -65,6 +65,15 @@ BOOST_AUTO_TEST_CASE(html_space_is_whatwg_ascii_whitespace) {
     BOOST_TEST(is_html_space(char(c)) == (kHtmlSpace.find(char(c)) != std::string_view::npos), c);
 }
 
+BOOST_AUTO_TEST_CASE(collapse_whitespace_makes_runs_one_space_and_trims) {
+  BOOST_TEST(base::collapse_whitespace("  a \t\n b\r\n\fc  ") == "a b c");
+  BOOST_TEST(base::collapse_whitespace("") == "");
+  BOOST_TEST(base::collapse_whitespace(" \n ") == "");
+  // HTML's whitespace has no vertical tab: there it is text.
+  BOOST_TEST(base::collapse_whitespace("a\vb", base::kHtmlSpace) == "a\vb");
+  BOOST_TEST(base::collapse_whitespace("a\vb") == "a b");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
