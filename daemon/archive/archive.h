@@ -87,6 +87,27 @@ struct ArticleRow {
   std::int32_t extractor_version = 0;   // which extractor produced text (for reextract)
 };
 
+// A feed entry seen without an article, waiting for its page: the page was no article yet (a
+// challenge, a consent wall, an error page, an empty page) and the feed carried no content to
+// stand in. What a retry of the page needs, and how its retries stand (page_retry.h).
+struct EntryRetry {
+  std::int64_t feed_id = 0;
+  std::string entry_key;
+  std::string url;                      // the entry's link: the page fetched again
+  std::string title;                    // the entry's, for an article whose page names none
+  std::optional<UnixSeconds> published; // the entry's
+  std::string verdict;                  // what the page was when last fetched
+  std::optional<UnixSeconds> retry_at;  // the next fetch; empty once no try is left
+  int retries = 0;                      // fetches again so far
+};
+
+// A feed's entries seen without an article because of their page's verdict.
+struct EntryRetryCounts {
+  std::int64_t waiting = 0;   // with a retry to come
+  std::int64_t given_up = 0;  // no try left (or the page gone): never fetched again
+  std::optional<UnixSeconds> next_retry_at;
+};
+
 struct SearchHit {
   std::int64_t article_id;
   std::string title;
@@ -116,7 +137,19 @@ class Archive {
   // Entries already seen: true when (feed, entry_key) was recorded. record_entry marks one
   // as seen without an article (e.g. an entry that failed for good).
   virtual bool has_entry(std::int64_t feed_id, const std::string& entry_key) = 0;
+  // An entry recorded with an article (here, or by store_article) has its retry state
+  // cleared: verdict, retry_at and retries.
   virtual void record_entry(std::int64_t feed_id, const std::string& entry_key, std::optional<std::int64_t> article_id) = 0;
+  // Records the entry as seen, without an article, with its page's retry state; an entry
+  // recorded so before gets the new state. An entry with an article is left alone.
+  virtual void record_entry_retry(const EntryRetry& entry) = 0;
+  // The entry's retry state, when it is recorded without an article and with a verdict.
+  virtual std::optional<EntryRetry> entry_retry(std::int64_t feed_id, const std::string& entry_key) = 0;
+  // Entries without an article whose retry_at is set and not after `now`, earliest first,
+  // at most `limit`.
+  virtual std::vector<EntryRetry> entries_due_for_retry(UnixSeconds now, std::size_t limit) = 0;
+  // How the feed's entries recorded so stand (for `winnow feeds list`); reads all its entries.
+  virtual EntryRetryCounts entry_retry_counts(std::int64_t feed_id) = 0;
 
   // Articles. store_article records the entry too (when feed_id is set) and returns the id.
   virtual std::int64_t store_article(const ArticleRow& row) = 0;

@@ -76,6 +76,7 @@ int feeds_list(const Args& args) {
   auto rows = a->feeds();
   if (args.has("json")) {
     for (const auto& f : rows) {
+      const archive::EntryRetryCounts waiting = a->entry_retry_counts(f.id);
       json::object o{{"id", f.id},
                      {"url", f.url},
                      {"title", f.title},
@@ -86,7 +87,10 @@ int feeds_list(const Args& args) {
                      {"interval_s", f.interval_s},
                      {"consecutive_failures", f.consecutive_failures},
                      {"last_error", f.last_error},
-                     {"failing", f.consecutive_failures >= 3}};
+                     {"failing", f.consecutive_failures >= 3},
+                     {"entries_waiting", waiting.waiting},
+                     {"entries_given_up", waiting.given_up},
+                     {"next_entry_retry", when(waiting.next_retry_at.value_or(0))}};
       std::cout << json::serialize(o) << "\n";
     }
     return 0;
@@ -102,6 +106,12 @@ int feeds_list(const Args& args) {
                 f.url.c_str());
     if (!f.title.empty()) std::printf("%46s%s\n", "", f.title.c_str());
     if (f.consecutive_failures) std::printf("%46s%d failures: %s\n", "", f.consecutive_failures, f.last_error.c_str());
+    // Entries without content whose page was no article (a bot check, ...): none archived.
+    const archive::EntryRetryCounts waiting = a->entry_retry_counts(f.id);
+    if (waiting.waiting || waiting.given_up)
+      std::printf("%46sentries without article: %lld waiting for their page (next try %s), %lld given up\n", "",
+                  (long long)waiting.waiting, when(waiting.next_retry_at.value_or(0)).c_str(),
+                  (long long)waiting.given_up);
   }
   std::fprintf(stderr, "%zu feeds\n", rows.size());
   return 0;

@@ -1,8 +1,9 @@
 // The life of one entry (or crawled page): robots.txt, the page fetch (host budget, then a
 // page slot), extraction and the page's verdict, or the feed's own content instead; then the
 // duplicate checks and the write, or giving up. A retry (retry.cc) goes the same way up to
-// the verdict, then to finish_retry. Loop thread; extraction runs on a worker and the write on the
-// archive thread, each posting its answer back to the loop.
+// the verdict, then to finish_retry (an entry's page that is an article now: to store). Loop
+// thread; extraction runs on a worker and the write on the archive thread, each posting its
+// answer back to the loop.
 #include "daemon/ingest/ingest.h"
 
 #include <boost/asio/post.hpp>
@@ -99,7 +100,7 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
     ++stats_.pages_failed;
     log::debug("page fetch failed", {{"url", job->url}, {"error", why}});
     bool permanent = r.error == fetch::FetchErrc::ok && is_permanent_status(r.status);
-    if (job->retry_of) return finish_retry(job, nullptr, why, permanent);
+    if (job->is_retry()) return finish_retry(job, nullptr, why, permanent);
     if (!job->entry.content.empty() || !job->entry.summary.empty()) return use_feed_content(job, why, permanent);
     return give_up(job, why, permanent);
   }
@@ -130,17 +131,23 @@ void Ingest::on_judged(std::shared_ptr<Job> job, std::shared_ptr<ArticleRow> pag
   const std::string why = "page is " + page->verdict;
   if (job->retry_of) return finish_retry(job, page, why, false);
   if (kind == PageKind::article) return store(job, std::move(*page));
+  // A teaser is all there is without the feed's content: it is kept, marked partial.
+  const bool is_teaser = kind == PageKind::paywall_teaser && !page->text.empty();
+  if (job->entry_retry) return is_teaser ? store(job, std::move(*page)) : finish_retry(job, page, why, false);
   const bool has_feed_content = !job->entry.content.empty() || !job->entry.summary.empty();
+  // Without content to stand in, a subscribed feed's entry waits for its page as seen; a
+  // crawled feed's entries have no entries row to wait in.
+  const bool waits = is_retryable(kind) && !has_feed_content && job->feed_id;
   // 0: no retry (the kind stays what it is, or retries are off).
   const std::int64_t retry_in_s = is_retryable(kind) ? retry_delay_s(options_.retry, 0).value_or(0) : 0;
-  if (has_feed_content && retry_in_s > 0)
+  if ((has_feed_content || waits) && retry_in_s > 0)
     log::info("page is not an article", {{"url", job->url}, {"verdict", page->verdict}, {"retry_in_s", retry_in_s}});
   else
     log::info("page is not an article",
               {{"url", job->url}, {"verdict", page->verdict}, {"kept", has_feed_content ? "feed" : "nothing"}});
-  // A teaser is all there is without the feed's content: it is kept, marked partial.
   if (kind == PageKind::paywall_teaser && !has_feed_content)
-    return page->text.empty() ? give_up(job, why, false) : store(job, std::move(*page));
+    return is_teaser ? store(job, std::move(*page)) : give_up(job, why, false);
+  if (waits) return wait_for_page(job, *page, retry_in_s);
   if (retry_in_s > 0) page->retry_at = now_s() + retry_in_s;  // for the feed's content that stands in
   // A listing page stays one; the other kinds may show the article at the next poll.
   use_feed_content(job, why, kind == PageKind::not_article, page);
@@ -149,8 +156,8 @@ void Ingest::on_judged(std::shared_ptr<Job> job, std::shared_ptr<ArticleRow> pag
 void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent,
                               std::shared_ptr<ArticleRow> judged) {
   if (cancelled_) return abandon(job);
-  // A retry has the feed's content archived already: it only settles the row.
-  if (job->retry_of) return finish_retry(job, nullptr, why, permanent);
+  // A retry has the feed's content archived already (or none): it only settles the retry.
+  if (job->is_retry()) return finish_retry(job, nullptr, why, permanent);
   const std::string& html = !job->entry.content.empty() ? job->entry.content : job->entry.summary;
   if (html.empty()) return give_up(job, why, permanent);
   ++stats_.feed_fallbacks;
@@ -193,6 +200,32 @@ void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, 
   });
 }
 
+void Ingest::wait_for_page(std::shared_ptr<Job> job, const ArticleRow& judged, std::int64_t retry_in_s) {
+  if (cancelled_) return abandon(job);
+  auto entry = std::make_shared<archive::EntryRetry>();
+  entry->feed_id = *job->feed_id;
+  entry->entry_key = job->entry_key;
+  entry->url = job->url;
+  entry->title = job->entry.title;
+  entry->published = job->entry.published;
+  entry->verdict = judged.verdict;
+  if (retry_in_s > 0) entry->retry_at = now_s() + retry_in_s;
+  // Written before the job is done, so the poll saves the feed's validators only after it.
+  archive_.post([entry](Archive& a) { a.record_entry_retry(*entry); },
+                [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, entry](std::exception_ptr error) {
+                  asio::post(loop, [this, alive, job, entry, error] {
+                    if (alive.expired()) return;
+                    if (error) {
+                      const std::string what = log::describe(error);
+                      log::error("archive write failed", {{"url", job->url}, {"error", what}});
+                      return give_up(job, "archive: " + what, false);
+                    }
+                    if (!entry->retry_at) entry_given_up(*job, entry->verdict, 0, "page is " + entry->verdict);
+                    job_done(job);
+                  });
+                });
+}
+
 void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
   if (cancelled_) return abandon(job);
   // Entry metadata fills what the page did not say.
@@ -224,6 +257,10 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
           if (*outcome == StoreOutcome::upgraded)
             log::info("article replaced what was archived", {{"id", shared_row->id}, {"url", job->url}});
           if (*outcome == StoreOutcome::near_duplicate) ++stats_.near_duplicates;
+          if (job->entry_retry) {
+            ++stats_.retries_upgraded;
+            log::info("page retried and archived as an article", {{"id", shared_row->id}, {"url", job->url}});
+          }
           log::debug("archived", {{"id", shared_row->id}, {"url", job->url}, {"source", shared_row->source}});
           if (job->crawl && job->crawl->sink)
             job->crawl->sink(CrawledArticle{*shared_row, *outcome == StoreOutcome::url_duplicate ||
@@ -235,7 +272,7 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
 
 void Ingest::give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent) {
   if (cancelled_) return abandon(job);
-  if (job->retry_of) return finish_retry(job, nullptr, reason, permanent);
+  if (job->is_retry()) return finish_retry(job, nullptr, reason, permanent);
   ++stats_.failed;
   ++stats_.failure_reasons[reason.substr(0, reason.find(':'))];
   log::warning("entry not archived", {{"url", job->url}, {"reason", reason}, {"permanent", permanent ? "yes" : "no"}});
@@ -256,6 +293,7 @@ void Ingest::abandon(std::shared_ptr<Job> job) {
 void Ingest::job_done(const std::shared_ptr<Job>& job) {
   --jobs_in_flight_;
   if (job->retry_of) retrying_.erase(*job->retry_of);
+  if (job->entry_retry) entries_retrying_.erase({*job->feed_id, job->entry_key});
   if (job->holds_page) {
     job->holds_page = false;
     release_page_slot();

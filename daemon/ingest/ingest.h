@@ -13,9 +13,10 @@
 //     content marked with the page's verdict
 //   duplicate checks + store                  archive thread   dedupe.h
 //   save the feed's poll state                loop, archive    poll.cc
-//   later: rows due for a retry               archive thread   retry.cc, page_retry.h
+//   later: rows and entries due for a retry   archive thread   retry.cc, page_retry.h
 //     fetch + extract again as above          loop, workers    retry.cc, article_job.cc
 //     upgrade in place, or retry later        archive thread   page_retry.h
+//     (an entry: store as above, or later)    archive thread   dedupe.h, page_retry.h
 //
 // `winnow crawl` (crawl.cc) fetches its URLs at once: a feed goes on as above from "parse",
 // a page becomes one entry at "extract". Retries run in daemon mode (start, subscribe) only.
@@ -25,7 +26,9 @@
 // wall, an error page or an empty page the feed's content is archived, marked with the
 // verdict, and the page is fetched again later (page_retry.h); for a listing page behind an
 // entry link (not_article), the feed's content, for good. Without feed content such an entry
-// is not archived: a listing for good, the others until the next poll sees it again.
+// is not archived: a listing is recorded as seen for good; for the others the entry is
+// recorded as seen with its page's retry state (Archive::record_entry_retry), so that polls
+// skip it, and the retries store the page's article as a new row once there is one.
 //
 // Every network transfer runs on the Asio loop through the Fetcher; parsing and extraction
 // run on a thread pool; every SQLite call runs on the ArchiveWorker's thread. The loop
@@ -47,9 +50,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "daemon/archive/archive.h"
@@ -201,6 +206,9 @@ class Ingest {
   // paywall teaser's own text is stored instead when the feed's is not longer.
   void use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent = true,
                         std::shared_ptr<archive::ArticleRow> judged = nullptr);
+  // A feed's entry without content whose page `judged` may become an article: recorded as
+  // seen, with a retry in `retry_in_s` (0: none, given up).
+  void wait_for_page(std::shared_ptr<Job> job, const archive::ArticleRow& judged, std::int64_t retry_in_s);
   void store(std::shared_ptr<Job> job, archive::ArticleRow row);
   void give_up(std::shared_ptr<Job> job, const std::string& reason, bool permanent);
   void abandon(std::shared_ptr<Job> job);
@@ -214,11 +222,15 @@ class Ingest {
   // ---- retry.cc: pages fetched again when due (page_retry.h)
   void arm_retry_timer();
   void on_retry_timer();
-  void start_retries(std::vector<archive::ArticleRow> due);
+  void start_retries(std::vector<archive::ArticleRow> rows, std::vector<archive::EntryRetry> entries);
+  std::size_t retries_in_flight() const { return retrying_.size() + entries_retrying_.size(); }
   // A retry's fetch ended: `page` extracted (verdict set), or null when the fetch failed
-  // (`gone`: for good). Settles it on the archive thread.
+  // (`gone`: for good). Settles it on the archive thread; an entry's page that is an article
+  // now goes to store() instead.
   void finish_retry(std::shared_ptr<Job> job, std::shared_ptr<archive::ArticleRow> page, const std::string& why,
                     bool gone);
+  // An entry of a feed left without an article for good: counted, and one warning line.
+  void entry_given_up(const Job& job, const std::string& verdict, int retries, const std::string& reason);
 
   boost::asio::io_context& loop_;
   archive::ArchiveWorker& archive_;
@@ -245,6 +257,7 @@ class Ingest {
   bool retry_timer_armed_ = false;
   bool retry_query_in_flight_ = false;           // asking the archive what is due
   std::unordered_set<std::int64_t> retrying_;    // article ids whose retry is under way
+  std::set<std::pair<std::int64_t, std::string>> entries_retrying_;  // (feed, entry key) likewise
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

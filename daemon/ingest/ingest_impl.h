@@ -59,6 +59,11 @@ struct Ingest::Job {
   // The archived row whose page this fetches again (retry.cc); `entry` then holds its title
   // and date.
   std::optional<std::int64_t> retry_of;
+  // An entry seen without an article whose page this fetches again (retry.cc): feed_id and
+  // entry_key name it, `entry` holds its title and date. The page's article is stored as a
+  // new entry's would be.
+  bool entry_retry = false;
+  bool is_retry() const { return retry_of || entry_retry; }
 };
 
 // One call of crawl() (crawl.cc).

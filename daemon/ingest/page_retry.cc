@@ -10,6 +10,24 @@ namespace winnow::ingest {
 
 using parsers::PageKind;
 
+namespace {
+
+// A page fetched again that is still no article (`verdict`, empty when the fetch failed): a
+// listing or a page gone ends its retries, anything else counts a try. Updates the marks.
+RetryOutcome no_article_yet(const std::string& verdict, bool gone, const RetryParams& params, archive::UnixSeconds now,
+                            std::optional<archive::UnixSeconds>& retry_at, int& retries) {
+  if (gone || verdict == parsers::to_string(PageKind::not_article)) {
+    retry_at.reset();
+    return RetryOutcome::given_up;
+  }
+  ++retries;
+  const auto delay = retry_delay_s(params, retries);
+  retry_at = delay ? std::optional<archive::UnixSeconds>(now + *delay) : std::nullopt;
+  return delay ? RetryOutcome::rescheduled : RetryOutcome::given_up;
+}
+
+}  // namespace
+
 bool is_retryable(PageKind kind) {
   return kind == PageKind::challenge || kind == PageKind::consent_wall || kind == PageKind::error_page ||
          kind == PageKind::empty;
@@ -63,19 +81,29 @@ RetrySettled settle_retry(archive::Archive& archive, std::int64_t id, archive::A
     stored->partial = true;
     stored->retry_at.reset();
     settled.outcome = RetryOutcome::partial;
-  } else if (gone || is(PageKind::not_article)) {
-    stored->retry_at.reset();
-    settled.outcome = RetryOutcome::given_up;
   } else {
-    ++stored->retries;
-    const auto delay = retry_delay_s(params, stored->retries);
-    stored->retry_at = delay ? std::optional<archive::UnixSeconds>(now + *delay) : std::nullopt;
-    settled.outcome = delay ? RetryOutcome::rescheduled : RetryOutcome::given_up;
+    settled.outcome = no_article_yet(page ? page->verdict : std::string(), gone, params, now, stored->retry_at,
+                                     stored->retries);
   }
   archive.update_verdict(*stored);
   settled.verdict = stored->verdict;
   settled.retry_at = stored->retry_at;
   settled.retries = stored->retries;
+  return settled;
+}
+
+RetrySettled settle_entry_retry(archive::Archive& archive, std::int64_t feed_id, const std::string& entry_key,
+                                const std::string& verdict, bool gone, const RetryParams& params,
+                                archive::UnixSeconds now) {
+  RetrySettled settled;
+  auto entry = archive.entry_retry(feed_id, entry_key);
+  if (!entry || !entry->retry_at) return settled;
+  if (!verdict.empty()) entry->verdict = verdict;
+  settled.outcome = no_article_yet(verdict, gone, params, now, entry->retry_at, entry->retries);
+  archive.record_entry_retry(*entry);
+  settled.verdict = entry->verdict;
+  settled.retry_at = entry->retry_at;
+  settled.retries = entry->retries;
   return settled;
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 // Pages fetched again because they were no article yet. A bot check, a consent wall, an error
 // page served as 200 or an empty page may give way to the article later, so the entry is
-// archived from the feed's content with its retry_at set, and ingest (retry.cc) fetches the
-// page again when it is due, with a delay growing each time, until the page is an article or
-// the tries run out. The policy and the archive side of one retry are here.
+// archived from the feed's content with its retry_at set (or, when the feed has no content,
+// recorded as seen without an article, with the retry state on its entries row), and ingest
+// (retry.cc) fetches the page again when it is due, with a delay growing each time, until the
+// page is an article or the tries run out. The policy and the archive side of one retry are
+// here.
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -53,6 +55,16 @@ struct RetrySettled {
 // is the page's article already is never touched. Throws what the archive throws.
 RetrySettled settle_retry(archive::Archive& archive, std::int64_t id, archive::ArticleRow* page, bool gone,
                           const RetryParams& params, archive::UnixSeconds now, archive::UnixSeconds near_since);
+
+// Archive thread. Settles one retry of the page of an entry recorded without an article
+// (Archive::record_entry_retry) that found no article to store: `verdict` is what the page is
+// now (parsers::to_string), or empty when the fetch failed, for good with `gone` (404, 410,
+// robots.txt). A listing or `gone` ends the retries; anything else counts a try. An entry
+// that has an article meanwhile, or waits no longer, is left alone (kept). Throws what the
+// archive throws.
+RetrySettled settle_entry_retry(archive::Archive& archive, std::int64_t feed_id, const std::string& entry_key,
+                                const std::string& verdict, bool gone, const RetryParams& params,
+                                archive::UnixSeconds now);
 
 // Characters (code points) of UTF-8 `text`: how the feed's content and a teaser are compared.
 std::size_t text_chars(std::string_view text);

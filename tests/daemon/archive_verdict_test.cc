@@ -1,8 +1,9 @@
-// The archive's page verdicts and retries (schema version 4) on a real SQLite file: the
-// migration of an archive holding rows, replacing an article in place, marking one, and
-// the rows due for a retry.
+// The archive's page verdicts and retries (schema versions 4 and 5) on a real SQLite file: the
+// migrations of an archive holding rows and entries, replacing an article in place, marking
+// one, the rows due for a retry, and entries waiting for their page without an article.
 #include <boost/test/unit_test.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,19 +28,53 @@ ArticleRow challenged(int n, std::int64_t feed, UnixSeconds at) {
   return row;
 }
 
+// An entry of `feed` seen without an article while its page was a bot check, due at `at`.
+EntryRetry waiting_entry(std::int64_t feed, int n, std::optional<UnixSeconds> at) {
+  EntryRetry entry;
+  entry.feed_id = feed;
+  entry.entry_key = "urn:waiting:" + std::to_string(n);
+  entry.url = "https://news.example/waiting/" + std::to_string(n);
+  entry.title = "Waiting story " + std::to_string(n);
+  entry.published = 1'700'000'000 + n;
+  entry.verdict = "challenge";
+  entry.retry_at = at;
+  return entry;
+}
+
+// An archive at `path` holding a feed (its id returned) and three articles of it (`ids`).
+std::int64_t feed_with_articles(const std::string& path, std::vector<std::int64_t>& ids) {
+  auto archive = Archive::open_sqlite(path);
+  const auto feed = archive->add_feed("https://news.example/feed.xml", "News", "");
+  for (int n = 1; n <= 3; ++n) ids.push_back(archive->store_article(sample_article(n, feed)));
+  return feed;
+}
+
+// Takes the closed archive at `path` back to version 4 as it was released: the columns and
+// the index of version 5 gone.
+void back_to_version_4(const std::string& path) {
+  Probe probe(path);
+  probe.exec("DROP INDEX entries_retry_at");
+  for (const char* column : {"url", "title", "published", "verdict", "retry_at", "retries"})
+    probe.exec(std::string("ALTER TABLE entries DROP COLUMN ") + column);
+  probe.exec("PRAGMA user_version = 4");
+  BOOST_TEST_REQUIRE(probe.integer("SELECT count(*) FROM pragma_table_info('entries')") == 4);
+}
+
+// Column `column` of the entry's row as text, NULL as "NULL".
+std::string entry_column(Probe& probe, const char* column, std::int64_t feed, const std::string& key) {
+  return probe.text(std::string("SELECT coalesce(") + column + ", 'NULL') FROM entries WHERE feed_id = " +
+                    std::to_string(feed) + " AND entry_key = '" + key + "'");
+}
+
 BOOST_AUTO_TEST_SUITE(archive_verdict)
 
 BOOST_AUTO_TEST_CASE(a_version_3_archive_with_rows_gains_the_columns_with_their_defaults) {
   TempDir dir;
   const auto path = dir.file("archive.db");
-  std::int64_t feed = 0;
   std::vector<std::int64_t> ids;
-  {
-    auto archive = Archive::open_sqlite(path);
-    feed = archive->add_feed("https://news.example/feed.xml", "News", "");
-    for (int n = 1; n <= 3; ++n) ids.push_back(archive->store_article(sample_article(n, feed)));
-  }
-  // Back to version 3 as it was released: the columns and the index of version 4 gone.
+  const std::int64_t feed = feed_with_articles(path, ids);
+  // Back to version 3 as it was released: the columns and the index of version 4 gone too.
+  back_to_version_4(path);
   {
     Probe probe(path);
     probe.exec("DROP INDEX articles_retry_at");
@@ -49,7 +84,7 @@ BOOST_AUTO_TEST_CASE(a_version_3_archive_with_rows_gains_the_columns_with_their_
   }
   auto archive = Archive::open_sqlite(path);
   Probe probe(path);
-  BOOST_TEST(probe.integer("PRAGMA user_version") == 4);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == 5);
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
   BOOST_TEST(archive->article_count() == 3);
   for (const auto id : ids) {
@@ -67,6 +102,116 @@ BOOST_AUTO_TEST_CASE(a_version_3_archive_with_rows_gains_the_columns_with_their_
   const auto id = archive->store_article(challenged(4, feed, 1'700'000'000));
   BOOST_TEST(archive->article(id).value().verdict == "challenge");
   BOOST_TEST(archive->articles_due_for_retry(1'700'000'000, 10).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_version_4_archive_with_entries_gains_the_entry_retry_columns_empty) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  std::vector<std::int64_t> ids;
+  const std::int64_t feed = feed_with_articles(path, ids);
+  Archive::open_sqlite(path)->record_entry(feed, "urn:gone", std::nullopt);  // failed for good
+  back_to_version_4(path);
+  auto archive = Archive::open_sqlite(path);
+  Probe probe(path);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == 5);
+  BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
+  BOOST_TEST(probe.integer("SELECT count(*) FROM entries") == 4);
+  for (int n = 1; n <= 3; ++n) {
+    const std::string key = "urn:entry:" + std::to_string(n);
+    BOOST_TEST(archive->has_entry(feed, key));
+    BOOST_TEST(entry_column(probe, "article_id", feed, key) == std::to_string(ids[std::size_t(n - 1)]));
+    BOOST_TEST(!archive->entry_retry(feed, key).has_value());
+  }
+  // Seen before the retries existed, none waits for its page.
+  BOOST_TEST(archive->has_entry(feed, "urn:gone"));
+  BOOST_TEST(!archive->entry_retry(feed, "urn:gone").has_value());
+  BOOST_TEST(entry_column(probe, "verdict", feed, "urn:gone") == "");
+  BOOST_TEST(entry_column(probe, "retry_at", feed, "urn:gone") == "NULL");
+  BOOST_TEST(entry_column(probe, "retries", feed, "urn:gone") == "0");
+  BOOST_TEST(archive->entries_due_for_retry(2'000'000'000, 10).empty());
+  const EntryRetryCounts counts = archive->entry_retry_counts(feed);
+  BOOST_TEST(counts.waiting == 0);
+  BOOST_TEST(counts.given_up == 0);
+  BOOST_TEST(!counts.next_retry_at.has_value());
+  BOOST_TEST(archive->article_count() == 3);
+  // New entries wait with their state, found through the partial index.
+  archive->record_entry_retry(waiting_entry(feed, 4, 1'700'000'000));
+  BOOST_TEST(archive->entries_due_for_retry(1'700'000'000, 10).size() == 1u);
+  BOOST_TEST(probe.text("EXPLAIN QUERY PLAN SELECT entry_key FROM entries WHERE retry_at IS NOT NULL AND "
+                        "retry_at <= 5 AND article_id IS NULL ORDER BY retry_at LIMIT 10",
+                        3)
+                 .find("entries_retry_at") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_entry_waits_for_its_page_until_an_article_is_recorded_for_it) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  auto archive = Archive::open_sqlite(path);
+  const auto feed = archive->add_feed("https://news.example/feed.xml", "News", "");
+  const auto other = archive->add_feed("https://other.example/feed.xml", "Other", "");
+  EntryRetry late = waiting_entry(feed, 1, 1'700'000'300);
+  const EntryRetry early = waiting_entry(feed, 2, 1'700'000'100);
+  const EntryRetry future = waiting_entry(feed, 3, 1'800'000'000);
+  EntryRetry given_up = waiting_entry(feed, 4, std::nullopt);
+  given_up.retries = 3;
+  for (const auto& entry : {late, early, future, given_up}) archive->record_entry_retry(entry);
+
+  BOOST_TEST(archive->has_entry(feed, late.entry_key));  // seen: a poll skips it
+  BOOST_TEST(archive->article_count() == 0);
+  auto due = archive->entries_due_for_retry(1'700'000'300, 10);
+  BOOST_TEST_REQUIRE(due.size() == 2u);
+  BOOST_TEST(due[0].entry_key == early.entry_key);
+  BOOST_TEST(due[1].entry_key == late.entry_key);
+  BOOST_TEST(due[0].feed_id == feed);
+  BOOST_TEST(due[0].url == early.url);
+  BOOST_TEST(due[0].title == early.title);
+  BOOST_TEST(due[0].published == early.published);
+  BOOST_TEST(due[0].verdict == "challenge");
+  BOOST_TEST(due[0].retries == 0);
+  BOOST_TEST(archive->entries_due_for_retry(1'700'000'300, 1).size() == 1u);
+  BOOST_TEST(archive->entries_due_for_retry(1'700'000'099, 10).empty());
+  EntryRetryCounts counts = archive->entry_retry_counts(feed);
+  BOOST_TEST(counts.waiting == 3);
+  BOOST_TEST(counts.given_up == 1);
+  BOOST_TEST(counts.next_retry_at == early.retry_at);
+  BOOST_TEST(archive->entry_retry_counts(other).waiting == 0);
+
+  // A try counted: the new state replaces the old.
+  late.verdict = "consent_wall";
+  late.retries = 1;
+  late.retry_at = 1'700'000'500;
+  archive->record_entry_retry(late);
+  const EntryRetry back = archive->entry_retry(feed, late.entry_key).value();
+  BOOST_TEST(back.verdict == "consent_wall");
+  BOOST_TEST(back.retries == 1);
+  BOOST_TEST(back.retry_at == late.retry_at);
+
+  // The page's article stored for the entry ends the wait, and no retry state comes back.
+  ArticleRow row = sample_article(9, feed);
+  row.entry_key = early.entry_key;
+  const auto id = archive->store_article(row);
+  BOOST_TEST(!archive->entry_retry(feed, early.entry_key).has_value());
+  Probe probe(path);
+  BOOST_TEST(entry_column(probe, "article_id", feed, early.entry_key) == std::to_string(id));
+  BOOST_TEST(entry_column(probe, "verdict", feed, early.entry_key) == "");
+  BOOST_TEST(entry_column(probe, "retry_at", feed, early.entry_key) == "NULL");
+  BOOST_TEST(entry_column(probe, "retries", feed, early.entry_key) == "0");
+  archive->record_entry_retry(early);
+  BOOST_TEST(!archive->entry_retry(feed, early.entry_key).has_value());
+  BOOST_TEST(entry_column(probe, "article_id", feed, early.entry_key) == std::to_string(id));
+  // So does an article archived already (another feed's copy), recorded as the entry's.
+  archive->record_entry(feed, late.entry_key, id);
+  BOOST_TEST(!archive->entry_retry(feed, late.entry_key).has_value());
+  // Recording without an article keeps the state.
+  archive->record_entry(feed, future.entry_key, std::nullopt);
+  BOOST_TEST(archive->entry_retry(feed, future.entry_key).has_value());
+  BOOST_TEST(archive->entries_due_for_retry(2'000'000'000, 10).size() == 1u);
+  counts = archive->entry_retry_counts(feed);
+  BOOST_TEST(counts.waiting == 1);
+  BOOST_TEST(counts.given_up == 1);
+  // A removed feed takes its waiting entries along.
+  archive->remove_feed(feed);
+  BOOST_TEST(archive->entries_due_for_retry(2'000'000'000, 10).empty());
 }
 
 BOOST_AUTO_TEST_CASE(rows_due_for_a_retry_come_earliest_first_bounded_by_the_limit) {

@@ -1,5 +1,5 @@
-// page_retry: the retry delays, and settle_retry on a real SQLite archive for each thing a
-// page fetched again can turn out to be.
+// page_retry: the retry delays, and settle_retry and settle_entry_retry on a real SQLite
+// archive for each thing a page fetched again can turn out to be.
 #include "daemon/ingest/page_retry.h"
 
 #include <boost/test/unit_test.hpp>
@@ -53,6 +53,30 @@ struct Fixture {
     return settle_retry(*archive, kept.id, fetched, gone, params, kNow, 0);
   }
   ArticleRow stored() { return archive->article(kept.id).value(); }
+};
+
+// An archive holding one entry seen without an article while its page was a bot check (the
+// feed gave no content to archive instead).
+struct EntryFixture {
+  TempDir dir;
+  std::unique_ptr<Archive> archive = Archive::open_sqlite(dir.file("archive.db"));
+  std::int64_t feed = archive->add_feed("https://news.example/feed.xml", "News", "");
+  archive::EntryRetry waiting = [this] {
+    archive::EntryRetry entry;
+    entry.feed_id = feed;
+    entry.entry_key = "urn:entry:1";
+    entry.url = "https://news.example/story/1";
+    entry.verdict = "challenge";
+    entry.retry_at = kNow;
+    archive->record_entry_retry(entry);
+    return entry;
+  }();
+  RetryParams params;  // 1 h, 4 h, 16 h
+
+  RetrySettled settle(const std::string& verdict, bool gone = false) {
+    return settle_entry_retry(*archive, feed, waiting.entry_key, verdict, gone, params, kNow);
+  }
+  std::optional<archive::EntryRetry> stored() { return archive->entry_retry(feed, waiting.entry_key); }
 };
 
 BOOST_AUTO_TEST_SUITE(page_retry)
@@ -158,6 +182,52 @@ BOOST_FIXTURE_TEST_CASE(a_teaser_replaces_shorter_feed_content_and_marks_longer,
   BOOST_TEST(back.partial);
   BOOST_TEST(back.text == "Twenty-one characters");
   BOOST_TEST(!back.retry_at.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(an_entry_whose_page_stays_no_article_counts_tries_until_the_limit, EntryFixture) {
+  RetrySettled settled = settle("consent_wall");
+  BOOST_TEST((settled.outcome == RetryOutcome::rescheduled));
+  BOOST_TEST(settled.retries == 1);
+  BOOST_TEST(settled.retry_at.value_or(0) == kNow + 4 * 3600);
+  BOOST_TEST(stored().value().verdict == "consent_wall");
+  BOOST_TEST(stored().value().retry_at == settled.retry_at);
+  settled = settle("");  // a timeout, a 503: the verdict stays the last one seen
+  BOOST_TEST((settled.outcome == RetryOutcome::rescheduled));
+  BOOST_TEST(settled.retry_at.value_or(0) == kNow + 16 * 3600);
+  BOOST_TEST(stored().value().verdict == "consent_wall");
+  settled = settle("challenge");
+  BOOST_TEST((settled.outcome == RetryOutcome::given_up));
+  BOOST_TEST(settled.retries == 3);
+  BOOST_TEST(!stored().value().retry_at.has_value());
+  BOOST_TEST(stored().value().verdict == "challenge");
+  BOOST_TEST(archive->has_entry(feed, waiting.entry_key));  // still seen: no poll fetches it
+  BOOST_TEST(archive->entry_retry_counts(feed).given_up == 1);
+  // Waiting no longer, it is left alone.
+  BOOST_TEST((settle("challenge").outcome == RetryOutcome::kept));
+  BOOST_TEST(stored().value().retries == 3);
+  BOOST_TEST(archive->article_count() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_entry_whose_page_is_gone_or_a_listing_waits_no_more, EntryFixture) {
+  RetrySettled settled = settle("", true);  // 404, 410, robots.txt
+  BOOST_TEST((settled.outcome == RetryOutcome::given_up));
+  BOOST_TEST(settled.retries == 0);
+  BOOST_TEST(!stored().value().retry_at.has_value());
+  BOOST_TEST(stored().value().verdict == "challenge");
+  archive->record_entry_retry(waiting);
+  settled = settle("not_article");
+  BOOST_TEST((settled.outcome == RetryOutcome::given_up));
+  BOOST_TEST(stored().value().verdict == "not_article");
+  BOOST_TEST(!stored().value().retry_at.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(an_entry_with_its_article_meanwhile_is_left_alone, EntryFixture) {
+  ArticleRow row = sample_article(1, feed);
+  row.entry_key = waiting.entry_key;
+  const auto id = archive->store_article(row);  // e.g. archived by another process
+  BOOST_TEST((settle("challenge").outcome == RetryOutcome::kept));
+  BOOST_TEST(!stored().has_value());
+  BOOST_TEST(archive->article(id).value().verdict == "article");
 }
 
 BOOST_AUTO_TEST_CASE(each_outcome_prints_its_name) {

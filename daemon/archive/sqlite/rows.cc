@@ -60,4 +60,17 @@ FeedRow read_feed(const Query& q) {
   return row;
 }
 
+EntryRetry read_entry_retry(const Query& q) {
+  EntryRetry entry;
+  entry.feed_id = q.integer(0);
+  entry.entry_key = q.text(1);
+  entry.url = q.text(2);
+  entry.title = q.text(3);
+  entry.published = q.optional_integer(4);
+  entry.verdict = q.text(5);
+  entry.retry_at = q.optional_integer(6);
+  entry.retries = static_cast<int>(q.integer(7));
+  return entry;
+}
+
 }  // namespace winnow::archive::sqlite

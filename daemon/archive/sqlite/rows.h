@@ -1,5 +1,5 @@
 #pragma once
-// FeedRow and ArticleRow out of a statement's columns. Private to winnow_archive.
+// FeedRow, ArticleRow and EntryRetry out of a statement's columns. Private to winnow_archive.
 #include "daemon/archive/archive.h"
 #include "daemon/archive/sqlite/handles.h"
 
@@ -17,9 +17,15 @@ inline constexpr const char* kFeedColumns =
     "id, url, title, site_url, category, etag, last_modified, next_poll, interval_s, last_polled, "
     "last_new_entry, consecutive_failures, last_error, enabled";
 
+// The columns of EntryRetry, in the order read_entry_retry expects.
+inline constexpr const char* kEntryRetryColumns =
+    "feed_id, entry_key, url, title, published, verdict, retry_at, retries";
+
 // The row `q` stands on, selected with kArticleColumns; `raw` stays empty.
 ArticleRow read_article(const Query& q);
 // The row `q` stands on, selected with kFeedColumns.
 FeedRow read_feed(const Query& q);
+// The row `q` stands on, selected with kEntryRetryColumns.
+EntryRetry read_entry_retry(const Query& q);
 
 }  // namespace winnow::archive::sqlite

@@ -156,6 +156,19 @@ ALTER TABLE articles ADD COLUMN retry_at INTEGER;
 ALTER TABLE articles ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX articles_retry_at ON articles(retry_at) WHERE retry_at IS NOT NULL;
 )sql"},
+    // The retry state of an entry seen without an article: its page was no article yet and
+    // the feed gave no content to archive in its place. Before, such an entry was left
+    // unrecorded, so every poll fetched its page again. The entry keeps what a retry needs
+    // (link, title, date); the partial index, like articles_retry_at, holds only the waiting.
+    {5, R"sql(
+ALTER TABLE entries ADD COLUMN url TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN title TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN published INTEGER;
+ALTER TABLE entries ADD COLUMN verdict TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN retry_at INTEGER;
+ALTER TABLE entries ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX entries_retry_at ON entries(retry_at) WHERE retry_at IS NOT NULL;
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

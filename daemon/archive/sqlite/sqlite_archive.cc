@@ -147,6 +147,53 @@ void SqliteArchive::record_entry(std::int64_t feed_id, const std::string& entry_
   upsert_entry(feed_id, entry_key, article_id);
 }
 
+void SqliteArchive::record_entry_retry(const EntryRetry& entry) {
+  query(
+      "INSERT INTO entries (feed_id, entry_key, article_id, seen_at, url, title, published, verdict, retry_at, "
+      "retries) VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (feed_id, entry_key) DO UPDATE SET url = excluded.url, title = excluded.title, "
+      "published = excluded.published, verdict = excluded.verdict, retry_at = excluded.retry_at, "
+      "retries = excluded.retries WHERE article_id IS NULL")
+      .bind(entry.feed_id, entry.entry_key, now_s(), entry.url, entry.title, entry.published, entry.verdict,
+            entry.retry_at, entry.retries)
+      .run();
+}
+
+std::optional<EntryRetry> SqliteArchive::entry_retry(std::int64_t feed_id, const std::string& entry_key) {
+  static const std::string sql = std::string("SELECT ") + kEntryRetryColumns +
+                                 " FROM entries WHERE feed_id = ?1 AND entry_key = ?2 AND article_id IS NULL "
+                                 "AND verdict <> ''";
+  auto q = query(sql);
+  q.bind(feed_id, entry_key);
+  if (!q.step()) return std::nullopt;
+  return read_entry_retry(q);
+}
+
+std::vector<EntryRetry> SqliteArchive::entries_due_for_retry(UnixSeconds now, std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kEntryRetryColumns +
+                                 " FROM entries WHERE retry_at IS NOT NULL AND retry_at <= ?1 AND article_id IS NULL "
+                                 "ORDER BY retry_at LIMIT ?2";
+  auto q = query(sql);
+  q.bind(now, to_int64(limit));
+  std::vector<EntryRetry> entries;
+  while (q.step()) entries.push_back(read_entry_retry(q));
+  return entries;
+}
+
+EntryRetryCounts SqliteArchive::entry_retry_counts(std::int64_t feed_id) {
+  // Reads the feed's own entries (the primary key's prefix); for `winnow feeds list`.
+  auto q = query(
+      "SELECT count(retry_at), count(*) - count(retry_at), min(retry_at) FROM entries "
+      "WHERE feed_id = ?1 AND article_id IS NULL AND verdict <> ''");
+  q.bind(feed_id);
+  EntryRetryCounts counts;
+  if (!q.step()) return counts;
+  counts.waiting = q.integer(0);
+  counts.given_up = q.integer(1);
+  counts.next_retry_at = q.optional_integer(2);
+  return counts;
+}
+
 std::int64_t SqliteArchive::store_article(const ArticleRow& row) {
   std::int64_t id = 0;
   transaction([&] {
@@ -348,10 +395,14 @@ void SqliteArchive::outer_transaction(const std::function<void()>& work) {
 
 void SqliteArchive::upsert_entry(std::int64_t feed_id, const std::string& entry_key,
                                  std::optional<std::int64_t> article_id) {
-  // A later article replaces an earlier one; recording without an article keeps one.
+  // A later article replaces an earlier one; recording without an article keeps one. With an
+  // article the entry waits for its page no longer.
   query(
       "INSERT INTO entries (feed_id, entry_key, article_id, seen_at) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT (feed_id, entry_key) DO UPDATE SET article_id = coalesce(excluded.article_id, article_id)")
+      "ON CONFLICT (feed_id, entry_key) DO UPDATE SET article_id = coalesce(excluded.article_id, article_id), "
+      "verdict = iif(excluded.article_id IS NULL, verdict, ''), "
+      "retry_at = iif(excluded.article_id IS NULL, retry_at, NULL), "
+      "retries = iif(excluded.article_id IS NULL, retries, 0)")
       .bind(feed_id, entry_key, article_id, now_s())
       .run();
 }

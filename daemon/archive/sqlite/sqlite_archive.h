@@ -29,6 +29,10 @@ class SqliteArchive final : public Archive {
   bool has_entry(std::int64_t feed_id, const std::string& entry_key) override;
   void record_entry(std::int64_t feed_id, const std::string& entry_key,
                     std::optional<std::int64_t> article_id) override;
+  void record_entry_retry(const EntryRetry& entry) override;
+  std::optional<EntryRetry> entry_retry(std::int64_t feed_id, const std::string& entry_key) override;
+  std::vector<EntryRetry> entries_due_for_retry(UnixSeconds now, std::size_t limit) override;
+  EntryRetryCounts entry_retry_counts(std::int64_t feed_id) override;
 
   std::int64_t store_article(const ArticleRow& row) override;
   std::optional<ArticleRow> article(std::int64_t id, bool with_raw) override;
