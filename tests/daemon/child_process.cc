@@ -30,6 +30,11 @@ class UniqueFd {
   UniqueFd(const UniqueFd&) = delete;
   UniqueFd& operator=(const UniqueFd&) = delete;
   int get() const { return fd_; }
+  // Closes now; the destructor then closes nothing.
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
 
  private:
   int fd_;
@@ -74,7 +79,9 @@ pid_t spawn(std::vector<std::string> argv, std::vector<std::string> env, const i
     ::execve(args[0], args.data(), envp.data());
     report_and_exit(report[1]);
   }
-  ::close(report_write.get());
+  // Closed here, and only here: a second close() of the number would hit whatever another
+  // thread opened in between (it closed the crash suite's SQLite reader: "disk I/O error").
+  report_write.reset();
   int child_errno = 0;
   ssize_t n = 0;
   do {
