@@ -113,6 +113,10 @@ struct Article {
   std::string charset;                // the page's encoding, as decoded
   std::string region;                 // path of the element picked as the article
   bool truncated = false;             // the page hit a size or node limit
+  // The parser gave up on the page: Gumbo failed an assertion, or the page passed its memory
+  // or time limit even with tight bounds (HtmlDocument). The article is empty for that
+  // reason, not for what the page says; the verdict is `empty` and says why.
+  bool unparsed = false;
 };
 
 }  // namespace winnow::parsers

@@ -91,6 +91,7 @@ class Extractor {
 
   Article run() {
     Article article;
+    if (doc_.parse_failed()) return unparsed();
     article.metadata = read_metadata(doc_, options_.url);
     extract_text(article);
     article.verdict = judge_page(evidence(article));
@@ -98,10 +99,21 @@ class Extractor {
   }
 
  private:
+  Article unparsed() const {
+    Article article;
+    article.unparsed = true;
+    article.truncated = doc_.limit_hit() != HtmlDocument::Limit::none;
+    const char* why = doc_.limit_hit() == HtmlDocument::Limit::memory ? "memory_limit"
+                      : doc_.limit_hit() == HtmlDocument::Limit::time ? "time_limit"
+                                                                      : "parser_failed";
+    article.verdict = {PageKind::empty, "the page could not be parsed", {std::string("parse=") + why}};
+    return article;
+  }
+
   void extract_text(Article& article) {
     const GumboNode* body = find_child(doc_.root(), GUMBO_TAG_BODY);
     dom_ = flatten(body ? *body : doc_.root(), options_.max_nodes);
-    article.truncated = dom_.truncated || doc_.depth_limited();
+    article.truncated = dom_.truncated || doc_.depth_limited() || doc_.limit_hit() != HtmlDocument::Limit::none;
     if (dom_.nodes.empty()) return;  // e.g. <body hidden>: nothing shows
     blocks_ = segment(dom_, 0);
     if (blocks_.empty()) return;

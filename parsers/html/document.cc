@@ -6,11 +6,16 @@
 #include "parsers/html/repair.h"
 
 #include <csetjmp>
+#include <cmath>
 #include <csignal>
+#include <cstdint>
+#include <ctime>
 
 #include <algorithm>
 #include <cstddef>
 #include <mutex>
+#include <new>
+#include <optional>
 #include <vector>
 
 namespace winnow::parsers {
@@ -18,6 +23,24 @@ namespace winnow::parsers {
 namespace {
 
 void free_nothing(void*, void*) {}  // everything goes with the arena
+
+// How a parse left Gumbo early: the values siglongjmp carries back to guarded_parse.
+enum Escape : int { kGumboAborted = 1, kOutOfMemory = 2, kOutOfTime = 3 };
+
+// Set while this thread is inside Gumbo: where a failed assertion in Gumbo, or a parse past
+// its limits, jumps back to. Only guarded_parse sets it, and clears it on every way out.
+thread_local sigjmp_buf* gumbo_escape = nullptr;
+
+[[noreturn]] void leave_gumbo(Escape why) {
+  if (sigjmp_buf* escape = gumbo_escape) siglongjmp(*escape, why);
+  throw std::bad_alloc();  // not inside Gumbo (cannot happen: only Gumbo allocates from an arena)
+}
+
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
 
 }  // namespace
 
@@ -27,9 +50,13 @@ void free_nothing(void*, void*) {}  // everything goes with the arena
 // leaks the strings of a DOCTYPE token it ignores; here they go with the rest.
 // Standard-size chunks go back to a small cache of the thread that frees them, so that the
 // next page does not fault fresh pages in (without it parsing was 20% slower, not faster).
+// The arena is also where a parse's limits are kept: Gumbo cannot be told to stop, but every
+// step of its tree builder allocates, so the allocator leaves Gumbo (leave_gumbo) once the
+// tree passes its memory limit or the parse its CPU time. Gumbo's C code never sees a
+// failed allocation and no exception ever crosses it.
 class HtmlDocument::Arena {
  public:
-  Arena() = default;
+  Arena(std::size_t max_bytes, double cpu_deadline) : max_bytes_(max_bytes), cpu_deadline_(cpu_deadline) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   ~Arena() {
@@ -37,26 +64,39 @@ class HtmlDocument::Arena {
       if (c.bytes == kChunkBytes && cache().size() < kCachedChunks) cache().push_back(std::move(c.memory));
   }
 
+  std::size_t used() const { return used_; }
+
   void* allocate(std::size_t bytes) {
     bytes = (bytes + kAlign - 1) / kAlign * kAlign;
+    if (++calls_ % kCallsPerClockCheck == 0 && thread_cpu_seconds() > cpu_deadline_) leave_gumbo(kOutOfTime);
     if (bytes <= left_) {
       void* out = next_;
       next_ += bytes;
       left_ -= bytes;
       return out;
     }
-    if (bytes > kChunkBytes / 4) {  // a large block gets a chunk of its own; the current one stays
-      chunks_.push_back({std::unique_ptr<std::max_align_t[]>(new std::max_align_t[bytes / kAlign]), bytes});
-      return chunks_.back().memory.get();
-    }
+    const std::size_t chunk = bytes > kChunkBytes / 4 ? bytes : kChunkBytes;  // a large block: a chunk of its own
+    if (used_ + chunk > max_bytes_) leave_gumbo(kOutOfMemory);
     std::unique_ptr<std::max_align_t[]> memory;
-    if (!cache().empty()) {
+    if (chunk == kChunkBytes && !cache().empty()) {
       memory = std::move(cache().back());
       cache().pop_back();
     } else {
-      memory.reset(new std::max_align_t[kChunkBytes / kAlign]);
+      memory.reset(new (std::nothrow) std::max_align_t[chunk / kAlign]);
+      if (!memory) leave_gumbo(kOutOfMemory);
     }
-    chunks_.push_back({std::move(memory), kChunkBytes});
+    if (chunks_.size() == chunks_.capacity()) {  // grow here, where a failure cannot throw into Gumbo
+      bool grown = true;
+      try {
+        chunks_.reserve(2 * chunks_.size() + 8);
+      } catch (const std::bad_alloc&) {
+        grown = false;
+      }
+      if (!grown) leave_gumbo(kOutOfMemory);
+    }
+    chunks_.push_back({std::move(memory), chunk});
+    used_ += chunk;
+    if (chunk != kChunkBytes) return chunks_.back().memory.get();  // the current chunk stays
     next_ = reinterpret_cast<std::byte*>(chunks_.back().memory.get()) + bytes;
     left_ = kChunkBytes - bytes;
     return chunks_.back().memory.get();
@@ -67,6 +107,8 @@ class HtmlDocument::Arena {
   // 256 KiB: a dev-set page's tree takes 1-2 MB once its script and style text is elided.
   static constexpr std::size_t kChunkBytes = 256 * 1024;
   static constexpr std::size_t kCachedChunks = 16;  // 4 MiB per thread at most
+  // A clock read costs about as much as 50 bump allocations; 1,024 keep it out of sight.
+  static constexpr unsigned kCallsPerClockCheck = 1024;
 
   struct Chunk {
     std::unique_ptr<std::max_align_t[]> memory;
@@ -80,6 +122,10 @@ class HtmlDocument::Arena {
   std::vector<Chunk> chunks_;
   std::byte* next_ = nullptr;
   std::size_t left_ = 0;
+  std::size_t used_ = 0;  // bytes of the chunks held
+  unsigned calls_ = 0;
+  const std::size_t max_bytes_;
+  const double cpu_deadline_;  // on this thread's CPU clock
 };
 
 void* HtmlDocument::allocate(void* arena, std::size_t bytes) { return static_cast<Arena*>(arena)->allocate(bytes); }
@@ -89,14 +135,14 @@ HtmlDocument::HtmlDocument(HtmlDocument&&) noexcept = default;
 HtmlDocument& HtmlDocument::operator=(HtmlDocument&&) noexcept = default;
 HtmlDocument::~HtmlDocument() = default;
 
+std::size_t HtmlDocument::memory_used() const { return arena_ ? arena_->used() : 0; }
+
 namespace {
 
-// Set while this thread is inside Gumbo: where a failed assertion in Gumbo jumps back to.
-thread_local sigjmp_buf* gumbo_escape = nullptr;
 struct sigaction previous_abort_action;
 
 extern "C" void on_abort(int signal) {
-  if (sigjmp_buf* escape = gumbo_escape) siglongjmp(*escape, 1);
+  if (gumbo_escape) leave_gumbo(kGumboAborted);
   // Not from Gumbo: whatever was there before (the default: end the process).
   sigaction(SIGABRT, &previous_abort_action, nullptr);
   raise(signal);
@@ -118,21 +164,36 @@ void install_abort_guard() {
   sigaction(SIGABRT, &action, &previous_abort_action);
 }
 
-// gumbo_parse_with_options, or nullptr when Gumbo aborted. Gumbo's assert() calls abort(),
-// which raises SIGABRT on this thread after releasing its own lock (glibc), and the handler
-// jumps back here. Every byte Gumbo allocated is in the caller's arena; only C frames of
-// Gumbo are skipped.
-GumboOutput* guarded_parse(const GumboOptions& options, const std::string& bytes) {
+struct Parsed {
+  GumboOutput* output = nullptr;  // nullptr when Gumbo was left early
+  int escape = 0;                 // why (Escape), or 0
+};
+
+// gumbo_parse_with_options, left early when Gumbo aborts (its assert() calls abort(), which
+// raises SIGABRT on this thread after releasing its own lock (glibc), and the handler jumps
+// back here) or when the arena says the parse is past its limits. Every byte Gumbo allocated
+// is in the caller's arena; only C frames of Gumbo are skipped. Nothing between here and
+// the jump may throw: the arena does not, and Gumbo is C.
+Parsed guarded_parse(const GumboOptions& options, const std::string& bytes) {
   install_abort_guard();
   sigjmp_buf escape;
-  if (sigsetjmp(escape, 1) != 0) {  // 1: restore the signal mask (SIGABRT is blocked in the handler)
-    gumbo_escape = nullptr;
-    return nullptr;
+  switch (sigsetjmp(escape, 1)) {  // 1: restore the signal mask (SIGABRT is blocked in the handler)
+    case 0:
+      break;
+    case kOutOfMemory:
+      gumbo_escape = nullptr;
+      return {nullptr, kOutOfMemory};
+    case kOutOfTime:
+      gumbo_escape = nullptr;
+      return {nullptr, kOutOfTime};
+    default:
+      gumbo_escape = nullptr;
+      return {nullptr, kGumboAborted};
   }
   gumbo_escape = &escape;
   GumboOutput* output = gumbo_parse_with_options(&options, bytes.data(), bytes.size());
   gumbo_escape = nullptr;
-  return output;
+  return {output, 0};
 }
 
 }  // namespace
@@ -140,26 +201,52 @@ GumboOutput* guarded_parse(const GumboOptions& options, const std::string& bytes
 HtmlDocument HtmlDocument::parse(std::string html, Options parse_options) {
   if (parse_options.repair) close_unclosed_title(html);
   if (parse_options.elide) elide_unread_text(html);
-  bool depth_limited = false;
-  if (parse_options.bound_depth) {
-    if (auto bounded = bound_nesting(html, kMaxDepth)) {
-      html = std::move(*bounded);
-      depth_limited = true;
-    }
-  }
-  HtmlDocument doc;
-  doc.depth_limited_ = depth_limited;
+  const std::size_t max_memory =
+      parse_options.max_memory
+          ? parse_options.max_memory
+          : std::min(kMemoryCap, kMemoryBase + kMemoryPerByte * html.size());
+  const double max_cpu = parse_options.max_cpu_seconds
+                             ? parse_options.max_cpu_seconds
+                             : kCpuBaseSeconds + kCpuSecondsPerMiB * double(html.size()) / (1 << 20);
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;  // parse errors are recorded one allocation each; we never read them
   options.allocator = &HtmlDocument::allocate;
   options.deallocator = free_nothing;
-  for (bool retry_empty : {false, true}) {
-    doc.bytes_ = std::make_unique<const std::string>(retry_empty ? std::string() : std::move(html));
-    doc.arena_ = std::make_unique<Arena>();
+
+  // First as the page is (with its depth bounded), then, past a limit, with the tight bounds.
+  // Nesting 64 deep and 4 open formatting elements still keep every word of the page.
+  constexpr NestingBounds kTight{.max_depth = 64, .max_open_formatting = 4};
+  HtmlDocument doc;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::string bytes;
+    if (attempt == 0) {
+      std::optional<std::string> bounded;
+      if (parse_options.bound_depth) bounded = bound_nesting(html, NestingBounds{.max_depth = kMaxDepth});
+      doc.depth_limited_ = bounded.has_value();
+      bytes = bounded ? std::move(*bounded) : std::move(html);
+    } else if (attempt == 1) {  // from the bytes of the first parse, still there
+      std::optional<std::string> bounded = bound_nesting(*doc.bytes_, kTight);
+      doc.depth_limited_ = true;
+      bytes = bounded ? std::move(*bounded) : *doc.bytes_;
+    } else {
+      doc.parse_failed_ = true;  // the document of an empty page instead
+    }
+    doc.bytes_ = std::make_unique<const std::string>(std::move(bytes));
+    // The empty page's parse is tiny: no limit, so that it cannot fail.
+    doc.arena_ = attempt == 2 ? std::make_unique<Arena>(SIZE_MAX, HUGE_VAL)
+                              : std::make_unique<Arena>(max_memory, thread_cpu_seconds() + max_cpu);
     options.userdata = doc.arena_.get();
-    doc.output_ = guarded_parse(options, *doc.bytes_);
-    if (doc.output_) break;
-    doc.parse_failed_ = true;  // the document of an empty page instead
+    Parsed parsed = guarded_parse(options, *doc.bytes_);
+    if (parsed.output) {
+      doc.output_ = parsed.output;
+      break;
+    }
+    if (parsed.escape == kGumboAborted) {
+      attempt = 1;  // the page itself trips Gumbo: straight to the empty one
+      doc.parse_failed_ = true;
+      continue;
+    }
+    if (attempt == 0) doc.limit_hit_ = parsed.escape == kOutOfTime ? Limit::time : Limit::memory;
   }
   return doc;
 }

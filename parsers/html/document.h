@@ -15,11 +15,25 @@ class HtmlDocument {
   // 512: ten times the deepest page of the dev set.
   static constexpr int kMaxDepth = 512;
 
+  // What one parse may take. The tree Gumbo builds can be far larger than the page (the tree
+  // builder re-opens formatting elements in every paragraph), and some structures make it
+  // slow; past either limit Gumbo is left at once, and the page is parsed again with tight
+  // bounds on nesting and formatting (nesting.h). Only when that fails too is it given up.
+  static constexpr std::size_t kMemoryBase = 32u << 20;  // bytes of tree for any page
+  static constexpr std::size_t kMemoryPerByte = 24;      // and per byte of the page
+  static constexpr std::size_t kMemoryCap = 256u << 20;  // and never more (the dev sets: 9 MB at most)
+  static constexpr double kCpuBaseSeconds = 1.0;          // CPU time for any page
+  static constexpr double kCpuSecondsPerMiB = 1.0;        // and per MiB of the page
+
   struct Options {
     bool repair = true;       // close a <title> that is never closed (repair.h)
     bool elide = true;        // leave out the text of <script> (but JSON-LD), <style> and comments (elide.h)
     bool bound_depth = true;  // flatten elements nested deeper than kMaxDepth (nesting.h)
+    std::size_t max_memory = 0;  // bytes of tree; 0: the limit above for the page's size
+    double max_cpu_seconds = 0;  // CPU time of this thread in Gumbo; 0: the limit above
   };
+
+  enum class Limit { none, memory, time };
 
   // Parses UTF-8 `html` (the document keeps it: Gumbo's tree points into it). Never fails:
   // HTML parsing recovers from any input, and when Gumbo itself gives up the document is
@@ -38,6 +52,12 @@ class HtmlDocument {
   // parse if something replaced it) that acts only on a thread inside Gumbo and hands any
   // other abort to the handler it replaced.
   bool parse_failed() const { return parse_failed_; }
+
+  // Which limit the first parse ran into (then the document is the tightly bounded parse, and
+  // depth_limited() is true, or an empty one with parse_failed() when that failed as well).
+  Limit limit_hit() const { return limit_hit_; }
+  // Bytes Gumbo took for the tree.
+  std::size_t memory_used() const;
 
   // The document node; its children include the <html> element.
   const GumboNode& document() const { return *output_->document; }
@@ -62,6 +82,7 @@ class HtmlDocument {
   GumboOutput* output_ = nullptr;  // lives in *arena_
   bool depth_limited_ = false;
   bool parse_failed_ = false;
+  Limit limit_hit_ = Limit::none;
 };
 
 // Helpers over Gumbo nodes. `name` is lowercase ASCII.

@@ -32,6 +32,9 @@ class TagAttributes {
   // Reads the rest of the tag; returns end().
   std::size_t skip_to_end();
 
+  // Just past the attribute next() read last.
+  std::size_t position() const { return pos_; }
+
   // Once next() has returned false:
   // Just past the tag's '>', or s.size() when the input ends first.
   std::size_t end() const { return pos_; }

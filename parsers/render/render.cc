@@ -177,6 +177,7 @@ json::object to_json(const Article& article, bool with_removed) {
     o["removed"] = std::move(removed);
   }
   if (article.truncated) o["truncated"] = true;
+  if (article.unparsed) o["unparsed"] = true;
   return o;
 }
 
