@@ -31,13 +31,20 @@ constexpr const char* kUsage =
 // SIGTERM: work in flight gets this long to finish; systemd's TimeoutStopSec is longer.
 constexpr std::chrono::seconds kDrainGrace{25};
 
+// Beside the archive, what counts pages that failed extraction, across crashes too.
+ingest::IngestOptions ingest_options(const Config& config) {
+  ingest::IngestOptions options = ingest::options_from(config);
+  options.extraction_journal = config.archive_path + ".extracting";
+  return options;
+}
+
 class Service {
  public:
   Service(std::string config_path, Config config)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
         archive_(config_.archive_path),
-        ingest_(loop_, archive_, ingest::options_from(config_)),
+        ingest_(loop_, archive_, ingest_options(config_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),
         watchdog_timer_(loop_) {}
@@ -90,7 +97,7 @@ class Service {
       fresh.archive_path = config_.archive_path;
       config_ = std::move(fresh);
       log::set_level(config_.log_level);
-      ingest_.reconfigure(ingest::options_from(config_));
+      ingest_.reconfigure(ingest_options(config_));
       subscribe_configured();
       ingest_.start();  // picks up feeds added to the archive by `winnow feeds add`
       log::info("reloaded", {{"config", config_path_}});

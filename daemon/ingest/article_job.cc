@@ -64,6 +64,11 @@ void Ingest::start_job(std::shared_ptr<Job> job) {
       !(job->local && job->url.starts_with("file://"))) {
     return use_feed_content(job, "link scheme not allowed");
   }
+  if (journal_.quarantined(job->url)) {  // not even fetched: its extraction failed twice
+    auto row = std::make_shared<ArticleRow>();
+    row->verdict = std::string(kQuarantined);
+    return on_judged(job, row, parsers::PageKind::empty);
+  }
   robots_.check(job->url, [this, job](bool allowed, bool for_now) {
     if (!allowed) {
       ++stats_.robots_denied;
@@ -110,13 +115,14 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
     parsers::ExtractOptions options;
     options.url = page->final_url.empty() ? job->url : page->final_url;
     options.content_type = page->content_type;
-    parsers::Article article = parsers::extract(page->body, options);
+    parsers::Article article;
+    const bool quarantined = !extract_guarded(job->url, page->body, options, article);
     // An "article" without a block has nothing to archive either.
     parsers::PageKind kind = article.blocks.empty() && article.verdict.kind == parsers::PageKind::article
                                  ? parsers::PageKind::empty
                                  : article.verdict.kind;
     auto row = std::make_shared<ArticleRow>(to_row(article, options.url, page.get()));
-    row->verdict = parsers::to_string(kind);
+    row->verdict = quarantined ? std::string(kQuarantined) : std::string(parsers::to_string(kind));
     row->partial = kind == parsers::PageKind::paywall_teaser;
     asio::post(loop_, [this, alive, job, row, kind] {
       if (alive.expired()) return;
@@ -129,6 +135,14 @@ void Ingest::on_judged(std::shared_ptr<Job> job, std::shared_ptr<ArticleRow> pag
   using parsers::PageKind;
   ++stats_.verdicts[page->verdict];
   const std::string why = "page is " + page->verdict;
+  if (page->verdict == kQuarantined) {
+    // For good: the feed's content stands in, marked, and the page is never extracted again.
+    ++stats_.quarantined;
+    log::warning("page quarantined: its extraction failed twice; the feed's content stands in",
+                 {{"url", job->url}});
+    if (job->is_retry()) return finish_retry(job, page, why, true);
+    return use_feed_content(job, why, true, page);
+  }
   if (job->retry_of) return finish_retry(job, page, why, false);
   if (kind == PageKind::article) return store(job, std::move(*page));
   // A teaser is all there is without the feed's content: it is kept, marked partial.
@@ -153,6 +167,30 @@ void Ingest::on_judged(std::shared_ptr<Job> job, std::shared_ptr<ArticleRow> pag
   use_feed_content(job, why, kind == PageKind::not_article, page);
 }
 
+bool Ingest::extract_guarded(const std::string& key, std::string_view bytes, const parsers::ExtractOptions& options,
+                             parsers::Article& article) {
+  if (journal_.quarantined(key)) return false;
+  std::string failure;
+  try {
+    ExtractionJournal::Extracting marked(journal_, key);
+    article = parsers::extract(bytes, options);
+    if (article.unparsed) failure = article.verdict.signals.empty() ? "unparsed" : article.verdict.signals.front();
+  } catch (const std::exception& e) {  // std::bad_alloc above all: the page, not the process, fails
+    article = parsers::Article();
+    article.verdict = {parsers::PageKind::empty, "extraction failed", {}};
+    failure = e.what();
+  }
+  if (failure.empty()) return true;
+  const int failures = journal_.record_failure(key);
+  asio::post(loop_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (!alive.expired()) ++stats_.extraction_failures;
+  });
+  const bool quarantine = failures >= ExtractionJournal::kQuarantineAfter;
+  log::warning(quarantine ? "extraction failed again: page quarantined" : "extraction failed",
+               {{"url", options.url}, {"key", key}, {"error", failure}, {"failures", failures}});
+  return !quarantine;
+}
+
 void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, bool permanent,
                               std::shared_ptr<ArticleRow> judged) {
   if (cancelled_) return abandon(job);
@@ -165,7 +203,10 @@ void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, 
   asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, content, why, permanent, judged] {
     parsers::ExtractOptions options;
     options.url = job->url;
-    parsers::Article article = parsers::extract(*content, options);
+    parsers::Article article;
+    // Feed content can be as hostile as a page: counted under its own key, and once
+    // quarantined it is not extracted again either (the entry is then given up).
+    extract_guarded("feed-content " + job->url, *content, options, article);
     if (article.metadata.title.empty() || article.metadata.title == job->entry.title) article.metadata.title = job->entry.title;
     auto row = std::make_shared<ArticleRow>(to_row(article, job->url, nullptr));
     row->source = "feed";

@@ -68,7 +68,17 @@ Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOp
           options_.obey_robots, options_.robots_agent),
       workers_(options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency())),
       timer_(loop),
-      retry_timer_(loop) {}
+      retry_timer_(loop) {
+  if (!options_.extraction_journal.empty()) {
+    std::string error;
+    journal_ = ExtractionJournal::open(options_.extraction_journal, error);
+    if (!error.empty())
+      log::warning("extraction journal unusable: failures are counted until restart only", {{"error", error}});
+    if (journal_.crashed_at_open())
+      log::warning("pages were being extracted when the last process died: each counts as a failed extraction",
+                   {{"pages", journal_.crashed_at_open()}, {"quarantined_after", ExtractionJournal::kQuarantineAfter}});
+  }
+}
 
 Ingest::~Ingest() {
   *alive_ = false;

@@ -61,11 +61,13 @@
 #include "daemon/config.h"
 #include "daemon/archive/archive_worker.h"
 #include "daemon/fetch/fetcher.h"
+#include "daemon/ingest/extraction_journal.h"
 #include "daemon/ingest/hosts.h"
 #include "daemon/ingest/page_retry.h"
 #include "daemon/ingest/robots_cache.h"
 #include "daemon/ingest/schedule.h"
 #include "feeds/model.h"
+#include "parsers/extract/extract.h"
 
 namespace winnow::ingest {
 
@@ -92,6 +94,9 @@ struct IngestOptions {
   // Pages that were no article yet but may be later (a challenge, a consent wall, an error
   // page, an empty one) are fetched again on this schedule.
   RetryParams retry;
+  // Where pages that failed extraction are counted across crashes (extraction_journal.h);
+  // empty: in memory only. winnowd keeps it beside the archive.
+  std::string extraction_journal;
 };
 
 // The options a configuration asks for (winnowd and `winnow crawl` alike).
@@ -107,6 +112,8 @@ struct Stats {
   // Pages extracted, by verdict (parsers::to_string(PageKind)), retries included.
   std::unordered_map<std::string, std::uint64_t> verdicts;
   std::uint64_t retries = 0, retries_upgraded = 0;  // pages fetched again; of those, now articles
+  // Extractions that failed (the parser gave up, or an exception); pages quarantined for it.
+  std::uint64_t extraction_failures = 0, quarantined = 0;
 };
 
 // What a crawl produced, for `winnow crawl --print` and the summary.
@@ -197,6 +204,11 @@ class Ingest {
   void start_job(std::shared_ptr<Job> job);
   void fetch_page(std::shared_ptr<Job> job);
   void on_page(std::shared_ptr<Job> job, fetch::FetchResult result);
+  // Worker thread. Extracts `bytes` into `article` under the extraction journal, keyed by
+  // `key`: an exception or a page the parser gave up on is a failure (article then empty),
+  // counted. False when the key is quarantined (now or before): nothing to use.
+  bool extract_guarded(const std::string& key, std::string_view bytes, const parsers::ExtractOptions& options,
+                       parsers::Article& article);
   // The page extracted: `page` is its row, verdict set. Only an article goes on as the page.
   void on_judged(std::shared_ptr<Job> job, std::shared_ptr<archive::ArticleRow> page, parsers::PageKind kind);
   // The entry's own content instead of its page; without any, the entry is given up
@@ -239,6 +251,7 @@ class Ingest {
   HostBudgets hosts_;
   RobotsCache robots_;
   boost::asio::thread_pool workers_;
+  ExtractionJournal journal_;  // workers and the loop
   boost::asio::steady_timer timer_;
   PollQueue queue_;
   std::unordered_map<std::int64_t, std::unique_ptr<FeedState>> feeds_;

@@ -17,6 +17,11 @@
 
 namespace winnow::ingest {
 
+// The verdict of a row whose page failed extraction twice (extraction_journal.h): the feed's
+// content stands in, and the page is never extracted again. Not a parsers::PageKind: the
+// page may be anything; what is known is that it cannot be read safely.
+inline constexpr std::string_view kQuarantined = "quarantined";
+
 struct RetryParams {
   std::int64_t base_delay_s = 3600;  // before the first fetch again
   int factor = 4;                    // each next delay this many times the last: 1 h, 4 h, 16 h
