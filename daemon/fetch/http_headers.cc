@@ -127,6 +127,12 @@ Scheme scheme_of(std::string_view url) {
   return Scheme::bad;
 }
 
+std::string host_of(std::string_view url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u || !u->has_authority()) return {};
+  return base::to_lower(u->host_address());
+}
+
 FetchErrc map_curl_error(CURLcode rc, bool body_refused) {
   switch (rc) {
     case CURLE_OK: return FetchErrc::ok;

@@ -67,6 +67,11 @@ void RobotsCache::on_fetched(const std::string& robots, const std::string& host,
   } else if (r.error == fetch::FetchErrc::ok && r.status >= 400 && r.status < 500) {
     site.rules = fetch::RobotsRules::allow_all();  // RFC 9309: "unavailable" means allowed
     site.expires = now + kRobotsTtl;
+  } else if (r.error == fetch::FetchErrc::blocked_address) {
+    // The page on that host will be refused the same way, and say so: no robots.txt
+    // verdict must hide that (nor hold the entry back as "unreachable").
+    site.rules = fetch::RobotsRules::allow_all();
+    site.expires = now + kRobotsRetry;
   } else {
     site.rules = fetch::RobotsRules::disallow_all();  // "unreachable": assume complete disallow
     site.expires = now + kRobotsRetry;
