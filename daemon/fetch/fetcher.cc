@@ -27,29 +27,6 @@ namespace winnow::fetch {
 
 namespace asio = boost::asio;
 
-std::string_view to_string(FetchErrc e) {
-  switch (e) {
-    case FetchErrc::ok: return "ok";
-    case FetchErrc::bad_url: return "bad_url";
-    case FetchErrc::dns: return "dns";
-    case FetchErrc::connect: return "connect";
-    case FetchErrc::timeout: return "timeout";
-    case FetchErrc::reset: return "reset";
-    case FetchErrc::tls: return "tls";
-    case FetchErrc::too_large: return "too_large";
-    case FetchErrc::too_many_redirects: return "too_many_redirects";
-    case FetchErrc::redirect_loop: return "redirect_loop";
-    case FetchErrc::bad_encoding: return "bad_encoding";
-    case FetchErrc::file_error: return "file_error";
-    case FetchErrc::blocked_address: return "blocked_address";
-    case FetchErrc::cancelled: return "cancelled";
-    case FetchErrc::other: return "other";
-  }
-  return "unknown";
-}
-
-std::ostream& operator<<(std::ostream& os, FetchErrc e) { return os << to_string(e); }
-
 namespace {
 
 // Sent when the request names no Accept: pages and every feed format, anything else last.
@@ -563,13 +540,7 @@ void Engine::complete(Transfer* t, FetchErrc error, std::string message) {
     r.status = status;
     long version = CURL_HTTP_VERSION_NONE;
     curl_easy_getinfo(owned->easy.get(), CURLINFO_HTTP_VERSION, &version);
-    switch (version) {
-      case CURL_HTTP_VERSION_1_0: r.http_version = "1.0"; break;
-      case CURL_HTTP_VERSION_1_1: r.http_version = "1.1"; break;
-      case CURL_HTTP_VERSION_2_0: r.http_version = "2"; break;
-      case CURL_HTTP_VERSION_3: r.http_version = "3"; break;
-      default: break;
-    }
+    r.http_version = http_version_name(version);
   }
   if (owned->is_file) r.status = error == FetchErrc::ok ? 200 : 0;
   r.content_type = std::move(owned->headers.content_type);

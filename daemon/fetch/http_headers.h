@@ -62,6 +62,9 @@ Scheme scheme_of(std::string_view url);
 // `url` has none.
 std::string host_of(std::string_view url);
 
+// CURLINFO_HTTP_VERSION as FetchResult::http_version says it: "1.0", "1.1", "2", "3" or "".
+std::string http_version_name(long curl_version);
+
 // What a transfer that ended with `rc` failed of. `body_refused`: the write callback refused
 // bytes past the size limit, which curl reports as a write error.
 FetchErrc map_curl_error(CURLcode rc, bool body_refused = false);
