@@ -83,7 +83,7 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
     --crawls_in_flight_;
     if (--c->pending == 0 && c->done) c->done();
     maybe_drained();
-  });
+  }, fetch::Origin::operator_given);  // named on the command line, like the URL itself
 }
 
 }  // namespace winnow::ingest

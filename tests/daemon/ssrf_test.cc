@@ -235,6 +235,8 @@ BOOST_AUTO_TEST_CASE(crawl_fetches_its_arguments_but_not_the_local_links_they_ho
   // /s/2 was given: fetched and archived as a page. /s/0 and /s/1 only linked: their feed
   // content.
   BOOST_TEST(site.server.hits("/s/2") == 1u, lines);
+  // The arguments' robots.txt is read under their policy too (and then serves the links).
+  BOOST_TEST(site.server.hits("/robots.txt") == 1u, lines);
   BOOST_TEST(site.server.hits("/s/0") + site.server.hits("/s/1") == 0u, lines);
   BOOST_TEST(probe.text("SELECT source FROM articles WHERE url = '" + site.server.url("/s/2") + "'") == "page", lines);
   BOOST_TEST(probe.text("SELECT source FROM articles WHERE url = '" + site.server.url("/s/0") + "'") == "feed", lines);
