@@ -136,7 +136,7 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   for (const auto& entry : c.allow_hosts)
     if (!allow.add(entry))
       throw std::runtime_error(source + ": fetch.allow_hosts: \"" + entry +
-                               "\" is no host name, address or network (10.0.0.0/8)");
+                               "\" is no host name, address or CIDR network (\"10.0.0.0/8\", host bits zero)");
 
   Section politeness(root, "politeness", source, {"per_host_concurrency", "min_delay_s", "obey_robots", "max_backoff_h"});
   number = c.per_host_concurrency;
