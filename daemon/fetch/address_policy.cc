@@ -48,6 +48,9 @@ std::string_view bare_host(std::string_view host) {
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   text = bare_host(text);
+  // An IPv6 zone ("fe80::1%eth0") says which link, not which address: the range is the same.
+  if (auto zone = text.find('%'); zone != std::string_view::npos && text.find(':') != std::string_view::npos)
+    text = text.substr(0, zone);
   if (text.empty() || text.size() > INET6_ADDRSTRLEN) return std::nullopt;
   const std::string z(text);  // inet_pton wants a terminated string
   in_addr in4;

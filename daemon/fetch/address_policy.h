@@ -21,7 +21,8 @@ struct IpAddress {
   std::array<std::uint8_t, 16> bytes{};
   bool is_v4 = false;
 
-  // "127.0.0.1", "::1", "[::1]"; inet_pton's forms only (no "127.1": those are host names).
+  // "127.0.0.1", "::1", "[::1]", "fe80::1%eth0" (the zone dropped); inet_pton's forms only
+  // (no "127.1": those are host names).
   static std::optional<IpAddress> parse(std::string_view text);
   static IpAddress v4(std::uint32_t host_order);
   std::string to_string() const;  // "127.0.0.1", "::1"

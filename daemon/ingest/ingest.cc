@@ -38,7 +38,11 @@ bool detail::log_if_blocked(const fetch::FetchResult& r) {
   if (r.error != fetch::FetchErrc::blocked_address) return false;
   // The message names the address, the hop's URL and the range: "refused 127.0.0.1 for
   // http://127.0.0.1/a: loopback address".
-  log::warning(r.error_message + "; set [fetch] allow_private = true or list the host in [fetch] allow_hosts",
+  // The message is written as is, unlike field values: a control byte of a hostile link
+  // must not start a line of its own.
+  std::string text = r.error_message;
+  std::replace_if(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }, '?');
+  log::warning(text + "; set [fetch] allow_private = true or list the host in [fetch] allow_hosts",
                {{"url", r.url}, {"address", r.blocked_address}});
   return true;
 }

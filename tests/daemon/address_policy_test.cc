@@ -124,6 +124,7 @@ BOOST_AUTO_TEST_CASE(addresses_parse_in_inet_pton_forms_only) {
   BOOST_TEST(!at("::1").is_v4);
   BOOST_TEST(at("[::1]").to_string() == "::1");
   BOOST_TEST(at("::ffff:127.0.0.1").to_string() == "::ffff:127.0.0.1");
+  BOOST_TEST(classify(at("fe80::1%eth0")) == AddressClass::link_local);
   // The IPv4 address and its mapped form are one address to the policy.
   BOOST_TEST(at("::ffff:127.0.0.1").bytes == at("127.0.0.1").bytes);
   // Numeric shorthands are host names to a URL; the resolver turns them into addresses,
