@@ -24,6 +24,7 @@
 
 #include "tests/daemon/child_process.h"
 #include "tests/daemon/pipeline.h"
+#include "tests/daemon/winnowd_config.h"
 
 namespace winnow::ingest::testing {
 namespace {
@@ -241,6 +242,39 @@ BOOST_AUTO_TEST_CASE(crawl_fetches_its_arguments_but_not_the_local_links_they_ho
   BOOST_TEST(probe.text("SELECT source FROM articles WHERE url = '" + site.server.url("/s/2") + "'") == "page", lines);
   BOOST_TEST(probe.text("SELECT source FROM articles WHERE url = '" + site.server.url("/s/0") + "'") == "feed", lines);
   BOOST_TEST(contains(lines, "refused 127.0.0.1 for " + site.server.url("/s/0") + ": loopback address"), lines);
+}
+
+// winnowd itself, from its configuration file: the feed listed there is local and polled;
+// its local links are refused by the default [fetch] settings.
+BOOST_AUTO_TEST_CASE(winnowd_refuses_local_links_of_a_configured_feed_by_default) {
+  FeedSite site(3);
+  site.publish({site.server.url("/s/0"), "http://localhost:" + port_of(site.server) + "/s/1",
+                "http://169.254.169.254/s/2"});
+  TempDir dir;
+  const std::string config = dir.file("winnowd.toml"), db = dir.file("archive.db"), log = dir.file("winnowd.log");
+  auto toml = winnow::testing::quick_polling({site.server.url("/feed.xml")}, 2);
+  toml.allow_private.reset();  // winnowd's default
+  toml.log_level = "info";
+  winnow::testing::write_config(config, toml);
+  winnow::testing::Daemon daemon(config, log);
+  auto archived = [&] {
+    try {
+      return Probe(db).integer("SELECT count(*) FROM articles");
+    } catch (const std::exception&) {
+      return std::int64_t(-1);  // not created yet
+    }
+  };
+  BOOST_TEST_REQUIRE(winnow::testing::wait_for([&] { return archived() == 3; }, 15s), "see " << log);
+  auto status = daemon.terminate(10s);
+  BOOST_TEST_REQUIRE(status.has_value());
+  std::ifstream in(log);
+  std::string lines((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(Probe(db).integer("SELECT count(*) FROM articles WHERE source = 'feed'") == 3, lines);
+  for (const auto& r : site.server.requests()) BOOST_TEST(r.path == "/feed.xml", "unexpected request " << r.target);
+  BOOST_TEST(contains(lines, "<4>refused 127.0.0.1 for " + site.server.url("/s/0") + ": loopback address; set [fetch] "
+                             "allow_private = true or list the host in [fetch] allow_hosts"),
+             lines);
+  BOOST_TEST(contains(lines, "refused 169.254.169.254 for http://169.254.169.254/s/2: link-local address"), lines);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
