@@ -137,6 +137,7 @@ WinnowdConfig bench_config(const fs::path& archive, const std::string& log_level
   c.archive = archive.string();
   c.user_agent = "winnow-bench/0.1";
   c.max_connections = 256;
+  c.allow_private = true;  // the farm's pages are on 127.0.0.1
   c.per_host_concurrency = kFarmPerHostConcurrency;
   c.min_delay_s = kFarmMinDelayS;
   c.obey_robots = true;  // the farm serves a permissive robots.txt

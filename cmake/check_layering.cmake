@@ -19,7 +19,8 @@ layer("base/"             "base/"                          "${io};gumbo.h;libxml
 layer("parsers/"          "base/;parsers/"                 "${io};libxml/")
 layer("feeds/"            "base/;parsers/;feeds/"          "${io}")
 # winnow_config: what every daemon part shares, below all of them.
-layer("daemon/config."    "base/;feeds/;daemon/config.h;daemon/log.h;daemon/feed_list.h" "${io}")
+# It checks [fetch] allow_hosts with the fetcher's pure address policy (no Asio, no curl).
+layer("daemon/config."    "base/;feeds/;daemon/config.h;daemon/log.h;daemon/feed_list.h;daemon/fetch/address_policy.h" "${io}")
 layer("daemon/log."       "base/;daemon/config.h;daemon/log.h"                           "${io}")
 layer("daemon/feed_list." "base/;feeds/;daemon/config.h;daemon/feed_list.h"             "${io}")
 # Fetching reads headers, never a page; the archive knows Feed and Article, not Asio.

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "daemon/fetch/address_policy.h"
+
 namespace winnow {
 namespace {
 
@@ -107,7 +109,8 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   resolve(c.opml_path);
 
   Section fetch(root, "fetch", source, {"user_agent", "contact", "connect_timeout_s", "total_timeout_s", "max_body_mb",
-                                        "max_redirects", "max_connections", "ca_file"});
+                                        "max_redirects", "max_connections", "ca_file", "allow_private",
+                                        "allow_hosts"});
   fetch.read("user_agent", c.user_agent);
   fetch.read("contact", c.contact);
   double number = double(c.connect_timeout_s);
@@ -127,6 +130,13 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   c.max_connections = std::size_t(number);
   fetch.read("ca_file", c.ca_file);
   resolve(c.ca_file);
+  fetch.read("allow_private", c.allow_private);
+  fetch.read_strings("allow_hosts", c.allow_hosts);
+  fetch::AllowList allow;
+  for (const auto& entry : c.allow_hosts)
+    if (!allow.add(entry))
+      throw std::runtime_error(source + ": fetch.allow_hosts: \"" + entry +
+                               "\" is no host name, address or CIDR network (\"10.0.0.0/8\", host bits zero)");
 
   Section politeness(root, "politeness", source, {"per_host_concurrency", "min_delay_s", "obey_robots", "max_backoff_h"});
   number = c.per_host_concurrency;

@@ -26,6 +26,11 @@ struct Config {
   int max_redirects = 5;
   std::size_t max_connections = 256;
   std::string ca_file;    // empty: the system's certificate authorities
+  // Links found in feeds and pages may reach loopback, private, link-local and other
+  // special-purpose addresses only when allow_private, or when allow_hosts names their
+  // host, address or network (fetch/address_policy.h). Listed feeds always may.
+  bool allow_private = false;
+  std::vector<std::string> allow_hosts;
   // [politeness]
   int per_host_concurrency = 2;
   double min_delay_s = 1.0;

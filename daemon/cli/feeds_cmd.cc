@@ -14,6 +14,7 @@
 #include "base/utf8.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
+#include "daemon/feed_list.h"
 #include "feeds/opml/opml.h"
 
 namespace winnow::cli {
@@ -44,8 +45,12 @@ int feeds_add(const Args& args) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  auto a = open_archive(args);
   const std::string& url = args.positionals()[1];
+  if (std::string problem = feed_url_problem(url, false); !problem.empty()) {
+    std::fprintf(stderr, "winnow feeds add: %s\n", problem.c_str());
+    return 2;
+  }
+  auto a = open_archive(args);
   bool existed = a->feed_by_url(url).has_value();
   std::int64_t id = a->add_feed(url, args.get_or("title", ""), args.get_or("category", ""));
   std::printf("%s feed %lld %s\n", existed ? "already have" : "added", (long long)id, url.c_str());
@@ -137,6 +142,15 @@ int feeds_import(const Args& args) {
     }
     return 0;
   }
+  // An OPML file from elsewhere may hold javascript: or file: outlines: skipped, and said.
+  std::size_t skipped = 0;
+  std::erase_if(*subs, [&](const feeds::Subscription& s) {
+    std::string problem = feed_url_problem(s.url, false);
+    if (problem.empty()) return false;
+    std::fprintf(stderr, "winnow feeds import: skipped: %s\n", problem.c_str());
+    ++skipped;
+    return true;
+  });
   auto a = open_archive(args);
   std::size_t added = 0;
   a->transaction([&] {
@@ -146,6 +160,7 @@ int feeds_import(const Args& args) {
     }
   });
   std::printf("imported %zu feeds (%zu new)\n", subs->size(), added);
+  if (skipped) return 1;
   return 0;
 }
 

@@ -20,33 +20,12 @@
 #include <utility>
 
 #include "base/ascii.h"
+#include "daemon/fetch/address_policy.h"
 #include "daemon/fetch/http_headers.h"
 
 namespace winnow::fetch {
 
 namespace asio = boost::asio;
-
-std::string_view to_string(FetchErrc e) {
-  switch (e) {
-    case FetchErrc::ok: return "ok";
-    case FetchErrc::bad_url: return "bad_url";
-    case FetchErrc::dns: return "dns";
-    case FetchErrc::connect: return "connect";
-    case FetchErrc::timeout: return "timeout";
-    case FetchErrc::reset: return "reset";
-    case FetchErrc::tls: return "tls";
-    case FetchErrc::too_large: return "too_large";
-    case FetchErrc::too_many_redirects: return "too_many_redirects";
-    case FetchErrc::redirect_loop: return "redirect_loop";
-    case FetchErrc::bad_encoding: return "bad_encoding";
-    case FetchErrc::file_error: return "file_error";
-    case FetchErrc::cancelled: return "cancelled";
-    case FetchErrc::other: return "other";
-  }
-  return "unknown";
-}
-
-std::ostream& operator<<(std::ostream& os, FetchErrc e) { return os << to_string(e); }
 
 namespace {
 
@@ -81,7 +60,10 @@ void init_curl_once() {
   (void)done;
 }
 
+class Engine;
+
 struct Transfer {
+  Engine* engine = nullptr;
   FetchRequest request;
   Fetcher::Callback done;
   std::chrono::steady_clock::time_point started;
@@ -92,7 +74,12 @@ struct Transfer {
   std::vector<std::string> visited;  // loop_key of every URL asked for
   int redirects = 0;
   bool all_permanent = true;
+  std::string operator_host;  // the host of an operator's URL: its redirects there are trusted
   // This hop.
+  std::string host;           // of current_url, as the allow list matches it
+  bool trusted = false;       // any address will do (the operator's URL or host)
+  std::optional<IpAddress> refused;
+  AddressClass refused_range = AddressClass::global;
   ResponseHeaders headers;
   std::string body;
   bool over_limit = false;     // the write callback refused bytes past max_body_bytes
@@ -108,7 +95,11 @@ struct Transfer {
 class Engine : public std::enable_shared_from_this<Engine> {
  public:
   Engine(asio::io_context& loop, FetcherOptions options)
-      : loop_(loop), options_(std::move(options)), timer_(loop) {}
+      : loop_(loop), options_(std::move(options)), timer_(loop) {
+    policy_.allow_private = options_.allow_private;
+    for (const auto& entry : options_.allow_hosts)
+      if (!policy_.allow.add(entry)) throw std::invalid_argument("bad allow_hosts entry: " + entry);
+  }
   ~Engine() { close(); }
 
   // Second phase: curl's callbacks get `this`; nothing can fire before fetch().
@@ -140,6 +131,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   static curl_socket_t on_open_socket(void* engine, curlsocktype purpose,
                                       struct curl_sockaddr* address);
   static int on_close_socket(void* engine, curl_socket_t s);
+  static int on_prereq(void* transfer, char* primary_ip, char* local_ip, int primary_port, int local_port);
+  static bool may_connect(Transfer& t, const std::optional<IpAddress>& address);
   static size_t on_write(char* data, size_t size, size_t count, void* transfer);
   static size_t on_header(char* data, size_t size, size_t count, void* transfer);
 
@@ -157,6 +150,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
 
   asio::io_context& loop_;
   FetcherOptions options_;
+  AddressPolicy policy_;
   CurlMulti multi_;
   asio::steady_timer timer_;
   std::uint64_t timer_generation_ = 0;
@@ -233,13 +227,34 @@ int Engine::on_timer(CURLM*, long timeout_ms, void* engine) {
   }
 }
 
+// The network policy, on the address a connection is about to use: after DNS (so a name
+// that resolves, or rebinds, to 127.0.0.1 is caught), for every hop of a redirect chain.
+// Records the first refusal of the hop, which finish_hop reports.
+bool Engine::may_connect(Transfer& t, const std::optional<IpAddress>& address) {
+  if (t.trusted || !address) return true;
+  auto refused = t.engine->policy_.refusal(*address, t.host);
+  if (!refused) return true;
+  if (!t.refused) {
+    t.refused = *address;
+    t.refused_range = *refused;
+  }
+  return false;
+}
+
 // The fetcher opens and closes every connection socket itself, so a descriptor number is
 // never reused while Asio still watches the old one: a stale watch left on the same number
 // (curl closes its resolver's socketpair before it says CURL_POLL_REMOVE) is dropped here.
-curl_socket_t Engine::on_open_socket(void* engine, curlsocktype purpose,
+// A refused address gets no socket, so no packet leaves for it.
+curl_socket_t Engine::on_open_socket(void* transfer, curlsocktype purpose,
                                      struct curl_sockaddr* address) {
-  auto* self = static_cast<Engine*>(engine);
+  auto* t = static_cast<Transfer*>(transfer);
+  auto* self = t->engine;
   if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  try {
+    if (!may_connect(*t, address_of(&address->addr, address->addrlen))) return CURL_SOCKET_BAD;
+  } catch (...) {
+    return CURL_SOCKET_BAD;
+  }
   int s = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
   if (s < 0) return CURL_SOCKET_BAD;
   try {
@@ -260,6 +275,19 @@ int Engine::on_close_socket(void* engine, curl_socket_t s) {
   } catch (...) {
   }
   return ::close(s);
+}
+
+// A connection curl reuses was opened for another transfer, perhaps an operator's to the
+// same address: check it again before this transfer's request goes out on it.
+int Engine::on_prereq(void* transfer, char* primary_ip, char*, int, int) {
+  auto* t = static_cast<Transfer*>(transfer);
+  try {
+    // Through a Unix socket there is no address to check here.
+    auto address = IpAddress::parse(primary_ip ? primary_ip : "");
+    return may_connect(*t, address) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+  } catch (...) {
+    return CURL_PREREQFUNC_ABORT;
+  }
 }
 
 size_t Engine::on_write(char* data, size_t size, size_t count, void* transfer) {
@@ -391,7 +419,9 @@ bool Engine::configure(Transfer& t) {
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Engine::on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
-  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Engine::on_prereq);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &Engine::on_close_socket);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
   if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
@@ -428,6 +458,9 @@ void Engine::start_hop(Transfer& t) {
   t.body.clear();
   t.over_limit = false;
   t.error_buffer[0] = '\0';
+  t.host = host_of(t.current_url);
+  t.trusted = !t.operator_host.empty() && t.host == t.operator_host;
+  t.refused.reset();
   CURL* e = t.easy.get();
   curl_easy_setopt(e, CURLOPT_URL, t.current_url.c_str());
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms > 0 ? remaining_ms : 0L);
@@ -440,6 +473,12 @@ void Engine::start_hop(Transfer& t) {
 void Engine::finish_hop(Transfer* t, CURLcode rc) {
   if (t->callback_failed) {
     complete(t, FetchErrc::other, "out of memory in a curl callback");
+    return;
+  }
+  if (rc != CURLE_OK && t->refused) {
+    complete(t, FetchErrc::blocked_address,
+             "refused " + t->refused->to_string() + " for " + t->current_url + ": " +
+                 std::string(to_string(t->refused_range)));
     return;
   }
   if (rc != CURLE_OK) {
@@ -489,6 +528,10 @@ void Engine::complete(Transfer* t, FetchErrc error, std::string message) {
   r.error_message = std::move(message);
   r.url = std::move(owned->request.url);
   r.final_url = owned->current_url;
+  if (error == FetchErrc::blocked_address && owned->refused) {
+    r.blocked_address = owned->refused->to_string();
+    r.blocked_range = to_string(owned->refused_range);
+  }
   r.redirects = owned->redirects;
   r.permanent_redirect = owned->redirects > 0 && owned->all_permanent;
   if (owned->easy) {
@@ -497,13 +540,7 @@ void Engine::complete(Transfer* t, FetchErrc error, std::string message) {
     r.status = status;
     long version = CURL_HTTP_VERSION_NONE;
     curl_easy_getinfo(owned->easy.get(), CURLINFO_HTTP_VERSION, &version);
-    switch (version) {
-      case CURL_HTTP_VERSION_1_0: r.http_version = "1.0"; break;
-      case CURL_HTTP_VERSION_1_1: r.http_version = "1.1"; break;
-      case CURL_HTTP_VERSION_2_0: r.http_version = "2"; break;
-      case CURL_HTTP_VERSION_3: r.http_version = "3"; break;
-      default: break;
-    }
+    r.http_version = http_version_name(version);
   }
   if (owned->is_file) r.status = error == FetchErrc::ok ? 200 : 0;
   r.content_type = std::move(owned->headers.content_type);
@@ -535,6 +572,8 @@ void Engine::deliver(Fetcher::Callback done, FetchResult result) {
 void Engine::fetch(FetchRequest request, Fetcher::Callback done) {
   auto owned = std::make_unique<Transfer>();
   Transfer* t = owned.get();
+  t->engine = this;
+  if (request.origin == Origin::operator_given) t->operator_host = host_of(request.url);
   t->started = std::chrono::steady_clock::now();
   t->current_url = request.url;
   t->request = std::move(request);

@@ -6,6 +6,13 @@
 // The io_context must outlive the Fetcher. Redirects are followed by the Fetcher itself
 // (http and https targets only, never file://). file:// URLs are read by curl on the loop
 // thread: meant for local files, not for slow network mounts.
+//
+// Network policy (SSRF): every connection's address is checked after DNS, as curl is about
+// to open the socket (and again before a request goes out on a reused connection). A
+// discovered URL (a link in a feed or page, or a redirect of one) may only reach global
+// addresses unless FetcherOptions allows more; an operator's URL may reach any address,
+// and so may its redirects that stay on the same host. Refusals end the transfer with
+// FetchErrc::blocked_address before anything is sent. See address_policy.h for the ranges.
 #include <boost/asio/io_context.hpp>
 
 #include <cstdint>
@@ -32,6 +39,17 @@ struct FetcherOptions {
   // PEM file of the certificate authorities to trust for https, instead of the system's
   // (for a private CA); empty: the system's. Certificates are always verified.
   std::string ca_file;
+  // Discovered URLs may also reach loopback, private, link-local and other special-purpose
+  // addresses: all of them (allow_private), or those AllowList entries name. Off and empty
+  // by default; tests on 127.0.0.1 turn allow_private on.
+  bool allow_private = false;
+  std::vector<std::string> allow_hosts;  // AllowList::add entries; the constructor checks them
+};
+
+// Who chose the URL, which decides where it may connect (see the network policy above).
+enum class Origin {
+  discovered,  // found in a feed or a page: only global addresses, unless allowed
+  operator_given,  // listed by the operator (a subscribed feed, a `crawl` argument)
 };
 
 struct FetchRequest {
@@ -40,6 +58,7 @@ struct FetchRequest {
   std::string etag;
   std::string last_modified;
   std::string accept;  // Accept header; empty: a sensible default for HTML and feeds
+  Origin origin = Origin::discovered;
 };
 
 // How a transfer ended, when it did not end with an HTTP response.
@@ -56,6 +75,7 @@ enum class FetchErrc {
   redirect_loop,
   bad_encoding,       // the Content-Encoding could not be decoded
   file_error,         // file:// that cannot be read
+  blocked_address,    // the network policy refused the address (error_message says which)
   cancelled,
   other,
 };
@@ -65,6 +85,9 @@ std::ostream& operator<<(std::ostream& os, FetchErrc e);  // to_string(e), for B
 struct FetchResult {
   FetchErrc error = FetchErrc::ok;
   std::string error_message;  // curl's words, for logs
+  // FetchErrc::blocked_address: the address refused ("127.0.0.1", "::1") and its range.
+  std::string blocked_address;
+  std::string blocked_range;  // "loopback address", ...
   long status = 0;            // final HTTP status (200 for file://); 0 without a response
   std::string url;            // the URL asked for
   std::string final_url;      // after redirects
@@ -85,6 +108,7 @@ class Fetcher {
  public:
   using Callback = std::function<void(FetchResult)>;
 
+  // Throws std::invalid_argument for an allow_hosts entry AllowList does not take.
   Fetcher(boost::asio::io_context& loop, FetcherOptions options);
   ~Fetcher();  // cancels transfers in flight without calling their callbacks
   Fetcher(const Fetcher&) = delete;

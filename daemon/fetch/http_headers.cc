@@ -127,6 +127,46 @@ Scheme scheme_of(std::string_view url) {
   return Scheme::bad;
 }
 
+std::string host_of(std::string_view url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u || !u->has_authority()) return {};
+  return base::to_lower(u->host_address());
+}
+
+// FetchErrc's words live beside map_curl_error, which maps curl's codes onto it.
+std::string_view to_string(FetchErrc e) {
+  switch (e) {
+    case FetchErrc::ok: return "ok";
+    case FetchErrc::bad_url: return "bad_url";
+    case FetchErrc::dns: return "dns";
+    case FetchErrc::connect: return "connect";
+    case FetchErrc::timeout: return "timeout";
+    case FetchErrc::reset: return "reset";
+    case FetchErrc::tls: return "tls";
+    case FetchErrc::too_large: return "too_large";
+    case FetchErrc::too_many_redirects: return "too_many_redirects";
+    case FetchErrc::redirect_loop: return "redirect_loop";
+    case FetchErrc::bad_encoding: return "bad_encoding";
+    case FetchErrc::file_error: return "file_error";
+    case FetchErrc::blocked_address: return "blocked_address";
+    case FetchErrc::cancelled: return "cancelled";
+    case FetchErrc::other: return "other";
+  }
+  return "unknown";
+}
+
+std::ostream& operator<<(std::ostream& os, FetchErrc e) { return os << to_string(e); }
+
+std::string http_version_name(long curl_version) {
+  switch (curl_version) {
+    case CURL_HTTP_VERSION_1_0: return "1.0";
+    case CURL_HTTP_VERSION_1_1: return "1.1";
+    case CURL_HTTP_VERSION_2_0: return "2";
+    case CURL_HTTP_VERSION_3: return "3";
+    default: return {};
+  }
+}
+
 FetchErrc map_curl_error(CURLcode rc, bool body_refused) {
   switch (rc) {
     case CURLE_OK: return FetchErrc::ok;

@@ -58,6 +58,12 @@ enum class Scheme { http, file, bad };
 std::ostream& operator<<(std::ostream& os, Scheme s);  // "http", "file" or "bad", for Boost.Test
 // http and https with a host, file, or anything else (bad).
 Scheme scheme_of(std::string_view url);
+// The host of `url`, lowercase, without port or the brackets of an IPv6 literal; empty when
+// `url` has none.
+std::string host_of(std::string_view url);
+
+// CURLINFO_HTTP_VERSION as FetchResult::http_version says it: "1.0", "1.1", "2", "3" or "".
+std::string http_version_name(long curl_version);
 
 // What a transfer that ended with `rc` failed of. `body_refused`: the write callback refused
 // bytes past the size limit, which curl reports as a write error.

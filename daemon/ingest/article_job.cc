@@ -104,7 +104,9 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
   if (std::string why = fetch_failure(r); !why.empty()) {
     ++stats_.pages_failed;
     log::debug("page fetch failed", {{"url", job->url}, {"error", why}});
-    bool permanent = r.error == fetch::FetchErrc::ok && is_permanent_status(r.status);
+    // A refused address is a verdict on the link, not a passing failure: asking again on
+    // every retry would only log it again.
+    bool permanent = (r.error == fetch::FetchErrc::ok && is_permanent_status(r.status)) || detail::log_if_blocked(r);
     if (job->is_retry()) return finish_retry(job, nullptr, why, permanent);
     if (!job->entry.content.empty() || !job->entry.summary.empty()) return use_feed_content(job, why, permanent);
     return give_up(job, why, permanent);

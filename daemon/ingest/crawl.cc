@@ -45,13 +45,17 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
   auto fetch_it = [this, c, url] {
     fetch::FetchRequest request;
     request.url = url;
+    request.origin = fetch::Origin::operator_given;  // named on the command line
     fetch_limited(url, std::move(request), [this, c, url](fetch::FetchResult r) {
       auto p = std::make_shared<Poll>();
       p->url = url;
       p->crawl = c;
       ++polls_in_flight_;
       p->error = fetch_failure(r);
-      if (!p->error.empty()) return finish_poll(p);
+      if (!p->error.empty()) {
+        detail::log_if_blocked(r);
+        return finish_poll(p);
+      }
       // A feed, or a page? Parse as a feed on a worker; anything that is not one is a page.
       auto page = std::make_shared<fetch::FetchResult>(std::move(r));
       auto body = std::shared_ptr<const std::string>(page, &page->body);  // shares the page's life
@@ -79,7 +83,7 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
     --crawls_in_flight_;
     if (--c->pending == 0 && c->done) c->done();
     maybe_drained();
-  });
+  }, fetch::Origin::operator_given);  // named on the command line, like the URL itself
 }
 
 }  // namespace winnow::ingest

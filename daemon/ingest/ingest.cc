@@ -34,6 +34,19 @@ std::string detail::fetch_failure(const fetch::FetchResult& r) {
   return {};
 }
 
+bool detail::log_if_blocked(const fetch::FetchResult& r) {
+  if (r.error != fetch::FetchErrc::blocked_address) return false;
+  // The message names the address, the hop's URL and the range: "refused 127.0.0.1 for
+  // http://127.0.0.1/a: loopback address".
+  // The message is written as is, unlike field values: a control byte of a hostile link
+  // must not start a line of its own.
+  std::string text = r.error_message;
+  std::replace_if(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }, '?');
+  log::warning(text + "; set [fetch] allow_private = true or list the host in [fetch] allow_hosts",
+               {{"url", r.url}, {"address", r.blocked_address}});
+  return true;
+}
+
 IngestOptions options_from(const Config& c) {
   IngestOptions o;
   o.schedule = {c.min_interval_s, c.max_interval_s, c.default_interval_s, c.max_backoff_s};
@@ -47,6 +60,8 @@ IngestOptions options_from(const Config& c) {
   o.fetch.max_redirects = c.max_redirects;
   o.fetch.max_connections = c.max_connections;
   o.fetch.ca_file = c.ca_file;
+  o.fetch.allow_private = c.allow_private;
+  o.fetch.allow_hosts = c.allow_hosts;
   o.obey_robots = c.obey_robots;
   o.workers = c.workers;
   o.retry.base_delay_s = c.page_retry_delay_s;
@@ -239,7 +254,8 @@ void Ingest::reconfigure(IngestOptions options) {
       now.total_timeout_ms != asked.total_timeout_ms || now.low_speed_bytes != asked.low_speed_bytes ||
       now.low_speed_time_s != asked.low_speed_time_s || now.max_body_bytes != asked.max_body_bytes ||
       now.max_redirects != asked.max_redirects || now.max_connections != asked.max_connections ||
-      now.ca_file != asked.ca_file)
+      now.ca_file != asked.ca_file || now.allow_private != asked.allow_private ||
+      now.allow_hosts != asked.allow_hosts)
     kept.push_back("fetch");
   if (options.workers != options_.workers) kept.push_back("workers");
   if (!kept.empty()) log::warning("settings keep their values until a restart", {{"settings", boost::algorithm::join(kept, ", ")}});

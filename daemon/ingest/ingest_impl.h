@@ -86,5 +86,9 @@ double jitter();
 // Empty for a 2xx answer. Any thread.
 std::string fetch_failure(const fetch::FetchResult& r);
 
+// Logs the network policy's refusal at warning level, with what would allow it, when `r`
+// is one (FetchErrc::blocked_address); true then. Loop thread.
+bool log_if_blocked(const fetch::FetchResult& r);
+
 }  // namespace detail
 }  // namespace winnow::ingest

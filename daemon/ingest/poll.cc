@@ -34,6 +34,7 @@ void Ingest::poll(FeedState& feed) {
   request.url = feed.row.url;
   request.etag = feed.row.etag;
   request.last_modified = feed.row.last_modified;
+  request.origin = fetch::Origin::operator_given;  // every subscription is the operator's
   request.accept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8";
   log::debug("poll", {{"feed", feed.row.id}, {"url", feed.row.url}});
   fetch_limited(feed.row.url, std::move(request), [this, p](fetch::FetchResult r) { on_feed_fetched(p, std::move(r)); });
@@ -51,6 +52,7 @@ void Ingest::on_feed_fetched(std::shared_ptr<Poll> p, fetch::FetchResult r) {
     return finish_poll(p);
   }
   if (std::string why = fetch_failure(meta); !why.empty()) {
+    detail::log_if_blocked(meta);
     // The feed's last_error keeps curl's detail too.
     if (!meta.error_message.empty() && meta.error != fetch::FetchErrc::ok) why += ": " + meta.error_message;
     p->error = std::move(why);

@@ -38,7 +38,7 @@ std::string robots_path(std::string_view url) {
 RobotsCache::RobotsCache(HostBudgets& hosts, Fetch fetch, bool obey, std::string agent)
     : hosts_(hosts), fetch_(std::move(fetch)), obey_(obey), agent_(std::move(agent)) {}
 
-void RobotsCache::check(const std::string& url, Done done) {
+void RobotsCache::check(const std::string& url, Done done, fetch::Origin origin) {
   std::string robots = robots_url(url);
   if (robots.empty() || !obey_) return done(true, false);
   std::string host = budget_key(url);
@@ -52,6 +52,7 @@ void RobotsCache::check(const std::string& url, Done done) {
   fetch::FetchRequest request;
   request.url = robots;
   request.accept = "text/plain";
+  request.origin = origin;
   fetch_(robots, request, [this, host, robots](fetch::FetchResult r) { on_fetched(robots, host, r); });
 }
 
@@ -67,6 +68,12 @@ void RobotsCache::on_fetched(const std::string& robots, const std::string& host,
   } else if (r.error == fetch::FetchErrc::ok && r.status >= 400 && r.status < 500) {
     site.rules = fetch::RobotsRules::allow_all();  // RFC 9309: "unavailable" means allowed
     site.expires = now + kRobotsTtl;
+  } else if (r.error == fetch::FetchErrc::blocked_address) {
+    // The page on that host will be refused the same way, and say so: no robots.txt
+    // verdict must hide that (nor hold the entry back as "unreachable"). Kept for the retry
+    // period only: an operator's URL on that host then asks again under its own policy.
+    site.rules = fetch::RobotsRules::allow_all();
+    site.expires = now + kRobotsRetry;
   } else {
     site.rules = fetch::RobotsRules::disallow_all();  // "unreachable": assume complete disallow
     site.expires = now + kRobotsRetry;

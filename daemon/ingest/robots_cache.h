@@ -33,9 +33,11 @@ class RobotsCache {
 
   // `done(allowed, for_now)`: `for_now` when robots.txt could not be had and the URL is
   // refused only until it is asked again. Runs at once when the answer is known (or the URL
-  // is not http(s)), else once robots.txt is fetched.
+  // is not http(s)), else once robots.txt is fetched. robots.txt is fetched under the
+  // network policy of `origin`, the URL's; one the policy refuses allows everything (for a
+  // while): the page's own fetch is refused the same way, and says so.
   using Done = std::function<void(bool allowed, bool for_now)>;
-  void check(const std::string& url, Done done);
+  void check(const std::string& url, Done done, fetch::Origin origin = fetch::Origin::discovered);
 
   // A reload. A new product token asks every answer again (fetches under way finish and
   // are parsed for the new token); `obey` applies from the next check.

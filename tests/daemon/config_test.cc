@@ -92,6 +92,23 @@ BOOST_AUTO_TEST_CASE(mistakes_are_reported_with_the_line) {
   BOOST_TEST(message("[schedule]\nmin_interval_min = 600\nmax_interval_h = 1\n").find("longer than") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(network_policy_is_closed_unless_the_file_opens_it) {
+  Config closed = parse_config("", "/");
+  BOOST_TEST(!closed.allow_private);
+  BOOST_TEST(closed.allow_hosts.empty());
+  Config open = parse_config(
+      "[fetch]\nallow_private = true\nallow_hosts = [\"intranet.example\", \"10.1.2.3\", \"fd00::/8\"]\n", "/");
+  BOOST_TEST(open.allow_private);
+  BOOST_TEST(open.allow_hosts == (std::vector<std::string>{"intranet.example", "10.1.2.3", "fd00::/8"}));
+  try {
+    parse_config("[fetch]\nallow_hosts = [\"10.0.0.1/8\"]\n", "/", "winnowd.toml");
+    BOOST_FAIL("a network with host bits was accepted");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(std::string(e.what()) ==
+               "winnowd.toml: fetch.allow_hosts: \"10.0.0.1/8\" is no host name, address or CIDR network (\"10.0.0.0/8\", host bits zero)");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(missing_file_is_an_error) {
   BOOST_CHECK_THROW(load_config("/nonexistent/winnowd.toml"), std::runtime_error);
 }

@@ -44,7 +44,7 @@ struct CrawlSite {
       items.push_back(farm::item_for(stories.back(), server.url(path), false));
     }
     server.route("/feed.xml", farm::plain_feed(farm::rss("Crawl", server.url("/"), items)));
-    std::ofstream(config) << "[politeness]\nmin_delay_s = 0\n";
+    std::ofstream(config) << "[fetch]\nallow_private = true\n[politeness]\nmin_delay_s = 0\n";
   }
 
   // `winnow crawl` with `args` after the verb; the exit status.

@@ -45,6 +45,7 @@ FetcherOptions test_options() {
   o.user_agent = "winnow-test/1.0";
   o.connect_timeout_ms = 2'000;
   o.total_timeout_ms = 10'000;
+  o.allow_private = true;  // the test server is on 127.0.0.1; fetch_policy tests the default
   return o;
 }
 

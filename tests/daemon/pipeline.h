@@ -52,6 +52,7 @@ inline IngestOptions test_options() {
   o.fetch.connect_timeout_ms = 2000;
   o.fetch.total_timeout_ms = 5000;
   o.fetch.low_speed_time_s = 5;
+  o.fetch.allow_private = true;  // every page is on 127.0.0.1; ssrf_test checks the default
   o.workers = 2;
   return o;
 }

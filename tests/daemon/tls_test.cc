@@ -155,6 +155,7 @@ BOOST_AUTO_TEST_CASE(https_page_comes_over_http2_when_the_ca_is_trusted) {
   server.put("/story.html", "<html><body><p>Served over TLS.</p></body></html>");
   FetcherOptions options;
   options.ca_file = server.cert;
+  options.allow_private = true;  // the server is on 127.0.0.1
   auto r = fetch_once(server.url("/story.html"), options);
   BOOST_TEST(r.error == FetchErrc::ok, r.error_message);
   BOOST_TEST(r.status == 200);
@@ -165,7 +166,9 @@ BOOST_AUTO_TEST_CASE(https_page_comes_over_http2_when_the_ca_is_trusted) {
 BOOST_AUTO_TEST_CASE(certificate_of_an_untrusted_ca_is_refused) {
   Nghttpd server;
   server.put("/story.html", "<p>never read</p>");
-  auto r = fetch_once(server.url("/story.html"), FetcherOptions{});  // the system's CAs only
+  FetcherOptions options;  // the system's CAs only
+  options.allow_private = true;
+  auto r = fetch_once(server.url("/story.html"), options);
   BOOST_TEST(r.error == FetchErrc::tls, r.error_message);
   BOOST_TEST(r.status == 0);
   BOOST_TEST(r.body.empty());
@@ -184,7 +187,7 @@ BOOST_AUTO_TEST_CASE(crawl_archives_a_feed_served_over_https_with_ca_file_in_the
   server.put("/feed.xml", farm::rss("Secure", server.url("/"), items));
   TempDir dir;
   const std::string config = dir.file("winnow.toml"), db = dir.file("archive.db");
-  std::ofstream(config) << "[fetch]\nca_file = \"" << server.cert << "\"\n[politeness]\nmin_delay_s = 0\n";
+  std::ofstream(config) << "[fetch]\nca_file = \"" << server.cert << "\"\nallow_private = true\n[politeness]\nmin_delay_s = 0\n";
   auto status = run_command({WINNOW_PATH, "crawl", server.url("/feed.xml"), "--archive", db, "--config", config},
                             dir.file("out.txt"), dir.file("err.txt"), 30s);
   BOOST_TEST_REQUIRE(status.has_value(), "winnow crawl did not finish");

@@ -49,6 +49,7 @@ WinnowdConfig quick_polling(std::vector<std::string> feed_urls, int per_host_con
   c.max_interval_h = 0.01;
   c.default_interval_min = 0.02;
   c.workers = 2;
+  c.allow_private = true;
   return c;
 }
 
@@ -63,6 +64,7 @@ void write_config(const std::string& path, const WinnowdConfig& c) {
     fetch.key("connect_timeout_s", c.connect_timeout_s);
     fetch.key("total_timeout_s", c.total_timeout_s);
     fetch.key("max_connections", c.max_connections);
+    fetch.key("allow_private", c.allow_private);
   }
   {
     Section politeness(out, "politeness");

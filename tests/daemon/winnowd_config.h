@@ -15,6 +15,8 @@ struct WinnowdConfig {
   std::optional<long> connect_timeout_s;
   std::optional<long> total_timeout_s;
   std::optional<long> max_connections;
+  // The farms' article links are on 127.0.0.1 too, which winnowd refuses by default.
+  std::optional<bool> allow_private;
   // [politeness]
   std::optional<int> per_host_concurrency;
   std::optional<double> min_delay_s;
@@ -31,7 +33,7 @@ struct WinnowdConfig {
 
 // For tests that watch winnowd work: `feed_urls` polled a second or two apart,
 // `per_host_concurrency` requests at once to the one test host, no politeness delay, two
-// extraction workers.
+// extraction workers, and links to 127.0.0.1 allowed.
 WinnowdConfig quick_polling(std::vector<std::string> feed_urls, int per_host_concurrency);
 
 // Writes `config` to `path`, replacing what was there. Throws std::runtime_error if it
