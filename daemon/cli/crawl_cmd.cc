@@ -1,6 +1,7 @@
 // `winnow crawl`: fetch feeds or article pages now, extract, archive (or print).
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <unistd.h>
@@ -100,8 +101,11 @@ int run_crawl(std::span<char* const> argv) {
   }
   int rc = 0;
   {
-    archive::ArchiveWorker archive(config.archive_path);
     asio::io_context loop;
+    // A full disk ends the crawl at once, as it ends winnowd (the worker logs it once).
+    bool full = false;
+    std::function<void()> on_full;
+    archive::ArchiveWorker archive(config.archive_path, [&] { asio::post(loop, [&] { on_full(); }); });
     ingest::IngestOptions options = ingest::options_from(config);
     options.obey_robots = options.obey_robots && !args.has("no-robots");
     ingest::Ingest ingest(loop, archive, options);
@@ -125,6 +129,14 @@ int run_crawl(std::span<char* const> argv) {
     // Much of a crawl waits on the worker pool and the archive thread, which are no work of
     // the loop: without a guard, run() would return as soon as the loop had nothing queued.
     auto busy = asio::make_work_guard(loop);
+    on_full = [&] {
+      full = true;
+      ingest.halt([&] {
+        ticker.cancel();
+        busy.reset();
+        loop.stop();
+      });
+    };
     std::vector<std::string> targets = expand_lists(args.positionals());
     ingest.crawl(
         targets, print,
@@ -151,6 +163,7 @@ int run_crawl(std::span<char* const> argv) {
       if (verdict != "article")
         std::fprintf(stderr, "  not an article: %s (%llu)\n", verdict.c_str(), (unsigned long long)count);
     if (s.failed > 0 && s.archived == 0 && s.url_duplicates == 0) rc = 1;
+    if (full) rc = 75;  // EX_TEMPFAIL, as winnowd
   }
   if (!scratch.empty()) {
     std::error_code ec;

@@ -2,6 +2,7 @@
 // their articles, and speaks systemd's notify protocol (READY, STATUS, WATCHDOG, RELOADING,
 // STOPPING). SIGHUP re-reads the configuration; SIGTERM or SIGINT drains and exits.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <systemd/sd-daemon.h>
@@ -30,13 +31,17 @@ constexpr const char* kUsage =
     "  --config FILE   TOML configuration (default /etc/winnow/winnowd.toml)\n";
 // SIGTERM: work in flight gets this long to finish; systemd's TimeoutStopSec is longer.
 constexpr std::chrono::seconds kDrainGrace{25};
+// The exit status when the archive's disk is full: sysexits' EX_TEMPFAIL, "try again later".
+// systemd's Restart=on-failure starts winnowd again after RestartSec, and its start limit
+// leaves the unit failed if the disk stays full (docs/operation.md, "Disk full").
+constexpr int kExitArchiveFull = 75;
 
 class Service {
  public:
   Service(std::string config_path, Config config)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
-        archive_(config_.archive_path),
+        archive_(config_.archive_path, [this] { asio::post(loop_, [this] { archive_full(); }); }),
         ingest_(loop_, archive_, ingest::options_from(config_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),
@@ -52,7 +57,7 @@ class Service {
     log::info("started", {{"config", config_path_}, {"archive", config_.archive_path}});
     loop_.run();
     log::info("stopped", {{"archived", ingest_.stats().archived}});
-    return 0;
+    return exit_status_;
   }
 
   // After run(): everything queued for the archive is committed before the worker exits.
@@ -111,6 +116,21 @@ class Service {
     });
   }
 
+  // The archive took no more: stop polling and fetching at once (what is in flight stays
+  // unwritten and is fetched again after the restart) and exit with kExitArchiveFull. The
+  // ArchiveWorker has logged the one error line, with the path and the space left.
+  void archive_full() {
+    if (exit_status_ == kExitArchiveFull) return;
+    exit_status_ = kExitArchiveFull;
+    sd_notify(0, "STOPPING=1\nSTATUS=archive disk full; exiting");
+    signals_.cancel();
+    status_timer_.cancel();
+    ingest_.halt([this] {
+      watchdog_timer_.cancel();
+      loop_.stop();
+    });
+  }
+
   void tick_status() {
     const auto& s = ingest_.stats();
     char status[256];
@@ -152,6 +172,7 @@ class Service {
   asio::steady_timer status_timer_;
   asio::steady_timer watchdog_timer_;
   std::chrono::microseconds watchdog_period_{0};
+  int exit_status_ = 0;
 };
 
 }  // namespace

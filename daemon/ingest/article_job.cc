@@ -215,6 +215,7 @@ void Ingest::wait_for_page(std::shared_ptr<Job> job, const ArticleRow& judged, s
                 [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, entry](std::exception_ptr error) {
                   asio::post(loop, [this, alive, job, entry, error] {
                     if (alive.expired()) return;
+                    if (archive::is_storage_full(error)) return abandon(job);  // reported once, by the worker
                     if (error) {
                       const std::string what = log::describe(error);
                       log::error("archive write failed", {{"url", job->url}, {"error", what}});
@@ -247,6 +248,8 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
       [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, shared_row, outcome](std::exception_ptr error) {
         asio::post(loop, [this, alive, job, shared_row, outcome, error] {
           if (alive.expired()) return;
+          // Not written, and fetched again after the restart; the worker reported it once.
+          if (archive::is_storage_full(error)) return abandon(job);
           if (error) {
             const std::string what = log::describe(error);
             log::error("archive write failed", {{"url", job->url}, {"error", what}});

@@ -156,6 +156,11 @@ class Ingest {
   // nothing cancelled is written (no article, no entry, no poll state), so the next start
   // fetches it again. `drained` runs when nothing is in flight any more, or at the cancel.
   void drain(std::chrono::milliseconds grace, std::function<void()> drained);
+  // Stops at once, as drain() does when its grace runs out: no poll, fetch or write starts
+  // any more and what is in flight is dropped unwritten (fetched again after a restart).
+  // For an archive that can take no more (ArchiveWorker's on_full). `halted` runs before
+  // halt() returns (with a drain's `drained`, if one was under way).
+  void halt(std::function<void()> halted);
 
   const Stats& stats() const { return stats_; }
   std::size_t feed_count() const { return feeds_.size(); }
@@ -179,6 +184,8 @@ class Ingest {
   // drain() cancelled is answered FetchErrc::cancelled, unsent.
   void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
   void maybe_drained();
+  // Cancels everything in flight and waiting, then runs drained_.
+  void cancel_in_flight();
 
   // ---- poll.cc: one feed, from its request until its new entries are done
   void poll(FeedState& feed);

@@ -3,7 +3,10 @@
 #include <sqlite3.h>
 
 #include <cassert>
+#include <cerrno>
 #include <stdexcept>
+
+#include "daemon/archive/archive.h"
 
 namespace winnow::archive::sqlite {
 namespace {
@@ -16,9 +19,27 @@ struct SqliteFree {
   void operator()(void* p) const noexcept { sqlite3_free(p); }
 };
 
+// SQLITE_FULL covers ENOSPC on the database and WAL files and max_page_count; an I/O error
+// whose errno says no space (the -shm file grown on a full tmpfs, a quota) is the same case.
+bool is_full(sqlite3* db, int rc) {
+  if ((rc & 0xff) == SQLITE_FULL) return true;
+  const int errno_seen = sqlite3_system_errno(db);
+  return (rc & 0xff) == SQLITE_IOERR && (errno_seen == ENOSPC || errno_seen == EDQUOT);
+}
+
+[[noreturn]] void throw_error(sqlite3* db, int rc, const std::string& message) {
+  if (is_full(db, rc)) throw StorageFull(message);
+  throw std::runtime_error(message);
+}
+
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
-  throw std::runtime_error("archive: " + std::string(what) + ": " + sqlite3_errmsg(db) + " (SQLite code " +
-                           std::to_string(sqlite3_extended_errcode(db)) + ")");
+  const int rc = sqlite3_extended_errcode(db);
+  const std::string code = " (SQLite code " + std::to_string(rc) + ")";
+  // A full disk is logged once for an operator: SQLite's reason first, the statement cut.
+  if (is_full(db, rc))
+    throw StorageFull("archive: " + std::string(sqlite3_errmsg(db)) + code + " running: " +
+                      std::string(what.substr(0, 40)));
+  throw std::runtime_error("archive: " + std::string(what) + ": " + sqlite3_errmsg(db) + code);
 }
 
 }  // namespace
@@ -65,8 +86,9 @@ void exec(sqlite3* db, const char* sql) {
   const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
   std::unique_ptr<char, SqliteFree> owned(message);
   if (rc != SQLITE_OK)
-    throw std::runtime_error(std::string("archive: ") + (owned ? owned.get() : sqlite3_errstr(rc)) +
-                             " (SQLite code " + std::to_string(rc) + ") running: " + std::string(sql).substr(0, 80));
+    throw_error(db, sqlite3_extended_errcode(db),
+                std::string("archive: ") + (owned ? owned.get() : sqlite3_errstr(rc)) + " (SQLite code " +
+                    std::to_string(rc) + ") running: " + std::string(sql).substr(0, 80));
 }
 
 void exec_quietly(sqlite3* db, const char* sql) noexcept { sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }

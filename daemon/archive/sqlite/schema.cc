@@ -1,5 +1,6 @@
 #include "daemon/archive/sqlite/schema.h"
 
+#include <cstdlib>
 #include <span>
 #include <stdexcept>
 
@@ -207,6 +208,10 @@ void configure(sqlite3* db, const std::string& path) {
   // an archive of 20,000 articles (480 MB) stay cached. archive_bench, 2 loaded cores:
   // search mean 34 -> 16 ms, system time 20 -> 11 s; storing unchanged.
   exec(db, "PRAGMA cache_size = -65536");
+  // For tests only (docs/development.md): caps the file at this many pages, so that a test
+  // fills the archive as a full disk would, with SQLITE_FULL.
+  if (const char* pages = std::getenv("WINNOW_TEST_MAX_PAGE_COUNT"); pages && *pages)
+    exec(db, ("PRAGMA max_page_count = " + std::to_string(std::strtoll(pages, nullptr, 10))).c_str());
 }
 
 void migrate(sqlite3* db, const std::string& path, const RunInTransaction& transaction) {

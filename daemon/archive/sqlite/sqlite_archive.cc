@@ -433,4 +433,15 @@ std::unique_ptr<Archive> Archive::open_sqlite(const std::string& path) {
   return std::make_unique<sqlite::SqliteArchive>(path);
 }
 
+bool is_storage_full(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const StorageFull&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 }  // namespace winnow::archive
