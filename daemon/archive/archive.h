@@ -134,6 +134,11 @@ class Archive {
  public:
   // Opens (creating if needed) the database at `path` and brings its schema up to date.
   static std::unique_ptr<Archive> open_sqlite(const std::string& path);
+  // Opens the database at `path` for reading only: nothing is written, not even the journal
+  // mode or a migration, so it works on a read-only file, directory or mount. Throws when
+  // the file is missing or not at this winnow's schema version (saying how to upgrade it).
+  // Every write then fails.
+  static std::unique_ptr<Archive> open_sqlite_read_only(const std::string& path);
   virtual ~Archive() = default;
 
   // Runs `work` in one transaction: commits when it returns, rolls back when it throws.

@@ -89,6 +89,7 @@ int run_crawl(std::span<char* const> argv) {
   }
   const bool print = args.has("print");
   Config config = cli_config(args);
+  make_archive_directory(config);
   log::set_level(args.has("quiet") ? LogLevel::error : LogLevel::warning);
 
   // --print archives nothing: a scratch archive (for the duplicate checks) in a temp dir.

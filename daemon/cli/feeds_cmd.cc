@@ -72,7 +72,7 @@ int feeds_remove(const Args& args) {
 }
 
 int feeds_list(const Args& args) {
-  auto a = open_archive(args);
+  auto a = open_archive_to_read(args);
   auto rows = a->feeds();
   if (args.has("json")) {
     for (const auto& f : rows) {
@@ -151,7 +151,7 @@ int feeds_import(const Args& args) {
 
 // The archive's feeds as OPML.
 int feeds_export_archive(const Args& args) {
-  auto a = open_archive(args);
+  auto a = open_archive_to_read(args);
   std::vector<feeds::Subscription> subs;
   for (const auto& f : a->feeds()) subs.push_back({f.url, f.title, f.site_url, f.category});
   std::cout << feeds::write_opml(subs, "winnow subscriptions");

@@ -20,7 +20,7 @@ int run_search(std::span<char* const> argv) {
   }
   std::string query;
   for (const auto& p : args.positionals()) query += (query.empty() ? "" : " ") + p;
-  auto a = open_archive(args);
+  auto a = open_archive_to_read(args);
   std::vector<archive::SearchHit> hits;
   try {
     hits = a->search(query, std::size_t(std::stoul(args.get_or("limit", "20"))));

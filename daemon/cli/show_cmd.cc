@@ -19,7 +19,7 @@ int run_show(std::span<char* const> argv) {
     std::fputs("usage: winnow show ID [--format text|markdown|json] [--raw]\n", args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
-  auto a = open_archive(args);
+  auto a = open_archive_to_read(args);
   auto row = a->article(std::stoll(args.positionals()[0]), args.has("raw"));
   if (!row) {
     std::fprintf(stderr, "winnow show: no article %s\n", args.positionals()[0].c_str());

@@ -5,12 +5,8 @@
 // and a small tmpfs (needs the right to mount; skipped with a message without it).
 #include <boost/test/unit_test.hpp>
 
-#include <sys/mount.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,6 +16,7 @@
 #include "tests/daemon/child_process.h"
 #include "tests/daemon/farm.h"
 #include "tests/daemon/feed_farm.h"
+#include "tests/daemon/mounts.h"
 #include "tests/daemon/winnowd_config.h"
 
 namespace winnow {
@@ -140,38 +137,10 @@ void restart_with_room(const std::string& config, const std::string& db,
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
 }
 
-// A tmpfs of its own at `dir`, unmounted when it goes.
-class Tmpfs {
- public:
-  Tmpfs(const std::filesystem::path& dir, const std::string& size) : dir_(dir) {
-    std::filesystem::create_directories(dir);
-    mounted_ = ::mount("tmpfs", dir.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
-    error_ = mounted_ ? 0 : errno;
-  }
-  ~Tmpfs() {
-    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
-  }
-  Tmpfs(const Tmpfs&) = delete;
-  Tmpfs& operator=(const Tmpfs&) = delete;
-  bool mounted() const { return mounted_; }
-  int error() const { return error_; }
-  bool resize(const std::string& size) {
-    return ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, ("size=" + size).c_str()) == 0;
-  }
-
- private:
-  std::filesystem::path dir_;
-  bool mounted_ = false;
-  int error_ = 0;
-};
-
-boost::test_tools::assertion_result can_mount_tmpfs(boost::unit_test::test_unit_id) {
-  TempDir dir("winnow-mount-check");
-  Tmpfs fs(dir.path() / "fs", "1m");
-  boost::test_tools::assertion_result result(fs.mounted());
-  if (!fs.mounted())
-    result.message() << "skipped: mounting a tmpfs is not permitted here (" << std::strerror(fs.error())
-                     << "); the max_page_count case covers a full archive";
+boost::test_tools::assertion_result can_mount(boost::unit_test::test_unit_id) {
+  std::string why;
+  boost::test_tools::assertion_result result(winnow::testing::may_mount(why));
+  if (!result) result.message() << "skipped: " << why << "; the max_page_count case covers a full archive";
   return result;
 }
 
@@ -189,9 +158,9 @@ BOOST_AUTO_TEST_CASE(page_limit_reached_stops_fetching_reports_once_and_exits_75
 }
 
 BOOST_AUTO_TEST_CASE(full_tmpfs_stops_fetching_reports_once_and_exits_75,
-                     *boost::unit_test::precondition(can_mount_tmpfs)) {
+                     *boost::unit_test::precondition(can_mount)) {
   TempDir dir;
-  Tmpfs fs(dir.path() / "fs", "64m");
+  auto fs = winnow::testing::Mount::tmpfs(dir.path() / "fs", "64m");
   BOOST_TEST_REQUIRE(fs.mounted());
   farm::FeedFarm farm(farm_options(), long_pages());
   const std::string config = dir.file("winnowd.toml"), db = (dir.path() / "fs" / "archive.db").string(),

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
@@ -180,6 +181,9 @@ BOOST_AUTO_TEST_CASE(unopenable_archive_fails_the_start_with_a_reason) {
   std::ifstream in(log);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   BOOST_TEST(text.find("<3>cannot start") != std::string::npos, text);
+  // winnowd does not create it: a missing directory is a typo or a volume not mounted.
+  BOOST_TEST(text.find("the directory " + dir.file("missing/dir") + " does not exist") != std::string::npos, text);
+  BOOST_TEST(!std::filesystem::exists(dir.file("missing")));
 }
 
 BOOST_AUTO_TEST_CASE(sighup_adds_configured_feeds_and_applies_new_politeness_limits) {

@@ -4,8 +4,10 @@
 
 #include <cassert>
 #include <cerrno>
+#include <filesystem>
 #include <stdexcept>
 
+#include "base/url.h"
 #include "daemon/archive/archive.h"
 
 namespace winnow::archive::sqlite {
@@ -48,18 +50,38 @@ void DbClose::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
 
 void StmtFinalize::operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
 
-DbHandle open_database(const std::string& path) {
-  sqlite3* db = nullptr;
+DbHandle open_database(const std::string& path, OpenMode mode) {
+  namespace fs = std::filesystem;
+  // SQLite says only "unable to open database file": name what is missing.
+  std::error_code ec;
+  const fs::path parent = fs::absolute(path, ec).parent_path();
+  if (!ec && !fs::is_directory(parent, ec))
+    throw std::runtime_error("archive: cannot open " + path + ": the directory " + parent.string() + " does not exist");
+  if (mode == OpenMode::read_only && !fs::exists(path, ec))
+    throw std::runtime_error("archive: no archive at " + path + " (the file does not exist)");
   // NOMUTEX: an Archive is used by one thread at a time (archive.h), so SQLite's own
   // connection mutex would only cost.
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
-  DbHandle owned(db);  // a handle comes back even when opening failed, and must be closed
-  if (rc != SQLITE_OK)
-    throw std::runtime_error("archive: cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  return owned;
+  const auto open = [&](const std::string& name, int flags) {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(name.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    DbHandle owned(db);  // a handle comes back even when opening failed, and must be closed
+    if (rc != SQLITE_OK)
+      throw std::runtime_error("archive: cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    return owned;
+  };
+  if (mode == OpenMode::read_write) return open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  DbHandle db = open(path, SQLITE_OPEN_READONLY);
+  // A reader of a WAL file needs its -shm file, which SQLite cannot create in a directory it
+  // may not write (a read-only mount, a backup). Without a -wal file no writer has the archive
+  // open, so it is read as immutable: no locks, no -shm.
+  const int rc = sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  if ((rc & 0xff) != SQLITE_CANTOPEN || fs::exists(path + "-wal", ec)) return db;
+  const std::string uri =
+      "file:" + base::percent_encode(path, [](unsigned char c) { return c == '%' || c == '?' || c == '#'; }) +
+      "?immutable=1";
+  return open(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
 }
 
 void count_commits(sqlite3* db, std::int64_t* commits) {

@@ -1,0 +1,150 @@
+// The reading verbs of `winnow` (show, search, export, feeds list, feeds export), the real
+// binary on an archive made here: they open it read-only, so that they work on a read-only
+// file, directory or mount and write nothing; they name what is missing when it cannot be
+// opened; and they never pass a terminal escape from the archive to the terminal.
+#include <boost/test/unit_test.hpp>
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/daemon/archive_helpers.h"
+#include "tests/daemon/child_process.h"
+#include "tests/daemon/mounts.h"
+
+namespace winnow {
+namespace {
+
+using namespace std::chrono_literals;
+using archive::testing::Probe;
+using archive::testing::sample_article;
+using archive::testing::TempDir;
+using winnow::testing::run_command;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// An archive of one feed and two articles in a temp dir, and `winnow VERB` run on it.
+struct ReadSite {
+  ReadSite() {
+    std::ofstream(config) << "";
+    auto a = archive::Archive::open_sqlite(db);
+    const std::int64_t feed = a->add_feed("https://news.example/feed.xml", "News", "world");
+    for (int n = 1; n <= 2; ++n) a->store_article(sample_article(n, feed));
+  }
+
+  // `winnow VERB ARGS... --archive ARCHIVE --config CONFIG`; the exit status.
+  int verb(std::vector<std::string> args, const std::string& archive) {
+    std::vector<std::string> argv = {WINNOW_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--archive", archive, "--config", config});
+    auto status = run_command(argv, out, err, 20s);
+    BOOST_TEST_REQUIRE(status.has_value(), "winnow " << args.front() << " did not finish");
+    BOOST_TEST_REQUIRE(WIFEXITED(*status));
+    return WEXITSTATUS(*status);
+  }
+  std::string output() const { return read_file(out); }
+  std::string errors() const { return read_file(err); }
+
+  TempDir dir;
+  const std::string config = dir.file("winnow.toml");
+  const std::string db = dir.file("archive.db");
+  const std::string out = dir.file("out.txt");
+  const std::string err = dir.file("err.txt");
+};
+
+const std::vector<std::vector<std::string>> kReadingVerbs = {
+    {"show", "1"}, {"search", "story"}, {"export"}, {"feeds", "list"}, {"feeds", "export"}};
+
+boost::test_tools::assertion_result can_mount(boost::unit_test::test_unit_id) {
+  std::string why;
+  boost::test_tools::assertion_result result(winnow::testing::may_mount(why));
+  if (!result) result.message() << "skipped: " << why << "; reading_verbs_write_nothing covers the rest";
+  return result;
+}
+
+BOOST_AUTO_TEST_SUITE(cli_read)
+
+BOOST_AUTO_TEST_CASE(reading_verbs_write_nothing_to_the_archive) {
+  ReadSite site;
+  const std::string before = read_file(site.db);
+  struct stat st_before{};
+  BOOST_TEST_REQUIRE(::stat(site.db.c_str(), &st_before) == 0);
+  for (const auto& args : kReadingVerbs) {
+    BOOST_TEST(site.verb(args, site.db) == 0, args.front() << ": " << site.errors());
+    BOOST_TEST(!site.output().empty(), args.front());
+  }
+  struct stat st_after{};
+  BOOST_TEST_REQUIRE(::stat(site.db.c_str(), &st_after) == 0);
+  BOOST_TEST(st_after.st_mtim.tv_sec == st_before.st_mtim.tv_sec);
+  BOOST_TEST(st_after.st_mtim.tv_nsec == st_before.st_mtim.tv_nsec);
+  BOOST_TEST((read_file(site.db) == before), "a reading verb changed the archive file");
+  // SQLite may leave an empty -wal beside it (a reader never checkpoints), but no frame.
+  std::error_code ec;
+  BOOST_TEST(std::filesystem::file_size(site.db + "-wal", ec) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(read_only_archive_refuses_writes) {
+  ReadSite site;
+  auto a = archive::Archive::open_sqlite_read_only(site.db);
+  BOOST_TEST(a->feeds().size() == 1u);
+  BOOST_TEST(a->article_count() == 2);
+  BOOST_CHECK_THROW(a->add_feed("https://other.example/feed.xml", "", ""), std::runtime_error);
+  BOOST_TEST(Probe(site.db).integer("SELECT count(*) FROM feeds") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(reading_verbs_work_on_a_read_only_mount, *boost::unit_test::precondition(can_mount)) {
+  ReadSite site;
+  // Root ignores file modes, so the read-only directory is a read-only bind mount; with no
+  // -wal or -shm file there, as after winnowd stopped.
+  BOOST_TEST_REQUIRE(!std::filesystem::exists(site.db + "-wal"));
+  TempDir view;
+  auto mount = winnow::testing::Mount::read_only_bind(site.dir.path(), view.path() / "ro");
+  BOOST_TEST_REQUIRE(mount.mounted(), mount.error());
+  const std::string db = (view.path() / "ro" / "archive.db").string();
+  for (const auto& args : kReadingVerbs) {
+    BOOST_TEST(site.verb(args, db) == 0, args.front() << ": " << site.errors());
+    BOOST_TEST(!site.output().empty(), args.front());
+  }
+  BOOST_TEST(site.verb({"show", "2"}, db) == 0);
+  BOOST_TEST(site.output().find("Story number 2") != std::string::npos, site.output());
+  // A writing verb still says why it cannot.
+  BOOST_TEST(site.verb({"feeds", "add", "https://other.example/feed.xml"}, db) != 0);
+}
+
+BOOST_AUTO_TEST_CASE(older_schema_is_refused_by_readers_with_what_to_do) {
+  ReadSite site;
+  Probe(site.db).exec("PRAGMA user_version = 4");
+  BOOST_TEST(site.verb({"show", "1"}, site.db) != 0);
+  BOOST_TEST(site.errors().find("schema version 4, older than") != std::string::npos, site.errors());
+  BOOST_TEST(site.errors().find("start winnowd once") != std::string::npos, site.errors());
+  BOOST_TEST(Probe(site.db).integer("PRAGMA user_version") == 4, "a reader migrated the archive");
+}
+
+BOOST_AUTO_TEST_CASE(missing_archive_directory_is_named_and_not_created) {
+  ReadSite site;
+  const std::string missing = site.dir.file("missing");
+  for (const auto& args : kReadingVerbs) {
+    BOOST_TEST(site.verb(args, missing + "/archive.db") != 0, args.front());
+    BOOST_TEST(site.errors().find("the directory " + missing + " does not exist") != std::string::npos,
+               site.errors());
+  }
+  BOOST_TEST(!std::filesystem::exists(missing));
+  BOOST_TEST(site.verb({"show", "1"}, site.dir.file("none.db")) != 0);
+  BOOST_TEST(site.errors().find("no archive at " + site.dir.file("none.db")) != std::string::npos, site.errors());
+  BOOST_TEST(!std::filesystem::exists(site.dir.file("none.db")));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow
