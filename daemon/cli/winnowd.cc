@@ -16,6 +16,7 @@
 #include <string>
 
 #include "daemon/archive/archive_worker.h"
+#include "daemon/archive/writer_lock.h"
 #include "daemon/config.h"
 #include "daemon/feed_list.h"
 #include "daemon/ingest/ingest.h"
@@ -41,6 +42,7 @@ class Service {
   Service(std::string config_path, Config config)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
+        lock_(config_.archive_path),
         archive_(config_.archive_path, [this] { asio::post(loop_, [this] { archive_full(); }); }),
         ingest_(loop_, archive_, ingest::options_from(config_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
@@ -166,6 +168,7 @@ class Service {
   std::string config_path_;
   Config config_;
   asio::io_context loop_;
+  archive::WriterLock lock_;  // before the archive is opened; released after it is closed
   archive::ArchiveWorker archive_;
   ingest::Ingest ingest_;
   asio::signal_set signals_;
