@@ -13,7 +13,9 @@
 #include <iostream>
 
 #include "base/ascii.h"
+#include "base/utf8.h"
 #include "daemon/archive/archive_worker.h"
+#include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
 #include "daemon/ingest/ingest.h"
@@ -43,11 +45,11 @@ void print_article(const archive::ArticleRow& row, const std::string& format) {
     boost::system::error_code ec;
     json::value blocks = json::parse(row.blocks_json, ec);
     if (!ec) o["blocks"] = std::move(blocks);
-    std::cout << json::serialize(o) << "\n";
+    std::cout << archive::json_line(o) << "\n";
     return;
   }
-  std::cout << "# " << row.title << "\n" << row.url << "\n\n"
-            << (format == "markdown" ? row.markdown : row.text) << "\n\n";
+  std::cout << "# " << base::without_controls(row.title) << "\n" << base::without_controls(row.url) << "\n\n"
+            << base::without_controls(format == "markdown" ? row.markdown : row.text) << "\n\n";
 }
 
 // A FILE.list (or .txt) names what to crawl, one URL or path a line, '#' comments.

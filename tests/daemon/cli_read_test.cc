@@ -2,6 +2,7 @@
 // binary on an archive made here: they open it read-only, so that they work on a read-only
 // file, directory or mount and write nothing; they name what is missing when it cannot be
 // opened; and they never pass a terminal escape from the archive to the terminal.
+#include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <sys/stat.h>
@@ -142,6 +143,53 @@ BOOST_AUTO_TEST_CASE(missing_archive_directory_is_named_and_not_created) {
   BOOST_TEST(site.verb({"show", "1"}, site.dir.file("none.db")) != 0);
   BOOST_TEST(site.errors().find("no archive at " + site.dir.file("none.db")) != std::string::npos, site.errors());
   BOOST_TEST(!std::filesystem::exists(site.dir.file("none.db")));
+}
+
+// What a hostile feed puts in its titles: SGR colour, an OSC that retitles the terminal (ended
+// by BEL), and a C1 CSI (U+009B) that clears the screen.
+const std::string kEvil = "\x1b[31mred \x1b]0;pwned\x07 \xc2\x9b" "2J";
+
+// Output a terminal may show: no ESC, BEL, CSI or DEL anywhere.
+bool is_inert(const std::string& out) {
+  return out.find('\x1b') == std::string::npos && out.find('\x07') == std::string::npos &&
+         out.find("\xc2\x9b") == std::string::npos && out.find('\x7f') == std::string::npos;
+}
+
+BOOST_AUTO_TEST_CASE(terminal_escapes_from_feeds_never_reach_the_terminal) {
+  ReadSite site;
+  {
+    auto a = archive::Archive::open_sqlite(site.db);
+    const std::int64_t feed = a->add_feed("https://evil.example/feed.xml?" + kEvil, "Evil " + kEvil, "x" + kEvil);
+    auto row = *a->feed(feed);
+    row.consecutive_failures = 1;
+    row.last_error = "HTTP 500 " + kEvil;
+    a->update_feed(row);
+    archive::ArticleRow article = sample_article(3, feed);
+    article.title = "Evil title " + kEvil;
+    article.authors = "Mallory " + kEvil;
+    article.url = "https://evil.example/a?" + kEvil;
+    article.site_name = "Evil " + kEvil;
+    article.text = "Evil text " + kEvil + " in the story.";
+    article.markdown = "Evil *markdown* " + kEvil;
+    a->store_article(article);
+  }
+  const std::vector<std::vector<std::string>> verbs = {
+      {"show", "3"},       {"show", "3", "--format", "markdown"}, {"show", "3", "--format", "json"},
+      {"search", "Evil"},  {"search", "Evil", "--json"},          {"export", "--format", "text"},
+      {"export", "--format", "markdown"}, {"export", "--format", "jsonl"}, {"feeds", "list"},
+      {"feeds", "list", "--json"}};
+  for (const auto& args : verbs) {
+    std::string name;
+    for (const auto& a : args) name += a + " ";
+    BOOST_TEST_REQUIRE(site.verb(args, site.db) == 0, name << site.errors());
+    const std::string out = site.output();
+    BOOST_TEST(out.find("Evil") != std::string::npos, name << out);
+    BOOST_TEST(is_inert(out), name << "passed a control character: " << out);
+  }
+  // JSON escapes them instead: a parser gets the stored title back unchanged.
+  BOOST_TEST_REQUIRE(site.verb({"show", "3", "--format", "json"}, site.db) == 0);
+  BOOST_TEST(boost::json::parse(site.output()).at("title").as_string() == "Evil title " + kEvil);
+  BOOST_TEST(site.output().find("\\u009b") != std::string::npos, site.output());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
