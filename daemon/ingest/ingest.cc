@@ -51,6 +51,7 @@ IngestOptions options_from(const Config& c) {
   o.workers = c.workers;
   o.retry.base_delay_s = c.page_retry_delay_s;
   o.retry.max_retries = c.page_max_retries;
+  o.max_entries_per_poll = c.max_entries_per_poll;
   return o;
 }
 
