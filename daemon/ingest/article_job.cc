@@ -15,6 +15,7 @@
 #include "daemon/ingest/ingest_impl.h"
 #include "daemon/ingest/page_retry.h"
 #include "daemon/log.h"
+#include "parsers/charset/sniff.h"
 #include "parsers/extract/extract.h"
 #include "parsers/url/normalize.h"
 
@@ -105,6 +106,13 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
     return give_up(job, why, permanent);
   }
   ++stats_.pages_fetched;
+  if (auto binary = parsers::binary_body(r.content_type, r.body)) {
+    // A PDF, an image, an archive: never archived as text, and it stays what it is.
+    const std::string why = "page is not text: " + *binary;
+    log::info("page is not text", {{"url", job->url}, {"content_type", r.content_type}, {"reason", *binary}});
+    if (job->is_retry()) return finish_retry(job, nullptr, why, true);
+    return use_feed_content(job, why, true);
+  }
   auto page = std::make_shared<fetch::FetchResult>(std::move(r));
   asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, page] {
     parsers::ExtractOptions options;
