@@ -208,6 +208,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     log::error("cannot start", {{"error", e.what()}});
     sd_notifyf(0, "STATUS=cannot start: %s", e.what());
-    return 1;
+    // A disk too full to open the archive on is the full disk of archive_full() too.
+    return dynamic_cast<const archive::StorageFull*>(&e) ? kExitArchiveFull : 1;
   }
 }

@@ -34,18 +34,26 @@ const std::vector<Served> kServed = {{"/pdf-true", kPdf, "application/pdf"},
                                      {"/png-true", kPng, "image/png"},
                                      {"/png-lie", kPng, "text/html"}};
 
+// Routes every file of kServed, and a feed at /feed.xml with an item for each (with the
+// story as feed content, or with no content at all); the items.
+std::vector<Item> serve_files(TestServer& server, bool with_content) {
+  std::vector<Item> items;
+  for (std::size_t i = 0; i < kServed.size(); ++i) {
+    server.route(kServed[i].path, body(kServed[i].bytes, kServed[i].type));
+    items.push_back(farm::item_for(farm::make_story(7100 + std::uint32_t(i), 2), server.url(kServed[i].path),
+                                   with_content));
+    if (!with_content) items.back().description.clear();
+  }
+  server.route("/feed.xml", farm::plain_feed(farm::rss("Files", server.url("/"), items)));
+  return items;
+}
+
 BOOST_AUTO_TEST_SUITE(binary_pages)
 
 BOOST_AUTO_TEST_CASE(binary_pages_keep_the_feeds_content) {
   TestServer server(4);
   Pipeline pipeline;
-  std::vector<Item> items;
-  for (std::size_t i = 0; i < kServed.size(); ++i) {
-    server.route(kServed[i].path, body(kServed[i].bytes, kServed[i].type));
-    Story story = farm::make_story(7100 + std::uint32_t(i), 2);
-    items.push_back(farm::item_for(story, server.url(kServed[i].path), true));
-  }
-  server.route("/feed.xml", farm::plain_feed(farm::rss("Files", server.url("/"), items)));
+  const std::vector<Item> items = serve_files(server, true);
   pipeline.subscribe({server.url("/feed.xml")});
   BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 4; }));
   pipeline.worker().flush();
@@ -65,13 +73,7 @@ BOOST_AUTO_TEST_CASE(binary_pages_keep_the_feeds_content) {
 BOOST_AUTO_TEST_CASE(binary_pages_without_feed_content_are_given_up_for_good) {
   TestServer server(4);
   Pipeline pipeline;
-  std::vector<Item> items;
-  for (std::size_t i = 0; i < kServed.size(); ++i) {
-    server.route(kServed[i].path, body(kServed[i].bytes, kServed[i].type));
-    items.push_back(farm::item_for(farm::make_story(7200 + std::uint32_t(i), 2), server.url(kServed[i].path), false));
-    items.back().description.clear();
-  }
-  server.route("/feed.xml", farm::plain_feed(farm::rss("Files", server.url("/"), items)));
+  serve_files(server, false);
   pipeline.subscribe({server.url("/feed.xml")});
   // Three polls: the pages are fetched at the first only.
   BOOST_TEST_REQUIRE(pipeline.settle_after_polls(3, 15s));

@@ -10,13 +10,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/child_process.h"
-#include "tests/daemon/mounts.h"
+#include "tests/daemon/mount_precondition.h"
 
 namespace winnow {
 namespace {
@@ -25,14 +24,8 @@ using namespace std::chrono_literals;
 using archive::testing::Probe;
 using archive::testing::sample_article;
 using archive::testing::TempDir;
+using winnow::testing::read_file;
 using winnow::testing::run_command;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // An archive of one feed and two articles in a temp dir, and `winnow VERB` run on it.
 struct ReadSite {
@@ -66,13 +59,6 @@ struct ReadSite {
 const std::vector<std::vector<std::string>> kReadingVerbs = {
     {"show", "1"}, {"search", "story"}, {"export"}, {"feeds", "list"}, {"feeds", "export"}};
 
-boost::test_tools::assertion_result can_mount(boost::unit_test::test_unit_id) {
-  std::string why;
-  boost::test_tools::assertion_result result(winnow::testing::may_mount(why));
-  if (!result) result.message() << "skipped: " << why << "; reading_verbs_write_nothing covers the rest";
-  return result;
-}
-
 BOOST_AUTO_TEST_SUITE(cli_read)
 
 BOOST_AUTO_TEST_CASE(reading_verbs_write_nothing_to_the_archive) {
@@ -103,7 +89,7 @@ BOOST_AUTO_TEST_CASE(read_only_archive_refuses_writes) {
   BOOST_TEST(Probe(site.db).integer("SELECT count(*) FROM feeds") == 1);
 }
 
-BOOST_AUTO_TEST_CASE(reading_verbs_work_on_a_read_only_mount, *boost::unit_test::precondition(can_mount)) {
+BOOST_AUTO_TEST_CASE(reading_verbs_work_on_a_read_only_mount, *winnow::testing::when_mountable("reading_verbs_write_nothing covers the rest")) {
   ReadSite site;
   // Root ignores file modes, so the read-only directory is a read-only bind mount; with no
   // -wal or -shm file there, as after winnowd stopped.

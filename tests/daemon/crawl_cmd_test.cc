@@ -23,15 +23,9 @@ namespace farm = winnow::testing::farm;
 using namespace std::chrono_literals;
 using archive::testing::Probe;
 using archive::testing::TempDir;
+using winnow::testing::read_file;
 using winnow::testing::run_command;
 using winnow::testing::TestServer;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // A farm of three articles and a feed listing them, and a config without politeness delay.
 struct CrawlSite {

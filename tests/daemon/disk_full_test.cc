@@ -16,7 +16,7 @@
 #include "tests/daemon/child_process.h"
 #include "tests/daemon/farm.h"
 #include "tests/daemon/feed_farm.h"
-#include "tests/daemon/mounts.h"
+#include "tests/daemon/mount_precondition.h"
 #include "tests/daemon/winnowd_config.h"
 
 namespace winnow {
@@ -137,13 +137,6 @@ void restart_with_room(const std::string& config, const std::string& db,
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
 }
 
-boost::test_tools::assertion_result can_mount(boost::unit_test::test_unit_id) {
-  std::string why;
-  boost::test_tools::assertion_result result(winnow::testing::may_mount(why));
-  if (!result) result.message() << "skipped: " << why << "; the max_page_count case covers a full archive";
-  return result;
-}
-
 BOOST_AUTO_TEST_SUITE(disk_full)
 
 BOOST_AUTO_TEST_CASE(page_limit_reached_stops_fetching_reports_once_and_exits_75) {
@@ -158,7 +151,7 @@ BOOST_AUTO_TEST_CASE(page_limit_reached_stops_fetching_reports_once_and_exits_75
 }
 
 BOOST_AUTO_TEST_CASE(full_tmpfs_stops_fetching_reports_once_and_exits_75,
-                     *boost::unit_test::precondition(can_mount)) {
+                     *winnow::testing::when_mountable("the max_page_count case covers a full archive")) {
   TempDir dir;
   auto fs = winnow::testing::Mount::tmpfs(dir.path() / "fs", "64m");
   BOOST_TEST_REQUIRE(fs.mounted());

@@ -200,8 +200,7 @@ BOOST_AUTO_TEST_CASE(second_winnowd_on_one_archive_is_refused) {
   BOOST_TEST_REQUIRE(refused.has_value(), "a second winnowd ran on the same archive");
   BOOST_TEST(WIFEXITED(*refused));
   BOOST_TEST(WEXITSTATUS(*refused) == 1);
-  std::ifstream in(second_log);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = winnow::testing::read_file(second_log);
   BOOST_TEST(text.find("<3>cannot start") != std::string::npos, text);
   BOOST_TEST(text.find(db + " is in use by another winnowd (pid " + std::to_string(first.pid()) + ")") !=
                  std::string::npos,
