@@ -59,6 +59,12 @@ bool is_valid_utf8(std::string_view s);
 // `s` with every byte that starts no well-formed sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view s);
 
+// `s` as valid_utf8() makes it, with every control character but tab and newline replaced by
+// U+FFFD too: C0 (ESC, BEL, CR...), DEL and C1 (U+0080-U+009F, U+009B being a CSI), which a
+// terminal would act on. Page text gets the same from the HTML tokenizer; this is for the
+// fields that reach a terminal from elsewhere (feed titles, URLs, authors, errors).
+std::string without_controls(std::string_view s);
+
 // Writes code point `c` (at most U+10FFFF) in UTF-8 at `out`, which has room for 4 bytes, and
 // returns the end of what it wrote. Inline: converters call it once a character.
 constexpr char* encode_utf8(char32_t c, char* out) {

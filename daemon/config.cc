@@ -162,13 +162,16 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
     throw std::runtime_error(source + ": schedule.min_interval_min is longer than schedule.max_interval_h");
   c.default_interval_s = std::clamp(c.default_interval_s, c.min_interval_s, c.max_interval_s);
 
-  Section ingest(root, "ingest", source, {"retry_delay_min", "max_retries"});
+  Section ingest(root, "ingest", source, {"retry_delay_min", "max_retries", "max_entries_per_poll"});
   number = double(c.page_retry_delay_s) / 60;
   ingest.read_number("retry_delay_min", number, 0.01, 24 * 60 * 30);
   c.page_retry_delay_s = std::max<std::int64_t>(1, std::int64_t(number * 60));
   number = c.page_max_retries;
   ingest.read_number("max_retries", number, 0, 20);
   c.page_max_retries = int(number);
+  number = double(c.max_entries_per_poll);
+  ingest.read_number("max_entries_per_poll", number, 0, 1'000'000);
+  c.max_entries_per_poll = std::size_t(number);
 
   Section extract(root, "extract", source, {"workers"});
   number = c.workers;

@@ -46,6 +46,9 @@ struct Config {
   // page_max_retries times.
   std::int64_t page_retry_delay_s = 3600;
   int page_max_retries = 3;
+  // Entries of one feed taken per poll: the newest this many (by date when every entry has
+  // one, else the first in the feed's order); the rest are ignored. 0: no cap.
+  std::size_t max_entries_per_poll = 500;
   // [extract]
   unsigned workers = 0;  // 0: one per core
   // [log]

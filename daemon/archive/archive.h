@@ -8,9 +8,11 @@
 // every other failure throws too (a disk error is not a value to pass around), and a
 // transaction that threw is rolled back whole: an article is archived entirely or not at all.
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,18 @@
 namespace winnow::archive {
 
 using base::UnixSeconds;
+
+// Thrown when a write finds no room: the file system is full (ENOSPC, a quota) or the
+// database reached its page limit (SQLITE_FULL). Not worth retrying until an operator frees
+// space, so the daemon stops writing and exits (archive_worker.h); a transaction that threw
+// it is rolled back whole, as any other.
+class StorageFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// True when `error` holds a StorageFull.
+bool is_storage_full(const std::exception_ptr& error);
 
 struct FeedRow {
   std::int64_t id = 0;
@@ -120,6 +134,11 @@ class Archive {
  public:
   // Opens (creating if needed) the database at `path` and brings its schema up to date.
   static std::unique_ptr<Archive> open_sqlite(const std::string& path);
+  // Opens the database at `path` for reading only: nothing is written, not even the journal
+  // mode or a migration, so it works on a read-only file, directory or mount. Throws when
+  // the file is missing or not at this winnow's schema version (saying how to upgrade it).
+  // Every write then fails.
+  static std::unique_ptr<Archive> open_sqlite_read_only(const std::string& path);
   virtual ~Archive() = default;
 
   // Runs `work` in one transaction: commits when it returns, rolls back when it throws.

@@ -1,6 +1,7 @@
 #include "daemon/archive/archive_worker.h"
 
 #include <cassert>
+#include <filesystem>
 #include <utility>
 #include <vector>
 
@@ -28,7 +29,7 @@ void report(std::vector<Ran>& batch, const std::exception_ptr& commit_error) {
 
 }  // namespace
 
-ArchiveWorker::ArchiveWorker(const std::string& path) {
+ArchiveWorker::ArchiveWorker(const std::string& path, OnFull on_full) : path_(path), on_full_(std::move(on_full)) {
   std::promise<void> opened;
   std::future<void> result = opened.get_future();
   // The thread owns the promise: it may still be touching it after the future is ready.
@@ -75,6 +76,32 @@ std::size_t ArchiveWorker::pending() const {
   return queue_.size() + running_;
 }
 
+bool ArchiveWorker::full() const {
+  std::lock_guard lock(mutex_);
+  return full_;
+}
+
+void ArchiveWorker::storage_full(const std::exception_ptr& error) {
+  {
+    std::lock_guard lock(mutex_);
+    if (full_) return;
+    full_ = true;
+  }
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path file = fs::absolute(path_, ec);
+  const fs::space_info space = fs::space(file.parent_path(), ec);
+  log::error("archive is full; writes stopped", {{"path", file.string()},
+                                                 {"free_bytes", ec ? std::string("unknown") : std::to_string(space.available)},
+                                                 {"error", log::describe(error)}});
+  if (!on_full_) return;
+  try {
+    on_full_();
+  } catch (...) {
+    log::error("archive on_full callback threw", {{"error", log::describe(std::current_exception())}});
+  }
+}
+
 bool ArchiveWorker::next_job(Item& item, std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mutex_);
   if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -113,10 +140,15 @@ void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
         Item item;
         while (batch.size() < kMaxBatch && next_job(item, deadline)) {
           std::exception_ptr error;
-          try {
-            archive->transaction([&] { item.job(*archive); });  // a SAVEPOINT of its own
-          } catch (...) {
-            error = std::current_exception();
+          if (full()) {
+            error = std::make_exception_ptr(StorageFull("archive: " + path_ + " is full; job not run"));
+          } else {
+            try {
+              archive->transaction([&] { item.job(*archive); });  // a SAVEPOINT of its own
+            } catch (...) {
+              error = std::current_exception();
+            }
+            if (is_storage_full(error)) storage_full(error);
           }
           batch.push_back(Ran{std::move(item.done), error});
           item = Item{};  // let go of what the job captured now, not at the next job
@@ -136,7 +168,9 @@ void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
           ++running_;
         }
       }
-      log::error("archive batch failed", {{"jobs", batch.size()}, {"error", log::describe(commit_error)}});
+      // A full disk is reported once, by storage_full(); any other failure each time.
+      if (is_storage_full(commit_error)) storage_full(commit_error);
+      else if (!full()) log::error("archive batch failed", {{"jobs", batch.size()}, {"error", log::describe(commit_error)}});
     }
     report(batch, commit_error);
     {

@@ -3,6 +3,10 @@
 // Jobs posted close together share one transaction (at most kMaxBatch jobs or kMaxBatchDelay),
 // each job inside a SAVEPOINT of its own: a job that throws is rolled back alone and the
 // rest of the batch still commits.
+//
+// A full disk (StorageFull, archive.h) stops the writes: the worker logs one error naming the
+// archive and the space left, tells its owner (`on_full`), and from then on fails every job
+// with StorageFull without running it, so that nothing loops on a disk that stays full.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -30,8 +34,12 @@ class ArchiveWorker {
   static constexpr std::size_t kMaxBatch = 256;
   static constexpr std::chrono::milliseconds kMaxBatchDelay{50};
 
+  // Runs once, on the archive thread, when the first write finds the disk full. Must not
+  // throw nor call flush().
+  using OnFull = std::function<void()>;
+
   // Opens the archive at `path` on the new thread; throws what opening threw.
-  explicit ArchiveWorker(const std::string& path);
+  explicit ArchiveWorker(const std::string& path, OnFull on_full = {});
   // Runs every job already posted, commits, and joins the thread.
   ~ArchiveWorker();
   ArchiveWorker(const ArchiveWorker&) = delete;
@@ -44,6 +52,8 @@ class ArchiveWorker {
   void flush();
   // Jobs queued and not yet committed.
   std::size_t pending() const;
+  // True once a write found the disk full: no job runs any more. Any thread.
+  bool full() const;
 
  private:
   struct Item {
@@ -55,6 +65,11 @@ class ArchiveWorker {
   // Archive thread: the next job for the open batch, or false when the batch should commit
   // now (deadline passed, queue empty while flushing or stopping).
   bool next_job(Item& item, std::chrono::steady_clock::time_point deadline);
+  // Archive thread: the first time, the one log line and on_full_.
+  void storage_full(const std::exception_ptr& error);
+
+  const std::string path_;
+  const OnFull on_full_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;     // the archive thread waits here for jobs
@@ -65,6 +80,7 @@ class ArchiveWorker {
   std::uint64_t finished_ = 0;  // jobs whose batch ended and whose `done` ran (FIFO order)
   std::size_t flushing_ = 0;    // flush() calls waiting: commit without waiting out the delay
   bool stopping_ = false;
+  bool full_ = false;           // a write found the disk full: jobs fail unrun
   std::thread thread_;          // last: started once everything above is ready
 };
 

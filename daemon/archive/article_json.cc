@@ -1,6 +1,7 @@
 #include "daemon/archive/article_json.h"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <stdexcept>
 
@@ -51,6 +52,30 @@ boost::json::object article_json(const ArticleRow& row) {
   object["duplicate_of"] = optional_id(row.duplicate_of);
   object["fetched_at"] = base::format_rfc3339(row.fetched_at);
   return object;
+}
+
+std::string json_line(const boost::json::value& value) {
+  const std::string json = boost::json::serialize(value);
+  // These bytes occur only inside strings (JSON's own syntax is ASCII), so escaping them
+  // there keeps the document valid and its values equal.
+  std::string out;
+  out.reserve(json.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const auto c = static_cast<unsigned char>(json[i]);
+    unsigned code = 0x100;  // none
+    if (c == 0x7f) code = 0x7f;
+    else if (c == 0xC2 && i + 1 < json.size() && static_cast<unsigned char>(json[i + 1]) <= 0x9F)
+      code = static_cast<unsigned char>(json[++i]);
+    if (code == 0x100) {
+      out += json[i];
+      continue;
+    }
+    out += "\\u00";
+    out += kHex[code >> 4];
+    out += kHex[code & 0xF];
+  }
+  return out;
 }
 
 }  // namespace winnow::archive

@@ -3,6 +3,7 @@
 // `winnow export --format jsonl` and the API give consumers, so they cannot drift apart.
 // Pure; any thread.
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <string>
 
@@ -21,5 +22,10 @@ namespace winnow::archive {
 // original). Times are UTC RFC 3339, as base::format_rfc3339 writes them. `blocks` is the parsed
 // blocks_json (an empty one is []). Throws std::runtime_error when blocks_json is not JSON.
 boost::json::object article_json(const ArticleRow& row);
+
+// `value` as boost::json::serialize writes it, with DEL and the C1 controls (U+0080-U+009F)
+// escaped as \u007f ... \u009f too: Boost.JSON escapes only C0, and a terminal acts on the
+// others (U+009B is a CSI). The same JSON to a parser; every verb's JSON goes through here.
+std::string json_line(const boost::json::value& value);
 
 }  // namespace winnow::archive

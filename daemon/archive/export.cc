@@ -13,6 +13,7 @@
 
 #include "base/time.h"
 #include "base/url.h"
+#include "base/utf8.h"
 #include "daemon/archive/article_json.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/digest.h"
@@ -24,15 +25,15 @@ namespace {
 // pages (for WARC) stays a few megabytes.
 constexpr std::size_t kPageSize = 128;
 
-// A line of its own for a header: no line breaks inside.
+// A line of its own for a header: no line breaks inside, nothing a terminal acts on.
 std::string one_line(std::string_view s) {
-  std::string out(s);
+  std::string out = base::without_controls(s);
   std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
   return out;
 }
 
 void write_jsonl(const ArticleRow& row, std::ostream& out) {
-  out << boost::json::serialize(article_json(row)) << '\n';
+  out << json_line(article_json(row)) << '\n';
 }
 
 void write_text(const ArticleRow& row, std::ostream& out) {
@@ -40,8 +41,9 @@ void write_text(const ArticleRow& row, std::ostream& out) {
       << one_line(row.title) << '\n'
       << one_line(row.url) << '\n';
   if (row.published) out << base::format_rfc3339(*row.published) << '\n';
-  out << '\n' << row.text;
-  if (!row.text.empty() && row.text.back() != '\n') out << '\n';
+  const std::string text = base::without_controls(row.text);
+  out << '\n' << text;
+  if (!text.empty() && text.back() != '\n') out << '\n';
   out << '\n';
 }
 
@@ -52,7 +54,7 @@ void write_markdown(const ArticleRow& row, std::ostream& out) {
   if (!row.site_name.empty()) out << " · " << one_line(row.site_name);
   if (row.published) out << " · " << base::format_rfc3339(*row.published);
   out << "\n\n";
-  const std::string& body = row.markdown.empty() ? row.text : row.markdown;
+  const std::string body = base::without_controls(row.markdown.empty() ? row.text : row.markdown);
   out << body;
   if (!body.empty() && body.back() != '\n') out << '\n';
   out << '\n';

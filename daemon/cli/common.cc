@@ -24,15 +24,24 @@ Config cli_config(const Args& args) {
     if (!found) config.archive_path = "var/archive.db";
   }
   if (auto archive = args.get("archive")) config.archive_path = *archive;
+  return config;
+}
+
+void make_archive_directory(const Config& config) {
   if (auto parent = std::filesystem::path(config.archive_path).parent_path(); !parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
   }
-  return config;
 }
 
 std::unique_ptr<archive::Archive> open_archive(const Args& args) {
-  return archive::Archive::open_sqlite(cli_config(args).archive_path);
+  const Config config = cli_config(args);
+  make_archive_directory(config);
+  return archive::Archive::open_sqlite(config.archive_path);
+}
+
+std::unique_ptr<archive::Archive> open_archive_to_read(const Args& args) {
+  return archive::Archive::open_sqlite_read_only(cli_config(args).archive_path);
 }
 
 std::optional<std::string> read_input(const std::string& path, std::size_t limit, const char* verb) {

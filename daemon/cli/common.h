@@ -18,8 +18,16 @@ namespace winnow::cli {
 // archive path. Throws with a readable message when a named file cannot be used.
 Config cli_config(const Args& args);
 
-// The archive of cli_config(args), opened on this thread (WAL lets it run beside winnowd).
+// Creates the directory of config.archive_path if missing, for the verbs that write (the
+// local ./var of scripts/run). winnowd does not: see docs/operation.md.
+void make_archive_directory(const Config& config);
+
+// The archive of cli_config(args), opened on this thread to write (WAL lets it run beside
+// winnowd), its directory created if missing.
 std::unique_ptr<archive::Archive> open_archive(const Args& args);
+// The same for the verbs that only read: opened read-only, so that a read-only archive (file,
+// directory or mount) can be read; nothing is created, migrated or switched to WAL.
+std::unique_ptr<archive::Archive> open_archive_to_read(const Args& args);
 
 // The bytes of `path`, or of standard input for "-". Reads little more than `limit` bytes,
 // so a huge input is cut short, not loaded. When it cannot be read, says so on standard

@@ -1,6 +1,7 @@
 // `winnow crawl`: fetch feeds or article pages now, extract, archive (or print).
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <unistd.h>
@@ -12,7 +13,9 @@
 #include <iostream>
 
 #include "base/ascii.h"
+#include "base/utf8.h"
 #include "daemon/archive/archive_worker.h"
+#include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
 #include "daemon/ingest/ingest.h"
@@ -42,11 +45,11 @@ void print_article(const archive::ArticleRow& row, const std::string& format) {
     boost::system::error_code ec;
     json::value blocks = json::parse(row.blocks_json, ec);
     if (!ec) o["blocks"] = std::move(blocks);
-    std::cout << json::serialize(o) << "\n";
+    std::cout << archive::json_line(o) << "\n";
     return;
   }
-  std::cout << "# " << row.title << "\n" << row.url << "\n\n"
-            << (format == "markdown" ? row.markdown : row.text) << "\n\n";
+  std::cout << "# " << base::without_controls(row.title) << "\n" << base::without_controls(row.url) << "\n\n"
+            << base::without_controls(format == "markdown" ? row.markdown : row.text) << "\n\n";
 }
 
 // A FILE.list (or .txt) names what to crawl, one URL or path a line, '#' comments.
@@ -88,6 +91,7 @@ int run_crawl(std::span<char* const> argv) {
   }
   const bool print = args.has("print");
   Config config = cli_config(args);
+  make_archive_directory(config);
   log::set_level(args.has("quiet") ? LogLevel::error : LogLevel::warning);
 
   // --print archives nothing: a scratch archive (for the duplicate checks) in a temp dir.
@@ -100,8 +104,11 @@ int run_crawl(std::span<char* const> argv) {
   }
   int rc = 0;
   {
-    archive::ArchiveWorker archive(config.archive_path);
     asio::io_context loop;
+    // A full disk ends the crawl at once, as it ends winnowd (the worker logs it once).
+    bool full = false;
+    std::function<void()> on_full;
+    archive::ArchiveWorker archive(config.archive_path, [&] { asio::post(loop, [&] { on_full(); }); });
     ingest::IngestOptions options = ingest::options_from(config);
     options.obey_robots = options.obey_robots && !args.has("no-robots");
     ingest::Ingest ingest(loop, archive, options);
@@ -125,6 +132,14 @@ int run_crawl(std::span<char* const> argv) {
     // Much of a crawl waits on the worker pool and the archive thread, which are no work of
     // the loop: without a guard, run() would return as soon as the loop had nothing queued.
     auto busy = asio::make_work_guard(loop);
+    on_full = [&] {
+      full = true;
+      ingest.halt([&] {
+        ticker.cancel();
+        busy.reset();
+        loop.stop();
+      });
+    };
     std::vector<std::string> targets = expand_lists(args.positionals());
     ingest.crawl(
         targets, print,
@@ -151,6 +166,7 @@ int run_crawl(std::span<char* const> argv) {
       if (verdict != "article")
         std::fprintf(stderr, "  not an article: %s (%llu)\n", verdict.c_str(), (unsigned long long)count);
     if (s.failed > 0 && s.archived == 0 && s.url_duplicates == 0) rc = 1;
+    if (full) rc = 75;  // EX_TEMPFAIL, as winnowd
   }
   if (!scratch.empty()) {
     std::error_code ec;

@@ -41,7 +41,7 @@ int run_export(std::span<char* const> argv) {
   options.gzip = args.has("gzip");
   options.max_articles = std::stoul(args.get_or("limit", "0"));
   std::int64_t cursor = std::stoll(args.get_or("since", "0"));
-  auto archive = open_archive(args);
+  auto archive = open_archive_to_read(args);
 
   std::ofstream file;
   std::ostream* out = &std::cout;

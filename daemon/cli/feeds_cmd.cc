@@ -12,6 +12,7 @@
 #include "base/ascii.h"
 #include "base/time.h"
 #include "base/utf8.h"
+#include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
 #include "daemon/feed_list.h"
@@ -77,7 +78,7 @@ int feeds_remove(const Args& args) {
 }
 
 int feeds_list(const Args& args) {
-  auto a = open_archive(args);
+  auto a = open_archive_to_read(args);
   auto rows = a->feeds();
   if (args.has("json")) {
     for (const auto& f : rows) {
@@ -96,7 +97,7 @@ int feeds_list(const Args& args) {
                      {"entries_waiting", waiting.waiting},
                      {"entries_given_up", waiting.given_up},
                      {"next_entry_retry", when(waiting.next_retry_at.value_or(0))}};
-      std::cout << json::serialize(o) << "\n";
+      std::cout << archive::json_line(o) << "\n";
     }
     return 0;
   }
@@ -107,10 +108,12 @@ int feeds_list(const Args& args) {
     char every[32];
     if (f.interval_s >= 3600) std::snprintf(every, sizeof every, "%.1fh", f.interval_s / 3600.0);
     else std::snprintf(every, sizeof every, "%lldm", (long long)(f.interval_s / 60));
+    // URL, title and error come from the network: nothing in them may drive the terminal.
     std::printf("%5lld  %-8s  %-20s  %8s  %s\n", (long long)f.id, state.c_str(), when(f.last_polled).c_str(), every,
-                f.url.c_str());
-    if (!f.title.empty()) std::printf("%46s%s\n", "", f.title.c_str());
-    if (f.consecutive_failures) std::printf("%46s%d failures: %s\n", "", f.consecutive_failures, f.last_error.c_str());
+                base::without_controls(f.url).c_str());
+    if (!f.title.empty()) std::printf("%46s%s\n", "", base::without_controls(f.title).c_str());
+    if (f.consecutive_failures)
+      std::printf("%46s%d failures: %s\n", "", f.consecutive_failures, base::without_controls(f.last_error).c_str());
     // Entries without content whose page was no article (a bot check, ...): none archived.
     const archive::EntryRetryCounts waiting = a->entry_retry_counts(f.id);
     if (waiting.waiting || waiting.given_up)
@@ -166,7 +169,7 @@ int feeds_import(const Args& args) {
 
 // The archive's feeds as OPML.
 int feeds_export_archive(const Args& args) {
-  auto a = open_archive(args);
+  auto a = open_archive_to_read(args);
   std::vector<feeds::Subscription> subs;
   for (const auto& f : a->feeds()) subs.push_back({f.url, f.title, f.site_url, f.category});
   std::cout << feeds::write_opml(subs, "winnow subscriptions");

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.h"
+#include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
 
@@ -20,7 +22,7 @@ int run_search(std::span<char* const> argv) {
   }
   std::string query;
   for (const auto& p : args.positionals()) query += (query.empty() ? "" : " ") + p;
-  auto a = open_archive(args);
+  auto a = open_archive_to_read(args);
   std::vector<archive::SearchHit> hits;
   try {
     hits = a->search(query, std::size_t(std::stoul(args.get_or("limit", "20"))));
@@ -30,13 +32,15 @@ int run_search(std::span<char* const> argv) {
   }
   for (const auto& h : hits) {
     if (args.has("json")) {
-      std::cout << boost::json::serialize(boost::json::object{{"id", h.article_id}, {"title", h.title},
-                                                              {"url", h.url}, {"snippet", h.snippet},
-                                                              {"rank", h.rank}})
+      std::cout << archive::json_line(boost::json::object{{"id", h.article_id}, {"title", h.title},
+                                                          {"url", h.url}, {"snippet", h.snippet},
+                                                          {"rank", h.rank}})
                 << "\n";
     } else {
-      std::printf("%6lld  %s\n        %s\n        %s\n", (long long)h.article_id, h.title.c_str(), h.url.c_str(),
-                  h.snippet.c_str());
+      // Titles and URLs come from feeds: nothing in them may drive the terminal.
+      std::printf("%6lld  %s\n        %s\n        %s\n", (long long)h.article_id,
+                  base::without_controls(h.title).c_str(), base::without_controls(h.url).c_str(),
+                  base::without_controls(h.snippet).c_str());
     }
   }
   if (!args.has("json")) std::fprintf(stderr, "%zu hits\n", hits.size());

@@ -2,6 +2,7 @@
 // their articles, and speaks systemd's notify protocol (READY, STATUS, WATCHDOG, RELOADING,
 // STOPPING). SIGHUP re-reads the configuration; SIGTERM or SIGINT drains and exits.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <systemd/sd-daemon.h>
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "daemon/archive/archive_worker.h"
+#include "daemon/archive/writer_lock.h"
 #include "daemon/config.h"
 #include "daemon/feed_list.h"
 #include "daemon/ingest/ingest.h"
@@ -30,6 +32,10 @@ constexpr const char* kUsage =
     "  --config FILE   TOML configuration (default /etc/winnow/winnowd.toml)\n";
 // SIGTERM: work in flight gets this long to finish; systemd's TimeoutStopSec is longer.
 constexpr std::chrono::seconds kDrainGrace{25};
+// The exit status when the archive's disk is full: sysexits' EX_TEMPFAIL, "try again later".
+// systemd's Restart=on-failure starts winnowd again after RestartSec, and its start limit
+// leaves the unit failed if the disk stays full (docs/operation.md, "Disk full").
+constexpr int kExitArchiveFull = 75;
 
 // Beside the archive, what counts pages that failed extraction, across crashes too.
 ingest::IngestOptions ingest_options(const Config& config) {
@@ -43,7 +49,8 @@ class Service {
   Service(std::string config_path, Config config)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
-        archive_(config_.archive_path),
+        lock_(config_.archive_path),
+        archive_(config_.archive_path, [this] { asio::post(loop_, [this] { archive_full(); }); }),
         ingest_(loop_, archive_, ingest_options(config_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),
@@ -59,7 +66,7 @@ class Service {
     log::info("started", {{"config", config_path_}, {"archive", config_.archive_path}});
     loop_.run();
     log::info("stopped", {{"archived", ingest_.stats().archived}});
-    return 0;
+    return exit_status_;
   }
 
   // After run(): everything queued for the archive is committed before the worker exits.
@@ -118,6 +125,21 @@ class Service {
     });
   }
 
+  // The archive took no more: stop polling and fetching at once (what is in flight stays
+  // unwritten and is fetched again after the restart) and exit with kExitArchiveFull. The
+  // ArchiveWorker has logged the one error line, with the path and the space left.
+  void archive_full() {
+    if (exit_status_ == kExitArchiveFull) return;
+    exit_status_ = kExitArchiveFull;
+    sd_notify(0, "STOPPING=1\nSTATUS=archive disk full; exiting");
+    signals_.cancel();
+    status_timer_.cancel();
+    ingest_.halt([this] {
+      watchdog_timer_.cancel();
+      loop_.stop();
+    });
+  }
+
   void tick_status() {
     const auto& s = ingest_.stats();
     char status[256];
@@ -153,12 +175,14 @@ class Service {
   std::string config_path_;
   Config config_;
   asio::io_context loop_;
+  archive::WriterLock lock_;  // before the archive is opened; released after it is closed
   archive::ArchiveWorker archive_;
   ingest::Ingest ingest_;
   asio::signal_set signals_;
   asio::steady_timer status_timer_;
   asio::steady_timer watchdog_timer_;
   std::chrono::microseconds watchdog_period_{0};
+  int exit_status_ = 0;
 };
 
 }  // namespace
@@ -191,6 +215,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     log::error("cannot start", {{"error", e.what()}});
     sd_notifyf(0, "STATUS=cannot start: %s", e.what());
-    return 1;
+    // A disk too full to open the archive on is the full disk of archive_full() too.
+    return dynamic_cast<const archive::StorageFull*>(&e) ? kExitArchiveFull : 1;
   }
 }

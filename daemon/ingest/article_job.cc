@@ -15,6 +15,7 @@
 #include "daemon/ingest/ingest_impl.h"
 #include "daemon/ingest/page_retry.h"
 #include "daemon/log.h"
+#include "parsers/charset/sniff.h"
 #include "parsers/extract/extract.h"
 #include "parsers/url/normalize.h"
 
@@ -112,6 +113,13 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
     return give_up(job, why, permanent);
   }
   ++stats_.pages_fetched;
+  if (auto binary = parsers::binary_body(r.content_type, r.body)) {
+    // A PDF, an image, an archive: never archived as text, and it stays what it is.
+    const std::string why = "page is not text: " + *binary;
+    log::info("page is not text", {{"url", job->url}, {"content_type", r.content_type}, {"reason", *binary}});
+    if (job->is_retry()) return finish_retry(job, nullptr, why, true);
+    return use_feed_content(job, why, true);
+  }
   auto page = std::make_shared<fetch::FetchResult>(std::move(r));
   asio::post(workers_, [this, alive = std::weak_ptr<bool>(alive_), job, page] {
     parsers::ExtractOptions options;
@@ -258,6 +266,7 @@ void Ingest::wait_for_page(std::shared_ptr<Job> job, const ArticleRow& judged, s
                 [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, entry](std::exception_ptr error) {
                   asio::post(loop, [this, alive, job, entry, error] {
                     if (alive.expired()) return;
+                    if (archive::is_storage_full(error)) return abandon(job);  // reported once, by the worker
                     if (error) {
                       const std::string what = log::describe(error);
                       log::error("archive write failed", {{"url", job->url}, {"error", what}});
@@ -290,6 +299,8 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
       [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, shared_row, outcome](std::exception_ptr error) {
         asio::post(loop, [this, alive, job, shared_row, outcome, error] {
           if (alive.expired()) return;
+          // Not written, and fetched again after the restart; the worker reported it once.
+          if (archive::is_storage_full(error)) return abandon(job);
           if (error) {
             const std::string what = log::describe(error);
             log::error("archive write failed", {{"url", job->url}, {"error", what}});

@@ -66,6 +66,7 @@ IngestOptions options_from(const Config& c) {
   o.workers = c.workers;
   o.retry.base_delay_s = c.page_retry_delay_s;
   o.retry.max_retries = c.page_max_retries;
+  o.max_entries_per_poll = c.max_entries_per_poll;
   return o;
 }
 
@@ -278,17 +279,39 @@ void Ingest::drain(std::chrono::milliseconds grace, std::function<void()> draine
   grace_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (ec || !drained_) return;
     log::warning("drain timed out; cancelling", {{"in_flight", in_flight()}});
-    cancelled_ = true;
-    hosts_.cancel_waiting();
-    page_waiters_.clear();
-    fetcher_.cancel_all();
-    // Whatever was cancelled is not archived (nor its feed's poll saved), so it is fetched
-    // again after the restart; callbacks still arriving find cancelled_ and write nothing.
-    auto done = std::move(drained_);
-    drained_ = nullptr;
-    done();
+    cancel_in_flight();
   });
   maybe_drained();
+}
+
+void Ingest::halt(std::function<void()> halted) {
+  if (cancelled_) return;  // halted already, or a drain already cancelled what was in flight
+  if (drained_) {
+    // A drain under way: its caller is told too.
+    halted = [first = std::move(drained_), then = std::move(halted)] {
+      first();
+      if (then) then();
+    };
+  }
+  draining_ = true;
+  drained_ = std::move(halted);
+  timer_.cancel();
+  retry_timer_.cancel();
+  if (grace_timer_) grace_timer_->cancel();
+  log::info("halting", {{"in_flight", in_flight()}});
+  cancel_in_flight();
+}
+
+void Ingest::cancel_in_flight() {
+  cancelled_ = true;
+  hosts_.cancel_waiting();
+  page_waiters_.clear();
+  fetcher_.cancel_all();
+  // Whatever was cancelled is not archived (nor its feed's poll saved), so it is fetched
+  // again after the restart; callbacks still arriving find cancelled_ and write nothing.
+  auto done = std::move(drained_);
+  drained_ = nullptr;
+  if (done) done();
 }
 
 void Ingest::maybe_drained() {

@@ -91,6 +91,11 @@ struct IngestOptions {
   // Entries queued for their page, at most, before more polls are admitted (each holds its
   // feed entry, content included).
   std::size_t max_queued_entries = 4096;
+  // Entries of one feed taken per poll: the newest this many (by date when every entry has
+  // one, else the first in the feed's order); the rest are never fetched. 0: no cap. 500: a
+  // busy site's feed carries 10 to 100; a feed with thousands is an archive dump, whose old
+  // entries nobody asked for (85,000 in one 10 MB feed were seen).
+  std::size_t max_entries_per_poll = 500;
   // Pages that were no article yet but may be later (a challenge, a consent wall, an error
   // page, an empty one) are fetched again on this schedule.
   RetryParams retry;
@@ -163,6 +168,11 @@ class Ingest {
   // nothing cancelled is written (no article, no entry, no poll state), so the next start
   // fetches it again. `drained` runs when nothing is in flight any more, or at the cancel.
   void drain(std::chrono::milliseconds grace, std::function<void()> drained);
+  // Stops at once, as drain() does when its grace runs out: no poll, fetch or write starts
+  // any more and what is in flight is dropped unwritten (fetched again after a restart).
+  // For an archive that can take no more (ArchiveWorker's on_full). `halted` runs before
+  // halt() returns (with a drain's `drained`, if one was under way).
+  void halt(std::function<void()> halted);
 
   const Stats& stats() const { return stats_; }
   std::size_t feed_count() const { return feeds_.size(); }
@@ -186,6 +196,8 @@ class Ingest {
   // drain() cancelled is answered FetchErrc::cancelled, unsent.
   void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
   void maybe_drained();
+  // Cancels everything in flight and waiting, then runs drained_.
+  void cancel_in_flight();
 
   // ---- poll.cc: one feed, from its request until its new entries are done
   void poll(FeedState& feed);
@@ -196,6 +208,8 @@ class Ingest {
   void parse_on_worker(const std::string& url, const fetch::FetchResult& answer,
                        std::shared_ptr<const std::string> body, FeedParsed done);
   void on_feed_parsed(std::shared_ptr<Poll> poll, std::shared_ptr<feeds::Feed> feed);
+  // Logs (once per feed) that a poll took only the newest `kept` entries, `cut` ignored.
+  void log_truncated(const Poll& poll, std::size_t cut, std::size_t kept);
   void on_new_entries(std::shared_ptr<Poll> poll, std::vector<std::shared_ptr<Job>> jobs);
   void release_admission(Poll& poll);
   void finish_poll(std::shared_ptr<Poll> poll);

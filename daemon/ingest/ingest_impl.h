@@ -26,6 +26,7 @@ struct Ingest::FeedState {
   std::uint32_t generation = 0;
   bool polling = false;
   bool dropped = false;  // no longer configured: not rescheduled
+  bool told_truncated = false;  // its polls' cut to max_entries_per_poll was logged (once)
 };
 
 // One fetch of a feed (scheduled, or a crawl target), from the request until every new entry

@@ -6,6 +6,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+#include <functional>
 #include <unordered_set>
 
 #include "daemon/ingest/ingest_impl.h"
@@ -20,6 +22,23 @@ using archive::Archive;
 using detail::fetch_failure;
 using detail::jitter;
 using detail::now_s;
+
+namespace {
+
+// Keeps the newest `max` entries of `entries` (0: all): by date (published, else updated)
+// when every entry has one, else the first `max` in the feed's order, which feeds write
+// newest first. Returns how many were dropped. Archive thread.
+std::size_t keep_newest(std::vector<feeds::Entry>& entries, std::size_t max) {
+  if (max == 0 || entries.size() <= max) return 0;
+  const auto date = [](const feeds::Entry& e) { return e.published ? e.published : e.updated; };
+  if (std::ranges::all_of(entries, [&](const feeds::Entry& e) { return date(e).has_value(); }))
+    std::ranges::stable_sort(entries, std::greater<>(), [&](const feeds::Entry& e) { return *date(e); });
+  const std::size_t dropped = entries.size() - max;
+  entries.erase(entries.begin() + std::ptrdiff_t(max), entries.end());
+  return dropped;
+}
+
+}  // namespace
 
 void Ingest::poll(FeedState& feed) {
   feed.polling = true;
@@ -93,7 +112,9 @@ void Ingest::on_feed_parsed(std::shared_ptr<Poll> p, std::shared_ptr<feeds::Feed
   if (feed->bozo) log::debug("feed is broken but usable", {{"url", p->url}, {"reason", feed->bozo_reason}});
   // Which entries are new: one trip to the archive for the whole feed.
   std::optional<std::int64_t> feed_id = p->feed_id ? std::optional<std::int64_t>(p->feed_id) : std::nullopt;
-  archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), p, feed, feed_id](Archive& a) {
+  archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), p, feed, feed_id,
+                 max_entries = options_.max_entries_per_poll](Archive& a) {
+    const std::size_t cut = keep_newest(feed->entries, max_entries);
     std::vector<std::shared_ptr<Job>> jobs;
     std::size_t known = 0;
     std::unordered_set<std::string> in_this_feed;
@@ -123,12 +144,23 @@ void Ingest::on_feed_parsed(std::shared_ptr<Poll> p, std::shared_ptr<feeds::Feed
       job->local = p->url.starts_with("file://");
       jobs.push_back(std::move(job));
     }
-    asio::post(loop, [this, alive, p, jobs = std::move(jobs), known]() mutable {
+    asio::post(loop, [this, alive, p, jobs = std::move(jobs), known, cut, max_entries]() mutable {
       if (alive.expired()) return;
       stats_.entries_known += known;
+      if (cut > 0) log_truncated(*p, cut, max_entries);
       on_new_entries(p, std::move(jobs));
     });
   });
+}
+
+void Ingest::log_truncated(const Poll& p, std::size_t cut, std::size_t kept) {
+  // Once per feed while winnowd runs: such a feed stays that long at every poll.
+  if (auto it = feeds_.find(p.feed_id); it != feeds_.end()) {
+    if (it->second->told_truncated) return;
+    it->second->told_truncated = true;
+  }
+  log::warning("feed has more entries than max_entries_per_poll; the older ones are ignored",
+               {{"feed", p.feed_id}, {"url", p.url}, {"kept", kept}, {"ignored", cut}});
 }
 
 void Ingest::on_new_entries(std::shared_ptr<Poll> p, std::vector<std::shared_ptr<Job>> jobs) {

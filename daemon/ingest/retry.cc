@@ -124,8 +124,10 @@ void Ingest::finish_retry(std::shared_ptr<Job> job, std::shared_ptr<ArticleRow> 
         asio::post(loop, [this, alive, job, settled, why, error] {
           if (alive.expired()) return;
           if (error) {
-            // The row (or entry) keeps its retry_at: it is due again at the next probe.
-            log::error("archive write failed", {{"url", job->url}, {"error", log::describe(error)}});
+            // The row (or entry) keeps its retry_at: it is due again at the next probe. A full
+            // archive was reported once by the ArchiveWorker.
+            if (!archive::is_storage_full(error))
+              log::error("archive write failed", {{"url", job->url}, {"error", log::describe(error)}});
             return job_done(job);
           }
           const RetrySettled& s = *settled;

@@ -68,6 +68,17 @@ BOOST_AUTO_TEST_CASE(code_points_encode_and_read_back) {
   BOOST_TEST(std::string_view(kReplacementUtf8) == "\ufffd");
 }
 
+BOOST_AUTO_TEST_CASE(controls_a_terminal_acts_on_become_replacement_characters) {
+  const std::string r(kReplacementUtf8);
+  BOOST_TEST(without_controls("a\x1b[31mred\x1b[0m") == "a" + r + "[31mred" + r + "[0m");
+  BOOST_TEST(without_controls("\x1b]0;pwned\x07 title") == r + "]0;pwned" + r + " title");
+  BOOST_TEST(without_controls("csi \xc2\x9b" "2J, del \x7f, cr \r") == "csi " + r + "2J, del " + r + ", cr " + r);
+  // Tab and newline stay; so does what merely looks close: U+00A0, U+00E9, U+2028.
+  BOOST_TEST(without_controls("a\tb\nc \xc2\xa0\xc3\xa9\xe2\x80\xa8") == "a\tb\nc \xc2\xa0\xc3\xa9\xe2\x80\xa8");
+  // Broken UTF-8 is repaired as valid_utf8() does, the lone C1 lead included.
+  BOOST_TEST(without_controls("x\xff\xc2") == "x" + r + r);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <future>
 #include <random>
 #include <set>
@@ -337,6 +339,50 @@ BOOST_AUTO_TEST_CASE(a_writer_killed_at_a_random_moment_loses_nothing_reported_d
     BOOST_TEST(reported.size() > before);
     check_nothing_half_written(path, reported);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_full_archive_is_reported_once_and_stops_every_later_job) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  { ArchiveWorker make(path); }
+  const std::int64_t pages = Probe(path).integer("PRAGMA page_count");
+  // A few pages of room on the worker's connection (tests only, docs/development.md).
+  ::setenv("WINNOW_TEST_MAX_PAGE_COUNT", std::to_string(pages + 4).c_str(), 1);
+  std::atomic<int> told = 0;
+  std::unique_ptr<ArchiveWorker> worker;
+  try {
+    worker = std::make_unique<ArchiveWorker>(path, [&] { ++told; });
+  } catch (...) {
+    ::unsetenv("WINNOW_TEST_MAX_PAGE_COUNT");
+    throw;
+  }
+  ::unsetenv("WINNOW_TEST_MAX_PAGE_COUNT");
+  std::atomic<int> stored = 0, full = 0, other = 0, ran_after_full = 0;
+  for (int n = 1; n <= 40; ++n) {
+    worker->post(
+        [&, n](Archive& archive) {
+          if (worker->full()) ++ran_after_full;
+          ArticleRow row = sample_article(n);
+          for (int k = 0; k < 2000; ++k) row.text += " word" + std::to_string(n * 10000 + k);
+          archive.store_article(row);
+        },
+        [&](std::exception_ptr error) {
+          if (!error) ++stored;
+          else if (is_storage_full(error)) ++full;
+          else ++other;
+        });
+    worker->flush();  // one job a batch: the first full one stops the rest
+  }
+  BOOST_TEST(told == 1);
+  BOOST_TEST(worker->full());
+  BOOST_TEST(full + stored == 40);
+  BOOST_TEST(full > 0);
+  BOOST_TEST(other == 0);
+  BOOST_TEST(ran_after_full == 0);
+  worker.reset();
+  Probe probe(path);
+  BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == stored);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

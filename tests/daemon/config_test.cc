@@ -16,6 +16,7 @@ BOOST_AUTO_TEST_CASE(defaults_without_keys) {
   BOOST_TEST(c.obey_robots);
   BOOST_TEST(c.page_retry_delay_s == 3600);
   BOOST_TEST(c.page_max_retries == 3);
+  BOOST_TEST(c.max_entries_per_poll == 500u);
 }
 
 BOOST_AUTO_TEST_CASE(every_section_is_read_and_paths_resolve) {
@@ -45,6 +46,7 @@ default_interval_min = 10
 [ingest]
 retry_delay_min = 30
 max_retries = 5
+max_entries_per_poll = 50
 [extract]
 workers = 3
 [log]
@@ -68,6 +70,7 @@ level = "debug"
   BOOST_TEST(c.default_interval_s == 600);
   BOOST_TEST(c.page_retry_delay_s == 1800);
   BOOST_TEST(c.page_max_retries == 5);
+  BOOST_TEST(c.max_entries_per_poll == 50u);
   BOOST_TEST(c.workers == 3u);
   BOOST_TEST(int(c.log_level) == int(LogLevel::debug));
 }

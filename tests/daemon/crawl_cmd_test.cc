@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,15 +24,9 @@ namespace farm = winnow::testing::farm;
 using namespace std::chrono_literals;
 using archive::testing::Probe;
 using archive::testing::TempDir;
+using winnow::testing::read_file;
 using winnow::testing::run_command;
 using winnow::testing::TestServer;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // A farm of three articles and a feed listing them, and a config without politeness delay.
 struct CrawlSite {
@@ -167,6 +162,23 @@ BOOST_AUTO_TEST_CASE(show_json_is_the_export_line_of_the_same_article) {
   BOOST_TEST_REQUIRE(site.winnow_verb("show", {std::to_string(id), "--format", "json", "--archive", site.db}) == 0,
                      read_file(site.err));
   BOOST_TEST(read_file(site.out) == exported);
+}
+
+BOOST_AUTO_TEST_CASE(full_archive_stops_the_crawl_with_75_and_one_error) {
+  CrawlSite site;
+  archive::Archive::open_sqlite(site.db);
+  const std::int64_t pages = Probe(site.db).integer("PRAGMA page_count");
+  // The child inherits it: one page of room on the crawl's connection (tests only).
+  ::setenv("WINNOW_TEST_MAX_PAGE_COUNT", std::to_string(pages + 1).c_str(), 1);
+  const int status = site.crawl({site.server.url("/feed.xml"), "--archive", site.db});
+  ::unsetenv("WINNOW_TEST_MAX_PAGE_COUNT");
+  BOOST_TEST(status == 75, read_file(site.err));
+  const std::string err = read_file(site.err);
+  BOOST_TEST(err.find("archive is full; writes stopped") != std::string::npos, err);
+  BOOST_TEST(err.find("archive is full") == err.rfind("archive is full"), "reported more than once: " << err);
+  Probe probe(site.db);
+  BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles") < 3);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,7 @@
 #pragma once
 // A directory of its own under the system temp dir for a test or a benchmark run, removed
-// with everything in it when the TempDir goes (unless kept, to look at afterwards).
+// with everything in it when the TempDir goes (unless kept, to look at afterwards); and
+// reading a file of it back.
 #include <filesystem>
 #include <string>
 
@@ -24,5 +25,9 @@ class TempDir {
   std::filesystem::path path_;
   bool keep_ = false;
 };
+
+// The whole content of the file at `path` (empty when it cannot be read): a command's output,
+// a log, an archive file to compare.
+std::string read_file(const std::filesystem::path& path);
 
 }  // namespace winnow::testing

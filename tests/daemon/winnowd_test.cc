@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
@@ -180,6 +181,40 @@ BOOST_AUTO_TEST_CASE(unopenable_archive_fails_the_start_with_a_reason) {
   std::ifstream in(log);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   BOOST_TEST(text.find("<3>cannot start") != std::string::npos, text);
+  // winnowd does not create it: a missing directory is a typo or a volume not mounted.
+  BOOST_TEST(text.find("the directory " + dir.file("missing/dir") + " does not exist") != std::string::npos, text);
+  BOOST_TEST(!std::filesystem::exists(dir.file("missing")));
+}
+
+BOOST_AUTO_TEST_CASE(second_winnowd_on_one_archive_is_refused) {
+  TempDir dir;
+  TestServer server(4);
+  const std::string feed = add_feed(server, "once", 20, 50ms, 3500);
+  const std::string config = dir.file("winnowd.toml"), db = dir.file("archive.db"), log = dir.file("winnowd.log"),
+                    second_log = dir.file("second.log");
+  write_config(config, {feed}, 2);
+  Daemon first(config, log);
+  BOOST_TEST_REQUIRE(first.wait_loaded(10s).has_value(), "see " << log);
+  Daemon second(config, second_log);
+  auto refused = second.terminate_after_exit(10s);
+  BOOST_TEST_REQUIRE(refused.has_value(), "a second winnowd ran on the same archive");
+  BOOST_TEST(WIFEXITED(*refused));
+  BOOST_TEST(WEXITSTATUS(*refused) == 1);
+  const std::string text = winnow::testing::read_file(second_log);
+  BOOST_TEST(text.find("<3>cannot start") != std::string::npos, text);
+  BOOST_TEST(text.find(db + " is in use by another winnowd (pid " + std::to_string(first.pid()) + ")") !=
+                 std::string::npos,
+             text);
+  // The first one carries on alone: every page fetched once.
+  BOOST_TEST_REQUIRE(wait_for([&] { return articles(db) == 20; }, 15s), "see " << log);
+  for (int n = 0; n < 20; ++n) BOOST_TEST(server.hits("/once/" + std::to_string(n)) == 1u);
+  auto status = first.terminate(10s);
+  BOOST_TEST_REQUIRE(status.has_value());
+  BOOST_TEST(WEXITSTATUS(*status) == 0);
+  // Its exit released the lock: the next winnowd starts.
+  Daemon next(config, second_log);
+  BOOST_TEST(next.wait_loaded(10s).has_value(), "see " << second_log);
+  BOOST_TEST(next.running());
 }
 
 BOOST_AUTO_TEST_CASE(sighup_adds_configured_feeds_and_applies_new_politeness_limits) {

@@ -3,7 +3,12 @@
 #include <sqlite3.h>
 
 #include <cassert>
+#include <cerrno>
+#include <filesystem>
 #include <stdexcept>
+
+#include "base/url.h"
+#include "daemon/archive/archive.h"
 
 namespace winnow::archive::sqlite {
 namespace {
@@ -16,9 +21,27 @@ struct SqliteFree {
   void operator()(void* p) const noexcept { sqlite3_free(p); }
 };
 
+// SQLITE_FULL covers ENOSPC on the database and WAL files and max_page_count; an I/O error
+// whose errno says no space (the -shm file grown on a full tmpfs, a quota) is the same case.
+bool is_full(sqlite3* db, int rc) {
+  if ((rc & 0xff) == SQLITE_FULL) return true;
+  const int errno_seen = sqlite3_system_errno(db);
+  return (rc & 0xff) == SQLITE_IOERR && (errno_seen == ENOSPC || errno_seen == EDQUOT);
+}
+
+[[noreturn]] void throw_error(sqlite3* db, int rc, const std::string& message) {
+  if (is_full(db, rc)) throw StorageFull(message);
+  throw std::runtime_error(message);
+}
+
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
-  throw std::runtime_error("archive: " + std::string(what) + ": " + sqlite3_errmsg(db) + " (SQLite code " +
-                           std::to_string(sqlite3_extended_errcode(db)) + ")");
+  const int rc = sqlite3_extended_errcode(db);
+  const std::string code = " (SQLite code " + std::to_string(rc) + ")";
+  // A full disk is logged once for an operator: SQLite's reason first, the statement cut.
+  if (is_full(db, rc))
+    throw StorageFull("archive: " + std::string(sqlite3_errmsg(db)) + code + " running: " +
+                      std::string(what.substr(0, 40)));
+  throw std::runtime_error("archive: " + std::string(what) + ": " + sqlite3_errmsg(db) + code);
 }
 
 }  // namespace
@@ -27,18 +50,38 @@ void DbClose::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
 
 void StmtFinalize::operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
 
-DbHandle open_database(const std::string& path) {
-  sqlite3* db = nullptr;
+DbHandle open_database(const std::string& path, OpenMode mode) {
+  namespace fs = std::filesystem;
+  // SQLite says only "unable to open database file": name what is missing.
+  std::error_code ec;
+  const fs::path parent = fs::absolute(path, ec).parent_path();
+  if (!ec && !fs::is_directory(parent, ec))
+    throw std::runtime_error("archive: cannot open " + path + ": the directory " + parent.string() + " does not exist");
+  if (mode == OpenMode::read_only && !fs::exists(path, ec))
+    throw std::runtime_error("archive: no archive at " + path + " (the file does not exist)");
   // NOMUTEX: an Archive is used by one thread at a time (archive.h), so SQLite's own
   // connection mutex would only cost.
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
-  DbHandle owned(db);  // a handle comes back even when opening failed, and must be closed
-  if (rc != SQLITE_OK)
-    throw std::runtime_error("archive: cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  return owned;
+  const auto open = [&](const std::string& name, int flags) {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(name.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    DbHandle owned(db);  // a handle comes back even when opening failed, and must be closed
+    if (rc != SQLITE_OK)
+      throw std::runtime_error("archive: cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    return owned;
+  };
+  if (mode == OpenMode::read_write) return open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  DbHandle db = open(path, SQLITE_OPEN_READONLY);
+  // A reader of a WAL file needs its -shm file, which SQLite cannot create in a directory it
+  // may not write (a read-only mount, a backup). Without a -wal file no writer has the archive
+  // open, so it is read as immutable: no locks, no -shm.
+  const int rc = sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  if ((rc & 0xff) != SQLITE_CANTOPEN || fs::exists(path + "-wal", ec)) return db;
+  const std::string uri =
+      "file:" + base::percent_encode(path, [](unsigned char c) { return c == '%' || c == '?' || c == '#'; }) +
+      "?immutable=1";
+  return open(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
 }
 
 void count_commits(sqlite3* db, std::int64_t* commits) {
@@ -65,8 +108,9 @@ void exec(sqlite3* db, const char* sql) {
   const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
   std::unique_ptr<char, SqliteFree> owned(message);
   if (rc != SQLITE_OK)
-    throw std::runtime_error(std::string("archive: ") + (owned ? owned.get() : sqlite3_errstr(rc)) +
-                             " (SQLite code " + std::to_string(rc) + ") running: " + std::string(sql).substr(0, 80));
+    throw_error(db, sqlite3_extended_errcode(db),
+                std::string("archive: ") + (owned ? owned.get() : sqlite3_errstr(rc)) + " (SQLite code " +
+                    std::to_string(rc) + ") running: " + std::string(sql).substr(0, 80));
 }
 
 void exec_quietly(sqlite3* db, const char* sql) noexcept { sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }

@@ -26,9 +26,14 @@ struct StmtFinalize {
 };
 using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
-// Opens (creating if needed) the database file at `path` for one thread at a time, with
-// extended result codes and a busy timeout for another connection's write lock.
-DbHandle open_database(const std::string& path);
+enum class OpenMode { read_write, read_only };
+
+// Opens the database file at `path` for one thread at a time, with extended result codes and
+// a busy timeout for another connection's write lock. read_write creates the file if needed;
+// read_only never writes (SQLITE_OPEN_READONLY), and reads a WAL archive that has no -shm
+// file in a directory it cannot write as an immutable file. Throws with a message naming
+// the path, and the directory when that is what is missing.
+DbHandle open_database(const std::string& path, OpenMode mode = OpenMode::read_write);
 
 // Counts the transactions `db` commits into `*commits`, which must outlive `db`.
 void count_commits(sqlite3* db, std::int64_t* commits);

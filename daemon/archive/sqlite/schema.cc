@@ -1,5 +1,6 @@
 #include "daemon/archive/sqlite/schema.h"
 
+#include <cstdlib>
 #include <span>
 #include <stdexcept>
 
@@ -207,22 +208,41 @@ void configure(sqlite3* db, const std::string& path) {
   // an archive of 20,000 articles (480 MB) stay cached. archive_bench, 2 loaded cores:
   // search mean 34 -> 16 ms, system time 20 -> 11 s; storing unchanged.
   exec(db, "PRAGMA cache_size = -65536");
+  // For tests only (docs/development.md): caps the file at this many pages, so that a test
+  // fills the archive as a full disk would, with SQLITE_FULL.
+  if (const char* pages = std::getenv("WINNOW_TEST_MAX_PAGE_COUNT"); pages && *pages)
+    exec(db, ("PRAGMA max_page_count = " + std::to_string(std::strtoll(pages, nullptr, 10))).c_str());
+}
+
+namespace {
+
+std::runtime_error too_new(const std::string& path, int found) {
+  return std::runtime_error("archive: " + path + " has schema version " + std::to_string(found) +
+                            ", newer than this winnow knows (" + std::to_string(kSchemaVersion) +
+                            "); use a newer winnow");
+}
+
+}  // namespace
+
+void require_current_version(sqlite3* db, const std::string& path) {
+  const int found = user_version(db);
+  if (found > kSchemaVersion) throw too_new(path, found);
+  if (found < kSchemaVersion)
+    throw std::runtime_error("archive: " + path + " has schema version " + std::to_string(found) +
+                             ", older than this winnow's (" + std::to_string(kSchemaVersion) +
+                             "); reading verbs do not upgrade it: start winnowd once (or run a verb that "
+                             "writes, such as `winnow feeds add`), then read again");
 }
 
 void migrate(sqlite3* db, const std::string& path, const RunInTransaction& transaction) {
-  const auto too_new = [&](int found) {
-    return std::runtime_error("archive: " + path + " has schema version " + std::to_string(found) +
-                              ", newer than this winnow knows (" + std::to_string(kSchemaVersion) +
-                              "); use a newer winnow");
-  };
   const int found_at_open = user_version(db);
-  if (found_at_open > kSchemaVersion) throw too_new(found_at_open);
+  if (found_at_open > kSchemaVersion) throw too_new(path, found_at_open);
   for (const Migration& step : kMigrations) {
     if (step.version <= found_at_open) continue;  // no write lock for an up-to-date file
     transaction([&] {
       // Read again under the write lock: another process may have migrated meanwhile.
       const int found = user_version(db);
-      if (found > kSchemaVersion) throw too_new(found);
+      if (found > kSchemaVersion) throw too_new(path, found);
       if (found >= step.version) return;
       exec(db, step.sql);
       // PRAGMA takes no bound parameters; the number comes from kMigrations, not from input.

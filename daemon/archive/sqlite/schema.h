@@ -21,4 +21,8 @@ void configure(sqlite3* db, const std::string& path);
 // when the file is up to date. Throws when the file's version is newer than this winnow knows.
 void migrate(sqlite3* db, const std::string& path, const RunInTransaction& transaction);
 
+// For a read-only connection, which neither configures nor migrates: throws, saying what to
+// do, when the file at `path` has another schema version than this winnow's.
+void require_current_version(sqlite3* db, const std::string& path);
+
 }  // namespace winnow::archive::sqlite

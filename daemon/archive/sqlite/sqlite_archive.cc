@@ -40,8 +40,12 @@ void bind_article(Query& q, const ArticleRow& row) {
 
 }  // namespace
 
-SqliteArchive::SqliteArchive(const std::string& path) : db_(open_database(path)) {
+SqliteArchive::SqliteArchive(const std::string& path, OpenMode mode) : db_(open_database(path, mode)) {
   count_commits(db_.get(), &commits_);
+  if (mode == OpenMode::read_only) {
+    require_current_version(db_.get(), path);
+    return;
+  }
   configure(db_.get(), path);
   migrate(db_.get(), path, [this](const std::function<void()>& work) { transaction(work); });
 }
@@ -431,6 +435,21 @@ std::string SqliteArchive::raw_page(std::int64_t article_id) {
 
 std::unique_ptr<Archive> Archive::open_sqlite(const std::string& path) {
   return std::make_unique<sqlite::SqliteArchive>(path);
+}
+
+std::unique_ptr<Archive> Archive::open_sqlite_read_only(const std::string& path) {
+  return std::make_unique<sqlite::SqliteArchive>(path, sqlite::OpenMode::read_only);
+}
+
+bool is_storage_full(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const StorageFull&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
 }
 
 }  // namespace winnow::archive

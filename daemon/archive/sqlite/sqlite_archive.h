@@ -14,8 +14,9 @@ namespace winnow::archive::sqlite {
 
 class SqliteArchive final : public Archive {
  public:
-  // Opens (creating if needed) the database at `path`, configures and migrates it.
-  explicit SqliteArchive(const std::string& path);
+  // read_write: opens (creating if needed) the database at `path`, configures and migrates
+  // it. read_only: opens it without writing anything; it must be at the current version.
+  explicit SqliteArchive(const std::string& path, OpenMode mode = OpenMode::read_write);
 
   void transaction(const std::function<void()>& work) override;
 
