@@ -243,12 +243,12 @@ std::string declared_encoding(std::string_view b) {
   return std::string(b.substr(i + 1, end - i - 1));
 }
 
-// True when `label` names an encoding we convert that is neither UTF-8 nor UTF-16 (those
-// libxml2 reads itself, and reports bad UTF-8 to us).
-bool is_legacy(const std::string& label) {
-  if (label.empty()) return false;
+// The lowercase WHATWG name of the encoding `label` names ("latin1" -> "windows-1252");
+// empty when `label` is empty or names none we convert.
+std::string charset_named(std::string_view label) {
+  if (label.empty()) return {};
   const auto probe = parsers::convert_to_utf8({}, label);
-  return probe && probe->charset != "utf-8" && !probe->charset.starts_with("utf-16");
+  return probe ? probe->charset : std::string();
 }
 
 std::string sequences(std::size_t n) { return std::to_string(n) + (n == 1 ? " sequence" : " sequences"); }
@@ -286,10 +286,27 @@ Document Document::parse(std::string_view bytes, std::string_view encoding, std:
   // libxml2's iconv: it stops at the first byte its table leaves undefined (0x81 in
   // windows-1252) and the rest of the feed, entries included, is lost.
   std::optional<std::string> transcoded;
-  const std::string legacy = !label.empty() ? label : starts_with_bom(bytes) ? std::string() : declared_encoding(bytes);
-  if (is_legacy(legacy)) {
-    if (auto page = parsers::convert_to_utf8(bytes, legacy)) {
-      if (const std::string declared = declared_encoding(bytes); !declared.empty() && !parsers::convert_to_utf8({}, declared))
+  const bool bom = starts_with_bom(bytes);
+  const std::string declared = bom ? std::string() : declared_encoding(bytes);
+  const std::string charset = charset_named(!label.empty() ? label : declared);
+  // Read as UTF-8 but not all UTF-8 (stray bytes, truncated or overlong sequences,
+  // surrogates): repaired the way parsers::decode_html reads a page declared UTF-8. A
+  // damaged UTF-8 document loses one character per bad sequence when kept as UTF-8; a legacy
+  // one read as UTF-8 would lose every non-ASCII character: the reading that loses less wins.
+  auto repair_utf8 = [&] {
+    auto page = parsers::decode_html(bytes, "text/xml; charset=utf-8");
+    if (page.charset == "utf-8") notes.push_back("not valid UTF-8: " + sequences(page.replaced) + " read as U+FFFD");
+    else notes.push_back("not valid UTF-8; read as " + page.charset);
+    transcoded = std::move(page.utf8);
+  };
+  if (!bom && (charset.empty() || charset == "utf-8") && !base::is_valid_utf8(bytes)) {
+    repair_utf8();
+  } else if (!charset.empty() && charset != "utf-8" && !charset.starts_with("utf-16")) {
+    // Legacy encodings are decoded here (ICU, each bad sequence becoming U+FFFD), never by
+    // libxml2's iconv: it stops at the first byte its table leaves undefined (0x81 in
+    // windows-1252) and the rest of the feed, entries included, is lost.
+    if (auto page = parsers::convert_to_utf8(bytes, charset)) {
+      if (!declared.empty() && charset_named(declared).empty())
         notes.push_back("unsupported encoding " + declared + "; read as " + page->charset);
       if (page->replaced > 0) notes.push_back("not valid " + page->charset + ": " + sequences(page->replaced) + " read as U+FFFD");
       transcoded = std::move(page->utf8);
@@ -302,14 +319,8 @@ Document Document::parse(std::string_view bytes, std::string_view encoding, std:
     notes.push_back(attempt.state.first_error + "; read as " + (label.empty() ? std::string("UTF-8") : label));
     attempt = attempt_on(input, forced, true);
   }
-  if (attempt.state.not_utf8 && !transcoded) {
-    // Read as UTF-8, the bytes were not all UTF-8. A damaged UTF-8 document loses one
-    // character per bad sequence when kept; a legacy one read as UTF-8 would lose every
-    // non-ASCII character. The page decoder keeps the reading that loses less.
-    auto page = parsers::decode_html(bytes, "text/xml; charset=utf-8");
-    if (page.charset == "utf-8") notes.push_back("not valid UTF-8: " + sequences(page.replaced) + " read as U+FFFD");
-    else notes.push_back("not valid UTF-8; read as " + page.charset);
-    transcoded = std::move(page.utf8);
+  if (attempt.state.not_utf8 && !transcoded) {  // a label libxml2 read as UTF-8 that we do not know
+    repair_utf8();
     free_doc(attempt.doc);
     attempt = attempt_on(*transcoded, "UTF-8", true);
   }
