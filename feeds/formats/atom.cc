@@ -82,9 +82,9 @@ Entry read_entry(const xml::Element& e, const std::string& feed_authors, const R
     } else if (name == "author") {
       authors.push_back(person_name(c));
     } else if (name == "summary") {
-      if (entry.summary.empty()) entry.summary = atom_payload(c);
+      if (entry.summary.empty()) entry.summary = atom_payload(c, ctx);
     } else if (name == "content") {
-      if (entry.content.empty()) entry.content = atom_payload(c);
+      if (entry.content.empty()) entry.content = atom_payload(c, ctx);
     } else if (name == "category") {
       std::string term = collapse_whitespace(c.attribute_or_empty("term"));
       if (term.empty()) term = collapse_whitespace(c.attribute_or_empty("label"));

@@ -6,6 +6,7 @@
 #include "base/time.h"
 #include "base/url.h"
 #include "feeds/formats/namespaces.h"
+#include "feeds/sanitize.h"
 #include "feeds/text.h"
 
 namespace winnow::feeds::formats {
@@ -36,22 +37,26 @@ void read_media(const xml::Element& e, Entry& entry, EntryExtras& extras, const 
   } else if (name == "thumbnail") {
     if (entry.thumbnail.empty()) entry.thumbnail = resolve(e, e.attribute_or_empty("url"), ctx);
   } else if (name == "description") {
-    if (extras.media_description.empty()) extras.media_description = html_payload(e);
+    if (extras.media_description.empty()) extras.media_description = html_payload(e, ctx);
   }
 }
 
 }  // namespace
 
-std::string resolve(const xml::Element& at, std::string_view ref, const ReadContext& ctx) {
-  ref = base::trim_ascii_space(ref);
-  if (ref.empty()) return {};
+std::string base_of(const xml::Element& at, const ReadContext& ctx) {
   std::vector<std::string> bases;
   for (std::optional<xml::Element> e = at; e; e = e->parent()) {
     if (auto xml_base = e->attribute("base", ns::kXml)) bases.push_back(std::move(*xml_base));
   }
   std::string base_url = ctx.base_url;
   for (auto it = bases.rbegin(); it != bases.rend(); ++it) base_url = base::resolve_url(base_url, *it);
-  return base::resolve_url(base_url, ref);
+  return base_url;
+}
+
+std::string resolve(const xml::Element& at, std::string_view ref, const ReadContext& ctx) {
+  ref = base::trim_ascii_space(ref);
+  if (ref.empty()) return {};
+  return base::resolve_url(base_of(at, ctx), ref);
 }
 
 std::string xml_lang(const xml::Element& at) {
@@ -66,9 +71,9 @@ std::string plain_title(const xml::Element& e) {
   return plain_text(e.text());
 }
 
-std::string html_payload(const xml::Element& e) {
-  if (e.has_element_children()) return std::string(base::trim_ascii_space(e.inner_markup()));
-  return std::string(base::trim_ascii_space(e.text()));
+std::string html_payload(const xml::Element& e, const ReadContext& ctx) {
+  const std::string html = e.has_element_children() ? e.inner_markup() : e.text();
+  return sanitize_html(base::trim_ascii_space(html), base_of(e, ctx));
 }
 
 namespace {
@@ -102,18 +107,20 @@ std::string atom_plain_text(const xml::Element& e) {
   return {};
 }
 
-std::string atom_payload(const xml::Element& e) {
+std::string atom_payload(const xml::Element& e, const ReadContext& ctx) {
   switch (atom_kind(e)) {
     case TextKind::xhtml: {
       // Atom 1.0 wraps xhtml in one xhtml:div that is not part of the content.
       auto children = e.children();
-      if (children.size() == 1 && children[0].is(ns::kXhtml, "div"))
-        return std::string(base::trim_ascii_space(children[0].inner_markup()));
-      return std::string(base::trim_ascii_space(e.inner_markup()));
+      const xml::Element& markup = children.size() == 1 && children[0].is(ns::kXhtml, "div") ? children[0] : e;
+      return sanitize_html(base::trim_ascii_space(markup.inner_markup()), base_of(markup, ctx));
     }
     case TextKind::html:
+      return html_payload(e, ctx);
     case TextKind::text:
-      return html_payload(e);
+      // Raw markup where text was promised is still markup someone may serve.
+      if (e.has_element_children()) return html_payload(e, ctx);
+      return std::string(base::trim_ascii_space(e.text()));
   }
   return {};
 }
@@ -124,7 +131,7 @@ bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& 
   const std::string_view uri = child.ns();
   const std::string_view name = child.local_name();
   if (uri == ns::kContent) {
-    if (name == "encoded" && entry.content.empty()) entry.content = html_payload(child);
+    if (name == "encoded" && entry.content.empty()) entry.content = html_payload(child, ctx);
   } else if (uri == ns::kDc) {
     if (name == "creator") {
       if (auto creator = collapse_whitespace(child.text()); !creator.empty()) extras.creators.push_back(creator);
@@ -135,7 +142,7 @@ bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& 
     } else if (name == "title") {
       if (extras.dc_title.empty()) extras.dc_title = plain_title(child);
     } else if (name == "description") {
-      if (extras.dc_description.empty()) extras.dc_description = html_payload(child);
+      if (extras.dc_description.empty()) extras.dc_description = html_payload(child, ctx);
     } else if (name == "identifier") {
       if (extras.dc_identifier.empty()) extras.dc_identifier = std::string(base::trim_ascii_space(child.text()));
     }
@@ -148,7 +155,7 @@ bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& 
     if (name == "author") {
       if (auto author = collapse_whitespace(child.text()); !author.empty()) extras.creators.push_back(author);
     } else if (name == "summary") {
-      if (extras.itunes_summary.empty()) extras.itunes_summary = html_payload(child);
+      if (extras.itunes_summary.empty()) extras.itunes_summary = html_payload(child, ctx);
     } else if (name == "image") {
       if (entry.thumbnail.empty()) entry.thumbnail = resolve(child, child.attribute_or_empty("href"), ctx);
     }

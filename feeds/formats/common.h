@@ -15,6 +15,9 @@ struct ReadContext {
   std::string base_url;  // the feed's URL, may be empty
 };
 
+// The base URL in scope at `at`: the feed URL with every xml:base from the root down to `at`
+// (itself included) applied in turn.
+std::string base_of(const xml::Element& at, const ReadContext& ctx);
 // `ref` resolved against the xml:base in scope at `at` (itself included) and the feed URL.
 std::string resolve(const xml::Element& at, std::string_view ref, const ReadContext& ctx);
 // The nearest xml:lang at or above `at`, empty when none.
@@ -22,12 +25,14 @@ std::string xml_lang(const xml::Element& at);
 
 // Plain text of an RSS-style element that may hold escaped markup or raw elements.
 std::string plain_title(const xml::Element& e);
-// The HTML or text payload of an RSS-style element: its text (CDATA and escaped HTML come
-// out as markup), or its child elements serialized when it holds raw markup. Trimmed.
-std::string html_payload(const xml::Element& e);
-// Atom text constructs (1.0 type="text|html|xhtml"; 0.3 type + mode="xml|escaped").
+// The HTML payload of an RSS-style element: its text (CDATA and escaped HTML come out as
+// markup), or its child elements serialized when it holds raw markup; sanitized
+// (feeds/sanitize.h) with relative links resolved against the base in scope. Trimmed.
+std::string html_payload(const xml::Element& e, const ReadContext& ctx);
+// Atom text constructs (1.0 type="text|html|xhtml"; 0.3 type + mode="xml|escaped"). The
+// payload of html and xhtml is sanitized as html_payload's; text stays text.
 std::string atom_plain_text(const xml::Element& e);
-std::string atom_payload(const xml::Element& e);
+std::string atom_payload(const xml::Element& e, const ReadContext& ctx);
 
 std::optional<UnixSeconds> date_of(const xml::Element& e);
 

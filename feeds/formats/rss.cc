@@ -37,7 +37,7 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
       } else if (name == "link") {
         if (entry.link.empty()) entry.link = resolve(child, child.text(), ctx);
       } else if (name == "description") {
-        if (entry.summary.empty()) entry.summary = html_payload(child);
+        if (entry.summary.empty()) entry.summary = html_payload(child, ctx);
       } else if (name == "guid") {
         if (entry.id.empty()) {
           entry.id = std::string(base::trim_ascii_space(child.text()));
