@@ -9,7 +9,7 @@
 namespace winnow::feeds::formats {
 namespace {
 
-bool is_atom(std::string_view uri) { return uri == ns::kAtom10 || uri == ns::kAtom03 || uri.empty(); }
+bool is_atom(std::string_view uri) { return uri == ns::kAtom10 || uri.empty() || ns::is_atom_pre10(uri); }
 
 // A person construct's name, or its email when it has no name.
 std::string person_name(const xml::Element& person) {
@@ -120,7 +120,10 @@ void read_entries(const xml::Element& e, const std::string& feed_authors, Feed& 
 }  // namespace
 
 void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
-  feed.format = root.ns() == ns::kAtom03 ? FeedFormat::atom03 : FeedFormat::atom10;
+  // Atom 0.3 and its drafts, by namespace or (without one) by version="0.x".
+  const bool pre10 = ns::is_atom_pre10(root.ns()) ||
+                     (root.ns().empty() && base::trim_ascii_space(root.attribute_or_empty("version")).starts_with("0."));
+  feed.format = pre10 ? FeedFormat::atom03 : FeedFormat::atom10;
   const auto children = root.children();
   // Authors first: entries that have none inherit them, wherever they stand in the feed.
   std::vector<std::string> authors;

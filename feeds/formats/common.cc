@@ -78,37 +78,51 @@ std::string html_payload(const xml::Element& e, const ReadContext& ctx) {
 
 namespace {
 
-enum class TextKind { text, html, xhtml };
+// `other`: a media type that is neither text nor XML (RFC 4287 4.1.3.3: base64 data).
+enum class TextKind { text, html, xhtml, other };
 
 TextKind atom_kind(const xml::Element& e) {
-  const std::string type = base::to_lower(e.attribute_or_empty("type"));
-  const std::string mode = e.attribute_or_empty("mode");
-  if (type == "xhtml" || type == "application/xhtml+xml") return TextKind::xhtml;
+  const std::string type = base::to_lower(base::trim_ascii_space(e.attribute_or_empty("type")));
+  const std::string mode(base::trim_ascii_space(e.attribute_or_empty("mode")));
+  const bool inline_markup = mode != "escaped" && mode != "base64" && e.has_element_children();
+  if (type == "xhtml" || type == "application/xhtml+xml") return inline_markup ? TextKind::xhtml : TextKind::html;
   if (type == "html" || type == "text/html") return TextKind::html;
-  if (e.ns() == ns::kAtom03 && mode != "escaped" && e.has_element_children()) return TextKind::xhtml;
-  if (type.empty() || type == "text" || type == "text/plain") return TextKind::text;
-  // Other media types: XML ones are inline markup, the rest text (base64 is left as is).
-  if (type.ends_with("+xml") || type.ends_with("/xml")) return TextKind::xhtml;
-  return TextKind::text;
+  if (ns::is_atom_pre10(e.ns()) && inline_markup) return TextKind::xhtml;
+  if (type.empty() || type == "text" || type.starts_with("text/")) return TextKind::text;
+  if (type.ends_with("+xml") || type.ends_with("/xml")) return inline_markup ? TextKind::xhtml : TextKind::text;
+  return TextKind::other;
+}
+
+// The character data of a text construct, Atom 0.3's mode="base64" decoded (other media
+// types stay encoded: their bytes are no text).
+std::string atom_text(const xml::Element& e, TextKind kind) {
+  std::string text = e.text();
+  if (kind != TextKind::other && base::trim_ascii_space(e.attribute_or_empty("mode")) == "base64") {
+    if (auto decoded = decode_base64(text)) return std::move(*decoded);
+  }
+  return text;
 }
 
 }  // namespace
 
 std::string atom_plain_text(const xml::Element& e) {
-  switch (atom_kind(e)) {
+  const TextKind kind = atom_kind(e);
+  switch (kind) {
     case TextKind::xhtml:
       return collapse_whitespace(e.text());
     case TextKind::html:
-      return html_to_text(e.text());
+      return html_to_text(atom_text(e, kind));
     case TextKind::text:
+    case TextKind::other:
       // Raw markup where plain text was promised: read its text.
-      return collapse_whitespace(e.text());
+      return collapse_whitespace(atom_text(e, kind));
   }
   return {};
 }
 
 std::string atom_payload(const xml::Element& e, const ReadContext& ctx) {
-  switch (atom_kind(e)) {
+  const TextKind kind = atom_kind(e);
+  switch (kind) {
     case TextKind::xhtml: {
       // Atom 1.0 wraps xhtml in one xhtml:div that is not part of the content.
       auto children = e.children();
@@ -116,10 +130,13 @@ std::string atom_payload(const xml::Element& e, const ReadContext& ctx) {
       return sanitize_html(base::trim_ascii_space(markup.inner_markup()), base_of(markup, ctx));
     }
     case TextKind::html:
-      return html_payload(e, ctx);
+      if (e.has_element_children()) return html_payload(e, ctx);
+      return sanitize_html(base::trim_ascii_space(atom_text(e, kind)), base_of(e, ctx));
     case TextKind::text:
       // Raw markup where text was promised is still markup someone may serve.
       if (e.has_element_children()) return html_payload(e, ctx);
+      return std::string(base::trim_ascii_space(atom_text(e, kind)));
+    case TextKind::other:
       return std::string(base::trim_ascii_space(e.text()));
   }
   return {};

@@ -91,7 +91,7 @@ boost::system::result<Feed> parse_feed(std::string_view bytes, const ParseOption
     formats::read_rss(*root, feed, ctx);
   } else if (name == "RDF" && uri == ns::kRdf) {
     formats::read_rdf(*root, feed, ctx);
-  } else if (name == "feed" && (uri == ns::kAtom10 || uri == ns::kAtom03 || uri.empty())) {
+  } else if (name == "feed" && (uri == ns::kAtom10 || uri.empty() || ns::is_atom_pre10(uri))) {
     formats::read_atom(*root, feed, ctx);
   } else {
     return FeedErrc::not_a_feed;

@@ -18,7 +18,7 @@ bool looks_absolute_http(std::string_view s) {
 
 bool is_rss_core(std::string_view uri) {
   return uri.empty() || uri == ns::kRss10 || uri == ns::kRss090 || uri == ns::kRssUserland ||
-         uri == ns::kRssUserland092;
+         uri == ns::kRssUserland092 || uri == ns::kRssHarvard;
 }
 
 Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
