@@ -124,9 +124,13 @@ std::string atom_payload(const xml::Element& e, const ReadContext& ctx) {
   const TextKind kind = atom_kind(e);
   switch (kind) {
     case TextKind::xhtml: {
-      // Atom 1.0 wraps xhtml in one xhtml:div that is not part of the content.
+      // Atom 1.0 wraps xhtml in one div that is not part of the content (RFC 4287 4.1.3.3);
+      // a div in another namespace is taken for it too, as long as it holds everything.
       auto children = e.children();
-      const xml::Element& markup = children.size() == 1 && children[0].is(ns::kXhtml, "div") ? children[0] : e;
+      const bool wrapped = children.size() == 1 && children[0].local_name() == "div" &&
+                           (children[0].ns() == ns::kXhtml || children[0].ns() == e.ns()) &&
+                           collapse_whitespace(e.text()).size() == collapse_whitespace(children[0].text()).size();
+      const xml::Element& markup = wrapped ? children[0] : e;
       return sanitize_html(base::trim_ascii_space(markup.inner_markup()), base_of(markup, ctx));
     }
     case TextKind::html:
