@@ -11,18 +11,17 @@ namespace {
 
 bool is_atom(std::string_view uri) { return uri == ns::kAtom10 || uri.empty() || ns::is_atom_pre10(uri); }
 
-// A person construct's name, or its email when it has no name.
+// A person construct as feedparser writes it: "Name (email)", or whichever of the two it has.
 std::string person_name(const xml::Element& person) {
-  std::string email;
+  std::string name, email;
   for (const auto& c : person.children()) {
     if (!is_atom(c.ns())) continue;
-    if (c.local_name() == "name") {
-      if (auto name = collapse_whitespace(c.text()); !name.empty()) return name;
-    }
-    if (c.local_name() == "email") email = collapse_whitespace(c.text());
+    if (c.local_name() == "name" && name.empty()) name = collapse_whitespace(c.text());
+    if (c.local_name() == "email" && email.empty()) email = collapse_whitespace(c.text());
   }
-  if (email.empty() && !person.has_element_children()) return collapse_whitespace(person.text());
-  return email;
+  if (!name.empty() && !email.empty()) return name + " (" + email + ")";
+  if (name.empty() && email.empty() && !person.has_element_children()) return collapse_whitespace(person.text());
+  return name.empty() ? email : name;
 }
 
 std::string join(const std::vector<std::string>& names) {
