@@ -34,9 +34,25 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
+// A link without a type is taken for a web page, as feedparser does; "html" and "xhtml" are
+// the text constructs' short names, seen in link types too.
 bool is_html_type(std::string_view type) {
-  type = base::trim_ascii_space(type);
-  return type.empty() || type == "text/html" || type == "application/xhtml+xml";
+  const std::string t = base::to_lower(base::trim_ascii_space(type));
+  return t.empty() || t == "text/html" || t == "application/xhtml+xml" || t == "html" || t == "xhtml";
+}
+
+// Where a link points: its href, else the url or uri attribute some feeds write instead, else
+// its text (an RSS-style <link>URL</link>); resolved.
+std::string link_target(const xml::Element& link, const ReadContext& ctx) {
+  for (std::string_view attribute : {"href", "url", "uri"})
+    if (auto value = link.attribute(attribute); value && !base::trim_ascii_space(*value).empty())
+      return resolve(link, *value, ctx);
+  if (link.has_element_children()) return {};
+  return resolve(link, link.text(), ctx);
+}
+
+bool is_alternate(std::string_view rel) {
+  return rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate";
 }
 
 Entry read_entry(const xml::Element& e, const std::string& feed_authors, const ReadContext& ctx) {
@@ -58,11 +74,13 @@ Entry read_entry(const xml::Element& e, const std::string& feed_authors, const R
     } else if (name == "link") {
       const std::string rel(base::trim_ascii_space(c.attribute("rel").value_or("alternate")));
       const std::string type(base::trim_ascii_space(c.attribute_or_empty("type")));
-      const std::string href = resolve(c, c.attribute_or_empty("href"), ctx);
+      const std::string href = link_target(c, ctx);
       if (href.empty()) continue;
-      if (rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate") {
+      if (is_alternate(rel)) {
+        // The last web page among the alternates, as feedparser reads them; any alternate
+        // when none is one.
         if (first_alternate.empty()) first_alternate = href;
-        if (entry.link.empty() && is_html_type(type)) entry.link = href;
+        if (is_html_type(type)) entry.link = href;
       } else if (rel == "enclosure") {
         if (std::none_of(entry.enclosures.begin(), entry.enclosures.end(),
                          [&](const Enclosure& x) { return x.url == href; }))
@@ -140,11 +158,11 @@ void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
       if (feed.description.empty()) feed.description = atom_plain_text(c);
     } else if (name == "link") {
       const std::string rel(base::trim_ascii_space(c.attribute("rel").value_or("alternate")));
-      const std::string href = resolve(c, c.attribute_or_empty("href"), ctx);
+      const std::string href = link_target(c, ctx);
       if (href.empty()) continue;
-      if (rel == "alternate") {
+      if (is_alternate(rel)) {
         if (first_alternate.empty()) first_alternate = href;
-        if (feed.link.empty() && is_html_type(c.attribute_or_empty("type"))) feed.link = href;
+        if (is_html_type(c.attribute_or_empty("type"))) feed.link = href;
       } else if (rel == "self") {
         if (feed.self_url.empty()) feed.self_url = href;
       }
