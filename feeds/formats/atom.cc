@@ -89,13 +89,13 @@ Entry read_entry(const xml::Element& e, const std::string& feed_authors, const R
         if (entry.comments.empty() && is_html_type(type)) entry.comments = href;
       }
     } else if (name == "published") {
-      if (!entry.published) entry.published = date_of(c);
+      keep_last_date(entry.published, c);
     } else if (name == "issued") {
-      if (!issued) issued = date_of(c);
+      keep_last_date(issued, c);
     } else if (name == "created") {
-      if (!created) created = date_of(c);
+      keep_last_date(created, c);
     } else if (name == "updated" || name == "modified") {
-      if (!entry.updated) entry.updated = date_of(c);
+      keep_last_date(entry.updated, c);
     } else if (name == "author") {
       authors.push_back(person_name(c));
     } else if (name == "summary") {
@@ -167,7 +167,7 @@ void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
         if (feed.self_url.empty()) feed.self_url = href;
       }
     } else if (name == "updated" || name == "modified") {
-      if (!feed.updated) feed.updated = date_of(c);
+      keep_last_date(feed.updated, c);
     } else if (name == "generator") {
       if (feed.generator.empty()) feed.generator = collapse_whitespace(c.text());
     } else if (name == "logo") {

@@ -148,6 +148,10 @@ std::string atom_payload(const xml::Element& e, const ReadContext& ctx) {
 
 std::optional<UnixSeconds> date_of(const xml::Element& e) { return base::parse_date(e.text()); }
 
+void keep_last_date(std::optional<UnixSeconds>& slot, const xml::Element& e) {
+  if (auto date = date_of(e)) slot = date;
+}
+
 bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& extras, const ReadContext& ctx) {
   const std::string_view uri = child.ns();
   const std::string_view name = child.local_name();
@@ -157,7 +161,7 @@ bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& 
     if (name == "creator") {
       if (auto creator = collapse_whitespace(child.text()); !creator.empty()) extras.creators.push_back(creator);
     } else if (name == "date") {
-      if (!extras.dc_date) extras.dc_date = date_of(child);
+      keep_last_date(extras.dc_date, child);
     } else if (name == "subject") {
       if (auto subject = collapse_whitespace(child.text()); !subject.empty()) entry.categories.push_back(subject);
     } else if (name == "title") {
@@ -168,8 +172,8 @@ bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& 
       if (extras.dc_identifier.empty()) extras.dc_identifier = std::string(base::trim_ascii_space(child.text()));
     }
   } else if (uri == ns::kDcTerms) {
-    if (name == "modified" && !entry.updated) entry.updated = date_of(child);
-    if ((name == "issued" || name == "created") && !extras.dc_date) extras.dc_date = date_of(child);
+    if (name == "modified") keep_last_date(extras.dcterms_modified, child);
+    if (name == "issued" || name == "created") keep_last_date(extras.dc_date, child);
   } else if (is_media(uri)) {
     read_media(child, entry, extras, ctx);
   } else if (uri == ns::kItunes) {
@@ -194,6 +198,7 @@ void apply_extras(Entry& entry, const EntryExtras& extras) {
     }
   }
   if (!entry.published && extras.dc_date) entry.published = extras.dc_date;
+  if (!entry.updated && extras.dcterms_modified) entry.updated = extras.dcterms_modified;
   if (entry.title.empty()) entry.title = extras.dc_title;
   if (entry.summary.empty()) entry.summary = extras.dc_description;
   if (entry.summary.empty()) entry.summary = extras.itunes_summary;

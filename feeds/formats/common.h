@@ -35,11 +35,14 @@ std::string atom_plain_text(const xml::Element& e);
 std::string atom_payload(const xml::Element& e, const ReadContext& ctx);
 
 std::optional<UnixSeconds> date_of(const xml::Element& e);
+// Sets `slot` to the date `e` holds, when it holds one: of repeated date elements the last
+// readable one wins, as in feedparser.
+void keep_last_date(std::optional<UnixSeconds>& slot, const xml::Element& e);
 
 // Extensions collected over an entry's children before precedence is settled.
 struct EntryExtras {
   std::vector<std::string> creators;  // dc:creator, itunes:author
-  std::optional<UnixSeconds> dc_date;
+  std::optional<UnixSeconds> dc_date, dcterms_modified;
   std::string dc_title, dc_description, dc_identifier, media_description, itunes_summary;
 };
 

@@ -46,7 +46,7 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
             guid_link = entry.id;
         }
       } else if (name == "pubDate") {
-        if (!entry.published) entry.published = date_of(child);
+        keep_last_date(entry.published, child);
       } else if (name == "author") {
         if (entry.author.empty()) entry.author = collapse_whitespace(child.text());
       } else if (name == "category") {
@@ -77,9 +77,9 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
             entry.enclosures.push_back(std::move(enclosure));
         }
       } else if (name == "updated") {
-        if (!entry.updated) entry.updated = date_of(child);
+        keep_last_date(entry.updated, child);
       } else if (name == "published") {
-        if (!atom_published) atom_published = date_of(child);
+        keep_last_date(atom_published, child);
       }
     }
   }
@@ -129,9 +129,9 @@ void read_rss_channel(const xml::Element& channel, Feed& feed, const ReadContext
     } else if (name == "language") {
       if (feed.language.empty()) feed.language = std::string(base::trim_ascii_space(child.text()));
     } else if (name == "lastBuildDate") {
-      if (!last_build) last_build = date_of(child);
+      keep_last_date(last_build, child);
     } else if (name == "pubDate") {
-      if (!pub_date) pub_date = date_of(child);
+      keep_last_date(pub_date, child);
     } else if (name == "generator") {
       if (feed.generator.empty()) feed.generator = collapse_whitespace(child.text());
     } else if (name == "ttl") {
