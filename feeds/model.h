@@ -12,7 +12,8 @@ namespace winnow::feeds {
 
 using base::UnixSeconds;
 
-enum class FeedFormat { unknown, rss090, rss091, rss092, rss20, rss10, atom03, atom10, json10, json11 };
+// cdf: Microsoft's Channel Definition Format (1997), a feed of <CHANNEL> and <ITEM HREF>.
+enum class FeedFormat { unknown, rss090, rss091, rss092, rss20, rss10, atom03, atom10, json10, json11, cdf };
 // "rss20", "atom10", "json11", ...
 std::string_view to_string(FeedFormat format);
 

@@ -68,5 +68,8 @@ void read_rss_image(const xml::Element& image, Feed& feed, const ReadContext& ct
 void read_rss(const xml::Element& root, Feed& feed, const ReadContext& ctx);
 void read_rdf(const xml::Element& root, Feed& feed, const ReadContext& ctx);
 void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx);
+// True for a CDF document element: <CHANNEL> in capitals, or a <channel> with an HREF.
+bool is_cdf_root(const xml::Element& root);
+void read_cdf(const xml::Element& root, Feed& feed, const ReadContext& ctx);
 
 }  // namespace winnow::feeds::formats
