@@ -21,6 +21,23 @@ void add_enclosure(Entry& entry, Enclosure enclosure) {
   entry.enclosures.push_back(std::move(enclosure));
 }
 
+// itunes:keywords and media:keywords: a comma-separated list, each one a category.
+void add_keywords(std::string_view text, std::vector<std::string>& categories) {
+  while (!text.empty()) {
+    const std::size_t comma = std::min(text.find(','), text.size());
+    if (auto keyword = collapse_whitespace(text.substr(0, comma)); !keyword.empty()) categories.push_back(std::move(keyword));
+    text.remove_prefix(std::min(comma + 1, text.size()));
+  }
+}
+
+// An image reference: the href (iTunes) or url (Media RSS) attribute, else the text some
+// feeds put there instead.
+std::string image_url(const xml::Element& e, const ReadContext& ctx) {
+  for (std::string_view attribute : {"href", "url"})
+    if (auto value = e.attribute(attribute); value && !base::trim_ascii_space(*value).empty()) return resolve(e, *value, ctx);
+  return e.has_element_children() ? std::string() : resolve(e, e.text(), ctx);
+}
+
 void read_media(const xml::Element& e, Entry& entry, EntryExtras& extras, const ReadContext& ctx) {
   const std::string_view name = e.local_name();
   if (name == "content") {
@@ -35,9 +52,15 @@ void read_media(const xml::Element& e, Entry& entry, EntryExtras& extras, const 
     for (const auto& c : e.children())
       if (is_media(c.ns())) read_media(c, entry, extras, ctx);
   } else if (name == "thumbnail") {
-    if (entry.thumbnail.empty()) entry.thumbnail = resolve(e, e.attribute_or_empty("url"), ctx);
+    if (entry.thumbnail.empty()) entry.thumbnail = image_url(e, ctx);
   } else if (name == "description") {
     if (extras.media_description.empty()) extras.media_description = html_payload(e, ctx);
+  } else if (name == "title") {
+    if (extras.media_title.empty()) extras.media_title = plain_title(e);
+  } else if (name == "keywords") {
+    add_keywords(e.text(), entry.categories);
+  } else if (name == "category") {
+    if (auto category = collapse_whitespace(e.text()); !category.empty()) entry.categories.push_back(std::move(category));
   }
 }
 
@@ -182,7 +205,9 @@ bool read_entry_extension(const xml::Element& child, Entry& entry, EntryExtras& 
     } else if (name == "summary") {
       if (extras.itunes_summary.empty()) extras.itunes_summary = html_payload(child, ctx);
     } else if (name == "image") {
-      if (entry.thumbnail.empty()) entry.thumbnail = resolve(child, child.attribute_or_empty("href"), ctx);
+      if (entry.thumbnail.empty()) entry.thumbnail = image_url(child, ctx);
+    } else if (name == "keywords") {
+      add_keywords(child.text(), entry.categories);
     }
   } else {
     return false;
@@ -200,6 +225,7 @@ void apply_extras(Entry& entry, const EntryExtras& extras) {
   if (!entry.published && extras.dc_date) entry.published = extras.dc_date;
   if (!entry.updated && extras.dcterms_modified) entry.updated = extras.dcterms_modified;
   if (entry.title.empty()) entry.title = extras.dc_title;
+  if (entry.title.empty()) entry.title = extras.media_title;
   if (entry.summary.empty()) entry.summary = extras.dc_description;
   if (entry.summary.empty()) entry.summary = extras.itunes_summary;
   if (entry.summary.empty()) entry.summary = extras.media_description;
@@ -231,7 +257,8 @@ bool read_feed_extension(const xml::Element& child, Feed& feed, const ReadContex
       if (rel == "alternate" && feed.link.empty()) feed.link = href;
     }
   } else if (uri == ns::kItunes) {
-    if (name == "image" && feed.image.url.empty()) feed.image.url = resolve(child, child.attribute_or_empty("href"), ctx);
+    if (name == "image" && feed.image.url.empty()) feed.image.url = image_url(child, ctx);
+    if (name == "subtitle" && feed.description.empty()) feed.description = plain_title(child);
   } else {
     return false;
   }

@@ -43,7 +43,7 @@ void keep_last_date(std::optional<UnixSeconds>& slot, const xml::Element& e);
 struct EntryExtras {
   std::vector<std::string> creators;  // dc:creator, itunes:author
   std::optional<UnixSeconds> dc_date, dcterms_modified;
-  std::string dc_title, dc_description, dc_identifier, media_description, itunes_summary;
+  std::string dc_title, dc_description, dc_identifier, media_title, media_description, itunes_summary;
 };
 
 // Reads `child` if it is an extension element of an entry; false when it is not one.
