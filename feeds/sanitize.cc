@@ -117,23 +117,6 @@ bool goes_with_content(const GumboNode& node) {
          parsers::is_element(node, GUMBO_TAG_APPLET);
 }
 
-void append_escaped(std::string_view s, std::string& out, bool in_attribute) {
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"':
-        if (in_attribute) {
-          out += "&quot;";
-          break;
-        }
-        [[fallthrough]];
-      default: out += c;
-    }
-  }
-}
-
 // --- URLs ---
 
 // The scheme a browser would see in `url` (tabs and newlines inside are ignored, leading
@@ -357,7 +340,7 @@ void write_start_tag(const GumboNode& element, const std::string& tag, std::stri
     out += ' ';
     out += name;
     out += "=\"";
-    append_escaped(value, out, true);
+    base::append_html_escaped(value, out, true);
     out += '"';
   }
   out += is_void(tag) ? " />" : ">";
@@ -391,7 +374,7 @@ void write_clean(const GumboNode& root, std::string_view base_url, std::string& 
       case GUMBO_NODE_TEXT:
       case GUMBO_NODE_CDATA:
       case GUMBO_NODE_WHITESPACE:
-        append_escaped(node.v.text.text, out, false);
+        base::append_html_escaped(node.v.text.text, out, false);
         break;
       case GUMBO_NODE_ELEMENT:
       case GUMBO_NODE_TEMPLATE: {

@@ -483,23 +483,6 @@ bool is_void_element(std::string_view name) {
   return false;
 }
 
-void append_escaped(std::string_view text, std::string& out, bool in_attribute) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"':
-        if (in_attribute) {
-          out += "&quot;";
-          break;
-        }
-        [[fallthrough]];
-      default: out += c;
-    }
-  }
-}
-
 // Serializes a sibling list as HTML. Recursion depth is bounded by libxml2's depth limit
 // (256) plus kMaxEntityNesting.
 template <class Spend>
@@ -508,7 +491,7 @@ void append_markup(const xmlNode* first, std::string& out, const Spend& spend, i
     switch (n->type) {
       case XML_TEXT_NODE:
       case XML_CDATA_SECTION_NODE:
-        append_escaped(sv(n->content), out, false);
+        base::append_html_escaped(sv(n->content), out, false);
         break;
       case XML_ELEMENT_NODE: {
         const std::string_view name = sv(n->name);
@@ -521,7 +504,7 @@ void append_markup(const xmlNode* first, std::string& out, const Spend& spend, i
           if (a->ns && a->ns->prefix && sv(a->ns->href) == kXmlNs) out += "xml:";
           out += sv(a->name);
           out += "=\"";
-          append_escaped(value, out, true);
+          base::append_html_escaped(value, out, true);
           out += '"';
         }
         out += '>';
@@ -537,7 +520,7 @@ void append_markup(const xmlNode* first, std::string& out, const Spend& spend, i
         if (ent == nullptr || entity_depth >= kMaxEntityNesting) break;
         if (!spend(static_cast<std::size_t>(ent->length > 0 ? ent->length : 0))) break;
         if (ent->children == nullptr) {
-          append_escaped(sv(ent->content), out, false);
+          base::append_html_escaped(sv(ent->content), out, false);
         } else {
           append_markup(ent->children, out, spend, entity_depth + 1);
         }
