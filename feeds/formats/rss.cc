@@ -62,7 +62,12 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
           entry.enclosures.push_back(std::move(enclosure));
       } else if (name == "comments") {
         if (entry.comments.empty()) entry.comments = resolve(child, child.text(), ctx);
+      } else if (name == "fullitem") {  // RSS 0.9x drafts: the full text, escaped HTML
+        if (entry.content.empty()) entry.content = html_payload(child, ctx);
       }
+    } else if (uri == ns::kXhtml && name == "body") {
+      // The full text as inline XHTML, in the way some RSS 2.0 feeds of 2003 wrote it.
+      if (entry.content.empty()) entry.content = html_payload(child, ctx);
     } else if (uri == ns::kAtom10) {
       // Atom elements borrowed into RSS items.
       if (name == "link") {
