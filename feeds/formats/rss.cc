@@ -152,6 +152,8 @@ void read_rss_channel(const xml::Element& channel, Feed& feed, const ReadContext
   for (const auto& child : children) {
     if (!is_rss_core(child.ns())) read_feed_extension(child, feed, ctx);
   }
+  // Without <language> or dc:language, the xml:lang of the channel (or of what holds it).
+  if (feed.language.empty()) feed.language = xml_lang(channel);
 }
 
 void read_rss(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
