@@ -14,6 +14,8 @@ inline constexpr std::string_view kAtomDrafts[] = {
 };
 // RSS 2.0's namespace while it lived at Harvard, seen in feeds of that time.
 inline constexpr std::string_view kRssHarvard = "http://blogs.law.harvard.edu/tech/rss";
+// RSS 0.91's elements (language, rating, ...) borrowed into RSS 1.0: read as core elements.
+inline constexpr std::string_view kRss091Module = "http://purl.org/rss/1.0/modules/rss091#";
 inline constexpr std::string_view kRss10 = "http://purl.org/rss/1.0/";
 inline constexpr std::string_view kRss090 = "http://my.netscape.com/rdf/simple/0.9/";
 inline constexpr std::string_view kRssUserland = "http://backend.userland.com/rss2";

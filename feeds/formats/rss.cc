@@ -18,7 +18,7 @@ bool looks_absolute_http(std::string_view s) {
 
 bool is_rss_core(std::string_view uri) {
   return uri.empty() || uri == ns::kRss10 || uri == ns::kRss090 || uri == ns::kRssUserland ||
-         uri == ns::kRssUserland092 || uri == ns::kRssHarvard;
+         uri == ns::kRssUserland092 || uri == ns::kRssHarvard || uri == ns::kRss091Module;
 }
 
 Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
@@ -41,8 +41,11 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
       } else if (name == "guid") {
         if (entry.id.empty()) {
           entry.id = std::string(base::trim_ascii_space(child.text()));
-          // RSS 2.0: a guid is a permalink unless isPermaLink="false".
-          if (base::trim_ascii_space(child.attribute_or_empty("isPermaLink")) != "false" && looks_absolute_http(entry.id))
+          // RSS 2.0: isPermaLink defaults to true. Any other value than "true" says the guid
+          // is no link, as feedparser reads it ("false", but also "no" or a typo).
+          const auto permalink = child.attribute("isPermaLink");
+          const bool is_permalink = !permalink || base::to_lower(base::trim_ascii_space(*permalink)) == "true";
+          if (is_permalink && looks_absolute_http(entry.id))
             guid_link = entry.id;
         }
       } else if (name == "pubDate") {
