@@ -57,4 +57,21 @@ std::string collapse_whitespace(std::string_view s, std::string_view spaces) {
   return out;
 }
 
+void append_html_escaped(std::string_view text, std::string& out, bool in_attribute) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"':
+        if (in_attribute) {
+          out += "&quot;";
+          break;
+        }
+        [[fallthrough]];
+      default: out += c;
+    }
+  }
+}
+
 }  // namespace winnow::base

@@ -44,4 +44,8 @@ std::string_view trim_ascii_space(std::string_view s);
 // text as a reader sees it.
 std::string collapse_whitespace(std::string_view s, std::string_view spaces = kAsciiSpace);
 
+// Appends `text` to `out` as HTML text: '&', '<' and '>' escaped, and '"' too when
+// `in_attribute` (a value written between double quotes).
+void append_html_escaped(std::string_view text, std::string& out, bool in_attribute);
+
 }  // namespace winnow::base

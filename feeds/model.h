@@ -12,7 +12,8 @@ namespace winnow::feeds {
 
 using base::UnixSeconds;
 
-enum class FeedFormat { unknown, rss090, rss091, rss092, rss20, rss10, atom03, atom10, json10, json11 };
+// cdf: Microsoft's Channel Definition Format (1997), a feed of <CHANNEL> and <ITEM HREF>.
+enum class FeedFormat { unknown, rss090, rss091, rss092, rss20, rss10, atom03, atom10, json10, json11, cdf };
 // "rss20", "atom10", "json11", ...
 std::string_view to_string(FeedFormat format);
 
@@ -37,9 +38,12 @@ struct Entry {
   std::string link;   // absolute when a base was known
   std::optional<UnixSeconds> published;
   std::optional<UnixSeconds> updated;
-  std::string author;   // names joined by ", "
-  std::string summary;  // HTML or text payload, unescaped
-  std::string content;  // HTML or text payload, unescaped
+  std::string author;   // names joined by ", "; an Atom person with an email "Name (email)"
+  // HTML or text payload, unescaped. HTML is sanitized (feeds/sanitize.h): safe to serve
+  // again as HTML, its relative links resolved. Text (Atom type="text", JSON Feed
+  // content_text) is as given and must be escaped before it is served as HTML.
+  std::string summary;
+  std::string content;
   std::vector<std::string> categories;
   std::vector<Enclosure> enclosures;
   std::string comments;   // link to the comments page

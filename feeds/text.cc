@@ -92,6 +92,41 @@ std::string derived_id(std::string_view link, std::string_view title, std::strin
   return buf;
 }
 
+std::optional<std::string> decode_base64(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  std::uint32_t bits = 0;
+  int count = 0;
+  bool padded = false;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+' || c == '-') v = 62;  // and base64url's
+    else if (c == '/' || c == '_') v = 63;
+    else if (c == '=') { padded = true; continue; }
+    else if (base::is_ascii_space(c)) continue;
+    else return std::nullopt;
+    if (padded) return std::nullopt;  // data after padding
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    if (++count == 4) {
+      out += static_cast<char>(bits >> 16);
+      out += static_cast<char>(bits >> 8);
+      out += static_cast<char>(bits);
+      bits = 0;
+      count = 0;
+    }
+  }
+  if (count == 1) return std::nullopt;
+  if (count == 2) out += static_cast<char>(bits >> 4);
+  if (count == 3) {
+    out += static_cast<char>(bits >> 10);
+    out += static_cast<char>(bits >> 2);
+  }
+  return out;
+}
+
 std::int64_t parse_count(std::string_view s) {
   s = base::trim_ascii_space(s);
   if (s.empty() || s.size() > 18) return -1;

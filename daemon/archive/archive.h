@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/time.h"
@@ -35,6 +36,9 @@ class StorageFull : public std::runtime_error {
 // True when `error` holds a StorageFull.
 bool is_storage_full(const std::exception_ptr& error);
 
+// Starts FeedRow::last_error after a successful poll of a broken feed.
+inline constexpr std::string_view kBrokenFeedPrefix = "broken feed: ";
+
 struct FeedRow {
   std::int64_t id = 0;
   std::string url;            // as subscribed; updated by permanent redirects
@@ -49,7 +53,10 @@ struct FeedRow {
   UnixSeconds last_polled = 0;
   UnixSeconds last_new_entry = 0;  // newest time a poll found a new entry
   int consecutive_failures = 0;
-  std::string last_error;          // empty after a success
+  // Why the last poll failed (consecutive_failures > 0), or, after a success, what was wrong
+  // with a broken but usable feed (kBrokenFeedPrefix + the parser's bozo note); empty after a
+  // clean success.
+  std::string last_error;
   bool enabled = true;
 };
 

@@ -77,6 +77,12 @@ int feeds_remove(const Args& args) {
   return 0;
 }
 
+// Polled with success, but the feed was broken (bad bytes, not well-formed): some of it
+// may be missing or garbled.
+bool is_broken(const archive::FeedRow& f) {
+  return f.consecutive_failures == 0 && std::string_view(f.last_error).starts_with(archive::kBrokenFeedPrefix);
+}
+
 int feeds_list(const Args& args) {
   auto a = open_archive_to_read(args);
   auto rows = a->feeds();
@@ -93,6 +99,7 @@ int feeds_list(const Args& args) {
                      {"interval_s", f.interval_s},
                      {"consecutive_failures", f.consecutive_failures},
                      {"last_error", f.last_error},
+                     {"broken", is_broken(f)},
                      {"failing", f.consecutive_failures >= 3},
                      {"entries_waiting", waiting.waiting},
                      {"entries_given_up", waiting.given_up},
@@ -104,7 +111,11 @@ int feeds_list(const Args& args) {
   std::printf("%5s  %-8s  %-20s  %8s  %s\n", "ID", "STATE", "LAST POLLED", "EVERY", "URL / TITLE");
   for (const auto& f : rows) {
     // A feed that keeps failing is polled less and less; flag it so someone looks.
-    std::string state = !f.enabled ? "off" : f.consecutive_failures >= 3 ? "FAILING" : f.consecutive_failures ? "retry" : "ok";
+    std::string state = !f.enabled                    ? "off"
+                        : f.consecutive_failures >= 3 ? "FAILING"
+                        : f.consecutive_failures      ? "retry"
+                        : is_broken(f)                ? "broken"
+                                                      : "ok";
     char every[32];
     if (f.interval_s >= 3600) std::snprintf(every, sizeof every, "%.1fh", f.interval_s / 3600.0);
     else std::snprintf(every, sizeof every, "%lldm", (long long)(f.interval_s / 60));
@@ -114,6 +125,8 @@ int feeds_list(const Args& args) {
     if (!f.title.empty()) std::printf("%46s%s\n", "", base::without_controls(f.title).c_str());
     if (f.consecutive_failures)
       std::printf("%46s%d failures: %s\n", "", f.consecutive_failures, base::without_controls(f.last_error).c_str());
+    else if (is_broken(f))
+      std::printf("%46s%s\n", "", base::without_controls(f.last_error).c_str());
     // Entries without content whose page was no article (a bot check, ...): none archived.
     const archive::EntryRetryCounts waiting = a->entry_retry_counts(f.id);
     if (waiting.waiting || waiting.given_up)

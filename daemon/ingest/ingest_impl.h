@@ -43,6 +43,7 @@ struct Ingest::Poll {
   std::optional<std::int64_t> hint_s;
   std::string title, site_url;
   std::string error;
+  std::string bozo;  // the feed was broken but usable: what was wrong (feeds::Feed::bozo_reason)
   std::shared_ptr<Crawl> crawl;
 };
 

@@ -109,7 +109,11 @@ void Ingest::on_feed_parsed(std::shared_ptr<Poll> p, std::shared_ptr<feeds::Feed
   p->hint_s = feeds::refresh_hint_s(*feed);
   p->title = feed->title;
   p->site_url = feed->link;
-  if (feed->bozo) log::debug("feed is broken but usable", {{"url", p->url}, {"reason", feed->bozo_reason}});
+  if (feed->bozo) {
+    p->bozo = feed->bozo_reason;
+    // A subscribed feed's note is kept with its state and warned about in finish_poll.
+    if (p->crawl) log::warning("feed is broken but usable", {{"url", p->url}, {"reason", p->bozo}});
+  }
   // Which entries are new: one trip to the archive for the whole feed.
   std::optional<std::int64_t> feed_id = p->feed_id ? std::optional<std::int64_t>(p->feed_id) : std::nullopt;
   archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), p, feed, feed_id,
@@ -207,8 +211,17 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   outcome.max_age_s = p->meta.max_age_s;
   outcome.retry_after_s = p->meta.retry_after_s;
   if (p->ok) {
+    // A broken but usable feed keeps its note where a failure keeps its error (`feeds list`
+    // shows it), warned about when it first shows or changes, not at every poll. A 304 says
+    // the feed, and so its note, is unchanged.
+    const std::string note = p->bozo.empty() ? std::string() : std::string(archive::kBrokenFeedPrefix) + p->bozo;
+    if (!note.empty()) {
+      const std::initializer_list<log::Field> fields = {{"feed", row.id}, {"url", row.url}, {"reason", p->bozo}};
+      if (note != row.last_error) log::warning("feed is broken but usable", fields);
+      else log::debug("feed is broken but usable", fields);
+    }
+    if (p->meta.status != 304 || row.consecutive_failures > 0) row.last_error = note;
     row.consecutive_failures = 0;
-    row.last_error.clear();
     if (p->new_entries > 0) row.last_new_entry = now;
     if (!p->title.empty()) row.title = p->title;
     if (!p->site_url.empty()) row.site_url = p->site_url;

@@ -9,20 +9,19 @@
 namespace winnow::feeds::formats {
 namespace {
 
-bool is_atom(std::string_view uri) { return uri == ns::kAtom10 || uri == ns::kAtom03 || uri.empty(); }
+bool is_atom(std::string_view uri) { return uri == ns::kAtom10 || uri.empty() || ns::is_atom_pre10(uri); }
 
-// A person construct's name, or its email when it has no name.
+// A person construct as feedparser writes it: "Name (email)", or whichever of the two it has.
 std::string person_name(const xml::Element& person) {
-  std::string email;
+  std::string name, email;
   for (const auto& c : person.children()) {
     if (!is_atom(c.ns())) continue;
-    if (c.local_name() == "name") {
-      if (auto name = collapse_whitespace(c.text()); !name.empty()) return name;
-    }
-    if (c.local_name() == "email") email = collapse_whitespace(c.text());
+    if (c.local_name() == "name" && name.empty()) name = collapse_whitespace(c.text());
+    if (c.local_name() == "email" && email.empty()) email = collapse_whitespace(c.text());
   }
-  if (email.empty() && !person.has_element_children()) return collapse_whitespace(person.text());
-  return email;
+  if (!name.empty() && !email.empty()) return name + " (" + email + ")";
+  if (name.empty() && email.empty() && !person.has_element_children()) return collapse_whitespace(person.text());
+  return name.empty() ? email : name;
 }
 
 std::string join(const std::vector<std::string>& names) {
@@ -35,9 +34,25 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
+// A link without a type is taken for a web page, as feedparser does; "html" and "xhtml" are
+// the text constructs' short names, seen in link types too.
 bool is_html_type(std::string_view type) {
-  type = base::trim_ascii_space(type);
-  return type.empty() || type == "text/html" || type == "application/xhtml+xml";
+  const std::string t = base::to_lower(base::trim_ascii_space(type));
+  return t.empty() || t == "text/html" || t == "application/xhtml+xml" || t == "html" || t == "xhtml";
+}
+
+// Where a link points: its href, else the url or uri attribute some feeds write instead, else
+// its text (an RSS-style <link>URL</link>); resolved.
+std::string link_target(const xml::Element& link, const ReadContext& ctx) {
+  for (std::string_view attribute : {"href", "url", "uri"})
+    if (auto value = link.attribute(attribute); value && !base::trim_ascii_space(*value).empty())
+      return resolve(link, *value, ctx);
+  if (link.has_element_children()) return {};
+  return resolve(link, link.text(), ctx);
+}
+
+bool is_alternate(std::string_view rel) {
+  return rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate";
 }
 
 Entry read_entry(const xml::Element& e, const std::string& feed_authors, const ReadContext& ctx) {
@@ -59,11 +74,13 @@ Entry read_entry(const xml::Element& e, const std::string& feed_authors, const R
     } else if (name == "link") {
       const std::string rel(base::trim_ascii_space(c.attribute("rel").value_or("alternate")));
       const std::string type(base::trim_ascii_space(c.attribute_or_empty("type")));
-      const std::string href = resolve(c, c.attribute_or_empty("href"), ctx);
+      const std::string href = link_target(c, ctx);
       if (href.empty()) continue;
-      if (rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate") {
+      if (is_alternate(rel)) {
+        // The last web page among the alternates, as feedparser reads them; any alternate
+        // when none is one.
         if (first_alternate.empty()) first_alternate = href;
-        if (entry.link.empty() && is_html_type(type)) entry.link = href;
+        if (is_html_type(type)) entry.link = href;
       } else if (rel == "enclosure") {
         if (std::none_of(entry.enclosures.begin(), entry.enclosures.end(),
                          [&](const Enclosure& x) { return x.url == href; }))
@@ -72,19 +89,19 @@ Entry read_entry(const xml::Element& e, const std::string& feed_authors, const R
         if (entry.comments.empty() && is_html_type(type)) entry.comments = href;
       }
     } else if (name == "published") {
-      if (!entry.published) entry.published = date_of(c);
+      keep_last_date(entry.published, c);
     } else if (name == "issued") {
-      if (!issued) issued = date_of(c);
+      keep_last_date(issued, c);
     } else if (name == "created") {
-      if (!created) created = date_of(c);
+      keep_last_date(created, c);
     } else if (name == "updated" || name == "modified") {
-      if (!entry.updated) entry.updated = date_of(c);
+      keep_last_date(entry.updated, c);
     } else if (name == "author") {
       authors.push_back(person_name(c));
     } else if (name == "summary") {
-      if (entry.summary.empty()) entry.summary = atom_payload(c);
+      if (entry.summary.empty()) entry.summary = atom_payload(c, ctx);
     } else if (name == "content") {
-      if (entry.content.empty()) entry.content = atom_payload(c);
+      if (entry.content.empty()) entry.content = atom_payload(c, ctx);
     } else if (name == "category") {
       std::string term = collapse_whitespace(c.attribute_or_empty("term"));
       if (term.empty()) term = collapse_whitespace(c.attribute_or_empty("label"));
@@ -120,7 +137,10 @@ void read_entries(const xml::Element& e, const std::string& feed_authors, Feed& 
 }  // namespace
 
 void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
-  feed.format = root.ns() == ns::kAtom03 ? FeedFormat::atom03 : FeedFormat::atom10;
+  // Atom 0.3 and its drafts, by namespace or (without one) by version="0.x".
+  const bool pre10 = ns::is_atom_pre10(root.ns()) ||
+                     (root.ns().empty() && base::trim_ascii_space(root.attribute_or_empty("version")).starts_with("0."));
+  feed.format = pre10 ? FeedFormat::atom03 : FeedFormat::atom10;
   const auto children = root.children();
   // Authors first: entries that have none inherit them, wherever they stand in the feed.
   std::vector<std::string> authors;
@@ -138,16 +158,16 @@ void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx) {
       if (feed.description.empty()) feed.description = atom_plain_text(c);
     } else if (name == "link") {
       const std::string rel(base::trim_ascii_space(c.attribute("rel").value_or("alternate")));
-      const std::string href = resolve(c, c.attribute_or_empty("href"), ctx);
+      const std::string href = link_target(c, ctx);
       if (href.empty()) continue;
-      if (rel == "alternate") {
+      if (is_alternate(rel)) {
         if (first_alternate.empty()) first_alternate = href;
-        if (feed.link.empty() && is_html_type(c.attribute_or_empty("type"))) feed.link = href;
+        if (is_html_type(c.attribute_or_empty("type"))) feed.link = href;
       } else if (rel == "self") {
         if (feed.self_url.empty()) feed.self_url = href;
       }
     } else if (name == "updated" || name == "modified") {
-      if (!feed.updated) feed.updated = date_of(c);
+      keep_last_date(feed.updated, c);
     } else if (name == "generator") {
       if (feed.generator.empty()) feed.generator = collapse_whitespace(c.text());
     } else if (name == "logo") {

@@ -15,6 +15,9 @@ struct ReadContext {
   std::string base_url;  // the feed's URL, may be empty
 };
 
+// The base URL in scope at `at`: the feed URL with every xml:base from the root down to `at`
+// (itself included) applied in turn.
+std::string base_of(const xml::Element& at, const ReadContext& ctx);
 // `ref` resolved against the xml:base in scope at `at` (itself included) and the feed URL.
 std::string resolve(const xml::Element& at, std::string_view ref, const ReadContext& ctx);
 // The nearest xml:lang at or above `at`, empty when none.
@@ -22,20 +25,25 @@ std::string xml_lang(const xml::Element& at);
 
 // Plain text of an RSS-style element that may hold escaped markup or raw elements.
 std::string plain_title(const xml::Element& e);
-// The HTML or text payload of an RSS-style element: its text (CDATA and escaped HTML come
-// out as markup), or its child elements serialized when it holds raw markup. Trimmed.
-std::string html_payload(const xml::Element& e);
-// Atom text constructs (1.0 type="text|html|xhtml"; 0.3 type + mode="xml|escaped").
+// The HTML payload of an RSS-style element: its text (CDATA and escaped HTML come out as
+// markup), or its child elements serialized when it holds raw markup; sanitized
+// (feeds/sanitize.h) with relative links resolved against the base in scope. Trimmed.
+std::string html_payload(const xml::Element& e, const ReadContext& ctx);
+// Atom text constructs (1.0 type="text|html|xhtml"; 0.3 type + mode="xml|escaped"). The
+// payload of html and xhtml is sanitized as html_payload's; text stays text.
 std::string atom_plain_text(const xml::Element& e);
-std::string atom_payload(const xml::Element& e);
+std::string atom_payload(const xml::Element& e, const ReadContext& ctx);
 
 std::optional<UnixSeconds> date_of(const xml::Element& e);
+// Sets `slot` to the date `e` holds, when it holds one: of repeated date elements the last
+// readable one wins, as in feedparser.
+void keep_last_date(std::optional<UnixSeconds>& slot, const xml::Element& e);
 
 // Extensions collected over an entry's children before precedence is settled.
 struct EntryExtras {
   std::vector<std::string> creators;  // dc:creator, itunes:author
-  std::optional<UnixSeconds> dc_date;
-  std::string dc_title, dc_description, dc_identifier, media_description, itunes_summary;
+  std::optional<UnixSeconds> dc_date, dcterms_modified;
+  std::string dc_title, dc_description, dc_identifier, media_title, media_description, itunes_summary;
 };
 
 // Reads `child` if it is an extension element of an entry; false when it is not one.
@@ -60,5 +68,8 @@ void read_rss_image(const xml::Element& image, Feed& feed, const ReadContext& ct
 void read_rss(const xml::Element& root, Feed& feed, const ReadContext& ctx);
 void read_rdf(const xml::Element& root, Feed& feed, const ReadContext& ctx);
 void read_atom(const xml::Element& root, Feed& feed, const ReadContext& ctx);
+// True for a CDF document element: <CHANNEL> in capitals, or a <channel> with an HREF.
+bool is_cdf_root(const xml::Element& root);
+void read_cdf(const xml::Element& root, Feed& feed, const ReadContext& ctx);
 
 }  // namespace winnow::feeds::formats

@@ -10,6 +10,7 @@
 #include "base/url.h"
 #include "base/utf8.h"
 #include "feeds/errors.h"
+#include "feeds/sanitize.h"
 #include "feeds/text.h"
 
 namespace winnow::feeds::formats {
@@ -67,7 +68,7 @@ Entry read_item(const json::object& item, const std::string& base_url, const std
   entry.link = base::resolve_url(base_url, str(item, "url"));
   if (entry.link.empty()) entry.link = base::resolve_url(base_url, str(item, "external_url"));
   entry.summary = std::string(base::trim_ascii_space(str(item, "summary")));
-  entry.content = std::string(base::trim_ascii_space(str(item, "content_html")));
+  entry.content = sanitize_html(base::trim_ascii_space(str(item, "content_html")), base_url);
   if (entry.content.empty()) entry.content = std::string(base::trim_ascii_space(str(item, "content_text")));
   entry.published = date(item, "date_published");
   entry.updated = date(item, "date_modified");

@@ -87,11 +87,13 @@ boost::system::result<Feed> parse_feed(std::string_view bytes, const ParseOption
   Feed feed;
   const std::string_view name = root->local_name();
   const std::string_view uri = root->ns();
-  if ((name == "rss" || name == "channel") && formats::is_rss_core(uri)) {
+  if (uri.empty() && formats::is_cdf_root(*root)) {
+    formats::read_cdf(*root, feed, ctx);
+  } else if ((name == "rss" || name == "channel") && formats::is_rss_core(uri)) {
     formats::read_rss(*root, feed, ctx);
   } else if (name == "RDF" && uri == ns::kRdf) {
     formats::read_rdf(*root, feed, ctx);
-  } else if (name == "feed" && (uri == ns::kAtom10 || uri == ns::kAtom03 || uri.empty())) {
+  } else if (name == "feed" && (uri == ns::kAtom10 || uri.empty() || ns::is_atom_pre10(uri))) {
     formats::read_atom(*root, feed, ctx);
   } else {
     return FeedErrc::not_a_feed;

@@ -1,5 +1,6 @@
 #pragma once
-// Feed bytes -> Feed: RSS 0.90/0.91/0.92/2.0, RSS 1.0 (RDF), Atom 0.3/1.0, JSON Feed 1.0/1.1.
+// Feed bytes -> Feed: RSS 0.90/0.91/0.92/2.0, RSS 1.0 (RDF), Atom 0.3/1.0, JSON Feed 1.0/1.1,
+// CDF.
 // Pure; any thread.
 #include <boost/system/result.hpp>
 

@@ -18,7 +18,7 @@ bool looks_absolute_http(std::string_view s) {
 
 bool is_rss_core(std::string_view uri) {
   return uri.empty() || uri == ns::kRss10 || uri == ns::kRss090 || uri == ns::kRssUserland ||
-         uri == ns::kRssUserland092;
+         uri == ns::kRssUserland092 || uri == ns::kRssHarvard || uri == ns::kRss091Module;
 }
 
 Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
@@ -37,16 +37,19 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
       } else if (name == "link") {
         if (entry.link.empty()) entry.link = resolve(child, child.text(), ctx);
       } else if (name == "description") {
-        if (entry.summary.empty()) entry.summary = html_payload(child);
+        if (entry.summary.empty()) entry.summary = html_payload(child, ctx);
       } else if (name == "guid") {
         if (entry.id.empty()) {
           entry.id = std::string(base::trim_ascii_space(child.text()));
-          // RSS 2.0: a guid is a permalink unless isPermaLink="false".
-          if (base::trim_ascii_space(child.attribute_or_empty("isPermaLink")) != "false" && looks_absolute_http(entry.id))
+          // RSS 2.0: isPermaLink defaults to true. Any other value than "true" says the guid
+          // is no link, as feedparser reads it ("false", but also "no" or a typo).
+          const auto permalink = child.attribute("isPermaLink");
+          const bool is_permalink = !permalink || base::to_lower(base::trim_ascii_space(*permalink)) == "true";
+          if (is_permalink && looks_absolute_http(entry.id))
             guid_link = entry.id;
         }
       } else if (name == "pubDate") {
-        if (!entry.published) entry.published = date_of(child);
+        keep_last_date(entry.published, child);
       } else if (name == "author") {
         if (entry.author.empty()) entry.author = collapse_whitespace(child.text());
       } else if (name == "category") {
@@ -62,7 +65,12 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
           entry.enclosures.push_back(std::move(enclosure));
       } else if (name == "comments") {
         if (entry.comments.empty()) entry.comments = resolve(child, child.text(), ctx);
+      } else if (name == "fullitem") {  // RSS 0.9x drafts: the full text, escaped HTML
+        if (entry.content.empty()) entry.content = html_payload(child, ctx);
       }
+    } else if (uri == ns::kXhtml && name == "body") {
+      // The full text as inline XHTML, in the way some RSS 2.0 feeds of 2003 wrote it.
+      if (entry.content.empty()) entry.content = html_payload(child, ctx);
     } else if (uri == ns::kAtom10) {
       // Atom elements borrowed into RSS items.
       if (name == "link") {
@@ -77,9 +85,9 @@ Entry read_rss_item(const xml::Element& item, const ReadContext& ctx) {
             entry.enclosures.push_back(std::move(enclosure));
         }
       } else if (name == "updated") {
-        if (!entry.updated) entry.updated = date_of(child);
+        keep_last_date(entry.updated, child);
       } else if (name == "published") {
-        if (!atom_published) atom_published = date_of(child);
+        keep_last_date(atom_published, child);
       }
     }
   }
@@ -129,9 +137,9 @@ void read_rss_channel(const xml::Element& channel, Feed& feed, const ReadContext
     } else if (name == "language") {
       if (feed.language.empty()) feed.language = std::string(base::trim_ascii_space(child.text()));
     } else if (name == "lastBuildDate") {
-      if (!last_build) last_build = date_of(child);
+      keep_last_date(last_build, child);
     } else if (name == "pubDate") {
-      if (!pub_date) pub_date = date_of(child);
+      keep_last_date(pub_date, child);
     } else if (name == "generator") {
       if (feed.generator.empty()) feed.generator = collapse_whitespace(child.text());
     } else if (name == "ttl") {
@@ -147,6 +155,8 @@ void read_rss_channel(const xml::Element& channel, Feed& feed, const ReadContext
   for (const auto& child : children) {
     if (!is_rss_core(child.ns())) read_feed_extension(child, feed, ctx);
   }
+  // Without <language> or dc:language, the xml:lang of the channel (or of what holds it).
+  if (feed.language.empty()) feed.language = xml_lang(channel);
 }
 
 void read_rss(const xml::Element& root, Feed& feed, const ReadContext& ctx) {

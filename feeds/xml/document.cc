@@ -18,6 +18,7 @@
 
 #include "base/ascii.h"
 #include "base/utf8.h"
+#include "parsers/charset/decode.h"
 
 namespace winnow::feeds::xml {
 namespace {
@@ -226,6 +227,32 @@ Attempt parse_once(std::string_view bytes, const char* encoding, bool ignore_dec
   return attempt;
 }
 
+// The encoding an XML declaration at the very start names ("<?xml version="1.0"
+// encoding="ISO-8859-1"?>"), as written; empty when none.
+std::string declared_encoding(std::string_view b) {
+  if (!b.starts_with("<?xml")) return {};
+  b = b.substr(0, b.find("?>"));
+  const std::size_t at = b.find("encoding");
+  if (at == std::string_view::npos) return {};
+  std::size_t i = b.find_first_not_of(" \t\r\n", at + 8);
+  if (i == std::string_view::npos || b[i] != '=') return {};
+  i = b.find_first_not_of(" \t\r\n", i + 1);
+  if (i == std::string_view::npos || (b[i] != '"' && b[i] != '\'')) return {};
+  const std::size_t end = b.find(b[i], i + 1);
+  if (end == std::string_view::npos) return {};
+  return std::string(b.substr(i + 1, end - i - 1));
+}
+
+// The lowercase WHATWG name of the encoding `label` names ("latin1" -> "windows-1252");
+// empty when `label` is empty or names none we convert.
+std::string charset_named(std::string_view label) {
+  if (label.empty()) return {};
+  const auto probe = parsers::convert_to_utf8({}, label);
+  return probe ? probe->charset : std::string();
+}
+
+std::string sequences(std::size_t n) { return std::to_string(n) + (n == 1 ? " sequence" : " sequences"); }
+
 void free_doc(xmlDocPtr doc) {
   if (doc) xmlFreeDoc(doc);
 }
@@ -248,25 +275,57 @@ Document Document::parse(std::string_view bytes, std::string_view encoding, std:
   std::string label(encoding);
   if (starts_with_bom(bytes)) label.clear();
   std::vector<std::string> notes;
-  const std::optional<std::string> escaped = escape_bare_ampersands(bytes);
-  if (escaped) {
-    bytes = *escaped;
-    notes.push_back("unescaped & read as &amp;");
+  bool escaped_ampersands = false;
+  // Each attempt escapes bare ampersands in the bytes it is given.
+  auto attempt_on = [&](std::string_view b, const char* forced, bool ignore_declared) {
+    const std::optional<std::string> escaped = escape_bare_ampersands(b);
+    if (escaped) escaped_ampersands = true;
+    return parse_once(escaped ? std::string_view(*escaped) : b, forced, ignore_declared);
+  };
+  // Legacy encodings are decoded here (ICU, each bad sequence becoming U+FFFD), never by
+  // libxml2's iconv: it stops at the first byte its table leaves undefined (0x81 in
+  // windows-1252) and the rest of the feed, entries included, is lost.
+  std::optional<std::string> transcoded;
+  const bool bom = starts_with_bom(bytes);
+  const std::string declared = bom ? std::string() : declared_encoding(bytes);
+  const std::string charset = charset_named(!label.empty() ? label : declared);
+  // Read as UTF-8 but not all UTF-8 (stray bytes, truncated or overlong sequences,
+  // surrogates): repaired the way parsers::decode_html reads a page declared UTF-8. A
+  // damaged UTF-8 document loses one character per bad sequence when kept as UTF-8; a legacy
+  // one read as UTF-8 would lose every non-ASCII character: the reading that loses less wins.
+  auto repair_utf8 = [&] {
+    auto page = parsers::decode_html(bytes, "text/xml; charset=utf-8");
+    if (page.charset == "utf-8") notes.push_back("not valid UTF-8: " + sequences(page.replaced) + " read as U+FFFD");
+    else notes.push_back("not valid UTF-8; read as " + page.charset);
+    transcoded = std::move(page.utf8);
+  };
+  if (!bom && (charset.empty() || charset == "utf-8") && !base::is_valid_utf8(bytes)) {
+    repair_utf8();
+  } else if (!charset.empty() && charset != "utf-8" && !charset.starts_with("utf-16")) {
+    // Legacy encodings are decoded here (ICU, each bad sequence becoming U+FFFD), never by
+    // libxml2's iconv: it stops at the first byte its table leaves undefined (0x81 in
+    // windows-1252) and the rest of the feed, entries included, is lost.
+    if (auto page = parsers::convert_to_utf8(bytes, charset)) {
+      if (!declared.empty() && charset_named(declared).empty())
+        notes.push_back("unsupported encoding " + declared + "; read as " + page->charset);
+      if (page->replaced > 0) notes.push_back("not valid " + page->charset + ": " + sequences(page->replaced) + " read as U+FFFD");
+      transcoded = std::move(page->utf8);
+    }
   }
-  const char* forced = label.empty() ? nullptr : label.c_str();
-  Attempt attempt = parse_once(bytes, forced);
-  bool ignore_declared = false;
+  const char* forced = transcoded ? "UTF-8" : label.empty() ? nullptr : label.c_str();
+  const std::string_view input = transcoded ? std::string_view(*transcoded) : bytes;
+  Attempt attempt = attempt_on(input, forced, transcoded.has_value());
   if (attempt.doc == nullptr && attempt.state.unsupported_encoding) {
-    notes.push_back(attempt.state.first_error + "; read as " + (forced ? label : std::string("UTF-8")));
-    ignore_declared = true;
-    attempt = parse_once(bytes, forced, ignore_declared);
+    notes.push_back(attempt.state.first_error + "; read as " + (label.empty() ? std::string("UTF-8") : label));
+    attempt = attempt_on(input, forced, true);
   }
-  if (attempt.state.not_utf8 && label != "windows-1252") {
-    notes.push_back("not valid UTF-8; read as windows-1252");
+  if (attempt.state.not_utf8 && !transcoded) {  // a label libxml2 read as UTF-8 that we do not know
+    repair_utf8();
     free_doc(attempt.doc);
-    attempt = parse_once(bytes, "windows-1252", ignore_declared);
+    attempt = attempt_on(*transcoded, "UTF-8", true);
   }
   out.doc_.reset(attempt.doc);
+  if (escaped_ampersands) notes.insert(notes.begin(), "unescaped & read as &amp;");
   if (!attempt.state.first_error.empty()) notes.push_back(attempt.state.first_error);
   if (!attempt.state.html_entity.empty())
     notes.push_back("undeclared entity &" + attempt.state.html_entity + "; read as HTML");
@@ -424,23 +483,6 @@ bool is_void_element(std::string_view name) {
   return false;
 }
 
-void append_escaped(std::string_view text, std::string& out, bool in_attribute) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"':
-        if (in_attribute) {
-          out += "&quot;";
-          break;
-        }
-        [[fallthrough]];
-      default: out += c;
-    }
-  }
-}
-
 // Serializes a sibling list as HTML. Recursion depth is bounded by libxml2's depth limit
 // (256) plus kMaxEntityNesting.
 template <class Spend>
@@ -449,7 +491,7 @@ void append_markup(const xmlNode* first, std::string& out, const Spend& spend, i
     switch (n->type) {
       case XML_TEXT_NODE:
       case XML_CDATA_SECTION_NODE:
-        append_escaped(sv(n->content), out, false);
+        base::append_html_escaped(sv(n->content), out, false);
         break;
       case XML_ELEMENT_NODE: {
         const std::string_view name = sv(n->name);
@@ -462,7 +504,7 @@ void append_markup(const xmlNode* first, std::string& out, const Spend& spend, i
           if (a->ns && a->ns->prefix && sv(a->ns->href) == kXmlNs) out += "xml:";
           out += sv(a->name);
           out += "=\"";
-          append_escaped(value, out, true);
+          base::append_html_escaped(value, out, true);
           out += '"';
         }
         out += '>';
@@ -478,7 +520,7 @@ void append_markup(const xmlNode* first, std::string& out, const Spend& spend, i
         if (ent == nullptr || entity_depth >= kMaxEntityNesting) break;
         if (!spend(static_cast<std::size_t>(ent->length > 0 ? ent->length : 0))) break;
         if (ent->children == nullptr) {
-          append_escaped(sv(ent->content), out, false);
+          base::append_html_escaped(sv(ent->content), out, false);
         } else {
           append_markup(ent->children, out, spend, entity_depth + 1);
         }

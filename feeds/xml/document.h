@@ -51,8 +51,13 @@ class Element {
 class Document {
  public:
   // Parses `bytes`. `encoding` (from an HTTP Content-Type, may be empty) overrides the XML
-  // declaration unless the bytes start with a byte order mark. Input that is not the UTF-8
-  // it claims is read again as windows-1252, as browsers do; that is noted as an error.
+  // declaration unless the bytes start with a byte order mark. Legacy encodings (any but
+  // UTF-8 and UTF-16) are decoded to UTF-8 here, each bad sequence becoming U+FFFD, so that
+  // no byte stops the parse. Input read as UTF-8 that is not all UTF-8 is read again the way
+  // parsers::decode_html reads a page declared UTF-8: as UTF-8 with each bad sequence
+  // replaced by U+FFFD when its well-formed multi-byte characters are at least as many as
+  // the bad sequences, else in the encoding detected (windows-1252 mostly). Any such repair
+  // is noted as an error.
   // `entity_budget_bytes` caps the bytes that entity expansion may add over the whole
   // document. Never fails: a hopeless input gives a Document without root().
   static Document parse(std::string_view bytes, std::string_view encoding, std::size_t entity_budget_bytes);

@@ -74,6 +74,14 @@ BOOST_AUTO_TEST_CASE(collapse_whitespace_makes_runs_one_space_and_trims) {
   BOOST_TEST(base::collapse_whitespace("a\vb") == "a b");
 }
 
+BOOST_AUTO_TEST_CASE(html_escaping_quotes_only_in_attributes) {
+  std::string text, attribute;
+  append_html_escaped("a < b && \"c\" > d", text, false);
+  append_html_escaped("a < b && \"c\" > d", attribute, true);
+  BOOST_TEST(text == "a &lt; b &amp;&amp; \"c\" &gt; d");
+  BOOST_TEST(attribute == "a &lt; b &amp;&amp; &quot;c&quot; &gt; d");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

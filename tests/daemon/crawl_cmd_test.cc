@@ -84,6 +84,20 @@ BOOST_AUTO_TEST_CASE(crawled_feed_has_every_entry_archived) {
   for (int n = 0; n < 3; ++n) BOOST_TEST(site.server.hits("/a/" + std::to_string(n)) == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(crawled_feed_with_a_bad_byte_keeps_every_entry_and_is_warned_about) {
+  CrawlSite site;
+  std::vector<farm::Item> items;
+  for (int n = 0; n < 3; ++n)
+    items.push_back(farm::item_for(site.stories[n], site.server.url("/a/" + std::to_string(n)), false));
+  site.server.route("/bad.xml", farm::plain_feed(farm::rss_with_a_bad_byte("Bad byte", site.server.url("/"), items)));
+  BOOST_TEST(site.crawl({site.server.url("/bad.xml"), "--archive", site.db}) == 0, read_file(site.err));
+  Probe probe(site.db);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == 3, read_file(site.err));
+  const std::string log = read_file(site.err);
+  BOOST_TEST(log.find("<4>feed is broken but usable") != std::string::npos, log);
+  BOOST_TEST(log.find("not valid UTF-8: 1 sequence read as U+FFFD") != std::string::npos, log);
+}
+
 BOOST_AUTO_TEST_CASE(crawled_page_is_archived_as_an_article) {
   CrawlSite site;
   BOOST_TEST(site.crawl({site.server.url("/a/1"), "--archive", site.db}) == 0, read_file(site.err));

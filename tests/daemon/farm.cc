@@ -119,6 +119,13 @@ Item item_for(const Story& story, std::string link, bool with_content) {
   return item;
 }
 
+std::string rss_with_a_bad_byte(std::string_view title, std::string_view site, std::vector<Item> items) {
+  items.front().title += " caf\xC3\xA9";
+  items[1].title += " \x81";
+  items.back().title += " \xE2\x80\x94 end";
+  return rss(title, site, items);
+}
+
 std::string rss(std::string_view title, std::string_view site, const std::vector<Item>& items) {
   std::string xml =
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"

@@ -53,6 +53,9 @@ Item item_for(const Story& story, std::string link, bool with_content);
 
 std::string rss(std::string_view title, std::string_view site, const std::vector<Item>& items);
 std::string atom(std::string_view title, std::string_view site, const std::vector<Item>& items);
+// rss() of `items` (at least three), UTF-8 with accents in the first and last titles, and one
+// byte that is no UTF-8 (0x81) in the second: a feed that once lost every entry after it.
+std::string rss_with_a_bad_byte(std::string_view title, std::string_view site, std::vector<Item> items);
 
 TestResponse html_response(std::string body, std::string content_type = "text/html; charset=utf-8");
 

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -240,6 +241,46 @@ BOOST_AUTO_TEST_CASE(sighup_adds_configured_feeds_and_applies_new_politeness_lim
   auto status = daemon.terminate(10s);
   BOOST_TEST_REQUIRE(status.has_value());
   BOOST_TEST(WEXITSTATUS(*status) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(feed_with_a_bad_byte_keeps_every_entry_and_is_warned_about_once_and_listed) {
+  TempDir dir;
+  TestServer server;
+  std::vector<farm::Item> items;
+  for (int n = 0; n < 3; ++n) {
+    const std::string path = "/bad/" + std::to_string(n);
+    farm::Story story = farm::make_story(3300 + std::uint32_t(n), 3);
+    server.route(path, farm::html_response(farm::page_html(story)));
+    items.push_back(farm::item_for(story, server.url(path), false));
+  }
+  server.route("/bad.xml", farm::plain_feed(farm::rss_with_a_bad_byte("Bad byte", server.url("/"), items)));
+  const std::string config = dir.file("winnowd.toml"), db = dir.file("archive.db"), log = dir.file("winnowd.log");
+  write_config(config, {server.url("/bad.xml")}, 1);
+  Daemon daemon(config, log);
+  BOOST_TEST_REQUIRE(wait_for([&] { return articles(db) == 3; }, 10s), "see " << log);
+  BOOST_TEST_REQUIRE(wait_for([&] { return server.hits("/bad.xml") >= 3u; }, 10s));
+  auto status = daemon.terminate(10s);
+  BOOST_TEST_REQUIRE(status.has_value());
+  std::ifstream in(log);
+  std::string line;
+  int warnings = 0;
+  while (std::getline(in, line))
+    if (line.starts_with("<4>feed is broken but usable") && line.find("not valid UTF-8") != std::string::npos) ++warnings;
+  // Polled three times, the same note: warned about once.
+  BOOST_TEST(warnings == 1, "see " << log);
+
+  const std::string out = dir.file("list.txt"), err = dir.file("list.err");
+  for (const bool json : {false, true}) {
+    std::vector<std::string> argv = {WINNOW_PATH, "feeds", "list", "--config", config};
+    if (json) argv.push_back("--json");
+    auto listed = winnow::testing::run_command(argv, out, err, 20s);
+    BOOST_TEST_REQUIRE(listed.has_value());
+    BOOST_TEST(WEXITSTATUS(*listed) == 0);
+    std::ifstream list(out);
+    const std::string text((std::istreambuf_iterator<char>(list)), std::istreambuf_iterator<char>());
+    BOOST_TEST(text.find("broken feed: not valid UTF-8: 1 sequence read as U+FFFD") != std::string::npos, text);
+    BOOST_TEST(text.find(json ? "\"broken\":true" : "broken ") != std::string::npos, text);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sighup_with_a_broken_config_keeps_the_running_one) {

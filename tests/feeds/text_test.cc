@@ -39,6 +39,17 @@ BOOST_AUTO_TEST_CASE(counts_parse_or_refuse) {
   BOOST_TEST(parse_count("99999999999999999999") == -1);
 }
 
+BOOST_AUTO_TEST_CASE(base64_decodes_with_or_without_padding_and_whitespace) {
+  BOOST_TEST(decode_base64("PHA+SGk8L3A+").value() == "<p>Hi</p>");
+  BOOST_TEST(decode_base64("SGVs\n bG8=").value() == "Hello");
+  BOOST_TEST(decode_base64("SGVsbG8").value() == "Hello");
+  BOOST_TEST(decode_base64("SGk").value() == "Hi");
+  BOOST_TEST(decode_base64("").value() == "");
+  BOOST_TEST(!decode_base64("not base64!"));
+  BOOST_TEST(!decode_base64("SGk=SGk="));
+  BOOST_TEST(!decode_base64("S"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
