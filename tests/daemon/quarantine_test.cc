@@ -4,8 +4,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
-#include <iterator>
-#include <sstream>
 #include <string>
 
 #include "daemon/ingest/extraction_journal.h"
@@ -13,6 +11,7 @@
 #include "tests/daemon/child_process.h"
 #include "tests/daemon/farm.h"
 #include "tests/daemon/feed_farm.h"
+#include "tests/daemon/temp_dir.h"
 #include "tests/daemon/winnowd_config.h"
 
 namespace winnow {
@@ -24,12 +23,8 @@ using archive::testing::Probe;
 using archive::testing::TempDir;
 using ingest::ExtractionJournal;
 using winnow::testing::Daemon;
+using winnow::testing::read_file;
 using winnow::testing::wait_for;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::string hex(std::uint64_t key) {
   char buffer[17];
