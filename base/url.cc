@@ -1,5 +1,6 @@
 #include "base/url.h"
 
+#include <boost/url/grammar/error.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -14,7 +15,22 @@ bool is_invalid_in_url(unsigned char c) {
          c == '{' || c == '|' || c == '}';
 }
 
+boost::system::result<boost::urls::url_view> reject_rootless_path_after_authority(
+    boost::system::result<boost::urls::url_view> parsed) {
+  if (parsed && parsed->has_authority() && !parsed->encoded_path().empty() && !parsed->is_path_absolute())
+    return boost::urls::grammar::error::invalid;
+  return parsed;
+}
+
 }  // namespace
+
+boost::system::result<boost::urls::url_view> parse_uri(std::string_view s) {
+  return reject_rootless_path_after_authority(boost::urls::parse_uri(s));
+}
+
+boost::system::result<boost::urls::url_view> parse_uri_reference(std::string_view s) {
+  return reject_rootless_path_after_authority(boost::urls::parse_uri_reference(s));
+}
 
 std::string percent_encode(std::string_view s, bool (*must_encode)(unsigned char)) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -36,14 +52,14 @@ std::string resolve_url(std::string_view base, std::string_view ref) {
   ref = trim_ascii_space(ref);
   if (ref.empty()) return {};
   std::string repaired;
-  auto parsed_ref = boost::urls::parse_uri_reference(ref);
+  auto parsed_ref = parse_uri_reference(ref);
   if (!parsed_ref) {
     repaired = percent_encode(ref, is_invalid_in_url);
-    parsed_ref = boost::urls::parse_uri_reference(repaired);
+    parsed_ref = parse_uri_reference(repaired);
     if (!parsed_ref) return {};
     ref = repaired;
   }
-  auto parsed_base = boost::urls::parse_uri(trim_ascii_space(base));
+  auto parsed_base = parse_uri(trim_ascii_space(base));
   if (!parsed_base) return std::string(ref);
   boost::urls::url out;
   if (!boost::urls::resolve(*parsed_base, *parsed_ref, out)) return std::string(ref);

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "base/ascii.h"
+#include "base/url.h"
 
 namespace winnow::parsers {
 namespace {
@@ -24,7 +25,7 @@ bool is_tracking_parameter(std::string_view key) {
 }  // namespace
 
 std::string normalize_url(std::string_view url) {
-  auto parsed = urls::parse_uri(url);
+  auto parsed = base::parse_uri(url);
   if (!parsed) return std::string(url);
   urls::url u(*parsed);
   if (u.scheme_id() != urls::scheme::http && u.scheme_id() != urls::scheme::https) return std::string(url);
@@ -52,7 +53,7 @@ std::string normalize_url(std::string_view url) {
 }
 
 std::string url_host(std::string_view url) {
-  auto parsed = urls::parse_uri(url);
+  auto parsed = base::parse_uri(url);
   if (!parsed) return {};
   return parsed->host_address().empty() ? std::string() : base::to_lower(parsed->encoded_host());
 }

@@ -59,6 +59,18 @@ BOOST_AUTO_TEST_CASE(what_is_still_no_reference_is_empty) {
   BOOST_TEST(resolve_url("", "%zz") == "");
 }
 
+// Found by url_fuzz: Boost 1.81 reads "https://a.example:443x/" as host a.example, port 443
+// and path "x/", so dropping the default port made it https://a.examplex/, another host.
+BOOST_AUTO_TEST_CASE(a_path_glued_to_the_port_is_no_url) {
+  BOOST_TEST(!parse_uri("https://a.example:443x/p"));
+  BOOST_TEST(!parse_uri_reference("//a.example:80x"));
+  BOOST_TEST(parse_uri("https://a.example:443/p").has_value());
+  BOOST_TEST(parse_uri("https://a.example:443?q").has_value());
+  BOOST_TEST(parse_uri("mailto:a@example.com").has_value());  // no authority: a rootless path is fine
+  BOOST_TEST(resolve_url("http://a/", "https://b.example:443evil.example/") == "");
+  BOOST_TEST(resolve_url("http://b.example:80x/", "/p") == "/p");  // a bad base resolves nothing
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -114,6 +114,7 @@ BOOST_AUTO_TEST_CASE(location_that_is_no_url_is_empty) {
   BOOST_TEST(resolve_location("not a url", "/x") == "");
   BOOST_TEST(resolve_location("http://a.example/", "http://[broken/") == "");
   BOOST_TEST(resolve_location("http://a.example/", "/100%") == "");
+  BOOST_TEST(resolve_location("http://a.example/", "https://b.example:443x/") == "");  // no port, no path
 }
 
 BOOST_AUTO_TEST_CASE(loop_keys_normalize_one_resource) {

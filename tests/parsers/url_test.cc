@@ -35,6 +35,14 @@ BOOST_AUTO_TEST_CASE(non_http_and_garbage_are_left_alone) {
   BOOST_TEST(normalize_url("") == "");
 }
 
+// Found by url_fuzz: the port 443 was dropped from a URL whose path followed it without a
+// '/', which joined the path to the host: "https://a.example:443x/" became https://a.examplex/.
+BOOST_AUTO_TEST_CASE(a_path_glued_to_the_port_never_joins_the_host) {
+  BOOST_TEST(normalize_url("https://a.example:443x/p") == "https://a.example:443x/p");
+  BOOST_TEST(normalize_url("http://a.example:80evil.example/") == "http://a.example:80evil.example/");
+  BOOST_TEST(url_host("https://a.example:443x/p") == "");
+}
+
 BOOST_AUTO_TEST_CASE(host_of_url) {
   BOOST_TEST(url_host("https://News.Example.com:8443/x") == "news.example.com");
   BOOST_TEST(url_host("file:///tmp/x") == "");
