@@ -76,7 +76,9 @@ struct Folder {
 void write_folder(const Folder& folder, int depth, std::string& out) {
   const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
   for (const Subscription* s : folder.feeds) {
-    const std::string title = base::valid_utf8(s->title.empty() ? s->url : s->title);
+    // Collapsed as parse_opml reads titles, so that an export imports and exports again
+    // unchanged, also when the title is the URL (whose whitespace is kept as it was).
+    const std::string title = base::valid_utf8(collapse_whitespace(s->title.empty() ? s->url : s->title));
     out += indent + "<outline type=\"rss\" text=\"";
     append_escaped(out, title);
     out += "\" title=\"";

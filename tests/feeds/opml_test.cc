@@ -75,6 +75,21 @@ BOOST_AUTO_TEST_CASE(export_uses_the_url_when_there_is_no_title) {
   BOOST_TEST((*back)[0].title == "http://x.example/f");
 }
 
+// Found by opml_fuzz: the URL written as the missing title kept its tab and newline, which
+// the import then collapsed, so each export of the same list differed from the one before.
+BOOST_AUTO_TEST_CASE(an_export_imports_and_exports_again_unchanged) {
+  const std::vector<Subscription> subs = {{"http://b.example/a\tb\nc", "", "", ""},
+                                          {"http://c.example/", " two\n lines ", "", ""}};
+  const std::string first = write_opml(subs, "t");
+  auto back = parse_opml(first);
+  BOOST_TEST_REQUIRE(back.has_value());
+  BOOST_TEST_REQUIRE(back->size() == 2u);
+  BOOST_TEST((*back)[0].url == subs[0].url);
+  BOOST_TEST((*back)[0].title == "http://b.example/a b c");
+  BOOST_TEST((*back)[1].title == "two lines");
+  BOOST_TEST(write_opml(*back, "t") == first);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
