@@ -2,8 +2,6 @@
 // URL, '\n', then response header lines as curl passes them. Beyond the sanitizers' checks:
 // a request header line never carries a CR, LF or NUL from its value, a delay is never
 // negative, and a followed Location is "" or an absolute URL without a fragment.
-#include <boost/url/parse.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/url.h"
 #include "daemon/fetch/http_headers.h"
 #include "tests/fuzz/input.h"
 
@@ -23,7 +22,7 @@ void check_location(std::string_view base, std::string_view location) {
   using namespace winnow::fetch;
   const std::string target = resolve_location(base, location);
   if (!target.empty()) {
-    auto u = boost::urls::parse_uri(target);
+    auto u = winnow::base::parse_uri(target);
     if (!u || u->has_fragment()) {
       std::fprintf(stderr, "Location resolved to no absolute URL without fragment: %s\n", target.c_str());
       std::abort();

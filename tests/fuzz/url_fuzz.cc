@@ -2,8 +2,6 @@
 // (parsers/url/normalize.h). Input: a base URL, '\n', a reference. Beyond the sanitizers'
 // checks: a reference resolved against an absolute base is "" or an absolute URL, and
 // normalizing twice changes nothing (two URLs of one article must meet on the first pass).
-#include <boost/url/parse.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -32,8 +30,8 @@ void check_normalize(std::string_view url) {
 
 void check_resolve(std::string_view base, std::string_view ref) {
   const std::string resolved = winnow::base::resolve_url(base, ref);
-  if (!resolved.empty() && boost::urls::parse_uri(winnow::base::trim_ascii_space(base)) &&
-      !boost::urls::parse_uri(resolved)) {
+  if (!resolved.empty() && winnow::base::parse_uri(winnow::base::trim_ascii_space(base)) &&
+      !winnow::base::parse_uri(resolved)) {
     std::fprintf(stderr, "resolved against an absolute base, not absolute:\n  %s\n", resolved.c_str());
     std::abort();
   }
