@@ -63,6 +63,9 @@ std::string resolve_url(std::string_view base, std::string_view ref) {
   if (!parsed_base) return std::string(ref);
   boost::urls::url out;
   if (!boost::urls::resolve(*parsed_base, *parsed_ref, out)) return std::string(ref);
+  // RFC 3986 §5.2.2: the fragment is always the reference's. Boost 1.81 keeps the base's
+  // when the reference is a query alone ("?page=2").
+  if (!parsed_ref->has_fragment()) out.remove_fragment();
   return std::string(out.buffer());
 }
 

@@ -71,6 +71,15 @@ BOOST_AUTO_TEST_CASE(a_path_glued_to_the_port_is_no_url) {
   BOOST_TEST(resolve_url("http://b.example:80x/", "/p") == "/p");  // a bad base resolves nothing
 }
 
+// Found by url_fuzz: Boost 1.81 kept the base's fragment for a reference that is a query
+// alone; RFC 3986 §5.2.2 takes the fragment from the reference, always.
+BOOST_AUTO_TEST_CASE(a_query_reference_takes_no_fragment_from_the_base) {
+  BOOST_TEST(resolve_url("http://a/b?q#f", "?x") == "http://a/b?x");
+  BOOST_TEST(resolve_url("http://a/b#f", "?") == "http://a/b?");
+  BOOST_TEST(resolve_url("http://a/b?q#f", "?x#g") == "http://a/b?x#g");
+  BOOST_TEST(resolve_url("http://a/b?q#f", "#g") == "http://a/b?q#g");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
