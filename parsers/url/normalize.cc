@@ -34,6 +34,9 @@ std::string normalize_url(std::string_view url) {
   if (!parsed) return std::string(url);
   urls::url u(*parsed);
   if (u.scheme_id() != urls::scheme::http && u.scheme_id() != urls::scheme::https) return std::string(url);
+  // No host, no fetch, nothing to meet: and Boost's normalize would turn "http:%2f/x" into
+  // "http://x", a URL with a host that the next pass normalizes differently.
+  if (!u.has_authority() || u.encoded_host().empty()) return std::string(url);
   // Lowercases scheme and host, resolves dot segments, decodes unreserved percent-escapes.
   u.normalize();
   if ((u.scheme_id() == urls::scheme::http && u.port() == "80") ||

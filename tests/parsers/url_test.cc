@@ -53,6 +53,14 @@ BOOST_AUTO_TEST_CASE(an_empty_query_before_a_fragment_is_kept_and_the_fragment_d
   BOOST_TEST(normalize_url("https://example.com/a#?") == "https://example.com/a");
 }
 
+// Found by url_fuzz: Boost's normalize decoded "http:%2f/=2?" into "http://=2?", which has a
+// host; normalizing that again gave "http://=2/?". A http(s) URL without a host stays as it is.
+BOOST_AUTO_TEST_CASE(a_web_url_without_a_host_is_left_alone) {
+  BOOST_TEST(normalize_url("http:%2f/=2?") == "http:%2f/=2?");
+  BOOST_TEST(normalize_url("https:/a/b") == "https:/a/b");
+  BOOST_TEST(normalize_url("http:///a") == "http:///a");
+}
+
 BOOST_AUTO_TEST_CASE(host_of_url) {
   BOOST_TEST(url_host("https://News.Example.com:8443/x") == "news.example.com");
   BOOST_TEST(url_host("file:///tmp/x") == "");
