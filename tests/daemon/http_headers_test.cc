@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(max_age_among_directives) {
 
 BOOST_AUTO_TEST_CASE(request_header_lines_cannot_smuggle_a_header) {
   BOOST_TEST(header_line("Accept", "text/html") == "Accept: text/html");
-  BOOST_TEST(header_line("If-None-Match", std::string_view("\"a\"\r\nX-Evil: 1\0", 17)) ==
+  BOOST_TEST(header_line("If-None-Match", std::string_view("\"a\"\r\nX-Evil: 1\0", 15)) ==
              "If-None-Match: \"a\"X-Evil: 1");
 }
 
