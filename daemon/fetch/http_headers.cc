@@ -1,6 +1,5 @@
 #include "daemon/fetch/http_headers.h"
 
-#include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
 #include <algorithm>
@@ -91,9 +90,9 @@ bool is_redirect(long status) {
 }
 
 std::string resolve_location(std::string_view base_url, std::string_view location) {
-  if (!boost::urls::parse_uri(base_url)) return {};
+  if (!base::parse_uri(base_url)) return {};
   const std::string resolved = base::resolve_url(base_url, location);
-  auto dest = boost::urls::parse_uri(resolved);
+  auto dest = base::parse_uri(resolved);
   if (!dest) return {};
   boost::urls::url out(*dest);
   out.remove_fragment();
@@ -101,7 +100,7 @@ std::string resolve_location(std::string_view base_url, std::string_view locatio
 }
 
 std::string loop_key(std::string_view url) {
-  auto u = boost::urls::parse_uri(url);
+  auto u = base::parse_uri(url);
   if (!u) return std::string(url);
   boost::urls::url n(*u);
   n.remove_fragment();
@@ -119,7 +118,7 @@ std::ostream& operator<<(std::ostream& os, Scheme s) {
 }
 
 Scheme scheme_of(std::string_view url) {
-  auto u = boost::urls::parse_uri(url);
+  auto u = base::parse_uri(url);
   if (!u) return Scheme::bad;
   if (base::iequals(u->scheme(), "http") || base::iequals(u->scheme(), "https"))
     return u->has_authority() && !u->host().empty() ? Scheme::http : Scheme::bad;

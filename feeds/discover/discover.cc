@@ -1,6 +1,5 @@
 #include "feeds/discover/discover.h"
 
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 
@@ -44,7 +43,7 @@ bool is_feed_type(std::string_view type) {
 
 // The type a feed URL suggests by its last path segment; empty when it does not look like one.
 std::string feed_type_from_url(std::string_view url) {
-  auto parsed = boost::urls::parse_uri_reference(url);
+  auto parsed = base::parse_uri_reference(url);
   if (!parsed) return {};
   std::string path = base::to_lower(parsed->encoded_path());
   while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -143,7 +142,7 @@ std::vector<FeedLink> discover_feeds(std::string_view html, std::string_view pag
   }
   if (!links.empty()) return links;
 
-  auto page = boost::urls::parse_uri(base_url);
+  auto page = base::parse_uri(base_url);
   if (!page || !page->has_authority() || (page->scheme() != "http" && page->scheme() != "https")) return links;
   const std::string origin = std::string(page->scheme()) + "://" + std::string(page->encoded_authority());
   static constexpr std::string_view kWellKnown[] = {"/feed", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml",

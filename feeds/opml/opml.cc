@@ -17,6 +17,19 @@ std::string attr(const xml::Element& e, std::string_view name) {
   return {};
 }
 
+// A category path as nested folders give it: each level's whitespace collapsed, no empty
+// levels ("/Tech/ Linux\n/" is "Tech/Linux"), so that it exports and imports unchanged.
+std::string category_path(std::string_view path) {
+  std::string out;
+  for (;;) {
+    const auto slash = path.find('/');
+    const std::string level = collapse_whitespace(path.substr(0, slash));
+    if (!level.empty()) out += (out.empty() ? "" : "/") + level;
+    if (slash == std::string_view::npos) return out;
+    path.remove_prefix(slash + 1);
+  }
+}
+
 void read_outlines(const xml::Element& parent, const std::string& path, std::vector<Subscription>& out) {
   for (const auto& e : parent.children()) {
     if (e.local_name() != "outline") continue;
@@ -29,9 +42,7 @@ void read_outlines(const xml::Element& parent, const std::string& path, std::vec
         // OPML 2.0's category attribute: comma-separated slash paths, "/Tech/Linux".
         std::string c = attr(e, "category");
         if (auto comma = c.find(','); comma != std::string::npos) c.resize(comma);
-        std::string_view v = base::trim_ascii_space(c);
-        while (v.starts_with('/')) v.remove_prefix(1);
-        category = std::string(v);
+        category = category_path(c);
       }
       out.push_back({std::move(url), std::move(title), attr(e, "htmlUrl"), std::move(category)});
       read_outlines(e, path, out);  // feeds nested under a feed: keep the folder
@@ -76,7 +87,9 @@ struct Folder {
 void write_folder(const Folder& folder, int depth, std::string& out) {
   const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
   for (const Subscription* s : folder.feeds) {
-    const std::string title = base::valid_utf8(s->title.empty() ? s->url : s->title);
+    // Collapsed as parse_opml reads titles, so that an export imports and exports again
+    // unchanged, also when the title is the URL (whose whitespace is kept as it was).
+    const std::string title = base::valid_utf8(collapse_whitespace(s->title.empty() ? s->url : s->title));
     out += indent + "<outline type=\"rss\" text=\"";
     append_escaped(out, title);
     out += "\" title=\"";
@@ -120,13 +133,11 @@ std::string write_opml(const std::vector<Subscription>& subscriptions, std::stri
   Folder top;
   for (const auto& s : subscriptions) {
     Folder* f = &top;
-    std::string_view path = s.category;
-    while (!path.empty()) {
-      const auto slash = path.find('/');
-      const std::string_view part = base::trim_ascii_space(path.substr(0, slash));
-      if (!part.empty()) f = f->child(part);
-      if (slash == std::string_view::npos) break;
-      path.remove_prefix(slash + 1);
+    const std::string path = category_path(s.category);
+    for (std::string_view rest = path; !rest.empty();) {
+      const auto slash = rest.find('/');
+      f = f->child(rest.substr(0, slash));
+      rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     }
     f->feeds.push_back(&s);
   }

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "base/ascii.h"
+#include "base/url.h"
 
 namespace winnow::parsers {
 namespace {
@@ -24,16 +25,23 @@ bool is_tracking_parameter(std::string_view key) {
 }  // namespace
 
 std::string normalize_url(std::string_view url) {
-  auto parsed = urls::parse_uri(url);
+  auto parsed = base::parse_uri(url);
+  if (!parsed) return std::string(url);
+  // The fragment goes before Boost parses the rest: Boost 1.81 counts two parameters in the
+  // empty query of "a?#top", and walking them reads past the end of the buffer (SEGV).
+  // A fragment runs from the first '#' (RFC 3986 §3.5), and what precedes it parsed above.
+  parsed = base::parse_uri(url.substr(0, url.find('#')));
   if (!parsed) return std::string(url);
   urls::url u(*parsed);
   if (u.scheme_id() != urls::scheme::http && u.scheme_id() != urls::scheme::https) return std::string(url);
+  // No host, no fetch, nothing to meet: and Boost's normalize would turn "http:%2f/x" into
+  // "http://x", a URL with a host that the next pass normalizes differently.
+  if (!u.has_authority() || u.encoded_host().empty()) return std::string(url);
   // Lowercases scheme and host, resolves dot segments, decodes unreserved percent-escapes.
   u.normalize();
   if ((u.scheme_id() == urls::scheme::http && u.port() == "80") ||
       (u.scheme_id() == urls::scheme::https && u.port() == "443"))
     u.remove_port();
-  u.remove_fragment();
   if (u.has_query()) {
     auto params = u.encoded_params();
     for (auto it = params.begin(); it != params.end();) {
@@ -52,7 +60,7 @@ std::string normalize_url(std::string_view url) {
 }
 
 std::string url_host(std::string_view url) {
-  auto parsed = urls::parse_uri(url);
+  auto parsed = base::parse_uri(url);
   if (!parsed) return {};
   return parsed->host_address().empty() ? std::string() : base::to_lower(parsed->encoded_host());
 }

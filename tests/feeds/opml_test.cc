@@ -75,6 +75,40 @@ BOOST_AUTO_TEST_CASE(export_uses_the_url_when_there_is_no_title) {
   BOOST_TEST((*back)[0].title == "http://x.example/f");
 }
 
+// Found by opml_fuzz: the URL written as the missing title kept its tab and newline, which
+// the import then collapsed, so each export of the same list differed from the one before.
+BOOST_AUTO_TEST_CASE(an_export_imports_and_exports_again_unchanged) {
+  const std::vector<Subscription> subs = {{"http://b.example/a\tb\nc", "", "", ""},
+                                          {"http://c.example/", " two\n lines ", "", ""}};
+  const std::string first = write_opml(subs, "t");
+  auto back = parse_opml(first);
+  BOOST_TEST_REQUIRE(back.has_value());
+  BOOST_TEST_REQUIRE(back->size() == 2u);
+  BOOST_TEST((*back)[0].url == subs[0].url);
+  BOOST_TEST((*back)[0].title == "http://b.example/a b c");
+  BOOST_TEST((*back)[1].title == "two lines");
+  BOOST_TEST(write_opml(*back, "t") == first);
+}
+
+// Found by opml_fuzz: a category attribute kept its newline, which the folder written for it
+// lost on import; categories are read as folder paths are, each level collapsed.
+BOOST_AUTO_TEST_CASE(a_category_attribute_is_read_as_a_folder_path) {
+  auto subs = parse_opml(
+      "<opml version=\"2.0\"><body>"
+      "<outline xmlUrl=\"http://a.example/f\" category=\"/Tech\t/ Linux\n  kernel//,/Other\"/>"
+      "</body></opml>");
+  BOOST_TEST_REQUIRE(subs.has_value());
+  BOOST_TEST_REQUIRE(subs->size() == 1u);
+  BOOST_TEST((*subs)[0].category == "Tech/Linux kernel");
+  const std::string first = write_opml(*subs, "t");
+  auto back = parse_opml(first);
+  BOOST_TEST_REQUIRE(back.has_value());
+  BOOST_TEST_REQUIRE(back->size() == 1u);
+  BOOST_TEST((*back)[0].category == "Tech/Linux kernel");
+  BOOST_TEST(write_opml({{"http://b.example/f", "B", "", " News \n/ World "}}, "t") ==
+             write_opml({{"http://b.example/f", "B", "", "News/World"}}, "t"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
