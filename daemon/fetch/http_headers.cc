@@ -127,7 +127,7 @@ Scheme scheme_of(std::string_view url) {
 }
 
 std::string host_of(std::string_view url) {
-  auto u = boost::urls::parse_uri(url);
+  auto u = base::parse_uri(url);
   if (!u || !u->has_authority()) return {};
   return base::to_lower(u->host_address());
 }
