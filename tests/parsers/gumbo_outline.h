@@ -68,9 +68,9 @@ inline void outline_node(const GumboNode& node, int depth, std::string& out) {
 // What gumbo_outline returns for a page on which Gumbo fails one of its own assertions.
 inline constexpr std::string_view kGumboFailed = "#gumbo failed\n";
 
-// The outline of Gumbo's parse of `html` as it is (no elision, no depth bound).
+// The outline of Gumbo's parse of `html` as it is (no repair, no elision, no depth bound).
 inline std::string gumbo_outline(std::string_view html) {
-  auto doc = parsers::HtmlDocument::parse(std::string(html), {.elide = false, .bound_depth = false});
+  auto doc = parsers::HtmlDocument::parse(std::string(html), {.repair = false, .elide = false, .bound_depth = false});
   if (doc.parse_failed()) return std::string(kGumboFailed);
   std::string out;
   outline_node(doc.document(), 0, out);
