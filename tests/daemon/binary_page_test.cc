@@ -15,7 +15,9 @@ using winnow::testing::TestResponse;
 
 const std::string kPdf = std::string("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n") +
                          std::string(20000, '\x9c') + "\n%%EOF\n";
-const std::string kPng = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 33) +
+// The signature and the start of an IHDR chunk; sizeof - 1: the literal holds NULs.
+constexpr char kPngHead[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0";
+const std::string kPng = std::string(kPngHead, sizeof kPngHead - 1) +
                          std::string(20000, '\xa7');
 
 TestResponse body(const std::string& bytes, const std::string& type) {
