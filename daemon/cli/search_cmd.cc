@@ -8,20 +8,28 @@
 
 #include "base/utf8.h"
 #include "daemon/archive/article_json.h"
+#include "daemon/archive/search_query.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
 
 namespace winnow::cli {
 
 int run_search(std::span<char* const> argv) {
-  Args args(argv, {"limit", "config", "archive"}, {"json", "help"});
+  Args args(argv, {"limit", "config", "archive"}, {"json", "fts5", "help"});
   if (args.has("help") || args.positionals().empty()) {
-    std::fputs("usage: winnow search QUERY... [--limit N] [--json]   (FTS5 syntax: words, \"phrases\", OR, NOT, prefix*)\n",
+    std::fputs("usage: winnow search WORDS... [--limit N] [--json] [--fts5]\n"
+               "  every word and \"quoted phrase\" must appear; --fts5: the query is SQLite FTS5 syntax\n"
+               "  (OR, NOT, NEAR, prefix*, column filters)\n",
                args.has("help") ? stdout : stderr);
     return args.has("help") ? 0 : 2;
   }
   std::string query;
   for (const auto& p : args.positionals()) query += (query.empty() ? "" : " ") + p;
+  if (!args.has("fts5")) query = archive::fts5_from_plain(query);
+  if (query.empty()) {
+    std::fputs("winnow search: nothing to search for\n", stderr);
+    return 2;
+  }
   auto a = open_archive_to_read(args);
   std::vector<archive::SearchHit> hits;
   try {
