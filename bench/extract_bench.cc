@@ -4,7 +4,6 @@
 //
 //   build/bench/extract_bench [DIR] [--rounds N] [--threads N]
 #include <gumbo.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,28 +19,12 @@
 
 #include "parsers/extract/extract.h"
 #include "parsers/html/document.h"
+#include "tests/page_file.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::string read_page(const fs::path& path) {
-  std::string out;
-  if (path.extension() == ".gz") {
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (!f) return out;
-    char buffer[1 << 16];
-    int n;
-    while ((n = gzread(f, buffer, sizeof buffer)) > 0) out.append(buffer, std::size_t(n));
-    gzclose(f);
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Runs `work` over every page `rounds` times and returns the best round's seconds.
 template <typename F>
@@ -74,7 +57,7 @@ int main(int argc, char** argv) {
   std::size_t bytes = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
-    pages.push_back(read_page(entry.path()));
+    pages.push_back(winnow::testing::read_page_file(entry.path()));
     bytes += pages.back().size();
   }
   if (pages.empty()) {

@@ -1,6 +1,7 @@
 #include "bench/real_pages.h"
 
-#include <zlib.h>
+#include "tests/page_file.h"
+
 
 #include <algorithm>
 #include <array>
@@ -35,29 +36,6 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-
-struct GzFileClose {
-  void operator()(gzFile_s* f) const noexcept { gzclose(f); }
-};
-using GzFile = std::unique_ptr<gzFile_s, GzFileClose>;
-
-std::string read_file(const fs::path& path) {
-  std::string out;
-  if (path.extension() == ".gz") {
-    GzFile f(gzopen(path.c_str(), "rb"));
-    if (!f) throw std::runtime_error("cannot open " + path.string());
-    std::array<char, 1 << 16> buffer;
-    int n = 0;
-    while ((n = gzread(f.get(), buffer.data(), unsigned(buffer.size()))) > 0) out.append(buffer.data(), std::size_t(n));
-    if (n < 0) throw std::runtime_error("cannot decompress " + path.string());
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 std::string lowercase_ascii(std::string_view s) {
   std::string out(s);
@@ -158,7 +136,7 @@ std::vector<PageTemplate> load_pages(const fs::path& dir, fs::path& used) {
   }
   std::sort(files.begin(), files.end());
   std::vector<PageTemplate> pages;
-  for (const auto& f : files) pages.push_back(make_template(read_file(f)));
+  for (const auto& f : files) pages.push_back(make_template(winnow::testing::read_page_file(f)));
   return pages;
 }
 

@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -47,12 +46,14 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/archive/compress.h"
 #include "tests/daemon/child_process.h"
 #include "tests/daemon/farm.h"
 #include "tests/daemon/probe.h"
 #include "tests/daemon/temp_dir.h"
 #include "tests/daemon/test_server.h"
 #include "tests/daemon/winnowd_config.h"
+#include "tests/page_file.h"
 
 namespace fs = std::filesystem;
 namespace farm = winnow::testing::farm;
@@ -77,30 +78,6 @@ constexpr const char* kFaultNames[] = {"reset",  "stall",   "cut_short",   "500"
                                        "garbage", "hostile", "charset_lie", "bomb", "slow"};
 constexpr int kFaultKinds = sizeof kFaultNames / sizeof *kFaultNames;
 
-std::string gzip(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = uInt(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = uInt(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-std::string gunzip_file(const fs::path& path) {
-  gzFile in = gzopen(path.c_str(), "rb");
-  std::string out;
-  if (!in) return out;
-  char buffer[1 << 16];
-  for (int n; (n = gzread(in, buffer, sizeof buffer)) > 0;) out.append(buffer, std::size_t(n));
-  gzclose(in);
-  return out;
-}
-
 double rss_mb(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);)
@@ -116,8 +93,8 @@ class Farm {
       : feeds_(feeds), fault_rate_(fault_rate), rng_(seed), start_(Clock::now()), server_(4) {
     const fs::path corpus = fs::path(WINNOW_SOURCE_DIR) / "tests/fixtures/hostile";
     for (const auto& e : fs::directory_iterator(corpus))
-      if (e.path().string().ends_with(".html.gz")) hostile_.push_back(gunzip_file(e.path()));
-    bomb_ = gzip(std::string(200u << 20, '\0'));  // 200 MB of zeros in about 200 KB
+      if (e.path().string().ends_with(".html.gz")) hostile_.push_back(winnow::testing::read_page_file(e.path()));
+    bomb_ = winnow::archive::GzipPacker().pack(std::string(200u << 20, '\0'));  // 200 MB of zeros, a few hundred KB
     server_.route("/robots.txt", TestResponse{.headers = {{"Content-Type", "text/plain"}}, .body = "User-agent: *\nAllow: /\n"});
     server_.route("/feed/*", [this](const TestRequest& r) { return feed(r); });
     server_.route("/a/*", [this](const TestRequest& r) { return page(r); });
@@ -416,7 +393,14 @@ int main(int argc, char** argv) {
   }
   auto status = daemon->terminate(30s);
   const auto expected = farm.served();
-  if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) ++bad_exits;
+  if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+    ++bad_exits;
+    std::cout << "soak: winnowd did not stop cleanly on SIGTERM ("
+              << (!status ? std::string("still running after 30 s")
+                          : WIFEXITED(*status) ? "exit " + std::to_string(WEXITSTATUS(*status))
+                                               : "signal " + std::to_string(WTERMSIG(*status)))
+              << ")" << std::endl;
+  }
 
   std::map<std::string, std::int64_t> rows;  // url -> rows
   std::int64_t corrupted = 0, unexpected = 0, missing = 0, duplicated = 0, not_checked = 0;

@@ -1,17 +1,15 @@
 // parsers/html/elide.h: the text of scripts, styles and comments goes, everything else stays,
 // and Gumbo builds the same tree either way (the fuzz target elide_fuzz checks the same on
 // random input).
-#include <zlib.h>
 
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "parsers/html/elide.h"
+#include "tests/page_file.h"
 #include "tests/parsers/gumbo_outline.h"
 
 using winnow::parsers::elide_unread_text;
@@ -22,23 +20,6 @@ namespace {
 std::string elided(std::string html) {
   elide_unread_text(html);
   return html;
-}
-
-std::string slurp(const fs::path& path) {
-  std::string out;
-  if (path.extension() == ".gz") {
-    gzFile f = gzopen(path.c_str(), "rb");
-    BOOST_REQUIRE(f);
-    char buffer[1 << 16];
-    int n = 0;
-    while ((n = gzread(f, buffer, sizeof buffer)) > 0) out.append(buffer, std::size_t(n));
-    gzclose(f);
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 std::vector<fs::path> pages_in(const fs::path& dir) {
@@ -53,7 +34,7 @@ std::vector<fs::path> pages_in(const fs::path& dir) {
 }
 
 void check_same_tree(const fs::path& path) {
-  std::string page = slurp(path);
+  std::string page = winnow::testing::read_page_file(path);
   std::string small = elided(page);
   BOOST_TEST_INFO("page " << path.filename());
   BOOST_TEST(small.size() <= page.size());
@@ -145,7 +126,7 @@ BOOST_AUTO_TEST_CASE(real_pages_parse_to_the_same_tree) {
   pages.insert(pages.end(), bench.begin(), bench.end());
   std::size_t before = 0, after = 0;
   for (const auto& path : pages) {
-    std::string page = slurp(path);
+    std::string page = winnow::testing::read_page_file(path);
     before += page.size();
     after += elided(page).size();
     check_same_tree(path);

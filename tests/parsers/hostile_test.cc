@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -21,6 +20,7 @@
 #include "parsers/html/document.h"
 #include "parsers/html/nesting.h"
 #include "parsers/render/render.h"
+#include "tests/page_file.h"
 
 using namespace winnow::parsers;
 namespace fs = std::filesystem;
@@ -40,16 +40,6 @@ constexpr bool kSanitized = false;
 #else
 constexpr bool kSanitized = false;
 #endif
-
-std::string gunzip(const fs::path& path) {
-  gzFile in = gzopen(path.c_str(), "rb");
-  BOOST_REQUIRE_MESSAGE(in, "cannot open " << path);
-  std::string out;
-  char buffer[1 << 16];
-  for (int n; (n = gzread(in, buffer, sizeof buffer)) > 0;) out.append(buffer, std::size_t(n));
-  gzclose(in);
-  return out;
-}
 
 struct Cost {
   int status = -1;      // exit status, or -1 when a signal ended it
@@ -240,7 +230,7 @@ BOOST_AUTO_TEST_CASE(every_page_of_the_corpus_costs_time_and_memory_linear_in_it
   std::sort(pages.begin(), pages.end());
   BOOST_TEST(pages.size() >= 40u);
   for (const fs::path& gz : pages) {
-    const std::string html = gunzip(gz);
+    const std::string html = winnow::testing::read_page_file(gz);
     const fs::path page = dir / "page.html";
     std::ofstream(page, std::ios::binary) << html;
     const double mb = double(html.size()) / (1 << 20);
