@@ -29,6 +29,8 @@ layer("daemon/archive/"   "base/;parsers/;feeds/;daemon/archive/;daemon/config.h
                           "boost/asio;boost/beast;curl/;gumbo.h;libxml/")
 layer("daemon/ingest/"    "base/;parsers/;feeds/;daemon/archive/;daemon/fetch/;daemon/ingest/;daemon/config.h;daemon/log.h;daemon/feed_list.h"
                           "sqlite3.h;libpq-fe.h")
+# The HTTP API reads through the Archive interface, never SQLite itself.
+layer("daemon/api/"       "base/;parsers/;feeds/;daemon/"  "sqlite3.h;libpq-fe.h;gumbo.h;curl/")
 # The programs wire everything.
 layer("daemon/cli/"       "base/;parsers/;feeds/;daemon/"  "")
 

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -90,7 +91,7 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
     fail(source, e.source(), std::string(e.description()));
   }
   static const std::set<std::string> kSections = {"archive", "feeds", "fetch", "politeness",
-                                                  "schedule", "ingest", "extract", "log"};
+                                                  "schedule", "ingest", "extract", "api", "log"};
   for (const auto& [key, value] : root)
     if (!kSections.contains(std::string(key.str()))) fail(source, value.source(), "unknown section [" + std::string(key.str()) + "]");
 
@@ -177,6 +178,45 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   number = c.workers;
   extract.read_number("workers", number, 0, 256);
   c.workers = unsigned(number);
+
+  Section api(root, "api", source, {"listen", "socket", "token", "token_file", "public_url", "max_connections",
+                                    "max_body_kb", "idle_timeout_s", "request_timeout_s", "readers",
+                                    "heartbeat_s"});
+  api.read("listen", c.api_listen);
+  if (!c.api_listen.empty() && c.api_listen.rfind(':') == std::string::npos)
+    throw std::runtime_error(source + ": api.listen must be HOST:PORT (\"127.0.0.1:8470\", \"[::1]:8470\") or \"\"");
+  api.read("socket", c.api_socket);
+  resolve(c.api_socket);
+  api.read("token", c.api_token);
+  std::string token_file;
+  api.read("token_file", token_file);
+  resolve(token_file);
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in || !std::getline(in, c.api_token))
+      throw std::runtime_error(source + ": api.token_file " + token_file + " cannot be read");
+    while (!c.api_token.empty() && std::isspace(static_cast<unsigned char>(c.api_token.back()))) c.api_token.pop_back();
+  }
+  if (!c.api_token.empty() && c.api_token.size() < 16)
+    throw std::runtime_error(source + ": api.token must be at least 16 characters");
+  api.read("public_url", c.api_public_url);
+  while (!c.api_public_url.empty() && c.api_public_url.back() == '/') c.api_public_url.pop_back();
+  number = double(c.api_max_connections);
+  api.read_number("max_connections", number, 1, 100000);
+  c.api_max_connections = std::size_t(number);
+  number = double(c.api_max_body_bytes >> 10);
+  api.read_number("max_body_kb", number, 1, 256 * 1024);
+  c.api_max_body_bytes = std::size_t(number * 1024);
+  number = double(c.api_idle_timeout_s);
+  api.read_number("idle_timeout_s", number, 1, 3600);
+  c.api_idle_timeout_s = std::int64_t(number);
+  number = double(c.api_request_timeout_s);
+  api.read_number("request_timeout_s", number, 1, 600);
+  c.api_request_timeout_s = std::int64_t(number);
+  number = c.api_readers;
+  api.read_number("readers", number, 1, 64);
+  c.api_readers = unsigned(number);
+  api.read_number("heartbeat_s", c.api_heartbeat_s, 0.1, 3600);
 
   Section log(root, "log", source, {"level"});
   std::string level = "info";

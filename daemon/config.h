@@ -51,6 +51,21 @@ struct Config {
   std::size_t max_entries_per_poll = 500;
   // [extract]
   unsigned workers = 0;  // 0: one per core
+  // [api]: the HTTP API (daemon/api/, docs/api.md).
+  std::string api_listen = "127.0.0.1:8470";  // host:port over TCP; empty: none
+  std::string api_socket;                     // a Unix socket path too; empty: none
+  // The bearer token the writing endpoints ask for (token_file: read from that file, one
+  // line). Empty: the writing endpoints are off.
+  std::string api_token;
+  // Where clients reach the API, for the links in feeds it serves ("https://news.example/
+  // winnow"); empty: from each request's Host header.
+  std::string api_public_url;
+  std::size_t api_max_connections = 2048;
+  std::size_t api_max_body_bytes = 1u << 20;
+  std::int64_t api_idle_timeout_s = 60;     // a keep-alive connection with no request
+  std::int64_t api_request_timeout_s = 15;  // reading one request, headers and body
+  unsigned api_readers = 2;                 // threads reading the archive for the API
+  double api_heartbeat_s = 15;              // a stream's comment line when no article comes
   // [log]
   LogLevel log_level = LogLevel::info;
 

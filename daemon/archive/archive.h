@@ -129,6 +129,27 @@ struct EntryRetryCounts {
   std::optional<UnixSeconds> next_retry_at;
 };
 
+// Which articles a consumer's page holds (Archive::articles_page). Every filter left empty
+// lets every article through.
+struct ArticleQuery {
+  std::int64_t after = 0;                // the cursor: the last id the consumer saw
+  std::size_t limit = 50;
+  std::vector<std::int64_t> feed_ids;    // any of these feeds
+  std::string language;                  // "en" matches "en" and "en-GB", any case
+  std::vector<std::string> verdicts;     // any of these
+  bool originals_only = false;           // skip near-duplicates
+};
+
+// A page of articles and where the next one starts. Rows with an id at most `next` that
+// the page does not hold did not match: a consumer that asks again with after = next never
+// misses an article and never sees one twice, since ids are given in commit order and
+// never reused (one writer; no article is ever deleted).
+struct ArticlePage {
+  std::vector<ArticleRow> rows;          // without raw bytes
+  std::int64_t next = 0;                 // the cursor to ask with next
+  bool more = false;                     // articles past `next` exist already
+};
+
 struct SearchHit {
   std::int64_t article_id;
   std::string title;
@@ -205,6 +226,13 @@ class Archive {
   virtual std::vector<ArticleRow> articles_after(std::int64_t cursor, std::size_t limit, bool originals_only,
                                                  bool with_raw) = 0;
   virtual std::int64_t article_count() = 0;
+  // The articles after query.after that match, in id order, at most query.limit. Looks at
+  // no more than kArticlePageScan ids past the cursor, so that a filter few rows match costs
+  // a bounded read per page (the page may then be empty, with `more` set).
+  static constexpr std::int64_t kArticlePageScan = 5000;
+  virtual ArticlePage articles_page(const ArticleQuery& query) = 0;
+  // The highest article id archived so far; 0 when there is none.
+  virtual std::int64_t last_article_id() = 0;
 
   // Full-text search (FTS5 query syntax) over title and text, best first.
   virtual std::vector<SearchHit> search(const std::string& query, std::size_t limit) = 0;

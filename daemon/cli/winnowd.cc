@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "daemon/api/api.h"
 #include "daemon/archive/archive_worker.h"
 #include "daemon/archive/writer_lock.h"
 #include "daemon/config.h"
@@ -54,7 +55,11 @@ class Service {
         ingest_(loop_, archive_, ingest_options(config_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),
-        watchdog_timer_(loop_) {}
+        watchdog_timer_(loop_) {
+    if (!config_.api_listen.empty() || !config_.api_socket.empty())
+      api_ = std::make_unique<api::Api>(loop_, archive_, ingest_, config_.archive_path, api::api_options_from(config_),
+                                        api::DaemonState{[this] { return !archive_.full() && exit_status_ == 0; }, {}});
+  }
 
   int run() {
     subscribe_configured();
@@ -101,10 +106,13 @@ class Service {
       Config fresh = load_config(config_path_);
       if (fresh.archive_path != config_.archive_path)
         log::warning("archive path change needs a restart", {{"path", fresh.archive_path}});
+      if (fresh.api_listen != config_.api_listen || fresh.api_socket != config_.api_socket)
+        log::warning("api address change needs a restart", {{"listen", fresh.api_listen}, {"socket", fresh.api_socket}});
       fresh.archive_path = config_.archive_path;
       config_ = std::move(fresh);
       log::set_level(config_.log_level);
       ingest_.reconfigure(ingest_options(config_));
+      if (api_) api_->reconfigure(api::api_options_from(config_));
       subscribe_configured();
       ingest_.start();  // picks up feeds added to the archive by `winnow feeds add`
       log::info("reloaded", {{"config", config_path_}});
@@ -119,6 +127,7 @@ class Service {
     log::info("stopping", {{"signal", strsignal(signal)}});
     signals_.cancel();
     status_timer_.cancel();
+    if (api_) api_->stop();
     ingest_.drain(kDrainGrace, [this] {
       watchdog_timer_.cancel();
       loop_.stop();
@@ -134,6 +143,7 @@ class Service {
     sd_notify(0, "STOPPING=1\nSTATUS=archive disk full; exiting");
     signals_.cancel();
     status_timer_.cancel();
+    if (api_) api_->stop();
     ingest_.halt([this] {
       watchdog_timer_.cancel();
       loop_.stop();
@@ -181,6 +191,7 @@ class Service {
   asio::signal_set signals_;
   asio::steady_timer status_timer_;
   asio::steady_timer watchdog_timer_;
+  std::unique_ptr<api::Api> api_;  // after what it reads: goes first
   std::chrono::microseconds watchdog_period_{0};
   int exit_status_ = 0;
 };

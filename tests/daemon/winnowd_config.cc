@@ -83,6 +83,17 @@ void write_config(const std::string& path, const WinnowdConfig& c) {
     extract.key("workers", c.workers);
   }
   {
+    Section api(out, "api");
+    api.key("listen", std::optional<std::string>(c.api_listen));
+    api.key("socket", c.api_socket);
+    api.key("token", c.api_token);
+    api.key("max_connections", c.api_max_connections);
+    api.key("max_body_kb", c.api_max_body_kb);
+    api.key("idle_timeout_s", c.api_idle_timeout_s);
+    api.key("request_timeout_s", c.api_request_timeout_s);
+    api.key("heartbeat_s", c.api_heartbeat_s);
+  }
+  {
     Section log(out, "log");
     log.key("level", c.log_level);
   }

@@ -27,6 +27,16 @@ struct WinnowdConfig {
   std::optional<double> default_interval_min;
   // [extract]
   std::optional<unsigned> workers;
+  // [api]: off unless set, so that tests running at once never compete for winnowd's
+  // default port. "127.0.0.1:0" picks a free port: winnowd logs it ("api listening").
+  std::string api_listen;
+  std::optional<std::string> api_socket;
+  std::optional<std::string> api_token;
+  std::optional<long> api_max_connections;
+  std::optional<long> api_max_body_kb;
+  std::optional<long> api_idle_timeout_s;
+  std::optional<long> api_request_timeout_s;
+  std::optional<double> api_heartbeat_s;
   // [log]
   std::optional<std::string> log_level;
 };

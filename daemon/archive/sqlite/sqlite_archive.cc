@@ -1,6 +1,10 @@
 // Archive on SQLite: the class. The C API stays behind handles.h, the schema in schema.cc.
 #include "daemon/archive/sqlite/sqlite_archive.h"
 
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
 #include <bit>
 #include <ctime>
 #include <limits>
@@ -336,6 +340,46 @@ std::vector<ArticleRow> SqliteArchive::articles_after(std::int64_t cursor, std::
   if (with_raw)
     for (auto& row : rows) row.raw = raw_page(row.id);
   return rows;
+}
+
+ArticlePage SqliteArchive::articles_page(const ArticleQuery& request) {
+  // The newest id first: every row up to it is committed (one writer, ids in commit order),
+  // so reading the rows after it cannot see a later commit out of order.
+  const std::int64_t last = last_article_id();
+  const std::int64_t until = std::min(last, request.after + kArticlePageScan);
+  ArticlePage page;
+  page.next = std::max(request.after, until);
+  if (request.limit == 0 || until <= request.after) {
+    page.more = last > page.next;
+    return page;
+  }
+  // Lists go in as JSON arrays: one statement, whatever their length.
+  auto json_list = [](const auto& values) {
+    boost::json::array a;
+    for (const auto& v : values) a.emplace_back(v);
+    return values.empty() ? std::string() : boost::json::serialize(a);
+  };
+  static const std::string sql =
+      std::string("SELECT ") + kArticleColumns +
+      " FROM articles WHERE id > ?1 AND id <= ?2"
+      " AND (?3 = '' OR feed_id IN (SELECT value FROM json_each(?3)))"
+      " AND (?4 = '' OR lower(language) = lower(?4) OR language LIKE ?4 || '-%')"
+      " AND (?5 = '' OR verdict IN (SELECT value FROM json_each(?5)))"
+      " AND (?6 = 0 OR duplicate_of IS NULL)"
+      " ORDER BY id LIMIT ?7";
+  auto q = query(sql);
+  q.bind(request.after, until, json_list(request.feed_ids), request.language, json_list(request.verdicts),
+         request.originals_only, to_int64(request.limit));
+  while (q.step()) page.rows.push_back(read_article(q));
+  if (page.rows.size() == request.limit) page.next = page.rows.back().id;
+  page.more = last > page.next;
+  return page;
+}
+
+std::int64_t SqliteArchive::last_article_id() {
+  auto q = query("SELECT coalesce(max(id), 0) FROM articles");
+  q.step();
+  return q.integer(0);
 }
 
 std::int64_t SqliteArchive::article_count() {

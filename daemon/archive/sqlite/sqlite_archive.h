@@ -47,6 +47,8 @@ class SqliteArchive final : public Archive {
   std::vector<ArticleRow> articles_after(std::int64_t cursor, std::size_t limit, bool originals_only,
                                          bool with_raw) override;
   std::int64_t article_count() override;
+  ArticlePage articles_page(const ArticleQuery& query) override;
+  std::int64_t last_article_id() override;
 
   std::vector<SearchHit> search(const std::string& fts_query, std::size_t limit) override;
 

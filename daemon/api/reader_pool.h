@@ -1,0 +1,65 @@
+#pragma once
+// Threads that read the archive for the API, so that no SQLite call runs on the loop. Each
+// job gets a read-only connection of its own for its duration (connections are opened as
+// needed, at most one per thread, and reused); WAL lets them read while the ArchiveWorker
+// writes, each job seeing the archive as last committed when its first statement ran.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "daemon/archive/archive.h"
+
+namespace winnow::api {
+
+class ReaderPool {
+ public:
+  // `path`: the SQLite archive (open_sqlite_read_only); `threads` readers.
+  ReaderPool(std::string path, unsigned threads);
+  // Waits for the jobs running; the ones queued are dropped unrun.
+  ~ReaderPool();
+  ReaderPool(const ReaderPool&) = delete;
+  ReaderPool& operator=(const ReaderPool&) = delete;
+
+  // Any thread. Runs `read(archive)` on a reader, then `done(result, error)` on `loop`:
+  // the result, or the exception `read` (or opening the archive) threw.
+  template <typename T>
+  void read(boost::asio::io_context& loop, std::function<T(archive::Archive&)> read,
+            std::function<void(T, std::exception_ptr)> done) {
+    boost::asio::post(pool_, [this, &loop, read = std::move(read), done = std::move(done)]() mutable {
+      T result{};
+      std::exception_ptr error;
+      try {
+        auto connection = take();
+        try {
+          result = read(*connection);
+        } catch (...) {
+          error = std::current_exception();
+        }
+        give_back(std::move(connection));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      boost::asio::post(loop, [done = std::move(done), result = std::move(result), error]() mutable {
+        done(std::move(result), error);
+      });
+    });
+  }
+
+ private:
+  std::unique_ptr<archive::Archive> take();
+  void give_back(std::unique_ptr<archive::Archive> connection);
+
+  const std::string path_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<archive::Archive>> idle_;
+  boost::asio::thread_pool pool_;  // last: joined before the connections go
+};
+
+}  // namespace winnow::api
