@@ -11,6 +11,9 @@
 #include <libxml/tree.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -22,9 +25,11 @@
 #include "daemon/api/feed_out.h"
 #include "daemon/api/xml_text.h"
 #include "daemon/archive/archive.h"
+#include "daemon/ingest/article_row.h"
 #include "feeds/formats/parse.h"
 #include "feeds/text.h"
 #include "parsers/extract/article.h"
+#include "parsers/extract/extract.h"
 #include "parsers/html/document.h"
 #include "parsers/render/render.h"
 
@@ -462,6 +467,56 @@ BOOST_AUTO_TEST_CASE(json_feed_reads_back_through_the_feed_parser) {
   BOOST_TEST_REQUIRE(feed.has_value(), feed.error().message());
   BOOST_TEST(feeds::to_string(feed->format) == "json11");
   check_read_back(*feed, rows);
+}
+
+BOOST_AUTO_TEST_CASE(real_pages_extracted_as_ingest_does_make_valid_feeds_that_read_back) {
+  // The seed pages (React apps, WordPress, windows-1252 portals), extracted and turned into
+  // rows by the same code as ingest: blocks_json exactly as the archive holds it.
+  namespace fs = std::filesystem;
+  std::vector<fs::path> pages;
+  for (const auto& file : fs::directory_iterator(fs::path(WINNOW_SOURCE_DIR) / "tests/fixtures/seeds"))
+    if (file.path().extension() == ".html") pages.push_back(file.path());
+  std::sort(pages.begin(), pages.end());
+  BOOST_TEST_REQUIRE(pages.size() >= 10u);
+  std::vector<ArticleRow> rows;
+  for (const fs::path& page : pages) {
+    std::ifstream in(page, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    parsers::ExtractOptions options;
+    options.url = "https://seeds.example/" + page.stem().string() + "/";
+    ArticleRow row;
+    row.id = static_cast<std::int64_t>(rows.size()) + 1;
+    row.url = options.url;
+    row.fetched_at = 1'700'000'000;
+    ingest::set_extracted_fields(row, parsers::extract(bytes, options));
+    rows.push_back(row);
+  }
+  const std::string atom = api::atom_feed(info(), rows);
+  const auto errors = atom_schema_errors(atom);
+  BOOST_TEST(errors.empty(), (errors.empty() ? "" : errors.front()));
+  for (const std::string& html : atom_contents(atom)) BOOST_TEST(unsafe_parts(html).empty());
+  feeds::ParseOptions options;
+  options.base_url = info().self_url;
+  for (const std::string& document : {atom, api::json_feed(info(), rows)}) {
+    auto feed = feeds::parse_feed(document, options);
+    BOOST_TEST_REQUIRE(feed.has_value());
+    BOOST_TEST_REQUIRE(feed->entries.size() == rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      BOOST_TEST(feed->entries[i].title == base::collapse_whitespace(rows[i].title.empty() ? rows[i].url : rows[i].title));
+      // Every paragraph of the article is in the content a reader gets.
+      const std::string text = base::collapse_whitespace(feeds::html_to_text(feed->entries[i].content));
+      int paragraphs = 0;
+      const boost::json::value blocks = boost::json::parse(rows[i].blocks_json);
+      for (const auto& block : blocks.as_array()) {
+        if (block.at("type").as_string() != "paragraph") continue;
+        ++paragraphs;
+        const std::string line = base::collapse_whitespace(std::string(block.at("text").as_string()).substr(0, 60));
+        const std::string head = line.substr(0, line.rfind(' '));  // whole words only
+        BOOST_TEST(text.find(head) != std::string::npos, pages[i] << ": " << head);
+      }
+      BOOST_TEST(paragraphs > 0, pages[i]);
+    }
+  }
 }
 
 // ---- Article HTML ----
