@@ -228,7 +228,7 @@ std::string atom_feed(const FeedOutInfo& info, const std::vector<archive::Articl
   if (!info.description.empty()) element(out, "", "subtitle", info.description);
   element(out, "", "updated", date(info.updated.value_or(feed_updated(rows).value_or(0))));
   if (!info.self_url.empty()) link(out, "", "self", "application/atom+xml", info.self_url);
-  if (!info.home_url.empty()) link(out, "", "alternate", "text/html", info.home_url);
+  if (const std::string home = safe_url("", info.home_url); !home.empty()) link(out, "", "alternate", "text/html", home);
   out += "<generator>winnow</generator>\n";
   // Atom wants an author for every entry, from the entry or else from its feed.
   const bool every_entry_has_author =
@@ -243,7 +243,7 @@ std::string json_feed(const FeedOutInfo& info, const std::vector<archive::Articl
   json::object feed;
   feed["version"] = "https://jsonfeed.org/version/1.1";
   feed["title"] = json_string(info.title);
-  if (!info.home_url.empty()) feed["home_page_url"] = json_string(info.home_url);
+  if (const std::string home = safe_url("", info.home_url); !home.empty()) feed["home_page_url"] = json_string(home);
   if (!info.self_url.empty()) feed["feed_url"] = json_string(info.self_url);
   if (!info.description.empty()) feed["description"] = json_string(info.description);
   if (const std::string lang = language_tag(info.language); !lang.empty()) feed["language"] = lang;

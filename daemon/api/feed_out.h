@@ -24,8 +24,12 @@ struct FeedOutInfo {
   std::string id;
   std::string title;
   std::string description;   // atom:subtitle, JSON Feed description; may be empty
-  std::string self_url;      // where this feed is served from (link rel=self, feed_url)
-  std::string home_url;      // the site it follows (link rel=alternate, home_page_url); may be empty
+  std::string self_url;      // where this document is served from (link rel=self, feed_url):
+                             // the .atom URL for atom_feed, the .json one for json_feed
+  // The site it follows (link rel=alternate, home_page_url); may be empty. Usually the
+  // subscribed feed's own site link, so as untrusted as a page: written only when safe_url
+  // keeps it.
+  std::string home_url;
   std::string language;      // of the whole feed, when known; may be empty
   // The API URL of article N is article_url_base + N, e.g.
   // "http://127.0.0.1:8470/v1/articles/": where a near-duplicate's link rel=related points.

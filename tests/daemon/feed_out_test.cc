@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -728,6 +729,71 @@ BOOST_AUTO_TEST_CASE(bad_bytes_and_forbidden_characters_do_not_break_the_documen
   BOOST_TEST(title == "Bell tab\t form bad\xEF\xBF\xBD\xEF\xBF\xBD utf8 \xEF\xBF\xBD\xEF\xBF\xBD noncharacter  end");
   BOOST_TEST(api::xml_chars("cr\r kept") == "cr\r kept");
   BOOST_TEST(api::escaped("a\r\"b\"\t\n", true) == "a&#13;&quot;b&quot;&#9;&#10;");
+}
+
+BOOST_AUTO_TEST_CASE(a_hostile_site_link_of_the_feed_is_left_out) {
+  FeedOutInfo hostile = info();
+  hostile.home_url = "javascript:alert(1)";
+  const std::string atom = api::atom_feed(hostile, sample_rows());
+  BOOST_TEST(atom.find("javascript") == std::string::npos);
+  BOOST_TEST(atom_schema_errors(atom).empty());
+  BOOST_TEST(!parse_json(api::json_feed(hostile, sample_rows())).contains("home_page_url"));
+}
+
+// Text made of what breaks XML, JSON, HTML and URL handling, and random bytes.
+std::string random_text(std::mt19937& rng) {
+  static const std::vector<std::string> kPieces = {
+      "<", ">", "&", "\"", "'", "]]>", "<script>", "</p>", "<svg onload=x>", "javascript:", "data:", "&#x09;",
+      "&amp;", "\r\n", "\n\n", "\t", "\x01", "\x0b", "\x1b", "\x7f", "\xc2\x85", "\xff", "\xc3", "\xa9", "\xe9",
+      "\xed\xa0\x80", "\xef\xbf\xbe", "\xef\xbf\xbf", "\xf4\x90\x80\x80", "\xe2\x80\xa8", "\xf0\x9f\x98\x80",
+      std::string(1, '\0'), " ", "word", "http://", "/path", "{", "[", "\"type\":", ",", "\\u0000"};
+  std::string out;
+  const int n = std::uniform_int_distribution<int>(0, 24)(rng);
+  for (int i = 0; i < n; ++i) {
+    if (rng() % 4 == 0) out += static_cast<char>(rng() & 0xFF);
+    else out += kPieces[rng() % kPieces.size()];
+  }
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(random_bytes_in_every_field_still_give_valid_safe_documents) {
+  std::mt19937 rng(20261202);  // fixed: a failure repeats
+  for (int round = 0; round < 40; ++round) {
+    std::vector<ArticleRow> rows;
+    for (int k = 0; k < 8; ++k) {
+      ArticleRow row = row_number(round * 8 + k + 1);
+      for (std::string* field : {&row.title, &row.authors, &row.description, &row.tags, &row.site_name,
+                                 &row.language, &row.text, &row.verdict, &row.source})
+        if (rng() % 2) *field = random_text(rng);
+      if (rng() % 2) row.url = (rng() % 2 ? "https://news.example/" : "") + random_text(rng);
+      if (rng() % 2) row.image = random_text(rng);
+      switch (rng() % 3) {
+        case 0: row.blocks_json = random_text(rng); break;
+        case 1: {
+          boost::json::array blocks;
+          for (int b = 0; b < 4; ++b)
+            blocks.emplace_back(boost::json::object{{"type", rng() % 2 ? "paragraph" : random_text(rng)},
+                                                    {"text", random_text(rng)}, {"items", {random_text(rng)}},
+                                                    {"rows", {{random_text(rng)}}}, {"level", int(rng() % 20) - 5}});
+          row.blocks_json = boost::json::serialize(blocks);
+          break;
+        }
+        default: break;
+      }
+      if (rng() % 4 == 0) row.published = static_cast<base::UnixSeconds>(rng()) * 1'000'000'000LL;  // far out of range
+      rows.push_back(row);
+    }
+    FeedOutInfo feed = info();
+    feed.title = random_text(rng);
+    feed.language = random_text(rng);
+    const std::string atom = api::atom_feed(feed, rows);
+    const auto errors = atom_schema_errors(atom);
+    BOOST_TEST_REQUIRE(errors.empty(), "round " << round << ": " << (errors.empty() ? "" : errors.front()));
+    for (const std::string& html : atom_contents(atom)) BOOST_TEST_REQUIRE(unsafe_parts(html).empty(), html);
+    const auto json = parse_json(api::json_feed(feed, rows));
+    for (const auto& item : json.at("items").as_array())
+      BOOST_TEST_REQUIRE(unsafe_parts(std::string(item.at("content_html").as_string())).empty());
+  }
 }
 
 // ---- Caching ----
