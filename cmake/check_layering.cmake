@@ -30,9 +30,9 @@ layer("daemon/archive/"   "base/;parsers/;feeds/;daemon/archive/;daemon/config.h
 layer("daemon/ingest/"    "base/;parsers/;feeds/;daemon/archive/;daemon/fetch/;daemon/ingest/;daemon/config.h;daemon/log.h;daemon/feed_list.h"
                           "sqlite3.h;libpq-fe.h")
 # The API's writing of articles and feeds is pure: archive rows in, text out; no I/O at all.
-layer("daemon/api/article_html." "base/;daemon/archive/archive.h;daemon/archive/compress.h;daemon/api/" "${io};gumbo.h;libxml/")
-layer("daemon/api/feed_out."     "base/;daemon/archive/archive.h;daemon/archive/compress.h;daemon/api/" "${io};gumbo.h;libxml/")
-layer("daemon/api/xml_text."     "base/;daemon/api/xml_text.h"                                       "${io};gumbo.h;libxml/")
+layer("daemon/api/article_html." "base/;daemon/archive/archive.h;daemon/api/" "${io};gumbo.h;libxml/")
+layer("daemon/api/feed_out."     "base/;daemon/archive/archive.h;daemon/api/" "${io};gumbo.h;libxml/")
+layer("daemon/api/xml_text."     "base/;daemon/api/xml_text.h"                 "${io};gumbo.h;libxml/")
 # The programs wire everything.
 layer("daemon/cli/"       "base/;parsers/;feeds/;daemon/"  "")
 
