@@ -409,4 +409,21 @@ std::string format_rfc3339(UnixSeconds t) {
   return buf;
 }
 
+std::string format_http_date(UnixSeconds t) {
+  static constexpr const char* kWeekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const chrono::sys_seconds instant{chrono::seconds{t}};
+  const chrono::sys_days day = chrono::floor<chrono::days>(instant);
+  const chrono::year_month_day date{day};
+  const chrono::hh_mm_ss time{instant - day};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d GMT",
+                kWeekdays[chrono::weekday{day}.c_encoding()], static_cast<unsigned>(date.day()),
+                kMonths[static_cast<unsigned>(date.month()) - 1], static_cast<int>(date.year()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
+  return buf;
+}
+
 }  // namespace winnow::base

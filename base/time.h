@@ -24,4 +24,8 @@ std::optional<UnixSeconds> parse_date(std::string_view text);
 // outside those prints a wrong date.
 std::string format_rfc3339(UnixSeconds t);
 
+// HTTP's IMF-fixdate (RFC 7231 7.1.1.1), for Date, Last-Modified and Expires:
+// "Sun, 06 Nov 1994 08:49:37 GMT". Same range as format_rfc3339.
+std::string format_http_date(UnixSeconds t);
+
 }  // namespace winnow::base

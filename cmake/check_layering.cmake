@@ -29,6 +29,10 @@ layer("daemon/archive/"   "base/;parsers/;feeds/;daemon/archive/;daemon/config.h
                           "boost/asio;boost/beast;curl/;gumbo.h;libxml/")
 layer("daemon/ingest/"    "base/;parsers/;feeds/;daemon/archive/;daemon/fetch/;daemon/ingest/;daemon/config.h;daemon/log.h;daemon/feed_list.h"
                           "sqlite3.h;libpq-fe.h")
+# The API's writing of articles and feeds is pure: archive rows in, text out; no I/O at all.
+layer("daemon/api/article_html." "base/;daemon/archive/archive.h;daemon/api/" "${io};gumbo.h;libxml/")
+layer("daemon/api/feed_out."     "base/;daemon/archive/archive.h;daemon/api/" "${io};gumbo.h;libxml/")
+layer("daemon/api/xml_text."     "base/;daemon/api/xml_text.h"                 "${io};gumbo.h;libxml/")
 # The HTTP API reads through the Archive interface, never SQLite itself.
 layer("daemon/api/"       "base/;parsers/;feeds/;daemon/"  "sqlite3.h;libpq-fe.h;gumbo.h;curl/")
 # The programs wire everything.

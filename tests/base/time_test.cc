@@ -164,6 +164,21 @@ BOOST_AUTO_TEST_CASE(format_rfc3339_known_instants) {
   BOOST_TEST(format_rfc3339(253402300799) == "9999-12-31T23:59:59Z");
 }
 
+BOOST_AUTO_TEST_CASE(format_http_date_known_instants) {
+  BOOST_TEST(format_http_date(784111777) == "Sun, 06 Nov 1994 08:49:37 GMT");  // RFC 7231's example
+  BOOST_TEST(format_http_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT");
+  BOOST_TEST(format_http_date(951782400) == "Tue, 29 Feb 2000 00:00:00 GMT");
+  BOOST_TEST(format_http_date(-1) == "Wed, 31 Dec 1969 23:59:59 GMT");
+}
+
+BOOST_AUTO_TEST_CASE(http_dates_read_back) {
+  for (UnixSeconds t = -2208988800; t < 4102444800; t += 86400 * 13 + 3607) {
+    auto back = parse_date(format_http_date(t));
+    BOOST_REQUIRE(back.has_value());
+    BOOST_REQUIRE_EQUAL(*back, t);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(every_day_of_four_centuries_round_trips) {
   // 1900..2300 covers the 100- and 400-year leap rules both ways.
   for (UnixSeconds t = -2208988800; t < 10413792000; t += 86400 - 7) {
