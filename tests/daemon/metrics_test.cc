@@ -7,14 +7,20 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <optional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "daemon/ingest/ingest.h"
 #include "daemon/metrics/process.h"
+#include "tests/daemon/farm.h"
+#include "tests/daemon/pipeline.h"
+#include "tests/daemon/test_server.h"
 
 namespace winnow::metrics {
 namespace {
@@ -113,6 +119,7 @@ BOOST_AUTO_TEST_CASE(increments_from_several_threads_all_count) {
   auto& family = r.counter("hits_total", "Hits.", {"worker"});
   auto& latency = r.histogram("lat_seconds", "L.", {0.5});
   constexpr int kThreads = 4, kEach = 100'000;
+  family.with({"all"});  // so that the renders below have a series from the start
   std::atomic<bool> go{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -174,6 +181,160 @@ BOOST_AUTO_TEST_CASE(process_metrics_read_proc_self) {
   BOOST_TEST(resident_memory_bytes() > 1e6);  // a test binary holds more than a megabyte
   BOOST_TEST(text.find("process_resident_memory_bytes ") != std::string::npos, text);
   BOOST_TEST(text.find("process_open_fds ") != std::string::npos, text);
+}
+
+// The value of the sample `series` (name and labels, as rendered) in `text`, if there.
+std::optional<double> sample(const std::string& text, const std::string& series) {
+  const std::string head = series + " ";
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    if (text.compare(at, head.size(), head) == 0)
+      return std::strtod(text.substr(at + head.size(), end - at - head.size()).c_str(), nullptr);
+    at = end == std::string::npos ? text.size() : end + 1;
+  }
+  return std::nullopt;
+}
+
+double value(const std::string& text, const std::string& series) {
+  auto v = sample(text, series);
+  BOOST_TEST(v.has_value(), series << " missing in:\n" << text);
+  return v.value_or(-1);
+}
+
+BOOST_AUTO_TEST_CASE(ingest_counts_fetches_verdicts_extractions_and_feed_health) {
+  using namespace ::winnow::ingest::testing;
+  using winnow::testing::TestResponse;
+  Registry registry;  // outlives the pipeline's Ingest
+  TestServer server(4);
+  ingest::IngestOptions options = test_options();
+  options.metrics = &registry;
+  Pipeline pipeline(options);
+
+  std::size_t page_bytes = 0;
+  auto serve = [&](const std::string& path, TestResponse response) {
+    page_bytes += response.body.size();
+    server.route(path, std::move(response));
+  };
+  std::vector<farm::Item> items;
+  for (int n = 1; n <= 3; ++n) {  // articles, no feed content
+    const std::string path = "/a/" + std::to_string(n);
+    Story story = farm::make_story(300 + n);
+    serve(path, farm::html_response(farm::page_html(story)));
+    items.push_back(farm::item_for(story, server.url(path), false));
+  }
+  TestResponse missing = farm::html_response("<html><body><h1>Page not found</h1></body></html>");
+  missing.status = 404;
+  serve("/a/missing", missing);
+  items.push_back(farm::item_for(farm::make_story(310), server.url("/a/missing"), true));
+  serve("/a/challenge", farm::html_response(farm::verdict_page("challenge-just-a-moment.html")));
+  items.push_back(farm::item_for(farm::make_story(311), server.url("/a/challenge"), true));
+  server.route("/feed.xml", farm::conditional_feed(farm::rss("Metrics", server.url("/"), items),
+                                                   "application/rss+xml", "\"m-1\""));
+  // A broken but usable feed (cut off before its end) with one article of its own, and a
+  // feed whose server fails.
+  Story own = farm::make_story(320);
+  serve("/b/1", farm::html_response(farm::page_html(own)));
+  std::string truncated = farm::rss("Cut", server.url("/"), {farm::item_for(own, server.url("/b/1"), false)});
+  truncated.resize(truncated.find("</channel>"));
+  server.route("/broken.xml", farm::plain_feed(truncated));
+  TestResponse failing = farm::html_response("down");
+  failing.status = 500;
+  server.route("/failing.xml", failing);
+  pipeline.subscribe({server.url("/feed.xml"), server.url("/broken.xml"), server.url("/failing.xml")});
+
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] {
+    return pipeline.article_count() == 6 && pipeline.ingest().stats().polls_failed >= 1 &&
+           pipeline.ingest().stats().archived == 6;
+  }));
+  // Stop polling and let what is in flight finish: from then on the server's hits are final.
+  bool drained = false;
+  pipeline.ingest().drain(std::chrono::seconds(5), [&] { drained = true; });
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return drained; }));
+  pipeline.worker().flush();
+
+  const std::string text = registry.render();
+  const auto& stats = pipeline.ingest().stats();
+  // Pages: five answered 200 (four articles and the challenge), one 404; robots.txt is the
+  // server's 404, which allows everything.
+  BOOST_TEST(value(text, R"(winnow_fetches_total{kind="page",outcome="ok",status_class="2xx"})") == 5);
+  BOOST_TEST(value(text, R"(winnow_fetches_total{kind="page",outcome="http_error",status_class="4xx"})") == 1);
+  BOOST_TEST(value(text, R"(winnow_fetches_total{kind="robots",outcome="http_error",status_class="4xx"})") == 1);
+  BOOST_TEST(server.hits("/robots.txt") == 1u);
+  BOOST_TEST(value(text, R"(winnow_fetch_body_bytes_total{kind="page"})") == double(page_bytes));
+  // Feeds: the first poll of /feed.xml in full, then 304s; /broken.xml always in full; every
+  // poll of /failing.xml a 500.
+  const double feed_hits = double(server.hits("/feed.xml")), broken_hits = double(server.hits("/broken.xml"));
+  BOOST_TEST(value(text, R"(winnow_fetches_total{kind="feed",outcome="ok",status_class="2xx"})") == 1 + broken_hits);
+  BOOST_TEST(sample(text, R"(winnow_fetches_total{kind="feed",outcome="not_modified",status_class="3xx"})").value_or(0) ==
+             feed_hits - 1);
+  BOOST_TEST(value(text, R"(winnow_fetches_total{kind="feed",outcome="http_error",status_class="5xx"})") ==
+             double(server.hits("/failing.xml")));
+  BOOST_TEST(double(stats.polls_failed) == double(server.hits("/failing.xml")));
+
+  // Archived: four pages' articles; the 404's entry and the challenge's from the feed's
+  // content, the challenge's marked with its verdict.
+  BOOST_TEST(value(text, R"(winnow_articles_archived_total{verdict="article",source="page"})") == 4);
+  BOOST_TEST(value(text, R"(winnow_articles_archived_total{verdict="article",source="feed"})") == 1);
+  BOOST_TEST(value(text, R"(winnow_articles_archived_total{verdict="challenge",source="feed"})") == 1);
+  BOOST_TEST(value(text, R"(winnow_articles_archived_total{verdict="paywall_teaser",source="page"})") == 0);
+  BOOST_TEST(value(text, R"(winnow_duplicates_total{kind="url"})") == 0);
+
+  // One latency sample per extraction: each page answered 200, and each feed content used.
+  std::uint64_t page_extractions = 0;
+  for (const auto& [verdict, n] : stats.verdicts) page_extractions += n;
+  BOOST_TEST(page_extractions == 5u);
+  BOOST_TEST(value(text, R"(winnow_extraction_duration_seconds_count{source="page"})") == 5);
+  BOOST_TEST(value(text, R"(winnow_extraction_duration_seconds_bucket{source="page",le="+Inf"})") == 5);
+  BOOST_TEST(value(text, R"(winnow_extraction_duration_seconds_count{source="feed"})") == double(stats.feed_fallbacks));
+  BOOST_TEST(stats.feed_fallbacks == 2u);
+  BOOST_TEST(value(text, R"(winnow_extraction_duration_seconds_sum{source="page"})") > 0);
+  BOOST_TEST(value(text, "winnow_extraction_failures_total") == 0);
+
+  BOOST_TEST(value(text, R"(winnow_feeds{health="ok"})") == 1);
+  BOOST_TEST(value(text, R"(winnow_feeds{health="broken"})") == 1);
+  BOOST_TEST(value(text, R"(winnow_feeds{health="failing"})") == 1);
+  BOOST_TEST(value(text, R"(winnow_feeds{health="disabled"})") == 0);
+  // Drained: every queue is empty, as the last event left it.
+  for (const char* gauge : {"winnow_pages_in_memory", "winnow_page_fetches_waiting", "winnow_entries_in_flight",
+                            "winnow_polls_in_flight", "winnow_page_retries_in_flight", "winnow_archive_pending_jobs"})
+    BOOST_TEST(value(text, gauge) == 0, gauge);
+}
+
+BOOST_AUTO_TEST_CASE(ingest_without_a_registry_measures_nothing_and_with_one_shows_queues_while_busy) {
+  using namespace ::winnow::ingest::testing;
+  Registry registry;
+  TestServer server(4);
+  ingest::IngestOptions options = test_options();
+  options.metrics = &registry;
+  options.max_pages_in_memory = 1;  // the second page waits for the first's slot
+  Pipeline pipeline(options);
+  std::vector<farm::Item> items;
+  for (int n = 1; n <= 2; ++n) {
+    const std::string path = "/slow/" + std::to_string(n);
+    auto response = farm::html_response(farm::page_html(farm::make_story(330 + n)));
+    response.delay = std::chrono::milliseconds(300);
+    server.route(path, response);
+    items.push_back(farm::item_for(farm::make_story(330 + n), server.url(path), false));
+  }
+  server.route("/feed.xml", farm::plain_feed(farm::rss("Slow", server.url("/"), items)));
+  pipeline.subscribe({server.url("/feed.xml")});
+  // While the first page is fetched: one page in memory, the other waiting for its slot.
+  std::string busy;
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] {
+    busy = registry.render();
+    return sample(busy, "winnow_page_fetches_waiting").value_or(0) == 1;
+  }));
+  BOOST_TEST(value(busy, "winnow_pages_in_memory") == 1);
+  BOOST_TEST(value(busy, "winnow_entries_in_flight") == 2);
+  BOOST_TEST(value(busy, "winnow_polls_in_flight") == 1);
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.ingest().stats().archived == 2; }));
+
+  // The same pipeline without a registry: nothing registers, nothing breaks.
+  Registry unused;
+  Pipeline plain;
+  plain.subscribe({server.url("/feed.xml")});
+  BOOST_TEST_REQUIRE(plain.run_until([&] { return plain.ingest().stats().archived == 2; }));
+  BOOST_TEST(unused.render() == "");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
