@@ -18,8 +18,8 @@
 // Threads: every member function of Registry and of the families is thread-safe; handles
 // (Counter, Gauge, Histogram) are lock-free and may be used from any thread at once. A
 // family lives as long as its Registry and is never removed, so handles stay valid until the
-// Registry is destroyed: the Registry must outlive every handle's use. A default-constructed
-// handle is valid and does nothing (metrics off).
+// Registry is destroyed: the Registry must outlive every handle's use and every Registration.
+// A default-constructed handle is valid and does nothing (metrics off).
 //
 // Callbacks run inside render(), on the thread that calls it, one at a time, with the
 // Registry's lock held: they must be quick, must not throw, and must not call the Registry.
