@@ -22,6 +22,8 @@
 #include "daemon/feed_list.h"
 #include "daemon/ingest/ingest.h"
 #include "daemon/log.h"
+#include "daemon/metrics/process.h"
+#include "daemon/metrics/registry.h"
 
 namespace {
 
@@ -38,10 +40,12 @@ constexpr std::chrono::seconds kDrainGrace{25};
 // leaves the unit failed if the disk stays full (docs/operation.md, "Disk full").
 constexpr int kExitArchiveFull = 75;
 
-// Beside the archive, what counts pages that failed extraction, across crashes too.
-ingest::IngestOptions ingest_options(const Config& config) {
+// Beside the archive, what counts pages that failed extraction, across crashes too. The
+// Ingest keeps the metrics registry of its construction (a reload's null changes nothing).
+ingest::IngestOptions ingest_options(const Config& config, metrics::Registry* registry = nullptr) {
   ingest::IngestOptions options = ingest::options_from(config);
   options.extraction_journal = config.archive_path + ".extracting";
+  options.metrics = registry;
   return options;
 }
 
@@ -52,13 +56,15 @@ class Service {
         config_(std::move(config)),
         lock_(config_.archive_path),
         archive_(config_.archive_path, [this] { asio::post(loop_, [this] { archive_full(); }); }),
-        ingest_(loop_, archive_, ingest_options(config_)),
+        ingest_(loop_, archive_, ingest_options(config_, &metrics_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),
         watchdog_timer_(loop_) {
+    metrics::register_process_metrics(metrics_);
     if (!config_.api_listen.empty() || !config_.api_socket.empty())
       api_ = std::make_unique<api::Api>(loop_, archive_, ingest_, config_.archive_path, api::api_options_from(config_),
-                                        api::DaemonState{[this] { return !archive_.full() && exit_status_ == 0; }, {}});
+                                        api::DaemonState{[this] { return !archive_.full() && exit_status_ == 0; },
+                                                         [this] { return metrics_.render(); }});
   }
 
   int run() {
@@ -184,6 +190,7 @@ class Service {
 
   std::string config_path_;
   Config config_;
+  metrics::Registry metrics_;  // for GET /metrics; outlives the Ingest's handles and callbacks
   asio::io_context loop_;
   archive::WriterLock lock_;  // before the archive is opened; released after it is closed
   archive::ArchiveWorker archive_;

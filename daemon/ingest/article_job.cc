@@ -9,10 +9,12 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 #include "daemon/ingest/article_row.h"
 #include "daemon/ingest/dedupe.h"
 #include "daemon/ingest/ingest_impl.h"
+#include "daemon/ingest/ingest_metrics.h"
 #include "daemon/ingest/page_retry.h"
 #include "daemon/log.h"
 #include "parsers/charset/sniff.h"
@@ -51,6 +53,7 @@ ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch
 
 void Ingest::start_job(std::shared_ptr<Job> job) {
   ++jobs_in_flight_;
+  note_depths();
   if (job->page) {  // a page crawled directly: extract what was fetched
     auto page = std::move(*job->page);
     job->page.reset();
@@ -92,6 +95,7 @@ void Ingest::fetch_page(std::shared_ptr<Job> job) {
       job->holds_page = true;
       fetcher_.fetch(std::move(request), [this, job, host](fetch::FetchResult r) {
         if (host != "file") hosts_.release(host, r.error == fetch::FetchErrc::ok ? r.status : 0, r.retry_after_s);
+        if (metrics_) metrics_->fetched(FetchKind::page, r);
         on_page(job, std::move(r));
       });
     });
@@ -181,9 +185,14 @@ bool Ingest::extract_guarded(const std::string& key, std::string_view bytes, con
                              parsers::Article& article) {
   if (journal_.quarantined(key)) return false;
   std::string failure;
+  // use_feed_content() keys a feed entry's content so; anything else is a page.
+  const bool feed_content = key.starts_with("feed-content ");
   try {
     ExtractionJournal::Extracting marked(journal_, key);
+    const auto started = std::chrono::steady_clock::now();
     article = parsers::extract(bytes, options);
+    if (metrics_)
+      metrics_->extracted(feed_content, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (article.unparsed) failure = article.verdict.signals.empty() ? "unparsed" : article.verdict.signals.front();
   } catch (const std::exception& e) {  // std::bad_alloc above all: the page, not the process, fails
     article = parsers::Article();
@@ -191,6 +200,7 @@ bool Ingest::extract_guarded(const std::string& key, std::string_view bytes, con
     failure = e.what();
   }
   if (failure.empty()) return true;
+  if (metrics_) metrics_->extraction_failed();
   const int failures = journal_.record_failure(key);
   asio::post(loop_, [this, alive = std::weak_ptr<bool>(alive_)] {
     if (!alive.expired()) ++stats_.extraction_failures;
@@ -308,11 +318,13 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
           }
           if (*outcome == StoreOutcome::url_duplicate) ++stats_.url_duplicates;
           else ++stats_.archived;
+          if (metrics_) metrics_->stored(*outcome, shared_row->verdict, shared_row->source);
           if (*outcome == StoreOutcome::upgraded)
             log::info("article replaced what was archived", {{"id", shared_row->id}, {"url", job->url}});
           if (*outcome == StoreOutcome::near_duplicate) ++stats_.near_duplicates;
           if (job->entry_retry) {
             ++stats_.retries_upgraded;
+            if (metrics_) metrics_->retried(RetryOutcome::upgraded);
             log::info("page retried and archived as an article", {{"id", shared_row->id}, {"url", job->url}});
           }
           log::debug("archived", {{"id", shared_row->id}, {"url", job->url}, {"source", shared_row->source}});
@@ -352,6 +364,7 @@ void Ingest::job_done(const std::shared_ptr<Job>& job) {
     job->holds_page = false;
     release_page_slot();
   }
+  note_depths();
   if (job->poll && --job->poll->pending == 0) finish_poll(job->poll);
   else if (!job->poll && job->crawl) {
     if (--job->crawl->pending == 0 && job->crawl->done) job->crawl->done();
@@ -363,9 +376,11 @@ void Ingest::job_done(const std::shared_ptr<Job>& job) {
 void Ingest::hold_page_slot(std::function<void()> go) {
   if (pages_held_ < std::max<std::size_t>(1, options_.max_pages_in_memory)) {
     ++pages_held_;
+    note_depths();
     go();
   } else {
     page_waiters_.push_back(std::move(go));
+    note_depths();
   }
 }
 

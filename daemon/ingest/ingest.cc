@@ -4,12 +4,14 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <random>
 #include <thread>
 #include <unordered_set>
 
 #include "daemon/ingest/ingest_impl.h"
+#include "daemon/ingest/ingest_metrics.h"
 #include "daemon/log.h"
 
 namespace winnow::ingest {
@@ -79,12 +81,16 @@ Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOp
       robots_(
           hosts_,
           [this](const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done) {
-            fetch_limited(url, std::move(request), std::move(done));
+            fetch_limited(url, std::move(request), [this, done = std::move(done)](fetch::FetchResult r) {
+              if (metrics_) metrics_->fetched(FetchKind::robots, r);
+              done(std::move(r));
+            });
           },
           options_.obey_robots, options_.robots_agent),
       workers_(options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency())),
       timer_(loop),
-      retry_timer_(loop) {
+      retry_timer_(loop),
+      metrics_(options_.metrics ? std::make_unique<IngestMetrics>(*options_.metrics, archive) : nullptr) {
   if (!options_.extraction_journal.empty()) {
     std::string error;
     journal_ = ExtractionJournal::open(options_.extraction_journal, error);
@@ -155,6 +161,7 @@ void Ingest::start() {
         if (!row.enabled || feeds_.contains(row.id)) continue;
         track(std::move(row), FirstPoll::spread_if_overdue, now);
       }
+      count_feeds(std::size_t(std::count_if(rows->begin(), rows->end(), [](const auto& r) { return !r.enabled; })));
       log::info("feeds loaded", {{"feeds", feeds_.size()}});
       arm_timer();
     });
@@ -188,6 +195,7 @@ void Ingest::subscribe(std::vector<Subscription> subscriptions) {
         const FeedState& feed = track(std::move(row), FirstPoll::when_due, now);
         log::info("feed added", {{"feed", feed.row.id}, {"url", feed.row.url}});
       }
+      count_feeds(std::nullopt);
       arm_timer();
     });
   });
@@ -262,9 +270,29 @@ void Ingest::reconfigure(IngestOptions options) {
   if (!kept.empty()) log::warning("settings keep their values until a restart", {{"settings", boost::algorithm::join(kept, ", ")}});
   options.fetch = options_.fetch;
   options.workers = options_.workers;
+  options.metrics = options_.metrics;
   options_ = std::move(options);
   hosts_.set_params(options_.politeness);
   robots_.configure(options_.obey_robots, options_.robots_agent);
+}
+
+// ---- metrics ----------------------------------------------------------------------------
+
+void Ingest::note_depths() {
+  if (!metrics_) return;
+  metrics_->depths({.pages_in_memory = pages_held_,
+                    .page_fetches_waiting = page_waiters_.size(),
+                    .entries_in_flight = jobs_in_flight_,
+                    .polls_in_flight = polls_in_flight_,
+                    .retries_in_flight = retries_in_flight()});
+}
+
+void Ingest::count_feeds(std::optional<std::size_t> disabled) {
+  if (!metrics_) return;
+  std::array<std::size_t, 4> by_health{};
+  for (const auto& [id, feed] : feeds_)
+    if (!feed->dropped) ++by_health[std::size_t(feed_health(feed->row))];
+  metrics_->count_feeds(by_health, disabled);
 }
 
 // ---- shutdown ---------------------------------------------------------------------------

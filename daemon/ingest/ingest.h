@@ -69,7 +69,13 @@
 #include "feeds/model.h"
 #include "parsers/extract/extract.h"
 
+namespace winnow::metrics {
+class Registry;
+}
+
 namespace winnow::ingest {
+
+class IngestMetrics;
 
 struct IngestOptions {
   ScheduleParams schedule;
@@ -102,6 +108,9 @@ struct IngestOptions {
   // Where pages that failed extraction are counted across crashes (extraction_journal.h);
   // empty: in memory only. winnowd keeps it beside the archive.
   std::string extraction_journal;
+  // Where the pipeline's metrics go (ingest_metrics.h, docs/metrics.md); null: none. Must
+  // outlive the Ingest; one Ingest per Registry at a time. Kept from construction on.
+  metrics::Registry* metrics = nullptr;
 };
 
 // The options a configuration asks for (winnowd and `winnow crawl` alike).
@@ -258,6 +267,13 @@ class Ingest {
   // An entry of a feed left without an article for good: counted, and one warning line.
   void entry_given_up(const Job& job, const std::string& verdict, int retries, const std::string& reason);
 
+  // ---- metrics (ingest_metrics.h); each does nothing without IngestOptions::metrics
+  // The queue-depth gauges, from the loop's counts: called where those move.
+  void note_depths();
+  // The feeds-by-health gauges, counted over the tracked feeds; `disabled` from the archive's
+  // rows (start()), else as it was.
+  void count_feeds(std::optional<std::size_t> disabled);
+
   boost::asio::io_context& loop_;
   archive::ArchiveWorker& archive_;
   IngestOptions options_;
@@ -285,6 +301,7 @@ class Ingest {
   bool retry_query_in_flight_ = false;           // asking the archive what is due
   std::unordered_set<std::int64_t> retrying_;    // article ids whose retry is under way
   std::set<std::pair<std::int64_t, std::string>> entries_retrying_;  // (feed, entry key) likewise
+  std::unique_ptr<IngestMetrics> metrics_;  // null: metrics off; set at construction (workers read it)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

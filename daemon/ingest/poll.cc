@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "daemon/ingest/ingest_impl.h"
+#include "daemon/ingest/ingest_metrics.h"
 #include "daemon/log.h"
 #include "feeds/formats/parse.h"
 #include "parsers/url/normalize.h"
@@ -44,6 +45,7 @@ void Ingest::poll(FeedState& feed) {
   feed.polling = true;
   ++polls_in_flight_;
   ++stats_.polls;
+  note_depths();
   auto p = std::make_shared<Poll>();
   p->admitted = true;
   ++polls_admitted_;
@@ -60,6 +62,7 @@ void Ingest::poll(FeedState& feed) {
 }
 
 void Ingest::on_feed_fetched(std::shared_ptr<Poll> p, fetch::FetchResult r) {
+  if (metrics_) metrics_->fetched(FetchKind::feed, r);
   // The poll keeps the answer's headers until its entries are done; the body goes to the
   // parser and is freed with it.
   auto body = std::make_shared<std::string>(std::move(r.body));
@@ -185,6 +188,7 @@ void Ingest::release_admission(Poll& p) {
 void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   --polls_in_flight_;
   release_admission(*p);
+  note_depths();
   if (p->crawl) {
     if (!p->ok) {
       ++stats_.failed;
@@ -202,6 +206,7 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   // Cut short by drain(): nothing of this poll is saved, as if it had not started.
   if (cancelled_) return maybe_drained();
   archive::FeedRow& row = feed.row;
+  const FeedHealth health_before = feed_health(row);
   UnixSeconds now = now_s();
   row.last_polled = now;
   PollOutcome outcome;
@@ -244,6 +249,7 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
                                  {"error", p->error},
                                  {"failures", row.consecutive_failures}});
   }
+  if (metrics_ && !feed.dropped) metrics_->feed_changed(health_before, feed_health(row));
   outcome.consecutive_failures = row.consecutive_failures;
   row.interval_s = p->ok ? next_interval_s(options_.schedule, row.interval_s, outcome, jitter()) : row.interval_s;
   std::int64_t wait = p->ok ? row.interval_s : next_interval_s(options_.schedule, row.interval_s, outcome, jitter());

@@ -13,6 +13,7 @@
 
 #include "daemon/ingest/dedupe.h"
 #include "daemon/ingest/ingest_impl.h"
+#include "daemon/ingest/ingest_metrics.h"
 #include "daemon/log.h"
 
 namespace winnow::ingest {
@@ -131,6 +132,7 @@ void Ingest::finish_retry(std::shared_ptr<Job> job, std::shared_ptr<ArticleRow> 
             return job_done(job);
           }
           const RetrySettled& s = *settled;
+          if (metrics_) metrics_->retried(s.outcome);
           std::ostringstream outcome;
           outcome << s.outcome;
           if (s.outcome == RetryOutcome::upgraded) {
