@@ -197,6 +197,16 @@ void Api::Impl::route(const std::shared_ptr<Exchange>& ex, const boost::urls::ur
     if (authorized(ex)) add_feeds(ex);
     return;
   }
+  if (parts.size() == 4 && parts[1] == "feeds" && (parts[3] == "full.atom" || parts[3] == "full.json")) {
+    if (!only_get()) return;
+    auto id = parse_integer(parts[2], 1, INT64_MAX);
+    if (!id) return not_found();
+    return serve_full_feed(ex, {*id}, parts[3] == "full.atom" ? FeedOutFormat::atom : FeedOutFormat::json, params);
+  }
+  if (parts.size() == 2 && (parts[1] == "full.atom" || parts[1] == "full.json")) {
+    if (only_get()) full_feed_by_query(ex, parts[1] == "full.atom" ? FeedOutFormat::atom : FeedOutFormat::json, params);
+    return;
+  }
   if (parts.size() == 3 && parts[1] == "feeds") {
     if (method != http::verb::delete_) return ex->respond(method_not_allowed("DELETE"));
     auto id = parse_integer(parts[2], 1, INT64_MAX);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daemon/api/api.h"
+#include "daemon/api/feed_out.h"
 #include "daemon/api/reader_pool.h"
 #include "daemon/api/respond.h"
 
@@ -40,6 +41,13 @@ struct Api::Impl : std::enable_shared_from_this<Impl> {
   // The filters of /v1/articles and /v1/stream from `params`; nullopt after answering 400.
   std::optional<archive::ArticleQuery> article_query(const std::shared_ptr<Exchange>& ex, const QueryParams& params,
                                                      std::size_t default_limit);
+
+  // full_feeds.cc
+  void serve_full_feed(const std::shared_ptr<Exchange>& ex, std::vector<std::int64_t> feed_ids, FeedOutFormat format,
+                       const QueryParams& params);
+  void full_feed_by_query(const std::shared_ptr<Exchange>& ex, FeedOutFormat format, const QueryParams& params);
+  void wait_for_first_poll(const std::shared_ptr<Exchange>& ex, const std::string& url, FeedOutFormat format,
+                           const QueryParams& params, std::chrono::steady_clock::time_point deadline);
 
   // stream.cc
   void open_stream(const std::shared_ptr<Exchange>& ex, const QueryParams& params);

@@ -231,6 +231,9 @@ class Archive {
   // a bounded read per page (the page may then be empty, with `more` set).
   static constexpr std::int64_t kArticlePageScan = 5000;
   virtual ArticlePage articles_page(const ArticleQuery& query) = 0;
+  // The newest `limit` articles (by id) of any of `feed_ids`, newest first, without raw bytes:
+  // what a full-text feed of those feeds shows.
+  virtual std::vector<ArticleRow> latest_articles(const std::vector<std::int64_t>& feed_ids, std::size_t limit) = 0;
   // The highest article id archived so far; 0 when there is none.
   virtual std::int64_t last_article_id() = 0;
 

@@ -196,6 +196,7 @@ BOOST_AUTO_TEST_CASE(writing_endpoints_refuse_requests_without_the_token) {
 
   f.config.api_token = kToken;
   address = f.start();
+  BOOST_TEST_REQUIRE(wait_for([&] { return http_get(address, "/v1/feeds").json().at("feeds").as_array().size() == 1u; }, 10s));
   const std::string new_feed = f.farm.url("/feed/extra");
   const std::string body = R"({"url": ")" + new_feed + R"("})";
   auto missing = http_request(address, "POST", "/v1/feeds", {{"Content-Type", "application/json"}}, body);
@@ -310,6 +311,79 @@ BOOST_AUTO_TEST_CASE(malformed_requests_big_bodies_and_a_thousand_idle_connectio
   BOOST_TEST(http_get(address, "/v1/articles?limit=1").status == 200);
   BOOST_TEST(f.daemon->running());
   idle.clear();
+  BOOST_TEST(f.daemon->terminate(20s).has_value());
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+BOOST_AUTO_TEST_CASE(full_text_feeds_carry_the_archived_articles_and_read_back) {
+  ApiFarm f(2, 4);
+  const auto address = f.start();
+  BOOST_TEST_REQUIRE(wait_for([&] { return f.archived() == 8; }, 30s));
+  const auto feed_id = http_get(address, "/v1/feeds").json().at("feeds").at(0).at("id").as_int64();
+  const std::string path = "/v1/feeds/" + std::to_string(feed_id) + "/full";
+  auto atom = http_get(address, path + ".atom");
+  BOOST_TEST_REQUIRE(atom.status == 200, atom.body);
+  BOOST_TEST(atom.header("content-type").starts_with("application/atom+xml"));
+  const auto etag = atom.header("etag");
+  BOOST_TEST(!etag.empty());
+  BOOST_TEST(!atom.header("last-modified").empty());
+  // A reader polling with the validator gets 304 and no body.
+  auto again = http_get(address, path + ".atom", {{"If-None-Match", etag}});
+  BOOST_TEST(again.status == 304);
+  BOOST_TEST(again.body.empty());
+  BOOST_TEST(http_get(address, path + ".atom", {{"If-Modified-Since", atom.header("last-modified")}}).status == 304);
+
+  // `winnow feed parse` reads both back as the feed's four archived articles.
+  auto json_feed = http_get(address, path + ".json");
+  BOOST_TEST(json_feed.header("content-type").starts_with("application/feed+json"));
+  BOOST_TEST(json_feed.json().at("version").as_string() == "https://jsonfeed.org/version/1.1");
+  for (const auto& [name, body] : {std::pair{"full.atom", atom.body}, std::pair{"full.json", json_feed.body}}) {
+    const std::string file = f.dir.file(name), out = f.dir.file(std::string(name) + ".out");
+    std::ofstream(file, std::ios::binary) << body;
+    auto status = run_command({WINNOW_PATH, "feed", "parse", file, "--json"}, out, f.dir.file("err"), 20s);
+    BOOST_TEST_REQUIRE((status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0), name);
+    auto parsed = json::parse(read_file(out));
+    const auto& entries = parsed.at("entries").as_array();
+    BOOST_TEST(entries.size() == 4u, name);
+    for (int e = 0; e < 4; ++e) {
+      const auto story = story_of(0, e);
+      bool found = false;
+      for (const auto& entry : entries)
+        if (entry.at("link").as_string() == f.farm.page_url(0, e)) {
+          found = true;
+          BOOST_TEST(std::string(entry.at("content").as_string()).find(story.paragraphs.back()) != std::string::npos, name);
+        }
+      BOOST_TEST(found, name << " lacks entry " << e);
+    }
+  }
+  // Two feeds in one, and a feed that is not there.
+  auto merged = http_get(address, "/v1/full.atom?feed=1&feed=2");
+  BOOST_TEST(merged.status == 200);
+  BOOST_TEST(http_get(address, "/v1/feeds/99/full.atom").status == 404);
+  BOOST_TEST(f.daemon->terminate(20s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(full_atom_by_url_subscribes_polls_and_serves_with_the_token) {
+  ApiFarm f(2, 3);
+  f.config.feed_urls = {f.farm.feed_url(0)};
+  f.config.api_token = kToken;
+  const auto address = f.start();
+  const std::string target = "/v1/full.atom?url=" + f.farm.feed_url(1);
+  auto feed_count = [&] { return http_get(address, "/v1/feeds").json().at("feeds").as_array().size(); };
+  BOOST_TEST_REQUIRE(wait_for([&] { return feed_count() == 1u; }, 10s));
+  // Subscribing is a write.
+  BOOST_TEST(http_get(address, target).status == 401);
+  BOOST_TEST(feed_count() == 1u);
+  auto first = http_request(address, "GET", target, {{"Authorization", std::string("Bearer ") + kToken}}, {}, 40s);
+  BOOST_TEST_REQUIRE(first.status == 200, first.body);
+  for (int e = 0; e < 3; ++e) BOOST_TEST(first.body.find(farm::escape_xml(f.farm.page_url(1, e))) != std::string::npos);
+  // Subscribed now: anyone may read it.
+  BOOST_TEST(http_get(address, target).status == 200);
+  BOOST_TEST(feed_count() == 2u);
   BOOST_TEST(f.daemon->terminate(20s).has_value());
 }
 

@@ -376,6 +376,19 @@ ArticlePage SqliteArchive::articles_page(const ArticleQuery& request) {
   return page;
 }
 
+std::vector<ArticleRow> SqliteArchive::latest_articles(const std::vector<std::int64_t>& feed_ids, std::size_t limit) {
+  boost::json::array ids;
+  for (auto id : feed_ids) ids.emplace_back(id);
+  static const std::string sql = std::string("SELECT ") + kArticleColumns +
+                                 " FROM articles WHERE feed_id IN (SELECT value FROM json_each(?1))"
+                                 " ORDER BY id DESC LIMIT ?2";
+  auto q = query(sql);
+  q.bind(boost::json::serialize(ids), to_int64(limit));
+  std::vector<ArticleRow> rows;
+  while (q.step()) rows.push_back(read_article(q));
+  return rows;
+}
+
 std::int64_t SqliteArchive::last_article_id() {
   auto q = query("SELECT coalesce(max(id), 0) FROM articles");
   q.step();

@@ -49,6 +49,7 @@ class SqliteArchive final : public Archive {
   std::int64_t article_count() override;
   ArticlePage articles_page(const ArticleQuery& query) override;
   std::int64_t last_article_id() override;
+  std::vector<ArticleRow> latest_articles(const std::vector<std::int64_t>& feed_ids, std::size_t limit) override;
 
   std::vector<SearchHit> search(const std::string& fts_query, std::size_t limit) override;
 
