@@ -21,6 +21,7 @@
 #include "daemon/feed_list.h"
 #include "daemon/ingest/ingest.h"
 #include "daemon/log.h"
+#include "daemon/webhooks/dispatcher.h"
 
 namespace {
 
@@ -44,6 +45,16 @@ ingest::IngestOptions ingest_options(const Config& config) {
   return options;
 }
 
+// The webhook dispatcher's part of the configuration: its endpoints, and ours for the rest.
+webhooks::DispatcherOptions webhook_options(const Config& config) {
+  webhooks::DispatcherOptions options;
+  options.archive_path = config.archive_path;
+  options.endpoints = config.webhooks;
+  options.user_agent = config.full_user_agent();
+  options.ca_file = config.ca_file;
+  return options;
+}
+
 class Service {
  public:
   Service(std::string config_path, Config config)
@@ -51,6 +62,7 @@ class Service {
         config_(std::move(config)),
         lock_(config_.archive_path),
         archive_(config_.archive_path, [this] { asio::post(loop_, [this] { archive_full(); }); }),
+        webhooks_(webhook_options(config_)),
         ingest_(loop_, archive_, ingest_options(config_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),
@@ -105,6 +117,7 @@ class Service {
       config_ = std::move(fresh);
       log::set_level(config_.log_level);
       ingest_.reconfigure(ingest_options(config_));
+      webhooks_.reconfigure(config_.webhooks);
       subscribe_configured();
       ingest_.start();  // picks up feeds added to the archive by `winnow feeds add`
       log::info("reloaded", {{"config", config_path_}});
@@ -177,6 +190,9 @@ class Service {
   asio::io_context loop_;
   archive::WriterLock lock_;  // before the archive is opened; released after it is closed
   archive::ArchiveWorker archive_;
+  // Registers the configured endpoints before ingest_ archives anything (its own thread
+  // and archive connection; always there, so that a reload may add the first endpoint).
+  webhooks::Dispatcher webhooks_;
   ingest::Ingest ingest_;
   asio::signal_set signals_;
   asio::steady_timer status_timer_;
