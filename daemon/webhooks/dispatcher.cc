@@ -138,7 +138,7 @@ void Dispatcher::run(std::promise<void>& started) {
       const auto before = delivered_.load();
       more = deliver_due();
       delivered_since_prune |= delivered_.load() != before;
-      if (!endpoints_.empty()) backlog_ = archive_->webhook_backlog();
+      backlog_ = endpoints_.empty() ? 0 : archive_->webhook_backlog();
       if (delivered_since_prune && (backlog_ == 0 || Clock::now() >= next_prune)) {
         archive_->prune_webhook_events();
         delivered_since_prune = false;
@@ -146,21 +146,27 @@ void Dispatcher::run(std::promise<void>& started) {
       }
       if (archive_failing_) log::info("webhooks read the archive again", {{"archive", options_.archive_path}});
       archive_failing_ = false;
-    } catch (const std::exception& e) {
+    } catch (...) {
       // A busy or full archive: the same work is tried at the next poll, a reconfiguration too.
       if (configs) {
         std::lock_guard lock(mutex_);
         if (!pending_) pending_ = std::move(configs);
       }
       if (!archive_failing_)
-        log::warning("webhooks cannot use the archive", {{"archive", options_.archive_path}, {"error", e.what()}});
+        log::warning("webhooks cannot use the archive",
+                     {{"archive", options_.archive_path}, {"error", log::describe(std::current_exception())}});
       archive_failing_ = true;
       more = false;
     }
     std::unique_lock lock(mutex_);
+    if (archive_failing_) {
+      // Not woken by the reconfiguration put back above: the archive gets a poll's rest.
+      wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
+      continue;
+    }
     if (more) continue;
     const auto woken = [this] { return stopping_ || nudged_ || pending_.has_value(); };
-    if (endpoints_.empty() && !archive_failing_)
+    if (endpoints_.empty())
       wake_.wait(lock, woken);
     else
       wake_.wait_until(lock, next_wake(), woken);
