@@ -226,10 +226,12 @@ class Archive {
   // retry state and takes the types given now; one left out is forgotten. Then prunes.
   virtual void set_webhook_endpoints(const std::vector<WebhookSubscription>& endpoints) = 0;
   virtual std::vector<WebhookEndpointState> webhook_endpoints() = 0;
-  // The oldest event after the endpoint's cursor of a type it takes; nullopt when none is
-  // (or no such endpoint).
-  virtual std::optional<OutboxEvent> next_webhook_event(const std::string& url) = 0;
-  // The endpoint got event `seq`: its cursor moves there and its retry state is cleared.
+  // Events after `after_seq` of one of `types`, oldest first, at most `limit`: what an
+  // endpoint whose cursor is `after_seq` gets next. Reads only (a read-only archive will do).
+  virtual std::vector<OutboxEvent> webhook_events_after(std::int64_t after_seq, const std::vector<EventType>& types,
+                                                        std::size_t limit) = 0;
+  // The endpoint got event `seq`: its cursor moves there (never back) and its retry state
+  // is cleared.
   virtual void webhook_delivered(const std::string& url, std::int64_t seq) = 0;
   // An attempt at the event after the cursor failed: `attempts` so far, and why.
   virtual void webhook_failed(const std::string& url, int attempts, const std::string& error) = 0;

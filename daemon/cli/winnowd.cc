@@ -62,7 +62,7 @@ class Service {
         config_(std::move(config)),
         lock_(config_.archive_path),
         archive_(config_.archive_path, [this] { asio::post(loop_, [this] { archive_full(); }); }),
-        webhooks_(webhook_options(config_)),
+        webhooks_(archive_, webhook_options(config_)),
         ingest_(loop_, archive_, ingest_options(config_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "daemon/archive/archive.h"
+#include "daemon/archive/archive_worker.h"
 #include "daemon/log.h"
 #include "daemon/webhooks/delivery.h"
 
@@ -56,14 +57,17 @@ std::mt19937& rng() {
 struct Dispatcher::Endpoint {
   WebhookConfig config;
   std::vector<archive::EventType> types;
+  std::int64_t cursor = 0;    // every event up to it is done; committed a little later
   int attempts = 0;           // failed attempts at the head event
   Clock::time_point retry_at; // no attempt before; epoch: at once
   bool warned = false;        // a failing streak was logged
   CurlEasy curl;              // kept for its connection cache (keep-alive)
 };
 
-Dispatcher::Dispatcher(DispatcherOptions options) : options_(std::move(options)) {
+Dispatcher::Dispatcher(archive::ArchiveWorker& writer, DispatcherOptions options)
+    : writer_(writer), options_(std::move(options)) {
   init_curl_once();
+  pending_ = register_endpoints(options_.endpoints);
   std::promise<void> started;
   auto ready = started.get_future();
   thread_ = std::thread([this, &started] { run(started); });
@@ -90,10 +94,30 @@ void Dispatcher::stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
+Dispatcher::Pending Dispatcher::register_endpoints(std::vector<WebhookConfig> endpoints) {
+  std::vector<archive::WebhookSubscription> subscriptions;
+  for (const auto& config : endpoints) {
+    archive::WebhookSubscription subscription{config.url, {}};
+    for (const auto& name : config.events)
+      if (auto type = archive::event_type_from(name)) subscription.types.push_back(*type);
+    subscriptions.push_back(std::move(subscription));
+  }
+  auto done = std::make_shared<std::promise<void>>();
+  Pending pending{std::move(endpoints), done->get_future().share()};
+  writer_.post([subscriptions = std::move(subscriptions)](
+                   archive::Archive& archive) { archive.set_webhook_endpoints(subscriptions); },
+               [done](std::exception_ptr error) {
+                 if (error) done->set_exception(error);
+                 else done->set_value();
+               });
+  return pending;
+}
+
 void Dispatcher::reconfigure(std::vector<WebhookConfig> endpoints) {
+  Pending pending = register_endpoints(std::move(endpoints));
   {
     std::lock_guard lock(mutex_);
-    pending_ = std::move(endpoints);
+    pending_ = std::move(pending);
   }
   wake_.notify_all();
 }
@@ -112,9 +136,13 @@ bool Dispatcher::aborting() const {
 
 void Dispatcher::run(std::promise<void>& started) {
   try {
-    archive_ = archive::Archive::open_sqlite(options_.archive_path);
-    apply(options_.endpoints);
-    backlog_ = archive_->webhook_backlog();
+    archive_ = archive::Archive::open_sqlite_read_only(options_.archive_path);
+    std::optional<Pending> first;
+    {
+      std::lock_guard lock(mutex_);
+      first.swap(pending_);
+    }
+    apply(*first);
   } catch (...) {
     started.set_exception(std::current_exception());
     return;
@@ -123,44 +151,44 @@ void Dispatcher::run(std::promise<void>& started) {
   auto next_prune = Clock::now() + kPruneEvery;
   bool delivered_since_prune = false;
   while (true) {
-    std::optional<std::vector<WebhookConfig>> configs;
+    std::optional<Pending> pending;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) break;
-      configs.swap(pending_);
+      pending.swap(pending_);
     }
     bool more = false;
     try {
-      if (configs) {
-        apply(*configs);
-        log::info("webhooks configured", {{"endpoints", endpoints_.size()}});
-      }
+      if (pending) apply(*pending);
       const auto before = delivered_.load();
       more = deliver_due();
       delivered_since_prune |= delivered_.load() != before;
       backlog_ = endpoints_.empty() ? 0 : archive_->webhook_backlog();
       if (delivered_since_prune && (backlog_ == 0 || Clock::now() >= next_prune)) {
-        archive_->prune_webhook_events();
+        write([](archive::Archive& archive) { archive.prune_webhook_events(); });
         delivered_since_prune = false;
         next_prune = Clock::now() + kPruneEvery;
       }
       if (archive_failing_) log::info("webhooks read the archive again", {{"archive", options_.archive_path}});
       archive_failing_ = false;
     } catch (...) {
-      // A busy or full archive: the same work is tried at the next poll, a reconfiguration too.
-      if (configs) {
-        std::lock_guard lock(mutex_);
-        if (!pending_) pending_ = std::move(configs);
-      }
+      // The archive could not be read, or the registration failed (a full disk): tried
+      // again after a poll's rest.
       if (!archive_failing_)
         log::warning("webhooks cannot use the archive",
                      {{"archive", options_.archive_path}, {"error", log::describe(std::current_exception())}});
       archive_failing_ = true;
       more = false;
+      if (pending) {
+        const bool registered = pending->registered.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+        Pending again = registered ? register_endpoints(std::move(pending->endpoints)) : std::move(*pending);
+        std::lock_guard lock(mutex_);
+        if (!pending_) pending_ = std::move(again);
+      }
     }
     std::unique_lock lock(mutex_);
     if (archive_failing_) {
-      // Not woken by the reconfiguration put back above: the archive gets a poll's rest.
+      // Not woken by the reconfiguration put back above.
       wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
       continue;
     }
@@ -175,62 +203,64 @@ void Dispatcher::run(std::promise<void>& started) {
   archive_.reset();
 }
 
-void Dispatcher::apply(const std::vector<WebhookConfig>& configs) {
-  std::vector<archive::WebhookSubscription> subscriptions;
-  for (const auto& config : configs) {
-    archive::WebhookSubscription subscription{config.url, {}};
-    for (const auto& name : config.events)
-      if (auto type = archive::event_type_from(name)) subscription.types.push_back(*type);
-    subscriptions.push_back(std::move(subscription));
-  }
-  archive_->set_webhook_endpoints(subscriptions);
+void Dispatcher::apply(const Pending& pending) {
+  pending.registered.get();  // the writer commits within a batch's delay; throws what it threw
   const auto states = archive_->webhook_endpoints();
   std::vector<std::unique_ptr<Endpoint>> endpoints;
-  for (std::size_t i = 0; i < configs.size(); ++i) {
+  for (const auto& config : pending.endpoints) {
     auto old = std::find_if(endpoints_.begin(), endpoints_.end(),
-                            [&](const auto& e) { return e && e->config.url == configs[i].url; });
+                            [&](const auto& e) { return e && e->config.url == config.url; });
     std::unique_ptr<Endpoint> endpoint;
     if (old != endpoints_.end()) {
-      endpoint = std::move(*old);
+      endpoint = std::move(*old);  // its cursor in memory is ahead of the archive's
     } else {
       endpoint = std::make_unique<Endpoint>();
       // After a restart the head event is tried at once; the backoff goes on from the
       // attempts the archive kept.
       for (const auto& state : states)
-        if (state.url == configs[i].url) endpoint->attempts = state.attempts;
+        if (state.url == config.url) {
+          endpoint->cursor = state.delivered_seq;
+          endpoint->attempts = state.attempts;
+        }
       endpoint->curl.reset(curl_easy_init());
       if (!endpoint->curl) throw std::runtime_error("webhooks: curl_easy_init failed");
     }
-    endpoint->config = configs[i];
-    endpoint->types = subscriptions[i].types;
+    endpoint->config = config;
+    endpoint->types.clear();
+    for (const auto& name : config.events)
+      if (auto type = archive::event_type_from(name)) endpoint->types.push_back(*type);
     endpoints.push_back(std::move(endpoint));
   }
   endpoints_ = std::move(endpoints);
+  log::info("webhooks configured", {{"endpoints", endpoints_.size()}});
+}
+
+void Dispatcher::write(std::function<void(archive::Archive&)> job) {
+  writer_.post(std::move(job), [](std::exception_ptr error) {
+    if (error) log::warning("webhook state not saved", {{"error", log::describe(error)}});
+  });
 }
 
 bool Dispatcher::deliver_due() {
   bool more = false;
   for (auto& endpoint : endpoints_) {
-    int sent = 0;
-    while (!stop_requested_.load() && Clock::now() >= endpoint->retry_at && deliver_one(*endpoint))
-      if (++sent == kBurst) {
-        more = true;
-        break;
-      }
+    if (stop_requested_.load() || Clock::now() < endpoint->retry_at) continue;
+    const auto events = archive_->webhook_events_after(endpoint->cursor, endpoint->types, kBurst);
+    std::size_t sent = 0;
+    while (sent < events.size() && !stop_requested_.load() && deliver_one(*endpoint, events[sent])) ++sent;
+    if (sent == std::size_t(kBurst)) more = true;
   }
   return more;
 }
 
-bool Dispatcher::deliver_one(Endpoint& endpoint) {
-  const auto event = archive_->next_webhook_event(endpoint.config.url);
-  if (!event) return false;
+bool Dispatcher::deliver_one(Endpoint& endpoint, const archive::OutboxEvent& event) {
   std::optional<archive::ArticleRow> article;
   std::optional<archive::FeedRow> feed;
-  if (event->article_id) article = archive_->article(*event->article_id);
-  if (event->feed_id) feed = archive_->feed(*event->feed_id);
-  const std::string body = event_body(*event, article, feed);
+  if (event.article_id) article = archive_->article(*event.article_id);
+  if (event.feed_id) feed = archive_->feed(*event.feed_id);
+  const std::string body = event_body(event, article, feed);
   const auto headers =
-      delivery_headers(*event, body, endpoint.config.secret, static_cast<base::UnixSeconds>(std::time(nullptr)));
+      delivery_headers(event, body, endpoint.config.secret, static_cast<base::UnixSeconds>(std::time(nullptr)));
 
   CURL* h = endpoint.curl.get();
   curl_easy_reset(h);  // keeps the connection cache
@@ -276,17 +306,20 @@ bool Dispatcher::deliver_one(Endpoint& endpoint) {
 
   if (rc == CURLE_ABORTED_BY_CALLBACK) return false;  // stopping: sent again after the restart
   if (rc != CURLE_OK) {
-    failed(endpoint, event->seq, *error_buffer ? error_buffer : curl_easy_strerror(rc));
+    failed(endpoint, event.seq, *error_buffer ? error_buffer : curl_easy_strerror(rc));
     return false;
   }
   if (status < 200 || status > 299) {
-    failed(endpoint, event->seq, "HTTP " + std::to_string(status));
+    failed(endpoint, event.seq, "HTTP " + std::to_string(status));
     return false;
   }
-  archive_->webhook_delivered(endpoint.config.url, event->seq);
+  endpoint.cursor = event.seq;
+  write([url = endpoint.config.url, seq = event.seq](archive::Archive& archive) {
+    archive.webhook_delivered(url, seq);
+  });
   delivered_.fetch_add(1, std::memory_order_relaxed);
   log::debug("webhook delivered",
-             {{"url", loggable(endpoint.config.url)}, {"event", archive::to_string(event->type)}, {"id", event->seq}});
+             {{"url", loggable(endpoint.config.url)}, {"event", archive::to_string(event.type)}, {"id", event.seq}});
   if (endpoint.warned)
     log::info("webhook delivers again", {{"url", loggable(endpoint.config.url)}, {"attempts", endpoint.attempts + 1}});
   endpoint.attempts = 0;
@@ -309,7 +342,9 @@ void Dispatcher::failed(Endpoint& endpoint, std::int64_t seq, const std::string&
   if (!endpoint.warned) log::warning("webhook delivery failed", fields);
   else log::debug("webhook delivery failed", fields);
   endpoint.warned = true;
-  archive_->webhook_failed(endpoint.config.url, endpoint.attempts, error);
+  write([url = endpoint.config.url, attempts = endpoint.attempts, error](archive::Archive& archive) {
+    archive.webhook_failed(url, attempts, error);
+  });
 }
 
 Dispatcher::Clock::time_point Dispatcher::next_wake() const {

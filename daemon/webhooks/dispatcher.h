@@ -15,16 +15,26 @@
 // that one event again after the restart, with the same X-Winnow-Delivery id, so a receiver
 // that de-duplicates on it sees every event exactly once (docs/webhooks.md).
 //
-// Threads: all its work runs on a thread of its own with its own Archive connection (SQLite
-// WAL lets it read and write beside the ArchiveWorker's connection; its writes are single
-// statements that wait on the busy timeout, and it never takes a batch's place in the
-// worker's queue), and libcurl easy handles with timeouts. No call of it blocks long: the
-// constructor waits for the archive to open, the destructor for at most `stop_grace` plus a
-// moment. Every public member function but the constructor and destructor is thread-safe.
+// Threads and connections: the requests go out from a thread of its own, with libcurl easy
+// handles and timeouts, never from the Asio loop. It reads the outbox through a read-only
+// connection of its own (WAL: reads never wait for the writer), and writes (registering the
+// endpoints, moving cursors, retry state, pruning) as jobs of the ArchiveWorker, the one
+// writer: a second writing connection would wait on the worker's batches, which hold the
+// write lock up to 50 ms at a time back to back while ingest is busy, and could time out
+// between a receiver's 2xx and recording it, sending the event again. So each endpoint's
+// cursor lives in memory and is committed shortly after (with the worker's next batch);
+// the worker runs every job posted before it stops, so a clean stop commits them all.
+// Registering goes through the worker too, in order with ingest's jobs: an endpoint
+// configured (at start or by reconfigure()) before an article's job was posted gets its event.
+//
+// No call blocks long: the constructor waits for its connection to open, the destructor for
+// at most `stop_grace` plus a moment. The public member functions but the constructor and
+// destructor are thread-safe.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -33,10 +43,12 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/archive/outbox.h"
 #include "daemon/config.h"
 
 namespace winnow::archive {
 class Archive;
+class ArchiveWorker;
 }
 
 namespace winnow::webhooks {
@@ -55,20 +67,22 @@ struct DispatcherOptions {
 
 class Dispatcher {
  public:
-  // Opens its own connection to the archive at options.archive_path (migrating it if
-  // needed) on its thread and registers the endpoints there (Archive::set_webhook_endpoints:
-  // leftovers of endpoints no longer configured are forgotten, so events stop being
-  // recorded for them) before it returns; throws what opening threw. Registering before
-  // anything is archived is what lets a new endpoint miss nothing: winnowd constructs it
-  // before ingest starts.
-  explicit Dispatcher(DispatcherOptions options);
+  // Posts the endpoints' registration to `writer` (Archive::set_webhook_endpoints: a new
+  // endpoint starts after the newest event; leftovers of endpoints no longer configured are
+  // forgotten, so events stop being recorded for them) and opens its own read-only
+  // connection to the archive at options.archive_path, which must be at the current schema
+  // (`writer` has migrated it), on its thread. Returns once both are done (a batch's delay
+  // of the writer, 50 ms at most when it is idle); throws what either threw. `writer` must
+  // outlive the dispatcher. winnowd constructs it before ingest starts.
+  Dispatcher(archive::ArchiveWorker& writer, DispatcherOptions options);
   // stop().
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // Makes `endpoints` the configured ones, soon, on the dispatcher's thread (never blocks).
-  // Kept URLs keep their place in the queue; a new one gets what is committed after this.
+  // Makes `endpoints` the configured ones: their registration is posted to the writer now
+  // (a new URL gets the events of jobs posted after it), the rest happens on the
+  // dispatcher's thread. Kept URLs keep their place in their queue. Never blocks.
   void reconfigure(std::vector<WebhookConfig> endpoints);
   // New events were committed: look now rather than at the next poll.
   void nudge();
@@ -82,23 +96,34 @@ class Dispatcher {
  private:
   struct Endpoint;
   using Clock = std::chrono::steady_clock;
+  // A reconfiguration: the endpoints, and when the writer has registered them.
+  struct Pending {
+    std::vector<WebhookConfig> endpoints;
+    std::shared_future<void> registered;
+  };
 
+  // Any thread: posts the registration of `endpoints` to the writer.
+  Pending register_endpoints(std::vector<WebhookConfig> endpoints);
   void run(std::promise<void>& started);
   // Dispatcher thread.
-  void apply(const std::vector<WebhookConfig>& configs);
+  void apply(const Pending& pending);
   bool deliver_due();  // true when an endpoint has more ready now (a burst ran out)
-  bool deliver_one(Endpoint& endpoint);
+  bool deliver_one(Endpoint& endpoint, const archive::OutboxEvent& event);
   void failed(Endpoint& endpoint, std::int64_t seq, const std::string& error);
+  // Posts a write to the writer; a failure is logged (the write is lost: after a restart
+  // the events it covered are sent again).
+  void write(std::function<void(archive::Archive&)> job);
   Clock::time_point next_wake() const;
   bool aborting() const;  // for curl's progress callback
 
+  archive::ArchiveWorker& writer_;
   const DispatcherOptions options_;
-  std::unique_ptr<archive::Archive> archive_;  // the dispatcher thread's
+  std::unique_ptr<archive::Archive> archive_;  // the dispatcher thread's, read-only
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::optional<std::vector<WebhookConfig>> pending_;  // from reconfigure()
+  std::optional<Pending> pending_;  // from the constructor or reconfigure()
   bool nudged_ = false;
   bool stopping_ = false;
   std::atomic<bool> stop_requested_{false};

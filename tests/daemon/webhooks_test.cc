@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "daemon/archive/archive.h"
+#include "daemon/archive/archive_worker.h"
 #include "daemon/webhooks/delivery.h"
 #include "daemon/webhooks/dispatcher.h"
 #include "tests/daemon/archive_helpers.h"
@@ -159,7 +160,8 @@ BOOST_AUTO_TEST_CASE(each_event_arrives_once_signed_with_its_body) {
   const auto path = dir.file("archive.db");
   auto archive = Archive::open_sqlite(path);
   Receiver receiver;
-  Dispatcher dispatcher(quick(path, {hook(receiver.url())}));
+  archive::ArchiveWorker writer(path);
+  Dispatcher dispatcher(writer, quick(path, {hook(receiver.url())}));
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   std::vector<std::int64_t> articles;
   for (int n = 1; n <= 3; ++n) articles.push_back(archive->store_article(sample_article(n, feed)));
@@ -213,7 +215,8 @@ BOOST_AUTO_TEST_CASE(a_receiver_failing_then_down_for_a_while_gets_every_event_o
   auto archive = Archive::open_sqlite(path);
   Receiver receiver;
   receiver.set_status(503);
-  Dispatcher dispatcher(quick(path, {hook(receiver.url())}));
+  archive::ArchiveWorker writer(path);
+  Dispatcher dispatcher(writer, quick(path, {hook(receiver.url())}));
   for (int n = 1; n <= 4; ++n) archive->store_article(sample_article(n));
   // Answers 503 for a while: retried with backoff, nothing delivered.
   BOOST_TEST_REQUIRE(wait_for([&] { return receiver.attempts() >= 3; }, 5s));
@@ -247,8 +250,9 @@ BOOST_AUTO_TEST_CASE(a_dispatcher_restarted_mid_backlog_loses_and_repeats_nothin
   Receiver receiver;
   receiver.set_delay(10ms);  // the backlog takes some 300 ms to deliver
   constexpr int kEvents = 30;
+  archive::ArchiveWorker writer(path);
   {
-    Dispatcher first(quick(path, {hook(receiver.url())}));
+    Dispatcher first(writer, quick(path, {hook(receiver.url())}));
     receiver.down();  // a backlog builds up
     for (int n = 1; n <= kEvents; ++n) archive->store_article(sample_article(n));
     receiver.up();
@@ -257,7 +261,7 @@ BOOST_AUTO_TEST_CASE(a_dispatcher_restarted_mid_backlog_loses_and_repeats_nothin
   }  // destroyed mid-backlog, or just after
   const auto before = receiver.delivered().size();
   BOOST_TEST(before < std::size_t(kEvents));
-  Dispatcher second(quick(path, {hook(receiver.url())}));
+  Dispatcher second(writer, quick(path, {hook(receiver.url())}));
   BOOST_TEST_REQUIRE(wait_for([&] { return receiver.delivered().size() >= kEvents; }, 5s));
   std::this_thread::sleep_for(300ms);
   const auto delivered = ids(receiver.delivered());
@@ -271,7 +275,8 @@ BOOST_AUTO_TEST_CASE(endpoints_get_only_their_types_and_a_reload_adds_one) {
   const auto path = dir.file("archive.db");
   auto archive = Archive::open_sqlite(path);
   Receiver articles, feeds;
-  Dispatcher dispatcher(quick(path, {hook(articles.url(), {"article.archived"})}));
+  archive::ArchiveWorker writer(path);
+  Dispatcher dispatcher(writer, quick(path, {hook(articles.url(), {"article.archived"})}));
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   archive::FeedRow row = *archive->feed(feed);
   row.consecutive_failures = 5;
@@ -305,7 +310,8 @@ BOOST_AUTO_TEST_CASE(stopping_does_not_wait_for_a_stalled_receiver) {
   config.timeout_s = 60;
   auto options = quick(path, {config});
   options.stop_grace = 100ms;
-  auto dispatcher = std::make_unique<Dispatcher>(options);
+  archive::ArchiveWorker writer(path);
+  auto dispatcher = std::make_unique<Dispatcher>(writer, options);
   archive->store_article(sample_article(1));
   BOOST_TEST_REQUIRE(wait_for([&] { return stalled.hits("/hook") == 1; }, 5s));
   const auto start = std::chrono::steady_clock::now();
@@ -383,6 +389,56 @@ BOOST_AUTO_TEST_CASE(winnowd_delivers_every_archived_article_once_across_a_resta
   std::set<std::int64_t> stored;
   for (const auto& id : Probe(db).texts("SELECT id FROM articles")) stored.insert(std::stoll(id));
   BOOST_TEST((got == stored));
+  BOOST_TEST(daemon.terminate(10s).has_value());
+}
+
+// Without [[webhooks]] winnowd records no events; a reload that adds one starts deliveries
+// of what is archived from then on.
+BOOST_AUTO_TEST_CASE(winnowd_records_nothing_without_webhooks_and_a_reload_adds_one) {
+  TempDir dir;
+  const auto db = dir.file("archive.db");
+  const auto config = dir.file("winnowd.toml");
+  const auto log = dir.file("winnowd.log");
+  farm::FeedFarm::Options farm_options;
+  farm_options.feeds = 2;
+  farm_options.entries = 3;
+  farm::FeedFarm farm(farm_options, [](int feed, int entry) {
+    return farm::html_response(farm::page_html(farm::make_story(std::uint32_t(700 + feed * 10 + entry), 3)));
+  });
+  Receiver receiver;
+  auto toml = winnow::testing::quick_polling({farm.feed_url(0)}, 4);
+  toml.log_level = "info";
+  winnow::testing::write_config(config, toml);
+  auto count = [&](const char* sql) -> std::int64_t {
+    try {
+      return Probe(db).find_integer(sql).value_or(-1);
+    } catch (const std::exception&) {
+      return -1;  // not created yet
+    }
+  };
+  Daemon daemon(config, log);
+  BOOST_TEST_REQUIRE(wait_for([&] { return count("SELECT count(*) FROM articles") == 3; }, 15s), "see " << log);
+  BOOST_TEST(count("SELECT count(*) FROM events") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_endpoints") == 0);
+
+  toml.feed_urls = farm.feed_urls();
+  winnow::testing::WinnowdConfig::Webhook webhook;
+  webhook.url = receiver.url();
+  webhook.secret = kSecret;
+  toml.webhooks.push_back(webhook);
+  // The endpoint is registered before the new feed is polled: both happen on SIGHUP, the
+  // registration on the dispatcher's thread at once, the poll after a network round trip.
+  winnow::testing::write_config(config, toml);
+  daemon.reload();
+  BOOST_TEST_REQUIRE(wait_for([&] { return count("SELECT count(*) FROM articles") == 6; }, 15s), "see " << log);
+  BOOST_TEST_REQUIRE(wait_for([&] { return receiver.delivered().size() >= 3; }, 5s), "see " << log);
+  std::this_thread::sleep_for(300ms);
+  std::set<std::int64_t> got;
+  for (const auto& r : receiver.delivered()) got.insert(json::parse(r.body).at("article").at("id").as_int64());
+  std::set<std::int64_t> expected;
+  for (const auto& id : Probe(db).texts("SELECT id FROM articles WHERE feed_id = 2")) expected.insert(std::stoll(id));
+  BOOST_TEST(receiver.delivered().size() == 3u);
+  BOOST_TEST((got == expected));
   BOOST_TEST(daemon.terminate(10s).has_value());
 }
 

@@ -1,5 +1,7 @@
 // Archive on SQLite: the webhook outbox (archive.h, "Events"; the tables of migration 6).
+#include <algorithm>
 #include <ctime>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -81,21 +83,22 @@ std::vector<WebhookEndpointState> SqliteArchive::webhook_endpoints() {
   return states;
 }
 
-std::optional<OutboxEvent> SqliteArchive::next_webhook_event(const std::string& url) {
-  // A range scan of events by primary key from the cursor on, skipping other types.
-  static const std::string sql =
-      std::string(
-          "SELECT e.seq, e.type, e.article_id, e.feed_id, e.at FROM webhook_endpoints w JOIN events e "
-          "ON e.seq > w.delivered_seq WHERE w.url = ?1 AND ") +
-      kTakes + " ORDER BY e.seq LIMIT 1";
-  auto q = query(sql);
-  q.bind(url);
-  while (q.step()) {
-    auto type = event_type_from(q.text(1));
-    if (!type) continue;  // cannot be: only known names are written and taken
-    return OutboxEvent{q.integer(0), *type, q.optional_integer(2), q.optional_integer(3), q.integer(4)};
-  }
-  return std::nullopt;
+std::vector<OutboxEvent> SqliteArchive::webhook_events_after(std::int64_t after_seq,
+                                                             const std::vector<EventType>& types, std::size_t limit) {
+  // A range scan of events by primary key, skipping other types.
+  auto q = query(
+      "SELECT seq, type, article_id, feed_id, at FROM events WHERE seq > ?1 "
+      "AND instr(?2, ' ' || type || ' ') > 0 ORDER BY seq LIMIT ?3");
+  std::string padded = " ";  // ' ' || type || ' ' is found in it
+  padded += join_types(types);
+  padded += ' ';
+  q.bind(after_seq, padded,
+         static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())));
+  std::vector<OutboxEvent> events;
+  while (q.step())
+    if (auto type = event_type_from(q.text(1)))  // only known names are written
+      events.push_back(OutboxEvent{q.integer(0), *type, q.optional_integer(2), q.optional_integer(3), q.integer(4)});
+  return events;
 }
 
 void SqliteArchive::webhook_delivered(const std::string& url, std::int64_t seq) {

@@ -55,7 +55,8 @@ class SqliteArchive final : public Archive {
   // Events: the webhook outbox (outbox.cc).
   void set_webhook_endpoints(const std::vector<WebhookSubscription>& endpoints) override;
   std::vector<WebhookEndpointState> webhook_endpoints() override;
-  std::optional<OutboxEvent> next_webhook_event(const std::string& url) override;
+  std::vector<OutboxEvent> webhook_events_after(std::int64_t after_seq, const std::vector<EventType>& types,
+                                                std::size_t limit) override;
   void webhook_delivered(const std::string& url, std::int64_t seq) override;
   void webhook_failed(const std::string& url, int attempts, const std::string& error) override;
   std::int64_t prune_webhook_events() override;
