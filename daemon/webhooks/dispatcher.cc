@@ -45,6 +45,14 @@ void init_curl_once() {
 // The URL for a log line: without its query, which may hold a token.
 std::string loggable(const std::string& url) { return url.substr(0, url.find('?')); }
 
+// Appends `line` to `list`; curl_slist_append returns the head (new for an empty list), or
+// null and leaves the list as it was.
+void append(CurlSlist& list, const std::string& line) {
+  curl_slist* head = curl_slist_append(list.get(), line.c_str());
+  if (!head) throw std::bad_alloc();
+  if (!list) list.reset(head);
+}
+
 std::size_t discard(char*, std::size_t size, std::size_t count, void*) noexcept { return size * count; }
 
 std::mt19937& rng() {
@@ -265,17 +273,8 @@ bool Dispatcher::deliver_one(Endpoint& endpoint, const archive::OutboxEvent& eve
   CURL* h = endpoint.curl.get();
   curl_easy_reset(h);  // keeps the connection cache
   CurlSlist list;
-  for (const auto& [name, value] : headers) {
-    curl_slist* grown = curl_slist_append(list.get(), (name + ": " + value).c_str());
-    if (!grown) throw std::bad_alloc();
-    (void)list.release();
-    list.reset(grown);
-  }
-  // No "Expect: 100-continue" round trip for larger bodies.
-  if (curl_slist* grown = curl_slist_append(list.get(), "Expect:")) {
-    (void)list.release();
-    list.reset(grown);
-  }
+  for (const auto& [name, value] : headers) append(list, name + ": " + value);
+  append(list, "Expect:");  // no "100-continue" round trip for larger bodies
   const auto timeout_ms = static_cast<long>(std::lround(endpoint.config.timeout_s * 1000));
   char error_buffer[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(h, CURLOPT_URL, endpoint.config.url.c_str());

@@ -11,9 +11,10 @@
 // gets its events one at a time, in seq order; one failing holds back only its own queue.
 //
 // Exactly once per event and endpoint while winnowd runs and across clean restarts; a crash
-// (or a stop past `stop_grace`) between the receiver's 2xx and the cursor's commit sends
-// that one event again after the restart, with the same X-Winnow-Delivery id, so a receiver
-// that de-duplicates on it sees every event exactly once (docs/webhooks.md).
+// (or a stop past `stop_grace`) between the receiver's 2xx and the cursor's commit (with the
+// writer's next batch, below) sends those events again after the restart, with the same
+// X-Winnow-Delivery ids, so a receiver that de-duplicates on them sees every event exactly
+// once (docs/webhooks.md).
 //
 // Threads and connections: the requests go out from a thread of its own, with libcurl easy
 // handles and timeouts, never from the Asio loop. It reads the outbox through a read-only
@@ -27,8 +28,8 @@
 // Registering goes through the worker too, in order with ingest's jobs: an endpoint
 // configured (at start or by reconfigure()) before an article's job was posted gets its event.
 //
-// No call blocks long: the constructor waits for its connection to open, the destructor for
-// at most `stop_grace` plus a moment. The public member functions but the constructor and
+// No call blocks long: the constructor waits for its connection to open and the endpoints'
+// registration, the destructor for at most `stop_grace` plus a moment. The public member functions but the constructor and
 // destructor are thread-safe.
 #include <atomic>
 #include <chrono>
