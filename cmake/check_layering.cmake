@@ -35,6 +35,9 @@ layer("daemon/ingest/"    "base/;parsers/;feeds/;daemon/archive/;daemon/fetch/;d
 layer("daemon/api/article_html." "base/;daemon/archive/archive.h;daemon/api/" "${io};gumbo.h;libxml/")
 layer("daemon/api/feed_out."     "base/;daemon/archive/archive.h;daemon/api/" "${io};gumbo.h;libxml/")
 layer("daemon/api/xml_text."     "base/;daemon/api/xml_text.h"                 "${io};gumbo.h;libxml/")
+# Webhooks post the archive's outbox; they read it through the Archive interface.
+layer("daemon/webhooks/"  "base/;daemon/archive/;daemon/config.h;daemon/log.h;daemon/webhooks/"
+                          "sqlite3.h;libpq-fe.h;gumbo.h;libxml/;boost/asio;boost/beast")
 # The HTTP API reads through the Archive interface, never SQLite itself.
 layer("daemon/api/"       "base/;parsers/;feeds/;daemon/"  "sqlite3.h;libpq-fe.h;gumbo.h;curl/")
 # The programs wire everything.

@@ -36,6 +36,15 @@ class Section {
         fail(source, value.source(), "unknown key " + std::string(name) + "." + std::string(key.str()));
   }
 
+  // The keys of `table`, an element of an array of tables named `name` ([[name]]).
+  struct Element {};
+  Section(Element, const toml::table& table, const char* name, const std::string& source, const std::set<std::string>& keys)
+      : table_(&table), source_(source), name_(name) {
+    for (const auto& [key, value] : table)
+      if (!keys.contains(std::string(key.str())))
+        fail(source, value.source(), "unknown key " + std::string(name) + "." + std::string(key.str()));
+  }
+
   template <typename T>
   void read(const char* key, T& out) {
     const toml::node* node = table_ ? table_->get(key) : nullptr;
@@ -77,6 +86,74 @@ class Section {
   const char* name_;
 };
 
+// The text of a secret file, without the line end an editor leaves.
+std::string read_secret(const std::filesystem::path& path, const std::string& source) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(source + ": cannot read webhook secret_file " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
+}
+
+bool is_http_url(const std::string& url) {
+  auto starts = [&](std::string_view prefix) {
+    return url.size() > prefix.size() && std::equal(prefix.begin(), prefix.end(), url.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  };
+  if (!starts("http://") && !starts("https://")) return false;
+  const auto host = url.substr(url.find("//") + 2);
+  return !host.empty() && host[0] != '/' && host.find_first_of(" \t\r\n") == std::string::npos;
+}
+
+// [[webhooks]]: an array of tables, each checked as a section.
+std::vector<WebhookConfig> read_webhooks(const toml::table& root, const std::string& source,
+                                         const std::filesystem::path& base_dir) {
+  std::vector<WebhookConfig> hooks;
+  const toml::node* node = root.get("webhooks");
+  if (!node) return hooks;
+  const toml::array* array = node->as_array();
+  if (!array) fail(source, node->source(), "webhooks must be an array of tables: [[webhooks]]");
+  std::set<std::string> urls;
+  for (const auto& item : *array) {
+    const toml::table* table = item.as_table();
+    if (!table) fail(source, item.source(), "webhooks must be an array of tables: [[webhooks]]");
+    Section section(Section::Element{}, *table, "webhooks", source,
+                    {"url", "secret", "secret_file", "events", "timeout_s", "retry_min_s", "retry_max_s"});
+    WebhookConfig hook;
+    section.read("url", hook.url);
+    if (!is_http_url(hook.url)) fail(source, item.source(), "webhooks.url must be an http:// or https:// URL");
+    if (!urls.insert(hook.url).second) fail(source, item.source(), "webhooks.url " + hook.url + " is listed twice");
+    std::string secret_file;
+    section.read("secret", hook.secret);
+    section.read("secret_file", secret_file);
+    if (!secret_file.empty() && !hook.secret.empty())
+      fail(source, item.source(), "webhooks: give secret or secret_file, not both");
+    if (!secret_file.empty()) {
+      std::filesystem::path path(secret_file);
+      if (path.is_relative()) path = (base_dir / path).lexically_normal();
+      hook.secret = read_secret(path, source);
+    }
+    if (hook.secret.empty())
+      fail(source, item.source(), "webhooks: " + hook.url + " needs a secret (or secret_file) to sign with");
+    hook.events = {"article.archived", "article.updated", "feed.failing"};
+    section.read_strings("events", hook.events);
+    if (hook.events.empty()) fail(source, item.source(), "webhooks.events must name at least one event");
+    for (const auto& event : hook.events)
+      if (event != "article.archived" && event != "article.updated" && event != "feed.failing")
+        fail(source, item.source(),
+             "webhooks.events: unknown event \"" + event + "\" (article.archived, article.updated, feed.failing)");
+    section.read_number("timeout_s", hook.timeout_s, 0.1, 300);
+    section.read_number("retry_min_s", hook.retry_min_s, 0.01, 3600);
+    section.read_number("retry_max_s", hook.retry_max_s, 0.01, 7 * 24 * 3600);
+    if (hook.retry_min_s > hook.retry_max_s) fail(source, item.source(), "webhooks.retry_min_s is above retry_max_s");
+    hooks.push_back(std::move(hook));
+  }
+  return hooks;
+}
+
 }  // namespace
 
 std::string Config::full_user_agent() const {
@@ -91,7 +168,7 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
     fail(source, e.source(), std::string(e.description()));
   }
   static const std::set<std::string> kSections = {"archive", "feeds", "fetch", "politeness",
-                                                  "schedule", "ingest", "extract", "api", "log"};
+                                                  "schedule", "ingest", "extract", "api", "log", "webhooks"};
   for (const auto& [key, value] : root)
     if (!kSections.contains(std::string(key.str()))) fail(source, value.source(), "unknown section [" + std::string(key.str()) + "]");
 
@@ -226,6 +303,8 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   else if (level == "info") c.log_level = LogLevel::info;
   else if (level == "debug") c.log_level = LogLevel::debug;
   else throw std::runtime_error(source + ": log.level must be error, warning, info or debug");
+
+  c.webhooks = read_webhooks(root, source, base_dir);
   return c;
 }
 

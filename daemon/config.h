@@ -11,6 +11,19 @@ namespace winnow {
 
 enum class LogLevel { error = 3, warning = 4, info = 6, debug = 7 };
 
+// One [[webhooks]] table: where to POST which events, and the key that signs them
+// (daemon/webhooks/dispatcher.h, docs/webhooks.md).
+struct WebhookConfig {
+  std::string url;                  // http:// or https://; loopback and private allowed
+  std::string secret;               // the HMAC-SHA256 key (or read from secret_file)
+  std::vector<std::string> events;  // "article.archived", "article.updated", "feed.failing"
+  double timeout_s = 10;            // per request, connecting included
+  // A failed delivery is tried again after retry_min_s, twice as long each next time (with
+  // jitter), at most retry_max_s apart.
+  double retry_min_s = 1;
+  double retry_max_s = 600;
+};
+
 struct Config {
   // [archive]
   std::string archive_path = "/var/lib/winnow/archive.db";
@@ -68,6 +81,8 @@ struct Config {
   double api_heartbeat_s = 15;              // a stream's comment line when no article comes
   // [log]
   LogLevel log_level = LogLevel::info;
+  // [[webhooks]], in the file's order; URLs are distinct.
+  std::vector<WebhookConfig> webhooks;
 
   // The User-Agent header: "winnow/0.1 (+https://contact)".
   std::string full_user_agent() const;

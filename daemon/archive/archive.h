@@ -19,6 +19,7 @@
 
 #include "base/time.h"
 #include "daemon/archive/compress.h"
+#include "daemon/archive/outbox.h"
 
 namespace winnow::archive {
 
@@ -244,6 +245,34 @@ class Archive {
   // transaction() counts as one). Added to the contract so that tests and metrics can see
   // how ArchiveWorker batches; nothing else observes it.
   virtual std::int64_t commit_count() const = 0;
+
+  // Events: the webhook outbox (outbox.h). store_article records article.archived,
+  // replace_article article.updated, update_extraction article.updated when the text
+  // changed, update_feed feed.failing when consecutive_failures reaches
+  // kFeedFailingThreshold from below; each in the change's own transaction, and only when
+  // some endpoint takes that type.
+  //
+  // Makes `endpoints` the subscribed ones (by URL): a new one starts after the newest event
+  // ever recorded (it gets what is committed from now on); one kept keeps its cursor and
+  // retry state and takes the types given now; one left out is forgotten. Then prunes.
+  virtual void set_webhook_endpoints(const std::vector<WebhookSubscription>& endpoints) = 0;
+  virtual std::vector<WebhookEndpointState> webhook_endpoints() = 0;
+  // Events after `after_seq` of one of `types`, oldest first, at most `limit`: what an
+  // endpoint whose cursor is `after_seq` gets next. Reads only (a read-only archive will do).
+  virtual std::vector<OutboxEvent> webhook_events_after(std::int64_t after_seq, const std::vector<EventType>& types,
+                                                        std::size_t limit) = 0;
+  // The endpoint got event `seq`: its cursor moves there (never back) and its retry state
+  // is cleared.
+  virtual void webhook_delivered(const std::string& url, std::int64_t seq) = 0;
+  // An attempt at the event after the cursor failed: `attempts` so far, and why.
+  virtual void webhook_failed(const std::string& url, int attempts, const std::string& error) = 0;
+  // Moves the cursor of every endpoint with nothing left to take to the newest event, and
+  // deletes the events every endpoint is done with (all of them when there is none).
+  // Returns how many were deleted.
+  virtual std::int64_t prune_webhook_events() = 0;
+  // Deliveries waiting: events after an endpoint's cursor of a type it takes, summed over
+  // the endpoints.
+  virtual std::int64_t webhook_backlog() = 0;
 };
 
 }  // namespace winnow::archive

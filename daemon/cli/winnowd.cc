@@ -24,6 +24,7 @@
 #include "daemon/log.h"
 #include "daemon/metrics/process.h"
 #include "daemon/metrics/registry.h"
+#include "daemon/webhooks/dispatcher.h"
 
 namespace {
 
@@ -49,6 +50,16 @@ ingest::IngestOptions ingest_options(const Config& config, metrics::Registry* re
   return options;
 }
 
+// The webhook dispatcher's part of the configuration: its endpoints, and ours for the rest.
+webhooks::DispatcherOptions webhook_options(const Config& config) {
+  webhooks::DispatcherOptions options;
+  options.archive_path = config.archive_path;
+  options.endpoints = config.webhooks;
+  options.user_agent = config.full_user_agent();
+  options.ca_file = config.ca_file;
+  return options;
+}
+
 class Service {
  public:
   Service(std::string config_path, Config config)
@@ -56,11 +67,15 @@ class Service {
         config_(std::move(config)),
         lock_(config_.archive_path),
         archive_(config_.archive_path, [this] { asio::post(loop_, [this] { archive_full(); }); }),
+        webhooks_(archive_, webhook_options(config_)),
         ingest_(loop_, archive_, ingest_options(config_, &metrics_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
         status_timer_(loop_),
         watchdog_timer_(loop_) {
     metrics::register_process_metrics(metrics_);
+    webhook_backlog_ = metrics_.gauge_callback("winnow_webhook_backlog",
+                                               "Webhook deliveries waiting: events not yet accepted by an endpoint.",
+                                               [this] { return double(webhooks_.backlog()); });
     if (!config_.api_listen.empty() || !config_.api_socket.empty())
       api_ = std::make_unique<api::Api>(loop_, archive_, ingest_, config_.archive_path, api::api_options_from(config_),
                                         api::DaemonState{[this] { return !archive_.full() && exit_status_ == 0; },
@@ -119,6 +134,7 @@ class Service {
       log::set_level(config_.log_level);
       ingest_.reconfigure(ingest_options(config_));
       if (api_) api_->reconfigure(api::api_options_from(config_));
+      webhooks_.reconfigure(config_.webhooks);
       subscribe_configured();
       ingest_.start();  // picks up feeds added to the archive by `winnow feeds add`
       log::info("reloaded", {{"config", config_path_}});
@@ -194,11 +210,15 @@ class Service {
   asio::io_context loop_;
   archive::WriterLock lock_;  // before the archive is opened; released after it is closed
   archive::ArchiveWorker archive_;
+  // Registers the configured endpoints before ingest_ archives anything (its own thread
+  // and archive connection; always there, so that a reload may add the first endpoint).
+  webhooks::Dispatcher webhooks_;
   ingest::Ingest ingest_;
   asio::signal_set signals_;
   asio::steady_timer status_timer_;
   asio::steady_timer watchdog_timer_;
   std::unique_ptr<api::Api> api_;  // after what it reads: goes first
+  metrics::Registration webhook_backlog_;  // reads webhooks_: unregistered before it goes
   std::chrono::microseconds watchdog_period_{0};
   int exit_status_ = 0;
 };

@@ -1,5 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "daemon/config.h"
 
 using namespace winnow;
@@ -110,6 +113,77 @@ BOOST_AUTO_TEST_CASE(network_policy_is_closed_unless_the_file_opens_it) {
     BOOST_TEST(std::string(e.what()) ==
                "winnowd.toml: fetch.allow_hosts: \"10.0.0.1/8\" is no host name, address or CIDR network (\"10.0.0.0/8\", host bits zero)");
   }
+}
+
+BOOST_AUTO_TEST_CASE(webhooks_are_read_with_defaults_and_secret_files) {
+  const auto dir = std::filesystem::temp_directory_path() / "winnow-config-test-webhooks";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "hook.secret");
+    out << "s3cret from a file\n";
+  }
+  Config c = parse_config(R"(
+[[webhooks]]
+url = "https://hooks.example/winnow"
+secret = "abc"
+
+[[webhooks]]
+url = "http://127.0.0.1:9000/in"
+secret_file = "hook.secret"
+events = ["feed.failing"]
+timeout_s = 2.5
+retry_min_s = 0.5
+retry_max_s = 60
+)",
+                          dir);
+  std::filesystem::remove_all(dir);
+  BOOST_TEST_REQUIRE(c.webhooks.size() == 2u);
+  BOOST_TEST(c.webhooks[0].url == "https://hooks.example/winnow");
+  BOOST_TEST(c.webhooks[0].secret == "abc");
+  BOOST_TEST(c.webhooks[0].events ==
+                 (std::vector<std::string>{"article.archived", "article.updated", "feed.failing"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(c.webhooks[0].timeout_s == 10.0);
+  BOOST_TEST(c.webhooks[0].retry_min_s == 1.0);
+  BOOST_TEST(c.webhooks[0].retry_max_s == 600.0);
+  BOOST_TEST(c.webhooks[1].secret == "s3cret from a file");
+  BOOST_TEST(c.webhooks[1].events == std::vector<std::string>{"feed.failing"}, boost::test_tools::per_element());
+  BOOST_TEST(c.webhooks[1].timeout_s == 2.5);
+  BOOST_TEST(c.webhooks[1].retry_min_s == 0.5);
+  BOOST_TEST(c.webhooks[1].retry_max_s == 60.0);
+  BOOST_TEST(parse_config("", "/").webhooks.empty());
+}
+
+BOOST_AUTO_TEST_CASE(webhook_mistakes_are_reported) {
+  auto message = [](const std::string& text) {
+    try {
+      parse_config(text, "/nonexistent", "winnowd.toml");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  auto hook = [](const std::string& keys) { return "[[webhooks]]\n" + keys + "\n"; };
+  BOOST_TEST(message(hook("url = \"ftp://x.example/\"\nsecret = \"k\"")).find("http:// or https://") !=
+             std::string::npos);
+  BOOST_TEST(message(hook("secret = \"k\"")).find("http:// or https://") != std::string::npos);
+  BOOST_TEST(message(hook("url = \"https://x.example/\"")).find("needs a secret") != std::string::npos);
+  BOOST_TEST(message(hook("url = \"https://x.example/\"\nsecret = \"k\"\nsecret_file = \"f\""))
+                 .find("not both") != std::string::npos);
+  BOOST_TEST(message(hook("url = \"https://x.example/\"\nsecret_file = \"missing\""))
+                 .find("cannot read webhook secret_file /nonexistent/missing") != std::string::npos);
+  BOOST_TEST(message(hook("url = \"https://x.example/\"\nsecret = \"k\"\nevents = [\"article.deleted\"]"))
+                 .find("unknown event \"article.deleted\"") != std::string::npos);
+  BOOST_TEST(message(hook("url = \"https://x.example/\"\nsecret = \"k\"\nevents = []")).find("at least one") !=
+             std::string::npos);
+  BOOST_TEST(message(hook("url = \"https://x.example/\"\nsecret = \"k\"\nsecert = \"k\""))
+                 .find("winnowd.toml:4: unknown key webhooks.secert") == 0u);
+  BOOST_TEST(message(hook("url = \"https://x.example/\"\nsecret = \"k\"\ntimeout_s = 0")).find("between") !=
+             std::string::npos);
+  BOOST_TEST(message(hook("url = \"https://x.example/\"\nsecret = \"k\"") +
+                     hook("url = \"https://x.example/\"\nsecret = \"j\""))
+                 .find("listed twice") != std::string::npos);
+  BOOST_TEST(message("[webhooks]\nurl = \"https://x.example/\"\n").find("[[webhooks]]") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(missing_file_is_an_error) {

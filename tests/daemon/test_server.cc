@@ -380,8 +380,8 @@ struct TestServer::Impl {
   ServerCore core;
 };
 
-TestServer::TestServer(unsigned threads) : impl_(std::make_unique<Impl>()) {
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+TestServer::TestServer(unsigned threads, std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   impl_->core.acceptor.open(endpoint.protocol());
   impl_->core.acceptor.set_option(asio::socket_base::reuse_address(true));
   impl_->core.acceptor.bind(endpoint);

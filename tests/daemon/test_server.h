@@ -72,8 +72,10 @@ class TestServer {
  public:
   using Handler = std::function<TestResponse(const TestRequest&)>;
 
-  // `threads`: size of the server's thread pool.
-  explicit TestServer(unsigned threads = 2);
+  // `threads`: size of the server's thread pool. `port`: 0 for an ephemeral one; a given one
+  // (a port of a server stopped before) lets a test take a server down and bring it back at
+  // the same URL. Throws boost::system::system_error if it cannot listen there.
+  explicit TestServer(unsigned threads = 2, std::uint16_t port = 0);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;

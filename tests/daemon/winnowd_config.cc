@@ -97,6 +97,18 @@ void write_config(const std::string& path, const WinnowdConfig& c) {
     Section log(out, "log");
     log.key("level", c.log_level);
   }
+  for (const auto& hook : c.webhooks) {
+    out << "[[webhooks]]\nurl = \"" << hook.url << "\"\nsecret = \"" << hook.secret << "\"\n";
+    if (!hook.events.empty()) {
+      out << "events = [";
+      for (const auto& event : hook.events) out << '"' << event << "\", ";
+      out << "]\n";
+    }
+    if (hook.timeout_s) out << "timeout_s = " << *hook.timeout_s << '\n';
+    if (hook.retry_min_s) out << "retry_min_s = " << *hook.retry_min_s << '\n';
+    if (hook.retry_max_s) out << "retry_max_s = " << *hook.retry_max_s << '\n';
+    out << '\n';
+  }
   out.flush();
   if (!out) throw std::runtime_error("cannot write " + path);
 }

@@ -39,6 +39,16 @@ struct WinnowdConfig {
   std::optional<double> api_heartbeat_s;
   // [log]
   std::optional<std::string> log_level;
+  // [[webhooks]]
+  struct Webhook {
+    std::string url;
+    std::string secret;
+    std::vector<std::string> events;  // empty: the key left out (every event)
+    std::optional<double> timeout_s;
+    std::optional<double> retry_min_s;
+    std::optional<double> retry_max_s;
+  };
+  std::vector<Webhook> webhooks;
 };
 
 // For tests that watch winnowd work: `feed_urls` polled a second or two apart,

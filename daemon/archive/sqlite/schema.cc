@@ -170,6 +170,26 @@ ALTER TABLE entries ADD COLUMN retry_at INTEGER;
 ALTER TABLE entries ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX entries_retry_at ON entries(retry_at) WHERE retry_at IS NOT NULL;
 )sql"},
+    // The webhook outbox (outbox.h): events written in the transaction of their change, and
+    // each endpoint's cursor over them. AUTOINCREMENT so that a seq is never reused after
+    // the events before it were pruned: receivers de-duplicate on it. Events are recorded
+    // only while an endpoint takes their type; `types` holds the names space-separated.
+    {6, R"sql(
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  article_id INTEGER,
+  feed_id INTEGER,
+  at INTEGER NOT NULL
+);
+CREATE TABLE webhook_endpoints (
+  url TEXT PRIMARY KEY,
+  types TEXT NOT NULL,
+  delivered_seq INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

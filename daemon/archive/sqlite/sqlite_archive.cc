@@ -133,15 +133,25 @@ std::vector<FeedRow> SqliteArchive::feeds() {
 }
 
 void SqliteArchive::update_feed(const FeedRow& row) {
-  query(
-      "UPDATE feeds SET url = ?2, title = ?3, site_url = ?4, category = ?5, etag = ?6, last_modified = ?7, "
-      "next_poll = ?8, interval_s = ?9, last_polled = ?10, last_new_entry = ?11, consecutive_failures = ?12, "
-      "last_error = ?13, enabled = ?14 WHERE id = ?1")
-      .bind(row.id, row.url, row.title, row.site_url, row.category, row.etag, row.last_modified, row.next_poll,
-            row.interval_s, row.last_polled, row.last_new_entry, row.consecutive_failures, row.last_error,
-            row.enabled)
-      .run();
-  if (changes(db_.get()) == 0) throw std::runtime_error("archive: no feed with id " + std::to_string(row.id));
+  transaction([&] {
+    // feed.failing once per failing streak: when this update crosses the threshold.
+    bool crosses = false;
+    if (row.consecutive_failures >= kFeedFailingThreshold && wants_event(EventType::feed_failing)) {
+      auto q = query("SELECT consecutive_failures FROM feeds WHERE id = ?1");
+      q.bind(row.id);
+      crosses = q.step() && q.integer(0) < kFeedFailingThreshold;
+    }
+    query(
+        "UPDATE feeds SET url = ?2, title = ?3, site_url = ?4, category = ?5, etag = ?6, last_modified = ?7, "
+        "next_poll = ?8, interval_s = ?9, last_polled = ?10, last_new_entry = ?11, consecutive_failures = ?12, "
+        "last_error = ?13, enabled = ?14 WHERE id = ?1")
+        .bind(row.id, row.url, row.title, row.site_url, row.category, row.etag, row.last_modified, row.next_poll,
+              row.interval_s, row.last_polled, row.last_new_entry, row.consecutive_failures, row.last_error,
+              row.enabled)
+        .run();
+    if (changes(db_.get()) == 0) throw std::runtime_error("archive: no feed with id " + std::to_string(row.id));
+    if (crosses) record_event(EventType::feed_failing, std::nullopt, row.id);
+  });
 }
 
 bool SqliteArchive::has_entry(std::int64_t feed_id, const std::string& entry_key) {
@@ -217,6 +227,7 @@ std::int64_t SqliteArchive::store_article(const ArticleRow& row) {
     id = last_insert_rowid(db_.get());
     put_raw_page(id, row);
     if (row.feed_id) upsert_entry(*row.feed_id, row.entry_key, id);
+    record_event(EventType::article_archived, id, std::nullopt);
   });
   return id;
 }
@@ -276,19 +287,30 @@ std::vector<std::int64_t> SqliteArchive::near_duplicates(std::uint64_t fingerpri
 void SqliteArchive::update_extraction(const ArticleRow& row) {
   // Feed, entry, URL, fetch facts, raw bytes and duplicate_of stay as archived.
   const auto band = simhash_bands(row.fingerprint);
-  query(
-      "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
-      "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = ?12, markdown = ?13, "
-      "blocks_json = ?14, removed_json = ?15, fingerprint = ?16, fp_band0 = ?17, fp_band1 = ?18, "
-      "fp_band2 = ?19, fp_band3 = ?20, fp_band4 = ?21, fp_band5 = ?22, source = ?23, extractor_version = ?24, "
-      "verdict = ?25, partial = ?26, retry_at = ?27, retries = ?28 WHERE id = ?1")
-      .bind(row.id, row.canonical_url, row.title, row.authors, row.published, row.modified, row.site_name,
-            row.language, row.description, row.image, row.tags, row.text, row.markdown, row.blocks_json,
-            row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3],
-            band[4], band[5], row.source, row.extractor_version, row.verdict, row.partial, row.retry_at,
-            row.retries)
-      .run();
-  if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+  transaction([&] {
+    // article.updated only when a consumer would see other text: a new extractor version
+    // that extracts the same is no news.
+    bool text_changed = false;
+    if (wants_event(EventType::article_updated)) {
+      auto q = query("SELECT text <> ?2 FROM articles WHERE id = ?1");
+      q.bind(row.id, row.text);
+      text_changed = q.step() && q.integer(0) != 0;
+    }
+    query(
+        "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
+        "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = ?12, markdown = ?13, "
+        "blocks_json = ?14, removed_json = ?15, fingerprint = ?16, fp_band0 = ?17, fp_band1 = ?18, "
+        "fp_band2 = ?19, fp_band3 = ?20, fp_band4 = ?21, fp_band5 = ?22, source = ?23, extractor_version = ?24, "
+        "verdict = ?25, partial = ?26, retry_at = ?27, retries = ?28 WHERE id = ?1")
+        .bind(row.id, row.canonical_url, row.title, row.authors, row.published, row.modified, row.site_name,
+              row.language, row.description, row.image, row.tags, row.text, row.markdown, row.blocks_json,
+              row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3],
+              band[4], band[5], row.source, row.extractor_version, row.verdict, row.partial, row.retry_at,
+              row.retries)
+        .run();
+    if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+    if (text_changed) record_event(EventType::article_updated, row.id, std::nullopt);
+  });
 }
 
 void SqliteArchive::replace_article(const ArticleRow& row) {
@@ -305,6 +327,7 @@ void SqliteArchive::replace_article(const ArticleRow& row) {
     q.run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
     put_raw_page(row.id, row);
+    record_event(EventType::article_updated, row.id, std::nullopt);
   });
 }
 

@@ -55,6 +55,16 @@ class SqliteArchive final : public Archive {
 
   std::int64_t commit_count() const override { return commits_; }
 
+  // Events: the webhook outbox (outbox.cc).
+  void set_webhook_endpoints(const std::vector<WebhookSubscription>& endpoints) override;
+  std::vector<WebhookEndpointState> webhook_endpoints() override;
+  std::vector<OutboxEvent> webhook_events_after(std::int64_t after_seq, const std::vector<EventType>& types,
+                                                std::size_t limit) override;
+  void webhook_delivered(const std::string& url, std::int64_t seq) override;
+  void webhook_failed(const std::string& url, int attempts, const std::string& error) override;
+  std::int64_t prune_webhook_events() override;
+  std::int64_t webhook_backlog() override;
+
  private:
   // Keys the statement cache by SQL text without building a std::string per lookup.
   struct SqlHash {
@@ -70,6 +80,10 @@ class SqliteArchive final : public Archive {
   // any; nothing when the row carries none.
   void put_raw_page(std::int64_t article_id, const ArticleRow& row);
   std::string raw_page(std::int64_t article_id);
+  // True when some webhook endpoint takes events of `type` (one probe of a tiny table).
+  bool wants_event(EventType type);
+  // Records an event of `type` if some endpoint takes it (outbox.cc).
+  void record_event(EventType type, std::optional<std::int64_t> article_id, std::optional<std::int64_t> feed_id);
 
   DbHandle db_;  // before the statements: destroyed after them
   std::unordered_map<std::string, StmtHandle, SqlHash, std::equal_to<>> statements_;
