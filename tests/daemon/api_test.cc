@@ -387,6 +387,63 @@ BOOST_AUTO_TEST_CASE(full_atom_by_url_subscribes_polls_and_serves_with_the_token
   BOOST_TEST(f.daemon->terminate(20s).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(hostile_article_markup_never_reaches_the_full_text_feed) {
+  // A page whose article carries scripts, handlers, javascript: links and SVG, as an attacker
+  // who controls a subscribed site would write it.
+  const std::string hostile_paragraph =
+      "The council met on Tuesday <script>alert('x')</script> and agreed the budget for the harbour wall, "
+      "<img src=x onerror=alert(1)> after a long debate about the cost of the works and the timetable.";
+  ApiFarm f(1, 1);
+  f.farm.server().route("/evil", [&](const TestRequest&) {
+    const auto story = story_of(0, 0);
+    std::string page = "<!DOCTYPE html><html lang=en><head><title>Budget agreed</title></head><body><article><h1>Budget agreed</h1>";
+    page += "<p>" + hostile_paragraph + "</p>";
+    page += "<p><a href=\"javascript:alert(2)\">Read more</a> <svg onload=alert(3)><circle r=1></circle></svg> "
+            "<iframe src=\"javascript:alert(4)\"></iframe></p>";
+    for (const auto& p : story.paragraphs) page += "<p>" + p + "</p>";
+    page += "<p style=\"background:url(javascript:alert(5))\" onclick=\"alert(6)\">" + story.paragraphs[0] + "</p>";
+    page += "</article></body></html>";
+    return farm::html_response(page);
+  });
+  farm::Item item = farm::item_for(story_of(0, 0), f.farm.url("/evil"), false);
+  f.farm.server().route("/evil-feed", farm::plain_feed(farm::rss("Evil", f.farm.url("/"), {item})));
+  f.config.feed_urls = {f.farm.url("/evil-feed")};
+  const auto address = f.start();
+  BOOST_TEST_REQUIRE(wait_for([&] { return f.archived() == 1; }, 30s));
+  for (const auto* format : {"atom", "json"}) {
+    auto feed = http_get(address, std::string("/v1/feeds/1/full.") + format);
+    BOOST_TEST_REQUIRE(feed.status == 200);
+    // Every attack was markup, none of it text: none of it, live or escaped, may be in the feed.
+    const std::string& body = feed.body;
+    for (const char* bad : {"alert(", "javascript:", "<script", "&lt;script", "<svg", "&lt;svg", "<iframe", "&lt;iframe",
+                            "onerror", "onload", "onclick", "style="})
+      BOOST_TEST(body.find(bad) == std::string::npos, format << " feed carries " << bad);
+    BOOST_TEST(body.find("agreed the budget for the harbour wall") != std::string::npos, format);
+  }
+  BOOST_TEST(f.daemon->terminate(20s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(show_and_the_api_give_the_same_json_and_metrics_count_the_work) {
+  ApiFarm f(1, 3);
+  const auto address = f.start();
+  BOOST_TEST_REQUIRE(wait_for([&] { return f.archived() == 3; }, 30s));
+  for (auto id : f.archive_ids()) {
+    const std::string out = f.dir.file("show.json");
+    auto status = run_command({WINNOW_PATH, "show", std::to_string(id), "--format", "json", "--archive", f.db}, out,
+                              f.dir.file("show.err"), 20s);
+    BOOST_TEST_REQUIRE((status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0));
+    BOOST_TEST(json::parse(read_file(out)) == http_get(address, "/v1/articles/" + std::to_string(id)).json());
+  }
+  auto metrics = http_get(address, "/metrics");
+  BOOST_TEST(metrics.status == 200);
+  BOOST_TEST(metrics.header("content-type").starts_with("text/plain; version=0.0.4"));
+  BOOST_TEST(metrics.body.find("winnow_articles_archived_total{verdict=\"article\",source=\"page\"} 3") !=
+                 std::string::npos, metrics.body);
+  BOOST_TEST(metrics.body.find("# TYPE winnow_extraction_duration_seconds histogram") != std::string::npos);
+  BOOST_TEST(metrics.body.find("winnow_webhook_backlog 0") != std::string::npos);
+  BOOST_TEST(f.daemon->terminate(20s).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(the_unix_socket_serves_the_same_api) {
   ApiFarm f(1, 2);
   f.config.api_socket = f.dir.file("api.sock");
