@@ -1,7 +1,10 @@
 #include "daemon/log.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 
 namespace winnow::log {
 namespace {
@@ -18,6 +21,29 @@ void append_value(std::string& line, std::string_view value) {
     else line.push_back(c);
   }
   if (quote) line.push_back('"');
+}
+
+// True when stderr is the journal's stream: JOURNAL_STREAM ("DEV:INODE") names the file
+// systemd connected it to, and stderr is still that file (not redirected by a child's
+// shell). The systemd.exec(5) convention.
+bool stderr_is_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (!stream) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  struct stat st {};
+  if (::fstat(2, &st) != 0) return false;
+  return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
+}
+
+std::string_view level_word(LogLevel level) {
+  switch (level) {
+    case LogLevel::error: return "error: ";
+    case LogLevel::warning: return "warning: ";
+    case LogLevel::info: return "";
+    case LogLevel::debug: return "debug: ";
+  }
+  return "";
 }
 
 }  // namespace
@@ -37,8 +63,10 @@ bool enabled(LogLevel level) { return int(level) <= g_level.load(std::memory_ord
 
 void write(LogLevel level, std::string_view message, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
-  std::string line = "<";
-  line.append(std::to_string(int(level))).append(">");
+  static const bool journal = stderr_is_journal();
+  std::string line;
+  if (journal) line.append("<").append(std::to_string(int(level))).append(">");
+  else line.append(level_word(level));
   line.append(message);
   for (const Field& f : fields) {
     line.push_back(' ');

@@ -1,6 +1,10 @@
 #pragma once
-// One line per event on stderr, with the journald priority prefix, message then key=value:
+// One line per event on stderr, message then key=value. When stderr is the journal
+// (JOURNAL_STREAM names it, as systemd sets it), each line starts with the priority prefix
+// journald reads and strips:
 //   <4>fetch failed url=https://example.com/feed status=503 retry_in_s=120
+// anywhere else (a terminal, a file, a pipe) with the level in words, and nothing for info:
+//   warning: fetch failed url=https://example.com/feed status=503 retry_in_s=120
 // Any thread; each line is written with one call, so lines never interleave.
 #include <cstdio>
 #include <exception>

@@ -327,7 +327,9 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
             if (metrics_) metrics_->retried(RetryOutcome::upgraded);
             log::info("page retried and archived as an article", {{"id", shared_row->id}, {"url", job->url}});
           }
-          log::debug("archived", {{"id", shared_row->id}, {"url", job->url}, {"source", shared_row->source}});
+          if (*outcome != StoreOutcome::url_duplicate)
+            log::info("archived", {{"id", shared_row->id}, {"url", job->url}, {"source", shared_row->source},
+                                   {"verdict", shared_row->verdict}});
           if (job->crawl && job->crawl->sink)
             job->crawl->sink(CrawledArticle{*shared_row, *outcome == StoreOutcome::url_duplicate ||
                                                              *outcome == StoreOutcome::near_duplicate});

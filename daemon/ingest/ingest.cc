@@ -114,6 +114,11 @@ Ingest::~Ingest() {
 
 std::size_t Ingest::in_flight() const { return jobs_in_flight_ + polls_in_flight_ + crawls_in_flight_; }
 
+std::size_t Ingest::failing_feeds() const {
+  return std::size_t(std::count_if(feeds_.begin(), feeds_.end(),
+                                   [](const auto& item) { return item.second->row.consecutive_failures > 0; }));
+}
+
 void Ingest::fetch_limited(const std::string& url, fetch::FetchRequest request,
                            std::function<void(fetch::FetchResult)> done) {
   std::string host = budget_key(url);
@@ -206,10 +211,12 @@ Ingest::FeedState& Ingest::track(archive::FeedRow row, FirstPoll first, UnixSeco
   auto state = std::make_unique<FeedState>();
   if (row.interval_s <= 0) row.interval_s = options_.schedule.default_interval_s;
   UnixSeconds at = row.next_poll;
-  if (first == FirstPoll::when_due) {
+  if (first == FirstPoll::when_due || row.last_polled == 0) {
+    // Subscribed, or never polled (added by `winnow feeds add` before a start or reload):
+    // at once, as its subscriber expects; admission and the hosts' budgets pace a burst.
     at = row.last_polled == 0 ? now : std::max(now, row.next_poll);
   } else if (at <= now) {
-    // Never polled, or overdue after downtime: spread over the first interval.
+    // Overdue after downtime: spread over the first interval, so a restart does not burst.
     at = now + std::int64_t(jitter() * double(std::min(row.interval_s, std::int64_t(600))));
   }
   state->row = std::move(row);

@@ -146,8 +146,8 @@ class Ingest {
   Ingest& operator=(const Ingest&) = delete;
 
   // Daemon mode: loads every enabled feed from the archive and polls each on its schedule
-  // (new feeds spread over their first interval, so a restart does not burst). Called again
-  // (SIGHUP), it adds feeds subscribed meanwhile and stops polling removed or disabled ones.
+  // (a feed never polled at once; overdue ones spread over their first interval, so a restart
+  // does not burst). Called again (SIGHUP), it adds feeds subscribed meanwhile and stops polling removed or disabled ones.
   // Starts the retries of pages that were no article (any archived row due, whichever
   // process archived it).
   void start();
@@ -186,6 +186,9 @@ class Ingest {
   const Stats& stats() const { return stats_; }
   std::size_t feed_count() const { return feeds_.size(); }
   std::size_t in_flight() const;
+  // Feeds followed whose last poll failed; page fetches waiting for a slot (max_pages_in_memory).
+  std::size_t failing_feeds() const;
+  std::size_t queued_fetches() const { return page_waiters_.size(); }
 
  private:
   struct FeedState;
@@ -194,9 +197,9 @@ class Ingest {
   struct Crawl;
 
   // ---- ingest.cc: the schedule, the fetch every request goes through, the drain
-  // Where a feed newly tracked first goes in the queue: at start(), when it was due, or spread
-  // over its first interval when overdue (no burst after downtime); subscribed, at once unless
-  // it was polled before and is not due yet.
+  // Where a feed newly tracked first goes in the queue: never polled, at once; at start(), when
+  // it is due, or spread over its first interval when overdue (no burst after downtime);
+  // subscribed, at once unless it was polled before and is not due yet.
   enum class FirstPoll { spread_if_overdue, when_due };
   FeedState& track(archive::FeedRow row, FirstPoll first, UnixSeconds now);
   void arm_timer();

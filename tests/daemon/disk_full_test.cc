@@ -89,7 +89,7 @@ void fill_and_check(const farm::FeedFarm& farm, const std::string& config, const
   std::uint64_t requests_at_report = 0;
   BOOST_TEST_REQUIRE(wait_for(
                          [&] {
-                           if (!reported && count_lines(daemon.log_lines(), "<3>archive is full") > 0) {
+                           if (!reported && count_lines(daemon.log_lines(), "error: archive is full") > 0) {
                              reported = Clock::now();
                              requests_at_report = farm.counters().total();
                            }
@@ -106,8 +106,8 @@ void fill_and_check(const farm::FeedFarm& farm, const std::string& config, const
   BOOST_TEST(WEXITSTATUS(*status) == 75);
 
   const auto lines = daemon.log_lines();
-  BOOST_TEST(count_lines(lines, "<3>") == 1u, "error lines; see " << log);
-  const auto error_line = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.starts_with("<3>"); });
+  BOOST_TEST(count_lines(lines, "error: ") == 1u, "error lines; see " << log);
+  const auto error_line = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.starts_with("error: "); });
   BOOST_TEST_REQUIRE((error_line != lines.end()));
   const std::string& line = *error_line;
   BOOST_TEST(line.find("path=" + std::filesystem::absolute(db).string()) != std::string::npos, line);

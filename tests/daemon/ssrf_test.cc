@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(links_to_this_machine_and_its_network_are_refused_by_defaul
   for (const auto& link : links) {
     BOOST_TEST(contains(lines, " for " + link + ": "), "no refusal logged for " << link << "\n" << lines);
   }
-  BOOST_TEST(contains(lines, "<4>refused 127.0.0.1 for http://127.0.0.1:" + port + "/s/0: loopback address; set [fetch] "
+  BOOST_TEST(contains(lines, "warning: refused 127.0.0.1 for http://127.0.0.1:" + port + "/s/0: loopback address; set [fetch] "
                              "allow_private = true or list the host in [fetch] allow_hosts"),
              lines);
   BOOST_TEST(contains(lines, "refused ::1 for http://[::1]:" + port + "/s/1: loopback address"), lines);
@@ -271,7 +271,7 @@ BOOST_AUTO_TEST_CASE(winnowd_refuses_local_links_of_a_configured_feed_by_default
   std::string lines((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   BOOST_TEST(Probe(db).integer("SELECT count(*) FROM articles WHERE source = 'feed'") == 3, lines);
   for (const auto& r : site.server.requests()) BOOST_TEST(r.path == "/feed.xml", "unexpected request " << r.target);
-  BOOST_TEST(contains(lines, "<4>refused 127.0.0.1 for " + site.server.url("/s/0") + ": loopback address; set [fetch] "
+  BOOST_TEST(contains(lines, "warning: refused 127.0.0.1 for " + site.server.url("/s/0") + ": loopback address; set [fetch] "
                              "allow_private = true or list the host in [fetch] allow_hosts"),
              lines);
   BOOST_TEST(contains(lines, "refused 169.254.169.254 for http://169.254.169.254/s/2: link-local address"), lines);

@@ -4,6 +4,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -181,10 +182,43 @@ BOOST_AUTO_TEST_CASE(unopenable_archive_fails_the_start_with_a_reason) {
   BOOST_TEST(WEXITSTATUS(*status) == 1);
   std::ifstream in(log);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  BOOST_TEST(text.find("<3>cannot start") != std::string::npos, text);
+  BOOST_TEST(text.find("error: cannot start") != std::string::npos, text);
   // winnowd does not create it: a missing directory is a typo or a volume not mounted.
   BOOST_TEST(text.find("the directory " + dir.file("missing/dir") + " does not exist") != std::string::npos, text);
   BOOST_TEST(!std::filesystem::exists(dir.file("missing")));
+}
+
+BOOST_AUTO_TEST_CASE(priority_prefixes_only_when_stderr_is_the_journal) {
+  TempDir dir;
+  TestServer server(4);
+  const std::string feed = add_feed(server, "prefixed", 2, 0ms, 3500);
+  const std::string config = dir.file("winnowd.toml"), db = dir.file("archive.db");
+  write_config(config, {feed}, 2);
+  // Not the journal (a file, as here, or a terminal): the level in words, none for info, and
+  // an info line per archived article, as docs/operation.md promises.
+  {
+    const std::string log = dir.file("plain.log");
+    Daemon daemon(config, log);
+    BOOST_TEST_REQUIRE(wait_for([&] { return articles(db) == 2; }, 15s), "see " << log);
+    BOOST_TEST_REQUIRE(daemon.terminate(10s).has_value());
+    const std::string text = winnow::testing::read_file(log);
+    BOOST_TEST(text.find("<6>") == std::string::npos, text);
+    BOOST_TEST(text.find("\nstarted config=") != std::string::npos, text);
+    BOOST_TEST(text.find("\narchived id=") != std::string::npos, text);
+  }
+  // JOURNAL_STREAM naming stderr's file, as systemd sets it: journald's prefixes.
+  {
+    const std::string log = dir.file("journal.log");
+    std::ofstream(log).flush();
+    struct stat st {};
+    BOOST_TEST_REQUIRE(::stat(log.c_str(), &st) == 0);
+    Daemon daemon(config, log, {"JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)});
+    BOOST_TEST_REQUIRE(daemon.wait_loaded(10s).has_value(), "see " << log);
+    BOOST_TEST_REQUIRE(daemon.terminate(10s).has_value());
+    const std::string text = winnow::testing::read_file(log);
+    BOOST_TEST(text.starts_with("<6>"), text);
+    BOOST_TEST(text.find("\n<6>stopped") != std::string::npos, text);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(second_winnowd_on_one_archive_is_refused) {
@@ -202,7 +236,7 @@ BOOST_AUTO_TEST_CASE(second_winnowd_on_one_archive_is_refused) {
   BOOST_TEST(WIFEXITED(*refused));
   BOOST_TEST(WEXITSTATUS(*refused) == 1);
   const std::string text = winnow::testing::read_file(second_log);
-  BOOST_TEST(text.find("<3>cannot start") != std::string::npos, text);
+  BOOST_TEST(text.find("error: cannot start") != std::string::npos, text);
   BOOST_TEST(text.find(db + " is in use by another winnowd (pid " + std::to_string(first.pid()) + ")") !=
                  std::string::npos,
              text);
@@ -265,7 +299,7 @@ BOOST_AUTO_TEST_CASE(feed_with_a_bad_byte_keeps_every_entry_and_is_warned_about_
   std::string line;
   int warnings = 0;
   while (std::getline(in, line))
-    if (line.starts_with("<4>feed is broken but usable") && line.find("not valid UTF-8") != std::string::npos) ++warnings;
+    if (line.starts_with("warning: feed is broken but usable") && line.find("not valid UTF-8") != std::string::npos) ++warnings;
   // Polled three times, the same note: warned about once.
   BOOST_TEST(warnings == 1, "see " << log);
 
