@@ -91,33 +91,40 @@ std::optional<archive::ArticleQuery> Api::Impl::article_query(const std::shared_
 void Api::Impl::list_articles(const std::shared_ptr<Exchange>& ex, const QueryParams& params) {
   auto query = article_query(ex, params, 50);
   if (!query) return;
-  read<archive::ArticlePage>(
-      ex, [q = *query](archive::Archive& a) { return a.articles_page(q); },
-      [ex](archive::ArticlePage page) {
+  // The JSON is written on the reader too: a page of 500 articles is megabytes of text,
+  // too much work for the loop.
+  read<HttpResponse>(
+      ex,
+      [q = *query](archive::Archive& a) {
+        auto page = a.articles_page(q);
         boost::json::array articles;
         for (const auto& row : page.rows) articles.push_back(archive::article_json(row));
-        ex->respond(json_response(http::status::ok, {{"articles", std::move(articles)},
-                                                     {"next_cursor", std::to_string(page.next)},
-                                                     {"more", page.more}}));
-      });
+        return json_response(http::status::ok, {{"articles", std::move(articles)},
+                                                {"next_cursor", std::to_string(page.next)},
+                                                {"more", page.more}});
+      },
+      [ex](HttpResponse response) { ex->respond(std::move(response)); });
 }
 
 void Api::Impl::get_article(const std::shared_ptr<Exchange>& ex, std::int64_t id, const QueryParams& params) {
   auto format = format_of(ex->request(), params);
   if (!format) return ex->respond(bad_parameter("format", "json, text or markdown"));
-  read<std::optional<archive::ArticleRow>>(
-      ex, [id](archive::Archive& a) { return a.article(id); },
-      [ex, format = *format](std::optional<archive::ArticleRow> row) {
-        if (!row) return ex->respond(error_response(http::status::not_found, "not_found", "no such article"));
+  read<HttpResponse>(
+      ex,
+      [id, format = *format](archive::Archive& a) {
+        auto row = a.article(id);
+        if (!row) return error_response(http::status::not_found, "not_found", "no such article");
         switch (format) {
           case Format::json:
-            return ex->respond(json_response(http::status::ok, archive::article_json(*row)));
+            return json_response(http::status::ok, archive::article_json(*row));
           case Format::text:
-            return ex->respond(text_response(http::status::ok, row->text, "text/plain; charset=utf-8"));
+            return text_response(http::status::ok, std::move(row->text), "text/plain; charset=utf-8");
           case Format::markdown:
-            return ex->respond(text_response(http::status::ok, row->markdown, "text/markdown; charset=utf-8"));
+            break;
         }
-      });
+        return text_response(http::status::ok, std::move(row->markdown), "text/markdown; charset=utf-8");
+      },
+      [ex](HttpResponse response) { ex->respond(std::move(response)); });
 }
 
 void Api::Impl::get_raw(const std::shared_ptr<Exchange>& ex, std::int64_t id) {

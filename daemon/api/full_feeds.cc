@@ -38,6 +38,51 @@ bool etag_matches(std::string_view header, std::string_view etag) {
   return false;
 }
 
+// The answer for `f`: the document with its validators, or 304 when the client has it.
+HttpResponse full_feed_response(const FullFeed& f, FeedOutFormat format, const std::string& base,
+                                const std::string& target, const std::string& if_none_match,
+                                const std::string& if_modified_since) {
+  FeedOutInfo info;
+  std::string ids;
+  for (const auto& feed : f.feeds) ids += (ids.empty() ? "" : ",") + std::to_string(feed.id);
+  info.id = f.feeds.size() == 1 ? "tag:winnow,2026:feed/" + ids : "tag:winnow,2026:feeds/" + ids;
+  if (f.feeds.size() == 1) {
+    const auto& feed = f.feeds.front();
+    info.title = feed.title.empty() ? feed.url : feed.title;
+    info.home_url = feed.site_url;
+    info.description = "Full text of " + feed.url + ", archived by winnow";
+  } else {
+    for (const auto& feed : f.feeds) info.title += (info.title.empty() ? "" : ", ") + (feed.title.empty() ? feed.url : feed.title);
+    info.description = "Full text of " + std::to_string(f.feeds.size()) + " feeds, archived by winnow";
+  }
+  info.self_url = base + target;
+  info.article_url_base = base + "/v1/articles/";
+  if (f.rows.empty()) {
+    base::UnixSeconds polled = 0;
+    for (const auto& feed : f.feeds) polled = std::max(polled, feed.last_polled);
+    info.updated = polled;
+  }
+  const auto etag = feed_etag(format, info, f.rows);
+  const auto last_modified = feed_last_modified(f.rows);
+  bool fresh = !if_none_match.empty() && etag_matches(if_none_match, etag);
+  if (if_none_match.empty() && !if_modified_since.empty() && last_modified) {
+    const auto since = base::parse_date(if_modified_since);
+    const auto modified = base::parse_date(*last_modified);
+    fresh = since && modified && *modified <= *since;
+  }
+  HttpResponse response{fresh ? http::status::not_modified : http::status::ok, 11};
+  if (!fresh) {
+    response.body() = format == FeedOutFormat::atom ? atom_feed(info, f.rows) : json_feed(info, f.rows);
+    response.set(http::field::content_type, format == FeedOutFormat::atom ? "application/atom+xml; charset=utf-8"
+                                                                          : "application/feed+json; charset=utf-8");
+  }
+  response.set(http::field::etag, etag);
+  if (last_modified) response.set(http::field::last_modified, *last_modified);
+  // Readers may keep it a minute, then ask again with the validators.
+  response.set(http::field::cache_control, "max-age=60");
+  return response;
+}
+
 }  // namespace
 
 void Api::Impl::serve_full_feed(const std::shared_ptr<Exchange>& ex, std::vector<std::int64_t> feed_ids,
@@ -50,62 +95,22 @@ void Api::Impl::serve_full_feed(const std::shared_ptr<Exchange>& ex, std::vector
   }
   std::sort(feed_ids.begin(), feed_ids.end());
   feed_ids.erase(std::unique(feed_ids.begin(), feed_ids.end()), feed_ids.end());
-  read<FullFeed>(
+  // Read, written and hashed on the reader: an Atom document of 200 articles is megabytes.
+  const auto& request = ex->request();
+  const std::string base = base_url(*ex), target(request.target());
+  const std::string if_none_match(request[http::field::if_none_match]);
+  const std::string if_modified_since(request[http::field::if_modified_since]);
+  read<HttpResponse>(
       ex,
-      [feed_ids, limit](archive::Archive& a) {
+      [feed_ids, limit, format, base, target, if_none_match, if_modified_since](archive::Archive& a) {
         FullFeed f;
         for (auto id : feed_ids)
           if (auto row = a.feed(id)) f.feeds.push_back(std::move(*row));
-        if (!f.feeds.empty()) f.rows = a.latest_articles(feed_ids, std::size_t(limit));
-        return f;
+        if (f.feeds.size() != feed_ids.size()) return error_response(http::status::not_found, "not_found", "no such feed");
+        f.rows = a.latest_articles(feed_ids, std::size_t(limit));
+        return full_feed_response(f, format, base, target, if_none_match, if_modified_since);
       },
-      [this, self = shared_from_this(), ex, feed_ids, format](FullFeed f) {
-        if (f.feeds.size() != feed_ids.size())
-          return ex->respond(error_response(http::status::not_found, "not_found", "no such feed"));
-        const auto base = base_url(*ex);
-        FeedOutInfo info;
-        std::string ids;
-        for (const auto& feed : f.feeds) ids += (ids.empty() ? "" : ",") + std::to_string(feed.id);
-        info.id = f.feeds.size() == 1 ? "tag:winnow,2026:feed/" + ids : "tag:winnow,2026:feeds/" + ids;
-        if (f.feeds.size() == 1) {
-          const auto& feed = f.feeds.front();
-          info.title = feed.title.empty() ? feed.url : feed.title;
-          info.home_url = feed.site_url;
-          info.description = "Full text of " + feed.url + ", archived by winnow";
-        } else {
-          for (const auto& feed : f.feeds) info.title += (info.title.empty() ? "" : ", ") + (feed.title.empty() ? feed.url : feed.title);
-          info.description = "Full text of " + std::to_string(f.feeds.size()) + " feeds, archived by winnow";
-        }
-        info.self_url = base + std::string(ex->request().target());
-        info.article_url_base = base + "/v1/articles/";
-        if (f.rows.empty()) {
-          base::UnixSeconds polled = 0;
-          for (const auto& feed : f.feeds) polled = std::max(polled, feed.last_polled);
-          info.updated = polled;
-        }
-        const auto etag = feed_etag(format, info, f.rows);
-        const auto last_modified = feed_last_modified(f.rows);
-        const auto& request = ex->request();
-        const auto if_none_match = request[http::field::if_none_match];
-        bool fresh = !if_none_match.empty() && etag_matches(if_none_match, etag);
-        if (if_none_match.empty() && last_modified) {
-          const auto since_header = request[http::field::if_modified_since];
-          const auto since = since_header.empty() ? std::nullopt : base::parse_date(since_header);
-          const auto modified = base::parse_date(*last_modified);
-          fresh = since && modified && *modified <= *since;
-        }
-        HttpResponse response{fresh ? http::status::not_modified : http::status::ok, 11};
-        if (!fresh) {
-          response.body() = format == FeedOutFormat::atom ? atom_feed(info, f.rows) : json_feed(info, f.rows);
-          response.set(http::field::content_type, format == FeedOutFormat::atom ? "application/atom+xml; charset=utf-8"
-                                                                                : "application/feed+json; charset=utf-8");
-        }
-        response.set(http::field::etag, etag);
-        if (last_modified) response.set(http::field::last_modified, *last_modified);
-        // Readers may keep it a minute, then ask again with the validators.
-        response.set(http::field::cache_control, "max-age=60");
-        ex->respond(std::move(response));
-      });
+      [ex](HttpResponse response) { ex->respond(std::move(response)); });
 }
 
 void Api::Impl::full_feed_by_query(const std::shared_ptr<Exchange>& ex, FeedOutFormat format, const QueryParams& params) {

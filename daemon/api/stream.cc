@@ -35,19 +35,29 @@ class StreamClient : public std::enable_shared_from_this<StreamClient> {
   void pump() {
     if (!open_) return;
     busy_ = true;
-    api_->readers.read<archive::ArticlePage>(
-        api_->loop, [q = query_](archive::Archive& a) { return a.articles_page(q); },
-        [self = shared_from_this()](archive::ArticlePage page, std::exception_ptr error) {
+    struct Events {
+      std::string text;  // written on the reader, not the loop
+      std::int64_t next = 0;
+      bool more = false;
+    };
+    api_->readers.read<Events>(
+        api_->loop,
+        [q = query_](archive::Archive& a) {
+          auto page = a.articles_page(q);
+          Events events{{}, page.next, page.more};
+          for (const auto& row : page.rows) {
+            events.text += "id: " + std::to_string(row.id) + "\nevent: article\ndata: ";
+            events.text += archive::json_line(archive::article_json(row));
+            events.text += "\n\n";
+          }
+          return events;
+        },
+        [self = shared_from_this()](Events page, std::exception_ptr error) {
           self->busy_ = false;
           if (!self->open_) return;
           if (error) return self->end();  // the client reconnects and resumes
           self->query_.after = page.next;
-          std::string events;
-          for (const auto& row : page.rows) {
-            events += "id: " + std::to_string(row.id) + "\nevent: article\ndata: ";
-            events += archive::json_line(archive::article_json(row));
-            events += "\n\n";
-          }
+          std::string events = std::move(page.text);
           const bool more = page.more;
           if (events.empty()) return more ? self->pump() : self->wait();
           self->write(std::move(events), [self, more] { more ? self->pump() : self->wait(); });
