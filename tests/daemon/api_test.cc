@@ -314,11 +314,6 @@ BOOST_AUTO_TEST_CASE(malformed_requests_big_bodies_and_a_thousand_idle_connectio
   BOOST_TEST(f.daemon->terminate(20s).has_value());
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 BOOST_AUTO_TEST_CASE(full_text_feeds_carry_the_archived_articles_and_read_back) {
   ApiFarm f(2, 4);
   const auto address = f.start();

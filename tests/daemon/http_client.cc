@@ -68,6 +68,30 @@ class Connection {
     return finished;
   }
 
+  // Writes all of `bytes`; false on timeout (`error` says how it failed otherwise).
+  bool write(const std::string& bytes, std::chrono::steady_clock::time_point deadline, boost::system::error_code& error) {
+    return run([&](auto& s, auto done) {
+      if constexpr (is_socket<std::decay_t<decltype(s)>>)
+        asio::async_write(s, asio::buffer(bytes), [&, done](boost::system::error_code ec, std::size_t) {
+          error = ec;
+          done();
+        });
+    }, deadline);
+  }
+
+  // Reads what has come, up to `size` bytes, into `data`; false on timeout.
+  bool read_some(char* data, std::size_t size, std::chrono::steady_clock::time_point deadline, std::size_t& got,
+                 boost::system::error_code& error) {
+    return run([&](auto& s, auto done) {
+      if constexpr (is_socket<std::decay_t<decltype(s)>>)
+        s.async_read_some(asio::buffer(data, size), [&, done](boost::system::error_code ec, std::size_t n) {
+          error = ec;
+          got = n;
+          done();
+        });
+    }, deadline);
+  }
+
   void close() {
     std::visit([](auto& s) {
       boost::system::error_code ignored;
@@ -133,28 +157,11 @@ std::string raw_exchange(const std::string& address, const std::string& bytes, s
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   Connection connection(address);
   boost::system::error_code error;
-  connection.run([&](auto& s, auto done) {
-    if constexpr (is_socket<std::decay_t<decltype(s)>>)
-      asio::async_write(s, asio::buffer(bytes), [&, done](boost::system::error_code ec, std::size_t) {
-        error = ec;
-        done();
-      });
-  }, deadline);
+  connection.write(bytes, deadline, error);
   std::string answer;
   char chunk[4096];
-  while (!error && std::chrono::steady_clock::now() < deadline) {
-    std::size_t got = 0;
-    if (!connection.run([&](auto& s, auto done) {
-          if constexpr (is_socket<std::decay_t<decltype(s)>>)
-            s.async_read_some(asio::buffer(chunk), [&, done](boost::system::error_code ec, std::size_t n) {
-              error = ec;
-              got = n;
-              done();
-            });
-        }, deadline))
-      break;
-    answer.append(chunk, got);
-  }
+  std::size_t got = 0;
+  while (!error && connection.read_some(chunk, sizeof chunk, deadline, got, error)) answer.append(chunk, got);
   return answer;
 }
 
@@ -170,13 +177,7 @@ SseClient::SseClient(const std::string& address, const std::string& target, cons
   request += "\r\n";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   boost::system::error_code error;
-  impl_->connection.run([&](auto& s, auto done) {
-    if constexpr (is_socket<std::decay_t<decltype(s)>>)
-      asio::async_write(s, asio::buffer(request), [&, done](boost::system::error_code ec, std::size_t) {
-        error = ec;
-        done();
-      });
-  }, deadline);
+  impl_->connection.write(request, deadline, error);
   if (error) throw std::runtime_error("SseClient: " + error.message());
   std::size_t end;
   while ((end = buffer_.find("\r\n\r\n")) == std::string::npos)
@@ -208,15 +209,7 @@ bool SseClient::fill(std::chrono::steady_clock::time_point deadline) {
   char chunk[8192];
   std::size_t got = 0;
   boost::system::error_code error;
-  if (!impl_->connection.run([&](auto& s, auto done) {
-        if constexpr (is_socket<std::decay_t<decltype(s)>>)
-          s.async_read_some(asio::buffer(chunk), [&, done](boost::system::error_code ec, std::size_t n) {
-            error = ec;
-            got = n;
-            done();
-          });
-      }, deadline))
-    return false;
+  if (!impl_->connection.read_some(chunk, sizeof chunk, deadline, got, error)) return false;
   buffer_.append(chunk, got);
   if (error) closed_ = true;
   return got > 0;
