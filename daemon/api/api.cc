@@ -208,9 +208,10 @@ void Api::Impl::route(const std::shared_ptr<Exchange>& ex, const boost::urls::ur
     return;
   }
   if (parts.size() == 3 && parts[1] == "feeds") {
-    if (method != http::verb::delete_) return ex->respond(method_not_allowed("DELETE"));
     auto id = parse_integer(parts[2], 1, INT64_MAX);
     if (!id) return not_found();
+    if (get) return get_feed(ex, *id);
+    if (method != http::verb::delete_) return ex->respond(method_not_allowed("GET, HEAD, DELETE"));
     if (authorized(ex)) remove_feed(ex, *id);
     return;
   }
@@ -281,6 +282,15 @@ void Api::Impl::list_feeds(const std::shared_ptr<Exchange>& ex) {
       });
 }
 
+void Api::Impl::get_feed(const std::shared_ptr<Exchange>& ex, std::int64_t id) {
+  read<std::optional<archive::FeedRow>>(
+      ex, [id](archive::Archive& a) { return a.feed(id); },
+      [ex](std::optional<archive::FeedRow> row) {
+        if (!row) return ex->respond(error_response(http::status::not_found, "not_found", "no such feed"));
+        ex->respond(json_response(http::status::ok, feed_json(*row)));
+      });
+}
+
 void Api::Impl::add_feeds(const std::shared_ptr<Exchange>& ex) {
   // A JSON body {"url": ..., "title"?, "category"?} or {"urls": [...]}, or an OPML document.
   const auto& request = ex->request();
@@ -297,9 +307,12 @@ void Api::Impl::add_feeds(const std::shared_ptr<Exchange>& ex) {
       return v && v->is_string() ? std::string(v->as_string()) : std::string();
     };
     if (const auto* urls = object->if_contains("urls"); urls && urls->is_array()) {
-      for (const auto& u : urls->as_array())
-        if (u.is_string()) subs.push_back({std::string(u.as_string()), "", string_of("category")});
-    } else {
+      for (const auto& u : urls->as_array()) {
+        if (!u.is_string())
+          return ex->respond(error_response(http::status::unprocessable_entity, "bad_url", "urls: strings only"));
+        subs.push_back({std::string(u.as_string()), "", string_of("category")});
+      }
+    } else if (object->contains("url")) {
       subs.push_back({string_of("url"), string_of("title"), string_of("category")});
     }
   } else if (type.find("xml") != std::string::npos || type.find("opml") != std::string::npos) {
@@ -357,11 +370,16 @@ void Api::Impl::remove_feed(const std::shared_ptr<Exchange>& ex, std::int64_t id
 }
 
 void Api::Impl::crawl(const std::shared_ptr<Exchange>& ex) {
+  if (std::string(ex->request()[http::field::content_type]).find("json") == std::string::npos)
+    return ex->respond(error_response(http::status::unsupported_media_type, "unsupported_media_type",
+                                      "send application/json: {\"urls\": [...]}"));
   boost::system::error_code ec;
   auto body = boost::json::parse(ex->request().body(), ec);
   const auto* urls = !ec && body.is_object() ? body.as_object().if_contains("urls") : nullptr;
-  if (!urls || !urls->is_array() || urls->as_array().empty())
+  if (!urls || !urls->is_array())
     return ex->respond(error_response(http::status::bad_request, "bad_body", "send {\"urls\": [\"https://...\", ...]}"));
+  if (urls->as_array().empty())
+    return ex->respond(error_response(http::status::unprocessable_entity, "no_urls", "the list of URLs is empty"));
   std::vector<std::string> list;
   for (const auto& u : urls->as_array()) {
     if (!u.is_string() || !is_http_url(u.as_string()))
@@ -370,7 +388,7 @@ void Api::Impl::crawl(const std::shared_ptr<Exchange>& ex) {
   }
   constexpr std::size_t kMaxCrawl = 1000;
   if (list.size() > kMaxCrawl)
-    return ex->respond(error_response(http::status::payload_too_large, "too_many_urls",
+    return ex->respond(error_response(http::status::unprocessable_entity, "too_many_urls",
                                       "at most " + std::to_string(kMaxCrawl) + " URLs per crawl"));
   const auto count = list.size();
   log::info("api crawl", {{"urls", count}, {"peer", ex->peer()}});

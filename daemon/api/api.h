@@ -1,5 +1,5 @@
 #pragma once
-// winnowd's HTTP API (docs/api.md, docs/openapi.yaml): archived articles by cursor, one
+// winnowd's HTTP API (docs/api.md, docs/openapi.json): archived articles by cursor, one
 // article in JSON, text, Markdown or its raw page, search, a live stream (Server-Sent
 // Events), full-text feeds out, the feed list and its changes, on-demand crawls, health and
 // metrics. Archive reads run on a ReaderPool, writes go through the ArchiveWorker, feed

@@ -1,5 +1,5 @@
 #pragma once
-// What api.cc, articles.cc, feeds.cc and stream.cc share (private to daemon/api/).
+// What api.cc, articles.cc, full_feeds.cc and stream.cc share (private to daemon/api/).
 #include <boost/asio/steady_timer.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -27,6 +27,7 @@ struct Api::Impl : std::enable_shared_from_this<Impl> {
   // True when the request carries the token; else answers 401/403 and returns false.
   bool authorized(const std::shared_ptr<Exchange>& ex);
   void list_feeds(const std::shared_ptr<Exchange>& ex);
+  void get_feed(const std::shared_ptr<Exchange>& ex, std::int64_t id);
   void add_feeds(const std::shared_ptr<Exchange>& ex);
   void remove_feed(const std::shared_ptr<Exchange>& ex, std::int64_t id);
   void crawl(const std::shared_ptr<Exchange>& ex);

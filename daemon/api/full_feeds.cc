@@ -131,15 +131,19 @@ void Api::Impl::full_feed_by_query(const std::shared_ptr<Exchange>& ex, FeedOutF
     return serve_full_feed(ex, std::move(ids), format, params);
   }
   if (!(url->starts_with("http://") || url->starts_with("https://")) || url->size() > 4096)
-    return ex->respond(error_response(http::status::bad_request, "bad_url", "url: an http or https feed URL"));
+    return ex->respond(error_response(http::status::unprocessable_entity, "bad_url", "url: an http or https feed URL"));
   // Subscribed already: served as any feed. Else subscribing it is a write.
   read<std::optional<archive::FeedRow>>(
       ex, [u = *url](archive::Archive& a) { return a.feed_by_url(u); },
       [this, self = shared_from_this(), ex, format, params, u = *url](std::optional<archive::FeedRow> feed) {
         if (feed && feed->enabled && feed->last_polled > 0) return serve_full_feed(ex, {feed->id}, format, params);
-        if (!feed && !authorized(ex)) return;
-        if (!feed) log::info("api subscribes", {{"url", u}, {"peer", ex->peer()}});
-        ingest.subscribe({{u, "", ""}});  // polled at once: a new feed is due
+        // Subscribed and its first poll under way: wait for it, as its subscriber did. Else
+        // subscribing it (or enabling it again) is a write.
+        if (!feed || !feed->enabled) {
+          if (!authorized(ex)) return;
+          log::info("api subscribes", {{"url", u}, {"peer", ex->peer()}});
+          ingest.subscribe({{u, "", ""}});  // polled at once: a new feed is due
+        }
         wait_for_first_poll(ex, u, format, params, std::chrono::steady_clock::now() + options.first_poll_wait);
       });
 }

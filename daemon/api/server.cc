@@ -10,7 +10,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <array>
 #include <atomic>
@@ -21,6 +20,8 @@
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unordered_set>
+
+#include "daemon/api/respond.h"
 
 namespace winnow::api {
 namespace {
@@ -33,13 +34,8 @@ using local = asio::local::stream_protocol;
 
 // The answer to a request the server refused before any handler saw it.
 HttpResponse protocol_error(http::status status, std::string_view code, std::string_view message) {
-  HttpResponse response{status, 11};
-  response.set(http::field::content_type, "application/json");
-  response.set(http::field::cache_control, "no-store");
-  response.body() = boost::json::serialize(boost::json::object{
-      {"error", boost::json::object{{"code", code}, {"message", message}}}});
+  HttpResponse response = error_response(status, code, message);
   response.keep_alive(false);
-  response.prepare_payload();
   return response;
 }
 
@@ -252,7 +248,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     try {
       server_->handler(std::move(exchange));
     } catch (const std::exception& e) {
-      respond(serial_, protocol_error(http::status::internal_server_error, "internal", e.what()));
+      respond(serial_, protocol_error(http::status::internal_server_error, "internal", "the request failed"));
     }
   }
 

@@ -4,9 +4,9 @@
 // the Handler, which answers through its Exchange, at once or later (from any thread).
 //
 // Limits, so that no client can stall the loop or exhaust the process: request headers up
-// to kMaxHeaderBytes (431 past it), a body up to ServerLimits::max_body_bytes (413), a whole
-// request within request_timeout, keep-alive connections closed after idle_timeout without
-// a request, every write within kWriteTimeout (a reader too slow to take an answer is
+// to kMaxHeaderBytes (431 past it), a body up to ServerLimits::max_body_bytes (413), the
+// first request of a connection whole within request_timeout, each next one on a keep-alive
+// connection within idle_timeout (the connection is then closed, without an answer), every write within kWriteTimeout (a reader too slow to take an answer is
 // dropped), and at most max_connections connections: one more is closed at once (it never
 // waits in a queue holding a file descriptor).
 //

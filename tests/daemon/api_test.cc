@@ -219,6 +219,12 @@ BOOST_AUTO_TEST_CASE(writing_endpoints_refuse_requests_without_the_token) {
   BOOST_TEST(http_request(address, "POST", "/v1/feeds", auth, body).status == 200);  // already there
   BOOST_TEST(http_request(address, "POST", "/v1/feeds", auth, R"({"url": "not a url"})").status == 422);
   BOOST_TEST(http_get(address, "/v1/feeds").json().at("feeds").as_array().size() == 2u);
+  auto one = http_get(address, "/v1/feeds/" + std::to_string(id));
+  BOOST_TEST(one.status == 200);
+  BOOST_TEST(one.json().at("url").as_string() == new_feed);
+  BOOST_TEST(http_request(address, "POST", "/v1/feeds", auth, "{}").json().at("error").at("code").as_string() == "no_feeds");
+  BOOST_TEST(http_request(address, "POST", "/v1/crawl", auth, R"({"urls": []})").status == 422);
+  BOOST_TEST(http_request(address, "POST", "/v1/crawl", {auth[1], {"Content-Type", "text/plain"}}, "x").status == 415);
   auto removed = http_request(address, "DELETE", "/v1/feeds/" + std::to_string(id), {auth[1]});
   BOOST_TEST(removed.status == 200, removed.body);
   BOOST_TEST(http_request(address, "DELETE", "/v1/feeds/" + std::to_string(id), {auth[1]}).status == 404);
