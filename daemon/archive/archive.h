@@ -100,6 +100,10 @@ struct ArticleRow {
   int http_status = 0;
   std::string content_type;
   std::string raw;                      // the fetched bytes (stored packed; returned plain)
+  // The HTTP status line and header lines of the fetched page as received (FetchResult::
+  // http_head): CRLF each, then the blank line. Stored and read back with the raw bytes
+  // (with_raw). Empty for file:// pages, feed content, and rows archived before schema 7.
+  std::string http_head;
   // The fetched bytes already packed by pack_page() on the caller's thread; stored instead of
   // packing `raw` (which may then stay empty). Never set on rows read back.
   std::optional<PackedPage> raw_packed;

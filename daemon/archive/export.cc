@@ -11,12 +11,14 @@
 #include <stdexcept>
 #include <vector>
 
+#include "base/ascii.h"
 #include "base/time.h"
 #include "base/url.h"
 #include "base/utf8.h"
 #include "daemon/archive/article_json.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/digest.h"
+#include "daemon/archive/warc_http.h"
 
 namespace winnow::archive {
 namespace {
@@ -66,33 +68,6 @@ std::string field_value(std::string_view s) {
   return base::percent_encode(s, [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
 }
 
-std::string_view reason_phrase(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 203: return "Non-Authoritative Information";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 410: return "Gone";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";  // RFC 9112 allows an empty reason phrase
-  }
-}
-
 class WarcWriter {
  public:
   WarcWriter(std::ostream& out, bool gzip) : out_(out), gzip_(gzip) {}
@@ -140,29 +115,45 @@ std::string write_warcinfo(WarcWriter& warc, const ExportOptions& options, std::
   return id;
 }
 
+// The page as a `response` record when its HTTP head was kept, else as a `resource` record
+// (file:// pages, and pages archived before heads were kept: no head is made up for them).
+// Returns the record's id.
+std::string write_warc_page(WarcWriter& warc, const std::string& warcinfo_id, const ArticleRow& row,
+                            const std::string& date, const std::string& target) {
+  const std::string id = warc.new_record_id();
+  const bool is_http = base::istarts_with(row.url, "http:") || base::istarts_with(row.url, "https:");
+  const auto http = is_http ? warc_http_head(row.http_head, row.url, row.raw.size()) : std::nullopt;
+  std::string fields = "WARC-Type: " + std::string(http ? "response" : "resource") + "\r\nWARC-Date: " + date +
+                       "\r\nWARC-Record-ID: " + id + "\r\nContent-Type: ";
+  if (http)
+    fields += "application/http; msgtype=response";
+  else
+    fields += row.content_type.empty() ? std::string("application/octet-stream") : one_line(row.content_type);
+  fields += "\r\nWARC-Warcinfo-ID: " + warcinfo_id + "\r\nWARC-Target-URI: " + target + "\r\n";
+  if (http && !http->protocol.empty()) fields += "WARC-Protocol: " + http->protocol + "\r\n";
+  const std::string payload_digest = warc_sha1(row.raw);
+  fields += "WARC-Payload-Digest: " + payload_digest + "\r\n";
+  if (!http) {
+    fields += "WARC-Block-Digest: " + payload_digest + "\r\n";
+    warc.write(fields, row.raw);
+    return id;
+  }
+  const std::string block = http->head + row.raw;
+  fields += "WARC-Block-Digest: " + warc_sha1(block) + "\r\n";
+  warc.write(fields, block);
+  return id;
+}
+
 void write_warc_article(WarcWriter& warc, const std::string& warcinfo_id, const ArticleRow& row) {
   const std::string date = base::format_rfc3339(row.fetched_at);
   const std::string target = field_value(row.url);
-  std::string response_id;
+  std::string page_id;
   // A row of feed content may keep the page it was judged on (a challenge, a consent wall):
-  // its text is no conversion of that page, so the page is not written as its response.
-  if (row.http_status != 0 && row.source == "page") {
-    // The stored bytes are the body as delivered after content decoding, so the synthesized
-    // response carries no Content-Encoding or Transfer-Encoding.
-    std::string head = "HTTP/1.1 " + std::to_string(row.http_status) + " " + std::string(reason_phrase(row.http_status)) + "\r\n";
-    if (!row.content_type.empty()) head += "Content-Type: " + one_line(row.content_type) + "\r\n";
-    head += "Content-Length: " + std::to_string(row.raw.size()) + "\r\n\r\n";
-    const std::string block = head + row.raw;
-    response_id = warc.new_record_id();
-    warc.write("WARC-Type: response\r\nWARC-Date: " + date + "\r\nWARC-Record-ID: " + response_id +
-                   "\r\nContent-Type: application/http; msgtype=response\r\nWARC-Warcinfo-ID: " + warcinfo_id +
-                   "\r\nWARC-Target-URI: " + target + "\r\nWARC-Payload-Digest: " + warc_sha1(row.raw) +
-                   "\r\nWARC-Block-Digest: " + warc_sha1(block) + "\r\n",
-               block);
-  }
+  // its text is no conversion of that page, so the page is not written.
+  if (row.http_status != 0 && row.source == "page") page_id = write_warc_page(warc, warcinfo_id, row, date, target);
   std::string fields = "WARC-Type: conversion\r\nWARC-Target-URI: " + target + "\r\nWARC-Date: " + date +
                        "\r\nWARC-Record-ID: " + warc.new_record_id() + "\r\n";
-  if (!response_id.empty()) fields += "WARC-Refers-To: " + response_id + "\r\n";
+  if (!page_id.empty()) fields += "WARC-Refers-To: " + page_id + "\r\n";
   fields += "WARC-Warcinfo-ID: " + warcinfo_id + "\r\nWARC-Block-Digest: " + warc_sha1(row.text) +
             "\r\nContent-Type: text/plain\r\n";
   warc.write(fields, row.text);

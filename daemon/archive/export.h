@@ -2,7 +2,9 @@
 // Export of archived articles for consumers that follow the archive with a cursor (the last
 // article id they saw): JSON Lines, plain text, Markdown, or WARC 1.1 as Common Crawl writes
 // it (a warcinfo record, then per article a `response` record holding the fetched page and a
-// `conversion` record holding the clean text).
+// `conversion` record holding the clean text). The response record holds the status line and
+// headers as received, framing fields masked to fit the decoded body (warc_http.h); a page
+// without a kept HTTP head (file://, or archived before schema 7) is a `resource` record.
 #include <cstdint>
 #include <iosfwd>
 #include <optional>

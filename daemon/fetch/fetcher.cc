@@ -549,6 +549,8 @@ void Engine::complete(Transfer* t, FetchErrc error, std::string message) {
   r.retry_after_s = owned->headers.retry_after_s;
   r.max_age_s = owned->headers.max_age_s;
   if (error == FetchErrc::ok) r.body = std::move(owned->body);
+  if (error == FetchErrc::ok && !owned->is_file && owned->headers.head_complete)
+    r.http_head = std::move(owned->headers.head);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - owned->started)
                   .count();
   deliver(std::move(owned->done), std::move(r));

@@ -100,7 +100,13 @@ struct FetchResult {
   std::optional<std::int64_t> retry_after_s;  // Retry-After (seconds or HTTP date), on any status
   std::optional<std::int64_t> max_age_s;      // Cache-Control: max-age
   std::string http_version;   // of the final response: "1.0", "1.1", "2" or "3"; empty for file://
-  std::string body;           // decoded (gzip, deflate, br, zstd)
+  std::string body;           // decoded (gzip, deflate, br, zstd) and de-chunked
+  // The final response's status line and header lines exactly as curl passed them (CRLF
+  // each, then the blank line; HTTP/2 as curl spells it: "HTTP/2 200", lower-case names),
+  // without 1xx responses, redirect hops or trailers. They describe the body on the wire,
+  // not `body`: Content-Encoding, Transfer-Encoding and Content-Length may not fit it.
+  // Empty for file://, on failure, and when over kMaxHeadBytes (http_headers.h).
+  std::string http_head;
   double seconds = 0;         // total time
 };
 

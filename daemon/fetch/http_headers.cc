@@ -31,7 +31,17 @@ std::optional<std::int64_t> parse_seconds(std::string_view v) {
 void read_header_line(std::string_view line, base::UnixSeconds now, ResponseHeaders& h) {
   if (base::istarts_with(line, "HTTP/")) {
     h = ResponseHeaders();  // a new response (after 1xx or a redirect)
+    h.head = line;
     return;
+  }
+  if (!h.head.empty() && !h.head_complete && !h.head_too_long) {
+    if (h.head.size() + line.size() > kMaxHeadBytes) {
+      h.head_too_long = true;
+      h.head.clear();
+    } else {
+      h.head += line;
+      h.head_complete = line == "\r\n" || line == "\n";
+    }
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return;

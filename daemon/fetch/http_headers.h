@@ -23,7 +23,17 @@ struct ResponseHeaders {
   std::string location;
   std::optional<std::int64_t> retry_after_s;
   std::optional<std::int64_t> max_age_s;
+  // The status line and header lines as received, each with its CRLF, and the blank line
+  // that ends them: what a WARC response record keeps. Empty when it grew past
+  // kMaxHeadBytes (then dropped whole rather than cut) or no status line came.
+  std::string head;
+  bool head_complete = false;  // its blank line came: later lines (trailers) stay out
+  bool head_too_long = false;
 };
+
+// 256 KiB: far past what servers send (curl itself refuses a header line over 100 KiB),
+// small enough that a hostile server cannot make every archived row carry megabytes.
+inline constexpr std::size_t kMaxHeadBytes = 256 * 1024;
 
 // Reads one line as curl's header callback passes it (CRLF included). A status line
 // ("HTTP/...", any case) starts a new response and clears `h`: curl passes the headers of
@@ -32,6 +42,7 @@ struct ResponseHeaders {
 // the earlier one, except that a Cache-Control without max-age leaves an earlier max-age.
 // A line without a colon (the blank end of the headers, a folded continuation line) is
 // ignored: a folded value keeps only its first line. `now` dates a Retry-After HTTP-date.
+// Every line up to the blank one is also appended to `h.head` verbatim (see there).
 void read_header_line(std::string_view line, base::UnixSeconds now, ResponseHeaders& h);
 
 // Retry-After (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date made seconds from `now`

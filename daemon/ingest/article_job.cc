@@ -43,6 +43,7 @@ ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch
   if (page) {
     row.http_status = int(page->status);
     row.content_type = page->content_type;
+    row.http_head = page->http_head;  // for the WARC response record (archive/export.h)
     // Packed here, on a worker, rather than by the single archive thread.
     row.raw_packed = archive::pack_page(page->body);
   }
@@ -246,6 +247,7 @@ void Ingest::use_feed_content(std::shared_ptr<Job> job, const std::string& why, 
       row->raw_packed = judged->raw_packed;
       row->http_status = judged->http_status;
       row->content_type = judged->content_type;
+      row->http_head = judged->http_head;
       row->charset = judged->charset;
       // A teaser's own text wins unless the feed says more.
       if (judged->partial && !judged->text.empty() && (empty || text_chars(judged->text) >= text_chars(row->text))) {

@@ -36,7 +36,7 @@ bool throws_with(const std::function<void()>& f, const std::string& words) {
 BOOST_AUTO_TEST_SUITE(archive)
 
 // The schema version this winnow writes (the last step of sqlite/schema.cc's migrations).
-constexpr std::int64_t kSchemaVersion = 6;
+constexpr std::int64_t kSchemaVersion = 7;
 
 BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal_mode) {
   TempDir dir;
@@ -103,6 +103,9 @@ BOOST_AUTO_TEST_CASE(a_version_1_archive_with_data_is_migrated_and_keeps_everyth
   BOOST_TEST(archive->articles_due_for_retry(std::numeric_limits<std::int64_t>::max(), 10).empty());
   BOOST_TEST(archive->feed(1).value().title == "Harbour News");
   BOOST_TEST(archive->has_entry(1, "urn:story:2"));
+  // Pages stored before schema 7 were kept without their HTTP head: none is made up.
+  for (const auto& row : archive->articles_after(0, 10, false, true)) BOOST_TEST(row.http_head.empty());
+  BOOST_TEST(probe.integer("SELECT count(*) FROM raw_pages WHERE http_head IS NOT NULL") == 0);
   // The near-copy shares none of the 16-bit bands of version 1 with the first article but
   // three of the six recomputed ones: the indexed lookup finds it.
   const auto first = archive->article(1).value();
@@ -342,6 +345,33 @@ BOOST_AUTO_TEST_CASE(a_throwing_transaction_leaves_nothing_behind) {
   // The connection is usable afterwards.
   archive->store_article(sample_article(3, feed));
   BOOST_TEST(archive->article_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_http_head_is_kept_with_the_raw_page_and_replaced_with_it) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  auto archive = Archive::open_sqlite(path);
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  ArticleRow row = sample_article(1, feed);
+  row.http_head = "HTTP/1.1 203 Odd\r\nX-Custom: 1\r\n\r\n";
+  const auto id = archive->store_article(row);
+  const auto without_head = archive->store_article(sample_article(2, feed));
+  BOOST_TEST(archive->article(id, true).value().http_head == row.http_head);
+  BOOST_TEST(archive->article(id, false).value().http_head.empty());  // comes with the raw page only
+  BOOST_TEST(archive->article(without_head, true).value().http_head.empty());
+  BOOST_TEST(archive->articles_after(0, 10, false, true).front().http_head == row.http_head);
+  Probe probe(path);
+  BOOST_TEST(probe.integer("SELECT count(*) FROM raw_pages WHERE http_head IS NULL") == 1);
+
+  row.id = id;
+  row.http_head = "HTTP/2 200 \r\nx-new: 2\r\n\r\n";
+  archive->replace_article(row);
+  BOOST_TEST(archive->article(id, true).value().http_head == row.http_head);
+  // reextract writes the extraction only: page and head stay.
+  row.text = "other text";
+  row.http_head.clear();
+  archive->update_extraction(row);
+  BOOST_TEST(archive->article(id, true).value().http_head == "HTTP/2 200 \r\nx-new: 2\r\n\r\n");
 }
 
 BOOST_AUTO_TEST_CASE(store_article_failing_at_its_last_write_leaves_nothing_behind) {

@@ -16,97 +16,25 @@
 
 #include "daemon/archive/digest.h"
 #include "daemon/archive/export.h"
+#include "daemon/archive/warc_http.h"
 #include "tests/daemon/archive_helpers.h"
+#include "tests/daemon/warc_reader.h"
 
 namespace winnow::archive {
 namespace {
 
 using testing::sample_article;
 using testing::TempDir;
-
-struct WarcRecord {
-  std::map<std::string, std::string> fields;  // names lower-cased
-  std::string block;
-  const std::string& field(const std::string& name) const {
-    static const std::string none;
-    const auto it = fields.find(name);
-    return it == fields.end() ? none : it->second;
-  }
-};
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Reads WARC 1.1 records, failing the test on anything out of place.
-std::vector<WarcRecord> read_warc(std::string_view data) {
-  std::vector<WarcRecord> records;
-  std::size_t at = 0;
-  while (at < data.size()) {
-    const std::string_view version = "WARC/1.1\r\n";
-    BOOST_TEST_REQUIRE(data.substr(at, version.size()) == version, "record at offset " << at);
-    at += version.size();
-    WarcRecord record;
-    for (;;) {
-      const auto end = data.find("\r\n", at);
-      BOOST_TEST_REQUIRE(end != std::string_view::npos);
-      const std::string_view line = data.substr(at, end - at);
-      at = end + 2;
-      if (line.empty()) break;
-      const auto colon = line.find(':');
-      BOOST_TEST_REQUIRE(colon != std::string_view::npos, "field line without a colon: " << line);
-      BOOST_TEST_REQUIRE(line.substr(colon + 1, 1) == " ");
-      const std::string name = lower(std::string(line.substr(0, colon)));
-      BOOST_TEST_REQUIRE(record.fields.count(name) == 0u, "repeated field " << name);
-      const std::string value(line.substr(colon + 2));
-      BOOST_TEST_REQUIRE(value.find_first_of("\r\n") == std::string::npos);
-      record.fields[name] = value;
-    }
-    const std::string& length = record.field("content-length");
-    BOOST_TEST_REQUIRE(!length.empty());
-    BOOST_TEST_REQUIRE(length.find_first_not_of("0123456789") == std::string::npos);
-    const std::size_t n = std::stoul(length);
-    BOOST_TEST_REQUIRE(at + n + 4 <= data.size(), "block runs past the end");
-    record.block = std::string(data.substr(at, n));
-    at += n;
-    BOOST_TEST_REQUIRE(data.substr(at, 4) == "\r\n\r\n", "record not followed by CRLF CRLF");
-    at += 4;
-    records.push_back(std::move(record));
-  }
-  return records;
-}
-
-// Inflates a concatenation of gzip members; returns one string per member.
-std::vector<std::string> gunzip_members(std::string_view data) {
-  std::vector<std::string> members;
-  std::size_t at = 0;
-  while (at < data.size()) {
-    z_stream z{};
-    BOOST_TEST_REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + at));
-    z.avail_in = static_cast<uInt>(data.size() - at);
-    std::string member;
-    int rc = Z_OK;
-    while (rc == Z_OK) {
-      char buffer[16384];
-      z.next_out = reinterpret_cast<Bytef*>(buffer);
-      z.avail_out = sizeof buffer;
-      rc = inflate(&z, Z_NO_FLUSH);
-      member.append(buffer, sizeof buffer - z.avail_out);
-    }
-    const std::size_t used = data.size() - at - z.avail_in;
-    inflateEnd(&z);
-    BOOST_TEST_REQUIRE(rc == Z_STREAM_END, "gzip member at offset " << at << " is broken");
-    at += used;
-    members.push_back(std::move(member));
-  }
-  return members;
-}
+using testing::read_warc;
+using testing::gunzip_members;
+using testing::WarcRecord;
 
 // Stores `count` sample articles (the third one a near-duplicate of the first, the fourth
 // taken from its feed with no HTTP response, the fifth from its feed because its page was a
-// bot check, which it keeps) and returns their ids.
+// bot check, which it keeps) and returns their ids. Pages keep the HTTP head they were
+// received with, except the third (archived before heads were kept) and the sixth (file://):
+// the first a plain HTTP/1.1 one, the second an HTTP/2 one whose body came gzipped, every
+// other one chunked.
 std::vector<std::int64_t> fill(Archive& archive, int count) {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < count; ++i) {
@@ -127,6 +55,15 @@ std::vector<std::int64_t> fill(Archive& archive, int count) {
       row.url = "https://news.example/with space\r\nInjected: yes";
       row.raw = std::string("binary\0\r\n\r\npayload", 19);
     }
+    if (i == 0)
+      row.http_head = "HTTP/1.1 200 OK\r\nContent-Type: " + row.content_type + "\r\nContent-Length: " +
+                      std::to_string(row.raw.size()) + "\r\nX-Custom: 1\r\n\r\n";
+    else if (i == 1)
+      row.http_head = "HTTP/2 200 \r\ncontent-type: text/html\r\ncontent-encoding: gzip\r\ncontent-length: 7\r\n\r\n";
+    else if (i == 5)
+      row.url = "file:///srv/pages/" + std::to_string(i) + ".html";
+    else if (i != 2)
+      row.http_head = "HTTP/1.1 203 Non-Authoritative Information\r\nTransfer-Encoding: chunked\r\n\r\n";
     ids.push_back(archive.store_article(row));
   }
   return ids;
@@ -155,25 +92,34 @@ void check_warc(const std::vector<WarcRecord>& records, Archive& archive, const 
     std::string response_id;
     if (row.source == "page") {
       BOOST_TEST_REQUIRE(at < records.size());
-      const WarcRecord& response = records[at++];
-      BOOST_TEST(response.field("warc-type") == "response");
-      BOOST_TEST(response.field("content-type") == "application/http; msgtype=response");
-      BOOST_TEST(response.field("warc-warcinfo-id") == info.field("warc-record-id"));
+      const WarcRecord& page = records[at++];
+      BOOST_TEST(page.field("warc-warcinfo-id") == info.field("warc-record-id"));
       // fill() stores fetched_at = 1'700'000'100 + n, 2023-11-14T22:15:00Z + n s, n < 10.
-      BOOST_TEST(response.field("warc-date") == "2023-11-14T22:15:0" + std::to_string(row.fetched_at - 1'700'000'100) + "Z");
-      const auto split = response.block.find("\r\n\r\n");
-      BOOST_TEST_REQUIRE(split != std::string::npos);
-      const std::string head = response.block.substr(0, split + 2);
-      const std::string payload = response.block.substr(split + 4);
-      BOOST_TEST(head.rfind("HTTP/1.1 200 OK\r\n", 0) == 0u, head);
-      BOOST_TEST(head.find("\r\nContent-Type: " + row.content_type + "\r\n") != std::string::npos, head);
-      BOOST_TEST(head.find("\r\nContent-Length: " + std::to_string(row.raw.size()) + "\r\n") != std::string::npos);
-      BOOST_TEST(payload == row.raw);
-      BOOST_TEST(response.field("warc-payload-digest") == warc_sha1(payload));
-      const std::string& uri = response.field("warc-target-uri");
+      BOOST_TEST(page.field("warc-date") == "2023-11-14T22:15:0" + std::to_string(row.fetched_at - 1'700'000'100) + "Z");
+      const std::string& uri = page.field("warc-target-uri");
       BOOST_TEST(uri.find_first_of(" \r\n") == std::string::npos, uri);
       if (row.url.find(' ') == std::string::npos) BOOST_TEST(uri == row.url);
-      response_id = response.field("warc-record-id");
+      if (row.http_head.empty()) {
+        // No head kept (archived before, or file://): the page alone, with its own type.
+        BOOST_TEST(page.field("warc-type") == "resource");
+        BOOST_TEST(page.field("content-type") == row.content_type);
+        BOOST_TEST(page.block == row.raw);
+        BOOST_TEST(page.field("warc-payload-digest") == warc_sha1(row.raw));
+      } else {
+        BOOST_TEST(page.field("warc-type") == "response");
+        BOOST_TEST(page.field("content-type") == "application/http; msgtype=response");
+        const auto [head, payload] = testing::split_http(page.block);
+        BOOST_TEST(head == warc_http_head(row.http_head, row.url, row.raw.size()).value().head);
+        // The stored body, decoded: its length is what the head says now.
+        const std::string length_line = "\r\nContent-Length: " + std::to_string(row.raw.size()) + "\r\n";
+        const std::string lower_length_line = "\r\ncontent-length: " + std::to_string(row.raw.size()) + "\r\n";
+        BOOST_TEST((head.find(length_line) != std::string::npos || head.find(lower_length_line) != std::string::npos),
+                   head);
+        BOOST_TEST(payload == row.raw);
+        BOOST_TEST(page.field("warc-payload-digest") == warc_sha1(payload));
+        BOOST_TEST(page.field("warc-protocol") == (row.http_head.starts_with("HTTP/2") ? "h2" : ""));
+      }
+      response_id = page.field("warc-record-id");
     }
     BOOST_TEST_REQUIRE(at < records.size());
     const WarcRecord& conversion = records[at++];
@@ -289,8 +235,8 @@ BOOST_AUTO_TEST_CASE(warc_records_reparse_with_matching_lengths_digests_and_refe
   std::ostringstream out;
   BOOST_TEST(export_articles(*archive, 0, ExportFormat::warc, out, options) == ids.back());
   const auto records = read_warc(out.str());
-  // warcinfo, then response + conversion per article but two conversions alone (their text
-  // came from the feed: one without HTTP, one whose page was a bot check).
+  // warcinfo, then response (or resource) + conversion per article but two conversions
+  // alone (their text came from the feed: one without HTTP, one whose page was a bot check).
   BOOST_TEST(records.size() == 1 + 2 * ids.size() - 2);
   BOOST_TEST(records.front().field("warc-filename") == "winnow-00001.warc");
   check_warc(records, *archive, ids);

@@ -32,6 +32,26 @@ BOOST_AUTO_TEST_CASE(names_match_in_any_case_and_values_lose_their_blanks) {
   BOOST_TEST(!h.retry_after_s);
 }
 
+BOOST_AUTO_TEST_CASE(the_final_head_is_kept_verbatim_without_earlier_responses_or_trailers) {
+  auto h = read({"HTTP/1.1 100 Continue", "", "HTTP/1.1 203 Whatever Reason", "X-Custom:  1 ",
+                 "set-cookie: a=b; Path=/", "", "X-Trailer: t", ""});
+  BOOST_TEST(h.head_complete);
+  BOOST_TEST(h.head ==
+             "HTTP/1.1 203 Whatever Reason\r\nX-Custom:  1 \r\nset-cookie: a=b; Path=/\r\n\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_head_over_the_limit_is_dropped_whole) {
+  ResponseHeaders h;
+  read_header_line("HTTP/1.1 200 OK\r\n", kExampleDate, h);
+  const std::string big = "X-Big: " + std::string(kMaxHeadBytes, 'a') + "\r\n";
+  read_header_line(big, kExampleDate, h);
+  read_header_line("Content-Type: text/html\r\n", kExampleDate, h);
+  read_header_line("\r\n", kExampleDate, h);
+  BOOST_TEST(h.head.empty());
+  BOOST_TEST(!h.head_complete);
+  BOOST_TEST(h.content_type == "text/html");  // the fields the fetcher uses are still read
+}
+
 BOOST_AUTO_TEST_CASE(a_status_line_starts_a_new_response) {
   auto h = read({"HTTP/1.1 100 Continue", "Content-Type: text/plain", "Retry-After: 5",
                  "http/2 200", "ETag: W/\"x\""});

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -22,10 +23,12 @@
 #include <string>
 #include <vector>
 
+#include "daemon/archive/digest.h"
 #include "daemon/fetch/fetcher.h"
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/child_process.h"
 #include "tests/daemon/farm.h"
+#include "tests/daemon/warc_reader.h"
 
 namespace winnow {
 namespace {
@@ -161,6 +164,10 @@ BOOST_AUTO_TEST_CASE(https_page_comes_over_http2_when_the_ca_is_trusted) {
   BOOST_TEST(r.status == 200);
   BOOST_TEST(r.http_version == "2");
   BOOST_TEST(r.body == "<html><body><p>Served over TLS.</p></body></html>");
+  // The head as curl reports it: "HTTP/2", field names in lower case as HTTP/2 sends them.
+  BOOST_TEST(r.http_head.starts_with("HTTP/2 200"), r.http_head);
+  BOOST_TEST(r.http_head.find("\r\nserver: nghttpd") != std::string::npos, r.http_head);
+  BOOST_TEST(r.http_head.ends_with("\r\n\r\n"));
 }
 
 BOOST_AUTO_TEST_CASE(certificate_of_an_untrusted_ca_is_refused) {
@@ -196,6 +203,38 @@ BOOST_AUTO_TEST_CASE(crawl_archives_a_feed_served_over_https_with_ca_file_in_the
   BOOST_TEST(probe.integer("SELECT count(*) FROM articles WHERE source = 'page'") == 2, read_file(dir.file("err.txt")));
   BOOST_TEST(probe.text("SELECT text FROM articles WHERE url = '" + server.url("/a/1.html") + "'")
                  .find(stories[1].paragraphs[0]) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_http2_page_is_exported_as_an_http11_response_record_marked_h2) {
+  Nghttpd server;
+  const std::string html = farm::page_html(farm::make_story(7050));
+  server.put("/h2.html", html);
+  TempDir dir;
+  const std::string config = dir.file("winnow.toml"), db = dir.file("archive.db"), warc = dir.file("out.warc");
+  std::ofstream(config) << "[fetch]\nca_file = \"" << server.cert << "\"\nallow_private = true\n[politeness]\nmin_delay_s = 0\n";
+  for (std::vector<std::string> verb : {std::vector<std::string>{"crawl", server.url("/h2.html")},
+                                        std::vector<std::string>{"export", "--format", "warc", "--output", warc}}) {
+    std::vector<std::string> argv = {WINNOW_PATH};
+    argv.insert(argv.end(), verb.begin(), verb.end());
+    argv.insert(argv.end(), {"--archive", db, "--config", config});
+    auto status = run_command(argv, dir.file("out.txt"), dir.file("err.txt"), 30s);
+    BOOST_TEST_REQUIRE(status.has_value(), "winnow " << verb[0] << " did not finish");
+    BOOST_TEST_REQUIRE((WIFEXITED(*status) && WEXITSTATUS(*status) == 0), read_file(dir.file("err.txt")));
+  }
+  const std::string received = Probe(db).text("SELECT http_head FROM raw_pages");
+  BOOST_TEST_REQUIRE(received.starts_with("HTTP/2 200"), received);
+  const auto records = archive::testing::read_warc(read_file(warc));
+  const auto response = std::find_if(records.begin(), records.end(),
+                                     [](const auto& r) { return r.field("warc-type") == "response"; });
+  BOOST_TEST_REQUIRE((response != records.end()));
+  BOOST_TEST(response->field("warc-protocol") == "h2");
+  BOOST_TEST(response->field("warc-target-uri") == server.url("/h2.html"));
+  BOOST_TEST(response->field("warc-block-digest") == archive::warc_sha1(response->block));
+  const auto [head, payload] = archive::testing::split_http(response->block);
+  // Only the status line changes: the fields stay as received, lower-case names and all.
+  BOOST_TEST(head == "HTTP/1.1 200 \r\n" + received.substr(received.find("\r\n") + 2));
+  BOOST_TEST(payload == html);
+  BOOST_TEST(response->field("warc-payload-digest") == archive::warc_sha1(html));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -190,6 +190,12 @@ CREATE TABLE webhook_endpoints (
   last_error TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 )sql"},
+    // The fetched page's HTTP status line and headers as received, for WARC response records
+    // (export.h). NULL for pages stored before, which were kept without them, and for pages
+    // that had none (file://).
+    {7, R"sql(
+ALTER TABLE raw_pages ADD COLUMN http_head TEXT;
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

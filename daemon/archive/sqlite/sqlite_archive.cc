@@ -241,7 +241,7 @@ std::optional<ArticleRow> SqliteArchive::article(std::int64_t id, bool with_raw)
     if (!q.step()) return std::nullopt;
     row = read_article(q);
   }
-  if (with_raw) row->raw = raw_page(id);
+  if (with_raw) read_raw_page(*row);
   return row;
 }
 
@@ -361,7 +361,7 @@ std::vector<ArticleRow> SqliteArchive::articles_after(std::int64_t cursor, std::
     while (q.step()) rows.push_back(read_article(q));
   }
   if (with_raw)
-    for (auto& row : rows) row.raw = raw_page(row.id);
+    for (auto& row : rows) read_raw_page(row);
   return rows;
 }
 
@@ -492,23 +492,24 @@ void SqliteArchive::upsert_entry(std::int64_t feed_id, const std::string& entry_
 }
 
 void SqliteArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row) {
-  if (!row.raw_packed && row.raw.empty()) return;
+  if (!row.raw_packed && row.raw.empty() && row.http_head.empty()) return;
   std::optional<PackedPage> packed_here;  // when the caller did not pack it
   if (!row.raw_packed) packed_here = pack_page(row.raw);
   const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
   query(
-      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) VALUES (?1, ?2, ?3, ?4) "
+      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes, http_head) VALUES (?1, ?2, ?3, ?4, nullif(?5, '')) "
       "ON CONFLICT (article_id) DO UPDATE SET codec = excluded.codec, plain_bytes = excluded.plain_bytes, "
-      "bytes = excluded.bytes")
-      .bind(article_id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes})
+      "bytes = excluded.bytes, http_head = excluded.http_head")
+      .bind(article_id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes}, row.http_head)
       .run();
 }
 
-std::string SqliteArchive::raw_page(std::int64_t article_id) {
-  auto q = query("SELECT codec, plain_bytes, bytes FROM raw_pages WHERE article_id = ?1");
-  q.bind(article_id);
-  if (!q.step()) return {};
-  return unpack_page(static_cast<PageCodec>(q.integer(0)), q.blob(2), static_cast<std::size_t>(q.integer(1)));
+void SqliteArchive::read_raw_page(ArticleRow& row) {
+  auto q = query("SELECT codec, plain_bytes, bytes, http_head FROM raw_pages WHERE article_id = ?1");
+  q.bind(row.id);
+  if (!q.step()) return;
+  row.raw = unpack_page(static_cast<PageCodec>(q.integer(0)), q.blob(2), static_cast<std::size_t>(q.integer(1)));
+  row.http_head = q.text(3);
 }
 
 }  // namespace sqlite

@@ -79,7 +79,8 @@ class SqliteArchive final : public Archive {
   // Stores row's raw page (packed by the caller, or packed here) as article_id's, replacing
   // any; nothing when the row carries none.
   void put_raw_page(std::int64_t article_id, const ArticleRow& row);
-  std::string raw_page(std::int64_t article_id);
+  // Sets row.raw and row.http_head from the raw page of article row.id, if it has one.
+  void read_raw_page(ArticleRow& row);
   // True when some webhook endpoint takes events of `type` (one probe of a tiny table).
   bool wants_event(EventType type);
   // Records an event of `type` if some endpoint takes it (outbox.cc).
