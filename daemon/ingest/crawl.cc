@@ -74,12 +74,18 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
     });
   };
   if (url.starts_with("file://")) return fetch_it();
-  robots_.check(url, [this, c, url, fetch_it](bool allowed, bool) {
+  robots_.check(url, [this, c, url, fetch_it](bool allowed, bool for_now) {
     if (allowed) return fetch_it();
-    ++stats_.robots_denied;
     ++stats_.failed;
-    ++stats_.failure_reasons["robots.txt disallows"];
-    log::warning("crawl refused by robots.txt", {{"url", url}});
+    // A host that cannot be reached has no robots.txt to say no: name the real cause.
+    if (std::string cause = for_now ? robots_.unreachable_cause(url) : std::string(); !cause.empty()) {
+      ++stats_.failure_reasons[cause + " (robots.txt unreachable)"];
+      log::warning("crawl failed: robots.txt unreachable", {{"url", url}, {"error", cause}});
+    } else {
+      ++stats_.robots_denied;
+      ++stats_.failure_reasons["robots.txt disallows"];
+      log::warning("crawl refused by robots.txt", {{"url", url}});
+    }
     --crawls_in_flight_;
     if (--c->pending == 0 && c->done) c->done();
     maybe_drained();
