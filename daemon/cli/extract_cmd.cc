@@ -359,6 +359,10 @@ int run_extract(std::span<char* const> argv) {
   Args args(argv, command);
   if (print_help_if_asked(args, command)) return kExitOk;
   const std::string format = args.choice("format", "text", {"text", "markdown", "json"});
+  // Accepted for trafilatura's users, and said: the blocks carry no links to print.
+  if (args.has("links"))
+    std::fputs("winnow extract: --links: the extractor does not keep links yet; printing the text without them\n",
+               stderr);
   if (args.has("input-dir")) {
     if (!args.positionals().empty()) throw UsageError("--input-dir and FILE: give one of them");
     return run_directory(args, format);

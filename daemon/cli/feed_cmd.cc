@@ -119,6 +119,8 @@ int run_feed(std::span<char* const> argv) {
   const std::string sub = argv.empty() ? "" : argv[0];
   if (sub == "-h" || sub == "--help") {
     std::fputs(kFeedHelp, stdout);
+    std::fputs("\n", stdout);
+    std::fputs(kExitCodesHelp, stdout);
     return kExitOk;
   }
   if (sub != "parse" && sub != "discover")

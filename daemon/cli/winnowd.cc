@@ -285,10 +285,12 @@ int main(int argc, char** argv) {
   try {
     Config config = load_config(config_path);
     log::set_level(config.log_level);
-    // For `winnow reload`: which winnowd is this one. Removed at exit.
-    cli::PidFile pid_file(args.get_or("pid-file", cli::default_pid_file(config)));
-    if (!pid_file.ok()) log::warning("cannot write the pid file", {{"path", pid_file.path()}});
+    const std::string pid_path = args.get_or("pid-file", cli::default_pid_file(config));
     auto service = std::make_unique<Service>(config_path, std::move(config));
+    // For `winnow reload`: which winnowd is this one. Written once the Service holds the
+    // archive's lock, so that a second winnowd, refused, never replaces the first one's.
+    cli::PidFile pid_file(pid_path);
+    if (!pid_file.ok()) log::warning("cannot write the pid file", {{"path", pid_file.path()}});
     int rc = service->run();
     service->flush();
     service.reset();

@@ -268,6 +268,36 @@ BOOST_AUTO_TEST_CASE(input_dir_ids_keep_dots_and_lines_carry_metadata) {
              boost::json::serialize(boost::json::value_from(ids)));
 }
 
+BOOST_AUTO_TEST_CASE(markdown_switches_front_matter_images_and_tables) {
+  Cli cli;
+  const std::string page = cli.dir.file("page.html");
+  std::string words;
+  for (int n = 0; n < 12; ++n) words += "The council met again on Tuesday to weigh the plan in detail. ";
+  std::ofstream(page) << "<html lang=\"en\"><head><title>Budget vote</title>"
+                         "<meta property=\"og:image\" content=\"https://news.example/vote.jpg\">"
+                         "<meta name=\"author\" content=\"Ann \\\"Quote\\\" Writer\"></head><body><article>"
+                         "<h1>Budget vote</h1><p>" << words << "</p><table><tr><th>Party</th><th>Seats</th></tr>"
+                         "<tr><td>Left</td><td>12</td></tr><tr><td>Right</td><td>9</td></tr></table><p>"
+                      << words << "</p></article></body></html>";
+  Run plain = cli.winnow({"extract", page, "--format", "markdown"});
+  BOOST_TEST_REQUIRE(plain.status == 0, plain.err);
+  BOOST_TEST(plain.out.find("| Left") != std::string::npos, plain.out);
+  BOOST_TEST(!plain.out.starts_with("---"));
+  Run r = cli.winnow({"extract", page, "--format", "markdown", "--front-matter", "--images", "--no-tables"});
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.out.starts_with("---\ntitle: \"Budget vote\"\n"), r.out);
+  BOOST_TEST(r.out.find("\nlanguage: \"en\"\n") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("\nverdict: article\n---\n") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("![](https://news.example/vote.jpg)") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("| Left") == std::string::npos, r.out);
+  BOOST_TEST(r.out.find("Left") == std::string::npos, r.out);
+  r = cli.winnow({"extract", page, "--no-tables"});
+  BOOST_TEST(r.out.find("Left") == std::string::npos, r.out);
+  r = cli.winnow({"extract", page, "--format", "markdown", "--links"});
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.err.find("--links: the extractor does not keep links yet") != std::string::npos, r.err);
+}
+
 BOOST_AUTO_TEST_CASE(search_survives_hostile_queries) {
   Cli cli;
   const std::vector<std::string> pieces = {
@@ -347,6 +377,12 @@ BOOST_AUTO_TEST_CASE(reload_signals_the_winnowd_of_the_pid_file) {
   BOOST_TEST_REQUIRE(daemon.wait_loaded(10s).has_value(), read_file(log));
   // winnowd wrote its pid beside the archive; `winnow reload` finds it from the same config.
   BOOST_TEST(read_file(cli.dir.file("winnowd.pid")) == std::to_string(daemon.pid()) + "\n");
+  {
+    // A second winnowd on the same archive is refused, and leaves the first one's pid file.
+    winnow::testing::Daemon second(config, cli.dir.file("second.log"));
+    BOOST_TEST(second.terminate_after_exit(10s).has_value());
+    BOOST_TEST(read_file(cli.dir.file("winnowd.pid")) == std::to_string(daemon.pid()) + "\n");
+  }
   r = cli.winnow({"reload", "--config", config});
   BOOST_TEST(r.status == 0, r.err);
   BOOST_TEST(r.out == "reloaded winnowd " + std::to_string(daemon.pid()) + "\n", r.out);
