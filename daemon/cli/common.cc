@@ -49,20 +49,15 @@ std::unique_ptr<archive::Archive> open_archive(const Args& args) {
 
 std::unique_ptr<archive::Archive> open_archive_to_read(const Args& args) {
   const Config config = cli_config(args);
-  std::error_code ec;
-  // Nothing to read is no reason to make an empty archive (nor its directory).
-  if (!std::filesystem::exists(config.archive_path, ec) &&
-      std::filesystem::exists(std::filesystem::path(config.archive_path).parent_path().empty()
-                                  ? std::filesystem::path(".")
-                                  : std::filesystem::path(config.archive_path).parent_path(),
-                              ec))
-    throw NothingDone("no archive at " + config.archive_path + " (the file does not exist); " + kNameOne);
+  // Nothing to read is no reason to make an empty archive (nor its directory): the archive
+  // layer opens read-only and names what is missing; we add how to name another.
   try {
     return archive::Archive::open_sqlite_read_only(config.archive_path);
   } catch (const archive::StorageFull&) {
     throw;
   } catch (const std::runtime_error& e) {
-    throw NothingDone(std::string(e.what()) + "; " + kNameOne);
+    const std::string what = e.what();
+    throw NothingDone(what.find("does not exist") != std::string::npos ? what + "; " + kNameOne : what);
   }
 }
 

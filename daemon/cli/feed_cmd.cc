@@ -133,6 +133,9 @@ int run_feed(std::span<char* const> argv) {
     return sub == "parse" ? feed_parse(args) : feed_discover(args);
   } catch (const UsageError& e) {
     return report_usage_error(command.name(), e.what());
+  } catch (const NothingDone& e) {
+    std::fprintf(stderr, "winnow %s: %s\n", command.name().c_str(), e.what());
+    return kExitNothingDone;
   }
 }
 

@@ -297,6 +297,9 @@ int run_feeds(std::span<char* const> argv) {
     return args.positionals().empty() ? feeds_export_archive(args) : feeds_export_file(args);
   } catch (const UsageError& e) {
     return report_usage_error(command.name(), e.what());
+  } catch (const NothingDone& e) {
+    std::fprintf(stderr, "winnow %s: %s\n", command.name().c_str(), e.what());
+    return kExitNothingDone;
   }
 }
 
