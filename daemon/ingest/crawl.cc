@@ -60,7 +60,10 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
       auto page = std::make_shared<fetch::FetchResult>(std::move(r));
       auto body = std::shared_ptr<const std::string>(page, &page->body);  // shares the page's life
       auto parsed = [this, c, p, page](std::shared_ptr<feeds::Feed> feed, const std::string&) {
-        if (feed) return on_feed_parsed(p, feed);
+        if (feed) {
+          ++stats_.polls;  // a crawl target that is a feed: polled once (the progress line counts it)
+          return on_feed_parsed(p, feed);
+        }
         // A page: it becomes one job that counts for this crawl target.
         --polls_in_flight_;
         auto job = std::make_shared<Job>();
