@@ -1,11 +1,18 @@
 #include "daemon/cli/common.h"
 
+#include <boost/program_options/value_semantic.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 namespace winnow::cli {
+namespace {
+
+constexpr const char* kNameOne = "name the archive with --archive PATH, or a configuration with --config FILE";
+
+}  // namespace
 
 Config cli_config(const Args& args) {
   Config config;
@@ -41,7 +48,17 @@ std::unique_ptr<archive::Archive> open_archive(const Args& args) {
 }
 
 std::unique_ptr<archive::Archive> open_archive_to_read(const Args& args) {
-  return archive::Archive::open_sqlite_read_only(cli_config(args).archive_path);
+  const Config config = cli_config(args);
+  // Nothing to read is no reason to make an empty archive (nor its directory): the archive
+  // layer opens read-only and names what is missing; we add how to name another.
+  try {
+    return archive::Archive::open_sqlite_read_only(config.archive_path);
+  } catch (const archive::StorageFull&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    throw NothingDone(what.find("does not exist") != std::string::npos ? what + "; " + kNameOne : what);
+  }
 }
 
 std::optional<std::string> read_input(const std::string& path, std::size_t limit, const char* verb) {
@@ -66,9 +83,11 @@ std::optional<std::string> read_input(const std::string& path, std::size_t limit
   return bytes;
 }
 
-int usage_error(const char* usage, const std::string& message) {
-  std::fprintf(stderr, "winnow: %s\n%s", message.c_str(), usage);
-  return 2;
+void add_archive_options(Command& command) {
+  namespace po = boost::program_options;
+  command.options()("config", po::value<std::string>()->value_name("FILE"),
+                    "configuration (default ./var/winnowd.toml, else /etc/winnow/winnowd.toml)")(
+      "archive", po::value<std::string>()->value_name("PATH"), "the archive (default: the configuration's)");
 }
 
 }  // namespace winnow::cli

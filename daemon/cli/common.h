@@ -26,7 +26,8 @@ void make_archive_directory(const Config& config);
 // winnowd), its directory created if missing.
 std::unique_ptr<archive::Archive> open_archive(const Args& args);
 // The same for the verbs that only read: opened read-only, so that a read-only archive (file,
-// directory or mount) can be read; nothing is created, migrated or switched to WAL.
+// directory or mount) can be read; nothing is created, migrated or switched to WAL. Throws
+// NothingDone, saying how to name one, when there is no archive at the path.
 std::unique_ptr<archive::Archive> open_archive_to_read(const Args& args);
 
 // The bytes of `path`, or of standard input for "-". Reads little more than `limit` bytes,
@@ -34,7 +35,7 @@ std::unique_ptr<archive::Archive> open_archive_to_read(const Args& args);
 // error as "winnow VERB: cannot read PATH" and returns nullopt.
 std::optional<std::string> read_input(const std::string& path, std::size_t limit, const char* verb);
 
-// "winnow: MESSAGE" and `usage` on standard error; returns the exit status 2.
-int usage_error(const char* usage, const std::string& message);
+// Adds --config FILE and --archive PATH, which cli_config() reads.
+void add_archive_options(Command& command);
 
 }  // namespace winnow::cli

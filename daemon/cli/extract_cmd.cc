@@ -2,10 +2,12 @@
 #include <zlib.h>
 
 #include <boost/json.hpp>
+#include <boost/program_options/value_semantic.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/ascii.h"
 #include "daemon/cli/args.h"
 #include "daemon/cli/verbs.h"
 #include "parsers/extract/extract.h"
@@ -29,29 +32,51 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using parsers::Article;
 
-constexpr const char* kUsage =
-    "usage: winnow extract [FILE|-] [--url URL] [--content-type CT] [--format text|markdown|json]\n"
-    "                      [--explain] [--removed]\n"
-    "       winnow extract --input-dir DIR [--jobs N] [--format text|markdown|json] [--urls FILE]\n"
-    "\n"
-    "Extracts the article from a saved page (FILE, or standard input with '-' or no FILE).\n"
-    "  --url URL           the page's address, to resolve links (default: none)\n"
-    "  --content-type CT   the HTTP Content-Type it was served with, for its charset\n"
-    "  --format F          text (default), markdown, or json (metadata + typed blocks)\n"
-    "  --explain           show every block of the page, kept or removed, with its reason\n"
-    "  --removed           with --format json: also list the removed blocks and reasons\n"
-    "  --input-dir DIR     every file of DIR (.gz decompressed) to JSON Lines on stdout:\n"
-    "                      {\"id\", \"url\", \"title\", \"text\", \"ms\"}, one line per page;\n"
-    "                      with --explain also \"region\" and \"trace\" (every block, kept or not)\n"
-    "  --jobs N            pages extracted in parallel with --input-dir (default: cores)\n"
-    "  --urls FILE         ID<TAB>URL lines naming each page's URL (default: $PAGE_URLS)\n"
-    "  --tune NAME=VALUE   set one of the extractor's tuned numbers (for bench/quality; repeatable)\n"
-    "\n"
-    "Every extraction says what the page is (its verdict: a line in --explain, \"verdict\" in JSON).\n"
-    "Exit status for one page: 0 an article; 10 not_article (home, section, tag or search page),\n"
+namespace po = boost::program_options;
+
+constexpr const char* kExtractExitCodes =
+    "exit status for one page: 0 an article; 10 not_article (home, section, tag or search page),\n"
     "11 challenge (a bot check), 12 consent_wall, 13 paywall_teaser, 14 error_page (\"not found\"\n"
     "served as a page), 15 empty; 1 the input could not be read or is not a page; 2 bad usage.\n"
-    "With --input-dir: 0 (1 when every page failed); each line carries its page's \"verdict\".\n";
+    "With --input-dir: 0 every page read, 1 some failed, 3 every page failed; each line carries\n"
+    "its page's \"verdict\".\n";
+
+Command extract_command() {
+  Command c("extract",
+            "[FILE|-] [--url URL] [--content-type CT] [--format text|markdown|json] [--explain] [--removed]\n"
+            "--input-dir DIR [--jobs N] [--format text|markdown|json] [--urls FILE]",
+            "Extracts the article from a saved page (FILE, or standard input with '-' or no FILE).\n"
+            "With --input-dir, every file of DIR (.gz decompressed) becomes a JSON line on standard\n"
+            "output: {\"id\", \"url\", \"title\", \"authors\", \"published\", \"modified\",\n"
+            "\"language\", \"verdict\", \"text\", \"ms\"}, the id the file name without .html, .htm,\n"
+            "\".xhtml or .gz; with --explain also \"region\" and \"trace\" (every block, kept or not).\n"
+            "Every extraction says what the page is (its verdict: a line in --explain, \"verdict\" in JSON).",
+            kExtractExitCodes);
+  c.options()("url", po::value<std::string>()->value_name("URL"), "the page's address, to resolve links")(
+      "content-type", po::value<std::string>()->value_name("CT"), "the Content-Type it was served with, for its charset")(
+      "format", po::value<std::string>()->value_name("F"), "text (default), markdown, or json (metadata + typed blocks)")(
+      "explain", po::bool_switch(), "show every block of the page, kept or removed, with its reason")(
+      "removed", po::bool_switch(), "with --format json: also list the removed blocks and reasons")(
+      "front-matter", po::bool_switch(), "with --format markdown: a YAML header of the metadata")(
+      "images", po::bool_switch(), "with --format markdown: the page's main image under the title")(
+      "links", po::bool_switch(), "with --format markdown: keep links (not yet: the extractor drops them)")(
+      "no-tables", po::bool_switch(), "leave tables out of text and Markdown")(
+      "input-dir", po::value<std::string>()->value_name("DIR"), "every file of DIR to JSON Lines")(
+      "jobs", po::value<std::string>()->value_name("N"), "pages extracted in parallel with --input-dir, 1 to 256 (default: cores)")(
+      "urls", po::value<std::string>()->value_name("FILE"), "ID<TAB>URL lines naming each page's URL (default: $PAGE_URLS)")(
+      "tune", po::value<std::vector<std::string>>()->composing()->value_name("NAME=VALUE"),
+      "set one of the extractor's tuned numbers (for bench/quality; repeatable)");
+  c.positionals(0, 1);
+  return c;
+}
+
+// The Markdown switches (trafilatura's names).
+struct MarkdownOptions {
+  bool front_matter = false, images = false, tables = true;
+};
+
+// A YAML scalar: double-quoted, with JSON's escapes (a subset of YAML's).
+std::string yaml_string(const std::string& s) { return json::serialize(json::value(s)); }
 
 // Inputs larger than this are refused rather than read: 64 MiB is six times the
 // default extraction cap, which already cuts pages at 16 MiB.
@@ -128,10 +153,58 @@ int exit_status(parsers::PageKind kind) {
   return 0;
 }
 
-std::string render(const Article& article, const std::string& format, bool with_removed) {
-  if (format == "markdown") return parsers::to_markdown(article);
-  if (format == "json") return json::serialize(parsers::to_json(article, with_removed));
+// The article as Markdown with the switches of `md`: tables dropped, a YAML front matter of
+// its metadata, its main image under the title.
+std::string markdown(Article article, const MarkdownOptions& md) {
+  if (!md.tables) std::erase_if(article.blocks, [](const parsers::Block& b) { return b.kind == parsers::BlockKind::table; });
+  std::string body = parsers::to_markdown(article);
+  if (md.images && !article.metadata.image.empty()) {
+    const std::string image = "![](" + article.metadata.image + ")\n\n";
+    // Under the H1 when the Markdown starts with one.
+    std::size_t at = body.starts_with("# ") ? body.find("\n\n") : std::string::npos;
+    if (at == std::string::npos) body.insert(0, image);
+    else body.insert(at + 2, image);
+  }
+  if (!md.front_matter) return body;
+  const auto& m = article.metadata;
+  std::string yaml = "---\n";
+  auto field = [&](const char* key, const std::string& value) {
+    if (!value.empty()) yaml += std::string(key) + ": " + yaml_string(value) + "\n";
+  };
+  field("title", m.title);
+  if (!m.authors.empty()) {
+    yaml += "authors:\n";
+    for (const auto& a : m.authors) yaml += "  - " + yaml_string(a) + "\n";
+  }
+  field("published", m.published);
+  field("modified", m.modified);
+  field("site_name", m.site_name);
+  field("url", m.canonical_url);
+  field("language", m.language);
+  field("description", m.description);
+  field("image", m.image);
+  if (!m.tags.empty()) {
+    yaml += "tags:\n";
+    for (const auto& t : m.tags) yaml += "  - " + yaml_string(t) + "\n";
+  }
+  yaml += "verdict: " + std::string(to_string(article.verdict.kind)) + "\n---\n\n";
+  return yaml + body;
+}
+
+std::string plain_text(Article article, const MarkdownOptions& md) {
+  if (!md.tables) std::erase_if(article.blocks, [](const parsers::Block& b) { return b.kind == parsers::BlockKind::table; });
   return parsers::to_plain_text(article);
+}
+
+std::string render(const Article& article, const std::string& format, bool with_removed, const MarkdownOptions& md) {
+  if (format == "markdown") return markdown(article, md);
+  if (format == "json") return json::serialize(parsers::to_json(article, with_removed));
+  return plain_text(article, md);
+}
+
+MarkdownOptions markdown_options(const Args& args) {
+  return MarkdownOptions{.front_matter = args.has("front-matter"), .images = args.has("images"),
+                         .tables = !args.has("no-tables")};
 }
 
 void print_explain(const Article& article) {
@@ -163,11 +236,14 @@ std::unordered_map<std::string, std::string> read_url_map(const std::string& pat
   return urls;
 }
 
-// "abc.html.gz" -> "abc".
+// The file name without the known extensions: "bbc.co.uk_news_01.html.gz" ->
+// "bbc.co.uk_news_01". Other dots are part of the id.
 std::string page_id(const fs::path& path) {
   std::string name = path.filename().string();
-  auto dot = name.find('.');
-  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+  for (const char* ext : {".gz", ".html", ".htm", ".xhtml"}) {
+    if (name.size() > std::strlen(ext) && base::to_lower(std::string_view(name).substr(name.size() - std::strlen(ext))) == ext) name.resize(name.size() - std::strlen(ext));
+  }
+  return name;
 }
 
 // The --tune NAME=VALUE options over the shipped numbers. Throws on an unknown name or bad value.
@@ -184,7 +260,7 @@ parsers::Tuning tuning_from(const Args& args) {
     }
     if (eq == std::string::npos || used == 0 || used != assignment.size() - eq - 1 ||
         !tuning.set(std::string_view(assignment).substr(0, eq), value))
-      throw std::invalid_argument("--tune " + assignment + ": expected NAME=NUMBER, NAME one of: " +
+      throw UsageError("--tune " + assignment + ": expected NAME=NUMBER, NAME one of: " +
                                   tuning.describe());
   }
   return tuning;
@@ -206,7 +282,8 @@ int run_directory(const Args& args, const std::string& format) {
   const bool explain = args.has("explain");
   const parsers::Tuning tuning = tuning_from(args);
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  if (auto j = args.get("jobs")) jobs = unsigned(std::clamp(std::stoi(*j), 1, 256));
+  jobs = unsigned(args.number("jobs", jobs, 1, 256));
+  const MarkdownOptions md = markdown_options(args);
 
   // Lines are printed in file order as soon as every earlier one is done.
   std::mutex mutex;
@@ -231,10 +308,17 @@ int run_directory(const Args& args, const std::string& format) {
         options.tuning = tuning;
         Article article = parsers::extract(bytes, options);
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        line["title"] = article.metadata.title;
+        const auto& m = article.metadata;
+        line["title"] = m.title;
+        json::array authors;
+        for (const auto& a : m.authors) authors.emplace_back(a);
+        line["authors"] = std::move(authors);
+        line["published"] = m.published.empty() ? json::value(nullptr) : json::value(m.published);
+        line["modified"] = m.modified.empty() ? json::value(nullptr) : json::value(m.modified);
+        line["language"] = m.language.empty() ? json::value(nullptr) : json::value(m.language);
         line["verdict"] = to_string(article.verdict.kind);
         if (format == "json") line["article"] = parsers::to_json(article, false);
-        line["text"] = format == "markdown" ? parsers::to_markdown(article) : parsers::to_plain_text(article);
+        line["text"] = format == "markdown" ? markdown(article, md) : plain_text(article, md);
         line["ms"] = ms;
         if (explain) {
           line["region"] = article.region;
@@ -264,27 +348,24 @@ int run_directory(const Args& args, const std::string& format) {
   for (auto& t : threads) t.join();
   std::fflush(stdout);
   if (failures) std::fprintf(stderr, "winnow extract: %d of %zu pages failed\n", failures.load(), files.size());
-  return failures && std::size_t(failures) == files.size() ? 1 : 0;
+  if (!failures) return kExitOk;
+  return std::size_t(failures) == files.size() ? kExitNothingDone : kExitSomeFailed;
 }
 
 }  // namespace
 
 int run_extract(std::span<char* const> argv) {
-  Args args(argv, {"url", "content-type", "format", "input-dir", "jobs", "urls", "tune"},
-            {"explain", "removed", "help"});
-  if (args.has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  std::string format = args.get_or("format", "text");
-  if (format != "text" && format != "markdown" && format != "json") {
-    std::fprintf(stderr, "winnow extract: unknown format '%s'\n%s", format.c_str(), kUsage);
-    return 2;
-  }
-  if (args.has("input-dir")) return run_directory(args, format);
-  if (args.positionals().size() > 1) {
-    std::fputs(kUsage, stderr);
-    return 2;
+  const Command command = extract_command();
+  Args args(argv, command);
+  if (print_help_if_asked(args, command)) return kExitOk;
+  const std::string format = args.choice("format", "text", {"text", "markdown", "json"});
+  // Accepted for trafilatura's users, and said: the blocks carry no links to print.
+  if (args.has("links"))
+    std::fputs("winnow extract: --links: the extractor does not keep links yet; printing the text without them\n",
+               stderr);
+  if (args.has("input-dir")) {
+    if (!args.positionals().empty()) throw UsageError("--input-dir and FILE: give one of them");
+    return run_directory(args, format);
   }
   std::string source = args.positionals().empty() ? "-" : args.positionals()[0];
   std::string bytes;
@@ -303,18 +384,13 @@ int run_extract(std::span<char* const> argv) {
   options.content_type = args.get_or("content-type", "");
   options.explain = args.has("explain");
   options.keep_removed = args.has("removed");
-  try {
-    options.tuning = tuning_from(args);
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "winnow extract: %s\n", e.what());
-    return 2;
-  }
+  options.tuning = tuning_from(args);
   Article article = parsers::extract(bytes, options);
   if (options.explain) {
     print_explain(article);
     return exit_status(article.verdict.kind);
   }
-  std::string out = render(article, format, options.keep_removed);
+  std::string out = render(article, format, options.keep_removed, markdown_options(args));
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fputc('\n', stdout);
   if (article.blocks.empty()) std::fprintf(stderr, "winnow extract: %s: no article text found\n", source.c_str());

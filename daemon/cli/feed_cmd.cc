@@ -2,6 +2,7 @@
 #include "daemon/cli/verbs.h"
 
 #include <boost/json/serialize.hpp>
+#include <boost/program_options/value_semantic.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -21,18 +22,46 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr const char* kFeedUsage =
+namespace po = boost::program_options;
+
+constexpr const char* kFeedHelp =
     "usage: winnow feed parse FILE [--url BASE] [--content-type CT] [--json]\n"
     "       winnow feed discover FILE --url URL [--json]\n"
-    "FILE may be - for standard input.\n";
+    "\n"
+    "Reads a saved file (FILE, or - for standard input); changes nothing.\n"
+    "  parse      the feed in FILE (RSS, Atom, JSON Feed): its title and entries\n"
+    "  discover   the feeds the page in FILE links to or may offer\n"
+    "\n"
+    "`winnow help feed parse` describes one.\n";
+
+Command parse_command() {
+  Command c("feed parse", "FILE [--url BASE] [--content-type CT] [--json]",
+            "Parses the feed in FILE (- for standard input) and prints its title and entries.",
+            "exit status: 0 parsed; 1 FILE could not be read or is no feed; 2 bad usage\n");
+  c.options()("url", po::value<std::string>()->value_name("BASE"), "the feed's address, to resolve its links")(
+      "content-type", po::value<std::string>()->value_name("CT"), "the Content-Type it was served with")(
+      "json", po::bool_switch(), "the whole feed as JSON");
+  c.positionals(1, 1, "FILE");
+  return c;
+}
+
+Command discover_command() {
+  Command c("feed discover", "FILE --url URL [--json]",
+            "Lists the feeds the page in FILE (- for standard input) links to, and the usual\n"
+            "addresses it may offer one at (marked as guesses).",
+            "exit status: 0 listed (even none); 1 FILE could not be read; 2 bad usage\n");
+  c.options()("url", po::value<std::string>()->value_name("URL"), "the page's address (required)")(
+      "json", po::bool_switch(), "{\"feeds\": [...]} as JSON");
+  c.positionals(1, 1, "FILE");
+  return c;
+}
 
 std::string date_text(const std::optional<base::UnixSeconds>& t) {
   return t ? base::format_rfc3339(*t) : std::string("-");
 }
 
 int feed_parse(const Args& args) {
-  if (args.positionals().size() != 2) return usage_error(kFeedUsage, "feed parse needs one FILE");
-  const std::string& path = args.positionals()[1];
+  const std::string& path = args.positionals()[0];
   feeds::ParseOptions options;
   options.base_url = args.get_or("url", "");
   options.content_type = args.get_or("content-type", "");
@@ -60,9 +89,8 @@ int feed_parse(const Args& args) {
 }
 
 int feed_discover(const Args& args) {
-  if (args.positionals().size() != 2) return usage_error(kFeedUsage, "feed discover needs one FILE");
-  if (!args.has("url")) return usage_error(kFeedUsage, "feed discover needs --url URL");
-  const std::string& path = args.positionals()[1];
+  if (!args.has("url")) throw UsageError("--url URL is required: the page's address");
+  const std::string& path = args.positionals()[0];
   auto bytes = read_input(path, 32u << 20, "feed");
   if (!bytes) return 1;
   const auto links = feeds::discover_feeds(*bytes, *args.get("url"));
@@ -88,15 +116,27 @@ int feed_discover(const Args& args) {
 }  // namespace
 
 int run_feed(std::span<char* const> argv) {
-  Args args(argv, {"url", "content-type"}, {"json", "help"});
-  if (args.has("help")) {
-    std::fputs(kFeedUsage, stdout);
-    return 0;
+  const std::string sub = argv.empty() ? "" : argv[0];
+  if (sub == "-h" || sub == "--help") {
+    std::fputs(kFeedHelp, stdout);
+    std::fputs("\n", stdout);
+    std::fputs(kExitCodesHelp, stdout);
+    return kExitOk;
   }
-  const auto& pos = args.positionals();
-  if (!pos.empty() && pos[0] == "parse") return feed_parse(args);
-  if (!pos.empty() && pos[0] == "discover") return feed_discover(args);
-  return usage_error(kFeedUsage, pos.empty() ? "feed needs a subcommand" : "unknown subcommand " + pos[0]);
+  if (sub != "parse" && sub != "discover")
+    throw UsageError(sub.empty() ? "a subcommand is missing: parse or discover" : "unknown subcommand '" + sub + "'");
+  const Command command = sub == "parse" ? parse_command() : discover_command();
+  // Errors name the subcommand: "winnow feed parse: ...".
+  try {
+    Args args(argv.subspan(1), command);
+    if (print_help_if_asked(args, command)) return kExitOk;
+    return sub == "parse" ? feed_parse(args) : feed_discover(args);
+  } catch (const UsageError& e) {
+    return report_usage_error(command.name(), e.what());
+  } catch (const NothingDone& e) {
+    std::fprintf(stderr, "winnow %s: %s\n", command.name().c_str(), e.what());
+    return kExitNothingDone;
+  }
 }
 
 }  // namespace winnow::cli

@@ -2,6 +2,7 @@
 // archive directly (WAL lets them run beside a running winnowd); `import --dry-run` and
 // `export FILE` only convert files.
 #include <boost/json.hpp>
+#include <boost/program_options/value_semantic.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -23,14 +24,71 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr const char* kUsage =
+namespace po = boost::program_options;
+
+constexpr const char* kFeedsHelp =
     "usage: winnow feeds add URL [--title T] [--category C]\n"
     "       winnow feeds remove URL|ID\n"
     "       winnow feeds list [--json]\n"
-    "       winnow feeds import FILE.opml [--dry-run]   (--dry-run: print JSON Lines, change nothing)\n"
-    "       winnow feeds export [FILE|-]                (no FILE: the archive's feeds; FILE: JSON Lines\n"
-    "                                                    or one URL a line, converted) as OPML 2.0\n"
-    "options: --config FILE, --archive PATH (see `winnow help`)\n";
+    "       winnow feeds import FILE.opml [--dry-run]\n"
+    "       winnow feeds export [FILE|-]\n"
+    "\n"
+    "The feeds winnowd follows, kept in the archive. A running winnowd sees a change after\n"
+    "`winnow reload`.\n"
+    "  add      follow the feed at URL (http:// or https://)\n"
+    "  remove   stop following a feed; its articles stay archived\n"
+    "  list     the feeds, their state and last poll\n"
+    "  import   the feeds of an OPML file\n"
+    "  export   the archive's feeds, or a list of feeds in FILE, as OPML 2.0\n"
+    "\n"
+    "`winnow help feeds SUBCOMMAND` describes one. Each takes --config FILE and --archive PATH.\n"
+    "\n";
+
+Command feeds_command(const std::string& sub) {
+  // Program_options' descriptions cannot be assigned: each Command is made in place.
+  std::optional<Command> made;
+  if (sub == "add") {
+    Command& c = made.emplace("feeds add", "URL [--title T] [--category C]",
+                "Follows the feed at URL (http:// or https://); a running winnowd polls it after\n"
+                "`winnow reload`. Adding a feed already followed changes nothing.");
+    c.options()("title", po::value<std::string>()->value_name("T"), "the feed's title")(
+        "category", po::value<std::string>()->value_name("C"), "the feed's category");
+    c.positionals(1, 1, "URL");
+  } else if (sub == "remove") {
+    Command& c = made.emplace("feeds remove", "URL|ID",
+                "Stops following the feed with this URL or id (see `winnow feeds list`); its articles\n"
+                "stay archived.",
+                "exit status: 0 removed; 1 no such feed; 2 bad usage; 3 no archive\n");
+    c.positionals(1, 1, "URL or ID");
+  } else if (sub == "list") {
+    Command& c = made.emplace("feeds list", "[--json]",
+                "Lists the feeds followed: id, state (ok, retry, FAILING, broken, off), last poll,\n"
+                "poll interval, URL and title, and why the last poll failed.",
+                "exit status: 0 listed; 2 bad usage; 3 no archive\n");
+    c.options()("json", po::bool_switch(), "one JSON object a line (times RFC 3339, or null)");
+    c.positionals(0, 0);
+  } else if (sub == "import") {
+    Command& c = made.emplace("feeds import", "FILE.opml [--dry-run]",
+                "Follows every feed of an OPML file (- for standard input). Outlines that are no\n"
+                "http(s) feeds are skipped and named.",
+                "exit status: 0 imported; 1 some outlines were skipped, or FILE could not be read;\n"
+                "             2 bad usage\n");
+    c.options()("dry-run", po::bool_switch(), "print the outlines as JSON Lines, change nothing");
+    c.positionals(1, 1, "FILE.opml");
+  } else if (sub == "export") {
+    Command& c = made.emplace("feeds export", "[FILE|-]",
+                "Writes OPML 2.0: without FILE the archive's feeds; with FILE, the feeds it lists\n"
+                "(JSON Lines with a \"url\", or one URL a line), converted.",
+                "exit status: 0 written; 1 FILE could not be read or has a bad line; 2 bad usage;\n"
+                "             3 no archive\n");
+    c.positionals(0, 1);
+  } else {
+    throw UsageError(sub.empty() ? "a subcommand is missing: add, remove, list, import or export"
+                                 : "unknown subcommand '" + sub + "'");
+  }
+  add_archive_options(*made);
+  return std::move(*made);
+}
 
 // Larger OPML files or feed lists are cut short, not loaded.
 constexpr std::size_t kMaxOpmlBytes = 32u << 20;
@@ -41,33 +99,28 @@ std::string when(std::int64_t t) {
   return base::format_rfc3339(t);
 }
 
+// A time for JSON: null when there is none.
+json::value json_time(std::int64_t t) {
+  if (t <= 0) return nullptr;
+  return json::value(base::format_rfc3339(t));
+}
+
 int feeds_add(const Args& args) {
-  if (args.positionals().size() != 2) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
-  const std::string& url = args.positionals()[1];
-  if (std::string problem = feed_url_problem(url, false); !problem.empty()) {
-    std::fprintf(stderr, "winnow feeds add: %s\n", problem.c_str());
-    return 2;
-  }
+  const std::string& url = args.positionals()[0];
+  if (std::string problem = feed_url_problem(url, false); !problem.empty()) throw UsageError(problem);
   auto a = open_archive(args);
   bool existed = a->feed_by_url(url).has_value();
   std::int64_t id = a->add_feed(url, args.get_or("title", ""), args.get_or("category", ""));
   std::printf("%s feed %lld %s\n", existed ? "already have" : "added", (long long)id, url.c_str());
-  if (!existed) std::fputs("a running winnowd polls it after `systemctl reload winnowd` (SIGHUP)\n", stderr);
+  if (!existed) std::fputs("a running winnowd polls it after `winnow reload`\n", stderr);
   return 0;
 }
 
 int feeds_remove(const Args& args) {
-  if (args.positionals().size() != 2) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
   auto a = open_archive(args);
-  const std::string& which = args.positionals()[1];
+  const std::string& which = args.positionals()[0];
   std::optional<archive::FeedRow> feed = a->feed_by_url(which);
-  if (!feed && which.find_first_not_of("0123456789") == std::string::npos) feed = a->feed(std::stoll(which));
+  if (!feed && which.find("://") == std::string::npos) feed = a->feed(parse_number("ID", which, 1));
   if (!feed) {
     std::fprintf(stderr, "winnow feeds: no feed %s\n", which.c_str());
     return 1;
@@ -94,8 +147,8 @@ int feeds_list(const Args& args) {
                      {"title", f.title},
                      {"category", f.category},
                      {"enabled", f.enabled},
-                     {"last_polled", when(f.last_polled)},
-                     {"next_poll", when(f.next_poll)},
+                     {"last_polled", json_time(f.last_polled)},
+                     {"next_poll", json_time(f.next_poll)},
                      {"interval_s", f.interval_s},
                      {"consecutive_failures", f.consecutive_failures},
                      {"last_error", f.last_error},
@@ -103,7 +156,7 @@ int feeds_list(const Args& args) {
                      {"failing", f.consecutive_failures >= 3},
                      {"entries_waiting", waiting.waiting},
                      {"entries_given_up", waiting.given_up},
-                     {"next_entry_retry", when(waiting.next_retry_at.value_or(0))}};
+                     {"next_entry_retry", json_time(waiting.next_retry_at.value_or(0))}};
       std::cout << archive::json_line(o) << "\n";
     }
     return 0;
@@ -140,7 +193,7 @@ int feeds_list(const Args& args) {
 
 // An OPML file into the archive, or with --dry-run its outlines as JSON Lines.
 int feeds_import(const Args& args) {
-  const std::string& path = args.positionals()[1];
+  const std::string& path = args.positionals()[0];
   auto bytes = read_input(path, kMaxOpmlBytes, "feeds");
   if (!bytes) return 1;
   auto subs = feeds::parse_opml(*bytes);
@@ -191,7 +244,7 @@ int feeds_export_archive(const Args& args) {
 
 // A list of feeds (JSON Lines, or one URL a line) converted to OPML.
 int feeds_export_file(const Args& args) {
-  const std::string& path = args.positionals()[1];
+  const std::string& path = args.positionals()[0];
   auto bytes = read_input(path, kMaxListBytes, "feeds");
   if (!bytes) return 1;
   std::vector<feeds::Subscription> subs;
@@ -226,21 +279,28 @@ int feeds_export_file(const Args& args) {
 }  // namespace
 
 int run_feeds(std::span<char* const> argv) {
-  Args args(argv, {"title", "category", "config", "archive"}, {"json", "dry-run", "help"});
-  if (args.has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
+  const std::string sub = argv.empty() ? "" : argv[0];
+  if (sub == "-h" || sub == "--help") {
+    std::fputs(kFeedsHelp, stdout);
+    std::fputs(kExitCodesHelp, stdout);
+    return kExitOk;
   }
-  const auto& pos = args.positionals();
-  const std::string sub = pos.empty() ? "" : pos[0];
-  if (sub == "add") return feeds_add(args);
-  if (sub == "remove") return feeds_remove(args);
-  if (sub == "list") return feeds_list(args);
-  if (sub == "import" && pos.size() == 2) return feeds_import(args);
-  if (sub == "export" && pos.size() == 1) return feeds_export_archive(args);
-  if (sub == "export" && pos.size() == 2) return feeds_export_file(args);
-  std::fputs(kUsage, stderr);
-  return 2;
+  const Command command = feeds_command(sub);
+  // Errors name the subcommand: "winnow feeds add: ...".
+  try {
+    Args args(argv.subspan(1), command);
+    if (print_help_if_asked(args, command)) return kExitOk;
+    if (sub == "add") return feeds_add(args);
+    if (sub == "remove") return feeds_remove(args);
+    if (sub == "list") return feeds_list(args);
+    if (sub == "import") return feeds_import(args);
+    return args.positionals().empty() ? feeds_export_archive(args) : feeds_export_file(args);
+  } catch (const UsageError& e) {
+    return report_usage_error(command.name(), e.what());
+  } catch (const NothingDone& e) {
+    std::fprintf(stderr, "winnow %s: %s\n", command.name().c_str(), e.what());
+    return kExitNothingDone;
+  }
 }
 
 }  // namespace winnow::cli

@@ -1,4 +1,6 @@
 // `winnow reextract`: brings archived articles up to this build's extractor (ingest/reextract.h).
+#include <boost/program_options/value_semantic.hpp>
+
 #include <cstdio>
 
 #include "daemon/cli/common.h"
@@ -8,17 +10,18 @@
 namespace winnow::cli {
 
 int run_reextract(std::span<char* const> argv) {
-  Args args(argv, {"config", "archive"}, {"all", "help"});
-  if (args.has("help")) {
-    std::fputs("usage: winnow reextract [--all]   re-runs this extractor over the stored raw pages\n"
-               "       (default: only articles extracted by an older extractor version)\n",
-               stdout);
-    return 0;
-  }
+  Command command("reextract", "[--all]",
+                  "Re-runs this build's extractor over the raw pages stored in the archive: by default\n"
+                  "only the articles an older extractor version made, with --all every one.");
+  command.options()("all", boost::program_options::bool_switch(), "every article, not only the outdated ones");
+  add_archive_options(command);
+  command.positionals(0, 0);
+  Args args(argv, command);
+  if (print_help_if_asked(args, command)) return kExitOk;
   auto a = open_archive(args);
   const ingest::ReextractCounts counts = ingest::reextract(*a, args.has("all"));
   std::printf("re-extracted %zu articles, %zu unchanged\n", counts.updated, counts.skipped);
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace winnow::cli

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/program_options/value_semantic.hpp>
 #include <systemd/sd-daemon.h>
 
 #include <csignal>
@@ -13,11 +14,17 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "daemon/api/api.h"
 #include "daemon/archive/archive_worker.h"
 #include "daemon/archive/writer_lock.h"
+#include "daemon/cli/args.h"
+#include "daemon/cli/config_dump.h"
+#include "daemon/cli/pid_file.h"
+#include "daemon/cli/version.h"
 #include "daemon/config.h"
 #include "daemon/feed_list.h"
 #include "daemon/ingest/ingest.h"
@@ -31,9 +38,6 @@ namespace {
 namespace asio = boost::asio;
 using namespace winnow;
 
-constexpr const char* kUsage =
-    "usage: winnowd [--config FILE]\n"
-    "  --config FILE   TOML configuration (default /etc/winnow/winnowd.toml)\n";
 // SIGTERM: work in flight gets this long to finish; systemd's TimeoutStopSec is longer.
 constexpr std::chrono::seconds kDrainGrace{25};
 // The exit status when the archive's disk is full: sysexits' EX_TEMPFAIL, "try again later".
@@ -239,29 +243,70 @@ class Service {
   std::int64_t archived_before_ = -1;  // articles in the archive at start; -1 until counted
 };
 
+// winnowd's command line (cli/args.h): --config, --pid-file, --check-config, --version.
+cli::Command winnowd_command() {
+  namespace po = boost::program_options;
+  cli::Command c("winnowd", "[--config FILE] [--pid-file PATH]\n--check-config FILE\n--version",
+                 "The ingestion service: polls the configured feeds, archives their articles, serves the\n"
+                 "API. Meant to run under systemd (winnowd.service); SIGHUP (`winnow reload`) re-reads the\n"
+                 "configuration and the feeds, SIGTERM drains and exits.",
+                 "exit status: 0 stopped when asked; 1 could not start or failed; 2 bad usage or, with\n"
+                 "             --check-config, a configuration that does not load; 75 the archive's disk is full\n");
+  c.options()("config", po::value<std::string>()->value_name("FILE"),
+              "TOML configuration (default /etc/winnow/winnowd.toml)")(
+      "pid-file", po::value<std::string>()->value_name("PATH"),
+      "write the process id here (default $RUNTIME_DIRECTORY/winnowd.pid, else beside the archive)")(
+      "check-config", po::value<std::string>()->value_name("FILE"),
+      "load FILE as winnowd would, print the effective configuration, and exit")(
+      "version", po::bool_switch(), "print the version and exit");
+  c.positionals(0, 0);
+  return c;
+}
+
+// `--check-config FILE`: 0 and the configuration in force on standard output, or 2 and why not.
+int check_config(const std::string& path) {
+  try {
+    Config config = load_config(path);
+    configured_feeds(config);  // the feed URLs and the OPML file are read at start too
+    std::fputs(cli::config_as_toml(config).c_str(), stdout);
+    std::fprintf(stderr, "winnowd: %s: configuration OK\n", path.c_str());
+    return cli::kExitOk;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "winnowd: %s\n", e.what());
+    return cli::kExitUsage;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path = "/etc/winnow/winnowd.toml";
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (!std::strncmp(argv[i], "--config=", 9)) {
-      config_path = argv[i] + 9;
-    } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "winnowd: unknown argument %s\n%s", argv[i], kUsage);
-      return 2;
-    }
+  const cli::Command command = winnowd_command();
+  std::optional<cli::Args> parsed;
+  try {
+    parsed.emplace(std::span<char* const>(argv + 1, argv + argc), command);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "winnowd: %s\nTry 'winnowd --help'.\n", e.what());
+    return cli::kExitUsage;
   }
+  const cli::Args& args = *parsed;
+  if (cli::print_help_if_asked(args, command)) return cli::kExitOk;
+  if (args.has("version")) {
+    std::printf("winnowd %s\n", WINNOW_VERSION);
+    return cli::kExitOk;
+  }
+  if (auto file = args.get("check-config")) return check_config(*file);
+  const std::string config_path = args.get_or("config", "/etc/winnow/winnowd.toml");
   // A closed pipe or peer is an error value for curl and Asio, not a reason to die.
   std::signal(SIGPIPE, SIG_IGN);
   try {
     Config config = load_config(config_path);
     log::set_level(config.log_level);
+    const std::string pid_path = args.get_or("pid-file", cli::default_pid_file(config));
     auto service = std::make_unique<Service>(config_path, std::move(config));
+    // For `winnow reload`: which winnowd is this one. Written once the Service holds the
+    // archive's lock, so that a second winnowd, refused, never replaces the first one's.
+    cli::PidFile pid_file(pid_path);
+    if (!pid_file.ok()) log::warning("cannot write the pid file", {{"path", pid_file.path()}});
     int rc = service->run();
     service->flush();
     service.reset();

@@ -60,7 +60,10 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
       auto page = std::make_shared<fetch::FetchResult>(std::move(r));
       auto body = std::shared_ptr<const std::string>(page, &page->body);  // shares the page's life
       auto parsed = [this, c, p, page](std::shared_ptr<feeds::Feed> feed, const std::string&) {
-        if (feed) return on_feed_parsed(p, feed);
+        if (feed) {
+          ++stats_.polls;  // a crawl target that is a feed: polled once (the progress line counts it)
+          return on_feed_parsed(p, feed);
+        }
         // A page: it becomes one job that counts for this crawl target.
         --polls_in_flight_;
         auto job = std::make_shared<Job>();
@@ -74,12 +77,18 @@ void Ingest::crawl_one(std::shared_ptr<Crawl> c, std::string url) {
     });
   };
   if (url.starts_with("file://")) return fetch_it();
-  robots_.check(url, [this, c, url, fetch_it](bool allowed, bool) {
+  robots_.check(url, [this, c, url, fetch_it](bool allowed, bool for_now) {
     if (allowed) return fetch_it();
-    ++stats_.robots_denied;
     ++stats_.failed;
-    ++stats_.failure_reasons["robots.txt disallows"];
-    log::warning("crawl refused by robots.txt", {{"url", url}});
+    // A host that cannot be reached has no robots.txt to say no: name the real cause.
+    if (std::string cause = for_now ? robots_.unreachable_cause(url) : std::string(); !cause.empty()) {
+      ++stats_.failure_reasons[cause + " (robots.txt unreachable)"];
+      log::warning("crawl failed: robots.txt unreachable", {{"url", url}, {"error", cause}});
+    } else {
+      ++stats_.robots_denied;
+      ++stats_.failure_reasons["robots.txt disallows"];
+      log::warning("crawl refused by robots.txt", {{"url", url}});
+    }
     --crawls_in_flight_;
     if (--c->pending == 0 && c->done) c->done();
     maybe_drained();

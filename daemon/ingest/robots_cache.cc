@@ -78,11 +78,18 @@ void RobotsCache::on_fetched(const std::string& robots, const std::string& host,
     site.rules = fetch::RobotsRules::disallow_all();  // "unreachable": assume complete disallow
     site.expires = now + kRobotsRetry;
     site.unreachable = true;
+    site.cause = r.error != fetch::FetchErrc::ok ? std::string(fetch::to_string(r.error))
+                                                 : "status " + std::to_string(r.status);
   }
   if (auto delay = site.rules.crawl_delay_s()) hosts_.set_crawl_delay(host, *delay);
   auto waiting = std::move(site.waiting);
   site.waiting.clear();
   for (auto& [url, done] : waiting) done(site.rules.allowed(robots_path(url)), site.unreachable);
+}
+
+std::string RobotsCache::unreachable_cause(const std::string& url) const {
+  auto it = sites_.find(robots_url(url));
+  return it != sites_.end() && it->second.unreachable ? it->second.cause : std::string();
 }
 
 void RobotsCache::configure(bool obey, std::string agent) {

@@ -43,6 +43,10 @@ class RobotsCache {
   // are parsed for the new token); `obey` applies from the next check.
   void configure(bool obey, std::string agent);
 
+  // Why robots.txt for `url`'s site could not be had, when a check answered `for_now`: the
+  // fetch error ("dns", "connect", "timeout") or "status 503"; empty otherwise.
+  std::string unreachable_cause(const std::string& url) const;
+
  private:
   struct Site {
     fetch::RobotsRules rules = fetch::RobotsRules::allow_all();
@@ -50,6 +54,7 @@ class RobotsCache {
     bool known = false;
     bool fetching = false;
     bool unreachable = false;  // the rules are the stand-in "disallow all" of the retry period
+    std::string cause;         // why unreachable
     std::vector<std::pair<std::string, Done>> waiting;
   };
 

@@ -107,6 +107,37 @@ BOOST_AUTO_TEST_CASE(crawled_page_is_archived_as_an_article) {
   BOOST_TEST(probe.integer("SELECT count(*) FROM articles WHERE feed_id IS NULL") == 1);
 }
 
+BOOST_AUTO_TEST_CASE(exit_status_says_whether_some_or_every_item_failed) {
+  CrawlSite site;
+  // Port 1 on loopback: nothing listens, robots.txt cannot be had either.
+  const std::string down = "http://127.0.0.1:1/a/1";
+  BOOST_TEST(site.crawl({down, "--archive", site.db}) == 3, read_file(site.err));
+  const std::string err = read_file(site.err);
+  BOOST_TEST(err.find("connect (robots.txt unreachable)") != std::string::npos, err);
+  BOOST_TEST(err.find("robots.txt disallows") == std::string::npos, err);
+  BOOST_TEST(site.crawl({site.server.url("/a/0"), down, "--archive", site.db}) == 1, read_file(site.err));
+  BOOST_TEST(site.crawl({site.server.url("/a/2"), "--delay", "0", "--concurrency", "4", "--archive", site.db}) == 0,
+             read_file(site.err));
+}
+
+BOOST_AUTO_TEST_CASE(a_recrawl_says_its_entries_were_already_known) {
+  CrawlSite site;
+  BOOST_TEST_REQUIRE(site.crawl({site.server.url("/feed.xml"), "--archive", site.db}) == 0, read_file(site.err));
+  BOOST_TEST(read_file(site.err).find("already known") == std::string::npos, read_file(site.err));
+  BOOST_TEST(site.crawl({site.server.url("/feed.xml"), "--archive", site.db}) == 0, read_file(site.err));
+  BOOST_TEST(read_file(site.err).find("already known: 3 entries") != std::string::npos, read_file(site.err));
+}
+
+BOOST_AUTO_TEST_CASE(print_as_markdown_has_one_title) {
+  CrawlSite site;
+  BOOST_TEST_REQUIRE(site.crawl({site.server.url("/a/1"), "--print", "--format", "markdown"}) == 0,
+                     read_file(site.err));
+  const std::string out = read_file(site.out);
+  const std::string h1 = "# " + site.stories[1].title + "\n";
+  BOOST_TEST(out.find(h1) != std::string::npos, out);
+  BOOST_TEST(out.find(h1, out.find(h1) + 1) == std::string::npos, "the title twice: " << out);
+}
+
 BOOST_AUTO_TEST_CASE(print_writes_each_article_and_archives_nothing) {
   CrawlSite site;
   BOOST_TEST(site.crawl({site.server.url("/feed.xml"), "--print", "--format", "json", "--archive", site.db}) == 0,
