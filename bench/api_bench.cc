@@ -116,6 +116,7 @@ struct RunFigures {
   double rate() const { return end_s > 0 ? double(archived) / end_s : 0; }
   ProcCpu cpu;
   double peak_rss_mb = 0;
+  std::vector<ThreadCpu> threads;
   double bench_cpu_s = 0;  // this process: the farm's server threads, the clients, the poller
   std::optional<double> load_rate;  // requests/s asked for; 0: no limit
   LoadResult load;
@@ -235,6 +236,7 @@ RunFigures run_ingestion(const Options& o, RealPageFarm& farm, const fs::path& d
   if (!died) {
     r.cpu = read_cpu(daemon.pid()).value_or(ProcCpu{});
     r.peak_rss_mb = read_status_mb(daemon.pid(), "VmHWM:").value_or(0);
+    r.threads = thread_cpu(daemon.pid());
   }
   if (!daemon.terminate(std::chrono::seconds(60))) daemon.kill9();
   if (died) {
@@ -252,6 +254,9 @@ RunFigures run_ingestion(const Options& o, RealPageFarm& farm, const fs::path& d
               (long long)r.archived, target, r.end_s, r.rate(), r.completed ? "" : " (TIMED OUT)", r.cpu.total(),
               r.end_s > 0 ? r.cpu.total() / r.end_s : 0, r.peak_rss_mb, r.bench_cpu_s,
               r.end_s > 0 ? r.bench_cpu_s / r.end_s : 0);
+  std::printf("  winnowd threads' CPU s (creation order; #0 runs the loop):");
+  for (std::size_t i = 0; i < r.threads.size(); ++i) std::printf(" #%zu %.1f", i, r.threads[i].cpu_s);
+  std::printf("\n");
   return r;
 }
 
@@ -268,27 +273,32 @@ void print_load(const RunFigures& r) {
   const LoadResult& l = r.load;
   std::printf("  API load: %s; %.1f s; %d keep-alive connections opened\n", rate_name(*r.load_rate).c_str(), l.seconds,
               l.connects);
-  std::printf("  %-27s %8s %8s %8s %8s %8s %6s %6s %9s\n", "endpoint", "requests", "req/s", "p50 ms", "p99 ms",
-              "max ms", "errors", "304s", "KB/resp");
-  std::uint64_t requests = 0, errors = 0;
-  std::vector<double> all;
+  std::printf("  %-26s %8s %7s | %-26s | %-17s |\n", "", "", "", "latency from due", "service time");
+  std::printf("  %-26s %8s %7s | %8s %8s %8s | %8s %8s | %6s %5s %8s\n", "endpoint", "requests", "req/s", "p50 ms",
+              "p99 ms", "max ms", "p50 ms", "p99 ms", "errors", "304s", "KB/resp");
+  EndpointStats all;
+  auto line = [&](const char* name, const EndpointStats& s) {
+    std::printf("  %-26s %8llu %7.1f | %8.1f %8.1f %8.1f | %8.1f %8.1f | %6llu %5llu %8.1f\n", name,
+                (unsigned long long)s.requests, l.seconds > 0 ? double(s.requests) / l.seconds : 0,
+                percentile(s.latency_ms, 50), percentile(s.latency_ms, 99),
+                s.latency_ms.empty() ? 0 : s.latency_ms.back(), percentile(s.service_ms, 50),
+                percentile(s.service_ms, 99), (unsigned long long)s.errors, (unsigned long long)s.not_modified,
+                s.requests ? double(s.bytes) / double(s.requests) / 1024 : 0);
+  };
   for (int i = 0; i < kEndpoints; ++i) {
     const EndpointStats& s = l.by_endpoint[i];
-    requests += s.requests;
-    errors += s.errors;
-    all.insert(all.end(), s.latency_ms.begin(), s.latency_ms.end());
-    std::printf("  %-27s %8llu %8.1f %8.1f %8.1f %8.1f %6llu %6llu %9.1f\n",
-                std::string(to_string(Endpoint(i))).c_str(), (unsigned long long)s.requests,
-                l.seconds > 0 ? double(s.requests) / l.seconds : 0, s.percentile_ms(50), s.percentile_ms(99),
-                s.latency_ms.empty() ? 0 : s.latency_ms.back(), (unsigned long long)s.errors,
-                (unsigned long long)s.not_modified, s.requests ? double(s.bytes) / double(s.requests) / 1024 : 0);
+    line(std::string(to_string(Endpoint(i))).c_str(), s);
+    all.requests += s.requests, all.errors += s.errors, all.not_modified += s.not_modified, all.bytes += s.bytes;
+    all.latency_ms.insert(all.latency_ms.end(), s.latency_ms.begin(), s.latency_ms.end());
+    all.service_ms.insert(all.service_ms.end(), s.service_ms.begin(), s.service_ms.end());
   }
-  std::sort(all.begin(), all.end());
-  EndpointStats total;
-  total.latency_ms = std::move(all);
-  std::printf("  %-27s %8llu %8.1f %8.1f %8.1f %8.1f %6llu\n", "all", (unsigned long long)requests,
-              l.seconds > 0 ? double(requests) / l.seconds : 0, total.percentile_ms(50), total.percentile_ms(99),
-              total.latency_ms.empty() ? 0 : total.latency_ms.back(), (unsigned long long)errors);
+  std::sort(all.latency_ms.begin(), all.latency_ms.end());
+  std::sort(all.service_ms.begin(), all.service_ms.end());
+  line("all", all);
+  if (*r.load_rate > 0 && l.seconds > 0 && double(all.requests) / l.seconds < 0.95 * *r.load_rate)
+    std::printf("  the clients FELL BEHIND the schedule: %.1f of %.0f requests/s sent; latency from due grows with the\n"
+                "  backlog, service time is what each answer took\n",
+                double(all.requests) / l.seconds, *r.load_rate);
   for (const auto& e : l.first_errors) std::printf("  error: %s\n", e.c_str());
 }
 

@@ -124,11 +124,10 @@ std::string_view to_string(Endpoint e) {
   return "?";
 }
 
-double EndpointStats::percentile_ms(double p) const {
-  if (latency_ms.empty()) return 0;
-  // Nearest rank.
-  auto rank = std::size_t(std::ceil(p / 100.0 * double(latency_ms.size())));
-  return latency_ms[std::min(latency_ms.size() - 1, rank == 0 ? 0 : rank - 1)];
+double percentile(const std::vector<double>& ms, double p) {
+  if (ms.empty()) return 0;
+  auto rank = std::size_t(std::ceil(p / 100.0 * double(ms.size())));
+  return ms[std::min(ms.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
 namespace {
@@ -213,11 +212,13 @@ struct ApiLoad::State {
         if_none_match = etags[subscription];
       }
 
+      const auto sent = Clock::now();
       auto response = connection.get(target, if_none_match);
-      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
+      const auto answered = Clock::now();
       EndpointStats& s = stats[int(endpoint)];
       ++s.requests;
-      s.latency_ms.push_back(ms);
+      s.latency_ms.push_back(std::chrono::duration<double, std::milli>(answered - due).count());
+      s.service_ms.push_back(std::chrono::duration<double, std::milli>(answered - sent).count());
       s.bytes += response.body.size();
       const bool ok = (response.status >= 200 && response.status < 300) || response.status == 304;
       if (response.status == 304) ++s.not_modified;
@@ -249,6 +250,7 @@ struct ApiLoad::State {
       to.not_modified += stats[i].not_modified;
       to.bytes += stats[i].bytes;
       to.latency_ms.insert(to.latency_ms.end(), stats[i].latency_ms.begin(), stats[i].latency_ms.end());
+      to.service_ms.insert(to.service_ms.end(), stats[i].service_ms.begin(), stats[i].service_ms.end());
     }
     result.connects += connection.connects();
     for (auto& e : errors)
@@ -271,7 +273,10 @@ LoadResult ApiLoad::stop() {
     if (t.joinable()) t.join();
   std::lock_guard lock(state_->mutex);
   state_->result.seconds = std::chrono::duration<double>(Clock::now() - state_->start).count();
-  for (auto& s : state_->result.by_endpoint) std::sort(s.latency_ms.begin(), s.latency_ms.end());
+  for (auto& s : state_->result.by_endpoint) {
+    std::sort(s.latency_ms.begin(), s.latency_ms.end());
+    std::sort(s.service_ms.begin(), s.service_ms.end());
+  }
   return state_->result;
 }
 

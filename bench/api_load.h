@@ -53,12 +53,15 @@ struct LoadOptions {
 };
 
 // What one endpoint saw. Latency from the moment the request was due (the schedule's slot at
-// a fixed rate, so a client that falls behind counts its wait) to the end of the answer.
+// a fixed rate, so a client that falls behind counts its wait) to the end of the answer;
+// service time from sending it. The same with no rate limit.
 struct EndpointStats {
   std::uint64_t requests = 0, errors = 0, not_modified = 0, bytes = 0;
-  std::vector<double> latency_ms;  // sorted once the load stopped
-  double percentile_ms(double p) const;
+  std::vector<double> latency_ms, service_ms;  // sorted once the load stopped
 };
+
+// The nearest-rank percentile `p` (0-100) of sorted `ms`; 0 when empty.
+double percentile(const std::vector<double>& ms, double p);
 
 struct LoadResult {
   double seconds = 0;

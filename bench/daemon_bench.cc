@@ -56,6 +56,8 @@ using winnow::bench::read_cpu;
 using winnow::bench::read_status_mb;
 using winnow::bench::RealPageFarm;
 using winnow::bench::self_cpu_s;
+using winnow::bench::thread_cpu;
+using winnow::bench::ThreadCpu;
 using winnow::testing::Daemon;
 using winnow::testing::Probe;
 using winnow::testing::TempDir;
@@ -68,29 +70,6 @@ constexpr double kTargetPeakRssMb = 250;
 constexpr double kTargetExtraMbPer100kFeeds = 100;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// ---- /proc ------------------------------------------------------------------------------
-
-struct ThreadCpu {
-  pid_t tid;
-  std::string name;
-  double cpu_s;
-};
-
-std::vector<ThreadCpu> thread_cpu(pid_t pid) {
-  std::vector<ThreadCpu> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
-    pid_t tid = pid_t(std::atoi(entry.path().filename().c_str()));
-    auto cpu = read_cpu(entry.path() / "stat");
-    std::ifstream comm(entry.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    if (cpu) out.push_back({tid, name, cpu->total()});
-  }
-  std::sort(out.begin(), out.end(), [](const ThreadCpu& a, const ThreadCpu& b) { return a.tid < b.tid; });
-  return out;
-}
 
 // ---- winnowd ----------------------------------------------------------------------------
 

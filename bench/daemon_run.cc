@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -57,6 +58,21 @@ std::optional<ProcCpu> read_cpu(const fs::path& stat_path) {
 }
 
 std::optional<ProcCpu> read_cpu(pid_t pid) { return read_cpu("/proc/" + std::to_string(pid) + "/stat"); }
+
+std::vector<ThreadCpu> thread_cpu(pid_t pid) {
+  std::vector<ThreadCpu> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    pid_t tid = pid_t(std::atoi(entry.path().filename().c_str()));
+    auto cpu = read_cpu(entry.path() / "stat");
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (cpu) out.push_back({tid, name, cpu->total()});
+  }
+  std::sort(out.begin(), out.end(), [](const ThreadCpu& a, const ThreadCpu& b) { return a.tid < b.tid; });
+  return out;
+}
 
 std::optional<double> read_status_mb(pid_t pid, std::string_view key) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");

@@ -46,6 +46,15 @@ struct ProcCpu {
 std::optional<ProcCpu> read_cpu(const std::filesystem::path& stat_path);
 std::optional<ProcCpu> read_cpu(pid_t pid);
 
+struct ThreadCpu {
+  pid_t tid;
+  std::string name;
+  double cpu_s;
+};
+
+// Every thread of `pid` in creation order (by tid) with its CPU seconds so far.
+std::vector<ThreadCpu> thread_cpu(pid_t pid);
+
 // A "VmRSS:"-style figure of /proc/PID/status, in MB.
 std::optional<double> read_status_mb(pid_t pid, std::string_view key);
 
