@@ -60,8 +60,9 @@ struct Options {
   int entries = 20;
   int clients = 4;
   // Empty: {50}. 50/s is about what this mix gets from winnowd while it ingests on this
-  // shared 2-core machine (48-69 requests/s sent at 50, 200 and no limit, 2026-12-02); at
-  // 200 the clients fall far behind and latency from due measures only the backlog.
+  // shared 2-core machine (2026-12-02, two runs: 47-48 requests/s sent when asked for 50,
+  // 59-77 for 200, 69-99 with no limit); at 200 the clients fall far behind and latency
+  // from due measures only the backlog.
   std::vector<double> rates;
   bool bracket = true;
   int timeout_s = 600;
