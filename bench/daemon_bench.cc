@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/daemon_run.h"
 #include "bench/real_pages.h"
 #include "daemon/archive/archive.h"
 #include "tests/daemon/child_process.h"
@@ -47,7 +48,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using winnow::bench::PageTemplate;
+using winnow::bench::kFarmMinDelayS;
+using winnow::bench::kFarmPerHostConcurrency;
+using winnow::bench::print_machine;
+using winnow::bench::ProcCpu;
+using winnow::bench::read_cpu;
+using winnow::bench::read_status_mb;
+using winnow::bench::RealPageFarm;
+using winnow::bench::self_cpu_s;
+using winnow::bench::thread_cpu;
+using winnow::bench::ThreadCpu;
 using winnow::testing::Daemon;
 using winnow::testing::Probe;
 using winnow::testing::TempDir;
@@ -59,96 +69,9 @@ constexpr double kTargetArticlesPerS = 300;
 constexpr double kTargetPeakRssMb = 250;
 constexpr double kTargetExtraMbPer100kFeeds = 100;
 
-// The farm's politeness: every feed and page is on 127.0.0.1, so the whole farm is one host
-// to winnowd; the shipped defaults (2 at once, 1 s apart) would measure the politeness
-// delay, not the pipeline.
-constexpr int kFarmPerHostConcurrency = 32;
-constexpr double kFarmMinDelayS = 0;
-
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// ---- /proc ------------------------------------------------------------------------------
-
-struct ProcCpu {
-  double user_s = 0, system_s = 0;
-  double total() const { return user_s + system_s; }
-};
-
-// utime and stime of /proc/PID/stat or /proc/PID/task/TID/stat.
-std::optional<ProcCpu> read_cpu(const fs::path& stat_path) {
-  std::ifstream in(stat_path);
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
-  auto paren = line.rfind(')');  // the command name may hold spaces and parentheses
-  if (paren == std::string::npos) return std::nullopt;
-  std::istringstream fields(line.substr(paren + 2));
-  std::vector<std::string> f;
-  std::string field;
-  while (fields >> field) f.push_back(field);
-  // Fields from 3 (state) on; utime is field 14, stime 15.
-  if (f.size() < 13) return std::nullopt;
-  const double tick = double(sysconf(_SC_CLK_TCK));
-  return ProcCpu{std::stod(f[11]) / tick, std::stod(f[12]) / tick};
-}
-
-// A "VmRSS:"-style figure of /proc/PID/status, in MB.
-std::optional<double> read_status_mb(pid_t pid, std::string_view key) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.starts_with(key)) continue;
-    return std::strtod(line.c_str() + key.size(), nullptr) / 1024.0;  // kB
-  }
-  return std::nullopt;
-}
-
-struct ThreadCpu {
-  pid_t tid;
-  std::string name;
-  double cpu_s;
-};
-
-std::vector<ThreadCpu> thread_cpu(pid_t pid) {
-  std::vector<ThreadCpu> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
-    pid_t tid = pid_t(std::atoi(entry.path().filename().c_str()));
-    auto cpu = read_cpu(entry.path() / "stat");
-    std::ifstream comm(entry.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    if (cpu) out.push_back({tid, name, cpu->total()});
-  }
-  std::sort(out.begin(), out.end(), [](const ThreadCpu& a, const ThreadCpu& b) { return a.tid < b.tid; });
-  return out;
-}
-
-double self_cpu_s() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  auto s = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
-  return s(ru.ru_utime) + s(ru.ru_stime);
-}
-
 // ---- winnowd ----------------------------------------------------------------------------
-
-WinnowdConfig bench_config(const fs::path& archive, const std::string& log_level) {
-  WinnowdConfig c;
-  c.archive = archive.string();
-  c.user_agent = "winnow-bench/0.1";
-  c.max_connections = 256;
-  c.allow_private = true;  // the farm's pages are on 127.0.0.1
-  c.per_host_concurrency = kFarmPerHostConcurrency;
-  c.min_delay_s = kFarmMinDelayS;
-  c.obey_robots = true;  // the farm serves a permissive robots.txt
-  // A day between polls: each feed is polled once during a run.
-  c.min_interval_min = 1440;
-  c.max_interval_h = 48;
-  c.default_interval_min = 1440;
-  c.workers = 0;
-  c.log_level = log_level;
-  return c;
-}
 
 // SIGTERM, then reaps it (SIGKILL after `grace`); returns the CPU seconds of its whole life.
 double stop(Daemon& daemon, std::chrono::seconds grace) {
@@ -228,20 +151,6 @@ Options parse_options(int argc, char** argv) {
 
 // ---- report -----------------------------------------------------------------------------
 
-void print_machine() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line, model = "?";
-  while (std::getline(cpuinfo, line))
-    if (line.starts_with("model name")) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  double load[3] = {0, 0, 0};
-  getloadavg(load, 3);
-  std::printf("machine: %u cores (nproc), %s; load average at start %.2f\n", std::thread::hardware_concurrency(),
-              model.c_str(), load[0]);
-}
-
 void print_problems(const Daemon& d) {
   const auto problems = summarize_log(d).problems;
   if (problems.empty()) return;
@@ -282,14 +191,9 @@ int run_throughput(const Options& o) {
   TempDir tmp("winnow-dbench");
   if (o.keep) tmp.keep();
   // Each page is one of the real ones, chosen by entry; uncompressed, as served.
-  FeedFarm farm({.feeds = o.farm_feeds, .entries = o.entries, .server_threads = o.server_threads,
-                 .record_requests = false},
-                [&](int f, int e) {
-                  const PageTemplate& t = pages[std::size_t(f * o.entries + e) % pages.size()];
-                  return winnow::testing::farm::html_response(
-                      winnow::bench::render_page(t, f, e, farm.page_url(f, e)), "text/html");
-                });
-  WinnowdConfig config = bench_config(tmp.path() / "archive.db", o.log_level);
+  RealPageFarm real_farm(pages, o.farm_feeds, o.entries, o.server_threads);
+  FeedFarm& farm = real_farm.farm;
+  WinnowdConfig config = winnow::bench::bench_config(tmp.path() / "archive.db", o.log_level);
   config.feed_urls = farm.feed_urls();
   write_config(tmp.file("winnowd.toml"), config);
   std::fflush(stdout);
@@ -411,7 +315,7 @@ struct MemorySample {
 
 // Starts winnowd on `archive`, waits for its "feeds loaded" line, lets it settle, reads RSS.
 MemorySample measure_loaded(const Options& o, const fs::path& dir, const fs::path& archive, long expect) {
-  write_config((dir / "winnowd.toml").string(), bench_config(archive, o.log_level));
+  write_config((dir / "winnowd.toml").string(), winnow::bench::bench_config(archive, o.log_level));
   Daemon daemon((dir / "winnowd.toml").string(), (dir / "winnowd.log").string(), {}, o.winnowd);
   MemorySample m;
   auto loaded = daemon.wait_loaded(std::chrono::seconds(300));

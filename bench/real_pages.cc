@@ -119,6 +119,8 @@ class EntryWords {
 
 }  // namespace
 
+std::span<const std::string_view> entry_words() { return kWords; }
+
 std::vector<PageTemplate> load_pages(const fs::path& dir, fs::path& used) {
   std::vector<fs::path> files;
   for (const fs::path& candidate : {dir, fs::path(WINNOW_SOURCE_DIR) / "tests/fixtures/seeds"}) {

@@ -3,6 +3,7 @@
 // entry's own spliced in, so that every copy is archived as an article of its own.
 #include <cstddef>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,9 @@ std::vector<PageTemplate> load_pages(const std::filesystem::path& dir, std::file
 // The page of entry `entry` of feed `feed` from `page`: `canonical_url` as its canonical
 // link, and sentences that only this entry has.
 std::string render_page(const PageTemplate& page, int feed, int entry, std::string_view canonical_url);
+
+// The words render_page's sentences are drawn from (lower case), e.g. for search queries
+// that find the pages.
+std::span<const std::string_view> entry_words();
 
 }  // namespace winnow::bench
