@@ -1,5 +1,9 @@
 #include "daemon/api/reader_pool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace winnow::api {
 
 ReaderPool::ReaderPool(std::string path, unsigned threads) : path_(std::move(path)), pool_(threads ? threads : 1) {}
@@ -7,6 +11,14 @@ ReaderPool::ReaderPool(std::string path, unsigned threads) : path_(std::move(pat
 ReaderPool::~ReaderPool() {
   pool_.stop();
   pool_.join();
+}
+
+void ReaderPool::lower_priority() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  lowered = true;
+  // Failing (a seccomp filter, say) costs only the priority.
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), kReaderNice);
 }
 
 std::unique_ptr<archive::Archive> ReaderPool::take() {

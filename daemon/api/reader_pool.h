@@ -3,6 +3,10 @@
 // job gets a read-only connection of its own for its duration (connections are opened as
 // needed, at most one per thread, and reused); WAL lets them read while the ArchiveWorker
 // writes, each job seeing the archive as last committed when its first statement ran.
+//
+// The readers run at a lower CPU priority than ingestion (nice kReaderNice): on a machine
+// whose cores ingestion keeps busy, consumers' reads take the time left over and slow the
+// archiving of new articles little, instead of competing with it as equals.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -17,6 +21,8 @@
 #include "daemon/archive/archive.h"
 
 namespace winnow::api {
+
+inline constexpr int kReaderNice = 10;
 
 class ReaderPool {
  public:
@@ -33,6 +39,7 @@ class ReaderPool {
   void read(boost::asio::io_context& loop, std::function<T(archive::Archive&)> read,
             std::function<void(T, std::exception_ptr)> done) {
     boost::asio::post(pool_, [this, &loop, read = std::move(read), done = std::move(done)]() mutable {
+      lower_priority();
       T result{};
       std::exception_ptr error;
       try {
@@ -53,6 +60,8 @@ class ReaderPool {
   }
 
  private:
+  // Once per reader thread: nice kReaderNice (Linux sets it per thread).
+  static void lower_priority();
   std::unique_ptr<archive::Archive> take();
   void give_back(std::unique_ptr<archive::Archive> connection);
 
