@@ -2,7 +2,8 @@
 # package.systemd_boot: the .deb under a real systemd. Boots Debian 12's systemd as PID 1 of
 # a container (../shared/REAL-SYSTEMD.md), installs the package there with
 # `apt-get install ./winnow_*.deb`, and checks the units: start, STATUS=, a reload (in a root
-# without procps), the watchdog, a crawl of a missing list failing, and a draining stop.
+# without procps), the watchdog, an upgrade, a crawl and a crawl of a missing list, a
+# draining stop, and a purge.
 #     systemd_boot.sh DEB WORK_DIR
 # Slow (about 55 s, and 35-110 s more for the first debootstrap) and needs the Debian mirror:
 # it runs only with WINNOW_TEST_SYSTEMD=1 (scripts/test --systemd), else exits 77 (skipped).
@@ -160,6 +161,14 @@ step "winnow-crawl@ of a missing list"
 ct systemctl start winnow-crawl@missing.service >/dev/null 2>&1 && fail "a crawl of a missing list started"
 state=$(ct systemctl is-failed winnow-crawl@missing.service || true)
 [ "$state" = failed ] || fail "winnow-crawl@missing is $state, not failed"
+ct journalctl -u winnow-crawl@missing.service -o cat --no-pager | grep -q 'no crawl list /etc/winnow/crawl/missing.list' ||
+  fail "winnow-crawl@missing does not say which list is missing"
+
+step "winnow-crawl@ of a list"
+echo "file:///srv/winnow/tests/fixtures/seeds/000-react.html" >"$root/etc/winnow/crawl/local.list"
+ct systemctl start winnow-crawl@local.service || fail "winnow-crawl@local failed"
+result=$(ct systemctl show -p Result --value winnow-crawl@local.service)
+[ "$result" = success ] || fail "winnow-crawl@local: Result=$result"
 
 step "systemctl stop winnowd"
 stop_start=$SECONDS
