@@ -128,7 +128,8 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 echo "StatusText: $status"
-[[ $status == feeds\ 1,* ]] || fail "STATUS= does not start with 'feeds 1,': $status"
+# The wording is winnowd's (daemon/cli/winnowd.cc); only the feed count and "archived N" matter.
+[[ $status =~ ^feeds\ 1[^0-9] ]] || fail "STATUS= does not start with 'feeds 1': $status"
 [ "${archived:-0}" -ge 5 ] || fail "STATUS= says archived ${archived:-?}, expected the sample's 5 articles"
 
 step "watchdog"
