@@ -83,9 +83,12 @@ cleanup() {
   for _ in $(seq 100); do kill -0 $nspawn 2>/dev/null || break; sleep 0.1; done
   kill $nspawn 2>/dev/null || true
   wait $nspawn 2>/dev/null || true
-  # nspawn leaves these behind (REAL-SYSTEMD.md); rmdir removes them only when empty.
+  # nspawn leaves these behind (REAL-SYSTEMD.md), sometimes with an empty init.scope inside;
+  # rmdir removes a cgroup only when no process is left in it.
   for d in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified /sys/fs/cgroup; do
-    rmdir "$d/payload" "$d/supervisor" 2>/dev/null || true
+    for c in "$d/payload" "$d/supervisor"; do
+      [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
+    done
   done
   rmdir /run/systemd/nspawn/locks /run/systemd/nspawn/propagate /run/systemd/nspawn 2>/dev/null || true
 }
