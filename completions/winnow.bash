@@ -4,14 +4,16 @@
 
 _winnow_flags() {
   case $1 in
-    extract) echo "--url --content-type --format --explain --removed --input-dir --jobs --urls --tune" ;;
+    extract) echo "--url --content-type --format --explain --removed --front-matter --images --links --no-tables
+                   --input-dir --jobs --urls --tune" ;;
     feed) echo "--url --content-type --json" ;;
     feeds) echo "--title --category --json --dry-run" ;;
-    crawl) echo "--print --format --no-robots --quiet" ;;
+    crawl) echo "--print --format --no-robots --quiet --delay --concurrency" ;;
     search) echo "--limit --json --fts5" ;;
     show) echo "--format --raw" ;;
     export) echo "--since --format --gzip --limit --originals-only --output" ;;
     reextract) echo "--all" ;;
+    reload) echo "--pid-file" ;;
   esac
 }
 
@@ -20,10 +22,10 @@ _winnow() {
   COMPREPLY=()
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
-  local verbs="extract feed feeds crawl search show export reextract help"
+  local verbs="extract feed feeds crawl search show export reextract reload help"
 
   case $prev in
-    --config|--archive|--output|--urls)
+    --config|--archive|--output|--urls|--pid-file)
       COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
     --input-dir)
       COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
@@ -34,18 +36,25 @@ _winnow() {
         *) COMPREPLY=($(compgen -W "text markdown json" -- "$cur")) ;;
       esac
       return ;;
-    --url|--content-type|--jobs|--title|--category|--limit|--since|--tune)
+    --url|--content-type|--jobs|--title|--category|--limit|--since|--tune|--delay|--concurrency)
       return ;;
   esac
 
   if ((COMP_CWORD == 1)); then
-    COMPREPLY=($(compgen -W "$verbs --help" -- "$cur"))
+    COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
     return
   fi
   verb=${COMP_WORDS[1]}
   case $verb in
     help)
-      ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "${verbs% help}" -- "$cur"))
+      if ((COMP_CWORD == 2)); then
+        COMPREPLY=($(compgen -W "${verbs% help}" -- "$cur"))
+      elif ((COMP_CWORD == 3)); then
+        case ${COMP_WORDS[2]} in
+          feed) COMPREPLY=($(compgen -W "parse discover" -- "$cur")) ;;
+          feeds) COMPREPLY=($(compgen -W "add remove list import export" -- "$cur")) ;;
+        esac
+      fi
       return ;;
     feed)
       if ((COMP_CWORD == 2)); then COMPREPLY=($(compgen -W "parse discover" -- "$cur")); return; fi ;;
@@ -64,11 +73,12 @@ _winnow() {
 
 _winnowd() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-  if [[ $prev == --config ]]; then
-    COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
-  else
-    COMPREPLY=($(compgen -W "--config --help" -- "$cur"))
-  fi
+  case $prev in
+    --config|--pid-file|--check-config)
+      COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null ;;
+    *)
+      COMPREPLY=($(compgen -W "--config --pid-file --check-config --version --help" -- "$cur")) ;;
+  esac
 }
 
 complete -F _winnow winnow
