@@ -153,6 +153,14 @@ done
 sleep 0.5
 ct journalctl -u winnowd.service -o cat --no-pager | grep -q '^reloaded' || fail "no 'reloaded' line in the journal"
 
+step "winnow reload (through systemd), --check-config and --version in the container"
+ct /usr/bin/winnow reload >/dev/null 2>&1 || fail "winnow reload"
+sleep 0.5
+[ "$(ct journalctl -u winnowd.service -o cat --no-pager | grep -c '^reloaded')" -ge 2 ] || fail "winnow reload did not reload"
+ct /usr/bin/winnowd --check-config /etc/winnow/winnowd.toml >/dev/null 2>&1 || fail "winnowd --check-config /etc/winnow/winnowd.toml"
+version=$(dpkg-deb -f "$deb" Version)
+[ "$(ct /usr/bin/winnow --version)" = "winnow $version" ] || fail "winnow --version is not the package's $version"
+
 step "apt-get install --reinstall: the upgrade path restarts a running winnowd"
 main_pid=$(ct systemctl show -p MainPID --value winnowd.service)
 ct env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "/opt/winnow-test/$debname" \
