@@ -428,11 +428,19 @@ std::vector<SearchHit> SqliteArchive::search(const std::string& fts_query, std::
   // Column weights for bm25: title 4, text 1. Not tuned: a word in the title says more
   // about the story than one more occurrence in the body. The snippet comes from the text
   // (column 1) since the title is returned beside it; 24 tokens is about a line.
+  //
+  // Two steps: every match must be scored to find the best, but only the best few need a
+  // snippet and their row of articles. In one query SQLite computes every result column of
+  // every match before sorting them, snippets included: a common word matching thousands
+  // of articles cost that many snippets for ten shown.
   auto q = query(
       "SELECT a.id, a.title, a.url, snippet(articles_fts, 1, '[', ']', '…', 24), "
       "bm25(articles_fts, 4.0, 1.0) AS score "
       "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-      "WHERE articles_fts MATCH ?1 ORDER BY score LIMIT ?2");
+      "WHERE articles_fts MATCH ?1 AND articles_fts.rowid IN ("
+      "  SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1 "
+      "  ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ?2) "
+      "ORDER BY score LIMIT ?2");
   q.bind(fts_query, to_int64(limit));
   std::vector<SearchHit> hits;
   while (q.step()) hits.push_back(SearchHit{q.integer(0), q.text(1), q.text(2), q.text(3), q.real(4)});
