@@ -61,8 +61,9 @@ struct Options {
   int clients = 4;
   // Empty: {50}. 50/s is about what this mix gets from winnowd while it ingests on this
   // shared 2-core machine (2026-12-02, two runs: 47-48 requests/s sent when asked for 50,
-  // 59-77 for 200, 69-99 with no limit); at 200 the clients fall far behind and latency
-  // from due measures only the backlog.
+  // 59-77 for 200, 69-99 with no limit; 2026-12-03, with search's snippets for the best
+  // hits only and the readers at nice 10: 49.1 of 50, ingestion 0.97 of its no-load rate);
+  // at 200 the clients fall far behind and latency from due measures only the backlog.
   std::vector<double> rates;
   bool bracket = true;
   int timeout_s = 600;

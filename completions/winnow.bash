@@ -4,7 +4,7 @@
 
 _winnow_flags() {
   case $1 in
-    extract) echo "--url --content-type --format --explain --removed --front-matter --images --links --no-tables
+    extract) echo "--url --content-type --format --explain --removed --front-matter --images --no-tables
                    --input-dir --jobs --urls --tune" ;;
     feed) echo "--url --content-type --json" ;;
     feeds) echo "--title --category --json --dry-run" ;;

@@ -59,7 +59,6 @@ Command extract_command() {
       "removed", po::bool_switch(), "with --format json: also list the removed blocks and reasons")(
       "front-matter", po::bool_switch(), "with --format markdown: a YAML header of the metadata")(
       "images", po::bool_switch(), "with --format markdown: the page's main image under the title")(
-      "links", po::bool_switch(), "with --format markdown: keep links (not yet: the extractor drops them)")(
       "no-tables", po::bool_switch(), "leave tables out of text and Markdown")(
       "input-dir", po::value<std::string>()->value_name("DIR"), "every file of DIR to JSON Lines")(
       "jobs", po::value<std::string>()->value_name("N"), "pages extracted in parallel with --input-dir, 1 to 256 (default: cores)")(
@@ -359,10 +358,6 @@ int run_extract(std::span<char* const> argv) {
   Args args(argv, command);
   if (print_help_if_asked(args, command)) return kExitOk;
   const std::string format = args.choice("format", "text", {"text", "markdown", "json"});
-  // Accepted for trafilatura's users, and said: the blocks carry no links to print.
-  if (args.has("links"))
-    std::fputs("winnow extract: --links: the extractor does not keep links yet; printing the text without them\n",
-               stderr);
   if (args.has("input-dir")) {
     if (!args.positionals().empty()) throw UsageError("--input-dir and FILE: give one of them");
     return run_directory(args, format);
