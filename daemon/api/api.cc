@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "base/time.h"
 #include "daemon/api/api_impl.h"
+#include "daemon/archive/article_json.h"
 #include "daemon/log.h"
 #include "feeds/opml/opml.h"
 
@@ -28,11 +28,13 @@ std::vector<std::string> segments(std::string_view path) {
   return parts;
 }
 
-// Compares without leaking how much of the token matched through the time taken.
-bool same_secret(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.size() ? b.size() : 1)]);
-  return diff == 0 && !b.empty();
+// Compares without leaking through the time taken how much of the token matched (only
+// whether the length did, which the token's configured minimum makes worthless to know).
+bool same_secret(std::string_view given, std::string_view token) {
+  if (token.empty() || given.size() != token.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < token.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ token[i]);
+  return diff == 0;
 }
 
 HttpResponse method_not_allowed(std::string_view allow) {
@@ -253,31 +255,13 @@ std::string Api::Impl::base_url(const Exchange& ex) const {
   return "http://" + (plausible ? host : std::string("localhost"));
 }
 
-namespace {
-
-boost::json::object feed_json(const archive::FeedRow& row) {
-  boost::json::object o;
-  o["id"] = row.id;
-  o["url"] = row.url;
-  o["title"] = row.title;
-  o["site_url"] = row.site_url;
-  o["category"] = row.category;
-  o["enabled"] = row.enabled;
-  o["last_polled"] = row.last_polled ? boost::json::value(base::format_rfc3339(row.last_polled)) : nullptr;
-  o["next_poll"] = row.next_poll ? boost::json::value(base::format_rfc3339(row.next_poll)) : nullptr;
-  o["consecutive_failures"] = row.consecutive_failures;
-  o["last_error"] = row.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(row.last_error);
-  return o;
-}
-
-}  // namespace
 
 void Api::Impl::list_feeds(const std::shared_ptr<Exchange>& ex) {
   read<std::vector<archive::FeedRow>>(
       ex, [](archive::Archive& a) { return a.feeds(); },
       [ex](std::vector<archive::FeedRow> rows) {
         boost::json::array feeds;
-        for (const auto& row : rows) feeds.push_back(feed_json(row));
+        for (const auto& row : rows) feeds.push_back(archive::feed_json(row));
         ex->respond(json_response(http::status::ok, {{"feeds", std::move(feeds)}}));
       });
 }
@@ -287,21 +271,29 @@ void Api::Impl::get_feed(const std::shared_ptr<Exchange>& ex, std::int64_t id) {
       ex, [id](archive::Archive& a) { return a.feed(id); },
       [ex](std::optional<archive::FeedRow> row) {
         if (!row) return ex->respond(error_response(http::status::not_found, "not_found", "no such feed"));
-        ex->respond(json_response(http::status::ok, feed_json(*row)));
+        ex->respond(json_response(http::status::ok, archive::feed_json(*row)));
       });
 }
 
-void Api::Impl::add_feeds(const std::shared_ptr<Exchange>& ex) {
-  // A JSON body {"url": ..., "title"?, "category"?} or {"urls": [...]}, or an OPML document.
-  const auto& request = ex->request();
-  const std::string type(request[http::field::content_type]);
+namespace {
+
+// The feeds a POST /v1/feeds body names, or the answer refusing it. A JSON body
+// {"url": ..., "title"?, "category"?} or {"urls": [...]}, or an OPML document.
+struct FeedsBody {
   std::vector<ingest::Ingest::Subscription> subs;
+  std::optional<HttpResponse> refusal;
+};
+
+FeedsBody parse_feeds_body(const HttpRequest& request) {
+  auto refuse = [](HttpResponse answer) { return FeedsBody{{}, std::move(answer)}; };
+  const std::string type(request[http::field::content_type]);
+  FeedsBody parsed;
+  auto& subs = parsed.subs;
   if (type.find("json") != std::string::npos) {
     boost::system::error_code ec;
     auto body = boost::json::parse(request.body(), ec);
     const auto* object = ec ? nullptr : body.if_object();
-    if (!object)
-      return ex->respond(error_response(http::status::bad_request, "bad_body", "the body is not a JSON object"));
+    if (!object) return refuse(error_response(http::status::bad_request, "bad_body", "the body is not a JSON object"));
     auto string_of = [&](const char* key) {
       const auto* v = object->if_contains(key);
       return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -309,7 +301,7 @@ void Api::Impl::add_feeds(const std::shared_ptr<Exchange>& ex) {
     if (const auto* urls = object->if_contains("urls"); urls && urls->is_array()) {
       for (const auto& u : urls->as_array()) {
         if (!u.is_string())
-          return ex->respond(error_response(http::status::unprocessable_entity, "bad_url", "urls: strings only"));
+          return refuse(error_response(http::status::unprocessable_entity, "bad_url", "urls: strings only"));
         subs.push_back({std::string(u.as_string()), "", string_of("category")});
       }
     } else if (object->contains("url")) {
@@ -318,20 +310,34 @@ void Api::Impl::add_feeds(const std::shared_ptr<Exchange>& ex) {
   } else if (type.find("xml") != std::string::npos || type.find("opml") != std::string::npos) {
     auto outline = feeds::parse_opml(request.body());
     if (!outline)
-      return ex->respond(error_response(http::status::bad_request, "bad_opml",
-                                        "the body is not an OPML document: " + outline.error().message()));
+      return refuse(error_response(http::status::bad_request, "bad_opml",
+                    "the body is not an OPML document: " + outline.error().message()));
     for (const auto& f : *outline) subs.push_back({f.url, f.title, f.category});
   } else {
-    return ex->respond(error_response(http::status::unsupported_media_type, "unsupported_media_type",
-                                      "send application/json ({\"url\": ...}) or an OPML document (text/x-opml)"));
+    return refuse(error_response(http::status::unsupported_media_type, "unsupported_media_type",
+                  "send application/json ({\"url\": ...}) or an OPML document (text/x-opml)"));
   }
   for (const auto& s : subs)
     if (!is_http_url(s.url) || s.url.size() > 4096)
-      return ex->respond(error_response(http::status::unprocessable_entity, "bad_url",
-                                        "not an http or https URL: " + s.url.substr(0, 200)));
-  if (subs.empty())
-    return ex->respond(error_response(http::status::unprocessable_entity, "no_feeds", "the body names no feed"));
+      return refuse(error_response(http::status::unprocessable_entity, "bad_url",
+                                   "not an http or https URL: " + s.url.substr(0, 200)));
+  if (subs.empty()) return refuse(error_response(http::status::unprocessable_entity, "no_feeds", "the body names no feed"));
+  return parsed;
+}
 
+}  // namespace
+
+void Api::Impl::add_feeds(const std::shared_ptr<Exchange>& ex) {
+  // An OPML body is up to max_body_kb of XML: parsed on a reader, not the loop.
+  readers.run<FeedsBody>(loop, [ex] { return parse_feeds_body(ex->request()); },
+                         [this, self = shared_from_this(), ex](FeedsBody parsed, std::exception_ptr error) {
+                           if (error) return fail(ex, error);
+                           if (parsed.refusal) return ex->respond(std::move(*parsed.refusal));
+                           subscribe(ex, std::move(parsed.subs));
+                         });
+}
+
+void Api::Impl::subscribe(const std::shared_ptr<Exchange>& ex, std::vector<ingest::Ingest::Subscription> subs) {
   auto ids = std::make_shared<std::vector<std::pair<std::int64_t, bool>>>();
   writer.post(
       [subs, ids](archive::Archive& a) {

@@ -29,6 +29,8 @@ struct Api::Impl : std::enable_shared_from_this<Impl> {
   void list_feeds(const std::shared_ptr<Exchange>& ex);
   void get_feed(const std::shared_ptr<Exchange>& ex, std::int64_t id);
   void add_feeds(const std::shared_ptr<Exchange>& ex);
+  // Records `subs` in the archive, then has ingest poll the new ones; answers with their ids.
+  void subscribe(const std::shared_ptr<Exchange>& ex, std::vector<ingest::Ingest::Subscription> subs);
   void remove_feed(const std::shared_ptr<Exchange>& ex, std::int64_t id);
   void crawl(const std::shared_ptr<Exchange>& ex);
   // The base of absolute links to the API: public_url, else http://Host.

@@ -158,8 +158,8 @@ void Api::Impl::search(const std::shared_ptr<Exchange>& ex, const QueryParams& p
   const bool raw = syntax == "fts5";
   std::string match = raw ? *q : archive::fts5_from_plain(*q);
   if (match.empty()) return ex->respond(bad_parameter("q", "no word to search for"));
-  // A query SQLite refuses is the client's mistake (400), said without SQL; the reader's
-  // other failures are ours (503).
+  // A query the engine cannot read is the client's mistake (400, said in our words: SQLite's
+  // "no such column" reads like a bug of ours); the reader's other failures are ours (503).
   struct Result {
     std::vector<archive::SearchHit> hits;
     bool bad_query = false;
@@ -170,11 +170,7 @@ void Api::Impl::search(const std::shared_ptr<Exchange>& ex, const QueryParams& p
         Result result;
         try {
           result.hits = a.search(match, limit);
-        } catch (const std::runtime_error& e) {
-          const std::string what = e.what();
-          if (what.find("fts5") == std::string::npos && what.find("syntax") == std::string::npos &&
-              what.find("no such column") == std::string::npos && what.find("unterminated") == std::string::npos)
-            throw;
+        } catch (const archive::BadSearchQuery&) {
           result.bad_query = true;
         }
         return result;

@@ -33,23 +33,16 @@ class ReaderPool {
   ReaderPool(const ReaderPool&) = delete;
   ReaderPool& operator=(const ReaderPool&) = delete;
 
-  // Any thread. Runs `read(archive)` on a reader, then `done(result, error)` on `loop`:
-  // the result, or the exception `read` (or opening the archive) threw.
+  // Any thread. Runs `work()` on a reader, without a connection (parsing a request body),
+  // then `done(result, error)` on `loop`: the result, or the exception `work` threw.
   template <typename T>
-  void read(boost::asio::io_context& loop, std::function<T(archive::Archive&)> read,
-            std::function<void(T, std::exception_ptr)> done) {
-    boost::asio::post(pool_, [this, &loop, read = std::move(read), done = std::move(done)]() mutable {
+  void run(boost::asio::io_context& loop, std::function<T()> work, std::function<void(T, std::exception_ptr)> done) {
+    boost::asio::post(pool_, [&loop, work = std::move(work), done = std::move(done)]() mutable {
       lower_priority();
       T result{};
       std::exception_ptr error;
       try {
-        auto connection = take();
-        try {
-          result = read(*connection);
-        } catch (...) {
-          error = std::current_exception();
-        }
-        give_back(std::move(connection));
+        result = work();
       } catch (...) {
         error = std::current_exception();
       }
@@ -57,6 +50,23 @@ class ReaderPool {
         done(std::move(result), error);
       });
     });
+  }
+
+  // Any thread. Runs `read(archive)` on a reader, then `done(result, error)` on `loop`: the
+  // result, or the exception `read` (or opening the archive) threw. A connection whose
+  // read threw is closed rather than reused.
+  template <typename T>
+  void read(boost::asio::io_context& loop, std::function<T(archive::Archive&)> read,
+            std::function<void(T, std::exception_ptr)> done) {
+    run<T>(
+        loop,
+        [this, read = std::move(read)] {
+          auto connection = take();
+          T result = read(*connection);
+          give_back(std::move(connection));
+          return result;
+        },
+        std::move(done));
   }
 
  private:

@@ -34,6 +34,14 @@ class StorageFull : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by Archive::search when the full-text engine cannot read the query (FTS5 syntax:
+// an unbalanced quote, an operator without its words, an unknown column). The message is
+// the engine's own ("fts5: syntax error near ..."), never SQL: fit for the user.
+class BadSearchQuery : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // True when `error` holds a StorageFull.
 bool is_storage_full(const std::exception_ptr& error);
 
@@ -242,7 +250,8 @@ class Archive {
   // The highest article id archived so far; 0 when there is none.
   virtual std::int64_t last_article_id() = 0;
 
-  // Full-text search (FTS5 query syntax) over title and text, best first.
+  // Full-text search (FTS5 query syntax) over title and text, best first. Throws
+  // BadSearchQuery for a query the engine cannot read.
   virtual std::vector<SearchHit> search(const std::string& query, std::size_t limit) = 0;
 
   // Transactions this connection has committed so far (a lone statement outside

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "base/time.h"
+#include "daemon/archive/outbox.h"
 
 namespace winnow::archive {
 namespace {
@@ -15,12 +16,35 @@ boost::json::value optional_time(const std::optional<UnixSeconds>& t) {
   return boost::json::value(base::format_rfc3339(*t));
 }
 
+boost::json::value time_or_null(UnixSeconds t) {
+  if (t <= 0) return nullptr;
+  return boost::json::value(base::format_rfc3339(t));
+}
+
 boost::json::value optional_id(const std::optional<std::int64_t>& id) {
   if (!id) return nullptr;
   return boost::json::value(*id);
 }
 
 }  // namespace
+
+boost::json::object feed_json(const FeedRow& row) {
+  boost::json::object o;
+  o["id"] = row.id;
+  o["url"] = row.url;
+  o["title"] = row.title;
+  o["site_url"] = row.site_url;
+  o["category"] = row.category;
+  o["enabled"] = row.enabled;
+  o["last_polled"] = time_or_null(row.last_polled);
+  o["next_poll"] = time_or_null(row.next_poll);
+  o["interval_s"] = row.interval_s;
+  o["consecutive_failures"] = row.consecutive_failures;
+  o["last_error"] = row.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(row.last_error);
+  o["broken"] = row.consecutive_failures == 0 && std::string_view(row.last_error).starts_with(kBrokenFeedPrefix);
+  o["failing"] = row.consecutive_failures >= kFeedFailingThreshold;
+  return o;
+}
 
 boost::json::object article_json(const ArticleRow& row) {
   boost::json::value blocks = boost::json::array();

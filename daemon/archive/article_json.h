@@ -23,6 +23,14 @@ namespace winnow::archive {
 // blocks_json (an empty one is []). Throws std::runtime_error when blocks_json is not JSON.
 boost::json::object article_json(const ArticleRow& row);
 
+// A subscribed feed as JSON: what `winnow feeds list --json` and the API's /v1/feeds give:
+//   id, url, title, site_url, category, enabled, last_polled, next_poll, interval_s,
+//   consecutive_failures, last_error, broken, failing.
+// Times are RFC 3339, null when there is none (never polled); last_error is null after a
+// clean poll. `broken`: the last poll succeeded on a broken but usable feed (last_error
+// then says what was wrong); `failing`: kFeedFailingThreshold or more polls failed in a row.
+boost::json::object feed_json(const FeedRow& row);
+
 // `value` as boost::json::serialize writes it, with DEL and the C1 controls (U+0080-U+009F)
 // escaped as \u007f ... \u009f too: Boost.JSON escapes only C0, and a terminal acts on the
 // others (U+009B is a CSI). The same JSON to a parser; every verb's JSON goes through here.

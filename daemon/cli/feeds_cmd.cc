@@ -14,6 +14,7 @@
 #include "base/time.h"
 #include "base/utf8.h"
 #include "daemon/archive/article_json.h"
+#include "daemon/archive/outbox.h"
 #include "daemon/cli/common.h"
 #include "daemon/cli/verbs.h"
 #include "daemon/feed_list.h"
@@ -142,21 +143,10 @@ int feeds_list(const Args& args) {
   if (args.has("json")) {
     for (const auto& f : rows) {
       const archive::EntryRetryCounts waiting = a->entry_retry_counts(f.id);
-      json::object o{{"id", f.id},
-                     {"url", f.url},
-                     {"title", f.title},
-                     {"category", f.category},
-                     {"enabled", f.enabled},
-                     {"last_polled", json_time(f.last_polled)},
-                     {"next_poll", json_time(f.next_poll)},
-                     {"interval_s", f.interval_s},
-                     {"consecutive_failures", f.consecutive_failures},
-                     {"last_error", f.last_error},
-                     {"broken", is_broken(f)},
-                     {"failing", f.consecutive_failures >= 3},
-                     {"entries_waiting", waiting.waiting},
-                     {"entries_given_up", waiting.given_up},
-                     {"next_entry_retry", json_time(waiting.next_retry_at.value_or(0))}};
+      json::object o = archive::feed_json(f);
+      o["entries_waiting"] = waiting.waiting;
+      o["entries_given_up"] = waiting.given_up;
+      o["next_entry_retry"] = json_time(waiting.next_retry_at.value_or(0));
       std::cout << archive::json_line(o) << "\n";
     }
     return 0;
@@ -165,7 +155,7 @@ int feeds_list(const Args& args) {
   for (const auto& f : rows) {
     // A feed that keeps failing is polled less and less; flag it so someone looks.
     std::string state = !f.enabled                    ? "off"
-                        : f.consecutive_failures >= 3 ? "FAILING"
+                        : f.consecutive_failures >= archive::kFeedFailingThreshold ? "FAILING"
                         : f.consecutive_failures      ? "retry"
                         : is_broken(f)                ? "broken"
                                                       : "ok";

@@ -58,14 +58,14 @@ int run_search(std::span<char* const> argv) {
   std::vector<archive::SearchHit> hits;
   try {
     hits = a->search(query, limit);
+  } catch (const archive::BadSearchQuery&) {
+    // Plain words always read; only --fts5 syntax can be refused. SQLite's wording ("no such
+    // column") reads like a bug of ours: ours instead.
+    std::fputs("winnow search: not a valid FTS5 query (an unbalanced quote or parenthesis, an operator "
+               "without its words, an unknown column?); without --fts5, words are just words\n",
+               stderr);
+    return kExitUsage;
   } catch (const std::exception& e) {
-    // SQLite's word for a query it cannot read is no help here, and never the SQL.
-    if (fts5) {
-      std::fputs("winnow search: not a valid FTS5 query (an unbalanced quote or parenthesis, an operator "
-                 "without its words, an unknown column?); without --fts5, words are just words\n",
-                 stderr);
-      return kExitUsage;
-    }
     std::fprintf(stderr, "winnow search: the archive could not be searched: %s\n", without_sql(e.what()).c_str());
     return kExitNothingDone;
   }

@@ -435,6 +435,21 @@ BOOST_AUTO_TEST_CASE(show_and_the_api_give_the_same_json_and_metrics_count_the_w
     BOOST_TEST_REQUIRE((status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0));
     BOOST_TEST(json::parse(read_file(out)) == http_get(address, "/v1/articles/" + std::to_string(id)).json());
   }
+  // The feed too: `feeds list --json` is the API's object plus the entries' retry counts.
+  {
+    const std::string out = f.dir.file("feeds.json");
+    auto status = run_command({WINNOW_PATH, "feeds", "list", "--json", "--archive", f.db}, out, f.dir.file("feeds.err"), 20s);
+    BOOST_TEST_REQUIRE((status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0));
+    auto listed = json::parse(read_file(out)).as_object();
+    for (const char* key : {"entries_waiting", "entries_given_up", "next_entry_retry"}) BOOST_TEST(listed.erase(key) == 1u);
+    const auto id = listed.at("id").as_int64();
+    auto served = http_get(address, "/v1/feeds/" + std::to_string(id)).json().as_object();
+    // next_poll moves with each poll: compared once both say the same poll.
+    BOOST_TEST(listed.at("url") == served.at("url"));
+    listed.erase("next_poll"), listed.erase("last_polled"), listed.erase("interval_s");
+    served.erase("next_poll"), served.erase("last_polled"), served.erase("interval_s");
+    BOOST_TEST(listed == served, json::serialize(listed) << " vs " << json::serialize(served));
+  }
   auto metrics = http_get(address, "/metrics");
   BOOST_TEST(metrics.status == 200);
   BOOST_TEST(metrics.header("content-type").starts_with("text/plain; version=0.0.4"));

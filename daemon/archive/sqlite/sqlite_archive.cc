@@ -1,6 +1,8 @@
 // Archive on SQLite: the class. The C API stays behind handles.h, the schema in schema.cc.
 #include "daemon/archive/sqlite/sqlite_archive.h"
 
+#include <sqlite3.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -443,7 +445,16 @@ std::vector<SearchHit> SqliteArchive::search(const std::string& fts_query, std::
       "ORDER BY score LIMIT ?2");
   q.bind(fts_query, to_int64(limit));
   std::vector<SearchHit> hits;
-  while (q.step()) hits.push_back(SearchHit{q.integer(0), q.text(1), q.text(2), q.text(3), q.real(4)});
+  try {
+    while (q.step()) hits.push_back(SearchHit{q.integer(0), q.text(1), q.text(2), q.text(3), q.real(4)});
+  } catch (const StorageFull&) {
+    throw;
+  } catch (const std::runtime_error&) {
+    // The statement is fixed: a plain SQLITE_ERROR from it is FTS5 refusing the MATCH
+    // expression. I/O, corruption and busy errors have codes of their own.
+    if (sqlite3_extended_errcode(db_.get()) == SQLITE_ERROR) throw BadSearchQuery(sqlite3_errmsg(db_.get()));
+    throw;
+  }
   return hits;
 }
 
