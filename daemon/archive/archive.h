@@ -180,6 +180,15 @@ class Archive {
   // the file is missing or not at this winnow's schema version (saying how to upgrade it).
   // Every write then fails.
   static std::unique_ptr<Archive> open_sqlite_read_only(const std::string& path);
+  // Opens the archive `location` names: a postgresql:// (or postgres://) URL is a
+  // PostgreSQL database (libpq reads PG* variables and the passfile for what the URL leaves
+  // out), migrated like a SQLite file; anything else is a SQLite path (open_sqlite).
+  static std::unique_ptr<Archive> open(const std::string& location);
+  // The same for reading only: on PostgreSQL a session with default_transaction_read_only,
+  // which does not migrate and refuses every write.
+  static std::unique_ptr<Archive> open_read_only(const std::string& location);
+  // True when `location` is a PostgreSQL URL.
+  static bool is_postgres_url(std::string_view location);
   virtual ~Archive() = default;
 
   // Runs `work` in one transaction: commits when it returns, rolls back when it throws.
