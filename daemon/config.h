@@ -26,7 +26,17 @@ struct WebhookConfig {
 
 struct Config {
   // [archive]
+  // The SQLite file; with archive_url set, where the local files beside the archive go
+  // (the writer lock, the extraction journal, the pid file).
   std::string archive_path = "/var/lib/winnow/archive.db";
+  // A postgresql:// URL: the archive is that PostgreSQL database (libpq's PG* variables and
+  // passfile fill in what the URL leaves out). Empty: the SQLite file at archive_path.
+  std::string archive_url;
+
+  // What Archive::open takes: the URL when set, else the path.
+  const std::string& archive_location() const { return archive_url.empty() ? archive_path : archive_url; }
+  // The same fit for logs and messages: a password in the URL shown as "***".
+  std::string archive_location_for_logs() const;
   // [feeds]
   std::vector<std::string> feed_urls;
   std::string opml_path;  // empty: none

@@ -144,7 +144,7 @@ bool Dispatcher::aborting() const {
 
 void Dispatcher::run(std::promise<void>& started) {
   try {
-    archive_ = archive::Archive::open_sqlite_read_only(options_.archive_path);
+    archive_ = archive::Archive::open_read_only(options_.archive_path);
     std::optional<Pending> first;
     {
       std::lock_guard lock(mutex_);
