@@ -106,8 +106,8 @@ std::string lexeme(const std::string& text, bool prefix, int columns) {
   if (prefix || weighted) {
     out += ':';
     if (prefix) out += '*';
-    if (columns & 1) out += 'A';
-    if (columns & 2 && weighted) out += 'B';
+    if (weighted && (columns & 1)) out += 'A';
+    if (weighted && (columns & 2)) out += 'B';
   }
   return out;
 }
