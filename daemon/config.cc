@@ -160,22 +160,6 @@ std::string Config::full_user_agent() const {
   return contact.empty() ? user_agent : user_agent + " (+" + contact + ")";
 }
 
-std::string Config::archive_location_for_logs() const {
-  if (archive_url.empty()) return archive_path;
-  // postgresql://user:password@host/db: the password goes.
-  std::string shown = archive_url;
-  const auto scheme_end = shown.find("://");
-  const auto at = shown.find('@', scheme_end);
-  const auto colon = shown.find(':', scheme_end + 3);
-  if (scheme_end != std::string::npos && at != std::string::npos && colon != std::string::npos && colon < at)
-    shown.replace(colon + 1, at - colon - 1, "***");
-  if (const auto password = shown.find("password="); password != std::string::npos)
-    shown.replace(password + 9, shown.find('&', password) == std::string::npos ? std::string::npos
-                                                                                : shown.find('&', password) - password - 9,
-                  "***");
-  return shown;
-}
-
 Config parse_config(std::string_view toml_text, const std::filesystem::path& base_dir, const std::string& source) {
   toml::table root;
   try {

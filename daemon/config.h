@@ -33,10 +33,9 @@ struct Config {
   // passfile fill in what the URL leaves out). Empty: the SQLite file at archive_path.
   std::string archive_url;
 
-  // What Archive::open takes: the URL when set, else the path.
+  // What Archive::open takes: the URL when set, else the path. In logs and messages it goes
+  // through Archive::location_for_logs, which hides a password.
   const std::string& archive_location() const { return archive_url.empty() ? archive_path : archive_url; }
-  // The same fit for logs and messages: a password in the URL shown as "***".
-  std::string archive_location_for_logs() const;
   // [feeds]
   std::vector<std::string> feed_urls;
   std::string opml_path;  // empty: none

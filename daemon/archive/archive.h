@@ -189,6 +189,8 @@ class Archive {
   static std::unique_ptr<Archive> open_read_only(const std::string& location);
   // True when `location` is a PostgreSQL URL.
   static bool is_postgres_url(std::string_view location);
+  // `location` fit for logs and messages: a password in a URL shown as "***".
+  static std::string location_for_logs(const std::string& location);
   virtual ~Archive() = default;
 
   // Runs `work` in one transaction: commits when it returns, rolls back when it throws.

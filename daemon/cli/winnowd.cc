@@ -94,7 +94,7 @@ class Service {
     start_watchdog();
     tick_status();
     sd_notify(0, "READY=1");
-    log::info("started", {{"config", config_path_}, {"archive", config_.archive_location_for_logs()}});
+    log::info("started", {{"config", config_path_}, {"archive", archive::Archive::location_for_logs(config_.archive_location())}});
     loop_.run();
     log::info("stopped", {{"archived", ingest_.stats().archived}});
     return exit_status_;
@@ -131,7 +131,7 @@ class Service {
     try {
       Config fresh = load_config(config_path_);
       if (fresh.archive_path != config_.archive_path || fresh.archive_url != config_.archive_url)
-        log::warning("archive path change needs a restart", {{"path", fresh.archive_location_for_logs()}});
+        log::warning("archive path change needs a restart", {{"path", archive::Archive::location_for_logs(fresh.archive_location())}});
       if (fresh.api_listen != config_.api_listen || fresh.api_socket != config_.api_socket)
         log::warning("api address change needs a restart", {{"listen", fresh.api_listen}, {"socket", fresh.api_socket}});
       fresh.archive_path = config_.archive_path;

@@ -181,6 +181,40 @@ BOOST_AUTO_TEST_CASE(a_read_only_session_reads_and_refuses_every_write) {
   BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM feeds") == 1);
 }
 
+// Ends every other session on the database at `url` (as a server restart would).
+void terminate_sessions(const std::string& url) {
+  PgCluster::exec(url,
+                  "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND pid <> pg_backend_pid()");
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_connection_fails_one_call_and_the_next_connects_again) {
+  const auto url = PgCluster::shared().create_database();
+  auto archive = Archive::open(url);
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  terminate_sessions(url);
+  BOOST_CHECK_THROW(archive->feeds(), std::runtime_error);
+  BOOST_TEST(archive->feeds().size() == 1u);  // prepared statements made again too
+  archive->store_article(sample_article(1, feed));
+
+  // Lost inside a transaction: the transaction fails whole; nothing of it commits alone.
+  BOOST_CHECK_THROW(archive->transaction([&] {
+    archive->store_article(sample_article(2, feed));
+    terminate_sessions(url);
+    archive->store_article(sample_article(3, feed));
+  }),
+                    std::runtime_error);
+  BOOST_TEST(archive->article_count() == 1);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM entries") == 1);
+
+  // A read-only session comes back read-only.
+  auto reader = Archive::open_read_only(url);
+  terminate_sessions(url);
+  BOOST_CHECK_THROW(reader->article_count(), std::runtime_error);
+  BOOST_TEST(reader->article_count() == 1);
+  BOOST_TEST(throws_with([&] { reader->add_feed("https://b.example/feed", "B", ""); }, "read-only transaction"));
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_server_is_an_error_naming_it) {
   TempDir dir;
   const std::string url = "postgresql:///nothing?host=" + dir.path().string() + "&user=winnow&connect_timeout=2";
@@ -194,10 +228,11 @@ BOOST_AUTO_TEST_CASE(the_configuration_names_the_database_by_url_and_hides_its_p
       "test.toml");
   BOOST_TEST(c.archive_location() == "postgresql://winnow:s3cret@db.internal/news");
   BOOST_TEST(c.archive_path == "/etc/winnow/state/archive.db");  // still where the local files go
-  BOOST_TEST(c.archive_location_for_logs() == "postgresql://winnow:***@db.internal/news");
-  Config plain;
-  plain.archive_url = "postgresql:///news?host=/run/pg&password=s3cret&user=w";
-  BOOST_TEST(plain.archive_location_for_logs() == "postgresql:///news?host=/run/pg&password=***&user=w");
+  BOOST_TEST(Archive::location_for_logs(c.archive_location()) == "postgresql://winnow:***@db.internal/news");
+  BOOST_TEST(Archive::location_for_logs("postgresql:///news?host=/run/pg&password=s3cret&user=w") ==
+             "postgresql:///news?host=/run/pg&password=***&user=w");
+  BOOST_TEST(Archive::location_for_logs("postgresql://db.internal:5433/news") == "postgresql://db.internal:5433/news");
+  BOOST_TEST(Archive::location_for_logs("/var/lib/winnow/archive.db") == "/var/lib/winnow/archive.db");
   BOOST_TEST(parse_config("[archive]\npath = \"/a.db\"\n", "/", "t").archive_location() == "/a.db");
   BOOST_CHECK_THROW(parse_config("[archive]\nurl = \"mysql://x/y\"\n", "/", "t"), std::runtime_error);
 }

@@ -161,11 +161,28 @@ Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo
   if (PQstatus(conn_.get()) != CONNECTION_OK)
     throw PgError("archive: cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_.get())), "");
   // What the archive's SQL and the decoding above rely on, whatever the server's defaults.
-  exec("SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'; "
-       "SET standard_conforming_strings = on; SET TIME ZONE 'UTC'");
+  set_session(
+      "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'; "
+      "SET standard_conforming_strings = on; SET TIME ZONE 'UTC'");
+}
+
+void Connection::set_session(std::string sql) {
+  exec(sql);
+  if (!session_sql_.empty()) session_sql_ += "; ";
+  session_sql_ += sql;
+}
+
+void Connection::reconnect_if_broken() {
+  if (!reconnect_allowed_ || PQstatus(conn_.get()) != CONNECTION_BAD) return;
+  PQreset(conn_.get());
+  if (PQstatus(conn_.get()) != CONNECTION_OK)
+    throw PgError("archive: cannot connect to PostgreSQL again: " + trimmed(PQerrorMessage(conn_.get())), "");
+  prepared_.clear();  // the new session has none of them
+  checked(conn_.get(), PQexec(conn_.get(), session_sql_.c_str()));
 }
 
 Result Connection::run(std::string_view sql, const Params& params) {
+  reconnect_if_broken();
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "winnow_" + std::to_string(prepared_.size() + 1);
@@ -186,7 +203,10 @@ Result Connection::run(std::string_view sql, const Params& params) {
                                                     values.data(), lengths.data(), params.binary_.data(), 0)));
 }
 
-void Connection::exec(const std::string& sql) { checked(conn_.get(), PQexec(conn_.get(), sql.c_str())); }
+void Connection::exec(const std::string& sql) {
+  reconnect_if_broken();
+  checked(conn_.get(), PQexec(conn_.get(), sql.c_str()));
+}
 
 void Connection::exec_quietly(const char* sql) noexcept { PQclear(PQexec(conn_.get(), sql)); }
 

@@ -98,6 +98,15 @@ class Connection {
   // and passfile fill in the rest). Throws naming what failed, without the password.
   explicit Connection(const std::string& conninfo);
 
+  // What every session runs first (SET ...), now and after each reconnection.
+  void set_session(std::string sql);
+  // While allowed (outside a transaction block), a connection found broken (the server
+  // restarted, the backend was terminated) is re-established before the next statement, its
+  // session settings run again and its statements prepared anew. The statement that found it
+  // broken has thrown already: nothing is ever retried. Inside a transaction block the
+  // connection stays broken, so that the block fails whole.
+  void allow_reconnect(bool allowed) { reconnect_allowed_ = allowed; }
+
   // Runs `sql` as a statement prepared once per connection and kept, with `params` bound to
   // $1, $2, ...
   Result run(std::string_view sql, const Params& params = Params());
@@ -115,7 +124,11 @@ class Connection {
     using is_transparent = void;
     std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
   };
+  void reconnect_if_broken();
+
   ConnHandle conn_;
+  std::string session_sql_;
+  bool reconnect_allowed_ = true;
   std::unordered_map<std::string, std::string, SqlHash, std::equal_to<>> prepared_;  // SQL -> name
 };
 

@@ -59,7 +59,7 @@ constexpr const char* kArticleByUrls =
 PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo) {
   const std::string where = "the PostgreSQL database";
   if (mode == OpenMode::read_only) {
-    db_.exec("SET default_transaction_read_only = on");
+    db_.set_session("SET default_transaction_read_only = on");
     require_current_version(db_, where);
     return;
   }
@@ -96,27 +96,35 @@ void PgArchive::transaction(const std::function<void()>& work) {
 
 void PgArchive::outer_transaction(const std::function<void()>& work) {
   db_.exec("BEGIN");
+  // A connection lost from here on must not come back in the middle: the rest of the work
+  // would commit statement by statement.
+  db_.allow_reconnect(false);
   depth_ = 1;
+  const auto end = [&](const char* sql) {
+    depth_ = 0;
+    db_.exec_quietly(sql);
+    db_.allow_reconnect(true);
+  };
   try {
     work();
   } catch (...) {
-    depth_ = 0;
-    db_.exec_quietly("ROLLBACK");
+    end("ROLLBACK");
     throw;
   }
-  depth_ = 0;
   if (db_.failed()) {
     // A statement failed and its error was caught inside `work`: COMMIT would only roll
     // back, without a word.
-    db_.exec_quietly("ROLLBACK");
+    end("ROLLBACK");
     throw std::runtime_error("archive: PostgreSQL: a statement of the transaction failed; rolled back");
   }
+  depth_ = 0;
   try {
     db_.exec("COMMIT");
   } catch (...) {
-    db_.exec_quietly("ROLLBACK");
+    end("ROLLBACK");
     throw;
   }
+  db_.allow_reconnect(true);
   ++commits_;
 }
 
@@ -197,8 +205,8 @@ bool PgArchive::has_entry(std::int64_t feed_id, const std::string& entry_key) {
 
 void PgArchive::record_entry(std::int64_t feed_id, const std::string& entry_key,
                              std::optional<std::int64_t> article_id) {
-  if (depth_ == 0) ++commits_;
   upsert_entry(feed_id, entry_key, article_id);
+  if (depth_ == 0) ++commits_;
 }
 
 void PgArchive::upsert_entry(std::int64_t feed_id, const std::string& entry_key,
