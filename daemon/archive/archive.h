@@ -1,6 +1,7 @@
 #pragma once
-// The archive: feeds, their entries, and the clean articles, in one SQLite database
-// (WAL mode, versioned migrations, FTS5 over title and text, raw page bytes compressed).
+// The archive: feeds, their entries, and the clean articles, in one SQLite database (WAL
+// mode, versioned migrations, FTS5 over title and text, raw page bytes compressed), or in a
+// PostgreSQL database (postgres/pg_archive.h, docs/scale-out.md) that several winnowd share.
 //
 // `Archive` is synchronous and single-threaded: one object per thread. The daemon gives it
 // to `ArchiveWorker` (archive_worker.h), which owns it on its own thread and batches writes;
@@ -25,10 +26,11 @@ namespace winnow::archive {
 
 using base::UnixSeconds;
 
-// Thrown when a write finds no room: the file system is full (ENOSPC, a quota) or the
-// database reached its page limit (SQLITE_FULL). Not worth retrying until an operator frees
-// space, so the daemon stops writing and exits (archive_worker.h); a transaction that threw
-// it is rolled back whole, as any other.
+// Thrown when a write finds no room: the file system is full (ENOSPC, a quota), the
+// database reached its page limit (SQLITE_FULL), or the PostgreSQL server's disk is full
+// (SQLSTATE 53100). Not worth retrying until an operator frees space, so the daemon stops
+// writing and exits (archive_worker.h); a transaction that threw it is rolled back whole, as
+// any other.
 class StorageFull : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -156,7 +158,8 @@ struct ArticleQuery {
 // A page of articles and where the next one starts. Rows with an id at most `next` that
 // the page does not hold did not match: a consumer that asks again with after = next never
 // misses an article and never sees one twice, since ids are given in commit order and
-// never reused (one writer; no article is ever deleted).
+// never reused (one writer; no article is ever deleted). On PostgreSQL with several writing
+// instances ids are not in commit order yet (docs/scale-out.md, "Not yet").
 struct ArticlePage {
   std::vector<ArticleRow> rows;          // without raw bytes
   std::int64_t next = 0;                 // the cursor to ask with next
@@ -168,7 +171,8 @@ struct SearchHit {
   std::string title;
   std::string url;
   std::string snippet;                  // with the matches marked [like this]
-  double rank;                          // FTS5 bm25: negative, smaller is a better match
+  double rank;                          // smaller is a better match: FTS5 bm25 (negative) on
+                                        // SQLite, -ts_rank on PostgreSQL
 };
 
 class Archive {
@@ -223,6 +227,9 @@ class Archive {
   virtual EntryRetryCounts entry_retry_counts(std::int64_t feed_id) = 0;
 
   // Articles. store_article records the entry too (when feed_id is set) and returns the id.
+  // On PostgreSQL an article whose normalized or canonical URL is archived already (by any
+  // instance) is not stored again: the existing id is returned and the entry recorded with
+  // it. SQLite stores it (ingest asks article_by_url first).
   virtual std::int64_t store_article(const ArticleRow& row) = 0;
   virtual std::optional<ArticleRow> article(std::int64_t id, bool with_raw = false) = 0;
   // An archived article with this normalized or canonical URL, if any.
@@ -262,7 +269,8 @@ class Archive {
   virtual std::int64_t last_article_id() = 0;
 
   // Full-text search (FTS5 query syntax) over title and text, best first. Throws
-  // BadSearchQuery for a query the engine cannot read.
+  // BadSearchQuery for a query the engine cannot read. PostgreSQL reads the same syntax
+  // through a translation (postgres/tsquery.h), with the differences said there.
   virtual std::vector<SearchHit> search(const std::string& query, std::size_t limit) = 0;
 
   // Transactions this connection has committed so far (a lone statement outside
