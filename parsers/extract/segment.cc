@@ -14,6 +14,7 @@ class BlockBuilder {
   // `link` is the <a href> around the text, or -1.
   void append(std::string_view text, std::int32_t link, bool keep_spaces) {
     const bool in_link = link >= 0;
+    std::size_t run_begin = std::size_t(-1);  // where a link's first non-space byte went
     for (std::size_t i = 0; i < text.size(); ++i) {
       auto c = static_cast<unsigned char>(text[i]);
       bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -36,21 +37,23 @@ class BlockBuilder {
         block_.text.push_back(' ');
         pending_space_ = false;
       }
+      if (in_link && run_begin == std::size_t(-1)) run_begin = block_.text.size();
       block_.text.push_back(char(c));
-      if (in_link) {
-        auto& links = block_.links;
-        const auto pos = std::int32_t(block_.text.size());
-        // An anchor's text is one run in document order, so a new anchor starts a new link.
-        if (links.empty() || links.back().anchor != link)
-          links.push_back({pos - 1, pos, link});
-        else
-          links.back().end = pos;
-      }
       if (!base::is_utf8_continuation(c)) {
         ++block_.chars;
         if (in_link) ++block_.link_chars;
         if (in_link && block_.lead_link_chars + 1 == block_.chars) ++block_.lead_link_chars;
       }
+    }
+    if (in_link && run_begin != std::size_t(-1)) {
+      // Spaces are written before the next character only, except in <pre>.
+      std::size_t run_end = block_.text.size();
+      while (run_end > run_begin && (block_.text[run_end - 1] == ' ' || block_.text[run_end - 1] == '\n')) --run_end;
+      const auto begin = std::int32_t(run_begin), end = std::int32_t(run_end);
+      auto& links = block_.links;
+      // An anchor's text is one run in document order, so a new anchor starts a new link.
+      if (links.empty() || links.back().anchor != link) links.push_back({begin, end, link});
+      else links.back().end = end;
     }
   }
 
