@@ -61,7 +61,9 @@ std::optional<InlineImage> read_image(const GumboNode& img, std::string_view pag
     s = base::trim_ascii_space(s);
     return !s.empty() && !base::istarts_with(s, "data:");
   };
-  for (const char* name : {"src", "data-src", "data-lazy-src", "data-original"}) {
+  // Lazy loaders keep the real image in data-* and a placeholder (a blur, a "missing" icon)
+  // in src, so data-* comes first.
+  for (const char* name : {"data-src", "data-lazy-src", "data-original", "src"}) {
     std::string_view value = attribute(img, name);
     if (usable(value)) {
       src = web_url(page_url, value);

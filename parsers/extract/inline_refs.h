@@ -27,10 +27,9 @@ std::string web_url(std::string_view page_url, std::string_view ref);
 // The links of `b` with their URLs; links with no web URL are left out.
 std::vector<InlineLink> block_links(const FlatDom& dom, const TextBlock& b, std::string_view page_url);
 
-// The image of <img> `img` (`at` left 0): its src, or the lazy-loading data-src,
-// data-lazy-src, data-original or srcset's first candidate when src is missing or a data:
-// placeholder. Nothing for an image with no web URL or a tracking pixel (width or height
-// under 8).
+// The image of <img> `img` (`at` left 0): the lazy loaders' data-src, data-lazy-src or
+// data-original, else src, else srcset's first candidate (data: placeholders skipped).
+// Nothing for an image with no web URL or a tracking pixel (width or height under 8).
 std::optional<InlineImage> read_image(const GumboNode& img, std::string_view page_url);
 
 }  // namespace winnow::parsers
