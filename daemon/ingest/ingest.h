@@ -2,7 +2,7 @@
 // The pipeline: feeds in, clean articles out. The life of one entry, top to bottom, with the
 // thread each step runs on and the file it is written in:
 //
-//   schedule                                  loop             ingest.cc
+//   claim the due feeds (leases)              loop, archive    claims.cc
 //   poll the feed (host budget, fetcher)      loop             poll.cc
 //   parse the feed                            worker pool      poll.cc
 //   which entries are new                     archive thread   poll.cc
