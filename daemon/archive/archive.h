@@ -266,6 +266,15 @@ class Archive {
   // Forgets every lease of every owner. Only for a database no other daemon can be using
   // (SQLite under the writer lock): the leases of a daemon killed before are stale.
   virtual void clear_leases() = 0;
+  // Page retries (page_retry.h) claimed as feeds are: the articles (without raw bytes) and
+  // the entries whose retry_at is set and not after `now`, earliest first, at most `limit`
+  // each, get retry_at moved to `until`, so that no other daemon retries them before then; one
+  // that dies holding them lets them come due again at `until`. Settling a retry sets its next
+  // retry_at (or clears it) as before.
+  virtual std::vector<ArticleRow> claim_articles_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                               std::size_t limit) = 0;
+  virtual std::vector<EntryRetry> claim_entries_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                              std::size_t limit) = 0;
   // Feeds polled before (last_polled > 0), enabled, overdue (next_poll < now) and without a
   // live lease get next_poll spread uniformly over [now, now + min(interval, max_spread_s)),
   // an interval of 0 counting as `default_interval_s`: after downtime, so that a start does

@@ -221,6 +221,33 @@ BOOST_AUTO_TEST_CASE(overdue_feeds_are_spread_and_new_ones_stay_due) {
   BOOST_TEST(d.a->spread_overdue_feeds(kNow, 600, 120) == 0);  // none overdue any more
 }
 
+BOOST_AUTO_TEST_CASE(a_page_retry_is_handed_to_one_daemon_until_its_lease_runs_out) {
+  TwoDaemons d;
+  const auto feed = d.a->add_feed("https://news.example/feed.xml", "", "");
+  ArticleRow row = testing::sample_article(1, feed);
+  row.source = "feed";
+  row.verdict = "challenge";
+  row.retry_at = kNow - 10;
+  const auto id = d.a->store_article(row);
+  EntryRetry entry;
+  entry.feed_id = feed;
+  entry.entry_key = "urn:waiting:1";
+  entry.url = "https://news.example/waiting/1";
+  entry.verdict = "challenge";
+  entry.retry_at = kNow - 5;
+  d.a->record_entry_retry(entry);
+
+  const auto rows = d.a->claim_articles_due_for_retry(kNow, kNow + 30, 10);
+  BOOST_TEST_REQUIRE(rows.size() == 1u);
+  BOOST_TEST(rows[0].id == id);
+  BOOST_TEST(d.a->claim_entries_due_for_retry(kNow, kNow + 30, 10).size() == 1u);
+  // Claimed: the other daemon gets nothing until the lease runs out.
+  BOOST_TEST(d.b->claim_articles_due_for_retry(kNow + 29, kNow + 60, 10).empty());
+  BOOST_TEST(d.b->claim_entries_due_for_retry(kNow + 29, kNow + 60, 10).empty());
+  BOOST_TEST(d.b->claim_articles_due_for_retry(kNow + 30, kNow + 60, 10).size() == 1u);
+  BOOST_TEST(d.b->claim_entries_due_for_retry(kNow + 30, kNow + 60, 10).size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(feeds_are_counted_by_health) {
   TwoDaemons d;
   const auto ok = d.a->add_feed("https://a.example/feed.xml", "", "");

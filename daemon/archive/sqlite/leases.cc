@@ -172,6 +172,35 @@ void SqliteArchive::clear_leases() {
   });
 }
 
+// PostgreSQL:
+//   UPDATE articles SET retry_at = $until WHERE id IN (SELECT id FROM articles
+//     WHERE retry_at IS NOT NULL AND retry_at <= $now ORDER BY retry_at LIMIT $limit
+//     FOR UPDATE SKIP LOCKED) RETURNING <article columns>;
+std::vector<ArticleRow> SqliteArchive::claim_articles_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                                   std::size_t limit) {
+  std::vector<ArticleRow> rows;
+  transaction([&] {
+    rows = articles_due_for_retry(now, limit);
+    for (const auto& row : rows) query("UPDATE articles SET retry_at = ?2 WHERE id = ?1").bind(row.id, until).run();
+  });
+  return rows;
+}
+
+// PostgreSQL: as for articles, on entries (WHERE ... AND article_id IS NULL), keyed by
+// (feed_id, entry_key).
+std::vector<EntryRetry> SqliteArchive::claim_entries_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                                  std::size_t limit) {
+  std::vector<EntryRetry> entries;
+  transaction([&] {
+    entries = entries_due_for_retry(now, limit);
+    for (const auto& e : entries)
+      query("UPDATE entries SET retry_at = ?3 WHERE feed_id = ?1 AND entry_key = ?2")
+          .bind(e.feed_id, e.entry_key, until)
+          .run();
+  });
+  return entries;
+}
+
 // PostgreSQL: the same UPDATE, with floor(random() * least(...))::bigint for the offset and
 // `FOR UPDATE SKIP LOCKED` in a sub-select of the ids, so as not to wait on claims under way.
 std::int64_t SqliteArchive::spread_overdue_feeds(UnixSeconds now, std::int64_t max_spread_s,

@@ -41,6 +41,10 @@ class SqliteArchive final : public Archive {
   void release_hosts(const std::string& owner, const std::vector<std::string>& hosts) override;
   void release_leases(const std::string& owner) override;
   void clear_leases() override;
+  std::vector<ArticleRow> claim_articles_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                       std::size_t limit) override;
+  std::vector<EntryRetry> claim_entries_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                      std::size_t limit) override;
   std::int64_t spread_overdue_feeds(UnixSeconds now, std::int64_t max_spread_s,
                                     std::int64_t default_interval_s) override;
 
