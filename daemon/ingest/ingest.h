@@ -145,6 +145,8 @@ struct Stats {
   std::uint64_t retries = 0, retries_upgraded = 0;  // pages fetched again; of those, now articles
   // Extractions that failed (the parser gave up, or an exception); pages quarantined for it.
   std::uint64_t extraction_failures = 0, quarantined = 0;
+  // Polls whose feed another daemon took over meanwhile (the lease ran out): state dropped.
+  std::uint64_t leases_lost = 0;
 };
 
 // What a crawl produced, for `winnow crawl --print` and the summary.

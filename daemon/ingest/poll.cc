@@ -256,6 +256,7 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   row.next_poll = now + wait + 1;
   if (feed->lease_lost) {
     // A renewal found another owner: its poll counts, not this one (finish would refuse it).
+    ++stats_.leases_lost;
     log::warning("lease lost; the poll's state is dropped", {{"feed", row.id}, {"url", row.url}});
     return maybe_drained();
   }
@@ -279,8 +280,10 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
        health_after](std::optional<archive::PollSaved> saved) {
         if (saved == archive::PollSaved::saved) return wake_at(next_poll);
         note_health(health_after, health_before);
-        if (saved == archive::PollSaved::lease_lost)
+        if (saved == archive::PollSaved::lease_lost) {
+          ++stats_.leases_lost;
           log::warning("lease lost; the poll's state is dropped", {{"feed", id}, {"url", url}});
+        }
       });
   maybe_drained();
 }
