@@ -39,6 +39,9 @@ constexpr std::chrono::milliseconds kSoon{0}, kAdmissionFull{200};
 constexpr std::chrono::milliseconds kIdleMin{500};
 // A host another daemon holds is asked for again this often.
 constexpr std::chrono::seconds kHostRetry{2};
+// The archive counts its feeds (a scan of every row) at most this often at renewals: the
+// STATUS line and the health gauges follow other daemons' polls this late at most.
+constexpr std::chrono::seconds kCountEvery{60};
 // The spread of overdue feeds at start: over their interval, at most this long.
 constexpr std::int64_t kMaxSpreadS = 600;
 
@@ -317,24 +320,27 @@ void Ingest::renew_leases() {
     }
   }
   const UnixSeconds until = now_s() + options_.lease_s;
+  const auto now = std::chrono::steady_clock::now();
+  const bool count = now - counted_at_ >= kCountEvery;
+  if (count) counted_at_ = now;
   struct Renewed {
     std::vector<std::int64_t> feeds;
     std::vector<std::string> hosts;
-    FeedCounts counts;
+    std::optional<FeedCounts> counts;
   };
   ask_archive<Renewed>(
       archive_, loop_, alive_,
-      [owner = owner_, feed_ids, keep, let_go, until](Archive& a) {
+      [owner = owner_, feed_ids, keep, let_go, until, count](Archive& a) {
         Renewed r;
         r.feeds = a.renew_feed_leases(owner, feed_ids, until);
         r.hosts = a.renew_host_leases(owner, keep, until);
         a.release_hosts(owner, let_go);
-        r.counts = a.feed_counts();
+        if (count) r.counts = a.feed_counts();
         return r;
       },
       [this, feed_ids, keep, until](std::optional<Renewed> r) {
         if (!r) return;
-        set_counts(r->counts);
+        if (r->counts) set_counts(*r->counts);
         const std::unordered_set<std::int64_t> held(r->feeds.begin(), r->feeds.end());
         for (std::int64_t id : feed_ids) {
           auto it = feeds_.find(id);
@@ -368,6 +374,7 @@ void Ingest::release_all_leases() {
 
 void Ingest::set_counts(const FeedCounts& counts) {
   counts_ = counts;
+  counted_at_ = std::chrono::steady_clock::now();
   if (!metrics_) return;
   metrics_->count_feeds({std::size_t(counts.ok), std::size_t(counts.failing), std::size_t(counts.broken),
                          std::size_t(counts.disabled)},

@@ -206,8 +206,8 @@ class Ingest {
 
   const Stats& stats() const { return stats_; }
   // Enabled feeds in the archive, and those whose last poll failed: counted by the archive at
-  // start(), subscribe() and every lease renewal, kept up to date by this daemon's polls in
-  // between.
+  // start(), subscribe() and lease renewals (at most once a minute), kept up to date by this
+  // daemon's polls in between.
   std::size_t feed_count() const { return std::size_t(std::max<std::int64_t>(0, counts_.enabled())); }
   std::size_t failing_feeds() const { return std::size_t(std::max<std::int64_t>(0, counts_.failing)); }
   std::size_t in_flight() const;
@@ -248,7 +248,7 @@ class Ingest {
   void ask_for_host(const std::string& host);
   bool lease_usable(UnixSeconds until) const;
   // Every third of a lease: extends the leases of feeds being polled and of hosts in use,
-  // lets idle hosts go, and counts the feeds again.
+  // lets idle hosts go, and counts the feeds again (at most once a minute).
   void arm_renewal();
   void renew_leases();
   // The archive's counts, for feed_count(), failing_feeds() and the metrics.
@@ -347,6 +347,7 @@ class Ingest {
   std::unordered_map<std::string, std::unique_ptr<HostLease>> host_leases_;
   std::unordered_set<std::int64_t> told_truncated_;  // feeds whose cut to max_entries_per_poll was logged
   archive::FeedCounts counts_;
+  std::chrono::steady_clock::time_point counted_at_{};  // when counts_ came from the archive
   Stats stats_;
   std::size_t jobs_in_flight_ = 0;
   std::size_t polls_in_flight_ = 0;  // started and not finished: drain waits for them
