@@ -50,6 +50,9 @@ constexpr int kExitArchiveFull = 75;
 ingest::IngestOptions ingest_options(const Config& config, metrics::Registry* registry = nullptr) {
   ingest::IngestOptions options = ingest::options_from(config);
   options.extraction_journal = config.archive_path + ".extracting";
+  // SQLite: the writer lock keeps every other winnowd off this archive, so leases left by a
+  // winnowd killed before are stale.
+  options.sole_instance = true;
   options.metrics = registry;
   return options;
 }
