@@ -71,6 +71,9 @@ struct Config {
   // Entries of one feed taken per poll: the newest this many (by date when every entry has
   // one, else the first in the feed's order); the rest are ignored. 0: no cap.
   std::size_t max_entries_per_poll = 500;
+  // How long a daemon's claim on a feed or a host lasts unless renewed (docs/scale-out.md):
+  // how soon other daemons on one database take over the feeds of one that died.
+  std::int64_t lease_s = 120;
   // [extract]
   unsigned workers = 0;  // 0: one per core
   // [api]: the HTTP API (daemon/api/, docs/api.md).

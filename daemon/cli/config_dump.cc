@@ -50,7 +50,7 @@ std::string config_as_toml(const Config& c) {
     << "[schedule]\nmin_interval_min = " << c.min_interval_s / 60.0 << "\nmax_interval_h = " << c.max_interval_s / 3600.0
     << "\ndefault_interval_min = " << c.default_interval_s / 60.0 << "\n\n"
     << "[ingest]\nretry_delay_min = " << c.page_retry_delay_s / 60.0 << "\nmax_retries = " << c.page_max_retries
-    << "\nmax_entries_per_poll = " << c.max_entries_per_poll << "\n\n"
+    << "\nmax_entries_per_poll = " << c.max_entries_per_poll << "\nlease_s = " << c.lease_s << "\n\n"
     << "[extract]\nworkers = " << c.workers << "\n\n"
     << "[api]\nlisten = " << quoted(c.api_listen) << "\nsocket = " << quoted(c.api_socket)
     << "\ntoken = " << secret(c.api_token) << "\npublic_url = " << quoted(c.api_public_url)

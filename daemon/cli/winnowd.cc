@@ -50,6 +50,9 @@ constexpr int kExitArchiveFull = 75;
 ingest::IngestOptions ingest_options(const Config& config, metrics::Registry* registry = nullptr) {
   ingest::IngestOptions options = ingest::options_from(config);
   options.extraction_journal = config.archive_path + ".extracting";
+  // SQLite: the writer lock keeps every other winnowd off this archive, so leases left by a
+  // winnowd killed before are stale. PostgreSQL: other daemons may hold live leases.
+  options.sole_instance = config.archive_url.empty();
   options.metrics = registry;
   return options;
 }
@@ -69,7 +72,7 @@ class Service {
   Service(std::string config_path, Config config)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
-        lock_(config_.archive_path),
+        lock_(config_.archive_url.empty() ? std::make_unique<archive::WriterLock>(config_.archive_path) : nullptr),
         archive_(config_.archive_location(), [this] { asio::post(loop_, [this] { archive_full(); }); }),
         webhooks_(archive_, webhook_options(config_)),
         ingest_(loop_, archive_, ingest_options(config_, &metrics_)),
@@ -228,7 +231,9 @@ class Service {
   Config config_;
   metrics::Registry metrics_;  // for GET /metrics; outlives the Ingest's handles and callbacks
   asio::io_context loop_;
-  archive::WriterLock lock_;  // before the archive is opened; released after it is closed
+  // Before the archive is opened; released after it is closed. SQLite only: on PostgreSQL
+  // several daemons share the database by lease.
+  std::unique_ptr<archive::WriterLock> lock_;
   archive::ArchiveWorker archive_;
   // Registers the configured endpoints before ingest_ archives anything (its own thread
   // and archive connection; always there, so that a reload may add the first endpoint).

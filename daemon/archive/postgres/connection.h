@@ -47,6 +47,10 @@ struct Bytes {
   std::string_view bytes;
 };
 
+// Array literals ('{1,2}', '{"a","b"}') for a parameter cast to bigint[] or text[].
+std::string array_literal(const std::vector<std::int64_t>& values);
+std::string array_literal(const std::vector<std::string>& values);
+
 // One statement's parameters: text (NUL-free), NULL, or bytes.
 class Params {
  public:

@@ -13,6 +13,7 @@
 #include "daemon/archive/postgres/schema.h"
 #include "daemon/archive/postgres/tsquery.h"
 #include "daemon/archive/simhash_bands.h"
+#include "parsers/url/normalize.h"
 
 namespace winnow::archive::postgres {
 namespace {
@@ -23,26 +24,6 @@ std::int64_t to_int64(std::size_t n) {
   return n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())
              ? std::numeric_limits<std::int64_t>::max()
              : static_cast<std::int64_t>(n);
-}
-
-// An array literal ('{1,2}', '{"a","b"}') for a parameter cast to bigint[] or text[].
-std::string array_literal(const std::vector<std::int64_t>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
-  return out + "}";
-}
-
-std::string array_literal(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    out += i ? ",\"" : "\"";
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
 }
 
 // A URL column compared by its md5 index first (schema.cc: URLs can outgrow a btree entry).
@@ -134,8 +115,9 @@ std::int64_t PgArchive::add_feed(const std::string& url, const std::string& titl
   std::int64_t id = 0;
   transaction([&] {
     auto inserted = db_.run(
-        "INSERT INTO feeds (url, title, category) VALUES ($1, $2, $3) ON CONFLICT (url) DO NOTHING RETURNING id",
-        Params(url, title, category));
+        "INSERT INTO feeds (url, title, category, host) VALUES ($1, $2, $3, $4) ON CONFLICT (url) DO NOTHING "
+        "RETURNING id",
+        Params(url, title, category, parsers::url_host(url)));
     if (inserted.rows() == 1) {
       id = inserted.integer(0, 0);
       return;
@@ -177,22 +159,39 @@ std::vector<FeedRow> PgArchive::feeds() {
 
 void PgArchive::update_feed(const FeedRow& row) {
   transaction([&] {
-    // feed.failing once per failing streak: when this update crosses the threshold.
-    bool crosses = false;
-    if (row.consecutive_failures >= kFeedFailingThreshold && wants_event(EventType::feed_failing)) {
-      auto r = db_.run("SELECT consecutive_failures FROM feeds WHERE id = $1 FOR UPDATE", Params(row.id));
-      crosses = r.rows() == 1 && r.integer(0, 0) < kFeedFailingThreshold;
-    }
+    const bool crosses = crosses_failing(row.id, row.consecutive_failures);
     auto r = db_.run(
         "UPDATE feeds SET url = $2, title = $3, site_url = $4, category = $5, etag = $6, last_modified = $7, "
         "next_poll = $8, interval_s = $9, last_polled = $10, last_new_entry = $11, consecutive_failures = $12, "
-        "last_error = $13, enabled = $14 WHERE id = $1",
+        "last_error = $13, enabled = $14, host = $15 WHERE id = $1",
         Params(row.id, row.url, row.title, row.site_url, row.category, row.etag, row.last_modified, row.next_poll,
                row.interval_s, row.last_polled, row.last_new_entry, row.consecutive_failures, row.last_error,
-               row.enabled));
+               row.enabled, parsers::url_host(row.url)));
     if (r.affected() == 0) throw std::runtime_error("archive: no feed with id " + std::to_string(row.id));
     if (crosses) record_event(EventType::feed_failing, std::nullopt, row.id);
   });
+}
+
+bool PgArchive::crosses_failing(std::int64_t id, int consecutive_failures) {
+  // feed.failing once per failing streak: when this update crosses the threshold.
+  if (consecutive_failures < kFeedFailingThreshold || !wants_event(EventType::feed_failing)) return false;
+  auto r = db_.run("SELECT consecutive_failures FROM feeds WHERE id = $1 FOR UPDATE", Params(id));
+  return r.rows() == 1 && r.integer(0, 0) < kFeedFailingThreshold;
+}
+
+FeedCounts PgArchive::feed_counts() {
+  auto r = db_.run(
+      "SELECT count(*) FILTER (WHERE enabled AND consecutive_failures = 0 AND NOT starts_with(last_error, $1)), "
+      "count(*) FILTER (WHERE enabled AND consecutive_failures > 0), "
+      "count(*) FILTER (WHERE enabled AND consecutive_failures = 0 AND starts_with(last_error, $1)), "
+      "count(*) FILTER (WHERE NOT enabled) FROM feeds",
+      Params(kBrokenFeedPrefix));
+  FeedCounts counts;
+  counts.ok = r.integer(0, 0);
+  counts.failing = r.integer(0, 1);
+  counts.broken = r.integer(0, 2);
+  counts.disabled = r.integer(0, 3);
+  return counts;
 }
 
 // Entries.

@@ -12,7 +12,8 @@ struct Migration {
 };
 
 // The schema, one step per version. A step never changes once released: a change is a new
-// step. Version 1 holds what SQLite's versions 1 to 7 built, with these differences:
+// step. Version 1 holds what SQLite's versions 1 to 7 and 9 (leases) built, with these
+// differences:
 //   - ids are BIGINT identities; the webhook events' seq comes from a sequence of its own.
 //   - article identity is enforced, not only looked up: a unique index on the normalized URL
 //     and one on the canonical URL (when there is one), so that instances racing on one URL
@@ -37,7 +38,20 @@ CREATE TABLE feeds (
   last_new_entry BIGINT NOT NULL DEFAULT 0,
   consecutive_failures INTEGER NOT NULL DEFAULT 0,
   last_error TEXT NOT NULL DEFAULT '',
-  enabled BOOLEAN NOT NULL DEFAULT true
+  enabled BOOLEAN NOT NULL DEFAULT true,
+  -- Leases (archive.h, "Leases"): the feed URL's host (parsers::url_host, '' for file://),
+  -- who polls the feed until when (free when the owner is NULL or `until` has passed).
+  host TEXT NOT NULL DEFAULT '',
+  lease_owner TEXT,
+  lease_until BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX feeds_due ON feeds (next_poll) WHERE enabled;
+CREATE INDEX feeds_lease_owner ON feeds (lease_owner) WHERE lease_owner IS NOT NULL;
+-- Which daemon may send requests to a host, until when.
+CREATE TABLE host_leases (
+  host TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until BIGINT NOT NULL
 );
 
 CREATE TABLE articles (
