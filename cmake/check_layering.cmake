@@ -38,6 +38,9 @@ layer("daemon/ingest/"    "base/;parsers/;feeds/;daemon/archive/;daemon/fetch/;d
 layer("daemon/api/article_html." "base/;daemon/archive/archive.h;daemon/api/" "${io};gumbo.h;libxml/")
 layer("daemon/api/feed_out."     "base/;daemon/archive/archive.h;daemon/api/" "${io};gumbo.h;libxml/")
 layer("daemon/api/xml_text."     "base/;daemon/api/xml_text.h"                 "${io};gumbo.h;libxml/")
+# The archive's notices heard on the Asio loop: through archive/notices.h, never libpq itself.
+layer("daemon/notify/"    "base/;daemon/archive/;daemon/config.h;daemon/log.h;daemon/notify/"
+                          "sqlite3.h;libpq-fe.h;curl/;gumbo.h;libxml/;boost/beast")
 # Webhooks post the archive's outbox; they read it through the Archive interface.
 layer("daemon/webhooks/"  "base/;daemon/archive/;daemon/config.h;daemon/log.h;daemon/webhooks/"
                           "sqlite3.h;libpq-fe.h;gumbo.h;libxml/;boost/asio;boost/beast")

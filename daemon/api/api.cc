@@ -105,6 +105,11 @@ void Api::reconfigure(const ApiOptions& options) {
   impl_->options.first_poll_wait = options.first_poll_wait;
 }
 
+void Api::articles_committed(std::optional<std::int64_t> newest) {
+  if (impl_->stopped) return;
+  impl_->wake_streams(newest.value_or(INT64_MAX));
+}
+
 void Api::stop() {
   impl_->stopped = true;
   impl_->server->stop_accepting();
@@ -341,6 +346,7 @@ void Api::Impl::subscribe(const std::shared_ptr<Exchange>& ex, std::vector<inges
   auto ids = std::make_shared<std::vector<std::pair<std::int64_t, bool>>>();
   writer.post(
       [subs, ids](archive::Archive& a) {
+        ids->clear();  // a batch run again (archive_worker.h) starts over
         for (const auto& s : subs) {
           const bool known = a.feed_by_url(s.url).has_value();
           ids->emplace_back(a.add_feed(s.url, s.title, s.category), !known);

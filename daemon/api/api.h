@@ -15,6 +15,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "daemon/api/server.h"
@@ -61,6 +62,10 @@ class Api {
   // A reload: the token, public URL and stream timings; listen addresses and limits need a
   // restart.
   void reconfigure(const ApiOptions& options);
+  // Articles up to `newest` were committed (a notice from the archive, notify/listener.h);
+  // nullopt: some may have been, unseen (after the listener connected). Streams waiting
+  // behind it read on now rather than at their next look.
+  void articles_committed(std::optional<std::int64_t> newest);
   // Stops accepting and ends every stream (a draining daemon).
   void stop();
 

@@ -3,6 +3,8 @@
 // there: nothing missed, nothing twice, across a daemon restart too, since the cursor is
 // the archive's own id. Streams read in pages on the reader pool; while waiting they share
 // one timer that asks the archive for its newest id, and get a comment line as a heartbeat.
+// On PostgreSQL the archive's notices (Api::articles_committed) wake them as well, at the
+// commit of an article by any instance.
 #include <boost/asio/post.hpp>
 
 #include "daemon/api/api_impl.h"

@@ -46,6 +46,10 @@ class BadSearchQuery : public std::runtime_error {
 
 // True when `error` holds a StorageFull.
 bool is_storage_full(const std::exception_ptr& error);
+// True when `error` is a transaction that lost to another one and may well succeed when run
+// again: PostgreSQL's deadlock_detected (40P01) or serialization_failure (40001). The whole
+// transaction was rolled back. ArchiveWorker runs such a batch again.
+bool is_write_conflict(const std::exception_ptr& error);
 
 // Starts FeedRow::last_error after a successful poll of a broken feed.
 inline constexpr std::string_view kBrokenFeedPrefix = "broken feed: ";
@@ -172,9 +176,10 @@ struct ArticleQuery {
 
 // A page of articles and where the next one starts. Rows with an id at most `next` that
 // the page does not hold did not match: a consumer that asks again with after = next never
-// misses an article and never sees one twice, since ids are given in commit order and
-// never reused (one writer; no article is ever deleted). On PostgreSQL with several writing
-// instances ids are not in commit order yet (docs/scale-out.md, "Not yet").
+// misses an article and never sees one twice, since ids become visible in id order and are
+// never reused (no article is ever deleted): SQLite has one writer; on PostgreSQL an
+// advisory lock held from taking an id to the commit lets one writing transaction at a
+// time, of any instance, hold an uncommitted article (docs/scale-out.md, "Consumers").
 struct ArticlePage {
   std::vector<ArticleRow> rows;          // without raw bytes
   std::int64_t next = 0;                 // the cursor to ask with next

@@ -1,7 +1,9 @@
 #include "daemon/archive/archive_worker.h"
 
 #include <cassert>
+#include <algorithm>
 #include <filesystem>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -15,6 +17,14 @@ struct Ran {
   ArchiveWorker::Done done;
   std::exception_ptr error;  // what the job threw; its savepoint was rolled back
 };
+
+// Before running a batch again after a conflict: 10 ms doubling, jittered by +-50% so that
+// the transactions that collided do not meet again in step.
+std::chrono::milliseconds conflict_backoff(int attempt) {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(10.0 * double(1 << std::min(attempt - 1, 6)) * jitter(rng)));
+}
 
 void report(std::vector<Ran>& batch, const std::exception_ptr& commit_error) {
   for (Ran& ran : batch) {
@@ -125,6 +135,8 @@ void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
 
   std::vector<Ran> batch;
   batch.reserve(kMaxBatch);
+  std::vector<Item> taken;  // the batch's jobs, kept until it commits: it may run again
+  taken.reserve(kMaxBatch);
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -135,28 +147,52 @@ void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
     // after its first: jobs run as they arrive, and one commit covers them all.
     const auto deadline = std::chrono::steady_clock::now() + kMaxBatchDelay;
     std::exception_ptr commit_error;
-    try {
-      archive->transaction([&] {
-        Item item;
-        while (batch.size() < kMaxBatch && next_job(item, deadline)) {
-          std::exception_ptr error;
-          if (full()) {
-            error = std::make_exception_ptr(StorageFull("archive: " + path_ + " is full; job not run"));
-          } else {
-            try {
-              archive->transaction([&] { item.job(*archive); });  // a SAVEPOINT of its own
-            } catch (...) {
-              error = std::current_exception();
+    for (int attempt = 1;; ++attempt) {
+      batch.clear();
+      commit_error = nullptr;
+      try {
+        archive->transaction([&] {
+          for (std::size_t i = 0;; ++i) {
+            if (i == taken.size()) {
+              // New jobs join the first run only; a run again is the same batch.
+              Item item;
+              if (attempt > 1 || taken.size() >= kMaxBatch || !next_job(item, deadline)) break;
+              taken.push_back(std::move(item));
             }
-            if (is_storage_full(error)) storage_full(error);
+            std::exception_ptr error;
+            if (full()) {
+              error = std::make_exception_ptr(StorageFull("archive: " + path_ + " is full; job not run"));
+            } else {
+              try {
+                archive->transaction([&] { taken[i].job(*archive); });  // a SAVEPOINT of its own
+              } catch (...) {
+                error = std::current_exception();
+              }
+              if (is_storage_full(error)) storage_full(error);
+              // The batch lost a deadlock (or a serialization check): the other transaction
+              // waits for locks the earlier jobs hold, so this job alone cannot go on.
+              if (is_write_conflict(error)) std::rethrow_exception(error);
+            }
+            batch.push_back(Ran{taken[i].done, error});
           }
-          batch.push_back(Ran{std::move(item.done), error});
-          item = Item{};  // let go of what the job captured now, not at the next job
-        }
-      });
-    } catch (...) {
-      commit_error = std::current_exception();
+        });
+      } catch (...) {
+        commit_error = std::current_exception();
+      }
+      if (!is_write_conflict(commit_error) || attempt >= kMaxAttempts) break;
+      conflicts_retried_.fetch_add(1, std::memory_order_relaxed);
+      const auto pause = conflict_backoff(attempt);
+      log::info("archive batch rolled back by a conflict; running it again",
+                {{"jobs", taken.size()}, {"attempt", attempt + 1}, {"in_ms", pause.count()},
+                 {"error", log::describe(commit_error)}});
+      std::this_thread::sleep_for(pause);  // the archive thread's own: no loop waits on it
     }
+    if (commit_error && batch.size() < taken.size()) {
+      // Rolled back before every job had run: each of them is told the batch's failure.
+      batch.clear();
+      for (Item& item : taken) batch.push_back(Ran{std::move(item.done), nullptr});
+    }
+    taken.clear();  // let go of what the jobs captured
     if (commit_error) {
       if (batch.empty()) {
         // The transaction could not even begin (locked past the busy timeout, read-only

@@ -4,9 +4,17 @@
 // each job inside a SAVEPOINT of its own: a job that throws is rolled back alone and the
 // rest of the batch still commits.
 //
+// A batch that loses a deadlock or a serialization check (PostgreSQL's SQLSTATE 40P01,
+// 40001: is_write_conflict, archive.h), in one of its jobs or at its commit, is rolled back
+// whole and run again, the same jobs in the same order, after 10 ms doubling (jittered), up
+// to kMaxAttempts runs; then its jobs fail with the conflict. So a job may run more than
+// once: it must leave what it captured as it found it (write results, do not move inputs
+// out) and post nothing itself; `done` runs once, after the commit.
+//
 // A full disk (StorageFull, archive.h) stops the writes: the worker logs one error naming the
 // archive and the space left, tells its owner (`on_full`), and from then on fails every job
 // with StorageFull without running it, so that nothing loops on a disk that stays full.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -33,6 +41,10 @@ class ArchiveWorker {
 
   static constexpr std::size_t kMaxBatch = 256;
   static constexpr std::chrono::milliseconds kMaxBatchDelay{50};
+  // Runs of a batch that conflicts, the first included. 5: a deadlock between two
+  // instances' batches costs one of them one run again; five in a row means contention the
+  // caller should hear of.
+  static constexpr int kMaxAttempts = 5;
 
   // Runs once, on the archive thread, when the first write finds the disk full. Must not
   // throw nor call flush().
@@ -55,6 +67,8 @@ class ArchiveWorker {
   std::size_t pending() const;
   // True once a write found the disk full: no job runs any more. Any thread.
   bool full() const;
+  // Batches run again after a conflict so far. Any thread; for tests and metrics.
+  std::uint64_t conflicts_retried() const { return conflicts_retried_.load(std::memory_order_relaxed); }
 
  private:
   struct Item {
@@ -82,6 +96,7 @@ class ArchiveWorker {
   std::size_t flushing_ = 0;    // flush() calls waiting: commit without waiting out the delay
   bool stopping_ = false;
   bool full_ = false;           // a write found the disk full: jobs fail unrun
+  std::atomic<std::uint64_t> conflicts_retried_{0};
   std::thread thread_;          // last: started once everything above is ready
 };
 

@@ -1,5 +1,8 @@
 // Archive::open: which back end a location names.
 #include "daemon/archive/archive.h"
+#include "daemon/archive/notices.h"
+#include "daemon/archive/postgres/connection.h"
+#include "daemon/archive/postgres/notices.h"
 #include "daemon/archive/postgres/pg_archive.h"
 
 namespace winnow::archive {
@@ -33,6 +36,22 @@ std::unique_ptr<Archive> Archive::open_read_only(const std::string& location) {
   if (is_postgres_url(location))
     return std::make_unique<postgres::PgArchive>(location, postgres::OpenMode::read_only);
   return open_sqlite_read_only(location);
+}
+
+bool is_write_conflict(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const postgres::PgError& e) {
+    return e.sqlstate() == "40P01" || e.sqlstate() == "40001";
+  } catch (...) {
+    return false;
+  }
+}
+
+std::unique_ptr<ArchiveNotices> ArchiveNotices::connect(const std::string& location) {
+  if (!Archive::is_postgres_url(location)) return nullptr;
+  return postgres::connect_notices(location);
 }
 
 }  // namespace winnow::archive

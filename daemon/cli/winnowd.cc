@@ -31,6 +31,7 @@
 #include "daemon/log.h"
 #include "daemon/metrics/process.h"
 #include "daemon/metrics/registry.h"
+#include "daemon/notify/listener.h"
 #include "daemon/webhooks/dispatcher.h"
 
 namespace {
@@ -90,6 +91,7 @@ class Service {
   }
 
   int run() {
+    listen();
     count_archived();
     subscribe_configured();
     ingest_.start();
@@ -107,6 +109,23 @@ class Service {
   void flush() { archive_.flush(); }
 
  private:
+
+  // PostgreSQL: what any instance commits wakes this one's streams and webhooks at once,
+  // instead of at their next look (docs/scale-out.md, "Consumers").
+  void listen() {
+    if (config_.archive_url.empty()) return;
+    notify::ListenerHandlers handlers;
+    handlers.on_notice = [this](const archive::Notice& notice) {
+      if (notice.kind == archive::Notice::Kind::event) return webhooks_.nudge();
+      if (api_) api_->articles_committed(notice.id);
+    };
+    handlers.on_resync = [this] {
+      webhooks_.nudge();
+      if (api_) api_->articles_committed(std::nullopt);
+    };
+    listener_ = std::make_shared<notify::Listener>(loop_, config_.archive_location(), std::move(handlers));
+    listener_->start();
+  }
 
   void subscribe_configured() {
     std::vector<ingest::Ingest::Subscription> subs;
@@ -158,6 +177,7 @@ class Service {
     log::info("stopping", {{"signal", strsignal(signal)}});
     signals_.cancel();
     status_timer_.cancel();
+    if (listener_) listener_->stop();
     if (api_) api_->stop();
     ingest_.drain(kDrainGrace, [this] {
       watchdog_timer_.cancel();
@@ -174,6 +194,7 @@ class Service {
     sd_notify(0, "STOPPING=1\nSTATUS=archive disk full; exiting");
     signals_.cancel();
     status_timer_.cancel();
+    if (listener_) listener_->stop();
     if (api_) api_->stop();
     ingest_.halt([this] {
       watchdog_timer_.cancel();
@@ -243,6 +264,7 @@ class Service {
   asio::steady_timer status_timer_;
   asio::steady_timer watchdog_timer_;
   std::unique_ptr<api::Api> api_;  // after what it reads: goes first
+  std::shared_ptr<notify::Listener> listener_;  // PostgreSQL only; calls api_ and webhooks_: goes before them
   metrics::Registration webhook_backlog_;  // reads webhooks_: unregistered before it goes
   std::chrono::microseconds watchdog_period_{0};
   int exit_status_ = 0;

@@ -309,8 +309,30 @@ void Ingest::store(std::shared_ptr<Job> job, ArticleRow row) {
   auto shared_row = std::make_shared<ArticleRow>(std::move(row));
   auto outcome = std::make_shared<StoreOutcome>(StoreOutcome::stored);
   std::int64_t window = options_.near_duplicate_window_s;
+  // The fields dedupe_and_store sets, as they came: a batch run again after a deadlock
+  // (archive_worker.h) starts from them, not from what the rolled-back run left.
+  struct Given {
+    std::int64_t id;
+    std::optional<std::int64_t> feed_id, duplicate_of;
+    std::string entry_key, title;
+    std::optional<archive::UnixSeconds> published, retry_at;
+    int retries;
+  };
+  const Given given{shared_row->id,    shared_row->feed_id,   shared_row->duplicate_of, shared_row->entry_key,
+                    shared_row->title, shared_row->published, shared_row->retry_at,     shared_row->retries};
   archive_.post(
-      [shared_row, outcome, window](Archive& a) { *outcome = dedupe_and_store(a, *shared_row, now_s() - window); },
+      [shared_row, outcome, window, given](Archive& a) {
+        ArticleRow& r = *shared_row;
+        r.id = given.id;
+        r.feed_id = given.feed_id;
+        r.duplicate_of = given.duplicate_of;
+        r.entry_key = given.entry_key;
+        r.title = given.title;
+        r.published = given.published;
+        r.retry_at = given.retry_at;
+        r.retries = given.retries;
+        *outcome = dedupe_and_store(a, r, now_s() - window);
+      },
       [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), job, shared_row, outcome](std::exception_ptr error) {
         asio::post(loop, [this, alive, job, shared_row, outcome, error] {
           if (alive.expired()) return;

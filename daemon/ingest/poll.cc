@@ -117,47 +117,67 @@ void Ingest::on_feed_parsed(std::shared_ptr<Poll> p, std::shared_ptr<feeds::Feed
     // A subscribed feed's note is kept with its state and warned about in finish_poll.
     if (p->crawl) log::warning("feed is broken but usable", {{"url", p->url}, {"reason", p->bozo}});
   }
-  // Which entries are new: one trip to the archive for the whole feed.
+  // Which entries are new: one trip to the archive for the whole feed. The job only reads
+  // the feed (its batch may run again after a deadlock, archive_worker.h); the entries are
+  // moved into jobs on the loop, once the answer is committed.
   std::optional<std::int64_t> feed_id = p->feed_id ? std::optional<std::int64_t>(p->feed_id) : std::nullopt;
-  archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), p, feed, feed_id,
-                 max_entries = options_.max_entries_per_poll](Archive& a) {
-    const std::size_t cut = keep_newest(feed->entries, max_entries);
-    std::vector<std::shared_ptr<Job>> jobs;
+  struct NewEntries {
+    std::vector<std::pair<std::size_t, std::string>> fresh;  // index in feed->entries, entry key
     std::size_t known = 0;
-    std::unordered_set<std::string> in_this_feed;
-    for (auto& entry : feed->entries) {
-      std::string key = entry.id.empty() ? parsers::normalize_url(entry.link) : entry.id;
-      if (key.empty() || !in_this_feed.insert(key).second) continue;
-      if (feed_id && a.has_entry(*feed_id, key)) {
-        ++known;
-        continue;
-      }
-      std::string normalized = parsers::normalize_url(entry.link);
-      if (!normalized.empty()) {
-        if (auto existing = a.article_by_url(normalized)) {
-          // The same article reached us through another feed (or an earlier crawl).
-          if (feed_id) a.record_entry(*feed_id, key, *existing);
-          ++known;
-          continue;
+  };
+  // Truncated once, on the first run: a run again finds it done and must still say how much.
+  auto cut = std::make_shared<std::size_t>(0);
+  ask_archive<NewEntries>(
+      archive_, loop_, alive_,
+      [feed, feed_id, cut, max_entries = options_.max_entries_per_poll](Archive& a) {
+        *cut += keep_newest(feed->entries, max_entries);
+        NewEntries out;
+        std::unordered_set<std::string> in_this_feed;
+        for (std::size_t i = 0; i < feed->entries.size(); ++i) {
+          const auto& entry = feed->entries[i];
+          std::string key = entry.id.empty() ? parsers::normalize_url(entry.link) : entry.id;
+          if (key.empty() || !in_this_feed.insert(key).second) continue;
+          if (feed_id && a.has_entry(*feed_id, key)) {
+            ++out.known;
+            continue;
+          }
+          std::string normalized = parsers::normalize_url(entry.link);
+          if (!normalized.empty()) {
+            if (auto existing = a.article_by_url(normalized)) {
+              // The same article reached us through another feed (or an earlier crawl).
+              if (feed_id) a.record_entry(*feed_id, key, *existing);
+              ++out.known;
+              continue;
+            }
+          }
+          out.fresh.emplace_back(i, std::move(key));
         }
-      }
-      auto job = std::make_shared<Job>();
-      job->feed_id = feed_id;
-      job->entry_key = key;
-      job->url = entry.link;
-      job->entry = std::move(entry);
-      job->poll = p;
-      job->crawl = p->crawl;
-      job->local = p->url.starts_with("file://");
-      jobs.push_back(std::move(job));
-    }
-    asio::post(loop, [this, alive, p, jobs = std::move(jobs), known, cut, max_entries]() mutable {
-      if (alive.expired()) return;
-      stats_.entries_known += known;
-      if (cut > 0) log_truncated(*p, cut, max_entries);
-      on_new_entries(p, std::move(jobs));
-    });
-  });
+        return out;
+      },
+      [this, p, feed, feed_id, cut, max_entries = options_.max_entries_per_poll](std::optional<NewEntries> found) {
+        // The archive failed (it logged why): nothing is new this time, and the poll keeps
+        // its validators, so that the next one sees the entries again.
+        if (!found) {
+          p->keep_validators = true;
+          return on_new_entries(p, {});
+        }
+        std::vector<std::shared_ptr<Job>> jobs;
+        for (auto& [index, key] : found->fresh) {
+          auto job = std::make_shared<Job>();
+          auto& entry = feed->entries[index];
+          job->feed_id = feed_id;
+          job->entry_key = std::move(key);
+          job->url = entry.link;
+          job->entry = std::move(entry);
+          job->poll = p;
+          job->crawl = p->crawl;
+          job->local = p->url.starts_with("file://");
+          jobs.push_back(std::move(job));
+        }
+        stats_.entries_known += found->known;
+        if (*cut > 0) log_truncated(*p, *cut, max_entries);
+        on_new_entries(p, std::move(jobs));
+      });
 }
 
 void Ingest::log_truncated(const Poll& p, std::size_t cut, std::size_t kept) {

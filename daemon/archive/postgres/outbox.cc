@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "daemon/archive/postgres/notices.h"
 #include "daemon/archive/postgres/pg_archive.h"
 
 namespace winnow::archive::postgres {
@@ -45,10 +46,14 @@ bool PgArchive::wants_event(EventType type) {
 
 void PgArchive::record_event(EventType type, std::optional<std::int64_t> article_id,
                              std::optional<std::int64_t> feed_id) {
-  db_.run(
+  if (!wants_event(type)) return;  // nothing to record: no lock taken
+  order_commits();                 // before the seq is taken
+  auto r = db_.run(
       "INSERT INTO events (type, article_id, feed_id, at) SELECT $1, $2, $3, $4 WHERE EXISTS "
-      "(SELECT 1 FROM webhook_endpoints WHERE strpos(' ' || types || ' ', ' ' || $1 || ' ') > 0)",
+      "(SELECT 1 FROM webhook_endpoints WHERE strpos(' ' || types || ' ', ' ' || $1 || ' ') > 0) RETURNING seq",
       Params(std::string(to_string(type)), article_id, feed_id, static_cast<std::int64_t>(std::time(nullptr))));
+  // The dispatchers of every instance hear of it at commit.
+  if (r.rows() == 1) db_.run("SELECT pg_notify('" + std::string(kEventsChannel) + "', $1::text)", Params(r.integer(0, 0)));
 }
 
 void PgArchive::set_webhook_endpoints(const std::vector<WebhookSubscription>& endpoints) {

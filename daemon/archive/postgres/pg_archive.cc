@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "daemon/archive/compress.h"
+#include "daemon/archive/postgres/notices.h"
 #include "daemon/archive/postgres/rows.h"
 #include "daemon/archive/postgres/schema.h"
 #include "daemon/archive/postgres/tsquery.h"
@@ -31,6 +32,10 @@ std::int64_t to_int64(std::size_t n) {
   "md5(" column ") = md5(" param ") AND " column " = " param " AND " column " <> ''"
 
 // The oldest article whose normalized URL is $1 or whose canonical URL is $2.
+// The key of the advisory lock that puts article ids and event seqs in commit order (any
+// number; "commit" in ASCII). See order_commits().
+constexpr std::int64_t kCommitOrderLock = 0x636f6d6d6974;
+
 constexpr const char* kArticleByUrls =
     "SELECT min(id) FROM (SELECT id FROM articles WHERE " WINNOW_URL_IS("normalized_url", "$1")
     " UNION ALL SELECT id FROM articles WHERE " WINNOW_URL_IS("canonical_url", "$2") ") AS found";
@@ -46,6 +51,16 @@ PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo)
   }
   migrate(db_, where, [this](const std::function<void()>& work) { transaction(work); });
   commits_ = 0;  // the migration's own; as on SQLite, opening counts nothing
+}
+
+void PgArchive::order_commits() {
+  // Ids come from sequences, which hand them out as asked, not as committed. Held from before
+  // the id is taken to the end of the transaction, this lock lets one writing transaction at
+  // a time hold an uncommitted article or event, so that ids become visible in id order and
+  // a consumer's cursor can never pass one that commits later (docs/scale-out.md,
+  // "Consumers"). Taken again in each statement rather than remembered: a savepoint rolled
+  // back releases it.
+  db_.run("SELECT pg_advisory_xact_lock($1)", Params(kCommitOrderLock));
 }
 
 Result PgArchive::write(std::string_view sql, const Params& params) {
@@ -272,6 +287,7 @@ std::int64_t PgArchive::store_article(const ArticleRow& row) {
     // ON CONFLICT with no target: any of the unique URL indexes. Another instance's
     // uncommitted row with the same URL makes this wait for its commit, then do nothing.
     static const std::string insert = std::string(kArticleInsert) + "ON CONFLICT DO NOTHING RETURNING id";
+    order_commits();  // before the id is taken
     auto inserted = db_.run(insert, article_params(row, now_s()));
     if (inserted.rows() == 0) {
       auto found = db_.run(kArticleByUrls, Params(row.normalized_url, row.canonical_url));
@@ -285,6 +301,8 @@ std::int64_t PgArchive::store_article(const ArticleRow& row) {
     put_raw_page(id, row);
     if (row.feed_id) upsert_entry(*row.feed_id, row.entry_key, id);
     record_event(EventType::article_archived, id, std::nullopt);
+    // Heard at commit by every instance's listener (notices.h); nothing if this rolls back.
+    db_.run("SELECT pg_notify('" + std::string(kArticlesChannel) + "', $1::text)", Params(id));
   });
   return id;
 }

@@ -5,8 +5,10 @@
 //
 // Several winnowd instances may share one database: article identity is enforced by unique
 // indexes (store_article returns the existing id when another instance archived the URL
-// first), migrations take an advisory lock. Article ids come from a sequence: with several
-// writers they are not given in commit order (see docs/scale-out.md).
+// first), migrations take an advisory lock. Article ids and event seqs come from sequences;
+// an advisory lock held from taking one to the commit makes them commit in id order across
+// instances (order_commits(), docs/scale-out.md "Consumers"). A stored article is announced
+// with NOTIFY on kArticlesChannel at commit (notices.h).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -97,6 +99,9 @@ class PgArchive final : public Archive {
   std::int64_t webhook_backlog() override;
 
  private:
+  // Takes the commit-order lock for the rest of the transaction: before every insert that
+  // takes an article id or an event seq.
+  void order_commits();
   // A statement that writes: outside transaction() it commits alone, and counts as a commit.
   Result write(std::string_view sql, const Params& params);
   void outer_transaction(const std::function<void()>& work);

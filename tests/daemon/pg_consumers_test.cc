@@ -1,0 +1,326 @@
+// Consumers of a PostgreSQL archive that several instances write (docs/scale-out.md,
+// "Consumers"): cursors that never pass an id still to commit, NOTIFY heard by another
+// instance's listener and live stream, and batches that lose a deadlock run again.
+#include <boost/asio/io_context.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "daemon/archive/archive.h"
+#include "daemon/archive/archive_worker.h"
+#include "daemon/notify/listener.h"
+#include "tests/daemon/archive_helpers.h"
+#include "tests/daemon/child_process.h"
+#include "tests/daemon/http_client.h"
+#include "tests/daemon/pg_cluster.h"
+#include "tests/daemon/temp_dir.h"
+#include "tests/daemon/winnowd_config.h"
+
+namespace winnow::archive {
+namespace {
+
+using testing::sample_article;
+using ::winnow::testing::PgCluster;
+using ::winnow::testing::wait_for;
+using namespace std::chrono_literals;
+
+std::vector<std::int64_t> ids_of(const ArticlePage& page) {
+  std::vector<std::int64_t> ids;
+  for (const auto& row : page.rows) ids.push_back(row.id);
+  return ids;
+}
+
+std::vector<std::int64_t> seqs_of(const std::vector<OutboxEvent>& events) {
+  std::vector<std::int64_t> seqs;
+  for (const auto& e : events) seqs.push_back(e.seq);
+  return seqs;
+}
+
+// Instance A takes an article id (and an event seq) in a transaction it holds open; instance
+// B stores the next article meanwhile. What a consumer reading by cursor sees, while A is
+// open and after A commits (or rolls back).
+struct HeldWriter {
+  explicit HeldWriter(const std::string& url, bool commit) {
+    a = std::thread([this, url, commit] {
+      auto archive = Archive::open(url);
+      try {
+        archive->transaction([&] {
+          id_a = archive->store_article(sample_article(1));
+          taken.set_value();
+          release.get_future().wait();
+          if (!commit) throw std::runtime_error("abandoned");
+        });
+      } catch (const std::runtime_error&) {
+      }
+    });
+    taken.get_future().wait();
+    b = std::thread([this, url] {
+      auto archive = Archive::open(url);
+      id_b = archive->store_article(sample_article(2));
+      b_done = true;
+    });
+  }
+  void finish() {
+    release.set_value();
+    a.join();
+    b.join();
+  }
+  std::promise<void> taken, release;
+  std::atomic<std::int64_t> id_a = 0, id_b = 0;
+  std::atomic<bool> b_done = false;
+  std::thread a, b;
+};
+
+BOOST_AUTO_TEST_SUITE(pg_consumers)
+
+BOOST_AUTO_TEST_CASE(a_cursor_never_passes_an_id_whose_transaction_is_still_open) {
+  const auto url = PgCluster::shared().create_database();
+  Archive::open(url)->set_webhook_endpoints({{"http://127.0.0.1:9/hook", {EventType::article_archived}}});
+  auto consumer = Archive::open_read_only(url);
+  HeldWriter w(url, true);
+  // B took a larger id, but may not commit it before A's: it waits for A's commit.
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(!w.b_done.load(), "a larger id committed while a smaller one was still open");
+  const auto page = consumer->articles_page(ArticleQuery{});
+  BOOST_TEST(page.rows.empty());
+  BOOST_TEST(page.next == 0);
+  BOOST_TEST(consumer->webhook_events_after(0, {EventType::article_archived}, 10).empty());
+  w.finish();
+  const auto after = consumer->articles_page(ArticleQuery{});
+  BOOST_TEST(ids_of(after) == (std::vector<std::int64_t>{w.id_a.load(), w.id_b.load()}));
+  BOOST_TEST(w.id_a.load() < w.id_b.load());
+  BOOST_TEST(consumer->webhook_events_after(0, {EventType::article_archived}, 10).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_id_whose_transaction_rolls_back_is_never_seen_and_blocks_nothing_after) {
+  const auto url = PgCluster::shared().create_database();
+  Archive::open(url)->set_webhook_endpoints({{"http://127.0.0.1:9/hook", {EventType::article_archived}}});
+  auto consumer = Archive::open_read_only(url);
+  HeldWriter w(url, false);
+  std::this_thread::sleep_for(200ms);
+  BOOST_TEST(consumer->articles_page(ArticleQuery{}).rows.empty());
+  w.finish();
+  const auto page = consumer->articles_page(ArticleQuery{});
+  BOOST_TEST(ids_of(page) == std::vector<std::int64_t>{w.id_b.load()});
+  BOOST_TEST(w.id_a.load() < w.id_b.load());
+  BOOST_TEST(seqs_of(consumer->webhook_events_after(0, {EventType::article_archived}, 10)).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_writers_never_let_a_following_consumer_skip_an_article) {
+  const auto url = PgCluster::shared().create_database();
+  Archive::open(url);
+  constexpr int kWriters = 3, kBatches = 15, kPerBatch = 4;
+  std::atomic<bool> writing = true;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w)
+    writers.emplace_back([&, w] {
+      auto archive = Archive::open(url);
+      for (int b = 0; b < kBatches; ++b)
+        archive->transaction([&] {
+          for (int i = 0; i < kPerBatch; ++i) archive->store_article(sample_article(10000 * (w + 1) + b * 10 + i));
+          std::this_thread::sleep_for(std::chrono::milliseconds(b % 3));  // commits at varied times
+        });
+    });
+  std::thread stopper([&] {
+    for (auto& t : writers) t.join();
+    writing = false;
+  });
+  // Follows the cursor with small pages while the writers run, as /v1/stream does.
+  auto consumer = Archive::open_read_only(url);
+  std::vector<std::int64_t> seen;
+  ArticleQuery query;
+  query.limit = 3;
+  for (;;) {
+    const bool last_round = !writing.load();
+    auto page = consumer->articles_page(query);
+    for (const auto& row : page.rows) seen.push_back(row.id);
+    query.after = page.next;
+    if (last_round && !page.more) break;
+  }
+  stopper.join();
+  std::vector<std::int64_t> all;
+  for (const auto& row : consumer->articles_after(0, 1000, false, false)) all.push_back(row.id);
+  BOOST_TEST(all.size() == std::size_t(kWriters * kBatches * kPerBatch));
+  BOOST_TEST(seen == all, "the consumer skipped or repeated an article");
+}
+
+// ---- NOTIFY and the listener --------------------------------------------------------------
+
+struct Heard {
+  std::vector<Notice> notices;
+  int resyncs = 0;
+};
+
+std::shared_ptr<notify::Listener> listen(boost::asio::io_context& loop, const std::string& url, Heard& heard) {
+  notify::ListenerHandlers handlers;
+  handlers.on_notice = [&heard](const Notice& n) { heard.notices.push_back(n); };
+  handlers.on_resync = [&heard] { ++heard.resyncs; };
+  auto listener = std::make_shared<notify::Listener>(loop, url, std::move(handlers));
+  listener->start();
+  return listener;
+}
+
+// Runs `loop` until `done` or `timeout`.
+bool run_until(boost::asio::io_context& loop, const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    loop.restart();
+    loop.run_for(20ms);
+  }
+  return done();
+}
+
+bool heard_article(const Heard& heard, std::int64_t id) {
+  for (const auto& n : heard.notices)
+    if (n.kind == Notice::Kind::article && n.id == id) return true;
+  return false;
+}
+
+BOOST_AUTO_TEST_CASE(an_article_stored_by_one_instance_is_heard_by_the_other_at_commit) {
+  const auto url = PgCluster::shared().create_database();
+  auto one = Archive::open(url);  // the instance that stores
+  one->set_webhook_endpoints({{"http://127.0.0.1:9/hook", {EventType::article_archived}}});
+  boost::asio::io_context loop;
+  Heard heard;
+  auto listener = listen(loop, url, heard);  // the other instance's
+  BOOST_TEST_REQUIRE(run_until(loop, [&] { return listener->connected(); }, 10s));
+  BOOST_TEST(heard.resyncs == 1);
+
+  // Nothing is heard before the commit, nor for a transaction rolled back.
+  std::int64_t held = 0;
+  try {
+    one->transaction([&] {
+      held = one->store_article(sample_article(1));
+      run_until(loop, [] { return false; }, 300ms);
+      throw std::runtime_error("rolled back");
+    });
+  } catch (const std::runtime_error&) {
+  }
+  run_until(loop, [] { return false; }, 200ms);
+  BOOST_TEST(heard.notices.empty());
+
+  const auto stored_at = std::chrono::steady_clock::now();
+  const std::int64_t id = one->store_article(sample_article(2));
+  BOOST_TEST_REQUIRE(run_until(loop, [&] { return heard_article(heard, id); }, 5s));
+  const auto latency = std::chrono::steady_clock::now() - stored_at;
+  BOOST_TEST(latency < 1s);
+  BOOST_TEST(!heard_article(heard, held));
+  bool event = false;
+  for (const auto& n : heard.notices) event |= n.kind == Notice::Kind::event && n.id > 0;
+  BOOST_TEST(event, "the webhook outbox's event was not announced");
+  listener->stop();
+}
+
+BOOST_AUTO_TEST_CASE(a_listener_whose_connection_is_killed_connects_again_and_resyncs) {
+  const auto url = PgCluster::shared().create_database();
+  auto one = Archive::open(url);
+  boost::asio::io_context loop;
+  Heard heard;
+  auto listener = listen(loop, url, heard);
+  BOOST_TEST_REQUIRE(run_until(loop, [&] { return listener->connected(); }, 10s));
+  // What a server restart or a dropped connection does to it.
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                     "WHERE query LIKE 'LISTEN%'") == 1);
+  BOOST_TEST_REQUIRE(run_until(loop, [&] { return !listener->connected(); }, 5s));
+  // Stored while nobody listens: announced to nobody. The resync after the reconnection is
+  // what tells consumers to read by cursor.
+  const std::int64_t missed = one->store_article(sample_article(1));
+  BOOST_TEST_REQUIRE(run_until(loop, [&] { return listener->connected(); }, 10s));
+  BOOST_TEST(listener->connections() == 2);
+  BOOST_TEST(heard.resyncs == 2);
+  BOOST_TEST(!heard_article(heard, missed));
+  const std::int64_t id = one->store_article(sample_article(2));
+  BOOST_TEST(run_until(loop, [&] { return heard_article(heard, id); }, 5s));
+  listener->stop();
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_of_one_winnowd_gets_an_article_another_instance_stored) {
+  const auto url = PgCluster::shared().create_database();
+  auto other = Archive::open(url);  // the other instance, storing
+  ::winnow::testing::TempDir dir;
+  ::winnow::testing::WinnowdConfig config;
+  config.archive_url = url;
+  config.api_listen = "127.0.0.1:0";
+  config.log_level = "debug";
+  config.api_heartbeat_s = 0.5;
+  const auto config_path = dir.file("winnowd.toml");
+  ::winnow::testing::write_config(config_path, config);
+  ::winnow::testing::Daemon daemon(config_path, dir.file("winnowd.log"));
+  std::string address;
+  bool listening = false;
+  BOOST_REQUIRE(wait_for(
+      [&] {
+        for (const auto& line : daemon.log_lines()) {
+          listening |= line.find("archive listener connected") != std::string::npos;
+          auto at = line.find("api listening address=");
+          if (at != std::string::npos) address = line.substr(at + 22, line.find(' ', at + 22) - at - 22);
+        }
+        return listening && !address.empty();
+      },
+      10s));
+  ::winnow::testing::SseClient sse(address, "/v1/stream?after=0");
+  BOOST_TEST_REQUIRE(sse.status() == 200);
+  const std::int64_t id = other->store_article(sample_article(7));
+  auto event = sse.next(5s);
+  BOOST_TEST_REQUIRE(event.has_value());
+  BOOST_TEST(event->id == std::to_string(id));
+  // Heard through the listener, not only found by the stream's own look at the archive.
+  BOOST_TEST(wait_for(
+      [&] {
+        for (const auto& line : daemon.log_lines())
+          if (line.find("archive notice kind=article id=" + std::to_string(id)) != std::string::npos) return true;
+        return false;
+      },
+      5s));
+  BOOST_TEST(daemon.terminate(10s).has_value());
+}
+
+// ---- conflicts ----------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_batch_that_loses_a_deadlock_is_run_again_and_commits) {
+  const auto url = PgCluster::shared().create_database();
+  std::int64_t f1 = 0, f2 = 0;
+  {
+    auto setup = Archive::open(url);
+    f1 = setup->add_feed("https://one.example/feed", "one", "");
+    f2 = setup->add_feed("https://two.example/feed", "two", "");
+  }
+  // The detector looks after deadlock_timeout (1 s by default).
+  PgCluster::exec(url, "ALTER DATABASE " + PgCluster::text(url, "SELECT current_database()") +
+                           " SET deadlock_timeout = '100ms'");
+  ArchiveWorker a(url), b(url);
+  // Each batch locks one feed row, waits until the other batch holds the other row, then
+  // asks for it: a real deadlock between two connections. A run again finds the flags set and waits no more.
+  std::atomic<bool> a_holds = false, b_holds = false;
+  const auto retitle = [](Archive& archive, std::int64_t id, const std::string& title) {
+    auto row = archive.feed(id);
+    row->title = title;
+    archive.update_feed(*row);
+  };
+  const auto until = [](std::atomic<bool>& flag) {
+    for (int i = 0; i < 500 && !flag.load(); ++i) std::this_thread::sleep_for(10ms);
+  };
+  std::promise<std::exception_ptr> a_done, b_done;
+  a.post([&](Archive& x) { retitle(x, f1, "a"); a_holds = true; until(b_holds); retitle(x, f2, "a"); },
+         [&](std::exception_ptr e) { a_done.set_value(e); });
+  b.post([&](Archive& x) { retitle(x, f2, "b"); b_holds = true; until(a_holds); retitle(x, f1, "b"); },
+         [&](std::exception_ptr e) { b_done.set_value(e); });
+  for (auto* done : {&a_done, &b_done}) {
+    auto f = done->get_future();
+    BOOST_TEST_REQUIRE((f.wait_for(10s) == std::future_status::ready));
+    BOOST_TEST(!f.get(), "a job failed instead of running again");
+  }
+  BOOST_TEST(a.conflicts_retried() + b.conflicts_retried() >= 1u);
+  // Both feeds end with the title of the batch that committed last: each batch whole.
+  auto check = Archive::open_read_only(url);
+  BOOST_TEST(check->feed(f1)->title == check->feed(f2)->title);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow::archive
