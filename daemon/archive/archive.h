@@ -366,6 +366,11 @@ class Archive {
   // through a translation (postgres/tsquery.h), with the differences said there.
   virtual std::vector<SearchHit> search(const std::string& query, std::size_t limit) = 0;
 
+  // True inside a transaction that other writers wait for before they may take an article
+  // id or event seq (PostgreSQL's commit-order lock, docs/scale-out.md "Consumers"): commit
+  // it soon rather than keep it open for more work. Always false on SQLite.
+  virtual bool holds_commit_order() const { return false; }
+
   // Transactions this connection has committed so far (a lone statement outside
   // transaction() counts as one). Added to the contract so that tests and metrics can see
   // how ArchiveWorker batches; nothing else observes it.

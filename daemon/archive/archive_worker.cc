@@ -112,10 +112,10 @@ void ArchiveWorker::storage_full(const std::exception_ptr& error) {
   }
 }
 
-bool ArchiveWorker::next_job(Item& item, std::chrono::steady_clock::time_point deadline) {
+bool ArchiveWorker::next_job(Item& item, std::chrono::steady_clock::time_point deadline, bool wait) {
   std::unique_lock lock(mutex_);
   if (std::chrono::steady_clock::now() >= deadline) return false;
-  wake_.wait_until(lock, deadline, [&] { return !queue_.empty() || stopping_ || flushing_ > 0; });
+  if (wait) wake_.wait_until(lock, deadline, [&] { return !queue_.empty() || stopping_ || flushing_ > 0; });
   if (queue_.empty()) return false;
   item = std::move(queue_.front());
   queue_.pop_front();
@@ -156,7 +156,11 @@ void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
             if (i == taken.size()) {
               // New jobs join the first run only; a run again is the same batch.
               Item item;
-              if (attempt > 1 || taken.size() >= kMaxBatch || !next_job(item, deadline)) break;
+              // A batch that holds what other writers wait for (PostgreSQL's commit-order
+              // lock) takes the jobs queued already but waits for no more.
+              if (attempt > 1 || taken.size() >= kMaxBatch ||
+                  !next_job(item, deadline, !archive->holds_commit_order()))
+                break;
               taken.push_back(std::move(item));
             }
             std::exception_ptr error;

@@ -1,6 +1,8 @@
 #pragma once
 // Owns an Archive on a thread of its own, so that no SQLite call ever runs on the Asio loop.
-// Jobs posted close together share one transaction (at most kMaxBatch jobs or kMaxBatchDelay),
+// Jobs posted close together share one transaction (at most kMaxBatch jobs or kMaxBatchDelay;
+// on PostgreSQL, once the batch has stored an article or event, only the jobs queued already,
+// since other instances' stores wait for its commit: Archive::holds_commit_order),
 // each job inside a SAVEPOINT of its own: a job that throws is rolled back alone and the
 // rest of the batch still commits.
 //
@@ -78,8 +80,9 @@ class ArchiveWorker {
 
   void run(const std::string& path, std::promise<void>& opened);
   // Archive thread: the next job for the open batch, or false when the batch should commit
-  // now (deadline passed, queue empty while flushing or stopping).
-  bool next_job(Item& item, std::chrono::steady_clock::time_point deadline);
+  // now (deadline passed, queue empty while flushing or stopping, or, without `wait`, queue
+  // empty).
+  bool next_job(Item& item, std::chrono::steady_clock::time_point deadline, bool wait);
   // Archive thread: the first time, the one log line and on_full_.
   void storage_full(const std::exception_ptr& error);
 

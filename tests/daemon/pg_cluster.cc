@@ -13,6 +13,7 @@
 #include <memory>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "tests/daemon/temp_dir.h"
@@ -95,6 +96,13 @@ PgCluster::PgCluster() : bin_(find_bin()) {
   }
   run("pg_ctl", {"-D", data, "-l", (dir_ / "server.log").string(), "-w", "-t", "60", "start"});
   started_ = true;
+}
+
+void PgCluster::restart(std::chrono::milliseconds down) {
+  const std::string data = (dir_ / "data").string();
+  run("pg_ctl", {"-D", data, "-m", "fast", "-w", "stop"});
+  std::this_thread::sleep_for(down);
+  run("pg_ctl", {"-D", data, "-l", (dir_ / "server.log").string(), "-w", "-t", "60", "start"});
 }
 
 PgCluster::~PgCluster() {

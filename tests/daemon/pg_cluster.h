@@ -8,6 +8,7 @@
 // PostgreSQL refuses to run as root: as root, the server runs as the `postgres` system user
 // (or `nobody`) through runuser, and the tests connect over the socket as the superuser
 // `winnow` that initdb makes, with trust authentication. Not thread-safe: one thread.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -38,6 +39,10 @@ class PgCluster {
   static std::int64_t integer(const std::string& url, const std::string& sql);
   static std::string text(const std::string& url, const std::string& sql);
   static void exec(const std::string& url, const std::string& sql);
+
+  // Stops the server (pg_ctl stop -m fast: every session is ended), waits `down`, and starts
+  // it again: what a database restart does to the connections of an archive.
+  void restart(std::chrono::milliseconds down);
 
   const std::filesystem::path& directory() const { return dir_; }
 

@@ -320,6 +320,83 @@ BOOST_AUTO_TEST_CASE(a_batch_that_loses_a_deadlock_is_run_again_and_commits) {
   BOOST_TEST(check->feed(f1)->title == check->feed(f2)->title);
 }
 
+// ---- failures -----------------------------------------------------------------------------
+
+// Posts `job` and waits for its batch: what it ended with.
+std::exception_ptr run_job(ArchiveWorker& worker, std::function<void(Archive&)> job) {
+  std::promise<std::exception_ptr> done;
+  auto ended = done.get_future();
+  worker.post(std::move(job), [&](std::exception_ptr e) { done.set_value(e); });
+  return ended.get();
+}
+
+BOOST_AUTO_TEST_CASE(a_database_restart_fails_the_writes_while_it_is_down_and_nothing_after) {
+  const auto url = PgCluster::shared().create_database();
+  ArchiveWorker worker(url);
+  boost::asio::io_context loop;
+  Heard heard;
+  auto listener = listen(loop, url, heard);
+  BOOST_TEST_REQUIRE(run_until(loop, [&] { return listener->connected(); }, 10s));
+  BOOST_TEST(!run_job(worker, [](Archive& a) { a.store_article(sample_article(1)); }));
+
+  std::promise<void> stopped;
+  std::thread restart([&] { PgCluster::shared().restart(1500ms); });
+  std::this_thread::sleep_for(500ms);  // the server is down now (a fast stop takes some ms)
+  BOOST_TEST(static_cast<bool>(run_job(worker, [](Archive& a) { a.store_article(sample_article(2)); })),
+             "a write succeeded while the server was down");
+  restart.join();
+  const auto up = std::chrono::steady_clock::now();
+  // The first batch after the restart finds the old connection broken at its BEGIN and
+  // connects again: it does not fail.
+  BOOST_TEST(!run_job(worker, [](Archive& a) { a.store_article(sample_article(3)); }));
+  const auto write_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - up);
+  BOOST_TEST_REQUIRE(run_until(loop, [&] { return listener->connections() == 2; }, 10s));
+  const auto listen_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - up);
+  BOOST_TEST(heard.resyncs == 2);
+  BOOST_TEST_MESSAGE("after the restart: first write " << write_ms.count() << " ms, listener back "
+                                                       << listen_ms.count() << " ms");
+  auto check = Archive::open_read_only(url);
+  BOOST_TEST(check->article_count() == 2);  // the one written while down is not there
+  listener->stop();
+}
+
+BOOST_AUTO_TEST_CASE(a_writer_frozen_inside_its_transaction_holds_the_others_up_for_the_idle_timeout_only) {
+  const auto url = PgCluster::shared().create_database();
+  // 15 s unless the database says otherwise; 1 s here, to keep the test short.
+  PgCluster::exec(url, "ALTER DATABASE " + PgCluster::text(url, "SELECT current_database()") +
+                           " SET idle_in_transaction_session_timeout = '1s'");
+  Archive::open(url);
+  std::promise<void> taken;
+  std::atomic<bool> frozen_failed = false;
+  // Takes an id and the commit-order lock, then sends nothing (SIGSTOP, a cut cable).
+  std::thread frozen([&] {
+    auto archive = Archive::open(url);
+    try {
+      archive->transaction([&] {
+        archive->store_article(sample_article(1));
+        taken.set_value();
+        std::this_thread::sleep_for(3s);
+      });
+    } catch (const std::runtime_error&) {
+      frozen_failed = true;  // the server ended its session
+    }
+  });
+  taken.get_future().wait();
+  const auto start = std::chrono::steady_clock::now();
+  auto other = Archive::open(url);
+  const std::int64_t id = other->store_article(sample_article(2));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  BOOST_TEST_MESSAGE("waited for the frozen writer "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() << " ms");
+  BOOST_TEST(waited >= 800ms);
+  BOOST_TEST(waited < 2500ms, "the other writer waited for the frozen one past the idle timeout");
+  frozen.join();
+  BOOST_TEST(frozen_failed.load());
+  auto check = Archive::open_read_only(url);
+  BOOST_TEST(check->articles_page(ArticleQuery{}).rows.size() == 1u);
+  BOOST_TEST(check->articles_page(ArticleQuery{}).rows.at(0).id == id);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

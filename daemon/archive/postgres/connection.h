@@ -118,6 +118,9 @@ class Connection {
   void exec(const std::string& sql);
   // The same for cleanup paths, which must not throw over the exception being handled.
   void exec_quietly(const char* sql) noexcept;
+  // True when the connection was found broken (it is made again before the next statement
+  // where allowed).
+  bool broken() const;
   // True inside a transaction block, also one that failed and waits for ROLLBACK.
   bool in_transaction() const;
   // True inside a transaction block that a failed statement left waiting for ROLLBACK.

@@ -61,6 +61,7 @@ void PgArchive::order_commits() {
   // "Consumers"). Taken again in each statement rather than remembered: a savepoint rolled
   // back releases it.
   db_.run("SELECT pg_advisory_xact_lock($1)", Params(kCommitOrderLock));
+  ordered_ = depth_ > 0;
 }
 
 Result PgArchive::write(std::string_view sql, const Params& params) {
@@ -91,13 +92,22 @@ void PgArchive::transaction(const std::function<void()>& work) {
 }
 
 void PgArchive::outer_transaction(const std::function<void()>& work) {
-  db_.exec("BEGIN");
+  try {
+    db_.exec("BEGIN");
+  } catch (const PgError&) {
+    // A server restarted since the last statement: BEGIN is what finds the connection
+    // broken. Nothing was done yet, so connecting again and beginning is safe, and a batch
+    // after a restart does not fail for it.
+    if (!db_.broken()) throw;
+    db_.exec("BEGIN");
+  }
   // A connection lost from here on must not come back in the middle: the rest of the work
   // would commit statement by statement.
   db_.allow_reconnect(false);
   depth_ = 1;
   const auto end = [&](const char* sql) {
     depth_ = 0;
+    ordered_ = false;
     db_.exec_quietly(sql);
     db_.allow_reconnect(true);
   };
@@ -114,6 +124,7 @@ void PgArchive::outer_transaction(const std::function<void()>& work) {
     throw std::runtime_error("archive: PostgreSQL: a statement of the transaction failed; rolled back");
   }
   depth_ = 0;
+  ordered_ = false;
   try {
     db_.exec("COMMIT");
   } catch (...) {

@@ -87,6 +87,7 @@ class PgArchive final : public Archive {
   std::vector<SearchHit> search(const std::string& fts_query, std::size_t limit) override;
 
   std::int64_t commit_count() const override { return commits_; }
+  bool holds_commit_order() const override { return ordered_; }
 
   // Events: the webhook outbox (outbox.cc).
   void set_webhook_endpoints(const std::vector<WebhookSubscription>& endpoints) override;
@@ -116,6 +117,9 @@ class PgArchive final : public Archive {
 
   Connection db_;
   int depth_ = 0;  // transaction() nesting; 0 outside any
+  // order_commits() ran in the open transaction (a savepoint rolled back since may have let
+  // the lock go: then it only makes the batch commit sooner).
+  bool ordered_ = false;
   std::int64_t commits_ = 0;
 };
 
