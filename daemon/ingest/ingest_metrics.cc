@@ -90,6 +90,10 @@ IngestMetrics::IngestMetrics(metrics::Registry& r, archive::ArchiveWorker& archi
   archive_pending_ = r.gauge_callback("winnow_archive_pending_jobs",
                                       "Jobs queued for the archive thread and not yet committed.",
                                       [&archive] { return double(archive.pending()); });
+  archive_conflicts_ = r.counter_callback("winnow_archive_conflicts_retried_total",
+                                          "Archive batches rolled back by a deadlock or serialization failure "
+                                          "and run again.",
+                                          [&archive] { return double(archive.conflicts_retried()); });
 }
 
 void IngestMetrics::fetched(FetchKind kind, const fetch::FetchResult& r) {

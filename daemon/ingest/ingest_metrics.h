@@ -82,6 +82,7 @@ class IngestMetrics {
   std::array<std::size_t, 4> feed_counts_{};
   metrics::Gauge pages_in_memory_, page_fetches_waiting_, entries_in_flight_, polls_in_flight_, retries_in_flight_;
   metrics::Registration archive_pending_;
+  metrics::Registration archive_conflicts_;
   // Series looked up once each, on the loop: (kind, outcome, status class) and (verdict, source).
   std::map<std::tuple<FetchKind, std::string_view, std::string_view>, metrics::Counter> fetch_series_;
   std::map<std::pair<std::string, std::string>, metrics::Counter> archived_series_;

@@ -289,6 +289,7 @@ BOOST_AUTO_TEST_CASE(ingest_counts_fetches_verdicts_extractions_and_feed_health)
   BOOST_TEST(stats.feed_fallbacks == 2u);
   BOOST_TEST(value(text, R"(winnow_extraction_duration_seconds_sum{source="page"})") > 0);
   BOOST_TEST(value(text, "winnow_extraction_failures_total") == 0);
+  BOOST_TEST(value(text, "winnow_archive_conflicts_retried_total") == 0);  // SQLite: never
 
   BOOST_TEST(value(text, R"(winnow_feeds{health="ok"})") == 1);
   BOOST_TEST(value(text, R"(winnow_feeds{health="broken"})") == 1);
