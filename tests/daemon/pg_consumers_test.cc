@@ -148,6 +148,25 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_never_let_a_following_consumer_skip_an_a
   BOOST_TEST(seen == all, "the consumer skipped or repeated an article");
 }
 
+BOOST_AUTO_TEST_CASE(a_transaction_holds_the_commit_order_from_its_first_store_to_its_end) {
+  const auto url = PgCluster::shared().create_database();
+  auto archive = Archive::open(url);
+  const std::int64_t feed = archive->add_feed("https://one.example/feed", "one", "");
+  archive->transaction([&] {
+    archive->record_entry(feed, "urn:1", std::nullopt);
+    BOOST_TEST(!archive->holds_commit_order());  // other writes take no id: nobody waits
+    archive->store_article(sample_article(1));
+    BOOST_TEST(archive->holds_commit_order());   // ArchiveWorker commits soon
+  });
+  BOOST_TEST(!archive->holds_commit_order());
+  ::winnow::testing::TempDir dir;
+  auto sqlite = Archive::open(dir.file("archive.db"));
+  sqlite->transaction([&] {
+    sqlite->store_article(sample_article(1));
+    BOOST_TEST(!sqlite->holds_commit_order());
+  });
+}
+
 // ---- NOTIFY and the listener --------------------------------------------------------------
 
 struct Heard {

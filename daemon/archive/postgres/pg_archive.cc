@@ -417,8 +417,8 @@ std::vector<ArticleRow> PgArchive::articles_after(std::int64_t cursor, std::size
 }
 
 ArticlePage PgArchive::articles_page(const ArticleQuery& request) {
-  // As on SQLite: the newest id first, then the rows up to it. With several writing
-  // instances an id below it may still commit later (docs/scale-out.md).
+  // As on SQLite: the newest id first, then the rows up to it, all committed: ids commit
+  // in id order across instances (order_commits()).
   const std::int64_t last = last_article_id();
   const std::int64_t until = std::min(last, request.after + kArticlePageScan);
   ArticlePage page;
