@@ -188,13 +188,18 @@ void terminate_sessions(const std::string& url) {
                   "AND pid <> pg_backend_pid()");
 }
 
-BOOST_AUTO_TEST_CASE(a_lost_connection_fails_one_call_and_the_next_connects_again) {
+BOOST_AUTO_TEST_CASE(a_lost_connection_fails_one_write_and_the_next_connects_again) {
   const auto url = PgCluster::shared().create_database();
   auto archive = Archive::open(url);
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   terminate_sessions(url);
-  BOOST_CHECK_THROW(archive->feeds(), std::runtime_error);
+  // A lone write may have committed before the connection broke: it fails, never runs twice.
+  BOOST_CHECK_THROW(archive->record_entry(feed, "urn:lost", std::nullopt), std::runtime_error);
   BOOST_TEST(archive->feeds().size() == 1u);  // prepared statements made again too
+  // A lone read runs again on a new connection instead of failing; so does a BEGIN.
+  terminate_sessions(url);
+  BOOST_TEST(archive->feeds().size() == 1u);
+  terminate_sessions(url);
   archive->store_article(sample_article(1, feed));
 
   // Lost inside a transaction: the transaction fails whole; nothing of it commits alone.
@@ -205,12 +210,11 @@ BOOST_AUTO_TEST_CASE(a_lost_connection_fails_one_call_and_the_next_connects_agai
   }),
                     std::runtime_error);
   BOOST_TEST(archive->article_count() == 1);
-  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM entries") == 1);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM entries WHERE article_id IS NOT NULL") == 1);
 
   // A read-only session comes back read-only.
   auto reader = Archive::open_read_only(url);
   terminate_sessions(url);
-  BOOST_CHECK_THROW(reader->article_count(), std::runtime_error);
   BOOST_TEST(reader->article_count() == 1);
   BOOST_TEST(throws_with([&] { reader->add_feed("https://b.example/feed", "B", ""); }, "read-only transaction"));
 }

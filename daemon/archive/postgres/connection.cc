@@ -222,7 +222,34 @@ void Connection::reconnect_if_broken() {
   checked(conn_.get(), PQexec(conn_.get(), session_sql_.c_str()));
 }
 
+namespace {
+
+// A statement that only reads: running it again on a new connection changes nothing.
+bool only_reads(std::string_view sql) {
+  if (!sql.starts_with("SELECT ") && !sql.starts_with("WITH ")) return false;
+  for (std::string_view writes : {"FOR UPDATE", "pg_advisory", "pg_notify", "set_config", "INSERT ", "UPDATE ",
+                                  "DELETE "})
+    if (sql.find(writes) != std::string_view::npos) return false;
+  return true;
+}
+
+}  // namespace
+
 Result Connection::run(std::string_view sql, const Params& params) {
+  const bool may_run_again = reconnect_allowed_ && !in_transaction() && only_reads(sql);
+  try {
+    return run_once(sql, params);
+  } catch (const PgError&) {
+    // A read outside a transaction that found the connection broken (the server restarted
+    // since the last statement) is run once more on a new one, so that an API read or a
+    // webhook pass after a restart does not fail for it. Writes are not: whether one
+    // committed before the connection broke cannot be known.
+    if (!may_run_again || !broken()) throw;
+    return run_once(sql, params);
+  }
+}
+
+Result Connection::run_once(std::string_view sql, const Params& params) {
   reconnect_if_broken();
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {

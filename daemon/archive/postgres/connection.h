@@ -107,12 +107,13 @@ class Connection {
   // While allowed (outside a transaction block), a connection found broken (the server
   // restarted, the backend was terminated) is re-established before the next statement, its
   // session settings run again and its statements prepared anew. The statement that found it
-  // broken has thrown already: nothing is ever retried. Inside a transaction block the
+  // broken has thrown already, but for a lone read (run()) and a BEGIN (PgArchive). Inside a transaction block the
   // connection stays broken, so that the block fails whole.
   void allow_reconnect(bool allowed) { reconnect_allowed_ = allowed; }
 
   // Runs `sql` as a statement prepared once per connection and kept, with `params` bound to
-  // $1, $2, ...
+  // $1, $2, ... A statement that only reads (SELECT or WITH, locking nothing), outside a
+  // transaction, that finds the connection broken is run once more on a new connection.
   Result run(std::string_view sql, const Params& params = Params());
   // Runs SQL without parameters, possibly several statements (schema steps, BEGIN, SET).
   void exec(const std::string& sql);
@@ -132,6 +133,7 @@ class Connection {
     std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
   };
   void reconnect_if_broken();
+  Result run_once(std::string_view sql, const Params& params);
 
   ConnHandle conn_;
   std::string session_sql_;
