@@ -65,6 +65,7 @@ webhooks::DispatcherOptions webhook_options(const Config& config) {
   options.endpoints = config.webhooks;
   options.user_agent = config.full_user_agent();
   options.ca_file = config.ca_file;
+  options.lease = std::chrono::seconds(config.lease_s);  // as feeds and hosts: [ingest] lease_s
   return options;
 }
 

@@ -1,9 +1,11 @@
 #include "daemon/webhooks/dispatcher.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <exception>
 #include <random>
@@ -55,6 +57,19 @@ void append(CurlSlist& list, const std::string& line) {
 
 std::size_t discard(char*, std::size_t size, std::size_t count, void*) noexcept { return size * count; }
 
+// As ingest's owners (ingest/claims.cc), with a word saying whose.
+std::string make_owner_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+  std::random_device rd;
+  char id[320];
+  std::snprintf(id, sizeof id, "%s:%ld:%08x:webhooks", host, long(::getpid()), unsigned(rd()));
+  return id;
+}
+
+// The host_leases row that says who delivers to an endpoint.
+std::string lease_key(const std::string& url) { return "webhook " + url; }
+
 std::mt19937& rng() {
   thread_local std::mt19937 engine{std::random_device{}()};
   return engine;
@@ -64,6 +79,8 @@ std::mt19937& rng() {
 
 struct Dispatcher::Endpoint {
   WebhookConfig config;
+  std::int64_t lease_until = 0;   // Unix seconds; 0: not held
+  std::int64_t next_claim = 0;    // not held: ask again from then (Unix seconds)
   std::vector<archive::EventType> types;
   std::int64_t cursor = 0;    // every event up to it is done; committed a little later
   int attempts = 0;           // failed attempts at the head event
@@ -73,7 +90,10 @@ struct Dispatcher::Endpoint {
 };
 
 Dispatcher::Dispatcher(archive::ArchiveWorker& writer, DispatcherOptions options)
-    : writer_(writer), options_(std::move(options)) {
+    : writer_(writer),
+      options_(std::move(options)),
+      shared_(archive::Archive::is_postgres_url(options_.archive_path)),
+      owner_(make_owner_id()) {
   init_curl_once();
   pending_ = register_endpoints(options_.endpoints);
   std::promise<void> started;
@@ -208,7 +228,55 @@ void Dispatcher::run(std::promise<void>& started) {
       wake_.wait_until(lock, next_wake(), woken);
     nudged_ = false;
   }
+  if (shared_) {
+    // Let the others take over at once rather than after the lease (the writer runs every
+    // job posted before it stops).
+    std::vector<std::string> held;
+    for (const auto& endpoint : endpoints_)
+      if (endpoint->lease_until > 0) held.push_back(lease_key(endpoint->config.url));
+    if (!held.empty())
+      write([owner = owner_, held](archive::Archive& archive) { archive.release_hosts(owner, held); });
+  }
   archive_.reset();
+}
+
+bool Dispatcher::hold_lease(Endpoint& endpoint) {
+  const std::int64_t now = std::time(nullptr), lease_s = options_.lease.count();
+  if (endpoint.lease_until - now > lease_s * 2 / 3) return true;  // renewed every third
+  if (endpoint.lease_until == 0 && now < endpoint.next_claim) return false;
+  // A write, so through the writer (the one writing connection); this thread may wait.
+  auto held = std::make_shared<bool>(false);
+  std::promise<std::exception_ptr> answer;
+  auto answered = answer.get_future();
+  writer_.post(
+      [owner = owner_, key = lease_key(endpoint.config.url), now, lease_s, held](archive::Archive& archive) {
+        *held = archive.claim_host(owner, key, now, now + lease_s);
+      },
+      [&answer](std::exception_ptr error) { answer.set_value(error); });
+  if (const auto error = answered.get()) {
+    // The archive failed (a restart): asked again at the next pass; a lease still running
+    // locally is used meanwhile.
+    log::debug("webhook lease not renewed", {{"url", loggable(endpoint.config.url)}, {"error", log::describe(error)}});
+    return endpoint.lease_until > now;
+  }
+  if (!*held) {
+    if (endpoint.lease_until > 0)
+      log::info("webhook endpoint delivered by another daemon", {{"url", loggable(endpoint.config.url)}});
+    endpoint.lease_until = 0;
+    endpoint.next_claim = now + std::max<std::int64_t>(1, lease_s / 3);
+    return false;
+  }
+  if (endpoint.lease_until == 0) {
+    // Taken over (or first taken): the last holder's deliveries are in the archive's cursor.
+    for (const auto& state : archive_->webhook_endpoints())
+      if (state.url == endpoint.config.url && state.delivered_seq > endpoint.cursor) {
+        endpoint.cursor = state.delivered_seq;
+        endpoint.attempts = state.attempts;
+      }
+    log::debug("webhook endpoint leased", {{"url", loggable(endpoint.config.url)}, {"cursor", endpoint.cursor}});
+  }
+  endpoint.lease_until = now + lease_s;
+  return true;
 }
 
 void Dispatcher::apply(const Pending& pending) {
@@ -253,6 +321,7 @@ bool Dispatcher::deliver_due() {
   bool more = false;
   for (auto& endpoint : endpoints_) {
     if (stop_requested_.load() || Clock::now() < endpoint->retry_at) continue;
+    if (shared_ && !hold_lease(*endpoint)) continue;  // another instance delivers it
     const auto events = archive_->webhook_events_after(endpoint->cursor, endpoint->types, kBurst);
     std::size_t sent = 0;
     while (sent < events.size() && !stop_requested_.load() && deliver_one(*endpoint, events[sent])) ++sent;

@@ -10,6 +10,12 @@
 // delay jittered by +-20% so that endpoints coming back are not hit in step. An endpoint
 // gets its events one at a time, in seq order; one failing holds back only its own queue.
 //
+// On PostgreSQL, where several winnowd share one archive and its endpoints, each endpoint is
+// delivered by one of them at a time: the one holding its lease (options.lease). Another
+// takes over after the holder stops (its leases let go at once) or dies (after the lease),
+// starting from the cursor the archive holds; events delivered but not yet recorded then are
+// sent again, with the same delivery ids.
+//
 // Exactly once per event and endpoint while winnowd runs and across clean restarts; a crash
 // (or a stop past `stop_grace`) between the receiver's 2xx and the cursor's commit (with the
 // writer's next batch, below) sends those events again after the restart, with the same
@@ -64,6 +70,10 @@ struct DispatcherOptions {
   // On stop, a request in flight gets this long to finish before it is aborted (an aborted
   // one is sent again after the restart).
   std::chrono::milliseconds stop_grace{2000};
+  // PostgreSQL, where several winnowd share the endpoints: an endpoint is delivered only by
+  // the dispatcher holding its lease (a host_leases row named "webhook " + URL), held this
+  // long and renewed every third of it; one not holding it asks again every third.
+  std::chrono::seconds lease{120};
 };
 
 class Dispatcher {
@@ -110,6 +120,10 @@ class Dispatcher {
   void apply(const Pending& pending);
   bool deliver_due();  // true when an endpoint has more ready now (a burst ran out)
   bool deliver_one(Endpoint& endpoint, const archive::OutboxEvent& event);
+  // PostgreSQL: true while this dispatcher holds `endpoint`'s lease, claiming or renewing it
+  // through the writer when due. On taking it over, the cursor moves to the archive's (the
+  // last holder's deliveries).
+  bool hold_lease(Endpoint& endpoint);
   void failed(Endpoint& endpoint, std::int64_t seq, const std::string& error);
   // Posts a write to the writer; a failure is logged (the write is lost: after a restart
   // the events it covered are sent again).
@@ -119,6 +133,8 @@ class Dispatcher {
 
   archive::ArchiveWorker& writer_;
   const DispatcherOptions options_;
+  const bool shared_;         // a PostgreSQL archive: endpoints are leased
+  const std::string owner_;   // this dispatcher's lease owner id: hostname:pid:random
   std::unique_ptr<archive::Archive> archive_;  // the dispatcher thread's, read-only
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
 

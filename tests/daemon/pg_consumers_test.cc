@@ -7,17 +7,21 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "daemon/archive/archive.h"
 #include "daemon/archive/archive_worker.h"
 #include "daemon/notify/listener.h"
+#include "daemon/webhooks/dispatcher.h"
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/child_process.h"
 #include "tests/daemon/http_client.h"
 #include "tests/daemon/pg_cluster.h"
 #include "tests/daemon/temp_dir.h"
+#include "tests/daemon/test_server.h"
 #include "tests/daemon/winnowd_config.h"
 
 namespace winnow::archive {
@@ -296,6 +300,56 @@ BOOST_AUTO_TEST_CASE(a_stream_of_one_winnowd_gets_an_article_another_instance_st
       },
       5s));
   BOOST_TEST(daemon.terminate(10s).has_value());
+}
+
+// ---- webhooks -----------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(two_instances_post_each_webhook_event_once_and_one_takes_over_when_the_other_stops) {
+  const auto url = PgCluster::shared().create_database();
+  ::winnow::testing::TestServer receiver(2);
+  std::mutex mutex;
+  std::map<std::string, int> deliveries;  // X-Winnow-Delivery -> how many times
+  receiver.route("/hook", [&](const ::winnow::testing::TestRequest& request) {
+    std::lock_guard lock(mutex);
+    ++deliveries[request.header("x-winnow-delivery")];
+    return ::winnow::testing::TestResponse{};
+  });
+  const auto count = [&](int times) {
+    std::lock_guard lock(mutex);
+    std::size_t n = 0;
+    for (const auto& [id, got] : deliveries) n += got >= times ? 1 : 0;
+    return n;
+  };
+  webhooks::DispatcherOptions options;
+  options.archive_path = url;
+  options.endpoints = {WebhookConfig{"http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", "secret",
+                                     {"article.archived"}}};
+  options.poll_interval = 100ms;
+  options.lease = 3s;  // one not holding it asks again every second
+  ArchiveWorker writer_a(url), writer_b(url);
+  auto a = std::make_unique<webhooks::Dispatcher>(writer_a, options);
+  auto b = std::make_unique<webhooks::Dispatcher>(writer_b, options);
+  auto store = Archive::open(url);
+  for (int i = 0; i < 10; ++i) store->store_article(sample_article(i));
+  BOOST_TEST_REQUIRE(wait_for([&] { return count(1) == 10; }, 10s));
+  std::this_thread::sleep_for(500ms);  // time for a second delivery, if one were coming
+  BOOST_TEST(count(1) == 10u);
+  BOOST_TEST(count(2) == 0u, "an event was posted by both instances");
+
+  // Whichever delivered, the other takes over once it stops (its lease let go at once).
+  const bool a_delivered = a->delivered() > 0;
+  BOOST_TEST((a->delivered() + b->delivered()) == 10u);
+  if (a_delivered) {
+    a.reset();
+    writer_a.flush();
+  } else {
+    b.reset();
+    writer_b.flush();
+  }
+  for (int i = 10; i < 15; ++i) store->store_article(sample_article(i));
+  BOOST_TEST(wait_for([&] { return count(1) == 15; }, 10s));
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(count(2) == 0u, "the new holder posted again what the last one had");
 }
 
 // ---- conflicts ----------------------------------------------------------------------------
