@@ -1,6 +1,7 @@
 #include "daemon/archive/compress.h"
 
 #include <zlib.h>
+#include <zdict.h>
 #include <zstd.h>
 
 #include <limits>
@@ -78,26 +79,84 @@ std::string GzipPacker::pack(std::string_view plain) {
   return out;
 }
 
-PackedPage pack_page(std::string_view plain) {
+struct PageDictionary::Handles {
+  struct CDictFree {
+    void operator()(ZSTD_CDict* d) const noexcept { ZSTD_freeCDict(d); }
+  };
+  struct DDictFree {
+    void operator()(ZSTD_DDict* d) const noexcept { ZSTD_freeDDict(d); }
+  };
+  std::unique_ptr<ZSTD_CDict, CDictFree> pack;
+  std::unique_ptr<ZSTD_DDict, DDictFree> unpack;
+};
+
+struct PageDictionaryAccess {
+  static const PageDictionary::Handles& handles(const PageDictionary& d) { return *d.handles_; }
+};
+
+PageDictionary::PageDictionary(std::int64_t id, std::string bytes)
+    : id_(id), bytes_(std::move(bytes)), handles_(std::make_unique<Handles>()) {
+  handles_->pack.reset(ZSTD_createCDict(bytes_.data(), bytes_.size(), kZstdLevel));
+  handles_->unpack.reset(ZSTD_createDDict(bytes_.data(), bytes_.size()));
+  if (!handles_->pack || !handles_->unpack)
+    throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(id));
+}
+
+PageDictionary::~PageDictionary() = default;
+
+std::string train_page_dictionary(const std::vector<std::string>& samples, std::size_t max_bytes) {
+  std::string joined;
+  std::vector<std::size_t> sizes;
+  for (const auto& s : samples) {
+    joined += s;
+    sizes.push_back(s.size());
+  }
+  std::string dictionary(max_bytes, '\0');
+  const std::size_t size = ZDICT_trainFromBuffer(dictionary.data(), dictionary.size(), joined.data(), sizes.data(),
+                                                 static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(size)) return {};
+  dictionary.resize(size);
+  return dictionary;
+}
+
+PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary) {
   thread_local ZstdCCtx context(ZSTD_createCCtx());
   if (!context) throw std::runtime_error("archive: zstd could not allocate a context");
   PackedPage page;
   page.plain_bytes = plain.size();
   page.bytes.resize(ZSTD_compressBound(plain.size()));
   const std::size_t size =
-      ZSTD_compressCCtx(context.get(), page.bytes.data(), page.bytes.size(), plain.data(), plain.size(), kZstdLevel);
+      dictionary ? ZSTD_compress_usingCDict(context.get(), page.bytes.data(), page.bytes.size(), plain.data(),
+                                            plain.size(), PageDictionaryAccess::handles(*dictionary).pack.get())
+                 : ZSTD_compressCCtx(context.get(), page.bytes.data(), page.bytes.size(), plain.data(), plain.size(),
+                                     kZstdLevel);
   if (ZSTD_isError(size)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(size));
   page.bytes.resize(size);
   page.bytes.shrink_to_fit();
+  if (dictionary) {
+    page.codec = PageCodec::zstd_dictionary;
+    page.dictionary_id = dictionary->id();
+  }
   return page;
 }
 
-std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t plain_bytes) {
+std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t plain_bytes,
+                        const PageDictionary* dictionary) {
   if (codec == PageCodec::zlib) return inflate_bytes(packed, plain_bytes);
-  if (codec != PageCodec::zstd)
+  if (codec != PageCodec::zstd && codec != PageCodec::zstd_dictionary)
     throw std::runtime_error("archive: unknown page codec " + std::to_string(static_cast<std::int64_t>(codec)));
+  if (codec == PageCodec::zstd_dictionary && !dictionary)
+    throw std::runtime_error("archive: a page packed with a dictionary, and none given");
   std::string out(plain_bytes, '\0');
-  const std::size_t size = ZSTD_decompress(out.data(), out.size(), packed.data(), packed.size());
+  std::size_t size = 0;
+  if (codec == PageCodec::zstd_dictionary) {
+    thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+    if (!context) throw std::runtime_error("archive: zstd could not allocate a context");
+    size = ZSTD_decompress_usingDDict(context.get(), out.data(), out.size(), packed.data(), packed.size(),
+                                      PageDictionaryAccess::handles(*dictionary).unpack.get());
+  } else {
+    size = ZSTD_decompress(out.data(), out.size(), packed.data(), packed.size());
+  }
   if (ZSTD_isError(size)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(size));
   if (size != plain_bytes) throw std::runtime_error("archive: unpacked size differs from the stored size");
   return out;

@@ -36,7 +36,7 @@ bool throws_with(const std::function<void()>& f, const std::string& words) {
 BOOST_AUTO_TEST_SUITE(archive)
 
 // The schema version this winnow writes (the last step of sqlite/schema.cc's migrations).
-constexpr std::int64_t kSchemaVersion = 7;
+constexpr std::int64_t kSchemaVersion = 8;
 
 BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal_mode) {
   TempDir dir;
