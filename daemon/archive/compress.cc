@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 
 namespace winnow::archive {
@@ -15,7 +16,10 @@ constexpr int kGzipWindowBits = 15 + 16;
 constexpr int kMemLevel = 8;  // zlib's own default
 
 // zstd level 1 on the 181 dev-set pages (31.5 MB): 445 MB/s, 4.8x smaller; zlib level 1:
-// 150 MB/s, 4.3x smaller; zstd level 3: 318 MB/s, 5.1x (2026-11, this machine).
+// 150 MB/s, 4.3x smaller; zstd level 3: 318 MB/s, 5.1x (2026-11, this machine). With a
+// dictionary too (bench/pack_bench, 2026-12): a page of a site packed with another page of
+// the same site as dictionary is 10.9 KB at level 1, 10.0 KB at level 3 (27.3 KB alone),
+// but level 3 packs with a dictionary at half the speed: level 1 stays.
 constexpr int kZstdLevel = 1;
 
 [[noreturn]] void zlib_failed(const char* what, int code) {
@@ -79,6 +83,8 @@ std::string GzipPacker::pack(std::string_view plain) {
   return out;
 }
 
+// Made on first use, each: a worker packing needs only the one, a reader only the other
+// (a CDict at level 1 of a 110 KiB dictionary takes 160 KB, pack_bench).
 struct PageDictionary::Handles {
   struct CDictFree {
     void operator()(ZSTD_CDict* d) const noexcept { ZSTD_freeCDict(d); }
@@ -86,20 +92,30 @@ struct PageDictionary::Handles {
   struct DDictFree {
     void operator()(ZSTD_DDict* d) const noexcept { ZSTD_freeDDict(d); }
   };
+  std::once_flag pack_once, unpack_once;
   std::unique_ptr<ZSTD_CDict, CDictFree> pack;
   std::unique_ptr<ZSTD_DDict, DDictFree> unpack;
 };
 
 struct PageDictionaryAccess {
-  static const PageDictionary::Handles& handles(const PageDictionary& d) { return *d.handles_; }
+  static const ZSTD_CDict* pack(const PageDictionary& d) {
+    auto& h = *d.handles_;
+    std::call_once(h.pack_once, [&] { h.pack.reset(ZSTD_createCDict(d.bytes_.data(), d.bytes_.size(), kZstdLevel)); });
+    if (!h.pack) throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(d.id_));
+    return h.pack.get();
+  }
+  static const ZSTD_DDict* unpack(const PageDictionary& d) {
+    auto& h = *d.handles_;
+    std::call_once(h.unpack_once, [&] { h.unpack.reset(ZSTD_createDDict(d.bytes_.data(), d.bytes_.size())); });
+    if (!h.unpack) throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(d.id_));
+    return h.unpack.get();
+  }
 };
 
 PageDictionary::PageDictionary(std::int64_t id, std::string bytes)
     : id_(id), bytes_(std::move(bytes)), handles_(std::make_unique<Handles>()) {
-  handles_->pack.reset(ZSTD_createCDict(bytes_.data(), bytes_.size(), kZstdLevel));
-  handles_->unpack.reset(ZSTD_createDDict(bytes_.data(), bytes_.size()));
-  if (!handles_->pack || !handles_->unpack)
-    throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(id));
+  if (ZSTD_isError(ZDICT_getDictHeaderSize(bytes_.data(), bytes_.size())))
+    throw std::runtime_error("archive: page dictionary " + std::to_string(id) + " is no zstd dictionary");
 }
 
 PageDictionary::~PageDictionary() = default;
@@ -127,7 +143,7 @@ PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary) {
   page.bytes.resize(ZSTD_compressBound(plain.size()));
   const std::size_t size =
       dictionary ? ZSTD_compress_usingCDict(context.get(), page.bytes.data(), page.bytes.size(), plain.data(),
-                                            plain.size(), PageDictionaryAccess::handles(*dictionary).pack.get())
+                                            plain.size(), PageDictionaryAccess::pack(*dictionary))
                  : ZSTD_compressCCtx(context.get(), page.bytes.data(), page.bytes.size(), plain.data(), plain.size(),
                                      kZstdLevel);
   if (ZSTD_isError(size)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(size));
@@ -153,7 +169,7 @@ std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t pl
     thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
     if (!context) throw std::runtime_error("archive: zstd could not allocate a context");
     size = ZSTD_decompress_usingDDict(context.get(), out.data(), out.size(), packed.data(), packed.size(),
-                                      PageDictionaryAccess::handles(*dictionary).unpack.get());
+                                      PageDictionaryAccess::unpack(*dictionary));
   } else {
     size = ZSTD_decompress(out.data(), out.size(), packed.data(), packed.size());
   }

@@ -39,10 +39,12 @@ enum class PageCodec : std::int64_t { zlib = 1, zstd = 2, zstd_dictionary = 3 };
 // A zstd dictionary learnt from the pages of one host (train_page_dictionary), which share
 // their template: its id is the archive's (Archive::add_page_dictionary). Immutable once
 // made, so any threads may share one (ZSTD_CDict and ZSTD_DDict are read-only after
-// creation); it must outlive every pack_page and unpack_page call given it.
+// creation, and each is made once, on first use); it must outlive every pack_page and
+// unpack_page call given it.
 class PageDictionary {
  public:
-  // Loads `bytes` for packing and unpacking. Throws std::runtime_error when zstd cannot.
+  // Takes `bytes` for packing and unpacking. Throws std::runtime_error when they are no zstd
+  // dictionary (pack_page and unpack_page throw when zstd cannot load them).
   PageDictionary(std::int64_t id, std::string bytes);
   ~PageDictionary();
   PageDictionary(const PageDictionary&) = delete;

@@ -18,6 +18,7 @@ void PageDictionaries::add(const std::string& host, std::shared_ptr<const PageDi
   std::lock_guard lock(mutex_);
   Host& h = hosts_[host];
   if (h.dictionary && h.dictionary->id() >= dictionary->id()) return;
+  if (!h.dictionary && !h.learning) ++dictionaries_;
   h.dictionary = std::move(dictionary);
   for (const auto& s : h.samples) kept_bytes_ -= s.size();
   h.samples.clear();
@@ -32,12 +33,13 @@ void PageDictionaries::load(Archive& archive) {
 std::vector<std::string> PageDictionaries::keep_sample(std::string_view host, std::string_view page) {
   std::lock_guard lock(mutex_);
   Host& h = hosts_[std::string(host)];
-  if (h.dictionary || h.learning) return {};
+  if (h.dictionary || h.learning || dictionaries_ >= limits_.max_dictionaries) return {};
   if (kept_bytes_ + page.size() > limits_.max_kept_bytes) return {};
   h.samples.emplace_back(page);
   kept_bytes_ += page.size();
   if (h.samples.size() < limits_.pages_to_train) return {};
   h.learning = true;
+  ++dictionaries_;
   for (const auto& s : h.samples) kept_bytes_ -= s.size();
   return std::exchange(h.samples, {});
 }

@@ -84,6 +84,14 @@ BOOST_AUTO_TEST_CASE(a_dictionary_of_a_hosts_pages_packs_its_next_pages_smaller_
 
 BOOST_AUTO_TEST_CASE(too_little_to_learn_from_gives_no_dictionary) {
   BOOST_TEST(train_page_dictionary({"<p>a</p>", "<p>b</p>"}, 112'640).empty());
+  BOOST_TEST(throws_with([] { PageDictionary(1, "<p>no dictionary</p>"); }, "no zstd dictionary"));
+}
+
+BOOST_AUTO_TEST_CASE(only_so_many_hosts_get_a_dictionary) {
+  PageDictionaries dictionaries({.pages_to_train = 1, .max_dictionaries = 2});
+  BOOST_TEST(dictionaries.keep_sample("a.example", "page").size() == 1u);
+  BOOST_TEST(dictionaries.keep_sample("b.example", "page").size() == 1u);
+  BOOST_TEST(dictionaries.keep_sample("c.example", "page").empty());
 }
 
 BOOST_AUTO_TEST_CASE(samples_are_kept_until_there_are_enough_then_handed_out_once) {
