@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <map>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,7 @@
 #include "daemon/archive/compress.h"
 #include "daemon/archive/page_dictionaries.h"
 #include "tests/daemon/archive_helpers.h"
+#include "tests/daemon/pipeline.h"
 #include "tests/page_file.h"
 
 namespace winnow::archive {
@@ -179,6 +181,51 @@ BOOST_AUTO_TEST_CASE(a_page_naming_a_dictionary_the_archive_lacks_is_a_clear_err
   auto archive = Archive::open_sqlite_read_only(path);
   BOOST_TEST(archive->article(id).has_value());  // without the raw page: fine
   BOOST_TEST(throws_with([&] { archive->article(id, true); }, "no page dictionary 99"));
+}
+
+// winnowd's way: the first pages of a host are packed alone and kept as samples; from the
+// 16th a dictionary is learnt and stored; later pages of the host are packed with it, also
+// after a restart; every page reads back as served.
+BOOST_AUTO_TEST_CASE(ingest_learns_a_hosts_dictionary_and_packs_its_later_pages_with_it) {
+  using namespace winnow::ingest::testing;
+  TestServer server(4);
+  Pipeline pipeline;
+  std::map<std::string, std::string> served;  // path -> page
+  const auto publish_feed = [&](const std::string& name, int first, int count) {
+    std::vector<farm::Item> items;
+    for (int n = first; n < first + count; ++n) {
+      const std::string path = "/a/" + std::to_string(n);
+      const Story story = farm::make_story(700 + std::uint32_t(n), 12);
+      served[path] = farm::page_html(story);
+      server.route(path, farm::html_response(served[path]));
+      items.push_back(farm::item_for(story, server.url(path), false));
+    }
+    server.route("/" + name + ".xml", farm::plain_feed(farm::rss(name, server.url("/"), items)));
+    return server.url("/" + name + ".xml");
+  };
+  pipeline.subscribe({publish_feed("first", 0, 20)});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 20; }));
+  pipeline.worker().flush();
+  BOOST_TEST_REQUIRE(pipeline.probe().integer("SELECT count(*) FROM page_dictionaries WHERE host = '127.0.0.1'") == 1);
+
+  pipeline.subscribe({publish_feed("second", 20, 5)});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 25; }));
+  pipeline.restart(test_options());
+  pipeline.subscribe({publish_feed("third", 25, 5)});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 30; }));
+  pipeline.worker().flush();
+
+  int alone = 0;
+  for (const auto& row : pipeline.articles(true)) {
+    const std::string path = row.url.substr(row.url.find("/a/"));
+    BOOST_TEST(row.raw == served[path], path);
+    const int n = std::stoi(path.substr(3));
+    const auto codec = pipeline.probe().integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(row.id));
+    alone += codec == 2;
+    if (n >= 20) BOOST_TEST(codec == 3, path);
+  }
+  BOOST_TEST(alone >= 16);  // the samples themselves, and what was packed while learning
+  BOOST_TEST(pipeline.probe().integer("SELECT count(*) FROM page_dictionaries") == 1);  // none learnt again
 }
 
 BOOST_AUTO_TEST_SUITE_END()
