@@ -4,13 +4,13 @@
 
 _winnow_flags() {
   case $1 in
-    extract) echo "--url --content-type --format --explain --removed --front-matter --images --no-tables
+    extract) echo "--url --content-type --format --explain --removed --front-matter --links --images --no-tables
                    --input-dir --jobs --urls --tune" ;;
     feed) echo "--url --content-type --json" ;;
     feeds) echo "--title --category --json --dry-run" ;;
-    crawl) echo "--print --format --no-robots --quiet --delay --concurrency" ;;
+    crawl) echo "--print --format --links --images --no-robots --quiet --delay --concurrency" ;;
     search) echo "--limit --json --fts5" ;;
-    show) echo "--format --raw" ;;
+    show) echo "--format --links --images --raw" ;;
     export) echo "--since --format --gzip --limit --originals-only --output" ;;
     reextract) echo "--all" ;;
     reload) echo "--pid-file" ;;

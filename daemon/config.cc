@@ -177,9 +177,12 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
     if (!path.empty() && std::filesystem::path(path).is_relative()) path = (base_dir / path).lexically_normal().string();
   };
 
-  Section archive(root, "archive", source, {"path"});
+  Section archive(root, "archive", source, {"path", "url"});
   archive.read("path", c.archive_path);
   resolve(c.archive_path);
+  archive.read("url", c.archive_url);
+  if (!c.archive_url.empty() && !c.archive_url.starts_with("postgresql://") && !c.archive_url.starts_with("postgres://"))
+    fail(source, root["archive"]["url"].node()->source(), "archive.url: a postgresql:// URL (a SQLite file is archive.path)");
 
   Section feeds(root, "feeds", source, {"urls", "opml"});
   feeds.read_strings("urls", c.feed_urls);
@@ -240,7 +243,7 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
     throw std::runtime_error(source + ": schedule.min_interval_min is longer than schedule.max_interval_h");
   c.default_interval_s = std::clamp(c.default_interval_s, c.min_interval_s, c.max_interval_s);
 
-  Section ingest(root, "ingest", source, {"retry_delay_min", "max_retries", "max_entries_per_poll"});
+  Section ingest(root, "ingest", source, {"retry_delay_min", "max_retries", "max_entries_per_poll", "lease_s"});
   number = double(c.page_retry_delay_s) / 60;
   ingest.read_number("retry_delay_min", number, 0.01, 24 * 60 * 30);
   c.page_retry_delay_s = std::max<std::int64_t>(1, std::int64_t(number * 60));
@@ -250,6 +253,9 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   number = double(c.max_entries_per_poll);
   ingest.read_number("max_entries_per_poll", number, 0, 1'000'000);
   c.max_entries_per_poll = std::size_t(number);
+  number = double(c.lease_s);
+  ingest.read_number("lease_s", number, 3, 24 * 3600);
+  c.lease_s = std::int64_t(number);
 
   Section extract(root, "extract", source, {"workers"});
   number = c.workers;

@@ -26,7 +26,16 @@ struct WebhookConfig {
 
 struct Config {
   // [archive]
+  // The SQLite file; with archive_url set, where the local files beside the archive go
+  // (the writer lock, the extraction journal, the pid file).
   std::string archive_path = "/var/lib/winnow/archive.db";
+  // A postgresql:// URL: the archive is that PostgreSQL database (libpq's PG* variables and
+  // passfile fill in what the URL leaves out). Empty: the SQLite file at archive_path.
+  std::string archive_url;
+
+  // What Archive::open takes: the URL when set, else the path. In logs and messages it goes
+  // through Archive::location_for_logs, which hides a password.
+  const std::string& archive_location() const { return archive_url.empty() ? archive_path : archive_url; }
   // [feeds]
   std::vector<std::string> feed_urls;
   std::string opml_path;  // empty: none
@@ -62,6 +71,9 @@ struct Config {
   // Entries of one feed taken per poll: the newest this many (by date when every entry has
   // one, else the first in the feed's order); the rest are ignored. 0: no cap.
   std::size_t max_entries_per_poll = 500;
+  // How long a daemon's claim on a feed or a host lasts unless renewed (docs/scale-out.md):
+  // how soon other daemons on one database take over the feeds of one that died.
+  std::int64_t lease_s = 120;
   // [extract]
   unsigned workers = 0;  // 0: one per core
   // [api]: the HTTP API (daemon/api/, docs/api.md).

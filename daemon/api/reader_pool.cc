@@ -30,7 +30,7 @@ std::unique_ptr<archive::Archive> ReaderPool::take() {
       return connection;
     }
   }
-  return archive::Archive::open_sqlite_read_only(path_);
+  return archive::Archive::open_read_only(path_);
 }
 
 void ReaderPool::give_back(std::unique_ptr<archive::Archive> connection) {

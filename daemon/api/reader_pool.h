@@ -26,7 +26,8 @@ inline constexpr int kReaderNice = 10;
 
 class ReaderPool {
  public:
-  // `path`: the SQLite archive (open_sqlite_read_only); `threads` readers.
+  // `path`: the archive's location, a SQLite path or a postgresql:// URL (Archive::open_read_only);
+  // `threads` readers.
   ReaderPool(std::string path, unsigned threads);
   // Waits for the jobs running; the ones queued are dropped unrun.
   ~ReaderPool();

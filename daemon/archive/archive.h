@@ -1,6 +1,7 @@
 #pragma once
-// The archive: feeds, their entries, and the clean articles, in one SQLite database
-// (WAL mode, versioned migrations, FTS5 over title and text, raw page bytes compressed).
+// The archive: feeds, their entries, and the clean articles, in one SQLite database (WAL
+// mode, versioned migrations, FTS5 over title and text, raw page bytes compressed), or in a
+// PostgreSQL database (postgres/pg_archive.h, docs/scale-out.md) that several winnowd share.
 //
 // `Archive` is synchronous and single-threaded: one object per thread. The daemon gives it
 // to `ArchiveWorker` (archive_worker.h), which owns it on its own thread and batches writes;
@@ -25,10 +26,11 @@ namespace winnow::archive {
 
 using base::UnixSeconds;
 
-// Thrown when a write finds no room: the file system is full (ENOSPC, a quota) or the
-// database reached its page limit (SQLITE_FULL). Not worth retrying until an operator frees
-// space, so the daemon stops writing and exits (archive_worker.h); a transaction that threw
-// it is rolled back whole, as any other.
+// Thrown when a write finds no room: the file system is full (ENOSPC, a quota), the
+// database reached its page limit (SQLITE_FULL), or the PostgreSQL server's disk is full
+// (SQLSTATE 53100). Not worth retrying until an operator frees space, so the daemon stops
+// writing and exits (archive_worker.h); a transaction that threw it is rolled back whole, as
+// any other.
 class StorageFull : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -67,6 +69,21 @@ struct FeedRow {
   // clean success.
   std::string last_error;
   bool enabled = true;
+};
+
+// Feeds by health (Archive::feed_counts), as ingest's metrics and winnowd's status count them:
+// enabled feeds whose last poll failed, that are broken but usable (last_error starts with
+// kBrokenFeedPrefix), the other enabled ones, and the disabled.
+struct FeedCounts {
+  std::int64_t ok = 0, failing = 0, broken = 0, disabled = 0;
+  std::int64_t enabled() const { return ok + failing + broken; }
+};
+
+// What Archive::finish_feed_poll did with a poll's row.
+enum class PollSaved {
+  saved,       // written, and the lease released
+  lease_lost,  // another owner holds the feed now: nothing written
+  gone,        // the feed was removed meanwhile: nothing written
 };
 
 // One article: a feed entry (or a URL crawled on demand) with its clean text.
@@ -156,7 +173,8 @@ struct ArticleQuery {
 // A page of articles and where the next one starts. Rows with an id at most `next` that
 // the page does not hold did not match: a consumer that asks again with after = next never
 // misses an article and never sees one twice, since ids are given in commit order and
-// never reused (one writer; no article is ever deleted).
+// never reused (one writer; no article is ever deleted). On PostgreSQL with several writing
+// instances ids are not in commit order yet (docs/scale-out.md, "Not yet").
 struct ArticlePage {
   std::vector<ArticleRow> rows;          // without raw bytes
   std::int64_t next = 0;                 // the cursor to ask with next
@@ -176,7 +194,8 @@ struct SearchHit {
   std::string title;
   std::string url;
   std::string snippet;                  // with the matches marked [like this]
-  double rank;                          // FTS5 bm25: negative, smaller is a better match
+  double rank;                          // smaller is a better match: FTS5 bm25 (negative) on
+                                        // SQLite, -ts_rank on PostgreSQL
 };
 
 class Archive {
@@ -188,6 +207,17 @@ class Archive {
   // the file is missing or not at this winnow's schema version (saying how to upgrade it).
   // Every write then fails.
   static std::unique_ptr<Archive> open_sqlite_read_only(const std::string& path);
+  // Opens the archive `location` names: a postgresql:// (or postgres://) URL is a
+  // PostgreSQL database (libpq reads PG* variables and the passfile for what the URL leaves
+  // out), migrated like a SQLite file; anything else is a SQLite path (open_sqlite).
+  static std::unique_ptr<Archive> open(const std::string& location);
+  // The same for reading only: on PostgreSQL a session with default_transaction_read_only,
+  // which does not migrate and refuses every write.
+  static std::unique_ptr<Archive> open_read_only(const std::string& location);
+  // True when `location` is a PostgreSQL URL.
+  static bool is_postgres_url(std::string_view location);
+  // `location` fit for logs and messages: a password in a URL shown as "***".
+  static std::string location_for_logs(const std::string& location);
   virtual ~Archive() = default;
 
   // Runs `work` in one transaction: commits when it returns, rolls back when it throws.
@@ -201,6 +231,79 @@ class Archive {
   virtual std::optional<FeedRow> feed_by_url(const std::string& url) = 0;
   virtual std::vector<FeedRow> feeds() = 0;                // ordered by id
   virtual void update_feed(const FeedRow& row) = 0;        // every field but id
+
+  // How many feeds there are, by health. Reads every feed row (a scan): for start-up, reloads
+  // and a periodic refresh, not for every poll.
+  virtual FeedCounts feed_counts() = 0;
+
+  // ---- Leases: several daemons sharing one database's feeds (docs/scale-out.md, "Work
+  // sharing and politeness"). An owner is one daemon process (ingest makes its id once per
+  // start: hostname:pid:random). A lease is live while its `until` is not before the `now`
+  // the caller passes: every time here is the caller's wall clock, so instances need clocks
+  // in step (NTP) to within a fraction of a lease. Each call is one transaction of its own
+  // or joins the caller's. The SQL each one stands for on PostgreSQL is written beside the
+  // SQLite one (sqlite/leases.cc).
+  //
+  // Hosts are sharded by lease: a daemon sends requests to a host only while it holds the
+  // host's lease (host_leases), so one process's HostBudgets paces each host, whatever the
+  // number of daemons. A host is the lowercased host name of a URL (parsers::url_host); a URL
+  // without one (file://) has no lease.
+  //
+  // Claims, in next_poll order, at most `limit` feeds that are enabled, due (next_poll <=
+  // now), hold no live lease (not even the caller's: a feed it is polling is not handed out
+  // again) and whose host no other owner leases live; leases each of them and its host to
+  // `owner` until `until`. A feed whose host lease another owner wins meanwhile is left
+  // unclaimed. Returns the claimed rows as stored now (ETag etc.), so that a poll never
+  // starts from another instance's stale state.
+  virtual std::vector<FeedRow> claim_due_feeds(const std::string& owner, UnixSeconds now, UnixSeconds until,
+                                               std::size_t limit) = 0;
+  // Ends a poll of row.id: when `owner` still holds the feed's lease (even an expired one no
+  // other owner took since), writes what a poll owns (url, title, site_url, etag,
+  // last_modified, next_poll, interval_s, last_polled, last_new_entry, consecutive_failures,
+  // last_error; not category nor enabled, which the operator owns) as update_feed does,
+  // outbox event included, and releases the lease. Otherwise writes nothing: a daemon resumed
+  // after SIGSTOP past its lease must not overwrite the poll of the owner that took it over.
+  // The feed's host lease is not released (release_hosts).
+  virtual PollSaved finish_feed_poll(const std::string& owner, const FeedRow& row) = 0;
+  // Extends to `until` the leases of `feed_ids` that `owner` still holds (live or expired but
+  // not taken by another); returns those ids. For polls that run long.
+  virtual std::vector<std::int64_t> renew_feed_leases(const std::string& owner,
+                                                      const std::vector<std::int64_t>& feed_ids,
+                                                      UnixSeconds until) = 0;
+  // The earliest next_poll of a feed claim_due_feeds could give `owner` (ignoring `limit`),
+  // or nothing when there is none: when to claim next. Feeds leased live and hosts leased
+  // by others are skipped, so the caller must also look again now and then (other daemons
+  // add feeds and let leases go).
+  virtual std::optional<UnixSeconds> next_feed_due(const std::string& owner, UnixSeconds now) = 0;
+  // Leases `host` to `owner` until `until` when no other owner holds it live; true when
+  // `owner` holds it now. For a page on a host other than its feed's.
+  virtual bool claim_host(const std::string& owner, const std::string& host, UnixSeconds now, UnixSeconds until) = 0;
+  // Extends the leases of `hosts` that `owner` still holds; returns those hosts.
+  virtual std::vector<std::string> renew_host_leases(const std::string& owner, const std::vector<std::string>& hosts,
+                                                     UnixSeconds until) = 0;
+  // Lets the host leases of `owner` among `hosts` go (no longer in use).
+  virtual void release_hosts(const std::string& owner, const std::vector<std::string>& hosts) = 0;
+  // Lets every lease of `owner` go, feeds and hosts, writing nothing else: a daemon that
+  // stops, so that others take its feeds at once instead of after the expiry.
+  virtual void release_leases(const std::string& owner) = 0;
+  // Forgets every lease of every owner. Only for a database no other daemon can be using
+  // (SQLite under the writer lock): the leases of a daemon killed before are stale.
+  virtual void clear_leases() = 0;
+  // Page retries (page_retry.h) claimed as feeds are: the articles (without raw bytes) and
+  // the entries whose retry_at is set and not after `now`, earliest first, at most `limit`
+  // each, get retry_at moved to `until`, so that no other daemon retries them before then; one
+  // that dies holding them lets them come due again at `until`. Settling a retry sets its next
+  // retry_at (or clears it) as before.
+  virtual std::vector<ArticleRow> claim_articles_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                               std::size_t limit) = 0;
+  virtual std::vector<EntryRetry> claim_entries_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                              std::size_t limit) = 0;
+  // Feeds polled before (last_polled > 0), enabled, overdue (next_poll < now) and without a
+  // live lease get next_poll spread uniformly over [now, now + min(interval, max_spread_s)),
+  // an interval of 0 counting as `default_interval_s`: after downtime, so that a start does
+  // not poll them all at once. Returns how many moved.
+  virtual std::int64_t spread_overdue_feeds(UnixSeconds now, std::int64_t max_spread_s,
+                                            std::int64_t default_interval_s) = 0;
 
   // Entries already seen: true when (feed, entry_key) was recorded. record_entry marks one
   // as seen without an article (e.g. an entry that failed for good).
@@ -220,6 +323,9 @@ class Archive {
   virtual EntryRetryCounts entry_retry_counts(std::int64_t feed_id) = 0;
 
   // Articles. store_article records the entry too (when feed_id is set) and returns the id.
+  // On PostgreSQL an article whose normalized or canonical URL is archived already (by any
+  // instance) is not stored again: the existing id is returned and the entry recorded with
+  // it. SQLite stores it (ingest asks article_by_url first).
   virtual std::int64_t store_article(const ArticleRow& row) = 0;
   virtual std::optional<ArticleRow> article(std::int64_t id, bool with_raw = false) = 0;
   // An archived article with this normalized or canonical URL, if any.
@@ -270,7 +376,8 @@ class Archive {
   virtual std::vector<PageDictionaryRow> page_dictionaries() { return {}; }
 
   // Full-text search (FTS5 query syntax) over title and text, best first. Throws
-  // BadSearchQuery for a query the engine cannot read.
+  // BadSearchQuery for a query the engine cannot read. PostgreSQL reads the same syntax
+  // through a translation (postgres/tsquery.h), with the differences said there.
   virtual std::vector<SearchHit> search(const std::string& query, std::size_t limit) = 0;
 
   // Transactions this connection has committed so far (a lone statement outside

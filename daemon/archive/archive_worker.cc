@@ -116,7 +116,7 @@ bool ArchiveWorker::next_job(Item& item, std::chrono::steady_clock::time_point d
 void ArchiveWorker::run(const std::string& path, std::promise<void>& opened) {
   std::unique_ptr<Archive> archive;
   try {
-    archive = Archive::open_sqlite(path);
+    archive = Archive::open(path);
   } catch (...) {
     opened.set_exception(std::current_exception());
     return;

@@ -38,7 +38,8 @@ class ArchiveWorker {
   // throw nor call flush().
   using OnFull = std::function<void()>;
 
-  // Opens the archive at `path` on the new thread; throws what opening threw.
+  // Opens the archive at `path` (a SQLite path or a postgresql:// URL: Archive::open) on the
+  // new thread; throws what opening threw.
   explicit ArchiveWorker(const std::string& path, OnFull on_full = {});
   // Runs every job already posted, commits, and joins the thread.
   ~ArchiveWorker();

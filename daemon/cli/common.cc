@@ -30,11 +30,20 @@ Config cli_config(const Args& args) {
     }
     if (!found) config.archive_path = "var/archive.db";
   }
-  if (auto archive = args.get("archive")) config.archive_path = *archive;
+  if (auto archive = args.get("archive")) {
+    // --archive names either back end: a postgresql:// URL or a SQLite file.
+    if (archive::Archive::is_postgres_url(*archive)) {
+      config.archive_url = *archive;
+    } else {
+      config.archive_path = *archive;
+      config.archive_url.clear();
+    }
+  }
   return config;
 }
 
 void make_archive_directory(const Config& config) {
+  if (!config.archive_url.empty()) return;
   if (auto parent = std::filesystem::path(config.archive_path).parent_path(); !parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
@@ -44,7 +53,7 @@ void make_archive_directory(const Config& config) {
 std::unique_ptr<archive::Archive> open_archive(const Args& args) {
   const Config config = cli_config(args);
   make_archive_directory(config);
-  return archive::Archive::open_sqlite(config.archive_path);
+  return archive::Archive::open(config.archive_location());
 }
 
 std::unique_ptr<archive::Archive> open_archive_to_read(const Args& args) {
@@ -52,7 +61,7 @@ std::unique_ptr<archive::Archive> open_archive_to_read(const Args& args) {
   // Nothing to read is no reason to make an empty archive (nor its directory): the archive
   // layer opens read-only and names what is missing; we add how to name another.
   try {
-    return archive::Archive::open_sqlite_read_only(config.archive_path);
+    return archive::Archive::open_read_only(config.archive_location());
   } catch (const archive::StorageFull&) {
     throw;
   } catch (const std::runtime_error& e) {

@@ -5,6 +5,8 @@
 
 #include <sstream>
 
+#include "daemon/archive/archive.h"
+
 namespace winnow::cli {
 namespace {
 
@@ -33,7 +35,8 @@ const char* level_name(LogLevel level) {
 
 std::string config_as_toml(const Config& c) {
   std::ostringstream o;
-  o << "[archive]\npath = " << quoted(c.archive_path) << "\n\n"
+  o << "[archive]\npath = " << quoted(c.archive_path) << "\n"
+    << (c.archive_url.empty() ? "" : "url = " + quoted(archive::Archive::location_for_logs(c.archive_url)) + "\n") << "\n"
     << "[feeds]\nurls = " << strings(c.feed_urls) << "\nopml = " << quoted(c.opml_path) << "\n\n"
     << "[fetch]\nuser_agent = " << quoted(c.user_agent) << "\ncontact = " << quoted(c.contact)
     << "\nconnect_timeout_s = " << c.connect_timeout_s << "\ntotal_timeout_s = " << c.total_timeout_s
@@ -47,7 +50,7 @@ std::string config_as_toml(const Config& c) {
     << "[schedule]\nmin_interval_min = " << c.min_interval_s / 60.0 << "\nmax_interval_h = " << c.max_interval_s / 3600.0
     << "\ndefault_interval_min = " << c.default_interval_s / 60.0 << "\n\n"
     << "[ingest]\nretry_delay_min = " << c.page_retry_delay_s / 60.0 << "\nmax_retries = " << c.page_max_retries
-    << "\nmax_entries_per_poll = " << c.max_entries_per_poll << "\n\n"
+    << "\nmax_entries_per_poll = " << c.max_entries_per_poll << "\nlease_s = " << c.lease_s << "\n\n"
     << "[extract]\nworkers = " << c.workers << "\n\n"
     << "[api]\nlisten = " << quoted(c.api_listen) << "\nsocket = " << quoted(c.api_socket)
     << "\ntoken = " << secret(c.api_token) << "\npublic_url = " << quoted(c.api_public_url)

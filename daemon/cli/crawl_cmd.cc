@@ -20,6 +20,7 @@
 #include "daemon/archive/archive_worker.h"
 #include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
+#include "daemon/cli/markdown_out.h"
 #include "daemon/cli/verbs.h"
 #include "daemon/ingest/ingest.h"
 #include "daemon/log.h"
@@ -35,7 +36,8 @@ namespace po = boost::program_options;
 
 Command crawl_command() {
   Command c("crawl",
-            "URL|FILE... [--print] [--format text|markdown|json] [--no-robots] [--quiet]\n"
+            "URL|FILE... [--print] [--format text|markdown|json] [--links] [--images] [--no-robots]\n"
+            "[--quiet] "
             "[--delay SECONDS] [--concurrency N]",
             "Fetches each feed or page now. A feed has its new entries fetched, extracted and\n"
             "archived; any other page is extracted and archived as an article. FILE is read as\n"
@@ -53,6 +55,7 @@ Command crawl_command() {
       "at least this long between two requests to one host (default: the configuration's)")(
       "concurrency", po::value<std::string>()->value_name("N"),
       "requests at once to one host, 1 to 64 (default: the configuration's)");
+  add_markdown_switches(c, false);
   add_archive_options(c);
   c.positionals(1, SIZE_MAX, "URL or FILE");
   return c;
@@ -72,7 +75,7 @@ double delay_seconds(const std::string& text) {
   return value;
 }
 
-void print_article(const archive::ArticleRow& row, const std::string& format) {
+void print_article(const archive::ArticleRow& row, const std::string& format, const MarkdownSwitches& md) {
   if (format == "json") {
     json::object o{{"url", row.url},   {"title", row.title},     {"authors", row.authors},
                    {"site_name", row.site_name}, {"language", row.language}, {"source", row.source},
@@ -83,13 +86,14 @@ void print_article(const archive::ArticleRow& row, const std::string& format) {
     std::cout << archive::json_line(o) << "\n";
     return;
   }
+  const std::string markdown = format == "markdown" ? row_markdown(row, md) : std::string();
   // The Markdown carries its own H1 (the title): not a second one.
-  if (format == "markdown" && row.markdown.starts_with("# ")) {
-    std::cout << base::without_controls(row.markdown) << "\n\n<" << base::without_controls(row.url) << ">\n\n";
+  if (format == "markdown" && markdown.starts_with("# ")) {
+    std::cout << base::without_controls(markdown) << "\n\n<" << base::without_controls(row.url) << ">\n\n";
     return;
   }
   std::cout << "# " << base::without_controls(row.title) << "\n" << base::without_controls(row.url) << "\n\n"
-            << base::without_controls(format == "markdown" ? row.markdown : row.text) << "\n\n";
+            << base::without_controls(format == "markdown" ? markdown : row.text) << "\n\n";
 }
 
 // A FILE.list (or .txt) names what to crawl, one URL or path a line, '#' comments.
@@ -119,6 +123,7 @@ int run_crawl(std::span<char* const> argv) {
   Args args(argv, command);
   if (print_help_if_asked(args, command)) return kExitOk;
   const std::string format = args.choice("format", "text", {"text", "markdown", "json"});
+  const MarkdownSwitches md = markdown_switches(args);
   std::optional<double> delay_s;
   if (auto d = args.get("delay")) delay_s = delay_seconds(*d);
   const auto concurrency = args.number("concurrency", 0, 1, 64);
@@ -195,7 +200,7 @@ int run_crawl(std::span<char* const> argv) {
     ingest.crawl(
         targets, print,
         [&](const ingest::CrawledArticle& a) {
-          if (print) print_article(a.row, format);
+          if (print) print_article(a.row, format, md);
         },
         [&] {
           ticker.cancel();

@@ -21,6 +21,7 @@
 
 #include "base/ascii.h"
 #include "daemon/cli/args.h"
+#include "daemon/cli/markdown_out.h"
 #include "daemon/cli/verbs.h"
 #include "parsers/extract/extract.h"
 #include "parsers/render/render.h"
@@ -57,25 +58,15 @@ Command extract_command() {
       "format", po::value<std::string>()->value_name("F"), "text (default), markdown, or json (metadata + typed blocks)")(
       "explain", po::bool_switch(), "show every block of the page, kept or removed, with its reason")(
       "removed", po::bool_switch(), "with --format json: also list the removed blocks and reasons")(
-      "front-matter", po::bool_switch(), "with --format markdown: a YAML header of the metadata")(
-      "images", po::bool_switch(), "with --format markdown: the page's main image under the title")(
-      "no-tables", po::bool_switch(), "leave tables out of text and Markdown")(
       "input-dir", po::value<std::string>()->value_name("DIR"), "every file of DIR to JSON Lines")(
       "jobs", po::value<std::string>()->value_name("N"), "pages extracted in parallel with --input-dir, 1 to 256 (default: cores)")(
       "urls", po::value<std::string>()->value_name("FILE"), "ID<TAB>URL lines naming each page's URL (default: $PAGE_URLS)")(
       "tune", po::value<std::vector<std::string>>()->composing()->value_name("NAME=VALUE"),
       "set one of the extractor's tuned numbers (for bench/quality; repeatable)");
+  add_markdown_switches(c, true);
   c.positionals(0, 1);
   return c;
 }
-
-// The Markdown switches (trafilatura's names).
-struct MarkdownOptions {
-  bool front_matter = false, images = false, tables = true;
-};
-
-// A YAML scalar: double-quoted, with JSON's escapes (a subset of YAML's).
-std::string yaml_string(const std::string& s) { return json::serialize(json::value(s)); }
 
 // Inputs larger than this are refused rather than read: 64 MiB is six times the
 // default extraction cap, which already cuts pages at 16 MiB.
@@ -152,58 +143,15 @@ int exit_status(parsers::PageKind kind) {
   return 0;
 }
 
-// The article as Markdown with the switches of `md`: tables dropped, a YAML front matter of
-// its metadata, its main image under the title.
-std::string markdown(Article article, const MarkdownOptions& md) {
-  if (!md.tables) std::erase_if(article.blocks, [](const parsers::Block& b) { return b.kind == parsers::BlockKind::table; });
-  std::string body = parsers::to_markdown(article);
-  if (md.images && !article.metadata.image.empty()) {
-    const std::string image = "![](" + article.metadata.image + ")\n\n";
-    // Under the H1 when the Markdown starts with one.
-    std::size_t at = body.starts_with("# ") ? body.find("\n\n") : std::string::npos;
-    if (at == std::string::npos) body.insert(0, image);
-    else body.insert(at + 2, image);
-  }
-  if (!md.front_matter) return body;
-  const auto& m = article.metadata;
-  std::string yaml = "---\n";
-  auto field = [&](const char* key, const std::string& value) {
-    if (!value.empty()) yaml += std::string(key) + ": " + yaml_string(value) + "\n";
-  };
-  field("title", m.title);
-  if (!m.authors.empty()) {
-    yaml += "authors:\n";
-    for (const auto& a : m.authors) yaml += "  - " + yaml_string(a) + "\n";
-  }
-  field("published", m.published);
-  field("modified", m.modified);
-  field("site_name", m.site_name);
-  field("url", m.canonical_url);
-  field("language", m.language);
-  field("description", m.description);
-  field("image", m.image);
-  if (!m.tags.empty()) {
-    yaml += "tags:\n";
-    for (const auto& t : m.tags) yaml += "  - " + yaml_string(t) + "\n";
-  }
-  yaml += "verdict: " + std::string(to_string(article.verdict.kind)) + "\n---\n\n";
-  return yaml + body;
-}
-
-std::string plain_text(Article article, const MarkdownOptions& md) {
-  if (!md.tables) std::erase_if(article.blocks, [](const parsers::Block& b) { return b.kind == parsers::BlockKind::table; });
+std::string plain_text(Article article, const MarkdownSwitches& md) {
+  if (!md.options.tables) std::erase_if(article.blocks, [](const parsers::Block& b) { return b.kind == parsers::BlockKind::table; });
   return parsers::to_plain_text(article);
 }
 
-std::string render(const Article& article, const std::string& format, bool with_removed, const MarkdownOptions& md) {
-  if (format == "markdown") return markdown(article, md);
+std::string render(const Article& article, const std::string& format, bool with_removed, const MarkdownSwitches& md) {
+  if (format == "markdown") return render_markdown(article, md);
   if (format == "json") return json::serialize(parsers::to_json(article, with_removed));
   return plain_text(article, md);
-}
-
-MarkdownOptions markdown_options(const Args& args) {
-  return MarkdownOptions{.front_matter = args.has("front-matter"), .images = args.has("images"),
-                         .tables = !args.has("no-tables")};
 }
 
 void print_explain(const Article& article) {
@@ -282,7 +230,7 @@ int run_directory(const Args& args, const std::string& format) {
   const parsers::Tuning tuning = tuning_from(args);
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   jobs = unsigned(args.number("jobs", jobs, 1, 256));
-  const MarkdownOptions md = markdown_options(args);
+  const MarkdownSwitches md = markdown_switches(args);
 
   // Lines are printed in file order as soon as every earlier one is done.
   std::mutex mutex;
@@ -317,7 +265,7 @@ int run_directory(const Args& args, const std::string& format) {
         line["language"] = m.language.empty() ? json::value(nullptr) : json::value(m.language);
         line["verdict"] = to_string(article.verdict.kind);
         if (format == "json") line["article"] = parsers::to_json(article, false);
-        line["text"] = format == "markdown" ? markdown(article, md) : plain_text(article, md);
+        line["text"] = format == "markdown" ? render_markdown(article, md) : plain_text(article, md);
         line["ms"] = ms;
         if (explain) {
           line["region"] = article.region;
@@ -385,7 +333,7 @@ int run_extract(std::span<char* const> argv) {
     print_explain(article);
     return exit_status(article.verdict.kind);
   }
-  std::string out = render(article, format, options.keep_removed, markdown_options(args));
+  std::string out = render(article, format, options.keep_removed, markdown_switches(args));
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fputc('\n', stdout);
   if (article.blocks.empty()) std::fprintf(stderr, "winnow extract: %s: no article text found\n", source.c_str());

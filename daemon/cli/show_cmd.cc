@@ -10,6 +10,7 @@
 #include "base/utf8.h"
 #include "daemon/archive/article_json.h"
 #include "daemon/cli/common.h"
+#include "daemon/cli/markdown_out.h"
 #include "daemon/cli/verbs.h"
 
 namespace winnow::cli {
@@ -18,12 +19,13 @@ namespace {
 namespace po = boost::program_options;
 
 Command show_command() {
-  Command c("show", "ID [--format text|markdown|json] [--raw]",
+  Command c("show", "ID [--format text|markdown|json] [--links] [--images] [--raw]",
             "Prints the archived article ID (as listed by `winnow search`): its title, URL, where its\n"
             "text comes from and what the page was, then the text. --raw prints the page as fetched.",
             "exit status: 0 printed; 1 no article ID; 2 bad usage; 3 no archive\n");
   c.options()("format", po::value<std::string>()->value_name("F"), "text (default), markdown or json")(
       "raw", po::bool_switch(), "the page as it was fetched, byte for byte");
+  add_markdown_switches(c, false);
   add_archive_options(c);
   c.positionals(1, 1, "ID");
   return c;
@@ -50,7 +52,7 @@ int run_show(std::span<char* const> argv) {
   // What came from feeds and pages never reaches the terminal with its control characters.
   using base::without_controls;
   if (format == "json") std::cout << archive::json_line(archive::article_json(*row)) << "\n";
-  else if (format == "markdown") std::cout << without_controls(row->markdown) << "\n";
+  else if (format == "markdown") std::cout << without_controls(row_markdown(*row, markdown_switches(args))) << "\n";
   else {
     // What the text is, on a line of its own: a row that is not a page's article says so.
     std::cout << without_controls(row->title) << "\n" << without_controls(row->url) << "\nsource=" << row->source

@@ -50,6 +50,9 @@ constexpr int kExitArchiveFull = 75;
 ingest::IngestOptions ingest_options(const Config& config, metrics::Registry* registry = nullptr) {
   ingest::IngestOptions options = ingest::options_from(config);
   options.extraction_journal = config.archive_path + ".extracting";
+  // SQLite: the writer lock keeps every other winnowd off this archive, so leases left by a
+  // winnowd killed before are stale. PostgreSQL: other daemons may hold live leases.
+  options.sole_instance = config.archive_url.empty();
   options.metrics = registry;
   return options;
 }
@@ -57,7 +60,7 @@ ingest::IngestOptions ingest_options(const Config& config, metrics::Registry* re
 // The webhook dispatcher's part of the configuration: its endpoints, and ours for the rest.
 webhooks::DispatcherOptions webhook_options(const Config& config) {
   webhooks::DispatcherOptions options;
-  options.archive_path = config.archive_path;
+  options.archive_path = config.archive_location();
   options.endpoints = config.webhooks;
   options.user_agent = config.full_user_agent();
   options.ca_file = config.ca_file;
@@ -69,8 +72,8 @@ class Service {
   Service(std::string config_path, Config config)
       : config_path_(std::move(config_path)),
         config_(std::move(config)),
-        lock_(config_.archive_path),
-        archive_(config_.archive_path, [this] { asio::post(loop_, [this] { archive_full(); }); }),
+        lock_(config_.archive_url.empty() ? std::make_unique<archive::WriterLock>(config_.archive_path) : nullptr),
+        archive_(config_.archive_location(), [this] { asio::post(loop_, [this] { archive_full(); }); }),
         webhooks_(archive_, webhook_options(config_)),
         ingest_(loop_, archive_, ingest_options(config_, &metrics_)),
         signals_(loop_, SIGTERM, SIGINT, SIGHUP),
@@ -81,7 +84,7 @@ class Service {
                                                "Webhook deliveries waiting: events not yet accepted by an endpoint.",
                                                [this] { return double(webhooks_.backlog()); });
     if (!config_.api_listen.empty() || !config_.api_socket.empty())
-      api_ = std::make_unique<api::Api>(loop_, archive_, ingest_, config_.archive_path, api::api_options_from(config_),
+      api_ = std::make_unique<api::Api>(loop_, archive_, ingest_, config_.archive_location(), api::api_options_from(config_),
                                         api::DaemonState{[this] { return !archive_.full() && exit_status_ == 0; },
                                                          [this] { return metrics_.render(); }});
   }
@@ -94,7 +97,7 @@ class Service {
     start_watchdog();
     tick_status();
     sd_notify(0, "READY=1");
-    log::info("started", {{"config", config_path_}, {"archive", config_.archive_path}});
+    log::info("started", {{"config", config_path_}, {"archive", archive::Archive::location_for_logs(config_.archive_location())}});
     loop_.run();
     log::info("stopped", {{"archived", ingest_.stats().archived}});
     return exit_status_;
@@ -130,11 +133,12 @@ class Service {
     sd_notify(0, "RELOADING=1");
     try {
       Config fresh = load_config(config_path_);
-      if (fresh.archive_path != config_.archive_path)
-        log::warning("archive path change needs a restart", {{"path", fresh.archive_path}});
+      if (fresh.archive_path != config_.archive_path || fresh.archive_url != config_.archive_url)
+        log::warning("archive path change needs a restart", {{"path", archive::Archive::location_for_logs(fresh.archive_location())}});
       if (fresh.api_listen != config_.api_listen || fresh.api_socket != config_.api_socket)
         log::warning("api address change needs a restart", {{"listen", fresh.api_listen}, {"socket", fresh.api_socket}});
       fresh.archive_path = config_.archive_path;
+      fresh.archive_url = config_.archive_url;
       config_ = std::move(fresh);
       log::set_level(config_.log_level);
       ingest_.reconfigure(ingest_options(config_));
@@ -227,7 +231,9 @@ class Service {
   Config config_;
   metrics::Registry metrics_;  // for GET /metrics; outlives the Ingest's handles and callbacks
   asio::io_context loop_;
-  archive::WriterLock lock_;  // before the archive is opened; released after it is closed
+  // Before the archive is opened; released after it is closed. SQLite only: on PostgreSQL
+  // several daemons share the database by lease.
+  std::unique_ptr<archive::WriterLock> lock_;
   archive::ArchiveWorker archive_;
   // Registers the configured endpoints before ingest_ archives anything (its own thread
   // and archive connection; always there, so that a reload may add the first endpoint).

@@ -127,8 +127,11 @@ void Ingest::fetch_page(std::shared_ptr<Job> job) {
       });
     });
   };
-  if (host == "file") start();
-  else hosts_.acquire(host, std::move(start));
+  if (host == "file") return start();
+  acquire_host(host, [this, job, start = std::move(start)](bool held) mutable {
+    if (!held) return abandon(job);  // another daemon kept the host: the next poll tries again
+    start();
+  });
 }
 
 void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {

@@ -57,6 +57,9 @@ class HostBudgets {
 
   std::size_t waiting() const;          // requests queued, all hosts
   std::size_t hosts() const { return hosts_.size(); }
+  // True while the host has requests waiting or under way, or pacing state to keep (a delay
+  // still running, Retry-After, a soft rate limit, a Crawl-delay).
+  bool tracks(const std::string& host) const { return hosts_.contains(host); }
   int max_in_flight_seen() const { return max_in_flight_seen_; }  // per host, for tests
 
  private:

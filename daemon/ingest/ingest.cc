@@ -69,6 +69,7 @@ IngestOptions options_from(const Config& c) {
   o.retry.base_delay_s = c.page_retry_delay_s;
   o.retry.max_retries = c.page_max_retries;
   o.max_entries_per_poll = c.max_entries_per_poll;
+  o.lease_s = c.lease_s;
   return o;
 }
 
@@ -88,7 +89,9 @@ Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOp
           },
           options_.obey_robots, options_.robots_agent),
       workers_(options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency())),
+      owner_(detail::make_owner_id()),
       timer_(loop),
+      renew_timer_(loop),
       retry_timer_(loop),
       metrics_(options_.metrics ? std::make_unique<IngestMetrics>(*options_.metrics, archive) : nullptr) {
   // The raw page dictionaries stored so far, for the workers to pack with.
@@ -106,7 +109,9 @@ Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOp
 
 Ingest::~Ingest() {
   *alive_ = false;
+  release_all_leases();  // runs after the jobs already queued (a poll's row saved first)
   timer_.cancel();
+  renew_timer_.cancel();
   retry_timer_.cancel();
   hosts_.cancel_waiting();
   page_waiters_.clear();
@@ -116,11 +121,6 @@ Ingest::~Ingest() {
 
 std::size_t Ingest::in_flight() const { return jobs_in_flight_ + polls_in_flight_ + crawls_in_flight_; }
 
-std::size_t Ingest::failing_feeds() const {
-  return std::size_t(std::count_if(feeds_.begin(), feeds_.end(),
-                                   [](const auto& item) { return item.second->row.consecutive_failures > 0; }));
-}
-
 void Ingest::fetch_limited(const std::string& url, fetch::FetchRequest request,
                            std::function<void(fetch::FetchResult)> done) {
   std::string host = budget_key(url);
@@ -128,11 +128,11 @@ void Ingest::fetch_limited(const std::string& url, fetch::FetchRequest request,
     fetcher_.fetch(std::move(request), std::move(done));
     return;
   }
-  hosts_.acquire(host, [this, alive = std::weak_ptr<bool>(alive_), host, request = std::move(request),
-                        done = std::move(done)]() mutable {
+  acquire_host(host, [this, alive = std::weak_ptr<bool>(alive_), host, request = std::move(request),
+                      done = std::move(done)](bool held) mutable {
     if (alive.expired()) return;
-    if (cancelled_) {  // started by the host's budget just before drain() cancelled the rest
-      hosts_.release(host, 0, std::nullopt);
+    if (!held || cancelled_) {  // another daemon kept the host, or drain() cancelled the rest
+      if (held) hosts_.release(host, 0, std::nullopt);
       fetch::FetchResult r;
       r.error = fetch::FetchErrc::cancelled;
       r.url = request.url;
@@ -143,126 +143,6 @@ void Ingest::fetch_limited(const std::string& url, fetch::FetchRequest request,
       done(std::move(r));
     });
   });
-}
-
-// ---- scheduling -------------------------------------------------------------------------
-
-// Archive jobs may outlive the Ingest (it does not wait for them): they reach the loop
-// through `loop`, which outlives both, and touch `this` only once `alive` says it exists.
-void Ingest::start() {
-  archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_)](Archive& a) {
-    auto rows = std::make_shared<std::vector<archive::FeedRow>>(a.feeds());
-    asio::post(loop, [this, alive, rows] {
-      if (alive.expired()) return;
-      UnixSeconds now = now_s();
-      std::unordered_set<std::int64_t> present;
-      for (const auto& row : *rows)
-        if (row.enabled) present.insert(row.id);
-      for (auto& [id, feed] : feeds_) {
-        if (present.contains(id)) continue;
-        feed->dropped = true;  // removed or disabled meanwhile: its queued slot goes stale
-        ++feed->generation;
-      }
-      std::erase_if(feeds_, [](const auto& item) { return item.second->dropped && !item.second->polling; });
-      for (auto& row : *rows) {
-        if (!row.enabled || feeds_.contains(row.id)) continue;
-        track(std::move(row), FirstPoll::spread_if_overdue, now);
-      }
-      count_feeds(std::size_t(std::count_if(rows->begin(), rows->end(), [](const auto& r) { return !r.enabled; })));
-      log::info("feeds loaded", {{"feeds", feeds_.size()}});
-      arm_timer();
-    });
-  });
-  arm_retry_timer();
-}
-
-void Ingest::subscribe(std::vector<Subscription> subscriptions) {
-  archive_.post([this, &loop = loop_, alive = std::weak_ptr<bool>(alive_),
-                 subscriptions = std::move(subscriptions)](Archive& a) {
-    auto rows = std::make_shared<std::vector<archive::FeedRow>>();
-    for (const auto& s : subscriptions) {
-      std::int64_t id = a.add_feed(s.url, s.title, s.category);
-      if (auto row = a.feed(id)) {
-        if (!row->enabled) {
-          row->enabled = true;
-          a.update_feed(*row);
-        }
-        rows->push_back(*row);
-      }
-    }
-    asio::post(loop, [this, alive, rows] {
-      if (alive.expired()) return;
-      UnixSeconds now = now_s();
-      for (auto& row : *rows) {
-        auto it = feeds_.find(row.id);
-        if (it != feeds_.end()) {
-          it->second->dropped = false;
-          continue;
-        }
-        const FeedState& feed = track(std::move(row), FirstPoll::when_due, now);
-        log::info("feed added", {{"feed", feed.row.id}, {"url", feed.row.url}});
-      }
-      count_feeds(std::nullopt);
-      arm_timer();
-    });
-  });
-  arm_retry_timer();
-}
-
-Ingest::FeedState& Ingest::track(archive::FeedRow row, FirstPoll first, UnixSeconds now) {
-  auto state = std::make_unique<FeedState>();
-  if (row.interval_s <= 0) row.interval_s = options_.schedule.default_interval_s;
-  UnixSeconds at = row.next_poll;
-  if (first == FirstPoll::when_due || row.last_polled == 0) {
-    // Subscribed, or never polled (added by `winnow feeds add` before a start or reload):
-    // at once, as its subscriber expects; admission and the hosts' budgets pace a burst.
-    at = row.last_polled == 0 ? now : std::max(now, row.next_poll);
-  } else if (at <= now) {
-    // Overdue after downtime: spread over the first interval, so a restart does not burst.
-    at = now + std::int64_t(jitter() * double(std::min(row.interval_s, std::int64_t(600))));
-  }
-  state->row = std::move(row);
-  queue_.schedule(state->row.id, at, state->generation);
-  auto [it, inserted] = feeds_.emplace(state->row.id, std::move(state));
-  assert(inserted);  // callers track only feeds not tracked yet
-  return *it->second;
-}
-
-void Ingest::arm_timer() {
-  auto next = queue_.next_time();
-  if (!next || draining_) return;
-  auto delay = std::chrono::seconds(std::max<std::int64_t>(0, *next - now_s()));
-  timer_.expires_after(delay);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) on_timer();
-  });
-}
-
-void Ingest::on_timer() {
-  if (draining_) return;
-  // Polls are admitted in slices, so a queue of 100,000 due feeds does not become 100,000
-  // closures at once; host budgets pace them further.
-  constexpr std::size_t kSlice = 512;
-  const std::size_t max_polls = std::max<std::size_t>(1, options_.max_polls_in_flight);
-  std::size_t room = polls_admitted_ < max_polls && jobs_in_flight_ < options_.max_queued_entries
-                         ? max_polls - polls_admitted_
-                         : 0;
-  for (const auto& slot : queue_.pop_due(now_s(), std::min(kSlice, room))) {
-    auto it = feeds_.find(slot.feed_id);
-    if (it == feeds_.end()) continue;
-    FeedState& feed = *it->second;
-    if (slot.generation != feed.generation || feed.dropped || feed.polling) continue;
-    poll(feed);
-  }
-  if (room == 0 || queue_.next_time().value_or(INT64_MAX) <= now_s()) {
-    // More is due: come back shortly rather than spin.
-    timer_.expires_after(std::chrono::milliseconds(200));
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) on_timer();
-    });
-    return;
-  }
-  arm_timer();
 }
 
 void Ingest::reconfigure(IngestOptions options) {
@@ -296,20 +176,13 @@ void Ingest::note_depths() {
                     .retries_in_flight = retries_in_flight()});
 }
 
-void Ingest::count_feeds(std::optional<std::size_t> disabled) {
-  if (!metrics_) return;
-  std::array<std::size_t, 4> by_health{};
-  for (const auto& [id, feed] : feeds_)
-    if (!feed->dropped) ++by_health[std::size_t(feed_health(feed->row))];
-  metrics_->count_feeds(by_health, disabled);
-}
-
 // ---- shutdown ---------------------------------------------------------------------------
 
 void Ingest::drain(std::chrono::milliseconds grace, std::function<void()> drained) {
   draining_ = true;
   drained_ = std::move(drained);
   timer_.cancel();
+  renew_timer_.cancel();
   retry_timer_.cancel();
   log::info("draining", {{"in_flight", in_flight()}, {"waiting", hosts_.waiting()}});
   grace_timer_ = std::make_unique<asio::steady_timer>(loop_, grace);
@@ -333,6 +206,7 @@ void Ingest::halt(std::function<void()> halted) {
   draining_ = true;
   drained_ = std::move(halted);
   timer_.cancel();
+  renew_timer_.cancel();
   retry_timer_.cancel();
   if (grace_timer_) grace_timer_->cancel();
   log::info("halting", {{"in_flight", in_flight()}});
@@ -344,6 +218,14 @@ void Ingest::cancel_in_flight() {
   hosts_.cancel_waiting();
   page_waiters_.clear();
   fetcher_.cancel_all();
+  // Requests waiting for a host's lease end unsent, as those waiting for its budget.
+  std::vector<std::function<void(bool)>> lease_waiters;
+  for (auto& [host, lease] : host_leases_) {
+    for (auto& go : lease->waiters) lease_waiters.push_back(std::move(go));
+    lease->waiters.clear();
+  }
+  for (auto& go : lease_waiters) go(false);
+  release_all_leases();
   // Whatever was cancelled is not archived (nor its feed's poll saved), so it is fetched
   // again after the restart; callbacks still arriving find cancelled_ and write nothing.
   auto done = std::move(drained_);
@@ -354,6 +236,7 @@ void Ingest::cancel_in_flight() {
 void Ingest::maybe_drained() {
   if (!draining_ || !drained_ || in_flight() != 0) return;
   if (grace_timer_) grace_timer_->cancel();
+  release_all_leases();  // others take this daemon's feeds and hosts at once
   auto done = std::move(drained_);
   drained_ = nullptr;
   asio::post(loop_, std::move(done));

@@ -2,7 +2,7 @@
 // The pipeline: feeds in, clean articles out. The life of one entry, top to bottom, with the
 // thread each step runs on and the file it is written in:
 //
-//   schedule                                  loop             ingest.cc
+//   claim the due feeds (leases)              loop, archive    claims.cc
 //   poll the feed (host budget, fetcher)      loop             poll.cc
 //   parse the feed                            worker pool      poll.cc
 //   which entries are new                     archive thread   poll.cc
@@ -44,6 +44,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -77,6 +78,7 @@ class Registry;
 namespace winnow::ingest {
 
 class IngestMetrics;
+enum class FeedHealth;  // ingest_metrics.h
 
 struct IngestOptions {
   ScheduleParams schedule;
@@ -109,6 +111,21 @@ struct IngestOptions {
   // Where pages that failed extraction are counted across crashes (extraction_journal.h);
   // empty: in memory only. winnowd keeps it beside the archive.
   std::string extraction_journal;
+  // Work sharing (docs/scale-out.md, "Work sharing and politeness"): due feeds are claimed
+  // from the archive in batches with a lease of `lease_s`, renewed every third of it while a
+  // poll runs; requests go to a host only while this daemon holds the host's lease. 120: a
+  // dead daemon's feeds wait at most two minutes for another to take them over, and a renewal
+  // every 40 s costs nothing.
+  std::int64_t lease_s = 120;
+  // How often the archive is asked what is due even when nothing is known to be due: other
+  // daemons add feeds and let leases go.
+  std::chrono::milliseconds claim_recheck{5000};
+  // How long a page waits for a host another daemon holds before its entry is tried again at
+  // the next poll.
+  std::int64_t host_wait_s = 300;
+  // No other daemon can use the archive (SQLite under the writer lock): leases left by a
+  // daemon killed before are forgotten at start().
+  bool sole_instance = false;
   // Where the pipeline's metrics go (ingest_metrics.h, docs/metrics.md); null: none. Must
   // outlive the Ingest; one Ingest per Registry at a time. Kept from construction on.
   metrics::Registry* metrics = nullptr;
@@ -129,6 +146,8 @@ struct Stats {
   std::uint64_t retries = 0, retries_upgraded = 0;  // pages fetched again; of those, now articles
   // Extractions that failed (the parser gave up, or an exception); pages quarantined for it.
   std::uint64_t extraction_failures = 0, quarantined = 0;
+  // Polls whose feed another daemon took over meanwhile (the lease ran out): state dropped.
+  std::uint64_t leases_lost = 0;
 };
 
 // What a crawl produced, for `winnow crawl --print` and the summary.
@@ -146,9 +165,11 @@ class Ingest {
   Ingest(const Ingest&) = delete;
   Ingest& operator=(const Ingest&) = delete;
 
-  // Daemon mode: loads every enabled feed from the archive and polls each on its schedule
-  // (a feed never polled at once; overdue ones spread over their first interval, so a restart
-  // does not burst). Called again (SIGHUP), it adds feeds subscribed meanwhile and stops polling removed or disabled ones.
+  // Daemon mode: polls the archive's enabled feeds on their schedule, claiming the due ones
+  // in batches (a lease each: several daemons on one database share the feeds; a feed never
+  // polled is due at once). The first call spreads feeds overdue after downtime over their
+  // first interval, so a restart does not burst. Called again (SIGHUP), it counts the feeds
+  // again; feeds added or removed meanwhile are found by the next claim.
   // Starts the retries of pages that were no article (any archived row due, whichever
   // process archived it).
   void start();
@@ -185,11 +206,18 @@ class Ingest {
   void halt(std::function<void()> halted);
 
   const Stats& stats() const { return stats_; }
-  std::size_t feed_count() const { return feeds_.size(); }
+  // Enabled feeds in the archive, and those whose last poll failed: counted by the archive at
+  // start(), subscribe() and lease renewals (at most once a minute), kept up to date by this
+  // daemon's polls in between.
+  std::size_t feed_count() const { return std::size_t(std::max<std::int64_t>(0, counts_.enabled())); }
+  std::size_t failing_feeds() const { return std::size_t(std::max<std::int64_t>(0, counts_.failing)); }
   std::size_t in_flight() const;
-  // Feeds followed whose last poll failed; page fetches waiting for a slot (max_pages_in_memory).
-  std::size_t failing_feeds() const;
+  // Page fetches waiting for a slot (max_pages_in_memory).
   std::size_t queued_fetches() const { return page_waiters_.size(); }
+  // Feeds claimed and being polled now (the only feed rows held in memory).
+  std::size_t polling_feeds() const { return feeds_.size(); }
+  // This daemon's owner id in the archive's leases: hostname:pid:random, one per Ingest.
+  const std::string& owner() const { return owner_; }
 
  private:
   struct FeedState;
@@ -197,17 +225,39 @@ class Ingest {
   struct Job;
   struct Crawl;
 
-  // ---- ingest.cc: the schedule, the fetch every request goes through, the drain
-  // Where a feed newly tracked first goes in the queue: never polled, at once; at start(), when
-  // it is due, or spread over its first interval when overdue (no burst after downtime);
-  // subscribed, at once unless it was polled before and is not due yet.
-  enum class FirstPoll { spread_if_overdue, when_due };
-  FeedState& track(archive::FeedRow row, FirstPoll first, UnixSeconds now);
-  void arm_timer();
-  void on_timer();
-  // Through the host's budget (a file:// URL has none). A request the budget starts after
-  // drain() cancelled is answered FetchErrc::cancelled, unsent.
+  // ---- ingest.cc: the fetch every request goes through, the drain
+  // Through the host's lease and budget (a file:// URL has neither). A request the budget
+  // starts after drain() cancelled, or whose host another daemon keeps, is answered
+  // FetchErrc::cancelled, unsent.
   void fetch_limited(const std::string& url, fetch::FetchRequest request, std::function<void(fetch::FetchResult)> done);
+  // Runs go(true) when `host` may be sent a request now: this daemon holds its lease (asked
+  // for first when needed) and the host's budget has a slot, which go(true) must release.
+  // go(false), holding nothing, when another daemon kept the host past host_wait_s or the
+  // drain cancelled the wait.
+  void acquire_host(const std::string& host, std::function<void(bool)> go);
+
+  // ---- claims.cc: which feeds this daemon polls, and the leases it holds
+  // Asks the archive for due feeds (as many as admission allows) and polls them.
+  void claim_due();
+  void on_claimed(std::vector<archive::FeedRow> rows, std::optional<UnixSeconds> next_due, UnixSeconds until,
+                  std::size_t limit);
+  // Claims again in `delay`, or at `at` (wall clock), unless a claim is set for sooner.
+  void wake_in(std::chrono::milliseconds delay);
+  void wake_at(UnixSeconds at);
+  // Runs go(true) once this daemon holds `host`'s lease, go(false) as acquire_host says.
+  void with_host_lease(const std::string& host, std::function<void(bool)> go);
+  void ask_for_host(const std::string& host);
+  bool lease_usable(UnixSeconds until) const;
+  // Every third of a lease: extends the leases of feeds being polled and of hosts in use,
+  // lets idle hosts go, and counts the feeds again (at most once a minute).
+  void arm_renewal();
+  void renew_leases();
+  // The archive's counts, for feed_count(), failing_feeds() and the metrics.
+  void set_counts(const archive::FeedCounts& counts);
+  // This daemon's poll moved a feed from one health to another.
+  void note_health(FeedHealth before, FeedHealth after);
+  // Lets every lease of this daemon go (drain, halt, destruction).
+  void release_all_leases();
   void maybe_drained();
   // Cancels everything in flight and waiting, then runs drained_.
   void cancel_in_flight();
@@ -279,9 +329,6 @@ class Ingest {
   // ---- metrics (ingest_metrics.h); each does nothing without IngestOptions::metrics
   // The queue-depth gauges, from the loop's counts: called where those move.
   void note_depths();
-  // The feeds-by-health gauges, counted over the tracked feeds; `disabled` from the archive's
-  // rows (start()), else as it was.
-  void count_feeds(std::optional<std::size_t> disabled);
 
   boost::asio::io_context& loop_;
   archive::ArchiveWorker& archive_;
@@ -294,9 +341,22 @@ class Ingest {
   // there too, stored by the archive thread, which then adds them.
   std::shared_ptr<archive::PageDictionaries> page_dictionaries_ = std::make_shared<archive::PageDictionaries>();
   ExtractionJournal journal_;  // workers and the loop
-  boost::asio::steady_timer timer_;
-  PollQueue queue_;
-  std::unordered_map<std::int64_t, std::unique_ptr<FeedState>> feeds_;
+  // Claims (claims.cc).
+  struct HostLease;
+  std::string owner_;
+  bool leasing_ = false;        // daemon mode: start() or subscribe() was called
+  bool started_ = false;        // start() ran once (the spread of overdue feeds is done)
+  bool claim_in_flight_ = false;
+  boost::asio::steady_timer timer_;  // the next claim
+  bool timer_armed_ = false;
+  std::chrono::steady_clock::time_point timer_at_{};
+  boost::asio::steady_timer renew_timer_;
+  bool renew_armed_ = false;
+  std::unordered_map<std::int64_t, std::unique_ptr<FeedState>> feeds_;  // claimed, being polled
+  std::unordered_map<std::string, std::unique_ptr<HostLease>> host_leases_;
+  std::unordered_set<std::int64_t> told_truncated_;  // feeds whose cut to max_entries_per_poll was logged
+  archive::FeedCounts counts_;
+  std::chrono::steady_clock::time_point counted_at_{};  // when counts_ came from the archive
   Stats stats_;
   std::size_t jobs_in_flight_ = 0;
   std::size_t polls_in_flight_ = 0;  // started and not finished: drain waits for them

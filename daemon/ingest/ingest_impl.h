@@ -6,7 +6,13 @@
 // The structs belong to the loop thread. A job posted to the workers or the archive thread
 // may hold a shared_ptr to one and read it while the loop waits for the answer; only the
 // loop writes one.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <cstddef>
+#include <exception>
+#include <vector>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,19 +20,28 @@
 #include <string>
 
 #include "daemon/archive/archive.h"
+#include "daemon/archive/archive_worker.h"
 #include "daemon/fetch/fetcher.h"
 #include "daemon/ingest/ingest.h"
 #include "feeds/model.h"
 
 namespace winnow::ingest {
 
-// A subscribed feed while it is tracked: its row as last saved, and its slot in the queue.
+// A feed claimed and being polled: its row as the claim read it, and its lease.
 struct Ingest::FeedState {
   archive::FeedRow row;
-  std::uint32_t generation = 0;
-  bool polling = false;
-  bool dropped = false;  // no longer configured: not rescheduled
-  bool told_truncated = false;  // its polls' cut to max_entries_per_poll was logged (once)
+  UnixSeconds lease_until = 0;  // as last claimed or renewed (this daemon's clock)
+  bool lease_lost = false;      // a renewal found another owner: the poll's row is not saved
+};
+
+// This daemon's lease on a host (claims.cc), as last claimed or renewed; `until` 0 while
+// asked for. Requests waiting for it wait in `waiters`.
+struct Ingest::HostLease {
+  UnixSeconds until = 0;
+  bool asking = false;
+  UnixSeconds waiting_since = 0;  // the first unanswered ask (host_wait_s)
+  std::vector<std::function<void(bool)>> waiters;
+  std::unique_ptr<boost::asio::steady_timer> retry;  // the next ask, while another daemon holds it
 };
 
 // One fetch of a feed (scheduled, or a crawl target), from the request until every new entry
@@ -77,6 +92,25 @@ struct Ingest::Crawl {
 };
 
 namespace detail {
+
+// Runs `job` on the archive thread and, once its batch is committed, `answer` on `loop` with
+// what it returned (nullopt when it or the commit failed), unless `alive` expired. `loop`
+// must outlive the worker's jobs (it outlives both the Ingest and the worker).
+template <typename T>
+void ask_archive(archive::ArchiveWorker& worker, boost::asio::io_context& loop, std::weak_ptr<bool> alive,
+                 std::function<T(archive::Archive&)> job, std::function<void(std::optional<T>)> answer) {
+  auto result = std::make_shared<std::optional<T>>();
+  worker.post([result, job = std::move(job)](archive::Archive& a) { *result = job(a); },
+              [&loop, alive = std::move(alive), result, answer = std::move(answer)](std::exception_ptr error) mutable {
+                if (error) result->reset();
+                boost::asio::post(loop, [alive = std::move(alive), result, answer = std::move(answer)]() mutable {
+                  if (!alive.expired()) answer(std::move(*result));
+                });
+              });
+}
+
+// An owner id for the archive's leases, new at every call: hostname:pid:random. Any thread.
+std::string make_owner_id();
 
 // The wall clock, in whole seconds. Any thread.
 UnixSeconds now_s();

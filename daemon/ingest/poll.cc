@@ -20,6 +20,7 @@ namespace winnow::ingest {
 
 namespace asio = boost::asio;
 using archive::Archive;
+using detail::ask_archive;
 using detail::fetch_failure;
 using detail::jitter;
 using detail::now_s;
@@ -42,7 +43,6 @@ std::size_t keep_newest(std::vector<feeds::Entry>& entries, std::size_t max) {
 }  // namespace
 
 void Ingest::poll(FeedState& feed) {
-  feed.polling = true;
   ++polls_in_flight_;
   ++stats_.polls;
   note_depths();
@@ -162,10 +162,7 @@ void Ingest::on_feed_parsed(std::shared_ptr<Poll> p, std::shared_ptr<feeds::Feed
 
 void Ingest::log_truncated(const Poll& p, std::size_t cut, std::size_t kept) {
   // Once per feed while winnowd runs: such a feed stays that long at every poll.
-  if (auto it = feeds_.find(p.feed_id); it != feeds_.end()) {
-    if (it->second->told_truncated) return;
-    it->second->told_truncated = true;
-  }
+  if (p.feed_id && !told_truncated_.insert(p.feed_id).second) return;
   log::warning("feed has more entries than max_entries_per_poll; the older ones are ignored",
                {{"feed", p.feed_id}, {"url", p.url}, {"kept", kept}, {"ignored", cut}});
 }
@@ -201,11 +198,12 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   }
   auto it = feeds_.find(p->feed_id);
   if (it == feeds_.end()) return maybe_drained();
-  FeedState& feed = *it->second;
-  feed.polling = false;
-  // Cut short by drain(): nothing of this poll is saved, as if it had not started.
+  std::unique_ptr<FeedState> feed = std::move(it->second);
+  feeds_.erase(it);
+  // Cut short by drain(): nothing of this poll is saved, as if it had not started (its
+  // lease goes with the others).
   if (cancelled_) return maybe_drained();
-  archive::FeedRow& row = feed.row;
+  archive::FeedRow& row = feed->row;
   const FeedHealth health_before = feed_health(row);
   UnixSeconds now = now_s();
   row.last_polled = now;
@@ -249,29 +247,44 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
                                  {"error", p->error},
                                  {"failures", row.consecutive_failures}});
   }
-  if (metrics_ && !feed.dropped) metrics_->feed_changed(health_before, feed_health(row));
+  const FeedHealth health_after = feed_health(row);
   outcome.consecutive_failures = row.consecutive_failures;
   row.interval_s = p->ok ? next_interval_s(options_.schedule, row.interval_s, outcome, jitter()) : row.interval_s;
   std::int64_t wait = p->ok ? row.interval_s : next_interval_s(options_.schedule, row.interval_s, outcome, jitter());
   // `now` is the current second rounded down and the poll timer fires at whole seconds, so
   // one second more keeps the real gap at least `wait` (a Retry-After is a floor).
   row.next_poll = now + wait + 1;
-  if (!feed.dropped && !draining_) {
-    ++feed.generation;
-    queue_.schedule(row.id, row.next_poll, feed.generation);
-    arm_timer();
+  if (feed->lease_lost) {
+    // A renewal found another owner: its poll counts, not this one (finish would refuse it).
+    ++stats_.leases_lost;
+    log::warning("lease lost; the poll's state is dropped", {{"feed", row.id}, {"url", row.url}});
+    return maybe_drained();
   }
-  archive_.post([row](Archive& a) {
-    // A permanent redirect onto a URL another subscription already has: keep the old URL.
-    auto other = a.feed_by_url(row.url);
-    if (other && other->id != row.id) {
-      archive::FeedRow kept = row;
-      if (auto mine = a.feed(row.id)) kept.url = mine->url;
-      a.update_feed(kept);
-      return;
-    }
-    a.update_feed(row);
-  });
+  note_health(health_before, health_after);  // taken back below if the row is not saved
+  // Saved only while this daemon still holds the lease: one paused past it (SIGSTOP) must
+  // not overwrite the poll of the daemon that took the feed over. What this poll archived
+  // stays, as any article does; the next poll finds its entries known.
+  ask_archive<archive::PollSaved>(
+      archive_, loop_, alive_,
+      [row, owner = owner_](Archive& a) {
+        // A permanent redirect onto a URL another subscription already has: keep the old URL.
+        auto other = a.feed_by_url(row.url);
+        if (other && other->id != row.id) {
+          archive::FeedRow kept = row;
+          if (auto mine = a.feed(row.id)) kept.url = mine->url;
+          return a.finish_feed_poll(owner, kept);
+        }
+        return a.finish_feed_poll(owner, row);
+      },
+      [this, id = row.id, url = row.url, next_poll = row.next_poll, health_before,
+       health_after](std::optional<archive::PollSaved> saved) {
+        if (saved == archive::PollSaved::saved) return wake_at(next_poll);
+        note_health(health_after, health_before);
+        if (saved == archive::PollSaved::lease_lost) {
+          ++stats_.leases_lost;
+          log::warning("lease lost; the poll's state is dropped", {{"feed", id}, {"url", url}});
+        }
+      });
   maybe_drained();
 }
 

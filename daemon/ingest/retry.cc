@@ -50,15 +50,17 @@ void Ingest::on_retry_timer() {
   const std::size_t room = kMaxRetriesInFlight - std::min(kMaxRetriesInFlight, retries_in_flight());
   if (room == 0 || retry_query_in_flight_ || jobs_in_flight_ >= options_.max_queued_entries) return arm_retry_timer();
   retry_query_in_flight_ = true;
-  // Those under way are due still: ask for enough to find `room` others of each kind.
-  const std::size_t rows_limit = room + retrying_.size(), entries_limit = room + entries_retrying_.size();
+  // Claimed as feeds are: their retry_at moves a lease ahead, so that no other daemon on the
+  // archive fetches them meanwhile (settling sets the next one). One whose retry outlives the
+  // lease may come back while under way: it is skipped.
+  const std::size_t rows_limit = room, entries_limit = room;
   auto rows = std::make_shared<std::vector<ArticleRow>>();
   auto entries = std::make_shared<std::vector<archive::EntryRetry>>();
   archive_.post(
-      [rows, entries, rows_limit, entries_limit](Archive& a) {
+      [rows, entries, rows_limit, entries_limit, lease_s = options_.lease_s](Archive& a) {
         const UnixSeconds now = now_s();
-        *rows = a.articles_due_for_retry(now, rows_limit);
-        *entries = a.entries_due_for_retry(now, entries_limit);
+        *rows = a.claim_articles_due_for_retry(now, now + lease_s, rows_limit);
+        *entries = a.claim_entries_due_for_retry(now, now + lease_s, entries_limit);
       },
       [this, &loop = loop_, alive = std::weak_ptr<bool>(alive_), rows, entries](std::exception_ptr error) {
         asio::post(loop, [this, alive, rows, entries, error] {

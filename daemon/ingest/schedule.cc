@@ -26,22 +26,4 @@ std::int64_t next_interval_s(const ScheduleParams& p, std::int64_t current_s, co
   return std::max<std::int64_t>(1, std::llround(interval));
 }
 
-void PollQueue::schedule(std::int64_t feed_id, UnixSeconds at, std::uint32_t generation) {
-  heap_.push({at, feed_id, generation});
-}
-
-std::optional<UnixSeconds> PollQueue::next_time() const {
-  if (heap_.empty()) return std::nullopt;
-  return heap_.top().at;
-}
-
-std::vector<PollQueue::Slot> PollQueue::pop_due(UnixSeconds now, std::size_t limit) {
-  std::vector<Slot> due;
-  while (!heap_.empty() && heap_.top().at <= now && due.size() < limit) {
-    due.push_back(heap_.top());
-    heap_.pop();
-  }
-  return due;
-}
-
 }  // namespace winnow::ingest

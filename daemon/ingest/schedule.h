@@ -1,8 +1,8 @@
 #pragma once
-// When to poll each feed next. The policy is pure; the queue is loop-thread state.
+// When to poll each feed next: the policy, pure. The schedule itself is the archive's
+// feeds.next_poll, claimed by ingest (claims.cc).
 #include <cstdint>
 #include <optional>
-#include <queue>
 #include <vector>
 
 #include "base/time.h"
@@ -35,28 +35,5 @@ struct PollOutcome {
 // +-10% so feeds added together do not stay in step.
 std::int64_t next_interval_s(const ScheduleParams& params, std::int64_t current_s, const PollOutcome& outcome,
                              double jitter);
-
-// Feeds by next poll time, earliest first. Rescheduling a feed leaves its old slot in the
-// heap; a generation number makes stale slots fall out when they surface. Memory is
-// 24 bytes per slot.
-class PollQueue {
- public:
-  void schedule(std::int64_t feed_id, UnixSeconds at, std::uint32_t generation);
-  // The earliest slot, or nullopt when empty.
-  std::optional<UnixSeconds> next_time() const;
-  struct Slot {
-    UnixSeconds at;
-    std::int64_t feed_id;
-    std::uint32_t generation;
-    bool operator>(const Slot& o) const { return at > o.at; }
-  };
-  // Removes and returns every slot due at `now`; the caller drops those whose generation
-  // is no longer the feed's.
-  std::vector<Slot> pop_due(UnixSeconds now, std::size_t limit);
-  std::size_t size() const { return heap_.size(); }
-
- private:
-  std::priority_queue<Slot, std::vector<Slot>, std::greater<Slot>> heap_;
-};
 
 }  // namespace winnow::ingest

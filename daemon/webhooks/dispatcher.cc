@@ -144,7 +144,7 @@ bool Dispatcher::aborting() const {
 
 void Dispatcher::run(std::promise<void>& started) {
   try {
-    archive_ = archive::Archive::open_sqlite_read_only(options_.archive_path);
+    archive_ = archive::Archive::open_read_only(options_.archive_path);
     std::optional<Pending> first;
     {
       std::lock_guard lock(mutex_);
@@ -177,14 +177,14 @@ void Dispatcher::run(std::promise<void>& started) {
         delivered_since_prune = false;
         next_prune = Clock::now() + kPruneEvery;
       }
-      if (archive_failing_) log::info("webhooks read the archive again", {{"archive", options_.archive_path}});
+      if (archive_failing_) log::info("webhooks read the archive again", {{"archive", archive::Archive::location_for_logs(options_.archive_path)}});
       archive_failing_ = false;
     } catch (...) {
       // The archive could not be read, or the registration failed (a full disk): tried
       // again after a poll's rest.
       if (!archive_failing_)
         log::warning("webhooks cannot use the archive",
-                     {{"archive", options_.archive_path}, {"error", log::describe(std::current_exception())}});
+                     {{"archive", archive::Archive::location_for_logs(options_.archive_path)}, {"error", log::describe(std::current_exception())}});
       archive_failing_ = true;
       more = false;
       if (pending) {

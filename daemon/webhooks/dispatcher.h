@@ -55,7 +55,7 @@ class ArchiveWorker;
 namespace winnow::webhooks {
 
 struct DispatcherOptions {
-  std::string archive_path;
+  std::string archive_path;  // the archive's location: a SQLite path or a postgresql:// URL
   std::vector<WebhookConfig> endpoints;  // may be empty: the thread then waits for reconfigure()
   std::string user_agent = "winnow";
   std::string ca_file;                    // empty: the system's certificate authorities

@@ -1,5 +1,6 @@
 #pragma once
 // What the extractor returns: metadata, the article as typed blocks, and what was removed.
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
@@ -12,6 +13,21 @@ namespace winnow::parsers {
 enum class BlockKind { paragraph, heading, list, table, quote, code, caption };
 std::string_view to_string(BlockKind kind);
 
+// A link inside a block: bytes [begin, end) of Block::text are the link's text. `url` is
+// absolute http(s) when the page's URL was known (relative, but never another scheme, when
+// it was not).
+struct InlineLink {
+  std::size_t begin = 0, end = 0;
+  std::string url;
+};
+
+// An image of the article, at byte `at` of Block::text: 0 stands before the text,
+// text.size() after it. `src` follows the rule of InlineLink::url; `alt` may be empty.
+struct InlineImage {
+  std::size_t at = 0;
+  std::string src, alt;
+};
+
 struct Block {
   BlockKind kind = BlockKind::paragraph;
   int level = 0;                                  // heading level 1..6
@@ -19,6 +35,10 @@ struct Block {
   std::vector<std::string> items;                 // list
   std::vector<std::vector<std::string>> rows;     // table: rows of cells
   bool ordered = false;                           // list: <ol>
+  // Offsets are into `text`; a list's item n, a table's cell sit in `text` as joined there
+  // ("\n" between items and rows, "\t" between cells), so each link lies in one item or cell.
+  std::vector<InlineLink> links;                  // in text order, not overlapping
+  std::vector<InlineImage> images;                // in text order
 };
 
 // Why a block of the page is not part of the article.

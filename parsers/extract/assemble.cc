@@ -3,6 +3,18 @@
 #include <algorithm>
 
 namespace winnow::parsers {
+namespace {
+
+Block make_block(BlockKind kind, int level, std::string text, bool ordered) {
+  Block b;
+  b.kind = kind;
+  b.level = level;
+  b.text = std::move(text);
+  b.ordered = ordered;
+  return b;
+}
+
+}  // namespace
 
 BlockAssembler::BlockAssembler(const FlatDom& dom, const std::vector<TextBlock>& blocks) : dom_(dom), blocks_(blocks) {}
 
@@ -29,27 +41,44 @@ bool BlockAssembler::is_data_table(std::int32_t table) {
   return data;
 }
 
-void BlockAssembler::append(std::vector<Block>& out, const TextBlock& b) {
+void BlockAssembler::append(std::vector<Block>& out, const TextBlock& b, std::vector<InlineLink> links,
+                            std::vector<InlineImage> images) {
+  add_text(out, b);
+  // Every kind ends its text with the block's, so the block's offsets shift by what stood before.
+  Block& block = out.back();
+  const std::size_t shift = block.text.size() - b.text.size();
+  for (InlineLink& link : links) {
+    link.begin += shift;
+    link.end += shift;
+    block.links.push_back(std::move(link));
+  }
+  for (InlineImage& image : images) {
+    image.at += shift;
+    block.images.push_back(std::move(image));
+  }
+}
+
+void BlockAssembler::add_text(std::vector<Block>& out, const TextBlock& b) {
   const BlockContext& c = b.ctx;
   // Group with the previous output block when both come from the same list, table or quote.
   if (c.code >= 0) {
     if (!out.empty() && open_group_ == c.code) {
       out.back().text += "\n" + b.text;
     } else {
-      out.push_back({BlockKind::code, 0, b.text, {}, {}, false});
+      out.push_back(make_block(BlockKind::code, 0, b.text, false));
       open_group_ = c.code;
     }
     return;
   }
   if (c.heading >= 0) {
     int level = int(dom_.nodes[c.heading].tag - GUMBO_TAG_H1) + 1;
-    out.push_back({BlockKind::heading, level, b.text, {}, {}, false});
+    out.push_back(make_block(BlockKind::heading, level, b.text, false));
     open_group_ = -1;
     return;
   }
   if (c.table >= 0 && c.cell >= 0 && is_data_table(c.table)) {
     if (out.empty() || open_group_ != c.table) {
-      out.push_back({BlockKind::table, 0, "", {}, {}, false});
+      out.push_back(make_block(BlockKind::table, 0, "", false));
       open_group_ = c.table;
       open_row_ = open_cell_ = -1;
     }
@@ -72,7 +101,7 @@ void BlockAssembler::append(std::vector<Block>& out, const TextBlock& b) {
   if (c.list >= 0 && c.list_item >= 0) {
     if (out.empty() || open_group_ != c.list) {
       bool ordered = dom_.nodes[c.list].tag == GUMBO_TAG_OL;
-      out.push_back({BlockKind::list, 0, "", {}, {}, ordered});
+      out.push_back(make_block(BlockKind::list, 0, "", ordered));
       open_group_ = c.list;
       open_item_ = -1;
     }
@@ -92,12 +121,12 @@ void BlockAssembler::append(std::vector<Block>& out, const TextBlock& b) {
     if (!out.empty() && open_group_ == c.quote) {
       out.back().text += "\n\n" + b.text;
     } else {
-      out.push_back({BlockKind::quote, 0, b.text, {}, {}, false});
+      out.push_back(make_block(BlockKind::quote, 0, b.text, false));
       open_group_ = c.quote;
     }
     return;
   }
-  out.push_back({c.caption >= 0 ? BlockKind::caption : BlockKind::paragraph, 0, b.text, {}, {}, false});
+  out.push_back(make_block(c.caption >= 0 ? BlockKind::caption : BlockKind::paragraph, 0, b.text, false));
   open_group_ = -1;
 }
 

@@ -19,10 +19,13 @@ class BlockAssembler {
   BlockAssembler(const FlatDom& dom, const std::vector<TextBlock>& blocks);
 
   // Appends kept block `b` to `out`, joining it to the last Block when both belong to the
-  // same list, table, quote or code. Call in document order.
-  void append(std::vector<Block>& out, const TextBlock& b);
+  // same list, table, quote or code. Call in document order. `links` and `images` are the
+  // block's, with offsets into `b.text`; they move into the Block, their offsets into its text.
+  void append(std::vector<Block>& out, const TextBlock& b, std::vector<InlineLink> links = {},
+              std::vector<InlineImage> images = {});
 
  private:
+  void add_text(std::vector<Block>& out, const TextBlock& b);
   std::size_t first_block_at(std::int32_t node) const;
   bool is_data_table(std::int32_t table);
   static void rebuild_table_text(Block& table);

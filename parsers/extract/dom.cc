@@ -46,6 +46,16 @@ bool is_hidden(const GumboNode& element) {
   return false;
 }
 
+// The visible <img> child of a <picture>, or null.
+const GumboNode* picture_img(const GumboNode& picture) {
+  const GumboVector& children = picture.v.element.children;
+  for (unsigned i = 0; i < children.length; ++i) {
+    const auto* child = static_cast<const GumboNode*>(children.data[i]);
+    if (child->type == GUMBO_NODE_ELEMENT && child->v.element.tag == GUMBO_TAG_IMG && !is_hidden(*child)) return child;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 bool is_block_tag(GumboTag tag) {
@@ -104,12 +114,22 @@ FlatDom flatten(const GumboNode& root, std::size_t max_nodes) {
     if (node.type != GUMBO_NODE_ELEMENT && node.type != GUMBO_NODE_DOCUMENT) continue;
     if (node.type == GUMBO_NODE_ELEMENT) {
       out.tag = node.v.element.tag;
+      if (out.tag == GUMBO_TAG_IMG) {
+        if (item.parent >= 0 && !is_hidden(node)) dom.images.push_back({&node, item.parent, std::int32_t(dom.nodes.size())});
+        continue;
+      }
       if (is_skipped_tag(out.tag) || is_hidden(node)) continue;
       if (out.tag == GUMBO_TAG_UNKNOWN) {
         // Elements newer than Gumbo 0.10's tag table.
         std::string_view name = tag_name(node);
-        if (name == "picture" || name == "dialog" || name == "amp-ad" || name == "amp-analytics" ||
-            name == "amp-sidebar" || name == "slot")
+        if (name == "picture") {
+          // Its <img> is the image; its <source> elements are other sizes of it.
+          if (item.parent >= 0 && !is_hidden(node))
+            if (const GumboNode* img = picture_img(node))
+              dom.images.push_back({img, item.parent, std::int32_t(dom.nodes.size())});
+          continue;
+        }
+        if (name == "dialog" || name == "amp-ad" || name == "amp-analytics" || name == "amp-sidebar" || name == "slot")
           continue;
       }
       out.is_block = is_block_tag(out.tag) || out.tag == GUMBO_TAG_UNKNOWN;

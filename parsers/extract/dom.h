@@ -20,8 +20,17 @@ struct DomNode {
   bool is_block = false;             // starts a new block of text (div, p, li, h2, ...)
 };
 
+// An <img> of the page. Images hold no text, so they are no nodes of their own: each records
+// where it sat among the nodes, for the blocks that carry inline images.
+struct DomImage {
+  const GumboNode* node = nullptr;  // the <img> element
+  std::int32_t parent = -1;         // index of the nearest copied ancestor
+  std::int32_t at = 0;              // index of the next copied node: the image sits before it
+};
+
 struct FlatDom {
   std::vector<DomNode> nodes;  // nodes[0] is the root passed to flatten()
+  std::vector<DomImage> images;  // the <img> elements among them, in document order
   bool truncated = false;      // max_nodes was reached; the rest of the page was skipped
 
   std::string_view text(std::int32_t i) const {
@@ -34,6 +43,7 @@ struct FlatDom {
 // comments, <script>, <style>, <noscript>, <template>, <svg>, <head>, form controls,
 // embedded media, and elements hidden with `hidden`, `aria-hidden="true"` or an inline
 // `display:none`. Stops after `max_nodes` nodes. `root` must outlive the result.
+// Visible <img> elements (also the <img> of a <picture>) go to `images`, not `nodes`.
 FlatDom flatten(const GumboNode& root, std::size_t max_nodes);
 
 // True for elements that start a new block of text in a browser's default style sheet.

@@ -11,6 +11,7 @@
 #include "parsers/charset/decode.h"
 #include "parsers/extract/assemble.h"
 #include "parsers/extract/dom.h"
+#include "parsers/extract/inline_refs.h"
 #include "parsers/extract/noise.h"
 #include "parsers/extract/phrases.h"
 #include "parsers/extract/segment.h"
@@ -529,6 +530,7 @@ class Extractor {
   void assemble(Article& article) {
     const bool trace = options_.explain;
     BlockAssembler assembler(dom_, blocks_);
+    std::vector<std::int32_t> pending_images;  // kept images waiting for the next kept block
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
       const TextBlock& b = blocks_[k];
       if (trace) {
@@ -543,12 +545,42 @@ class Extractor {
         t.reason = verdict_[k];
         article.trace.push_back(std::move(t));
       }
+      for (std::int32_t image : b.images_before)
+        if (keeps_image(dom_.images[std::size_t(image)])) pending_images.push_back(image);
       if (!kept_[k]) {
         if (options_.keep_removed) article.removed.push_back({verdict_[k], b.text});
         continue;
       }
-      assembler.append(article.blocks, b);
+      // Images standing before a kept block go at its start; those of its text where they sit.
+      std::vector<InlineImage> images;
+      auto add_image = [&](std::int32_t image, std::size_t at) {
+        if (auto img = read_image(*dom_.images[std::size_t(image)].node, options_.url)) {
+          img->at = at;
+          images.push_back(std::move(*img));
+        }
+      };
+      for (std::int32_t image : pending_images) add_image(image, 0);
+      pending_images.clear();
+      for (const TextImage& image : b.images) add_image(image.image, std::size_t(image.at));
+      assembler.append(article.blocks, b, block_links(dom_, b, options_.url), std::move(images));
     }
+    // Images after the last kept block close the article.
+    if (!article.blocks.empty()) {
+      Block& last = article.blocks.back();
+      for (std::int32_t image : pending_images)
+        if (auto img = read_image(*dom_.images[std::size_t(image)].node, options_.url)) {
+          img->at = last.text.size();
+          last.images.push_back(std::move(*img));
+        }
+    }
+  }
+
+  // An image between blocks belongs to the article when it stands in the article's region,
+  // outside the containers removed as noise (captions excepted: a figure is often marked so).
+  bool keeps_image(const DomImage& image) const {
+    const std::int32_t at = image.parent;
+    if (!in_region(at) || noisy_ancestor_[at] != kNone) return false;
+    return !mark_[at] || *mark_[at] == Removal::caption;
   }
 
   const HtmlDocument& doc_;

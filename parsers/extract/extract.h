@@ -14,7 +14,8 @@ namespace winnow::parsers {
 // Bumped whenever the extractor's output changes for the same page, so that archived
 // articles made by an older version can be found and re-extracted (`winnow reextract`).
 // 2: paragraphs between <br><br>, lone long articles, prose-rich siblings, page verdicts (2026-12).
-inline constexpr std::int32_t kExtractorVersion = 2;
+// 3: blocks carry their links and images (the same text) (2026-12).
+inline constexpr std::int32_t kExtractorVersion = 3;
 
 struct ExtractOptions {
   std::string url;            // the page's URL, to resolve relative links (may be empty)

@@ -1,5 +1,6 @@
 #include "parsers/extract/segment.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "base/utf8.h"
@@ -10,7 +11,10 @@ namespace {
 // Builds one block's text while the walk feeds it text runs.
 class BlockBuilder {
  public:
-  void append(std::string_view text, bool in_link, bool keep_spaces) {
+  // `link` is the <a href> around the text, or -1.
+  void append(std::string_view text, std::int32_t link, bool keep_spaces) {
+    const bool in_link = link >= 0;
+    std::size_t run_begin = std::size_t(-1);  // where a link's first non-space byte went
     for (std::size_t i = 0; i < text.size(); ++i) {
       auto c = static_cast<unsigned char>(text[i]);
       bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -33,6 +37,7 @@ class BlockBuilder {
         block_.text.push_back(' ');
         pending_space_ = false;
       }
+      if (in_link && run_begin == std::size_t(-1)) run_begin = block_.text.size();
       block_.text.push_back(char(c));
       if (!base::is_utf8_continuation(c)) {
         ++block_.chars;
@@ -40,6 +45,22 @@ class BlockBuilder {
         if (in_link && block_.lead_link_chars + 1 == block_.chars) ++block_.lead_link_chars;
       }
     }
+    if (in_link && run_begin != std::size_t(-1)) {
+      // Spaces are written before the next character only, except in <pre>.
+      std::size_t run_end = block_.text.size();
+      while (run_end > run_begin && (block_.text[run_end - 1] == ' ' || block_.text[run_end - 1] == '\n')) --run_end;
+      const auto begin = std::int32_t(run_begin), end = std::int32_t(run_end);
+      auto& links = block_.links;
+      // An anchor's text is one run in document order, so a new anchor starts a new link.
+      if (links.empty() || links.back().anchor != link) links.push_back({begin, end, link});
+      else links.back().end = end;
+    }
+  }
+
+  // An image where the text is now; before the block when it has no text yet.
+  void image(std::int32_t index) {
+    if (empty()) block_.images_before.push_back(index);
+    else block_.images.push_back({std::int32_t(block_.text.size()), index});
   }
 
   void line_break() {
@@ -60,9 +81,13 @@ class BlockBuilder {
       if (!space && !in_word) ++block_.words;
       in_word = !space;
     }
+    // Inline images past the trimmed end sit at its end.
+    for (TextImage& img : block_.images) img.at = std::min(img.at, std::int32_t(block_.text.size()));
     TextBlock out = std::move(block_);
     block_ = TextBlock{};
     pending_space_ = false;
+    // Images that stood before a block with no text stand before the next one.
+    if (out.chars == 0) block_.images_before = std::move(out.images_before);
     return out;
   }
 
@@ -76,7 +101,7 @@ struct Frame {
   std::int32_t end;
   BlockContext ctx;
   std::int32_t block_owner;  // innermost block-level element, this one included
-  bool in_link;
+  std::int32_t link;         // the <a href> around, or -1
 };
 
 BlockContext enter(BlockContext ctx, GumboTag tag, std::int32_t i) {
@@ -127,7 +152,27 @@ std::vector<TextBlock> segment(const FlatDom& dom, std::int32_t begin) {
     blocks.push_back(std::move(block));
   };
 
+  // Images sit between nodes: one at node i inside element P comes after every element that
+  // closed before i, except P and its ancestors.
+  const std::vector<DomImage>& images = dom.images;
+  auto next_image = std::size_t(std::upper_bound(images.begin(), images.end(), begin,
+                                                 [](std::int32_t v, const DomImage& m) { return v < m.at; }) -
+                                images.begin());
+  auto place_images = [&](std::int32_t i) {
+    for (; next_image < images.size() && images[next_image].at <= i; ++next_image) {
+      const DomImage& img = images[next_image];
+      if (img.parent < begin || img.parent >= end) continue;
+      while (!stack.empty() && i >= stack.back().end &&
+             !(img.parent >= stack.back().node && img.parent < stack.back().end)) {
+        if (dom.nodes[stack.back().node].is_block) flush();
+        stack.pop_back();
+      }
+      builder.image(std::int32_t(next_image));
+    }
+  };
+
   for (std::int32_t i = begin; i < end; ++i) {
+    place_images(i);
     while (!stack.empty() && i >= stack.back().end) {
       bool was_block = dom.nodes[stack.back().node].is_block;
       if (was_block) flush();
@@ -138,7 +183,7 @@ std::vector<TextBlock> segment(const FlatDom& dom, std::int32_t begin) {
       if (stack.empty()) continue;
       const Frame& top = stack.back();
       if (builder.empty()) builder.block().first = i;
-      builder.append(dom.text(i), top.in_link, top.ctx.code >= 0);
+      builder.append(dom.text(i), top.link, top.ctx.code >= 0);
       continue;
     }
     if (node.tag == GUMBO_TAG_BR) {
@@ -157,11 +202,11 @@ std::vector<TextBlock> segment(const FlatDom& dom, std::int32_t begin) {
     if (stack.empty()) {
       frame.ctx = BlockContext{};
       frame.block_owner = i;
-      frame.in_link = false;
+      frame.link = -1;
     } else {
       frame.ctx = stack.back().ctx;
       frame.block_owner = stack.back().block_owner;
-      frame.in_link = stack.back().in_link;
+      frame.link = stack.back().link;
     }
     if (node.is_block) {
       frame.ctx = enter(frame.ctx, node.tag, i);
@@ -169,9 +214,10 @@ std::vector<TextBlock> segment(const FlatDom& dom, std::int32_t begin) {
     }
     if (node.tag == GUMBO_TAG_A && node.node->type == GUMBO_NODE_ELEMENT &&
         gumbo_get_attribute(&node.node->v.element.attributes, "href"))
-      frame.in_link = true;
+      frame.link = i;
     stack.push_back(frame);
   }
+  place_images(end);
   while (!stack.empty()) {
     if (dom.nodes[stack.back().node].is_block || stack.size() == 1) flush();
     stack.pop_back();

@@ -22,6 +22,20 @@ struct BlockContext {
   std::int32_t caption = -1;     // figcaption, or caption of a table
 };
 
+// A link in a block's text: the bytes [begin, end) of `text` are the text of the <a href>
+// element `anchor` (a DomNode index). Spaces at either end of the link's text are outside.
+struct TextLink {
+  std::int32_t begin = 0, end = 0;
+  std::int32_t anchor = -1;
+};
+
+// An <img> in or before a block: `image` indexes FlatDom::images; `at` is the byte offset in
+// `text` where it sits (inline images only).
+struct TextImage {
+  std::int32_t at = 0;
+  std::int32_t image = -1;
+};
+
 struct TextBlock {
   std::string text;            // whitespace collapsed ("\n" for <br>), trimmed; pre keeps its spaces
   std::int32_t owner = -1;     // innermost block-level element around the text
@@ -31,6 +45,9 @@ struct TextBlock {
   std::int32_t lead_link_chars = 0;  // of those, in links before the first character outside one
   std::int32_t words = 0;      // space-separated tokens
   BlockContext ctx;
+  std::vector<TextLink> links;          // in text order, not overlapping
+  std::vector<TextImage> images;        // inside the block's text, in order
+  std::vector<std::int32_t> images_before;  // FlatDom::images between the previous block and this one
 };
 
 // Blocks of the subtree [begin, dom.nodes[begin].end), in document order; empty ones dropped.

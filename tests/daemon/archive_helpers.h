@@ -62,10 +62,10 @@ inline std::string sql_quote(const std::string& text) {
   return out + "'";
 }
 
-// Takes the closed archive at `path` back to version 7 as it was released: every article's
-// text, Markdown and blocks in their own columns (as rows stored before version 8), no body
+// Takes the closed archive at `path` back to version 9 as it was released: every article's
+// text, Markdown and blocks in their own columns (as rows stored before version 10), no body
 // column, and the full-text index on articles.text with its triggers.
-inline void back_to_version_7(const std::string& path) {
+inline void back_to_version_9(const std::string& path) {
   std::vector<ArticleRow> rows;
   {
     auto archive = Archive::open_sqlite(path);
@@ -95,7 +95,7 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
   INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
   INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
-PRAGMA user_version = 7;
+PRAGMA user_version = 9;
 )sql");
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "daemon/archive/archive.h"
+#include "tests/daemon/archive_backends.h"
 #include "tests/daemon/archive_helpers.h"
 
 namespace winnow::archive {
@@ -23,6 +24,9 @@ using testing::flip;
 using testing::Probe;
 using testing::sample_article;
 using testing::TempDir;
+using testing::Backend;
+using testing::BackendArchive;
+using testing::kBackends;
 
 bool throws_with(const std::function<void()>& f, const std::string& words) {
   try {
@@ -36,7 +40,9 @@ bool throws_with(const std::function<void()>& f, const std::string& words) {
 BOOST_AUTO_TEST_SUITE(archive)
 
 // The schema version this winnow writes (the last step of sqlite/schema.cc's migrations).
-constexpr std::int64_t kSchemaVersion = 8;
+constexpr std::int64_t kSchemaVersion = 10;
+// And of postgres/schema.cc's.
+constexpr std::int64_t kPgSchemaVersion = 1;
 
 BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal_mode) {
   TempDir dir;
@@ -52,21 +58,23 @@ BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
 }
 
-BOOST_AUTO_TEST_CASE(reopening_keeps_the_data_and_does_not_migrate_again) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
+BOOST_DATA_TEST_CASE(reopening_keeps_the_data_and_does_not_migrate_again, kBackends, backend) {
+  BackendArchive fx(backend);
   std::int64_t feed_id = 0, article_id = 0;
   {
-    auto archive = Archive::open_sqlite(path);
+    auto archive = std::move(fx.archive);
     feed_id = archive->add_feed("https://news.example/feed.xml", "News", "world");
     article_id = archive->store_article(sample_article(1, feed_id));
   }
-  auto archive = Archive::open_sqlite(path);
+  auto archive = Archive::open(fx.location);
   BOOST_TEST(archive->commit_count() == 0);  // an up-to-date file is opened without writing
   BOOST_TEST(archive->feed(feed_id).value().url == "https://news.example/feed.xml");
   BOOST_TEST(archive->article(article_id).value().title == "Story number 1");
   BOOST_TEST(archive->has_entry(feed_id, "urn:entry:1"));
-  BOOST_TEST(Probe(path).integer("PRAGMA user_version") == kSchemaVersion);
+  if (fx.is_postgres())
+    BOOST_TEST(fx.integer("SELECT version FROM schema_version") == kPgSchemaVersion);
+  else
+    BOOST_TEST(fx.integer("PRAGMA user_version") == kSchemaVersion);
 }
 
 BOOST_AUTO_TEST_CASE(a_version_1_archive_with_data_is_migrated_and_keeps_everything) {
@@ -124,13 +132,13 @@ BOOST_AUTO_TEST_CASE(a_version_1_archive_with_data_is_migrated_and_keeps_everyth
   BOOST_TEST(archive->article_count() == 4);
 }
 
-BOOST_AUTO_TEST_CASE(a_database_from_a_newer_winnow_is_refused_untouched) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
-  { auto archive = Archive::open_sqlite(path); }
-  Probe(path).exec("PRAGMA user_version = 99");
-  BOOST_TEST(throws_with([&] { Archive::open_sqlite(path); }, "schema version 99, newer than this winnow knows"));
-  BOOST_TEST(Probe(path).integer("PRAGMA user_version") == 99);
+BOOST_DATA_TEST_CASE(a_database_from_a_newer_winnow_is_refused_untouched, kBackends, backend) {
+  BackendArchive fx(backend);
+  fx.archive.reset();
+  fx.exec(fx.is_postgres() ? "UPDATE schema_version SET version = 99" : "PRAGMA user_version = 99");
+  BOOST_TEST(throws_with([&] { Archive::open(fx.location); }, "schema version 99, newer than this winnow knows"));
+  BOOST_TEST(throws_with([&] { Archive::open_read_only(fx.location); }, "schema version 99, newer than this winnow knows"));
+  BOOST_TEST(fx.integer(fx.is_postgres() ? "SELECT version FROM schema_version" : "PRAGMA user_version") == 99);
 }
 
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_refused) {
@@ -140,9 +148,9 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_refused) {
   BOOST_CHECK_THROW(Archive::open_sqlite(path), std::runtime_error);
 }
 
-BOOST_AUTO_TEST_CASE(adding_a_feed_twice_returns_the_same_id) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(adding_a_feed_twice_returns_the_same_id, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto a = archive->add_feed("https://a.example/feed", "A", "news/world");
   const auto b = archive->add_feed("https://b.example/feed", "B", "");
   BOOST_TEST(a != b);
@@ -159,9 +167,9 @@ BOOST_AUTO_TEST_CASE(adding_a_feed_twice_returns_the_same_id) {
   BOOST_TEST(!archive->feed(12345));
 }
 
-BOOST_AUTO_TEST_CASE(update_feed_writes_every_field_but_id) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(update_feed_writes_every_field_but_id, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   FeedRow row = archive->feed(archive->add_feed("http://old.example/rss", "Old", "")).value();
   row.url = "https://new.example/rss";
   row.title = "New";
@@ -197,9 +205,9 @@ BOOST_AUTO_TEST_CASE(update_feed_writes_every_field_but_id) {
   BOOST_CHECK_THROW(archive->update_feed(row), std::runtime_error);
 }
 
-BOOST_AUTO_TEST_CASE(removing_a_feed_forgets_its_entries_and_keeps_its_articles) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(removing_a_feed_forgets_its_entries_and_keeps_its_articles, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   const auto article = archive->store_article(sample_article(1, feed));
   archive->record_entry(feed, "urn:failed", std::nullopt);
@@ -216,10 +224,9 @@ BOOST_AUTO_TEST_CASE(removing_a_feed_forgets_its_entries_and_keeps_its_articles)
   BOOST_TEST(!archive->has_entry(again, "urn:entry:1"));
 }
 
-BOOST_AUTO_TEST_CASE(entries_are_seen_per_feed) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
-  auto archive = Archive::open_sqlite(path);
+BOOST_DATA_TEST_CASE(entries_are_seen_per_feed, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto a = archive->add_feed("https://a.example/feed", "A", "");
   const auto b = archive->add_feed("https://b.example/feed", "B", "");
   BOOST_TEST(!archive->has_entry(a, "urn:1"));
@@ -227,19 +234,18 @@ BOOST_AUTO_TEST_CASE(entries_are_seen_per_feed) {
   BOOST_TEST(archive->has_entry(a, "urn:1"));
   BOOST_TEST(!archive->has_entry(b, "urn:1"));
   archive->record_entry(a, "urn:1", std::nullopt);  // again: still one row
-  BOOST_TEST(Probe(path).integer("SELECT count(*) FROM entries") == 1);
+  BOOST_TEST(fx.integer("SELECT count(*) FROM entries") == 1);
   BOOST_CHECK_THROW(archive->record_entry(777, "urn:1", std::nullopt), std::runtime_error);  // no such feed
 }
 
-BOOST_AUTO_TEST_CASE(storing_an_article_records_its_entry) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
-  auto archive = Archive::open_sqlite(path);
+BOOST_DATA_TEST_CASE(storing_an_article_records_its_entry, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   archive->record_entry(feed, "urn:entry:5", std::nullopt);  // seen first, fetched later
   const auto id = archive->store_article(sample_article(5, feed));
   BOOST_TEST(archive->has_entry(feed, "urn:entry:5"));
-  Probe probe(path);
+  const BackendArchive& probe = fx;
   BOOST_TEST(probe.integer("SELECT article_id FROM entries WHERE entry_key = 'urn:entry:5'") == id);
   archive->record_entry(feed, "urn:entry:5", std::nullopt);  // does not forget the article
   BOOST_TEST(probe.integer("SELECT article_id FROM entries WHERE entry_key = 'urn:entry:5'") == id);
@@ -248,9 +254,9 @@ BOOST_AUTO_TEST_CASE(storing_an_article_records_its_entry) {
   BOOST_TEST(probe.integer("SELECT count(*) FROM entries") == 1);
 }
 
-BOOST_AUTO_TEST_CASE(an_article_comes_back_field_for_field) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(an_article_comes_back_field_for_field, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   ArticleRow row = sample_article(7, feed);
   row.modified = 1'700'000'050;
@@ -264,9 +270,12 @@ BOOST_AUTO_TEST_CASE(an_article_comes_back_field_for_field) {
   const auto before = std::time(nullptr);
   const auto id = archive->store_article(row);
   const auto original = archive->store_article(sample_article(8));
-  row.duplicate_of = original;
-  row.entry_key = "urn:dup";
-  archive->store_article(row);
+  ArticleRow dup = row;
+  dup.duplicate_of = original;
+  dup.entry_key = "urn:dup";
+  dup.normalized_url += "/copy";  // another URL: PostgreSQL keeps one article per URL
+  dup.canonical_url += "/copy";
+  const auto copy = archive->store_article(dup);
 
   const ArticleRow back = archive->article(id, true).value();
   BOOST_TEST(back.id == id);
@@ -305,29 +314,43 @@ BOOST_AUTO_TEST_CASE(an_article_comes_back_field_for_field) {
   BOOST_TEST(back.retries == 2);
 
   BOOST_TEST(archive->article(id, false).value().raw.empty());
-  BOOST_TEST(archive->article(id + 2).value().duplicate_of == original);
+  BOOST_TEST(archive->article(copy).value().duplicate_of == original);
   BOOST_TEST(!archive->article(9999));
   BOOST_TEST(archive->article_count() == 3);
 }
 
-BOOST_AUTO_TEST_CASE(articles_are_found_by_normalized_or_canonical_url) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(articles_are_found_by_normalized_or_canonical_url, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto first = archive->store_article(sample_article(1));
-  archive->store_article(sample_article(1));  // the same URLs again: the oldest wins
+  // The same URLs again: SQLite stores a second copy (ingest asks article_by_url first) and
+  // the oldest wins; PostgreSQL's unique indexes keep one and return its id.
+  const auto again = archive->store_article(sample_article(1));
+  if (fx.is_postgres()) {
+    BOOST_TEST(again == first);
+    BOOST_TEST(archive->article_count() == 1);
+  } else {
+    BOOST_TEST(again != first);
+  }
+  ArticleRow same_canonical = sample_article(2);
+  same_canonical.canonical_url = sample_article(1).canonical_url;
+  const auto by_canonical = archive->store_article(same_canonical);
+  BOOST_TEST((by_canonical == first) == fx.is_postgres());
   BOOST_TEST(archive->article_by_url("https://news.example/story/1") == first);
   BOOST_TEST(archive->article_by_url("https://news.example/canonical/1") == first);
-  BOOST_TEST(!archive->article_by_url("https://news.example/story/2"));
+  BOOST_TEST(!archive->article_by_url("https://news.example/story/9"));
   ArticleRow no_canonical = sample_article(3);
   no_canonical.canonical_url.clear();
   archive->store_article(no_canonical);
+  ArticleRow also_no_canonical = sample_article(4);
+  also_no_canonical.canonical_url.clear();
+  BOOST_TEST(archive->store_article(also_no_canonical) != archive->article_by_url(no_canonical.normalized_url));
   BOOST_TEST(!archive->article_by_url(""));
 }
 
-BOOST_AUTO_TEST_CASE(a_throwing_transaction_leaves_nothing_behind) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
-  auto archive = Archive::open_sqlite(path);
+BOOST_DATA_TEST_CASE(a_throwing_transaction_leaves_nothing_behind, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   BOOST_CHECK_THROW(archive->transaction([&] {
     archive->store_article(sample_article(1, feed));
@@ -335,11 +358,11 @@ BOOST_AUTO_TEST_CASE(a_throwing_transaction_leaves_nothing_behind) {
     throw std::runtime_error("the caller changed its mind");
   }),
                     std::runtime_error);
-  Probe probe(path);
+  const BackendArchive& probe = fx;
   BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == 0);
   BOOST_TEST(probe.integer("SELECT count(*) FROM entries") == 0);
   BOOST_TEST(probe.integer("SELECT count(*) FROM raw_pages") == 0);
-  BOOST_TEST(probe.integer("SELECT count(*) FROM articles_fts_docsize") == 0);
+  if (!fx.is_postgres()) BOOST_TEST(probe.integer("SELECT count(*) FROM articles_fts_docsize") == 0);
   BOOST_TEST(archive->search("harbour", 10).empty());
   BOOST_TEST(!archive->has_entry(feed, "urn:entry:1"));
   // The connection is usable afterwards.
@@ -347,10 +370,9 @@ BOOST_AUTO_TEST_CASE(a_throwing_transaction_leaves_nothing_behind) {
   BOOST_TEST(archive->article_count() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(the_http_head_is_kept_with_the_raw_page_and_replaced_with_it) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
-  auto archive = Archive::open_sqlite(path);
+BOOST_DATA_TEST_CASE(the_http_head_is_kept_with_the_raw_page_and_replaced_with_it, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   ArticleRow row = sample_article(1, feed);
   row.http_head = "HTTP/1.1 203 Odd\r\nX-Custom: 1\r\n\r\n";
@@ -360,7 +382,7 @@ BOOST_AUTO_TEST_CASE(the_http_head_is_kept_with_the_raw_page_and_replaced_with_i
   BOOST_TEST(archive->article(id, false).value().http_head.empty());  // comes with the raw page only
   BOOST_TEST(archive->article(without_head, true).value().http_head.empty());
   BOOST_TEST(archive->articles_after(0, 10, false, true).front().http_head == row.http_head);
-  Probe probe(path);
+  const BackendArchive& probe = fx;
   BOOST_TEST(probe.integer("SELECT count(*) FROM raw_pages WHERE http_head IS NULL") == 1);
 
   row.id = id;
@@ -374,28 +396,34 @@ BOOST_AUTO_TEST_CASE(the_http_head_is_kept_with_the_raw_page_and_replaced_with_i
   BOOST_TEST(archive->article(id, true).value().http_head == "HTTP/2 200 \r\nx-new: 2\r\n\r\n");
 }
 
-BOOST_AUTO_TEST_CASE(store_article_failing_at_its_last_write_leaves_nothing_behind) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
-  auto archive = Archive::open_sqlite(path);
+BOOST_DATA_TEST_CASE(store_article_failing_at_its_last_write_leaves_nothing_behind, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   // The entry is written after the article, its raw bytes and its FTS row.
-  Probe probe(path);
-  probe.exec(
-      "CREATE TRIGGER test_poison BEFORE INSERT ON entries WHEN new.entry_key = 'urn:entry:2' "
-      "BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END");
+  const BackendArchive& probe = fx;
+  if (fx.is_postgres()) {
+    probe.exec(
+        "CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF new.entry_key = 'urn:entry:2' THEN RAISE EXCEPTION 'poisoned entry'; END IF; RETURN new; END $$");
+    probe.exec("CREATE TRIGGER test_poison BEFORE INSERT ON entries FOR EACH ROW EXECUTE FUNCTION test_poison()");
+  } else {
+    probe.exec(
+        "CREATE TRIGGER test_poison BEFORE INSERT ON entries WHEN new.entry_key = 'urn:entry:2' "
+        "BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END");
+  }
   archive->store_article(sample_article(1, feed));
   BOOST_TEST(throws_with([&] { archive->store_article(sample_article(2, feed)); }, "poisoned entry"));
   BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == 1);
   BOOST_TEST(probe.integer("SELECT count(*) FROM raw_pages") == 1);
   BOOST_TEST(probe.integer("SELECT count(*) FROM entries") == 1);
-  BOOST_TEST(probe.integer("SELECT count(*) FROM articles_fts_docsize") == 1);
+  if (!fx.is_postgres()) BOOST_TEST(probe.integer("SELECT count(*) FROM articles_fts_docsize") == 1);
   BOOST_TEST(archive->search("\"story 2\"", 10).empty());
 }
 
-BOOST_AUTO_TEST_CASE(a_nested_transaction_that_throws_rolls_back_only_its_own_part) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(a_nested_transaction_that_throws_rolls_back_only_its_own_part, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   archive->transaction([&] {
     archive->store_article(sample_article(1));
     try {
@@ -413,12 +441,13 @@ BOOST_AUTO_TEST_CASE(a_nested_transaction_that_throws_rolls_back_only_its_own_pa
   BOOST_TEST(rows[1].title == "Story number 3");
 }
 
-BOOST_AUTO_TEST_CASE(near_duplicates_within_the_distance_are_found_and_farther_are_not) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(near_duplicates_within_the_distance_are_found_and_farther_are_not, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const std::uint64_t base = 0x0123456789abcdefull;
+  int n = 0;
   const auto store = [&](std::uint64_t fingerprint) {
-    ArticleRow row = sample_article(0);
+    ArticleRow row = sample_article(++n);
     row.fingerprint = fingerprint;
     return archive->store_article(row);
   };
@@ -452,9 +481,9 @@ BOOST_AUTO_TEST_CASE(near_duplicates_within_the_distance_are_found_and_farther_a
   BOOST_TEST(archive->near_duplicates(base, 3, std::time(nullptr) - 3600).size() == 5u);
 }
 
-BOOST_AUTO_TEST_CASE(articles_after_pages_in_id_order_and_can_skip_duplicates) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(articles_after_pages_in_id_order_and_can_skip_duplicates, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   std::vector<std::int64_t> all, originals;
   for (int i = 0; i < 10; ++i) {
     ArticleRow row = sample_article(i);
@@ -490,9 +519,9 @@ BOOST_AUTO_TEST_CASE(articles_after_pages_in_id_order_and_can_skip_duplicates) {
   BOOST_TEST(archive->articles_after(0, 10, false, false).front().raw.empty());
 }
 
-BOOST_AUTO_TEST_CASE(search_ranks_title_matches_first_and_marks_the_matches) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(search_ranks_title_matches_first_and_marks_the_matches, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   ArticleRow body_only = sample_article(1);
   body_only.title = "Council meeting";
   body_only.text = "Long text about many things. The lighthouse was mentioned once near the end of a long report.";
@@ -531,10 +560,9 @@ BOOST_AUTO_TEST_CASE(search_ranks_title_matches_first_and_marks_the_matches) {
   BOOST_TEST(archive->search("lighthouse", 1).front().article_id == b);
 }
 
-BOOST_AUTO_TEST_CASE(update_extraction_replaces_the_text_and_keeps_the_index_in_step) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
-  auto archive = Archive::open_sqlite(path);
+BOOST_DATA_TEST_CASE(update_extraction_replaces_the_text_and_keeps_the_index_in_step, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto feed = archive->add_feed("https://a.example/feed", "A", "");
   ArticleRow row = sample_article(1, feed);
   row.text = "The old extractor kept a cookie banner.";
@@ -558,42 +586,42 @@ BOOST_AUTO_TEST_CASE(update_extraction_replaces_the_text_and_keeps_the_index_in_
   BOOST_TEST(back.extractor_version == 4);
   BOOST_TEST(back.url == sample_article(1).url);
   BOOST_TEST(archive->near_duplicates(42, 0, 0).size() == 1u);
-  Probe probe(path);
-  probe.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");  // throws when out of step
+  if (!fx.is_postgres())
+    fx.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");  // throws when out of step
 
   row.id = 999;
   BOOST_CHECK_THROW(archive->update_extraction(row), std::runtime_error);
 }
 
-BOOST_AUTO_TEST_CASE(raw_bytes_are_stored_compressed_and_come_back_whole) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
+BOOST_DATA_TEST_CASE(raw_bytes_are_stored_compressed_and_come_back_whole, kBackends, backend) {
+  BackendArchive fx(backend);
   std::string raw = "<!doctype html><html><body>";
   for (int i = 0; raw.size() < (2u << 20); ++i)
     raw += "<div class=\"row\"><p>Paragraph " + std::to_string(i) + " of a long and repetitive page.</p></div>\n";
   raw += "</body></html>";
   std::int64_t id = 0;
   {
-    auto archive = Archive::open_sqlite(path);
+    auto archive = std::move(fx.archive);
     ArticleRow row = sample_article(1);
     row.raw = raw;
     id = archive->store_article(row);
     BOOST_TEST(archive->article(id, true).value().raw == raw);
   }
-  // Closing checkpointed the WAL into the main file.
-  const auto file_bytes = std::filesystem::file_size(path);
-  BOOST_TEST(file_bytes < raw.size() / 4, file_bytes << " bytes on disk for " << raw.size() << " raw bytes");
-  Probe probe(path);
+  if (!fx.is_postgres()) {
+    // Closing checkpointed the WAL into the main file.
+    const auto file_bytes = std::filesystem::file_size(fx.location);
+    BOOST_TEST(file_bytes < raw.size() / 4, file_bytes << " bytes on disk for " << raw.size() << " raw bytes");
+  }
+  const BackendArchive& probe = fx;
   BOOST_TEST(probe.integer("SELECT length(bytes) FROM raw_pages") < static_cast<std::int64_t>(raw.size() / 4));
   BOOST_TEST(probe.integer("SELECT plain_bytes FROM raw_pages") == static_cast<std::int64_t>(raw.size()));
-  BOOST_TEST(Archive::open_sqlite(path)->article(id, true).value().raw == raw);
+  BOOST_TEST(Archive::open(fx.location)->article(id, true).value().raw == raw);
 }
 
-BOOST_AUTO_TEST_CASE(pages_packed_by_the_caller_and_zlib_pages_of_older_archives_read_back) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
+BOOST_DATA_TEST_CASE(pages_packed_by_the_caller_and_zlib_pages_of_older_archives_read_back, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const std::string raw = "<html><body><p>" + std::string(5000, 'x') + "</p></body></html>";
-  auto archive = Archive::open_sqlite(path);
   ArticleRow packed_row = sample_article(1);
   packed_row.raw.clear();
   packed_row.raw_packed = winnow::archive::pack_page(raw);  // as ingest does on a worker
@@ -614,9 +642,9 @@ BOOST_AUTO_TEST_CASE(pages_packed_by_the_caller_and_zlib_pages_of_older_archives
     hex += kDigits[static_cast<unsigned char>(zlib_bytes[i]) >> 4];
     hex += kDigits[static_cast<unsigned char>(zlib_bytes[i]) & 15];
   }
-  Probe probe(path);
+  const BackendArchive& probe = fx;
   probe.exec("INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) VALUES (" + std::to_string(old_id) +
-             ", 1, " + std::to_string(raw.size()) + ", X'" + hex + "')");
+             ", 1, " + std::to_string(raw.size()) + (fx.is_postgres() ? ", '\\x" : ", X'") + hex + "')");
   BOOST_TEST(archive->article(old_id, true).value().raw == raw);
   BOOST_TEST(probe.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(packed_id)) == 2);
 
@@ -625,9 +653,9 @@ BOOST_AUTO_TEST_CASE(pages_packed_by_the_caller_and_zlib_pages_of_older_archives
   BOOST_CHECK_THROW(archive->article(old_id, true), std::runtime_error);
 }
 
-BOOST_AUTO_TEST_CASE(each_outer_transaction_commits_once) {
-  TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(each_outer_transaction_commits_once, kBackends, backend) {
+  BackendArchive fx(backend);
+  auto& archive = fx.archive;
   const auto before = archive->commit_count();
   archive->transaction([&] {
     for (int i = 0; i < 50; ++i) archive->store_article(sample_article(i));

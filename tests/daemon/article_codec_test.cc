@@ -1,5 +1,5 @@
 // archive/article_codec.h, and the SQLite archive storing articles in its compact form
-// (schema 8) beside rows stored before it.
+// (schema 10) beside rows stored before it.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(the_archive_stores_the_body_once_and_reads_text_and_markdow
   }));
 }
 
-BOOST_AUTO_TEST_CASE(rows_stored_before_schema_8_still_read_and_are_found) {
+BOOST_AUTO_TEST_CASE(rows_stored_before_schema_10_still_read_and_are_found) {
   TempDir dir;
   const auto path = dir.file("archive.db");
   const ArticleRow old = sample_article(1);
@@ -162,7 +162,7 @@ BOOST_AUTO_TEST_CASE(rows_stored_before_schema_8_still_read_and_are_found) {
     auto archive = Archive::open_sqlite(path);
     archive->store_article(sample_article(0));
   }
-  testing::back_to_version_7(path);
+  testing::back_to_version_9(path);
   {
     Probe probe(path);
     probe.exec("DELETE FROM entries; DELETE FROM raw_pages; DELETE FROM events; DELETE FROM articles");
@@ -174,7 +174,7 @@ BOOST_AUTO_TEST_CASE(rows_stored_before_schema_8_still_read_and_are_found) {
         old.title + "', '', '', 'en', '', '', '', '" + old.text + "', '" + old.markdown + "', '" + old.blocks_json +
         "', '[{\"reason\":\"navigation\",\"text\":\"Home\"}]', 1, 0, 0, 0, 0, 'page', 200, '', '', 1, 1, 3)");
   }
-  auto archive = Archive::open_sqlite(path);  // migrates to 8
+  auto archive = Archive::open_sqlite(path);  // migrates to 10
   const auto back = archive->article(7);
   BOOST_TEST_REQUIRE(back.has_value());
   BOOST_TEST(back->text == old.text);
@@ -199,7 +199,7 @@ BOOST_AUTO_TEST_CASE(rows_stored_before_schema_8_still_read_and_are_found) {
   BOOST_TEST(archive->search("lighthouses", 10).size() == 1u);
   BOOST_TEST(archive->article(fresh_id)->text == fresh.text);
   Probe probe(path);
-  BOOST_TEST(probe.integer("PRAGMA user_version") == 8);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == 10);
   BOOST_TEST(probe.integer("SELECT count(*) FROM articles WHERE body IS NULL") == 0);
   probe.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");
 }

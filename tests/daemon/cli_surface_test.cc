@@ -293,9 +293,78 @@ BOOST_AUTO_TEST_CASE(markdown_switches_front_matter_images_and_tables) {
   BOOST_TEST(r.out.find("Left") == std::string::npos, r.out);
   r = cli.winnow({"extract", page, "--no-tables"});
   BOOST_TEST(r.out.find("Left") == std::string::npos, r.out);
-  // No flag that would do nothing: --links waits for link-aware blocks.
-  r = cli.winnow({"extract", page, "--format", "markdown", "--links"});
-  BOOST_TEST(r.status == 2);
+}
+
+// A page with a relative link, a javascript: one and an image inside its text.
+std::string linked_page() {
+  std::string words;
+  for (int n = 0; n < 6; ++n) words += "The council met again on Tuesday to weigh the plan in detail. ";
+  return "<html lang=\"en\"><head><title>Budget vote</title>"
+         "<meta property=\"og:image\" content=\"https://news.example/vote.jpg\"></head><body><article>"
+         "<h1>Budget vote</h1><p>" + words + "Read <a href=\"/budget (2026).pdf\">the [full] budget</a> or "
+         "<a href=\"javascript:void(0)\">share</a>.</p><p>" + words + "<img src=\"https://news.example/hall.jpg\" "
+         "alt=\"The hall\"> Then the vote.</p></article></body></html>";
+}
+
+BOOST_AUTO_TEST_CASE(extract_links_and_images_switches) {
+  Cli cli;
+  const std::string page = cli.dir.file("linked.html");
+  std::ofstream(page) << linked_page();
+  Run plain = cli.winnow({"extract", page, "--url", "https://news.example/a/b.html", "--format", "markdown"});
+  BOOST_TEST_REQUIRE(plain.status == 0, plain.err);
+  BOOST_TEST(plain.out.find("](") == std::string::npos, plain.out);
+  Run r = cli.winnow({"extract", page, "--url", "https://news.example/a/b.html", "--format", "markdown", "--links"});
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("Read [the \\[full\\] budget](https://news.example/budget%20\\(2026\\).pdf) or share.") !=
+                 std::string::npos,
+             r.out);
+  BOOST_TEST(r.out.find("![") == std::string::npos, r.out);
+  r = cli.winnow({"extract", page, "--url", "https://news.example/a/b.html", "--format", "markdown", "--images"});
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("# Budget vote\n\n![](https://news.example/vote.jpg)\n\n") == 0u, r.out);
+  BOOST_TEST(r.out.find("\n\n![The hall](https://news.example/hall.jpg)\n\nThen the vote.") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("[the") == std::string::npos, r.out);
+  // JSON blocks carry them whatever the switches.
+  r = cli.winnow({"extract", page, "--url", "https://news.example/a/b.html", "--format", "json"});
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.out.find(R"("links":[[)") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find(R"("https://news.example/budget%20(2026).pdf")") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find(R"("images":[[)") != std::string::npos, r.out);
+}
+
+BOOST_AUTO_TEST_CASE(show_and_crawl_print_links_and_images_from_the_blocks) {
+  Cli cli;
+  {
+    auto a = archive::Archive::open_sqlite(cli.db);
+    archive::ArticleRow row = sample_article(4, std::nullopt);
+    row.title = "Budget vote";
+    row.markdown = "# Budget vote\n\nSee the plan.";
+    row.blocks_json = R"([{"type":"paragraph","text":"See the plan.","links":[[8,12,"https://news.example/plan"]],)"
+                      R"("images":[[0,"https://news.example/hall.jpg","Hall"]]}])";
+    a->store_article(row);
+  }
+  Run r = cli.winnow({"show", "4", "--format", "markdown", "--archive", cli.db});
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.out == "# Budget vote\n\nSee the plan.\n", r.out);
+  r = cli.winnow({"show", "4", "--format", "markdown", "--links", "--images", "--archive", cli.db});
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.out == "# Budget vote\n\n![](https://news.example/img/4.jpg)\n\n"
+                      "![Hall](https://news.example/hall.jpg)\n\nSee the [plan](https://news.example/plan).\n",
+             r.out);
+  // A row with no blocks keeps its stored Markdown.
+  r = cli.winnow({"show", "1", "--format", "markdown", "--links", "--archive", cli.db});
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.out.find("Body of story 1") != std::string::npos, r.out);
+
+  const std::string page = cli.dir.file("linked.html");
+  std::ofstream(page) << linked_page();
+  r = cli.winnow({"crawl", "--print", "--quiet", "--format", "markdown", "--links", "--images", "--config", cli.config, page});
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.out.find("![The hall](https://news.example/hall.jpg)") != std::string::npos, r.out);
+  // The page is a file: its relative link resolves to no web address and is left as text.
+  BOOST_TEST(r.out.find("Read the \\[full\\] budget or share.") != std::string::npos, r.out);
+  r = cli.winnow({"crawl", "--print", "--quiet", "--format", "markdown", "--config", cli.config, page});
+  BOOST_TEST(r.out.find("![") == std::string::npos, r.out);
 }
 
 BOOST_AUTO_TEST_CASE(search_survives_hostile_queries) {

@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(show_json_is_the_export_line_of_the_same_article) {
 BOOST_AUTO_TEST_CASE(full_archive_stops_the_crawl_with_75_and_one_error) {
   CrawlSite site;
   archive::Archive::open_sqlite(site.db);
-  // Since articles are stored compact (schema 8) the three fit in the room a new archive's
+  // Since articles are stored compact (schema 10) the three fit in the room a new archive's
   // pages leave: a raw page of no article takes most of it first.
   Probe(site.db).exec("INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes) "
                       "VALUES (1000000000, 2, 0, randomblob(15000))");

@@ -1,4 +1,4 @@
-// The webhook outbox of the archive (archive.h, "Events"), on a real SQLite file.
+// The webhook outbox of the archive (archive.h, "Events"), on SQLite and PostgreSQL.
 #include <boost/test/unit_test.hpp>
 
 #include <stdexcept>
@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/archive/archive.h"
+#include "tests/daemon/archive_backends.h"
 #include "tests/daemon/archive_helpers.h"
 
 namespace winnow::archive {
@@ -14,15 +15,20 @@ namespace {
 using testing::Probe;
 using testing::sample_article;
 using testing::TempDir;
+using testing::Backend;
+using testing::BackendArchive;
+using testing::kBackends;
 
 const std::vector<EventType> kAll(std::begin(kEventTypes), std::end(kEventTypes));
 
 struct Outbox {
-  TempDir dir;
-  std::string path = dir.file("archive.db");
-  std::unique_ptr<Archive> archive = Archive::open_sqlite(path);
+  explicit Outbox(Backend backend) : fx(backend), path(fx.location), archive(std::move(fx.archive)) {}
 
-  std::int64_t events() { return Probe(path).integer("SELECT count(*) FROM events"); }
+  BackendArchive fx;
+  std::string path;  // the archive's location
+  std::unique_ptr<Archive> archive;
+
+  std::int64_t events() { return fx.integer("SELECT count(*) FROM events"); }
   // What the endpoint `url` gets next, as its cursor in the archive stands.
   std::optional<OutboxEvent> next(const std::string& url) {
     for (const auto& endpoint : archive->webhook_endpoints())
@@ -51,8 +57,8 @@ FeedRow failing(FeedRow row, int failures) {
 
 BOOST_AUTO_TEST_SUITE(outbox)
 
-BOOST_AUTO_TEST_CASE(nothing_is_recorded_without_an_endpoint) {
-  Outbox o;
+BOOST_DATA_TEST_CASE(nothing_is_recorded_without_an_endpoint, kBackends, backend) {
+  Outbox o(backend);
   const auto feed = o.archive->add_feed("https://a.example/feed", "A", "");
   const auto id = o.archive->store_article(sample_article(1, feed));
   ArticleRow row = *o.archive->article(id);
@@ -63,8 +69,8 @@ BOOST_AUTO_TEST_CASE(nothing_is_recorded_without_an_endpoint) {
   BOOST_TEST(o.archive->webhook_backlog() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(each_change_records_its_event_in_order) {
-  Outbox o;
+BOOST_DATA_TEST_CASE(each_change_records_its_event_in_order, kBackends, backend) {
+  Outbox o(backend);
   o.archive->set_webhook_endpoints({{"http://hook.example/a", kAll}});
   const auto feed = o.archive->add_feed("https://a.example/feed", "A", "");
   const auto id = o.archive->store_article(sample_article(1, feed));
@@ -89,8 +95,8 @@ BOOST_AUTO_TEST_CASE(each_change_records_its_event_in_order) {
   BOOST_TEST(o.events() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(feed_failing_is_recorded_once_per_failing_streak) {
-  Outbox o;
+BOOST_DATA_TEST_CASE(feed_failing_is_recorded_once_per_failing_streak, kBackends, backend) {
+  Outbox o(backend);
   o.archive->set_webhook_endpoints({{"http://hook.example/a", {EventType::feed_failing}}});
   const auto feed = o.archive->add_feed("https://a.example/feed", "A", "");
   const FeedRow row = *o.archive->feed(feed);
@@ -104,8 +110,8 @@ BOOST_AUTO_TEST_CASE(feed_failing_is_recorded_once_per_failing_streak) {
   BOOST_TEST(feeds == (std::vector<std::int64_t>{feed, feed}), boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(a_rolled_back_change_leaves_no_event) {
-  Outbox o;
+BOOST_DATA_TEST_CASE(a_rolled_back_change_leaves_no_event, kBackends, backend) {
+  Outbox o(backend);
   o.archive->set_webhook_endpoints({{"http://hook.example/a", kAll}});
   BOOST_CHECK_THROW(o.archive->transaction([&] {
     o.archive->store_article(sample_article(1));
@@ -119,8 +125,8 @@ BOOST_AUTO_TEST_CASE(a_rolled_back_change_leaves_no_event) {
   BOOST_TEST(o.events() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(endpoints_take_their_types_and_events_stay_until_every_endpoint_is_done) {
-  Outbox o;
+BOOST_DATA_TEST_CASE(endpoints_take_their_types_and_events_stay_until_every_endpoint_is_done, kBackends, backend) {
+  Outbox o(backend);
   o.archive->store_article(sample_article(1));  // before any endpoint: never announced
   o.archive->set_webhook_endpoints(
       {{"http://hook.example/all", kAll}, {"http://hook.example/feeds", {EventType::feed_failing}}});
@@ -150,15 +156,15 @@ BOOST_AUTO_TEST_CASE(endpoints_take_their_types_and_events_stay_until_every_endp
              boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(cursors_and_retry_state_survive_reopening_and_dropped_endpoints_are_forgotten) {
-  Outbox o;
+BOOST_DATA_TEST_CASE(cursors_and_retry_state_survive_reopening_and_dropped_endpoints_are_forgotten, kBackends, backend) {
+  Outbox o(backend);
   o.archive->set_webhook_endpoints({{"http://hook.example/a", kAll}, {"http://hook.example/b", kAll}});
   for (int n = 1; n <= 3; ++n) o.archive->store_article(sample_article(n));
   const auto first = o.next("http://hook.example/a").value();
   o.archive->webhook_delivered("http://hook.example/a", first.seq);
   o.archive->webhook_failed("http://hook.example/a", 2, "HTTP 503");
   o.archive.reset();
-  o.archive = Archive::open_sqlite(o.path);
+  o.archive = Archive::open(o.path);
   o.archive->set_webhook_endpoints({{"http://hook.example/a", kAll}});
   const auto states = o.archive->webhook_endpoints();
   BOOST_TEST_REQUIRE(states.size() == 1u);

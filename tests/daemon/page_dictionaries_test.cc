@@ -1,6 +1,6 @@
 // Raw pages packed with per-host zstd dictionaries: archive/compress.h (PageDictionary,
 // train_page_dictionary), archive/page_dictionaries.h, and the SQLite archive keeping the
-// dictionaries versioned (schema 8).
+// dictionaries versioned (schema 10).
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>

@@ -64,28 +64,4 @@ BOOST_AUTO_TEST_CASE(jitter_spreads_by_ten_percent) {
   BOOST_TEST(next_interval_s(kParams, 2000, o, 0.999) >= 3290);
 }
 
-BOOST_AUTO_TEST_CASE(queue_pops_due_feeds_in_time_order) {
-  PollQueue q;
-  q.schedule(1, 300, 0);
-  q.schedule(2, 100, 0);
-  q.schedule(3, 200, 0);
-  BOOST_TEST(*q.next_time() == 100);
-  auto due = q.pop_due(250, 10);
-  BOOST_REQUIRE(due.size() == 2u);
-  BOOST_TEST(due[0].feed_id == 2);
-  BOOST_TEST(due[1].feed_id == 3);
-  BOOST_TEST(q.size() == 1u);
-  BOOST_TEST(q.pop_due(1000, 0).empty());
-}
-
-BOOST_AUTO_TEST_CASE(hundred_thousand_feeds_fit_in_a_few_megabytes) {
-  PollQueue q;
-  for (std::int64_t i = 0; i < 100'000; ++i) q.schedule(i, 1000 + i % 977, 0);
-  BOOST_TEST(q.size() == 100'000u);
-  BOOST_TEST(sizeof(PollQueue::Slot) <= 24u);
-  auto due = q.pop_due(1000 + 976, 200'000);
-  BOOST_TEST(due.size() == 100'000u);
-  for (std::size_t i = 1; i < due.size(); ++i) BOOST_TEST_REQUIRE(due[i - 1].at <= due[i].at);
-}
-
 BOOST_AUTO_TEST_SUITE_END()

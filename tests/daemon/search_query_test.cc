@@ -5,7 +5,9 @@
 #include <string>
 
 #include "daemon/archive/archive.h"
+#include "daemon/archive/postgres/tsquery.h"
 #include "daemon/archive/search_query.h"
+#include "tests/daemon/archive_backends.h"
 #include "tests/daemon/archive_helpers.h"
 
 namespace winnow::archive {
@@ -26,9 +28,9 @@ BOOST_AUTO_TEST_CASE(words_and_phrases_become_required_strings) {
   BOOST_TEST(fts5_from_plain(" \"\" \t").empty());
 }
 
-BOOST_AUTO_TEST_CASE(the_archive_finds_what_plain_words_mean) {
-  testing::TempDir dir;
-  auto archive = Archive::open_sqlite(dir.file("archive.db"));
+BOOST_DATA_TEST_CASE(the_archive_finds_what_plain_words_mean, testing::kBackends, backend) {
+  testing::BackendArchive fx(backend);
+  auto& archive = fx.archive;
   ArticleRow row = testing::sample_article(1);
   row.title = "On self-reliance";
   row.text = "An essay on self-reliance, or not: the lighthouse keeper's creed.";
@@ -36,6 +38,30 @@ BOOST_AUTO_TEST_CASE(the_archive_finds_what_plain_words_mean) {
   for (const char* plain : {"self-reliance", "\"lighthouse keeper\"", "creed OR", "NOT creed", "keeper's", "\"keeper's creed"})
     BOOST_TEST(archive->search(fts5_from_plain(plain), 10).size() == 1u, plain);
   BOOST_TEST(archive->search(fts5_from_plain("lighthouse submarine"), 10).empty());
+}
+
+// PostgreSQL reads FTS5 queries through this translation (postgres/tsquery.h).
+BOOST_AUTO_TEST_CASE(fts5_queries_become_tsqueries_with_every_lexeme_quoted) {
+  using postgres::tsquery_from_fts5;
+  BOOST_TEST(tsquery_from_fts5(fts5_from_plain("lighthouse keeper")) == "('lighthouse' & 'keeper')");
+  BOOST_TEST(tsquery_from_fts5("\"the old harbour\"") == "'the old harbour'");
+  BOOST_TEST(tsquery_from_fts5("a OR b c") == "('a' | ('b' & 'c'))");
+  BOOST_TEST(tsquery_from_fts5("a NOT b") == "('a' & !'b')");
+  BOOST_TEST(tsquery_from_fts5("(a OR b) AND c") == "(('a' | 'b') & 'c')");
+  BOOST_TEST(tsquery_from_fts5("light* + house") == "('light':* <-> 'house')");
+  BOOST_TEST(tsquery_from_fts5("title:keeper text:log") == "('keeper':A & 'log':B)");
+  BOOST_TEST(tsquery_from_fts5("-title:(a b*)") == "('a':B & 'b':*B)");
+  BOOST_TEST(tsquery_from_fts5("{title text}:a") == "'a'");
+  BOOST_TEST(tsquery_from_fts5("NEAR(a b, 3)") == "('a' & 'b')");
+  // Quotes and backslashes stay inside their lexeme.
+  BOOST_TEST(tsquery_from_fts5("\"it's \\ & | !\"") == "'it''s \\\\ & | !'");
+  // Only punctuation: no word, nothing to look for.
+  BOOST_TEST(tsquery_from_fts5("\"-\" \"...\"").empty());
+  BOOST_TEST(tsquery_from_fts5("a \"-\"") == "'a'");
+  for (const char* bad : {"\"unbalanced", "AND", "a OR", "(a", "a)", "nosuchcolumn: a", "^a", "a +", "NEAR()", "-a",
+                          "a , b", "{title"})
+    BOOST_CHECK_THROW(tsquery_from_fts5(bad), BadSearchQuery);
+  BOOST_CHECK_THROW(tsquery_from_fts5(std::string("a\0b", 3)), BadSearchQuery);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -55,7 +55,8 @@ WinnowdConfig quick_polling(std::vector<std::string> feed_urls, int per_host_con
 
 void write_config(const std::string& path, const WinnowdConfig& c) {
   std::ofstream out(path, std::ios::trunc);
-  out << "[archive]\npath = \"" << c.archive << "\"\n\n[feeds]\nurls = [\n";
+  if (c.archive_url) out << "[archive]\nurl = \"" << *c.archive_url << "\"\n\n[feeds]\nurls = [\n";
+  else out << "[archive]\npath = \"" << c.archive << "\"\n\n[feeds]\nurls = [\n";
   for (const auto& url : c.feed_urls) out << "  \"" << url << "\",\n";
   out << "]\n\n";
   {
@@ -77,6 +78,10 @@ void write_config(const std::string& path, const WinnowdConfig& c) {
     schedule.key("min_interval_min", c.min_interval_min);
     schedule.key("max_interval_h", c.max_interval_h);
     schedule.key("default_interval_min", c.default_interval_min);
+  }
+  {
+    Section ingest(out, "ingest");
+    ingest.key("lease_s", c.lease_s);
   }
   {
     Section extract(out, "extract");

@@ -9,6 +9,8 @@ namespace winnow::testing {
 
 struct WinnowdConfig {
   std::string archive = "archive.db";  // relative: beside the file
+  // [archive] url, for a database server (postgresql://...) instead of `archive`'s file.
+  std::optional<std::string> archive_url;
   std::vector<std::string> feed_urls;
   // [fetch]
   std::optional<std::string> user_agent;
@@ -25,6 +27,8 @@ struct WinnowdConfig {
   std::optional<double> min_interval_min;
   std::optional<double> max_interval_h;
   std::optional<double> default_interval_min;
+  // [ingest]
+  std::optional<long> lease_s;
   // [extract]
   std::optional<unsigned> workers;
   // [api]: off unless set, so that tests running at once never compete for winnowd's

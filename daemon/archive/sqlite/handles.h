@@ -38,7 +38,7 @@ DbHandle open_database(const std::string& path, OpenMode mode = OpenMode::read_w
 // Adds winnow's SQL functions to `db` (open_database does it for every connection; another
 // connection that reads the full-text index or article texts needs them too):
 //   winnow_article_text(body, text): the plain text of an articles row, from its packed body
-//   (article_codec.h), or `text` itself when body is NULL (rows stored before schema 8).
+//   (article_codec.h), or `text` itself when body is NULL (rows stored before schema 10).
 // The full-text index's content view and its triggers call it (schema.cc).
 void add_functions(sqlite3* db);
 

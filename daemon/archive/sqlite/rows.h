@@ -23,7 +23,7 @@ inline constexpr const char* kEntryRetryColumns =
 
 // The row `q` stands on, selected with kArticleColumns; `raw` stays empty. Text, Markdown and
 // blocks come from the packed body (article_codec.h), or from their own columns in rows
-// stored before schema 8, whose body is NULL.
+// stored before schema 10, whose body is NULL.
 ArticleRow read_article(const Query& q);
 // The row `q` stands on, selected with kFeedColumns.
 FeedRow read_feed(const Query& q);

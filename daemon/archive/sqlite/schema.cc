@@ -4,13 +4,25 @@
 #include <span>
 #include <stdexcept>
 
+#include "parsers/url/normalize.h"
+
 namespace winnow::archive::sqlite {
 namespace {
 
 struct Migration {
   int version;
   const char* sql;
+  // Runs after `sql` in the same transaction: what SQL alone cannot compute.
+  void (*after)(sqlite3* db) = nullptr;
 };
+
+// Migration 9: every feed's host, as parsers::url_host names it (the key of host leases).
+void fill_feed_hosts(sqlite3* db) {
+  const StmtHandle select = prepare(db, "SELECT id, url FROM feeds");
+  const StmtHandle update = prepare(db, "UPDATE feeds SET host = ?2 WHERE id = ?1");
+  Query rows(db, select.get());
+  while (rows.step()) Query(db, update.get()).bind(rows.integer(0), parsers::url_host(rows.text(1))).run();
+}
 
 // The schema, one step per version. A step never changes once released: a change is a new
 // step. Each runs in its own transaction together with the user_version bump.
@@ -196,6 +208,24 @@ CREATE TABLE webhook_endpoints (
     {7, R"sql(
 ALTER TABLE raw_pages ADD COLUMN http_head TEXT;
 )sql"},
+    // Leases, for several daemons on one database (archive.h, "Leases"; docs/scale-out.md):
+    // who polls a feed until when, and which daemon may send requests to a host. `host` is
+    // the feed URL's host (filled in by fill_feed_hosts), '' for a file:// feed. A lease is
+    // free when its owner is NULL or its `until` has passed. feeds_due serves the claim and
+    // "what is due next" in next_poll order.
+    // No archive was ever at version 8: that number was a branch's, which merged as 10.
+    {9, R"sql(
+ALTER TABLE feeds ADD COLUMN host TEXT NOT NULL DEFAULT '';
+ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
+ALTER TABLE feeds ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX feeds_due ON feeds(next_poll) WHERE enabled;
+CREATE INDEX feeds_lease_owner ON feeds(lease_owner) WHERE lease_owner IS NOT NULL;
+CREATE TABLE host_leases (
+  host TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql", fill_feed_hosts},
     // An article's extracted content once, packed (article_codec.h): `body` holds the typed
     // and the removed blocks, zstd-packed, and text and Markdown are rendered from the blocks
     // on read. New rows leave text, markdown, blocks_json and removed_json empty; rows stored
@@ -208,7 +238,7 @@ ALTER TABLE raw_pages ADD COLUMN http_head TEXT;
     // Raw pages may be packed with a zstd dictionary learnt from pages of their host
     // (compress.h, page_dictionaries.h): the dictionaries are kept here, each page naming the
     // one it was packed with, so a host's later dictionaries leave its older pages readable.
-    {8, R"sql(
+    {10, R"sql(
 CREATE TABLE page_dictionaries (
   id INTEGER PRIMARY KEY,
   host TEXT NOT NULL,
@@ -314,6 +344,7 @@ void migrate(sqlite3* db, const std::string& path, const RunInTransaction& trans
       if (found > kSchemaVersion) throw too_new(path, found);
       if (found >= step.version) return;
       exec(db, step.sql);
+      if (step.after) step.after(db);
       // PRAGMA takes no bound parameters; the number comes from kMigrations, not from input.
       exec(db, ("PRAGMA user_version = " + std::to_string(step.version)).c_str());
     });

@@ -18,6 +18,7 @@
 #include "daemon/archive/simhash_bands.h"
 #include "daemon/archive/sqlite/rows.h"
 #include "daemon/archive/sqlite/schema.h"
+#include "parsers/url/normalize.h"
 
 namespace winnow::archive {
 namespace sqlite {
@@ -91,8 +92,8 @@ void SqliteArchive::transaction(const std::function<void()>& work) {
 std::int64_t SqliteArchive::add_feed(const std::string& url, const std::string& title, const std::string& category) {
   std::int64_t id = 0;
   transaction([&] {
-    query("INSERT INTO feeds (url, title, category) VALUES (?1, ?2, ?3) ON CONFLICT (url) DO NOTHING")
-        .bind(url, title, category)
+    query("INSERT INTO feeds (url, title, category, host) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (url) DO NOTHING")
+        .bind(url, title, category, parsers::url_host(url))
         .run();
     if (changes(db_.get()) == 1) {
       id = last_insert_rowid(db_.get());
@@ -138,24 +139,42 @@ std::vector<FeedRow> SqliteArchive::feeds() {
 
 void SqliteArchive::update_feed(const FeedRow& row) {
   transaction([&] {
-    // feed.failing once per failing streak: when this update crosses the threshold.
-    bool crosses = false;
-    if (row.consecutive_failures >= kFeedFailingThreshold && wants_event(EventType::feed_failing)) {
-      auto q = query("SELECT consecutive_failures FROM feeds WHERE id = ?1");
-      q.bind(row.id);
-      crosses = q.step() && q.integer(0) < kFeedFailingThreshold;
-    }
+    const bool crosses = crosses_failing(row.id, row.consecutive_failures);
     query(
         "UPDATE feeds SET url = ?2, title = ?3, site_url = ?4, category = ?5, etag = ?6, last_modified = ?7, "
         "next_poll = ?8, interval_s = ?9, last_polled = ?10, last_new_entry = ?11, consecutive_failures = ?12, "
-        "last_error = ?13, enabled = ?14 WHERE id = ?1")
+        "last_error = ?13, enabled = ?14, host = ?15 WHERE id = ?1")
         .bind(row.id, row.url, row.title, row.site_url, row.category, row.etag, row.last_modified, row.next_poll,
               row.interval_s, row.last_polled, row.last_new_entry, row.consecutive_failures, row.last_error,
-              row.enabled)
+              row.enabled, parsers::url_host(row.url))
         .run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no feed with id " + std::to_string(row.id));
     if (crosses) record_event(EventType::feed_failing, std::nullopt, row.id);
   });
+}
+
+bool SqliteArchive::crosses_failing(std::int64_t id, int consecutive_failures) {
+  // feed.failing once per failing streak: when this update crosses the threshold.
+  if (consecutive_failures < kFeedFailingThreshold || !wants_event(EventType::feed_failing)) return false;
+  auto q = query("SELECT consecutive_failures FROM feeds WHERE id = ?1");
+  q.bind(id);
+  return q.step() && q.integer(0) < kFeedFailingThreshold;
+}
+
+FeedCounts SqliteArchive::feed_counts() {
+  auto q = query(
+      "SELECT coalesce(sum(enabled AND consecutive_failures = 0 AND substr(last_error, 1, length(?1)) <> ?1), 0), "
+      "coalesce(sum(enabled AND consecutive_failures > 0), 0), "
+      "coalesce(sum(enabled AND consecutive_failures = 0 AND substr(last_error, 1, length(?1)) = ?1), 0), "
+      "coalesce(sum(NOT enabled), 0) FROM feeds");
+  q.bind(kBrokenFeedPrefix);
+  FeedCounts counts;
+  if (!q.step()) return counts;
+  counts.ok = q.integer(0);
+  counts.failing = q.integer(1);
+  counts.broken = q.integer(2);
+  counts.disabled = q.integer(3);
+  return counts;
 }
 
 bool SqliteArchive::has_entry(std::int64_t feed_id, const std::string& entry_key) {

@@ -26,6 +26,27 @@ class SqliteArchive final : public Archive {
   std::optional<FeedRow> feed_by_url(const std::string& url) override;
   std::vector<FeedRow> feeds() override;
   void update_feed(const FeedRow& row) override;
+  FeedCounts feed_counts() override;
+
+  // Leases (leases.cc).
+  std::vector<FeedRow> claim_due_feeds(const std::string& owner, UnixSeconds now, UnixSeconds until,
+                                       std::size_t limit) override;
+  PollSaved finish_feed_poll(const std::string& owner, const FeedRow& row) override;
+  std::vector<std::int64_t> renew_feed_leases(const std::string& owner, const std::vector<std::int64_t>& feed_ids,
+                                              UnixSeconds until) override;
+  std::optional<UnixSeconds> next_feed_due(const std::string& owner, UnixSeconds now) override;
+  bool claim_host(const std::string& owner, const std::string& host, UnixSeconds now, UnixSeconds until) override;
+  std::vector<std::string> renew_host_leases(const std::string& owner, const std::vector<std::string>& hosts,
+                                             UnixSeconds until) override;
+  void release_hosts(const std::string& owner, const std::vector<std::string>& hosts) override;
+  void release_leases(const std::string& owner) override;
+  void clear_leases() override;
+  std::vector<ArticleRow> claim_articles_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                       std::size_t limit) override;
+  std::vector<EntryRetry> claim_entries_due_for_retry(UnixSeconds now, UnixSeconds until,
+                                                      std::size_t limit) override;
+  std::int64_t spread_overdue_feeds(UnixSeconds now, std::int64_t max_spread_s,
+                                    std::int64_t default_interval_s) override;
 
   bool has_entry(std::int64_t feed_id, const std::string& entry_key) override;
   void record_entry(std::int64_t feed_id, const std::string& entry_key,
@@ -86,6 +107,9 @@ class SqliteArchive final : public Archive {
   void read_raw_page(ArticleRow& row);
   // Page dictionary `id`, loaded from the table on first use and kept (a few, 110 KiB each).
   const PageDictionary& page_dictionary(std::int64_t id);
+  // Whether this update of feed `id` to `consecutive_failures` crosses kFeedFailingThreshold
+  // from below, with some endpoint taking feed.failing (read before the update).
+  bool crosses_failing(std::int64_t id, int consecutive_failures);
   // True when some webhook endpoint takes events of `type` (one probe of a tiny table).
   bool wants_event(EventType type);
   // Records an event of `type` if some endpoint takes it (outbox.cc).

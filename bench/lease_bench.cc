@@ -1,0 +1,122 @@
+// Lease operations on an archive of many feeds (docs/scale-out.md): how long a claim of a
+// batch of due feeds, a poll's finish, a renewal and "what is due next" take, with three
+// owners taking turns as three daemons would, and the archive's size.
+//
+//   lease_bench [--feeds N] [--per-host K] [--batch B] [--claims C] [--dir DIR]
+//       N feeds (default 100,000), K per host (20), every one due; C claims (50) of B feeds
+//       (512) each by owners a, b, c in turn, each batch finished (its next poll a day away).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "daemon/archive/archive.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using winnow::archive::Archive;
+using winnow::archive::FeedRow;
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+struct Stat {
+  std::vector<double> ms;
+  void add(double v) { ms.push_back(v); }
+  void print(const char* what) {
+    if (ms.empty()) return;
+    std::sort(ms.begin(), ms.end());
+    double sum = 0;
+    for (double v : ms) sum += v;
+    std::printf("%-34s n=%-4zu mean %8.2f ms  p50 %8.2f ms  p95 %8.2f ms  max %8.2f ms\n", what, ms.size(),
+                sum / double(ms.size()), ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)], ms.back());
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  long feeds = 100'000, per_host = 20, batch = 512, claims = 50;
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "winnow-lease-bench";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--feeds") feeds = std::atol(argv[i + 1]);
+    else if (a == "--per-host") per_host = std::atol(argv[i + 1]);
+    else if (a == "--batch") batch = std::atol(argv[i + 1]);
+    else if (a == "--claims") claims = std::atol(argv[i + 1]);
+    else if (a == "--dir") dir = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: lease_bench [--feeds N] [--per-host K] [--batch B] [--claims C] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "archive.db").string();
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  auto archive = Archive::open_sqlite(path);
+  const std::int64_t now = std::int64_t(std::time(nullptr));
+
+  auto fill = Clock::now();
+  archive->transaction([&] {
+    for (long i = 0; i < feeds; ++i) {
+      char url[128];
+      std::snprintf(url, sizeof url, "https://site%ld.example/feeds/%08ld.xml", i / per_host, i);
+      FeedRow row;
+      row.id = archive->add_feed(url, "", "");
+      row.url = url;
+      row.title = "Feed " + std::to_string(i);
+      row.etag = "\"etag-" + std::to_string(i) + "\"";
+      row.last_modified = "Tue, 01 Dec 2026 10:00:00 GMT";
+      row.interval_s = 3600;
+      row.last_polled = now - 7200;
+      row.next_poll = now - 1 - i % 3600;  // every feed due
+      archive->update_feed(row);
+    }
+  });
+  std::printf("== lease_bench ==\n%ld feeds, %ld per host (%ld hosts), written in %.1f s\n", feeds, per_host,
+              (feeds + per_host - 1) / per_host, ms_since(fill) / 1000);
+
+  Stat claim, finish, next_due, renew;
+  const char* owners[] = {"a", "b", "c"};
+  long claimed_total = 0;
+  for (long c = 0; c < claims; ++c) {
+    const std::string owner = owners[c % 3];
+    auto t = Clock::now();
+    std::vector<FeedRow> rows = archive->claim_due_feeds(owner, now, now + 120, std::size_t(batch));
+    claim.add(ms_since(t));
+    claimed_total += long(rows.size());
+    t = Clock::now();
+    (void)archive->next_feed_due(owner, now);
+    next_due.add(ms_since(t));
+    std::vector<std::int64_t> ids;
+    for (const auto& r : rows) ids.push_back(r.id);
+    t = Clock::now();
+    archive->renew_feed_leases(owner, ids, now + 240);
+    renew.add(ms_since(t));
+    t = Clock::now();
+    archive->transaction([&] {  // as ArchiveWorker batches them
+      for (auto& r : rows) {
+        r.last_polled = now;
+        r.next_poll = now + 86400;
+        archive->finish_feed_poll(owner, r);
+      }
+    });
+    finish.add(ms_since(t) / double(std::max<std::size_t>(1, rows.size())));
+  }
+  std::printf("%ld feeds claimed in %ld claims of at most %ld\n", claimed_total, claims, batch);
+  claim.print("claim_due_feeds (one batch)");
+  next_due.print("next_feed_due");
+  renew.print("renew_feed_leases (one batch)");
+  finish.print("finish_feed_poll (per feed)");
+  archive.reset();
+  std::uintmax_t bytes = std::filesystem::file_size(path);
+  if (std::filesystem::exists(path + "-wal")) bytes += std::filesystem::file_size(path + "-wal");
+  std::printf("archive size %.1f MB = %.0f bytes per feed (feeds only, no article)\n", double(bytes) / 1e6,
+              double(bytes) / double(feeds));
+  return 0;
+}

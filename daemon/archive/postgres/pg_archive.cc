@@ -1,0 +1,487 @@
+// Archive on PostgreSQL: the class. libpq stays behind connection.h, the schema in
+// schema.cc, the row mapping in rows.cc.
+#include "daemon/archive/postgres/pg_archive.h"
+
+#include <algorithm>
+#include <bit>
+#include <ctime>
+#include <limits>
+#include <stdexcept>
+
+#include "daemon/archive/compress.h"
+#include "daemon/archive/postgres/rows.h"
+#include "daemon/archive/postgres/schema.h"
+#include "daemon/archive/postgres/tsquery.h"
+#include "daemon/archive/simhash_bands.h"
+#include "parsers/url/normalize.h"
+
+namespace winnow::archive::postgres {
+namespace {
+
+std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+std::int64_t to_int64(std::size_t n) {
+  return n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())
+             ? std::numeric_limits<std::int64_t>::max()
+             : static_cast<std::int64_t>(n);
+}
+
+// A URL column compared by its md5 index first (schema.cc: URLs can outgrow a btree entry).
+#define WINNOW_URL_IS(column, param) \
+  "md5(" column ") = md5(" param ") AND " column " = " param " AND " column " <> ''"
+
+// The oldest article whose normalized URL is $1 or whose canonical URL is $2.
+constexpr const char* kArticleByUrls =
+    "SELECT min(id) FROM (SELECT id FROM articles WHERE " WINNOW_URL_IS("normalized_url", "$1")
+    " UNION ALL SELECT id FROM articles WHERE " WINNOW_URL_IS("canonical_url", "$2") ") AS found";
+
+}  // namespace
+
+PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo) {
+  const std::string where = "the PostgreSQL database";
+  if (mode == OpenMode::read_only) {
+    db_.set_session("SET default_transaction_read_only = on");
+    require_current_version(db_, where);
+    return;
+  }
+  migrate(db_, where, [this](const std::function<void()>& work) { transaction(work); });
+  commits_ = 0;  // the migration's own; as on SQLite, opening counts nothing
+}
+
+Result PgArchive::write(std::string_view sql, const Params& params) {
+  Result result = db_.run(sql, params);
+  if (depth_ == 0) ++commits_;
+  return result;
+}
+
+void PgArchive::transaction(const std::function<void()>& work) {
+  if (depth_ == 0) {
+    outer_transaction(work);
+    return;
+  }
+  db_.exec("SAVEPOINT nested");
+  ++depth_;
+  try {
+    work();
+  } catch (...) {
+    --depth_;
+    // Also after an error, which left the transaction failed: rolling back to the savepoint
+    // makes it usable again.
+    db_.exec_quietly("ROLLBACK TO SAVEPOINT nested");
+    db_.exec_quietly("RELEASE SAVEPOINT nested");
+    throw;
+  }
+  --depth_;
+  db_.exec("RELEASE SAVEPOINT nested");
+}
+
+void PgArchive::outer_transaction(const std::function<void()>& work) {
+  db_.exec("BEGIN");
+  // A connection lost from here on must not come back in the middle: the rest of the work
+  // would commit statement by statement.
+  db_.allow_reconnect(false);
+  depth_ = 1;
+  const auto end = [&](const char* sql) {
+    depth_ = 0;
+    db_.exec_quietly(sql);
+    db_.allow_reconnect(true);
+  };
+  try {
+    work();
+  } catch (...) {
+    end("ROLLBACK");
+    throw;
+  }
+  if (db_.failed()) {
+    // A statement failed and its error was caught inside `work`: COMMIT would only roll
+    // back, without a word.
+    end("ROLLBACK");
+    throw std::runtime_error("archive: PostgreSQL: a statement of the transaction failed; rolled back");
+  }
+  depth_ = 0;
+  try {
+    db_.exec("COMMIT");
+  } catch (...) {
+    end("ROLLBACK");
+    throw;
+  }
+  db_.allow_reconnect(true);
+  ++commits_;
+}
+
+// Feeds.
+
+std::int64_t PgArchive::add_feed(const std::string& url, const std::string& title, const std::string& category) {
+  std::int64_t id = 0;
+  transaction([&] {
+    auto inserted = db_.run(
+        "INSERT INTO feeds (url, title, category, host) VALUES ($1, $2, $3, $4) ON CONFLICT (url) DO NOTHING "
+        "RETURNING id",
+        Params(url, title, category, parsers::url_host(url)));
+    if (inserted.rows() == 1) {
+      id = inserted.integer(0, 0);
+      return;
+    }
+    auto found = db_.run("SELECT id FROM feeds WHERE url = $1", Params(url));
+    if (found.rows() == 0) throw std::logic_error("archive: feed neither inserted nor found: " + url);
+    id = found.integer(0, 0);
+  });
+  return id;
+}
+
+bool PgArchive::remove_feed(std::int64_t id) {
+  // Entries go by ON DELETE CASCADE; articles keep their rows with feed_id set to NULL.
+  return write("DELETE FROM feeds WHERE id = $1", Params(id)).affected() > 0;
+}
+
+std::optional<FeedRow> PgArchive::feed(std::int64_t id) {
+  static const std::string sql = std::string("SELECT ") + kFeedColumns + " FROM feeds WHERE id = $1";
+  auto r = db_.run(sql, Params(id));
+  if (r.rows() == 0) return std::nullopt;
+  return read_feed(r, 0);
+}
+
+std::optional<FeedRow> PgArchive::feed_by_url(const std::string& url) {
+  static const std::string sql = std::string("SELECT ") + kFeedColumns + " FROM feeds WHERE url = $1";
+  auto r = db_.run(sql, Params(url));
+  if (r.rows() == 0) return std::nullopt;
+  return read_feed(r, 0);
+}
+
+std::vector<FeedRow> PgArchive::feeds() {
+  static const std::string sql = std::string("SELECT ") + kFeedColumns + " FROM feeds ORDER BY id";
+  auto r = db_.run(sql);
+  std::vector<FeedRow> rows;
+  rows.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(read_feed(r, i));
+  return rows;
+}
+
+void PgArchive::update_feed(const FeedRow& row) {
+  transaction([&] {
+    const bool crosses = crosses_failing(row.id, row.consecutive_failures);
+    auto r = db_.run(
+        "UPDATE feeds SET url = $2, title = $3, site_url = $4, category = $5, etag = $6, last_modified = $7, "
+        "next_poll = $8, interval_s = $9, last_polled = $10, last_new_entry = $11, consecutive_failures = $12, "
+        "last_error = $13, enabled = $14, host = $15 WHERE id = $1",
+        Params(row.id, row.url, row.title, row.site_url, row.category, row.etag, row.last_modified, row.next_poll,
+               row.interval_s, row.last_polled, row.last_new_entry, row.consecutive_failures, row.last_error,
+               row.enabled, parsers::url_host(row.url)));
+    if (r.affected() == 0) throw std::runtime_error("archive: no feed with id " + std::to_string(row.id));
+    if (crosses) record_event(EventType::feed_failing, std::nullopt, row.id);
+  });
+}
+
+bool PgArchive::crosses_failing(std::int64_t id, int consecutive_failures) {
+  // feed.failing once per failing streak: when this update crosses the threshold.
+  if (consecutive_failures < kFeedFailingThreshold || !wants_event(EventType::feed_failing)) return false;
+  auto r = db_.run("SELECT consecutive_failures FROM feeds WHERE id = $1 FOR UPDATE", Params(id));
+  return r.rows() == 1 && r.integer(0, 0) < kFeedFailingThreshold;
+}
+
+FeedCounts PgArchive::feed_counts() {
+  auto r = db_.run(
+      "SELECT count(*) FILTER (WHERE enabled AND consecutive_failures = 0 AND NOT starts_with(last_error, $1)), "
+      "count(*) FILTER (WHERE enabled AND consecutive_failures > 0), "
+      "count(*) FILTER (WHERE enabled AND consecutive_failures = 0 AND starts_with(last_error, $1)), "
+      "count(*) FILTER (WHERE NOT enabled) FROM feeds",
+      Params(kBrokenFeedPrefix));
+  FeedCounts counts;
+  counts.ok = r.integer(0, 0);
+  counts.failing = r.integer(0, 1);
+  counts.broken = r.integer(0, 2);
+  counts.disabled = r.integer(0, 3);
+  return counts;
+}
+
+// Entries.
+
+#define WINNOW_ENTRY_IS "feed_id = $1 AND md5(entry_key) = md5($2) AND entry_key = $2"
+
+bool PgArchive::has_entry(std::int64_t feed_id, const std::string& entry_key) {
+  return db_.run("SELECT 1 FROM entries WHERE " WINNOW_ENTRY_IS, Params(feed_id, entry_key)).rows() > 0;
+}
+
+void PgArchive::record_entry(std::int64_t feed_id, const std::string& entry_key,
+                             std::optional<std::int64_t> article_id) {
+  upsert_entry(feed_id, entry_key, article_id);
+  if (depth_ == 0) ++commits_;
+}
+
+void PgArchive::upsert_entry(std::int64_t feed_id, const std::string& entry_key,
+                             std::optional<std::int64_t> article_id) {
+  // A later article replaces an earlier one; recording without an article keeps one. With an
+  // article the entry waits for its page no longer.
+  db_.run(
+      "INSERT INTO entries AS e (feed_id, entry_key, article_id, seen_at) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (feed_id, md5(entry_key)) DO UPDATE SET "
+      "article_id = coalesce(excluded.article_id, e.article_id), "
+      "verdict = CASE WHEN excluded.article_id IS NULL THEN e.verdict ELSE '' END, "
+      "retry_at = CASE WHEN excluded.article_id IS NULL THEN e.retry_at END, "
+      "retries = CASE WHEN excluded.article_id IS NULL THEN e.retries ELSE 0 END",
+      Params(feed_id, entry_key, article_id, now_s()));
+}
+
+void PgArchive::record_entry_retry(const EntryRetry& entry) {
+  write(
+      "INSERT INTO entries AS e (feed_id, entry_key, article_id, seen_at, url, title, published, verdict, retry_at, "
+      "retries) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9) "
+      "ON CONFLICT (feed_id, md5(entry_key)) DO UPDATE SET url = excluded.url, title = excluded.title, "
+      "published = excluded.published, verdict = excluded.verdict, retry_at = excluded.retry_at, "
+      "retries = excluded.retries WHERE e.article_id IS NULL",
+      Params(entry.feed_id, entry.entry_key, now_s(), entry.url, entry.title, entry.published, entry.verdict,
+             entry.retry_at, entry.retries));
+}
+
+std::optional<EntryRetry> PgArchive::entry_retry(std::int64_t feed_id, const std::string& entry_key) {
+  static const std::string sql = std::string("SELECT ") + kEntryRetryColumns +
+                                 " FROM entries WHERE " WINNOW_ENTRY_IS " AND article_id IS NULL AND verdict <> ''";
+  auto r = db_.run(sql, Params(feed_id, entry_key));
+  if (r.rows() == 0) return std::nullopt;
+  return read_entry_retry(r, 0);
+}
+
+std::vector<EntryRetry> PgArchive::entries_due_for_retry(UnixSeconds now, std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kEntryRetryColumns +
+                                 " FROM entries WHERE retry_at IS NOT NULL AND retry_at <= $1 AND article_id IS NULL "
+                                 "ORDER BY retry_at LIMIT $2";
+  auto r = db_.run(sql, Params(now, to_int64(limit)));
+  std::vector<EntryRetry> entries;
+  for (int i = 0; i < r.rows(); ++i) entries.push_back(read_entry_retry(r, i));
+  return entries;
+}
+
+EntryRetryCounts PgArchive::entry_retry_counts(std::int64_t feed_id) {
+  auto r = db_.run(
+      "SELECT count(retry_at), count(*) - count(retry_at), min(retry_at) FROM entries "
+      "WHERE feed_id = $1 AND article_id IS NULL AND verdict <> ''",
+      Params(feed_id));
+  EntryRetryCounts counts;
+  if (r.rows() == 0) return counts;
+  counts.waiting = r.integer(0, 0);
+  counts.given_up = r.integer(0, 1);
+  counts.next_retry_at = r.optional_integer(0, 2);
+  return counts;
+}
+
+// Articles.
+
+std::int64_t PgArchive::store_article(const ArticleRow& row) {
+  std::int64_t id = 0;
+  transaction([&] {
+    // ON CONFLICT with no target: any of the unique URL indexes. Another instance's
+    // uncommitted row with the same URL makes this wait for its commit, then do nothing.
+    static const std::string insert = std::string(kArticleInsert) + "ON CONFLICT DO NOTHING RETURNING id";
+    auto inserted = db_.run(insert, article_params(row, now_s()));
+    if (inserted.rows() == 0) {
+      auto found = db_.run(kArticleByUrls, Params(row.normalized_url, row.canonical_url));
+      if (found.rows() == 0 || found.is_null(0, 0))
+        throw std::logic_error("archive: article neither inserted nor found: " + row.normalized_url);
+      id = found.integer(0, 0);
+      if (row.feed_id) upsert_entry(*row.feed_id, row.entry_key, id);
+      return;
+    }
+    id = inserted.integer(0, 0);
+    put_raw_page(id, row);
+    if (row.feed_id) upsert_entry(*row.feed_id, row.entry_key, id);
+    record_event(EventType::article_archived, id, std::nullopt);
+  });
+  return id;
+}
+
+std::optional<ArticleRow> PgArchive::article(std::int64_t id, bool with_raw) {
+  static const std::string sql = std::string("SELECT ") + kArticleColumns + " FROM articles WHERE id = $1";
+  auto r = db_.run(sql, Params(id));
+  if (r.rows() == 0) return std::nullopt;
+  ArticleRow row = read_article(r, 0);
+  if (with_raw) read_raw_page(row);
+  return row;
+}
+
+std::optional<std::int64_t> PgArchive::article_by_url(const std::string& normalized_url) {
+  auto r = db_.run(kArticleByUrls, Params(normalized_url, normalized_url));
+  if (r.rows() == 0) return std::nullopt;
+  return r.optional_integer(0, 0);
+}
+
+std::vector<std::int64_t> PgArchive::near_duplicates(std::uint64_t fingerprint, int max_distance,
+                                                     UnixSeconds fingerprint_since) {
+  std::vector<std::int64_t> ids;
+  if (max_distance < 0) return ids;
+  const auto keep = [&](const Result& r) {
+    for (int i = 0; i < r.rows(); ++i) {
+      const auto other = std::bit_cast<std::uint64_t>(r.integer(i, 1));
+      if (std::popcount(other ^ fingerprint) <= max_distance) ids.push_back(r.integer(i, 0));
+    }
+  };
+  if (max_distance <= kBandedDistance) {
+    const auto band = simhash_bands(fingerprint);
+    keep(db_.run(
+        "SELECT id, fingerprint FROM articles WHERE fp_band0 = $1 AND archived_at >= $7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band1 = $2 AND archived_at >= $7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band2 = $3 AND archived_at >= $7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band3 = $4 AND archived_at >= $7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band4 = $5 AND archived_at >= $7 "
+        "UNION SELECT id, fingerprint FROM articles WHERE fp_band5 = $6 AND archived_at >= $7 "
+        "ORDER BY id",
+        Params(band[0], band[1], band[2], band[3], band[4], band[5], fingerprint_since)));
+  } else {
+    // Six bands no longer guarantee a shared one: scan the time window instead.
+    keep(db_.run("SELECT id, fingerprint FROM articles WHERE archived_at >= $1 ORDER BY id",
+                 Params(fingerprint_since)));
+  }
+  return ids;
+}
+
+void PgArchive::update_extraction(const ArticleRow& row) {
+  transaction([&] {
+    // article.updated only when a consumer would see other text.
+    bool text_changed = false;
+    if (wants_event(EventType::article_updated)) {
+      auto r = db_.run("SELECT text <> $2 FROM articles WHERE id = $1", Params(row.id, row.text));
+      text_changed = r.rows() == 1 && r.boolean(0, 0);
+    }
+    static const std::string sql = std::string("UPDATE articles SET ") + kArticleExtractionSet + " WHERE id = $1";
+    if (db_.run(sql, article_params(row, now_s())).affected() == 0)
+      throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+    if (text_changed) record_event(EventType::article_updated, row.id, std::nullopt);
+  });
+}
+
+void PgArchive::replace_article(const ArticleRow& row) {
+  transaction([&] {
+    static const std::string sql = std::string("UPDATE articles SET ") + kArticleReplaceSet + " WHERE id = $1";
+    if (db_.run(sql, article_params(row, now_s())).affected() == 0)
+      throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+    put_raw_page(row.id, row);
+    record_event(EventType::article_updated, row.id, std::nullopt);
+  });
+}
+
+void PgArchive::update_verdict(const ArticleRow& row) {
+  auto r = write("UPDATE articles SET verdict = $2, partial = $3, retry_at = $4, retries = $5 WHERE id = $1",
+                 Params(row.id, row.verdict, row.partial, row.retry_at, row.retries));
+  if (r.affected() == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+}
+
+std::vector<ArticleRow> PgArchive::articles_due_for_retry(UnixSeconds now, std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kArticleColumns +
+                                 " FROM articles WHERE retry_at IS NOT NULL AND retry_at <= $1 ORDER BY retry_at "
+                                 "LIMIT $2";
+  auto r = db_.run(sql, Params(now, to_int64(limit)));
+  std::vector<ArticleRow> rows;
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(read_article(r, i));
+  return rows;
+}
+
+std::vector<ArticleRow> PgArchive::articles_after(std::int64_t cursor, std::size_t limit, bool originals_only,
+                                                  bool with_raw) {
+  static const std::string sql = std::string("SELECT ") + kArticleColumns +
+                                 " FROM articles WHERE id > $1 AND (NOT $2 OR duplicate_of IS NULL) ORDER BY id "
+                                 "LIMIT $3";
+  auto r = db_.run(sql, Params(cursor, originals_only, to_int64(limit)));
+  std::vector<ArticleRow> rows;
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(read_article(r, i));
+  if (with_raw)
+    for (auto& row : rows) read_raw_page(row);
+  return rows;
+}
+
+ArticlePage PgArchive::articles_page(const ArticleQuery& request) {
+  // As on SQLite: the newest id first, then the rows up to it. With several writing
+  // instances an id below it may still commit later (docs/scale-out.md).
+  const std::int64_t last = last_article_id();
+  const std::int64_t until = std::min(last, request.after + kArticlePageScan);
+  ArticlePage page;
+  page.next = std::max(request.after, until);
+  if (request.limit == 0 || until <= request.after) {
+    page.more = last > page.next;
+    return page;
+  }
+  static const std::string sql =
+      std::string("SELECT ") + kArticleColumns +
+      " FROM articles WHERE id > $1 AND id <= $2"
+      " AND (cardinality($3::bigint[]) = 0 OR feed_id = ANY($3::bigint[]))"
+      " AND ($4 = '' OR lower(language) = lower($4) OR language ILIKE $4 || '-%')"
+      " AND (cardinality($5::text[]) = 0 OR verdict = ANY($5::text[]))"
+      " AND (NOT $6 OR duplicate_of IS NULL)"
+      " ORDER BY id LIMIT $7";
+  auto r = db_.run(sql, Params(request.after, until, array_literal(request.feed_ids), request.language,
+                               array_literal(request.verdicts), request.originals_only, to_int64(request.limit)));
+  for (int i = 0; i < r.rows(); ++i) page.rows.push_back(read_article(r, i));
+  if (page.rows.size() == request.limit) page.next = page.rows.back().id;
+  page.more = last > page.next;
+  return page;
+}
+
+std::vector<ArticleRow> PgArchive::latest_articles(const std::vector<std::int64_t>& feed_ids, std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kArticleColumns +
+                                 " FROM articles WHERE feed_id = ANY($1::bigint[]) ORDER BY id DESC LIMIT $2";
+  auto r = db_.run(sql, Params(array_literal(feed_ids), to_int64(limit)));
+  std::vector<ArticleRow> rows;
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(read_article(r, i));
+  return rows;
+}
+
+std::int64_t PgArchive::last_article_id() {
+  return db_.run("SELECT coalesce(max(id), 0) FROM articles").integer(0, 0);
+}
+
+std::int64_t PgArchive::article_count() { return db_.run("SELECT count(*) FROM articles").integer(0, 0); }
+
+std::vector<SearchHit> PgArchive::search(const std::string& fts_query, std::size_t limit) {
+  const std::string tsquery = tsquery_from_fts5(fts_query);  // throws BadSearchQuery
+  std::vector<SearchHit> hits;
+  if (tsquery.empty()) return hits;
+  // ts_rank's default weights (A 1.0, B 0.4): a word in the title counts more than one in
+  // the body, as bm25(4, 1) does on SQLite. Two steps, as there: every match is ranked, but
+  // only the best few get a headline, which reads their whole text.
+  auto r = [&] {
+    try {
+      return db_.run(
+          "WITH q AS (SELECT to_tsquery('simple', $1) AS query), "
+          "best AS (SELECT a.id, ts_rank(a.search, q.query) AS score FROM articles a, q "
+          "  WHERE a.search @@ q.query ORDER BY score DESC, a.id LIMIT $2) "
+          "SELECT a.id, a.title, a.url, "
+          "  ts_headline('simple', a.text, q.query, 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), "
+          "  -best.score "
+          "FROM best JOIN articles a ON a.id = best.id, q ORDER BY best.score DESC, a.id",
+          Params(tsquery, to_int64(limit)));
+    } catch (const PgError& e) {
+      // The statement is fixed: a data error (invalid UTF-8: 22021), a syntax error or a
+      // limit (a tsquery too large: 54000) comes from the query text. Not connection errors.
+      const auto& state = e.sqlstate();
+      if (state.starts_with("22") || state == "42601" || state.starts_with("54"))
+        throw BadSearchQuery("the query could not be searched: " + std::string(e.what()).substr(21));
+      throw;
+    }
+  }();
+  for (int i = 0; i < r.rows(); ++i)
+    hits.push_back(SearchHit{r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.real(i, 4)});
+  return hits;
+}
+
+void PgArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row) {
+  if (!row.raw_packed && row.raw.empty() && row.http_head.empty()) return;
+  std::optional<PackedPage> packed_here;  // when the caller did not pack it
+  if (!row.raw_packed) packed_here = pack_page(row.raw);
+  const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
+  db_.run(
+      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes, http_head) "
+      "VALUES ($1, $2, $3, $4, nullif($5, '')) "
+      "ON CONFLICT (article_id) DO UPDATE SET codec = excluded.codec, plain_bytes = excluded.plain_bytes, "
+      "bytes = excluded.bytes, http_head = excluded.http_head",
+      Params(article_id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Bytes{page.bytes},
+             row.http_head));
+}
+
+void PgArchive::read_raw_page(ArticleRow& row) {
+  auto r = db_.run("SELECT codec, plain_bytes, bytes, coalesce(http_head, '') FROM raw_pages WHERE article_id = $1",
+                   Params(row.id));
+  if (r.rows() == 0) return;
+  row.raw = unpack_page(static_cast<PageCodec>(r.integer(0, 0)), r.bytes(0, 2),
+                        static_cast<std::size_t>(r.integer(0, 1)));
+  row.http_head = r.text(0, 3);
+}
+
+}  // namespace winnow::archive::postgres

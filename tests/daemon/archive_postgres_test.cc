@@ -1,0 +1,265 @@
+// What only the PostgreSQL archive has to show: its migration from an empty database,
+// article identity held by the database across connections, search input that must never
+// reach the server as syntax, read-only sessions, and the configuration and verbs that pick
+// it. The contract both back ends share is archive_test.cc's, run on each.
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/archive/archive.h"
+#include "daemon/config.h"
+#include "tests/daemon/archive_helpers.h"
+#include "tests/daemon/child_process.h"
+#include "tests/daemon/pg_cluster.h"
+
+namespace winnow::archive {
+namespace {
+
+using testing::sample_article;
+using ::winnow::testing::PgCluster;
+using ::winnow::testing::TempDir;
+using namespace std::chrono_literals;
+
+bool throws_with(const std::function<void()>& f, const std::string& words) {
+  try {
+    f();
+  } catch (const std::runtime_error& e) {
+    return std::string(e.what()).find(words) != std::string::npos;
+  }
+  return false;
+}
+
+BOOST_AUTO_TEST_SUITE(archive_postgres)
+
+BOOST_AUTO_TEST_CASE(an_empty_database_is_migrated_once_and_opened_again_without_writing) {
+  const auto url = PgCluster::shared().create_database();
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
+  { auto archive = Archive::open(url); }
+  BOOST_TEST(PgCluster::integer(url, "SELECT version FROM schema_version") == 1);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM schema_version") == 1);
+  for (const char* table : {"feeds", "entries", "articles", "raw_pages", "events", "webhook_endpoints"})
+    BOOST_TEST(PgCluster::integer(url, std::string("SELECT count(*) FROM pg_tables WHERE tablename = '") + table + "'") ==
+                   1,
+               table);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'articles_search'") == 1);
+  auto again = Archive::open(url);
+  BOOST_TEST(again->commit_count() == 0);
+  BOOST_TEST(again->article_count() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(instances_opening_an_empty_database_together_migrate_it_once) {
+  const auto url = PgCluster::shared().create_database();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures = 0;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      try {
+        Archive::open(url)->add_feed("https://a.example/feed", "A", "");
+      } catch (...) {
+        ++failures;
+      }
+    });
+  for (auto& t : threads) t.join();
+  BOOST_TEST(failures.load() == 0);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM feeds") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(two_connections_racing_on_the_same_urls_archive_each_once) {
+  const auto url = PgCluster::shared().create_database();
+  Archive::open(url);  // migrated before the race
+  constexpr int kArticles = 40;
+  std::vector<std::int64_t> ids[2];
+  std::atomic<int> ready = 0;
+  std::vector<std::thread> threads;
+  for (int side = 0; side < 2; ++side)
+    threads.emplace_back([&, side] {
+      auto archive = Archive::open(url);
+      const auto feed = archive->add_feed("https://racing.example/feed", "Racing", "");
+      ++ready;
+      while (ready.load() < 2) std::this_thread::yield();
+      // Batches, as ArchiveWorker writes: a transaction of a few articles at a time.
+      for (int first = 0; first < kArticles; first += 4)
+        archive->transaction([&] {
+          for (int n = first; n < first + 4; ++n) {
+            ArticleRow row = sample_article(n, feed);
+            row.entry_key = "urn:side" + std::to_string(side) + ":" + std::to_string(n);
+            ids[side].push_back(archive->store_article(row));
+          }
+        });
+    });
+  for (auto& t : threads) t.join();
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM articles") == kArticles);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(DISTINCT normalized_url) FROM articles") == kArticles);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM raw_pages") == kArticles);
+  BOOST_TEST(ids[0] == ids[1], boost::test_tools::per_element());  // both got the one id of each URL
+  // Each side's entries point at the one copy.
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM entries") == 2 * kArticles);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(DISTINCT article_id) FROM entries") == kArticles);
+}
+
+BOOST_AUTO_TEST_CASE(hostile_search_input_is_searched_or_refused_as_a_bad_query) {
+  const auto url = PgCluster::shared().create_database();
+  auto archive = Archive::open(url);
+  ArticleRow row = sample_article(1);
+  row.title = "Lighthouse keeper's log";
+  row.text = "It's the self-reliance of the keeper: \"quotes\", back\\slashes and 100% sure.";
+  archive->store_article(row);
+
+  std::vector<std::string> inputs = {
+      "'", "''", "\\", "\\'", "'lighthouse'", "keeper's", "it's", "100%", "self-reliance", "\"self-reliance\"",
+      "&", "|", "!", "<->", "<2>", ":*", "lighthouse:*", "lighthouse & keeper", "!lighthouse", "(", ")", "()",
+      "\"\"", "\"", "\"\"\"", "*", "lighthouse*", "title:lighthouse", "text:keeper", "-title:keeper",
+      "{title text}:keeper", "{title", "title:", ":", "^lighthouse", "NEAR(lighthouse keeper)", "NEAR(", "NEAR()",
+      "NEAR(a b, x)", "a + b", "+", "a +", "AND", "OR", "NOT", "a NOT", "NOT a", "a AND AND b", "((((((a))))))",
+      "a\tb\nc", std::string("nul\0byte", 8), std::string("\"nul\0\"", 6), "\xff\xfe", "\"\xc3\x28\"",
+      "\"caf\xc3\xa9\"", "\xe2\x80\x8b", std::string(10 * 1024, 'a'), std::string(10 * 1024, '('),
+      std::string(10 * 1024, '"'), std::string(10 * 1024, '\'')};
+  std::string words;
+  for (int i = 0; words.size() < 10 * 1024; ++i) words += "w" + std::to_string(i) + " OR ";
+  inputs.push_back(words + "lighthouse");
+  // And random strings of syntax characters.
+  std::mt19937 random(14);
+  const std::string alphabet = "ab \"'\\():*^+-{},&|!<>AND OR NOT NEAR title text\0\xff";
+  for (int i = 0; i < 300; ++i) {
+    std::string s;
+    const int length = 1 + static_cast<int>(random() % 24);
+    for (int j = 0; j < length; ++j) s += alphabet[random() % alphabet.size()];
+    inputs.push_back(s);
+  }
+  int searched = 0, refused = 0;
+  for (const auto& input : inputs) {
+    try {
+      archive->search(input, 10);
+      ++searched;
+    } catch (const BadSearchQuery& e) {
+      ++refused;
+      BOOST_TEST(std::string(e.what()).find("SELECT") == std::string::npos, e.what());
+    } catch (const std::exception& e) {
+      BOOST_ERROR("not a BadSearchQuery for input of " << input.size() << " bytes: " << e.what());
+    }
+  }
+  BOOST_TEST(searched > 0);
+  BOOST_TEST(refused > 0);
+  // The connection is still fine, and operators inside strings are only words.
+  BOOST_TEST(archive->search("\"keeper's\"", 10).size() == 1u);
+  BOOST_TEST(archive->search("\"self-reliance\"", 10).size() == 1u);
+  BOOST_TEST(archive->search("title:lighthouse", 10).size() == 1u);
+  BOOST_TEST(archive->search("title:keeper*", 10).size() == 1u);
+  BOOST_TEST(archive->search("text:lighthouse", 10).empty());
+  BOOST_TEST(archive->search("light*", 10).size() == 1u);
+  BOOST_TEST(archive->search("lighthouse NOT keeper", 10).empty());
+  BOOST_TEST(archive->search("submarine OR keeper", 10).size() == 1u);
+  BOOST_TEST(archive->search("\"keeper log\"", 10).empty());  // not adjacent: 's comes between
+  BOOST_TEST(archive->search("\"keepers log\"", 10).empty());
+  BOOST_TEST(archive->article_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_read_only_session_reads_and_refuses_every_write) {
+  const auto url = PgCluster::shared().create_database();
+  BOOST_TEST(throws_with([&] { Archive::open_read_only(url); }, "schema version 0, older than this winnow's"));
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
+  std::int64_t id = 0;
+  {
+    auto writer = Archive::open(url);
+    id = writer->store_article(sample_article(1, writer->add_feed("https://a.example/feed", "A", "")));
+  }
+  auto reader = Archive::open_read_only(url);
+  BOOST_TEST(reader->article(id, true).value().title == "Story number 1");
+  BOOST_TEST(reader->search("harbour", 10).size() == 1u);
+  BOOST_TEST(reader->feeds().size() == 1u);
+  BOOST_TEST(throws_with([&] { reader->add_feed("https://b.example/feed", "B", ""); }, "read-only transaction"));
+  BOOST_TEST(throws_with([&] { reader->store_article(sample_article(2)); }, "read-only transaction"));
+  BOOST_TEST(throws_with([&] { reader->remove_feed(1); }, "read-only transaction"));
+  BOOST_TEST(throws_with([&] { reader->webhook_delivered("https://hook.example/", 1); }, "read-only transaction"));
+  BOOST_TEST(reader->article_count() == 1);  // and reads on after the refusals
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM feeds") == 1);
+}
+
+// Ends every other session on the database at `url` (as a server restart would).
+void terminate_sessions(const std::string& url) {
+  PgCluster::exec(url,
+                  "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND pid <> pg_backend_pid()");
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_connection_fails_one_call_and_the_next_connects_again) {
+  const auto url = PgCluster::shared().create_database();
+  auto archive = Archive::open(url);
+  const auto feed = archive->add_feed("https://a.example/feed", "A", "");
+  terminate_sessions(url);
+  BOOST_CHECK_THROW(archive->feeds(), std::runtime_error);
+  BOOST_TEST(archive->feeds().size() == 1u);  // prepared statements made again too
+  archive->store_article(sample_article(1, feed));
+
+  // Lost inside a transaction: the transaction fails whole; nothing of it commits alone.
+  BOOST_CHECK_THROW(archive->transaction([&] {
+    archive->store_article(sample_article(2, feed));
+    terminate_sessions(url);
+    archive->store_article(sample_article(3, feed));
+  }),
+                    std::runtime_error);
+  BOOST_TEST(archive->article_count() == 1);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM entries") == 1);
+
+  // A read-only session comes back read-only.
+  auto reader = Archive::open_read_only(url);
+  terminate_sessions(url);
+  BOOST_CHECK_THROW(reader->article_count(), std::runtime_error);
+  BOOST_TEST(reader->article_count() == 1);
+  BOOST_TEST(throws_with([&] { reader->add_feed("https://b.example/feed", "B", ""); }, "read-only transaction"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_server_is_an_error_naming_it) {
+  TempDir dir;
+  const std::string url = "postgresql:///nothing?host=" + dir.path().string() + "&user=winnow&connect_timeout=2";
+  BOOST_TEST(throws_with([&] { Archive::open(url); }, "cannot connect to PostgreSQL"));
+  BOOST_TEST(throws_with([&] { Archive::open_read_only(url); }, "cannot connect to PostgreSQL"));
+}
+
+BOOST_AUTO_TEST_CASE(the_configuration_names_the_database_by_url_and_hides_its_password) {
+  const Config c = parse_config(
+      "[archive]\npath = \"state/archive.db\"\nurl = \"postgresql://winnow:s3cret@db.internal/news\"\n", "/etc/winnow",
+      "test.toml");
+  BOOST_TEST(c.archive_location() == "postgresql://winnow:s3cret@db.internal/news");
+  BOOST_TEST(c.archive_path == "/etc/winnow/state/archive.db");  // still where the local files go
+  BOOST_TEST(Archive::location_for_logs(c.archive_location()) == "postgresql://winnow:***@db.internal/news");
+  BOOST_TEST(Archive::location_for_logs("postgresql:///news?host=/run/pg&password=s3cret&user=w") ==
+             "postgresql:///news?host=/run/pg&password=***&user=w");
+  BOOST_TEST(Archive::location_for_logs("postgresql://db.internal:5433/news") == "postgresql://db.internal:5433/news");
+  BOOST_TEST(Archive::location_for_logs("/var/lib/winnow/archive.db") == "/var/lib/winnow/archive.db");
+  BOOST_TEST(parse_config("[archive]\npath = \"/a.db\"\n", "/", "t").archive_location() == "/a.db");
+  BOOST_CHECK_THROW(parse_config("[archive]\nurl = \"mysql://x/y\"\n", "/", "t"), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(the_verbs_take_a_postgresql_url_for_the_archive) {
+  const auto url = PgCluster::shared().create_database();
+  TempDir dir;
+  const auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), WINNOW_PATH);
+    const auto status = ::winnow::testing::run_command(args, dir.file("out"), dir.file("err"), 30s);
+    BOOST_TEST(status.value_or(-1) == 0, ::winnow::testing::read_file(dir.file("err")));
+    return ::winnow::testing::read_file(dir.file("out"));
+  };
+  run({"feeds", "add", "https://news.example/feed.xml", "--archive", url});
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM feeds") == 1);
+  {
+    auto archive = Archive::open(url);
+    archive->store_article(sample_article(3));
+  }
+  const auto found = run({"search", "harbour", "--json", "--archive", url});
+  BOOST_TEST(found.find("Story number 3") != std::string::npos, found);
+  BOOST_TEST(found.find("[harbour]") != std::string::npos, found);
+  const auto listed = run({"feeds", "list", "--archive", url});
+  BOOST_TEST(listed.find("news.example") != std::string::npos, listed);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow::archive
