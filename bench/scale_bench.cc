@@ -7,11 +7,18 @@
 //
 //   scale_bench [--instances 1,2,3] [--hosts H] [--feeds-per-host F] [--entries M]
 //               [--timeout-s S] [--server-threads N] [--pages DIR] [--winnowd PATH] [--keep]
-//       Defaults: 150 hosts x 4 feeds x 10 entries = 6,000 articles per run. For each count
-//       of instances: the feeds written to a new database, the daemons started together, and
-//       timed from the first start to the last article archived. One line per count:
-//       articles/s, CPU of the daemons and of the server per article, database bytes per
-//       article, and how the articles were split between the daemons.
+//       Defaults: 1,500 hosts x 1 feed x 4 entries = 6,000 articles per run. For each count
+//       of instances: the feeds written to a new database, due a few seconds later; the
+//       daemons started and loaded meanwhile, so that they claim together; timed from that
+//       moment to the last article archived. One line per count: articles/s, CPU of the
+//       daemons, the server and the farm per article, database bytes per article, and how
+//       the articles were split between the daemons.
+//
+// Why due together, and why many hosts: claiming a feed claims its host, and a claim takes up
+// to 256 due feeds (max_polls_in_flight). A daemon that finds every feed due on its own takes
+// them all as fast as its admission allows, with their hosts, and a host leased stays with it
+// while its pages are fetched: with fewer hosts than a claim (150 hosts x 4 feeds, all due
+// at the first start) the first daemon up archived 6,000 of 6,000 and the others none.
 //
 // Host names: every farm URL names 127.0.0.1 in a spelling of its own ("127.0.00.1",
 // "127.00.0.01", ...: inet_aton reads leading zeros as octal zeros), so winnowd sees H hosts
@@ -61,9 +68,9 @@ struct Options {
   std::string winnowd = winnow::testing::winnowd_path();
   fs::path pages_dir = fs::path(WINNOW_SOURCE_DIR) / "../shared/bench/zyte/html";
   std::vector<int> instances = {1, 2, 3};
-  int hosts = 150;
-  int feeds_per_host = 4;
-  int entries = 10;
+  int hosts = 1500;
+  int feeds_per_host = 1;
+  int entries = 4;
   int timeout_s = 600;
   unsigned server_threads = 4;
   bool keep = false;
@@ -183,6 +190,12 @@ RunResult run(int instances, const Options& o, Farm& farm, const TempDir& tmp) {
       for (const auto& feed : farm.feed_urls()) archive->add_feed(feed, "", "");
     });
   }
+  // Due once every daemon has loaded: they claim together (see the top of the file).
+  const auto wall_now = std::chrono::system_clock::now();
+  const std::int64_t due_s =
+      std::chrono::duration_cast<std::chrono::seconds>(wall_now.time_since_epoch()).count() + 3 + instances;
+  PgCluster::exec(url, "UPDATE feeds SET next_poll = " + std::to_string(due_s));
+  const auto due = Clock::now() + (std::chrono::system_clock::time_point(std::chrono::seconds(due_s)) - wall_now);
   PgCluster::exec(url, "VACUUM ANALYZE");
   r.db_bytes_before = PgServer::database_bytes(url);
   const long target = long(o.hosts) * o.feeds_per_host * o.entries;
@@ -198,7 +211,11 @@ RunResult run(int instances, const Options& o, Farm& farm, const TempDir& tmp) {
     daemons.push_back(std::make_unique<Daemon>(tmp.file(name + ".toml"), tmp.file(name + ".log"), std::vector<std::string>{},
                                                o.winnowd));
   }
-  const auto t0 = daemons.front()->started();
+  for (auto& d : daemons)
+    if (!d->wait_loaded(std::chrono::duration_cast<std::chrono::milliseconds>(due - Clock::now())))
+      throw std::runtime_error("a winnowd had not loaded its feeds when they fell due: see " + tmp.path().string());
+  std::this_thread::sleep_until(due);
+  const auto t0 = Clock::now();
   long archived = 0;
   auto next_report = t0 + std::chrono::seconds(10);
   for (;;) {
