@@ -13,6 +13,7 @@
 // Each daemon has a config of its own that differs only in its User-Agent and its local
 // files (the writer lock and extraction journal, per machine), so that the farm's log tells
 // which daemon sent a request.
+#include <boost/test/results_collector.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -160,6 +161,11 @@ struct Cluster {
   ~Cluster() {
     for (auto& d : daemons)
       if (d->running()) d->terminate(10s);
+    namespace ut = boost::unit_test;
+    if (!ut::results_collector.results(ut::framework::current_test_case().p_id).passed()) {
+      write_farm_log();
+      dir.keep();
+    }
   }
 
   bool on_postgres() const { return !db.archive_url.empty(); }
@@ -259,10 +265,15 @@ struct Cluster {
     BOOST_TEST(integer("SELECT count(*) FROM host_leases") == 0);
   }
 
-  // For a failure's message: keeps the directory, with the farm's log written beside the
-  // daemons' (seconds since the first request, daemon, path), and names the files.
-  std::string see_logs() {
-    dir.keep();
+  // The files a failure's message names; the destructor keeps them when the case failed.
+  std::string see_logs() const {
+    std::string out = "see " + dir.file("farm.log");
+    for (const auto& l : logs) out += ", " + l;
+    return out;
+  }
+
+  // The farm's log beside the daemons' (seconds since the first request, daemon, target).
+  void write_farm_log() const {
     const auto requests = farm->server().requests();
     if (FILE* out = std::fopen(dir.file("farm.log").c_str(), "w")) {
       for (const auto& r : requests)
@@ -270,10 +281,8 @@ struct Cluster {
                      sender(r), r.target.c_str());
       std::fclose(out);
     }
-    std::string out = "see " + dir.file("farm.log");
-    for (const auto& l : logs) out += ", " + l;
-    return out;
   }
+
 
 };
 
