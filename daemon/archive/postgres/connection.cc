@@ -197,14 +197,6 @@ Connection::Connection(const std::string& conninfo) : conn_(connect_with_keepali
   set_session(
       "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'; "
       "SET standard_conforming_strings = on; SET TIME ZONE 'UTC'");
-  // A session that stops talking inside a transaction (its process frozen by SIGSTOP, its
-  // machine cut off) would keep its locks, the commit-order lock among them, and stall every
-  // instance's stores: the server ends it after 15 s idle in a transaction, unless the
-  // database or role sets a timeout of its own. Our transactions are never idle that long
-  // (a batch waits 50 ms at most for its next job).
-  set_session(
-      "SELECT set_config('idle_in_transaction_session_timeout', '15s', false) "
-      "WHERE current_setting('idle_in_transaction_session_timeout') = '0'");
 }
 
 void Connection::set_session(std::string sql) {
