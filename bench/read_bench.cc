@@ -3,7 +3,8 @@
 // each as `winnow show` and GET /v1/articles/{id} read it: Archive::article(id), then the
 // API's JSON of it (article_json + serialize). Then the same with the raw page (with_raw, as
 // `show --raw` and the WARC export read it), and 200 searches with snippets. Prints bytes
-// per article of the file, by table when SQLite's dbstat is compiled in.
+// per article of the file, by table when SQLite's dbstat is compiled in. ARCHIVE may be a
+// postgresql:// URL (no file size then: measure the tables with pg_total_relation_size).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -44,7 +45,7 @@ int main(int argc, char** argv) {
   const std::string path = argv[1];
   const int reads = argc > 2 ? std::atoi(argv[2]) : 2000;
   try {
-    auto archive = winnow::archive::Archive::open_sqlite_read_only(path);
+    auto archive = winnow::archive::Archive::open_read_only(path);
     const std::int64_t last = archive->last_article_id();
     const std::int64_t count = archive->article_count();
     if (last == 0) throw std::runtime_error("no articles in " + path);
