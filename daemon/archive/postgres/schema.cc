@@ -165,8 +165,9 @@ CREATE TABLE webhook_endpoints (
     //     becomes a plain column (the values of old rows stay) that the statements storing an
     //     article compute from the title and the text they are given (rows.h).
     //   - body and raw page bytes are zstd-packed by winnow: storage EXTERNAL, so that
-    //     PostgreSQL does not try pglz on them again. A body (some 3 KB) over the 2 kB the
-    //     TOAST threshold allows a row moves out of line, as it would anyway.
+    //     PostgreSQL does not try pglz on them again. A body (3 KB mean) goes to TOAST like the
+    //     tsvector; toast_tuple_target = 8160, which kept it in the row, took 1.3 KB more per
+    //     article on the daemon_bench farm (half-filled heap pages) and read no faster.
     //   - page dictionaries as on SQLite; a raw page names the one it was packed with.
     {2, R"sql(
 ALTER TABLE articles ADD COLUMN body BYTEA;
