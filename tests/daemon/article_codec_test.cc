@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 using testing::BackendArchive;
 using testing::kBackends;
 using testing::sample_article;
-
 using testing::throws_with;
 
 // Real pages as ingest stores them: the seeds fixtures, and the first pages of the dev set

@@ -25,7 +25,6 @@ namespace fs = std::filesystem;
 using testing::BackendArchive;
 using testing::kBackends;
 using testing::sample_article;
-
 using testing::throws_with;
 
 // Pages of one site: a real page's template, with a story of its own in each (random words),
