@@ -9,6 +9,8 @@
 // writers they are not given in commit order (see docs/scale-out.md).
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "daemon/archive/archive.h"
@@ -79,6 +81,9 @@ class PgArchive final : public Archive {
   std::int64_t article_count() override;
   ArticlePage articles_page(const ArticleQuery& query) override;
   std::int64_t last_article_id() override;
+  // Page dictionaries (compress.h), as on SQLite; a raw page names the one it was packed with.
+  std::int64_t add_page_dictionary(const std::string& host, const std::string& bytes) override;
+  std::vector<PageDictionaryRow> page_dictionaries() override;
   std::vector<ArticleRow> latest_articles(const std::vector<std::int64_t>& feed_ids, std::size_t limit) override;
 
   // FTS5 syntax, translated (tsquery.h); rank is -ts_rank, so smaller is better as on SQLite.
@@ -103,6 +108,8 @@ class PgArchive final : public Archive {
   void upsert_entry(std::int64_t feed_id, const std::string& entry_key, std::optional<std::int64_t> article_id);
   void put_raw_page(std::int64_t article_id, const ArticleRow& row);
   void read_raw_page(ArticleRow& row);
+  // Dictionary `id`, read once and kept (they never change); throws when there is none.
+  const PageDictionary& page_dictionary(std::int64_t id);
   void record_event(EventType type, std::optional<std::int64_t> article_id, std::optional<std::int64_t> feed_id);
   bool wants_event(EventType type);
   // Whether this update of feed `id` to `consecutive_failures` crosses kFeedFailingThreshold
@@ -112,6 +119,7 @@ class PgArchive final : public Archive {
   Connection db_;
   int depth_ = 0;  // transaction() nesting; 0 outside any
   std::int64_t commits_ = 0;
+  std::map<std::int64_t, std::unique_ptr<PageDictionary>> dictionaries_;  // read so far, by id
 };
 
 }  // namespace winnow::archive::postgres
