@@ -203,6 +203,7 @@ struct ArchiveExtent {
   std::int64_t last_feed_id = 0;        // 0 when there is none
   std::int64_t last_article_id = 0;
   std::int64_t last_entry_feed_id = 0;  // the highest feed_id among the entries
+  std::string last_entry_key;           // the highest key (as bytes) of that feed's entries
   std::int64_t last_event_seq = 0;      // the highest seq stored
   std::int64_t newest_event_seq = 0;    // the highest seq ever given (events are pruned)
 };

@@ -134,11 +134,11 @@ CopyReport copy_archive(Archive& source, Archive& target, const CopyOptions& opt
     }
   }
 
-  // Entries by (feed, key), from the first entry of the last feed the target has entries of:
-  // that feed's may be partly copied, and stored ones are left alone.
+  // Entries by (feed, key), after the highest the target holds: batches commit in that order.
   {
     std::int64_t feed = t.entries > 0 ? t.last_entry_feed_id : 0;
     std::optional<std::string> after;
+    if (t.entries > 0) after = t.last_entry_key;
     std::int64_t done = t.entries;
     report(progress, CopyTable::entries, done, s.entries);
     for (;;) {

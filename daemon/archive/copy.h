@@ -38,8 +38,7 @@ struct CopyOptions {
 enum class CopyTable { feeds, articles, entries, webhooks };
 
 // How a table's copy stands, after each batch: rows of the table in the target (those an
-// earlier run copied included) of those in the source. `done` may pass `total` on the last
-// feed of the entries when a run resumes there, and is capped to it.
+// earlier run copied included) of those in the source, capped to it.
 struct CopyProgress {
   CopyTable table = CopyTable::feeds;
   std::int64_t done = 0;

@@ -214,8 +214,8 @@ void check_same(Archive& source, Archive& target, std::int64_t url_dropped_id) {
   // Search finds the same articles (ranks are each engine's own).
   for (const char* query : {"harbour", "\"second paragraph\"", "story AND updated", "council*"}) {
     std::vector<std::int64_t> s, t;
-    for (const auto& hit : source.search(query, 100)) s.push_back(hit.article_id);
-    for (const auto& hit : target.search(query, 100)) t.push_back(hit.article_id);
+    for (const auto& hit : source.search(query, 100000)) s.push_back(hit.article_id);
+    for (const auto& hit : target.search(query, 100000)) t.push_back(hit.article_id);
     std::sort(s.begin(), s.end());
     std::sort(t.begin(), t.end());
     BOOST_TEST(s == t, boost::test_tools::per_element());
@@ -310,6 +310,43 @@ BOOST_AUTO_TEST_CASE(a_copy_stopped_after_some_batches_goes_on_and_a_finished_on
   check_same(*from, *to, source.ids.at(7));
 }
 
+BOOST_AUTO_TEST_CASE(a_copy_run_one_batch_at_a_time_ends_the_same) {
+  // Stopped after every batch: each table is resumed at each of its batch boundaries, the
+  // entries part way through a feed too (batches of 10 entries).
+  Source source(14);
+  const std::string url = PgCluster::shared().create_database();
+  auto from = Archive::open_sqlite_read_only(source.path);
+  int runs = 0;
+  for (bool complete = false; !complete; ++runs) {
+    BOOST_TEST_REQUIRE(runs < 40);
+    auto to = Archive::open(url);
+    complete = copy_archive(*from, *to, CopyOptions{.article_batch = 1, .max_batches = 1}, {}).complete;
+  }
+  BOOST_TEST(runs >= 14 + 2 + 2);  // articles, entries, and the feeds and webhooks
+  auto to = Archive::open(url);
+  check_same(*from, *to, source.ids.at(7));
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_winnow_migrate_goes_on_when_run_again) {
+  Source source(120);
+  const std::string url = PgCluster::shared().create_database();
+  TempDir dir;
+  // Killed after 300 ms, in the middle of its 120 one-article transactions on a loaded
+  // machine; on a fast one it may finish first, which the rest checks as well.
+  std::vector<std::string> argv = {WINNOW_PATH, "migrate", "--from", "sqlite:" + source.path, "--to", url,
+                                   "--batch", "1"};
+  const auto status =
+      ::winnow::testing::run_command(argv, dir.file("out.txt"), dir.file("err.txt"), std::chrono::milliseconds(300));
+  const std::int64_t copied = PgCluster::integer(url, "SELECT count(*) FROM articles");
+  BOOST_TEST_MESSAGE("killed: " << !status.has_value() << ", articles copied before: " << copied);
+  Run rest = winnow(dir, {"migrate", "--from", "sqlite:" + source.path, "--to", url});
+  BOOST_TEST(rest.status == 0, rest.out << rest.err);
+  BOOST_TEST(rest.out.find(std::to_string(120 - copied) + " articles in this run") != std::string::npos, rest.out);
+  auto from = Archive::open_sqlite_read_only(source.path);
+  auto to = Archive::open_read_only(url);
+  check_same(*from, *to, source.ids.at(7));
+}
+
 BOOST_AUTO_TEST_CASE(a_database_holding_another_archive_is_refused) {
   Source source;
   auto from = Archive::open_sqlite_read_only(source.path);
@@ -342,6 +379,7 @@ BOOST_AUTO_TEST_CASE(winnow_migrate_copies_resumes_and_reports) {
   BOOST_TEST(dry.out.find("20 articles") != std::string::npos, dry.out);
   BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM pg_tables WHERE tablename = 'articles'") == 0);
 
+  const std::string source_bytes = ::winnow::testing::read_file(source.path);
   setenv("WINNOW_TEST_MIGRATE_BATCHES", "3", 1);
   Run stopped = winnow(dir, {"migrate", "--from", "sqlite:" + source.path, "--to", url, "--batch", "3"});
   unsetenv("WINNOW_TEST_MIGRATE_BATCHES");
@@ -365,6 +403,8 @@ BOOST_AUTO_TEST_CASE(winnow_migrate_copies_resumes_and_reports) {
   BOOST_TEST(again.out.find("0 articles in this run") != std::string::npos, again.out);
   BOOST_TEST(again.out.find("nothing left to copy") != std::string::npos, again.out);
   BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM articles") == 20);
+
+  BOOST_TEST((::winnow::testing::read_file(source.path) == source_bytes), "the source was written to");
 
   // Reading verbs see the copy with the same ids.
   Run show = winnow(dir, {"show", std::to_string(source.ids.at(4)), "--archive", url, "--format", "json"});

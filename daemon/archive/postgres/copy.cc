@@ -54,7 +54,9 @@ ArchiveExtent PgArchive::extent() {
       "(SELECT count(*) FROM entries), (SELECT coalesce(max(feed_id), 0) FROM entries), "
       "(SELECT count(*) FROM events), (SELECT coalesce(max(seq), 0) FROM events), "
       "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM events_seq), "
-      "(SELECT count(*) FROM webhook_endpoints)");
+      "(SELECT count(*) FROM webhook_endpoints), "
+      "(SELECT coalesce(max(entry_key COLLATE \"C\"), '') FROM entries "
+      " WHERE feed_id = (SELECT max(feed_id) FROM entries))");
   e.feeds = r.integer(0, 0);
   e.last_feed_id = r.integer(0, 1);
   e.articles = r.integer(0, 2);
@@ -66,6 +68,7 @@ ArchiveExtent PgArchive::extent() {
   e.last_event_seq = r.integer(0, 8);
   e.newest_event_seq = std::max(r.integer(0, 9), e.last_event_seq);
   e.webhook_endpoints = r.integer(0, 10);
+  e.last_entry_key = r.text(0, 11);
   return e;
 }
 

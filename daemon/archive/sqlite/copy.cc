@@ -44,7 +44,8 @@ ArchiveExtent SqliteArchive::extent() {
       "(SELECT count(*) FROM entries), (SELECT coalesce(max(feed_id), 0) FROM entries), "
       "(SELECT count(*) FROM events), (SELECT coalesce(max(seq), 0) FROM events), "
       "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0), "
-      "(SELECT count(*) FROM webhook_endpoints)");
+      "(SELECT count(*) FROM webhook_endpoints), "
+      "(SELECT coalesce(max(entry_key), '') FROM entries WHERE feed_id = (SELECT max(feed_id) FROM entries))");
   ArchiveExtent e;
   if (!q.step()) return e;
   e.feeds = q.integer(0);
@@ -58,6 +59,7 @@ ArchiveExtent SqliteArchive::extent() {
   e.last_event_seq = q.integer(8);
   e.newest_event_seq = std::max(q.integer(9), e.last_event_seq);
   e.webhook_endpoints = q.integer(10);
+  e.last_entry_key = q.text(11);
   return e;
 }
 
