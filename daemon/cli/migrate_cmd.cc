@@ -33,8 +33,8 @@ Command migrate_command() {
             "Without --from, the configuration's [archive] path is copied (or --archive PATH); without\n"
             "--to, into its [archive] url.",
             "exit status: 0 copied (or nothing left to copy); 1 stopped before the end;\n"
-            "             2 bad usage; 3 nothing could be done (no source, target unreachable,\n"
-            "             target holds other data)\n");
+            "             2 bad usage; 3 no source, target unreachable or holding other data,\n"
+            "             or an error part way (run it again to go on)\n");
   c.options()("from", po::value<std::string>()->value_name("sqlite:PATH"), "the SQLite archive to copy")(
       "to", po::value<std::string>()->value_name("URL"), "the PostgreSQL database, postgresql://...")(
       "batch", po::value<std::string>()->value_name("N"),
@@ -140,6 +140,10 @@ int run_migrate(std::span<char* const> argv) {
     report = archive::copy_archive(*source, *target, options, progress);
   } catch (const archive::CopyRefused& e) {
     throw NothingDone(std::string("the target is not empty: ") + e.what());
+  } catch (const std::exception& e) {
+    // What was committed stays: the next run goes on from there.
+    if (terminal) std::fputs("\n", stderr);
+    throw NothingDone(one_line(e.what()) + "; run again to go on from there");
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (!report.complete) {

@@ -267,6 +267,29 @@ BOOST_AUTO_TEST_CASE(a_copy_into_postgresql_reads_back_the_same) {
   BOOST_TEST(events.back().article_id == s.last_article_id + 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_copy_back_into_sqlite_reads_back_the_same) {
+  // The import and export methods of the other direction: PostgreSQL to a new SQLite file.
+  Source source;
+  const std::string url = PgCluster::shared().create_database();
+  {
+    auto from = Archive::open_sqlite_read_only(source.path);
+    auto to = Archive::open(url);
+    BOOST_TEST_REQUIRE(copy_archive(*from, *to, CopyOptions{}, {}).complete);
+  }
+  TempDir dir;
+  auto from = Archive::open_read_only(url);
+  auto to = Archive::open_sqlite(dir.file("back.db"));
+  const CopyReport report = copy_archive(*from, *to, CopyOptions{.article_batch = 3}, {});
+  BOOST_TEST(report.complete);
+  BOOST_TEST(report.urls_dropped == 0);
+  check_same(*from, *to, -1);
+  const ArchiveExtent s = from->extent();
+  BOOST_TEST(to->store_article(sample_article(100)) == s.last_article_id + 1);
+  const auto events = to->webhook_events_after(0, kAllTypes, 1000);
+  BOOST_TEST_REQUIRE(!events.empty());
+  BOOST_TEST(events.back().seq == s.newest_event_seq + 1);
+}
+
 BOOST_AUTO_TEST_CASE(a_copy_stopped_after_some_batches_goes_on_and_a_finished_one_stays) {
   Source source(15);
   const std::string url = PgCluster::shared().create_database();
