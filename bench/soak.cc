@@ -423,7 +423,7 @@ int main(int argc, char** argv) {
       continue;
     }
     const farm::Story story = Farm::story(f, e);
-    std::string text = probe.text("SELECT text FROM articles WHERE url = '" + url + "' LIMIT 1");
+    std::string text = probe.text("SELECT winnow_article_text(body, text) FROM articles WHERE url = '" + url + "' LIMIT 1");
     for (const auto& p : story.paragraphs)
       if (text.find(p) == std::string::npos) {
         if (++corrupted <= 5) std::cout << "corrupted: " << url << ": " << text.substr(0, 160) << "\n";

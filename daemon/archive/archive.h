@@ -208,6 +208,14 @@ struct ArchiveExtent {
   std::int64_t newest_event_seq = 0;    // the highest seq ever given (events are pruned)
 };
 
+// A zstd dictionary for the raw pages of one host (compress.h, page_dictionaries.h).
+struct PageDictionaryRow {
+  std::int64_t id = 0;
+  std::string host;
+  UnixSeconds created_at = 0;
+  std::string bytes;
+};
+
 struct SearchHit {
   std::int64_t article_id;
   std::string title;
@@ -382,6 +390,17 @@ class Archive {
   virtual std::vector<ArticleRow> latest_articles(const std::vector<std::int64_t>& feed_ids, std::size_t limit) = 0;
   // The highest article id archived so far; 0 when there is none.
   virtual std::int64_t last_article_id() = 0;
+
+  // Page dictionaries (compress.h): stores `bytes` as a dictionary of `host` and returns its
+  // id, which pages packed with it name (PackedPage::dictionary_id); ids only grow, so a
+  // host's newest dictionary has its highest. A backend that keeps none returns 0, and
+  // pages are then packed without.
+  virtual std::int64_t add_page_dictionary(const std::string& host, const std::string& bytes) {
+    (void)host, (void)bytes;
+    return 0;
+  }
+  // Every dictionary stored, oldest first.
+  virtual std::vector<PageDictionaryRow> page_dictionaries() { return {}; }
 
   // Full-text search (FTS5 query syntax) over title and text, best first. Throws
   // BadSearchQuery for a query the engine cannot read. PostgreSQL reads the same syntax

@@ -1,9 +1,11 @@
 #include "daemon/archive/compress.h"
 
 #include <zlib.h>
+#include <zdict.h>
 #include <zstd.h>
 
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 
 namespace winnow::archive {
@@ -14,7 +16,10 @@ constexpr int kGzipWindowBits = 15 + 16;
 constexpr int kMemLevel = 8;  // zlib's own default
 
 // zstd level 1 on the 181 dev-set pages (31.5 MB): 445 MB/s, 4.8x smaller; zlib level 1:
-// 150 MB/s, 4.3x smaller; zstd level 3: 318 MB/s, 5.1x (2026-11, this machine).
+// 150 MB/s, 4.3x smaller; zstd level 3: 318 MB/s, 5.1x (2026-11, this machine). With a
+// dictionary too (bench/pack_bench, 2026-12): a page of a site packed with another page of
+// the same site as dictionary is 10.9 KB at level 1, 10.0 KB at level 3 (27.3 KB alone),
+// but level 3 packs with a dictionary at half the speed: level 1 stays.
 constexpr int kZstdLevel = 1;
 
 [[noreturn]] void zlib_failed(const char* what, int code) {
@@ -78,26 +83,96 @@ std::string GzipPacker::pack(std::string_view plain) {
   return out;
 }
 
-PackedPage pack_page(std::string_view plain) {
+// Made on first use, each: a worker packing needs only the one, a reader only the other
+// (a CDict at level 1 of a 110 KiB dictionary takes 160 KB, pack_bench).
+struct PageDictionary::Handles {
+  struct CDictFree {
+    void operator()(ZSTD_CDict* d) const noexcept { ZSTD_freeCDict(d); }
+  };
+  struct DDictFree {
+    void operator()(ZSTD_DDict* d) const noexcept { ZSTD_freeDDict(d); }
+  };
+  std::once_flag pack_once, unpack_once;
+  std::unique_ptr<ZSTD_CDict, CDictFree> pack;
+  std::unique_ptr<ZSTD_DDict, DDictFree> unpack;
+};
+
+struct PageDictionaryAccess {
+  static const ZSTD_CDict* pack(const PageDictionary& d) {
+    auto& h = *d.handles_;
+    std::call_once(h.pack_once, [&] { h.pack.reset(ZSTD_createCDict(d.bytes_.data(), d.bytes_.size(), kZstdLevel)); });
+    if (!h.pack) throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(d.id_));
+    return h.pack.get();
+  }
+  static const ZSTD_DDict* unpack(const PageDictionary& d) {
+    auto& h = *d.handles_;
+    std::call_once(h.unpack_once, [&] { h.unpack.reset(ZSTD_createDDict(d.bytes_.data(), d.bytes_.size())); });
+    if (!h.unpack) throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(d.id_));
+    return h.unpack.get();
+  }
+};
+
+PageDictionary::PageDictionary(std::int64_t id, std::string bytes)
+    : id_(id), bytes_(std::move(bytes)), handles_(std::make_unique<Handles>()) {
+  if (ZSTD_isError(ZDICT_getDictHeaderSize(bytes_.data(), bytes_.size())))
+    throw std::runtime_error("archive: page dictionary " + std::to_string(id) + " is no zstd dictionary");
+}
+
+PageDictionary::~PageDictionary() = default;
+
+std::string train_page_dictionary(const std::vector<std::string>& samples, std::size_t max_bytes) {
+  std::string joined;
+  std::vector<std::size_t> sizes;
+  for (const auto& s : samples) {
+    joined += s;
+    sizes.push_back(s.size());
+  }
+  std::string dictionary(max_bytes, '\0');
+  const std::size_t size = ZDICT_trainFromBuffer(dictionary.data(), dictionary.size(), joined.data(), sizes.data(),
+                                                 static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(size)) return {};
+  dictionary.resize(size);
+  return dictionary;
+}
+
+PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary) {
   thread_local ZstdCCtx context(ZSTD_createCCtx());
   if (!context) throw std::runtime_error("archive: zstd could not allocate a context");
   PackedPage page;
   page.plain_bytes = plain.size();
   page.bytes.resize(ZSTD_compressBound(plain.size()));
   const std::size_t size =
-      ZSTD_compressCCtx(context.get(), page.bytes.data(), page.bytes.size(), plain.data(), plain.size(), kZstdLevel);
+      dictionary ? ZSTD_compress_usingCDict(context.get(), page.bytes.data(), page.bytes.size(), plain.data(),
+                                            plain.size(), PageDictionaryAccess::pack(*dictionary))
+                 : ZSTD_compressCCtx(context.get(), page.bytes.data(), page.bytes.size(), plain.data(), plain.size(),
+                                     kZstdLevel);
   if (ZSTD_isError(size)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(size));
   page.bytes.resize(size);
   page.bytes.shrink_to_fit();
+  if (dictionary) {
+    page.codec = PageCodec::zstd_dictionary;
+    page.dictionary_id = dictionary->id();
+  }
   return page;
 }
 
-std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t plain_bytes) {
+std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t plain_bytes,
+                        const PageDictionary* dictionary) {
   if (codec == PageCodec::zlib) return inflate_bytes(packed, plain_bytes);
-  if (codec != PageCodec::zstd)
+  if (codec != PageCodec::zstd && codec != PageCodec::zstd_dictionary)
     throw std::runtime_error("archive: unknown page codec " + std::to_string(static_cast<std::int64_t>(codec)));
+  if (codec == PageCodec::zstd_dictionary && !dictionary)
+    throw std::runtime_error("archive: a page packed with a dictionary, and none given");
   std::string out(plain_bytes, '\0');
-  const std::size_t size = ZSTD_decompress(out.data(), out.size(), packed.data(), packed.size());
+  std::size_t size = 0;
+  if (codec == PageCodec::zstd_dictionary) {
+    thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+    if (!context) throw std::runtime_error("archive: zstd could not allocate a context");
+    size = ZSTD_decompress_usingDDict(context.get(), out.data(), out.size(), packed.data(), packed.size(),
+                                      PageDictionaryAccess::unpack(*dictionary));
+  } else {
+    size = ZSTD_decompress(out.data(), out.size(), packed.data(), packed.size());
+  }
   if (ZSTD_isError(size)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(size));
   if (size != plain_bytes) throw std::runtime_error("archive: unpacked size differs from the stored size");
   return out;

@@ -6,8 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace winnow::archive {
 
@@ -31,21 +33,55 @@ class GzipPacker {
 };
 
 // How a raw page is packed (raw_pages.codec). The numbers are stored: never reuse one.
-enum class PageCodec : std::int64_t { zlib = 1, zstd = 2 };
+// zstd_dictionary: zstd with a PageDictionary, whose id is stored beside the page.
+enum class PageCodec : std::int64_t { zlib = 1, zstd = 2, zstd_dictionary = 3 };
+
+// A zstd dictionary learnt from the pages of one host (train_page_dictionary), which share
+// their template: its id is the archive's (Archive::add_page_dictionary). Immutable once
+// made, so any threads may share one (ZSTD_CDict and ZSTD_DDict are read-only after
+// creation, and each is made once, on first use); it must outlive every pack_page and
+// unpack_page call given it.
+class PageDictionary {
+ public:
+  // Takes `bytes` for packing and unpacking. Throws std::runtime_error when they are no zstd
+  // dictionary (pack_page and unpack_page throw when zstd cannot load them).
+  PageDictionary(std::int64_t id, std::string bytes);
+  ~PageDictionary();
+  PageDictionary(const PageDictionary&) = delete;
+  PageDictionary& operator=(const PageDictionary&) = delete;
+
+  std::int64_t id() const { return id_; }
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  friend struct PageDictionaryAccess;
+  struct Handles;
+  std::int64_t id_;
+  std::string bytes_;
+  std::unique_ptr<Handles> handles_;
+};
+
+// A dictionary of at most `max_bytes` learnt from `samples` (pages of one host); empty when
+// zstd finds too little in them to learn from. Pure; any thread; takes some tens of ms for
+// a few MB of samples.
+std::string train_page_dictionary(const std::vector<std::string>& samples, std::size_t max_bytes);
 
 struct PackedPage {
   PageCodec codec = PageCodec::zstd;
   std::size_t plain_bytes = 0;
   std::string bytes;
+  std::optional<std::int64_t> dictionary_id;  // set with PageCodec::zstd_dictionary
 };
 
-// Packs a fetched page for the archive: zstd at level 1. Any thread; each thread keeps one
-// compression context. Ingest calls it on the extraction workers, so that the single archive
-// thread only writes.
-PackedPage pack_page(std::string_view plain);
+// Packs a fetched page for the archive: zstd at level 1, with `dictionary` when given. Any
+// thread; each thread keeps one compression context. Ingest calls it on the extraction
+// workers, so that the single archive thread only writes.
+PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary = nullptr);
 
 // The plain bytes of a page packed with `codec`; `plain_bytes` is the size it had before
-// (stored beside it). Any thread.
-std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t plain_bytes);
+// (stored beside it); `dictionary` the one it was packed with (zstd_dictionary only: throws
+// when it is missing, or when zstd finds it is not the one the page names). Any thread.
+std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t plain_bytes,
+                        const PageDictionary* dictionary = nullptr);
 
 }  // namespace winnow::archive

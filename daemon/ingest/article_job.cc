@@ -44,13 +44,39 @@ ArticleRow to_row(const parsers::Article& a, const std::string& url, const fetch
     row.http_status = int(page->status);
     row.content_type = page->content_type;
     row.http_head = page->http_head;  // for the WARC response record (archive/export.h)
-    // Packed here, on a worker, rather than by the single archive thread.
-    row.raw_packed = archive::pack_page(page->body);
   }
   return row;
 }
 
 }  // namespace
+
+archive::PackedPage Ingest::pack_raw_page(const std::string& url, std::string_view body) {
+  const std::string host = budget_key(url);
+  auto dictionary = page_dictionaries_->find(host);
+  archive::PackedPage packed = archive::pack_page(body, dictionary.get());
+  if (dictionary) return packed;
+  const auto samples = page_dictionaries_->keep_sample(host, body);
+  if (samples.empty()) return packed;
+  std::string bytes = archive::train_page_dictionary(samples, page_dictionaries_->limits().dictionary_bytes);
+  if (bytes.empty()) {
+    log::info("no page dictionary learnt for host", {{"host", host}, {"pages", samples.size()}});
+    return packed;
+  }
+  // Added for the workers once committed: a page may name it only when it is stored.
+  auto stored = std::make_shared<std::shared_ptr<const archive::PageDictionary>>();
+  archive_.post(
+      [host, bytes = std::move(bytes), stored](Archive& a) {
+        const std::int64_t id = a.add_page_dictionary(host, bytes);
+        if (id > 0) *stored = std::make_shared<const archive::PageDictionary>(id, bytes);
+      },
+      [host, stored, dictionaries = page_dictionaries_](std::exception_ptr error) {
+        if (error || !*stored) return;
+        dictionaries->add(host, *stored);
+        log::info("page dictionary learnt", {{"host", host}, {"id", (*stored)->id()},
+                                             {"bytes", (*stored)->bytes().size()}});
+      });
+  return packed;
+}
 
 void Ingest::start_job(std::shared_ptr<Job> job) {
   ++jobs_in_flight_;
@@ -140,6 +166,8 @@ void Ingest::on_page(std::shared_ptr<Job> job, fetch::FetchResult r) {
                                  ? parsers::PageKind::empty
                                  : article.verdict.kind;
     auto row = std::make_shared<ArticleRow>(to_row(article, options.url, page.get()));
+    // Packed here, on a worker, rather than by the single archive thread.
+    row->raw_packed = pack_raw_page(options.url, page->body);
     row->verdict = quarantined ? std::string(kQuarantined) : std::string(parsers::to_string(kind));
     row->partial = kind == parsers::PageKind::paywall_teaser;
     asio::post(loop_, [this, alive, job, row, kind] {

@@ -94,6 +94,8 @@ Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOp
       renew_timer_(loop),
       retry_timer_(loop),
       metrics_(options_.metrics ? std::make_unique<IngestMetrics>(*options_.metrics, archive) : nullptr) {
+  // The raw page dictionaries stored so far, for the workers to pack with.
+  archive_.post([dictionaries = page_dictionaries_](archive::Archive& a) { dictionaries->load(a); });
   if (!options_.extraction_journal.empty()) {
     std::string error;
     journal_ = ExtractionJournal::open(options_.extraction_journal, error);

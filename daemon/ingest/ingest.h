@@ -61,6 +61,7 @@
 #include "daemon/archive/archive.h"
 #include "daemon/config.h"
 #include "daemon/archive/archive_worker.h"
+#include "daemon/archive/page_dictionaries.h"
 #include "daemon/fetch/fetcher.h"
 #include "daemon/ingest/extraction_journal.h"
 #include "daemon/ingest/hosts.h"
@@ -320,6 +321,11 @@ class Ingest {
   // An entry of a feed left without an article for good: counted, and one warning line.
   void entry_given_up(const Job& job, const std::string& verdict, int retries, const std::string& reason);
 
+  // Worker thread: the fetched page `body` of `url` packed for the archive, with its host's
+  // dictionary when it has one; else kept as a sample, and once there are enough, a
+  // dictionary learnt from them and posted to the archive (later pages of the host use it).
+  archive::PackedPage pack_raw_page(const std::string& url, std::string_view body);
+
   // ---- metrics (ingest_metrics.h); each does nothing without IngestOptions::metrics
   // The queue-depth gauges, from the loop's counts: called where those move.
   void note_depths();
@@ -331,6 +337,9 @@ class Ingest {
   HostBudgets hosts_;
   RobotsCache robots_;
   boost::asio::thread_pool workers_;
+  // Per-host zstd dictionaries for raw pages: looked up and sampled on the workers, learnt
+  // there too, stored by the archive thread, which then adds them.
+  std::shared_ptr<archive::PageDictionaries> page_dictionaries_ = std::make_shared<archive::PageDictionaries>();
   ExtractionJournal journal_;  // workers and the loop
   // Claims (claims.cc).
   struct HostLease;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "daemon/archive/archive.h"
 #include "tests/daemon/probe.h"
@@ -52,6 +53,50 @@ inline ArticleRow sample_article(int n, std::optional<std::int64_t> feed_id = st
   row.fetched_at = 1'700'000'100 + n;
   row.extractor_version = 3;
   return row;
+}
+
+// `text` as an SQL string literal.
+inline std::string sql_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// Takes the closed archive at `path` back to version 9 as it was released: every article's
+// text, Markdown and blocks in their own columns (as rows stored before version 10), no body
+// column, and the full-text index on articles.text with its triggers.
+inline void back_to_version_9(const std::string& path) {
+  std::vector<ArticleRow> rows;
+  {
+    auto archive = Archive::open_sqlite(path);
+    rows = archive->articles_after(0, 1'000'000, false, false);
+  }
+  Probe probe(path);
+  probe.exec(
+      "DROP TRIGGER articles_fts_insert; DROP TRIGGER articles_fts_delete; DROP TRIGGER articles_fts_update; "
+      "DROP TABLE articles_fts; DROP VIEW articles_fts_content; DROP TABLE page_dictionaries; "
+      "ALTER TABLE raw_pages DROP COLUMN dictionary_id;");
+  for (const auto& row : rows)
+    probe.exec("UPDATE articles SET body = NULL, text = " + sql_quote(row.text) + ", markdown = " +
+               sql_quote(row.markdown) + ", blocks_json = " + sql_quote(row.blocks_json) +
+               ", removed_json = " + sql_quote(row.removed_json) + " WHERE id = " + std::to_string(row.id));
+  probe.exec(R"sql(
+ALTER TABLE articles DROP COLUMN body;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+  title, text, content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+  INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+  INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+  INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+  INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+PRAGMA user_version = 9;
+)sql");
 }
 
 // `fingerprint` with the given bits flipped: a near or far copy of a story.

@@ -40,7 +40,7 @@ bool throws_with(const std::function<void()>& f, const std::string& words) {
 BOOST_AUTO_TEST_SUITE(archive)
 
 // The schema version this winnow writes (the last step of sqlite/schema.cc's migrations).
-constexpr std::int64_t kSchemaVersion = 9;
+constexpr std::int64_t kSchemaVersion = 10;
 // And of postgres/schema.cc's.
 constexpr std::int64_t kPgSchemaVersion = 1;
 

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "daemon/archive/sqlite/handles.h"
+
 namespace winnow::testing {
 namespace {
 
@@ -38,6 +40,8 @@ Probe::Probe(const std::string& path, Mode mode) {
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   db_.reset(db);
   if (rc != SQLITE_OK) throw std::runtime_error("probe cannot open " + path);
+  // The archive's SQL functions, which its full-text index reads article texts with.
+  winnow::archive::sqlite::add_functions(db);
   sqlite3_busy_timeout(db, 10'000);
 }
 

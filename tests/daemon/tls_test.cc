@@ -201,7 +201,7 @@ BOOST_AUTO_TEST_CASE(crawl_archives_a_feed_served_over_https_with_ca_file_in_the
   BOOST_TEST((WIFEXITED(*status) && WEXITSTATUS(*status) == 0), read_file(dir.file("err.txt")));
   Probe probe(db);
   BOOST_TEST(probe.integer("SELECT count(*) FROM articles WHERE source = 'page'") == 2, read_file(dir.file("err.txt")));
-  BOOST_TEST(probe.text("SELECT text FROM articles WHERE url = '" + server.url("/a/1.html") + "'")
+  BOOST_TEST(probe.text("SELECT winnow_article_text(body, text) FROM articles WHERE url = '" + server.url("/a/1.html") + "'")
                  .find(stories[1].paragraphs[0]) != std::string::npos);
 }
 

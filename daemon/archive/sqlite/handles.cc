@@ -9,6 +9,7 @@
 
 #include "base/url.h"
 #include "daemon/archive/archive.h"
+#include "daemon/archive/article_codec.h"
 
 namespace winnow::archive::sqlite {
 namespace {
@@ -44,7 +45,33 @@ bool is_full(sqlite3* db, int rc) {
   throw std::runtime_error("archive: " + std::string(what) + ": " + sqlite3_errmsg(db) + code);
 }
 
+// winnow_article_text(body, text): see add_functions. A C callback: nothing may throw out.
+void article_text_function(sqlite3_context* context, int, sqlite3_value** args) noexcept {
+  if (sqlite3_value_type(args[0]) == SQLITE_NULL) {
+    sqlite3_result_value(context, args[1]);
+    return;
+  }
+  try {
+    const auto* bytes = static_cast<const char*>(sqlite3_value_blob(args[0]));
+    const std::string text =
+        article_body_text(std::string_view(bytes ? bytes : "", std::size_t(sqlite3_value_bytes(args[0]))));
+    sqlite3_result_text64(context, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(context);
+  } catch (const std::exception& e) {
+    sqlite3_result_error(context, e.what(), -1);
+  }
+}
+
 }  // namespace
+
+void add_functions(sqlite3* db) {
+  // Deterministic and innocuous (pure): usable in the schema's view and triggers.
+  const int rc = sqlite3_create_function_v2(db, "winnow_article_text", 2,
+                                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                            article_text_function, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) fail(db, "sqlite3_create_function_v2");
+}
 
 void DbClose::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
 
@@ -69,6 +96,7 @@ DbHandle open_database(const std::string& path, OpenMode mode) {
       throw std::runtime_error("archive: cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    add_functions(db);
     return owned;
   };
   if (mode == OpenMode::read_write) return open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -158,6 +186,11 @@ std::string Query::text(int column) const {
 std::string Query::blob(int column) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+
+std::optional<std::string> Query::optional_blob(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+  return blob(column);
 }
 
 void Query::check(int rc) {

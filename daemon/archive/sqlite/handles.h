@@ -35,6 +35,13 @@ enum class OpenMode { read_write, read_only };
 // the path, and the directory when that is what is missing.
 DbHandle open_database(const std::string& path, OpenMode mode = OpenMode::read_write);
 
+// Adds winnow's SQL functions to `db` (open_database does it for every connection; another
+// connection that reads the full-text index or article texts needs them too):
+//   winnow_article_text(body, text): the plain text of an articles row, from its packed body
+//   (article_codec.h), or `text` itself when body is NULL (rows stored before schema 10).
+// The full-text index's content view and its triggers call it (schema.cc).
+void add_functions(sqlite3* db);
+
 // Counts the transactions `db` commits into `*commits`, which must outlive `db`.
 void count_commits(sqlite3* db, std::int64_t* commits);
 
@@ -86,6 +93,7 @@ class Query {
   double real(int column) const;
   std::string text(int column) const;
   std::string blob(int column) const;
+  std::optional<std::string> optional_blob(int column) const;  // nullopt for NULL
 
  private:
   void check(int rc);

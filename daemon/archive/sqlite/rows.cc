@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "daemon/archive/article_codec.h"
+
 namespace winnow::archive::sqlite {
 
 ArticleRow read_article(const Query& q) {
@@ -38,6 +40,7 @@ ArticleRow read_article(const Query& q) {
   row.partial = q.integer(29) != 0;
   row.retry_at = q.optional_integer(30);
   row.retries = static_cast<int>(q.integer(31));
+  if (const auto body = q.optional_blob(32)) unpack_article_body(*body, row);
   return row;
 }
 

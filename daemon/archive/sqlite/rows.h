@@ -10,7 +10,7 @@ inline constexpr const char* kArticleColumns =
     "id, feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
     "modified, site_name, language, description, image, tags, text, markdown, blocks_json, "
     "removed_json, fingerprint, duplicate_of, source, http_status, content_type, charset, "
-    "fetched_at, archived_at, extractor_version, verdict, partial, retry_at, retries";
+    "fetched_at, archived_at, extractor_version, verdict, partial, retry_at, retries, body";
 
 // The columns of FeedRow, in the order read_feed expects.
 inline constexpr const char* kFeedColumns =
@@ -21,7 +21,9 @@ inline constexpr const char* kFeedColumns =
 inline constexpr const char* kEntryRetryColumns =
     "feed_id, entry_key, url, title, published, verdict, retry_at, retries";
 
-// The row `q` stands on, selected with kArticleColumns; `raw` stays empty.
+// The row `q` stands on, selected with kArticleColumns; `raw` stays empty. Text, Markdown and
+// blocks come from the packed body (article_codec.h), or from their own columns in rows
+// stored before schema 10, whose body is NULL.
 ArticleRow read_article(const Query& q);
 // The row `q` stands on, selected with kFeedColumns.
 FeedRow read_feed(const Query& q);

@@ -213,7 +213,7 @@ ALTER TABLE raw_pages ADD COLUMN http_head TEXT;
     // the feed URL's host (filled in by fill_feed_hosts), '' for a file:// feed. A lease is
     // free when its owner is NULL or its `until` has passed. feeds_due serves the claim and
     // "what is due next" in next_poll order.
-    // 9: another branch takes 8 (renumbered when merged).
+    // No archive was ever at version 8: that number was a branch's, which merged as 10.
     {9, R"sql(
 ALTER TABLE feeds ADD COLUMN host TEXT NOT NULL DEFAULT '';
 ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
@@ -226,6 +226,49 @@ CREATE TABLE host_leases (
   until INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql", fill_feed_hosts},
+    // An article's extracted content once, packed (article_codec.h): `body` holds the typed
+    // and the removed blocks, zstd-packed, and text and Markdown are rendered from the blocks
+    // on read. New rows leave text, markdown, blocks_json and removed_json empty; rows stored
+    // before keep them, with body NULL, and read as they are. The full-text index cannot
+    // take its text from articles.text any more: its content is a view that derives it
+    // (winnow_article_text, added to every connection by handles.cc), so snippets still come
+    // from FTS5. The index is rebuilt once from the view (the old one is dropped with its
+    // triggers); it holds the same words as before.
+    //
+    // Raw pages may be packed with a zstd dictionary learnt from pages of their host
+    // (compress.h, page_dictionaries.h): the dictionaries are kept here, each page naming the
+    // one it was packed with, so a host's later dictionaries leave its older pages readable.
+    {10, R"sql(
+CREATE TABLE page_dictionaries (
+  id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  bytes BLOB NOT NULL
+);
+ALTER TABLE raw_pages ADD COLUMN dictionary_id INTEGER;
+ALTER TABLE articles ADD COLUMN body BLOB;
+DROP TRIGGER articles_fts_insert;
+DROP TRIGGER articles_fts_delete;
+DROP TRIGGER articles_fts_update;
+DROP TABLE articles_fts;
+CREATE VIEW articles_fts_content AS
+  SELECT id, title, winnow_article_text(body, text) AS text FROM articles;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+  title, text, content='articles_fts_content', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+  INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, winnow_article_text(new.body, new.text));
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+  INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, winnow_article_text(old.body, old.text));
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text, body ON articles BEGIN
+  INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, winnow_article_text(old.body, old.text));
+  INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, winnow_article_text(new.body, new.text));
+END;
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "daemon/archive/article_codec.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/simhash_bands.h"
 #include "daemon/archive/sqlite/rows.h"
@@ -33,16 +34,17 @@ std::int64_t to_int64(std::size_t n) {
 
 // Binds every column of `row`, for the INSERT of store_article and the UPDATE of
 // replace_article alike, which use of them what they write: ?1 id, ?2 feed_id, ?3 entry_key,
-// ?4 url ... ?19 removed_json, ?20 fingerprint, ?21-?26 its bands, ?27 duplicate_of ...
-// ?32 fetched_at, ?33 archived_at, ?34 extractor_version ... ?38 retries.
+// ?4 url ... ?16-?19 text, markdown, blocks_json, removed_json (empty: kept in the body),
+// ?20 fingerprint, ?21-?26 its bands, ?27 duplicate_of ... ?32 fetched_at, ?33 archived_at,
+// ?34 extractor_version ... ?38 retries, ?39 the packed body (article_codec.h).
 void bind_article(Query& q, const ArticleRow& row, std::int64_t archived_at) {
   const auto band = simhash_bands(row.fingerprint);
+  const std::string body = pack_article_body(row);
   q.bind(row.id, row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title, row.authors,
-         row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags, row.text,
-         row.markdown, row.blocks_json, row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0],
-         band[1], band[2], band[3], band[4], band[5], row.duplicate_of, row.source, row.http_status,
-         row.content_type, row.charset, row.fetched_at, archived_at, row.extractor_version, row.verdict, row.partial,
-         row.retry_at, row.retries);
+         row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags, "", "", "",
+         "", std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3], band[4], band[5],
+         row.duplicate_of, row.source, row.http_status, row.content_type, row.charset, row.fetched_at, archived_at,
+         row.extractor_version, row.verdict, row.partial, row.retry_at, row.retries, Blob{body});
 }
 
 }  // namespace
@@ -241,8 +243,8 @@ std::int64_t SqliteArchive::store_article(const ArticleRow& row) {
         "modified, site_name, language, description, image, tags, text, markdown, blocks_json, removed_json, "
         "fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, source, "
         "http_status, content_type, charset, fetched_at, archived_at, extractor_version, verdict, partial, "
-        "retry_at, retries) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-        "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38)");
+        "retry_at, retries, body) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+        "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39)");
     bind_article(q, row, now_s());
     q.run();
     id = last_insert_rowid(db_.get());
@@ -263,9 +265,9 @@ std::int64_t SqliteArchive::import_articles(const std::vector<ArticleRow>& rows)
           "published, modified, site_name, language, description, image, tags, text, markdown, blocks_json, "
           "removed_json, fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, "
           "source, http_status, content_type, charset, fetched_at, archived_at, extractor_version, verdict, partial, "
-          "retry_at, retries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-          "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38) "
-          "ON CONFLICT (id) DO NOTHING");
+          "retry_at, retries, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+          "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, "
+          "?38, ?39) ON CONFLICT (id) DO NOTHING");
       bind_article(q, row, row.archived_at);
       q.run();
       if (changes(db_.get()) == 0) continue;  // copied before
@@ -335,21 +337,21 @@ void SqliteArchive::update_extraction(const ArticleRow& row) {
     // that extracts the same is no news.
     bool text_changed = false;
     if (wants_event(EventType::article_updated)) {
-      auto q = query("SELECT text <> ?2 FROM articles WHERE id = ?1");
+      auto q = query("SELECT winnow_article_text(body, text) <> ?2 FROM articles WHERE id = ?1");
       q.bind(row.id, row.text);
       text_changed = q.step() && q.integer(0) != 0;
     }
     query(
         "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
-        "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = ?12, markdown = ?13, "
-        "blocks_json = ?14, removed_json = ?15, fingerprint = ?16, fp_band0 = ?17, fp_band1 = ?18, "
+        "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = '', markdown = '', "
+        "blocks_json = '', removed_json = '', fingerprint = ?16, fp_band0 = ?17, fp_band1 = ?18, "
         "fp_band2 = ?19, fp_band3 = ?20, fp_band4 = ?21, fp_band5 = ?22, source = ?23, extractor_version = ?24, "
-        "verdict = ?25, partial = ?26, retry_at = ?27, retries = ?28 WHERE id = ?1")
+        "verdict = ?25, partial = ?26, retry_at = ?27, retries = ?28, body = ?29 WHERE id = ?1")
         .bind(row.id, row.canonical_url, row.title, row.authors, row.published, row.modified, row.site_name,
-              row.language, row.description, row.image, row.tags, row.text, row.markdown, row.blocks_json,
-              row.removed_json, std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3],
-              band[4], band[5], row.source, row.extractor_version, row.verdict, row.partial, row.retry_at,
-              row.retries)
+              row.language, row.description, row.image, row.tags, "", "", "", "",
+              std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3], band[4], band[5],
+              row.source, row.extractor_version, row.verdict, row.partial, row.retry_at, row.retries,
+              Blob{pack_article_body(row)})
         .run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
     if (text_changed) record_event(EventType::article_updated, row.id, std::nullopt);
@@ -365,7 +367,7 @@ void SqliteArchive::replace_article(const ArticleRow& row) {
         "fp_band0 = ?21, fp_band1 = ?22, fp_band2 = ?23, fp_band3 = ?24, fp_band4 = ?25, fp_band5 = ?26, "
         "duplicate_of = ?27, source = ?28, http_status = ?29, content_type = ?30, charset = ?31, "
         "fetched_at = ?32, extractor_version = ?34, verdict = ?35, partial = ?36, retry_at = ?37, "
-        "retries = ?38 WHERE id = ?1");
+        "retries = ?38, body = ?39 WHERE id = ?1");
     bind_article(q, row, now_s());
     q.run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
@@ -557,19 +559,52 @@ void SqliteArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row)
   if (!row.raw_packed) packed_here = pack_page(row.raw);
   const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
   query(
-      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes, http_head) VALUES (?1, ?2, ?3, ?4, nullif(?5, '')) "
+      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes, http_head, dictionary_id) "
+      "VALUES (?1, ?2, ?3, ?4, nullif(?5, ''), ?6) "
       "ON CONFLICT (article_id) DO UPDATE SET codec = excluded.codec, plain_bytes = excluded.plain_bytes, "
-      "bytes = excluded.bytes, http_head = excluded.http_head")
-      .bind(article_id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes}, row.http_head)
+      "bytes = excluded.bytes, http_head = excluded.http_head, dictionary_id = excluded.dictionary_id")
+      .bind(article_id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes},
+            row.http_head, page.dictionary_id)
       .run();
 }
 
 void SqliteArchive::read_raw_page(ArticleRow& row) {
-  auto q = query("SELECT codec, plain_bytes, bytes, http_head FROM raw_pages WHERE article_id = ?1");
+  auto q = query("SELECT codec, plain_bytes, bytes, http_head, dictionary_id FROM raw_pages WHERE article_id = ?1");
   q.bind(row.id);
   if (!q.step()) return;
-  row.raw = unpack_page(static_cast<PageCodec>(q.integer(0)), q.blob(2), static_cast<std::size_t>(q.integer(1)));
+  const auto codec = static_cast<PageCodec>(q.integer(0));
+  const PageDictionary* dictionary = nullptr;
+  if (codec == PageCodec::zstd_dictionary) {
+    const auto id = q.optional_integer(4);
+    if (!id) throw std::runtime_error("archive: the raw page of article " + std::to_string(row.id) +
+                                      " was packed with a dictionary and names none");
+    dictionary = &page_dictionary(*id);
+  }
+  row.raw = unpack_page(codec, q.blob(2), static_cast<std::size_t>(q.integer(1)), dictionary);
   row.http_head = q.text(3);
+}
+
+const PageDictionary& SqliteArchive::page_dictionary(std::int64_t id) {
+  auto it = dictionaries_.find(id);
+  if (it != dictionaries_.end()) return *it->second;
+  auto q = query("SELECT bytes FROM page_dictionaries WHERE id = ?1");
+  q.bind(id);
+  if (!q.step()) throw std::runtime_error("archive: no page dictionary " + std::to_string(id));
+  return *dictionaries_.emplace(id, std::make_unique<PageDictionary>(id, q.blob(0))).first->second;
+}
+
+std::int64_t SqliteArchive::add_page_dictionary(const std::string& host, const std::string& bytes) {
+  query("INSERT INTO page_dictionaries (host, created_at, bytes) VALUES (?1, ?2, ?3)")
+      .bind(host, now_s(), Blob{bytes})
+      .run();
+  return last_insert_rowid(db_.get());
+}
+
+std::vector<PageDictionaryRow> SqliteArchive::page_dictionaries() {
+  auto q = query("SELECT id, host, created_at, bytes FROM page_dictionaries ORDER BY id");
+  std::vector<PageDictionaryRow> rows;
+  while (q.step()) rows.push_back(PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), q.blob(3)});
+  return rows;
 }
 
 }  // namespace sqlite

@@ -74,6 +74,9 @@ class SqliteArchive final : public Archive {
 
   std::vector<SearchHit> search(const std::string& fts_query, std::size_t limit) override;
 
+  std::int64_t add_page_dictionary(const std::string& host, const std::string& bytes) override;
+  std::vector<PageDictionaryRow> page_dictionaries() override;
+
   std::int64_t commit_count() const override { return commits_; }
 
   // Events: the webhook outbox (outbox.cc).
@@ -113,6 +116,8 @@ class SqliteArchive final : public Archive {
   void put_raw_page(std::int64_t article_id, const ArticleRow& row);
   // Sets row.raw and row.http_head from the raw page of article row.id, if it has one.
   void read_raw_page(ArticleRow& row);
+  // Page dictionary `id`, loaded from the table on first use and kept (a few, 110 KiB each).
+  const PageDictionary& page_dictionary(std::int64_t id);
   // Whether this update of feed `id` to `consecutive_failures` crosses kFeedFailingThreshold
   // from below, with some endpoint taking feed.failing (read before the update).
   bool crosses_failing(std::int64_t id, int consecutive_failures);
@@ -126,6 +131,7 @@ class SqliteArchive final : public Archive {
   int depth_ = 0;          // transaction() nesting; 0 outside any
   bool poisoned_ = false;  // SQLite ended the open transaction after an error
   std::int64_t commits_ = 0;
+  std::unordered_map<std::int64_t, std::unique_ptr<const PageDictionary>> dictionaries_;
 };
 
 }  // namespace winnow::archive::sqlite

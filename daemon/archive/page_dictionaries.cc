@@ -1,0 +1,47 @@
+#include "daemon/archive/page_dictionaries.h"
+
+#include <utility>
+
+#include "daemon/archive/archive.h"
+
+namespace winnow::archive {
+
+PageDictionaries::PageDictionaries(Limits limits) : limits_(limits) {}
+
+std::shared_ptr<const PageDictionary> PageDictionaries::find(std::string_view host) const {
+  std::lock_guard lock(mutex_);
+  auto it = hosts_.find(std::string(host));
+  return it == hosts_.end() ? nullptr : it->second.dictionary;
+}
+
+void PageDictionaries::add(const std::string& host, std::shared_ptr<const PageDictionary> dictionary) {
+  std::lock_guard lock(mutex_);
+  Host& h = hosts_[host];
+  if (h.dictionary && h.dictionary->id() >= dictionary->id()) return;
+  if (!h.dictionary && !h.learning) ++dictionaries_;
+  h.dictionary = std::move(dictionary);
+  for (const auto& s : h.samples) kept_bytes_ -= s.size();
+  h.samples.clear();
+  h.samples.shrink_to_fit();
+}
+
+void PageDictionaries::load(Archive& archive) {
+  for (auto& row : archive.page_dictionaries())
+    add(row.host, std::make_shared<const PageDictionary>(row.id, std::move(row.bytes)));
+}
+
+std::vector<std::string> PageDictionaries::keep_sample(std::string_view host, std::string_view page) {
+  std::lock_guard lock(mutex_);
+  Host& h = hosts_[std::string(host)];
+  if (h.dictionary || h.learning || dictionaries_ >= limits_.max_dictionaries) return {};
+  if (kept_bytes_ + page.size() > limits_.max_kept_bytes) return {};
+  h.samples.emplace_back(page);
+  kept_bytes_ += page.size();
+  if (h.samples.size() < limits_.pages_to_train) return {};
+  h.learning = true;
+  ++dictionaries_;
+  for (const auto& s : h.samples) kept_bytes_ -= s.size();
+  return std::exchange(h.samples, {});
+}
+
+}  // namespace winnow::archive

@@ -1,0 +1,234 @@
+// Raw pages packed with per-host zstd dictionaries: archive/compress.h (PageDictionary,
+// train_page_dictionary), archive/page_dictionaries.h, and the SQLite archive keeping the
+// dictionaries versioned (schema 10).
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "daemon/archive/archive.h"
+#include "daemon/archive/compress.h"
+#include "daemon/archive/page_dictionaries.h"
+#include "tests/daemon/archive_helpers.h"
+#include "tests/daemon/pipeline.h"
+#include "tests/page_file.h"
+
+namespace winnow::archive {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Probe;
+using testing::sample_article;
+using testing::TempDir;
+
+bool throws_with(const std::function<void()>& f, const std::string& words) {
+  try {
+    f();
+  } catch (const std::runtime_error& e) {
+    return std::string(e.what()).find(words) != std::string::npos;
+  }
+  return false;
+}
+
+// Pages of one site: a real page's template, with a story of its own in each (random words),
+// as the pages of one host differ.
+std::vector<std::string> site_pages(const std::string& fixture, int count, unsigned seed) {
+  const std::string page =
+      winnow::testing::read_page_file(fs::path(WINNOW_SOURCE_DIR) / "tests/fixtures/seeds" / fixture);
+  const auto body = page.find("<body");
+  BOOST_REQUIRE(body != std::string::npos);
+  std::mt19937 rng(seed);
+  const char* words[] = {"harbour", "council", "river", "budget", "school", "storm", "market", "bridge",
+                         "mayor",   "festival", "rail",  "court",  "museum", "ferry", "league", "clinic"};
+  std::vector<std::string> pages;
+  for (int n = 0; n < count; ++n) {
+    std::string story = "<article><h1>Story " + std::to_string(n) + "</h1>";
+    for (int p = 0; p < 12; ++p) {
+      story += "<p>";
+      for (int w = 0; w < 40; ++w) story += std::string(words[rng() % 16]) + (rng() % 7 ? " " : ". ");
+      story += std::to_string(rng()) + "</p>";
+    }
+    pages.push_back(page.substr(0, body) + story + "</article>" + page.substr(body));
+  }
+  return pages;
+}
+
+BOOST_AUTO_TEST_SUITE(page_dictionaries)
+
+BOOST_AUTO_TEST_CASE(a_dictionary_of_a_hosts_pages_packs_its_next_pages_smaller_and_they_read_back) {
+  const auto pages = site_pages("000-wordpress.html", 20, 1);
+  const std::vector<std::string> training(pages.begin(), pages.begin() + 16);
+  const std::string bytes = train_page_dictionary(training, 112'640);
+  BOOST_TEST_REQUIRE(!bytes.empty());
+  const PageDictionary dictionary(1, bytes);
+  std::size_t alone = 0, with = 0;
+  for (std::size_t i = 16; i < pages.size(); ++i) {
+    const PackedPage plain = pack_page(pages[i]);
+    const PackedPage packed = pack_page(pages[i], &dictionary);
+    BOOST_TEST((packed.codec == PageCodec::zstd_dictionary));
+    BOOST_TEST(packed.dictionary_id.value_or(0) == 1);
+    BOOST_TEST(unpack_page(packed.codec, packed.bytes, packed.plain_bytes, &dictionary) == pages[i]);
+    alone += plain.bytes.size();
+    with += packed.bytes.size();
+  }
+  BOOST_TEST_MESSAGE("4 pages: " << alone << " bytes packed alone, " << with << " with the host's dictionary");
+  BOOST_TEST(with * 10 < alone * 8);  // at least 20% smaller
+  // Without its dictionary, a page packed with one is an error, not garbage.
+  const PackedPage packed = pack_page(pages[19], &dictionary);
+  BOOST_TEST(throws_with([&] { unpack_page(packed.codec, packed.bytes, packed.plain_bytes); }, "dictionary"));
+  const PageDictionary other(2, train_page_dictionary(site_pages("002-portal-cp1252.html", 16, 2), 112'640));
+  BOOST_TEST(throws_with([&] { unpack_page(packed.codec, packed.bytes, packed.plain_bytes, &other); }, "zstd"));
+}
+
+BOOST_AUTO_TEST_CASE(too_little_to_learn_from_gives_no_dictionary) {
+  BOOST_TEST(train_page_dictionary({"<p>a</p>", "<p>b</p>"}, 112'640).empty());
+  BOOST_TEST(throws_with([] { PageDictionary(1, "<p>no dictionary</p>"); }, "no zstd dictionary"));
+}
+
+BOOST_AUTO_TEST_CASE(only_so_many_hosts_get_a_dictionary) {
+  PageDictionaries dictionaries({.pages_to_train = 1, .max_dictionaries = 2});
+  BOOST_TEST(dictionaries.keep_sample("a.example", "page").size() == 1u);
+  BOOST_TEST(dictionaries.keep_sample("b.example", "page").size() == 1u);
+  BOOST_TEST(dictionaries.keep_sample("c.example", "page").empty());
+}
+
+BOOST_AUTO_TEST_CASE(samples_are_kept_until_there_are_enough_then_handed_out_once) {
+  PageDictionaries dictionaries({.pages_to_train = 3, .dictionary_bytes = 4096, .max_kept_bytes = 100});
+  BOOST_TEST(dictionaries.keep_sample("a.example", std::string(30, 'a')).empty());
+  BOOST_TEST(dictionaries.keep_sample("a.example", std::string(30, 'a')).empty());
+  // b.example finds too little room left (60 of 100 bytes kept): not sampled.
+  BOOST_TEST(dictionaries.keep_sample("b.example", std::string(50, 'b')).empty());
+  const auto samples = dictionaries.keep_sample("a.example", std::string(30, 'a'));
+  BOOST_TEST(samples.size() == 3u);
+  BOOST_TEST(dictionaries.keep_sample("a.example", std::string(30, 'a')).empty());  // learning now
+  // The room came back: b.example is sampled again.
+  BOOST_TEST(dictionaries.keep_sample("b.example", std::string(50, 'b')).empty());
+  BOOST_TEST(dictionaries.keep_sample("b.example", std::string(40, 'b')).empty());
+  BOOST_TEST(dictionaries.keep_sample("b.example", std::string(10, 'b')).size() == 3u);
+
+  const auto pages = site_pages("000-wordpress.html", 16, 3);
+  auto first = std::make_shared<const PageDictionary>(1, train_page_dictionary(pages, 16'384));
+  auto second = std::make_shared<const PageDictionary>(2, train_page_dictionary(pages, 16'384));
+  BOOST_TEST(!dictionaries.find("a.example"));
+  dictionaries.add("a.example", second);
+  dictionaries.add("a.example", first);  // older: the newest stays
+  BOOST_TEST(dictionaries.find("a.example")->id() == 2);
+  BOOST_TEST(!dictionaries.find("b.example"));
+}
+
+BOOST_AUTO_TEST_CASE(a_page_packed_with_dictionary_1_still_reads_after_dictionary_2) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  const auto pages = site_pages("000-wordpress.html", 34, 4);
+  std::int64_t first_id = 0, second_id = 0, plain_id = 0;
+  {
+    auto archive = Archive::open_sqlite(path);
+    const std::string bytes1 = train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
+    const PageDictionary one(archive->add_page_dictionary("news.example", bytes1), bytes1);
+    BOOST_TEST(one.id() == 1);
+    ArticleRow row = sample_article(1);
+    row.raw_packed = pack_page(pages[32], &one);
+    first_id = archive->store_article(row);
+
+    const std::string bytes2 = train_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640);
+    const PageDictionary two(archive->add_page_dictionary("news.example", bytes2), bytes2);
+    BOOST_TEST(two.id() == 2);
+    row = sample_article(2);
+    row.raw_packed = pack_page(pages[33], &two);
+    second_id = archive->store_article(row);
+    row = sample_article(3);  // packed by the archive, without a dictionary
+    row.raw = pages[0];
+    plain_id = archive->store_article(row);
+  }
+  auto archive = Archive::open_sqlite_read_only(path);
+  BOOST_TEST(archive->article(first_id, true)->raw == pages[32]);
+  BOOST_TEST(archive->article(second_id, true)->raw == pages[33]);
+  BOOST_TEST(archive->article(plain_id, true)->raw == pages[0]);
+  const auto rows = archive->page_dictionaries();
+  BOOST_TEST_REQUIRE(rows.size() == 2u);
+  BOOST_TEST(rows[0].id == 1);
+  BOOST_TEST(rows[1].host == "news.example");
+  BOOST_TEST(rows[1].created_at > 0);
+  // The registry the workers pack with takes the host's newest.
+  PageDictionaries dictionaries;
+  dictionaries.load(*archive);
+  BOOST_TEST(dictionaries.find("news.example")->id() == 2);
+
+  Probe probe(path);
+  BOOST_TEST(probe.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(first_id)) == 3);
+  BOOST_TEST(probe.integer("SELECT dictionary_id FROM raw_pages WHERE article_id = " + std::to_string(first_id)) == 1);
+  BOOST_TEST(probe.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(plain_id)) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_page_naming_a_dictionary_the_archive_lacks_is_a_clear_error) {
+  TempDir dir;
+  const auto path = dir.file("archive.db");
+  std::int64_t id = 0;
+  {
+    auto archive = Archive::open_sqlite(path);
+    const auto pages = site_pages("000-wordpress.html", 17, 5);
+    const std::string bytes = train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
+    const PageDictionary one(archive->add_page_dictionary("news.example", bytes), bytes);
+    ArticleRow row = sample_article(1);
+    row.raw_packed = pack_page(pages[16], &one);
+    id = archive->store_article(row);
+  }
+  Probe(path).exec("UPDATE raw_pages SET dictionary_id = 99");
+  auto archive = Archive::open_sqlite_read_only(path);
+  BOOST_TEST(archive->article(id).has_value());  // without the raw page: fine
+  BOOST_TEST(throws_with([&] { archive->article(id, true); }, "no page dictionary 99"));
+}
+
+// winnowd's way: the first pages of a host are packed alone and kept as samples; from the
+// 16th a dictionary is learnt and stored; later pages of the host are packed with it, also
+// after a restart; every page reads back as served.
+BOOST_AUTO_TEST_CASE(ingest_learns_a_hosts_dictionary_and_packs_its_later_pages_with_it) {
+  using namespace winnow::ingest::testing;
+  TestServer server(4);
+  Pipeline pipeline;
+  std::map<std::string, std::string> served;  // path -> page
+  const auto publish_feed = [&](const std::string& name, int first, int count) {
+    std::vector<farm::Item> items;
+    for (int n = first; n < first + count; ++n) {
+      const std::string path = "/a/" + std::to_string(n);
+      const Story story = farm::make_story(700 + std::uint32_t(n), 12);
+      served[path] = farm::page_html(story);
+      server.route(path, farm::html_response(served[path]));
+      items.push_back(farm::item_for(story, server.url(path), false));
+    }
+    server.route("/" + name + ".xml", farm::plain_feed(farm::rss(name, server.url("/"), items)));
+    return server.url("/" + name + ".xml");
+  };
+  pipeline.subscribe({publish_feed("first", 0, 20)});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 20; }));
+  pipeline.worker().flush();
+  BOOST_TEST_REQUIRE(pipeline.probe().integer("SELECT count(*) FROM page_dictionaries WHERE host = '127.0.0.1'") == 1);
+
+  pipeline.subscribe({publish_feed("second", 20, 5)});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 25; }));
+  pipeline.restart(test_options());
+  pipeline.subscribe({publish_feed("third", 25, 5)});
+  BOOST_TEST_REQUIRE(pipeline.run_until([&] { return pipeline.article_count() == 30; }));
+  pipeline.worker().flush();
+
+  int alone = 0;
+  for (const auto& row : pipeline.articles(true)) {
+    const std::string path = row.url.substr(row.url.find("/a/"));
+    BOOST_TEST(row.raw == served[path], path);
+    const int n = std::stoi(path.substr(3));
+    const auto codec = pipeline.probe().integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(row.id));
+    alone += codec == 2;
+    if (n >= 20) BOOST_TEST(codec == 3, path);
+  }
+  BOOST_TEST(alone >= 16);  // the samples themselves, and what was packed while learning
+  BOOST_TEST(pipeline.probe().integer("SELECT count(*) FROM page_dictionaries") == 1);  // none learnt again
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow::archive
