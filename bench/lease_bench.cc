@@ -2,18 +2,26 @@
 // batch of due feeds, a poll's finish, a renewal and "what is due next" take, with three
 // owners taking turns as three daemons would, and the archive's size.
 //
-//   lease_bench [--feeds N] [--per-host K] [--batch B] [--claims C] [--dir DIR]
+//   lease_bench [--backend sqlite|postgres] [--feeds N] [--per-host K] [--batch B] [--claims C] [--dir DIR]
 //       N feeds (default 100,000), K per host (20), every one due; C claims (50) of B feeds
 //       (512) each by owners a, b, c in turn, each batch finished (its next poll a day away).
+//       sqlite (default): an archive file in DIR. postgres: a database on a throw-away server
+//       started by the bench (bench/pg_server.h: fsync on, shared_buffers 128 MB), on its
+//       Unix socket; the feeds are written by one INSERT ... SELECT and then VACUUM ANALYZE
+//       (as autovacuum would, once), the lease calls go through the Archive as winnowd's do.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "bench/pg_server.h"
 #include "daemon/archive/archive.h"
+#include "tests/daemon/pg_cluster.h"
 
 namespace {
 
@@ -40,6 +48,7 @@ struct Stat {
 
 int main(int argc, char** argv) {
   long feeds = 100'000, per_host = 20, batch = 512, claims = 50;
+  std::string backend = "sqlite";
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "winnow-lease-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -48,37 +57,68 @@ int main(int argc, char** argv) {
     else if (a == "--batch") batch = std::atol(argv[i + 1]);
     else if (a == "--claims") claims = std::atol(argv[i + 1]);
     else if (a == "--dir") dir = argv[i + 1];
+    else if (a == "--backend") backend = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: lease_bench [--feeds N] [--per-host K] [--batch B] [--claims C] [--dir DIR]\n");
+      std::fprintf(stderr,
+                   "usage: lease_bench [--backend sqlite|postgres] [--feeds N] [--per-host K] [--batch B] [--claims C] "
+                   "[--dir DIR]\n");
       return 2;
     }
   }
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "archive.db").string();
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
-  auto archive = Archive::open_sqlite(path);
+  if (backend != "sqlite" && backend != "postgres") {
+    std::fprintf(stderr, "lease_bench: --backend is sqlite or postgres\n");
+    return 2;
+  }
+  const bool postgres = backend == "postgres";
   const std::int64_t now = std::int64_t(std::time(nullptr));
-
+  std::string path;  // SQLite: the file; PostgreSQL: the database's URL
+  std::int64_t empty_bytes = 0;
+  std::unique_ptr<Archive> archive;
   auto fill = Clock::now();
-  archive->transaction([&] {
-    for (long i = 0; i < feeds; ++i) {
-      char url[128];
-      std::snprintf(url, sizeof url, "https://site%ld.example/feeds/%08ld.xml", i / per_host, i);
-      FeedRow row;
-      row.id = archive->add_feed(url, "", "");
-      row.url = url;
-      row.title = "Feed " + std::to_string(i);
-      row.etag = "\"etag-" + std::to_string(i) + "\"";
-      row.last_modified = "Tue, 01 Dec 2026 10:00:00 GMT";
-      row.interval_s = 3600;
-      row.last_polled = now - 7200;
-      row.next_poll = now - 1 - i % 3600;  // every feed due
-      archive->update_feed(row);
-    }
-  });
-  std::printf("== lease_bench ==\n%ld feeds, %ld per host (%ld hosts), written in %.1f s\n", feeds, per_host,
+  if (postgres) {
+    auto& server = winnow::bench::PgServer::shared();
+    std::printf("== lease_bench (PostgreSQL) ==\n");
+    server.print_settings();
+    path = server.create_database();
+    archive = Archive::open(path);  // the schema
+    empty_bytes = winnow::bench::PgServer::database_bytes(path);
+    fill = Clock::now();
+    // The rows add_feed and update_feed would write, in one statement.
+    const std::string n = std::to_string(now), k = std::to_string(per_host);
+    winnow::testing::PgCluster::exec(
+        path, "INSERT INTO feeds (url, host, title, etag, last_modified, interval_s, last_polled, next_poll) "
+              "SELECT format('https://site%s.example/feeds/%s.xml', i / " + k + ", lpad(i::text, 8, '0')), "
+              "format('site%s.example', i / " + k + "), 'Feed ' || i, '\"etag-' || i || '\"', "
+              "'Tue, 01 Dec 2026 10:00:00 GMT', 3600, " + n + " - 7200, " + n + " - 1 - i % 3600 "
+              "FROM generate_series(0, " + std::to_string(feeds - 1) + ") AS i");
+    winnow::testing::PgCluster::exec(path, "VACUUM ANALYZE");
+  } else {
+    std::printf("== lease_bench (SQLite) ==\n");
+    std::filesystem::create_directories(dir);
+    path = (dir / "archive.db").string();
+    std::filesystem::remove(path);
+    std::filesystem::remove(path + "-wal");
+    std::filesystem::remove(path + "-shm");
+    archive = Archive::open_sqlite(path);
+    fill = Clock::now();
+    archive->transaction([&] {
+      for (long i = 0; i < feeds; ++i) {
+        char url[128];
+        std::snprintf(url, sizeof url, "https://site%ld.example/feeds/%08ld.xml", i / per_host, i);
+        FeedRow row;
+        row.id = archive->add_feed(url, "", "");
+        row.url = url;
+        row.title = "Feed " + std::to_string(i);
+        row.etag = "\"etag-" + std::to_string(i) + "\"";
+        row.last_modified = "Tue, 01 Dec 2026 10:00:00 GMT";
+        row.interval_s = 3600;
+        row.last_polled = now - 7200;
+        row.next_poll = now - 1 - i % 3600;  // every feed due
+        archive->update_feed(row);
+      }
+    });
+  }
+  std::printf("%ld feeds, %ld per host (%ld hosts), written in %.1f s\n", feeds, per_host,
               (feeds + per_host - 1) / per_host, ms_since(fill) / 1000);
 
   Stat claim, finish, next_due, renew;
@@ -114,6 +154,13 @@ int main(int argc, char** argv) {
   renew.print("renew_feed_leases (one batch)");
   finish.print("finish_feed_poll (per feed)");
   archive.reset();
+  if (postgres) {
+    const std::int64_t bytes = winnow::bench::PgServer::database_bytes(path);
+    std::printf("database size %.1f MB = %.0f bytes per feed (feeds only, no article; %.1f MB of an empty "
+                "archive not counted)\n",
+                double(bytes) / 1e6, double(bytes - empty_bytes) / double(feeds), double(empty_bytes) / 1e6);
+    return 0;
+  }
   std::uintmax_t bytes = std::filesystem::file_size(path);
   if (std::filesystem::exists(path + "-wal")) bytes += std::filesystem::file_size(path + "-wal");
   std::printf("archive size %.1f MB = %.0f bytes per feed (feeds only, no article)\n", double(bytes) / 1e6,

@@ -27,6 +27,10 @@ std::string_view to_string(EventType type);
 std::ostream& operator<<(std::ostream& out, EventType type);
 // The type of that name, or nullopt.
 std::optional<EventType> event_type_from(std::string_view name);
+// A list of types as stored in webhook_endpoints.types: the names, space-separated; names
+// this winnow does not know are skipped when read back.
+std::string join_types(const std::vector<EventType>& types);
+std::vector<EventType> split_types(const std::string& joined);
 inline constexpr EventType kEventTypes[] = {EventType::article_archived, EventType::article_updated,
                                             EventType::feed_failing};
 

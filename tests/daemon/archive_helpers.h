@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -97,6 +99,16 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
 END;
 PRAGMA user_version = 9;
 )sql");
+}
+
+// Whether f() throws a runtime_error whose message holds `words`.
+inline bool throws_with(const std::function<void()>& f, const std::string& words) {
+  try {
+    f();
+  } catch (const std::runtime_error& e) {
+    return std::string(e.what()).find(words) != std::string::npos;
+  }
+  return false;
 }
 
 // `fingerprint` with the given bits flipped: a near or far copy of a story.

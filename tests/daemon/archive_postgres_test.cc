@@ -26,14 +26,7 @@ using ::winnow::testing::PgCluster;
 using ::winnow::testing::TempDir;
 using namespace std::chrono_literals;
 
-bool throws_with(const std::function<void()>& f, const std::string& words) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return std::string(e.what()).find(words) != std::string::npos;
-  }
-  return false;
-}
+using testing::throws_with;
 
 BOOST_AUTO_TEST_SUITE(archive_postgres)
 

@@ -28,14 +28,7 @@ using testing::Backend;
 using testing::BackendArchive;
 using testing::kBackends;
 
-bool throws_with(const std::function<void()>& f, const std::string& words) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return std::string(e.what()).find(words) != std::string::npos;
-  }
-  return false;
-}
+using testing::throws_with;
 
 BOOST_AUTO_TEST_SUITE(archive)
 

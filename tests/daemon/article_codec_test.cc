@@ -23,14 +23,7 @@ using testing::Probe;
 using testing::sample_article;
 using testing::TempDir;
 
-bool throws_with(const std::function<void()>& f, const std::string& words) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return std::string(e.what()).find(words) != std::string::npos;
-  }
-  return false;
-}
+using testing::throws_with;
 
 // Real pages as ingest stores them: the seeds fixtures, and the first pages of the dev set
 // beside the project when it is there (it is in CI).

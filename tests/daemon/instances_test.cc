@@ -1,22 +1,33 @@
 // Several winnowd on one database against one loopback feed farm (docs/scale-out.md, "Work
 // sharing and politeness"), checked from the farm's side: every page fetched once, no feed
-// polled twice within its interval, no host sent more requests at once than its limit.
+// polled twice within its interval, no host sent more requests at once than its limit; and
+// from the database's: every article archived once, no lease left behind.
 //
-// The database: WINNOW_TEST_ARCHIVE_URL (a postgresql:// URL, once that backend exists) runs
-// kInstances daemons on it; without it, one daemon on an SQLite file, since SQLite's writer
-// lock admits no second (winnowd_test checks that refusal). The cases that need two daemons
-// or more (a killed one's feeds taken over, a paused one writing nothing) say so and pass
-// without checking anything on SQLite.
+// The database: by default a PostgreSQL database of the test process's throw-away server
+// (pg_cluster.h), with kInstances daemons on it. WINNOW_TEST_ARCHIVE_URL overrides it: a
+// postgresql:// URL names a scratch database the cases empty first (DROP SCHEMA public);
+// `sqlite` runs one daemon on an SQLite file, since SQLite's writer lock admits no second
+// (winnowd_test checks that refusal), and the cases that need two daemons or more (a killed
+// one's feeds taken over, a paused one writing nothing) then pass without checking anything.
+//
+// Each daemon has a config of its own that differs only in its User-Agent and its local
+// files (the writer lock and extraction journal, per machine), so that the farm's log tells
+// which daemon sent a request.
+#include <boost/test/results_collector.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +36,7 @@
 #include "tests/daemon/child_process.h"
 #include "tests/daemon/farm.h"
 #include "tests/daemon/feed_farm.h"
+#include "tests/daemon/pg_cluster.h"
 #include "tests/daemon/temp_dir.h"
 #include "tests/daemon/winnowd_config.h"
 
@@ -49,10 +61,14 @@ struct Backend {
   int instances = 1;
 };
 
+// A fresh database for one case (see the top of the file).
 Backend backend() {
-  const char* url = std::getenv("WINNOW_TEST_ARCHIVE_URL");
-  if (url && *url) return {url, kInstances};
-  return {};
+  const char* env = std::getenv("WINNOW_TEST_ARCHIVE_URL");
+  const std::string url = env ? env : "";
+  if (url == "sqlite") return {};
+  if (url.empty()) return {PgCluster::shared().create_database(), kInstances};
+  PgCluster::exec(url, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+  return {url, kInstances};
 }
 
 std::string on_host(const std::string& url, int feed) {
@@ -61,6 +77,8 @@ std::string on_host(const std::string& url, int feed) {
   out.replace(out.find(from), from.size(), kHosts[std::size_t(feed) % kHosts.size()]);
   return out;
 }
+
+std::string user_agent(int instance) { return "winnow-instance-" + std::to_string(instance); }
 
 // Requests under way per host, at most, as the page source sees them (each page takes a
 // little while, so that overlapping requests overlap here too).
@@ -80,7 +98,10 @@ struct HostMeter {
 // A farm of `feeds` x `entries` on the three hosts, and `backend.instances` winnowd on it.
 struct Cluster {
   static constexpr int kFeeds = 12, kEntries = 4;
+  static constexpr int kPages = kFeeds * kEntries;
   static constexpr double kIntervalMin = 0.05;  // 3 s: what the farm's log is checked against
+  // 3 s less the 10% jitter, less the timer's slack.
+  static constexpr double kMinGapS = kIntervalMin * 60 * 0.85;
 
   TempDir dir;
   Backend db = backend();
@@ -89,7 +110,10 @@ struct Cluster {
   std::vector<std::unique_ptr<Daemon>> daemons;
   std::vector<std::string> logs;
 
-  explicit Cluster(long lease_s = 120) {
+  // `split`: daemon N subscribes only the feeds of host N and starts once the one before it
+  // has loaded, so that each is likely to claim a host of its own and all of them poll
+  // (otherwise the first daemon up claims every feed and host, and the others wait).
+  explicit Cluster(long lease_s = 120, bool split = false) {
     FeedFarm::Options options;
     options.feeds = kFeeds;
     options.entries = kEntries;
@@ -116,10 +140,20 @@ struct Cluster {
     config.default_interval_min = kIntervalMin;
     config.lease_s = lease_s;
     if (!db.archive_url.empty()) config.archive_url = db.archive_url;
-    const std::string path = dir.file("winnowd.toml");
-    write_config(path, config);
     for (int n = 0; n < db.instances; ++n) {
-      logs.push_back(dir.file("winnowd-" + std::to_string(n) + ".log"));
+      const std::string name = "winnowd-" + std::to_string(n);
+      config.user_agent = user_agent(n);
+      if (split && db.instances > 1) {
+        config.feed_urls.clear();
+        for (int f = n; f < kFeeds; f += int(kHosts.size())) config.feed_urls.push_back(feeds[std::size_t(f)]);
+        if (n > 0 && !daemons.back()->wait_loaded(20s)) throw std::runtime_error("winnowd did not start: see " + logs.back());
+      }
+      // On PostgreSQL, `archive` names the local files only (one set per daemon, as on
+      // machines of their own); on SQLite it is the archive.
+      if (!db.archive_url.empty()) config.archive = name + ".db";
+      const std::string path = dir.file(name + ".toml");
+      write_config(path, config);
+      logs.push_back(dir.file(name + ".log"));
       daemons.push_back(std::make_unique<Daemon>(path, logs.back()));
     }
   }
@@ -127,6 +161,20 @@ struct Cluster {
   ~Cluster() {
     for (auto& d : daemons)
       if (d->running()) d->terminate(10s);
+    namespace ut = boost::unit_test;
+    if (!ut::results_collector.results(ut::framework::current_test_case().p_id).passed()) {
+      write_farm_log();
+      dir.keep();
+    }
+  }
+
+  bool on_postgres() const { return !db.archive_url.empty(); }
+
+  // A figure from the archive, read beside the daemons.
+  std::int64_t integer(const std::string& sql) {
+    if (on_postgres()) return PgCluster::integer(db.archive_url, sql);
+    Probe probe(dir.file("archive.db"));
+    return probe.integer(sql);
   }
 
   std::uint64_t page_hits() const {
@@ -134,6 +182,15 @@ struct Cluster {
     for (const auto& r : farm->server().requests())
       if (r.path.starts_with("/a/")) ++n;
     return n;
+  }
+
+  // Articles archived, or -1 while the schema is not there yet.
+  std::int64_t articles() {
+    try {
+      return integer("SELECT count(*) FROM articles");
+    } catch (const std::exception&) {
+      return -1;
+    }
   }
 
   bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
@@ -145,85 +202,184 @@ struct Cluster {
     return true;
   }
 
-  // The farm's own log: each feed's polls since `since` at least `gap_s` apart; with
-  // `pages_once`, each page fetched once.
+  // The daemon whose feed request reached the farm first, or -1 before any.
+  int first_poller() const {
+    for (const auto& r : farm->server().requests())
+      if (r.path.starts_with("/feed/")) return sender(r);
+    return -1;
+  }
+
+  // Which daemon sent `r` (by its User-Agent), or -1.
+  static int sender(const TestRequest& r) {
+    const std::string ua = r.header("user-agent");
+    for (int n = 0; n < kInstances; ++n)
+      if (ua.find(user_agent(n)) != std::string::npos) return n;
+    return -1;
+  }
+
+  // Feed polls in [from, to), per feed path: when, and by which daemon.
+  std::map<std::string, std::vector<std::pair<Clock::time_point, int>>> polls(Clock::time_point from,
+                                                                             Clock::time_point to = Clock::time_point::max()) {
+    std::map<std::string, std::vector<std::pair<Clock::time_point, int>>> out;
+    for (const auto& r : farm->server().requests())
+      if (r.path.starts_with("/feed/") && r.at >= from && r.at < to) out[r.path].emplace_back(r.at, sender(r));
+    for (auto& [path, at] : out) std::sort(at.begin(), at.end());
+    return out;
+  }
+
+  // The farm's own log: each feed polled since `since`, its polls at least `gap_s` apart;
+  // every page fetched, and with `pages_once` each once; no host above its concurrency.
   void check_farm_log(double gap_s, Clock::time_point since = {}, bool pages_once = true) {
-    std::map<std::string, std::vector<Clock::time_point>> polls;
     std::map<std::string, int> pages;
-    for (const auto& r : farm->server().requests()) {
-      if (r.path.starts_with("/feed/") && r.at >= since) polls[r.path].push_back(r.at);
+    for (const auto& r : farm->server().requests())
       if (r.path.starts_with("/a/")) ++pages[r.path];
-    }
-    BOOST_TEST(polls.size() == std::size_t(kFeeds));
-    for (auto& [path, at] : polls) {
-      std::sort(at.begin(), at.end());
+    const auto by_feed = polls(since);
+    BOOST_TEST(by_feed.size() == std::size_t(kFeeds));
+    for (const auto& [path, at] : by_feed) {
       for (std::size_t i = 1; i < at.size(); ++i) {
-        const double gap = std::chrono::duration<double>(at[i] - at[i - 1]).count();
-        BOOST_TEST(gap >= gap_s, path << " polled again after " << gap << " s");
+        const double gap = std::chrono::duration<double>(at[i].first - at[i - 1].first).count();
+        BOOST_TEST(gap >= gap_s, path << " polled again after " << gap << " s, by daemons " << at[i - 1].second
+                                      << " and " << at[i].second);
       }
     }
-    BOOST_TEST(pages.size() == std::size_t(kFeeds * kEntries));
+    BOOST_TEST(pages.size() == std::size_t(kPages));
     if (pages_once)
       for (const auto& [path, hits] : pages) BOOST_TEST(hits == 1, path << " fetched " << hits << " times");
     for (std::size_t h = 0; h < kHosts.size(); ++h)
       BOOST_TEST(meter.max[h] <= kPerHostConcurrency, kHosts[h] << " had " << meter.max[h] << " requests at once");
   }
+
+  // Every page archived once, by whichever daemon.
+  void check_archived_once() {
+    BOOST_TEST(integer("SELECT count(*) FROM articles") == kPages);
+    BOOST_TEST(integer("SELECT count(DISTINCT normalized_url) FROM articles") == kPages);
+  }
+
+  // Every daemon still running stops (SIGTERM); none leaves a lease behind. A daemon killed
+  // before leaves its own, which run out by themselves: `dead` skips the check.
+  void stop_and_check_leases(bool dead = false) {
+    for (auto& d : daemons)
+      if (d->running()) BOOST_TEST_REQUIRE(d->terminate(10s).has_value());
+    if (dead) return;
+    BOOST_TEST(integer("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == 0);
+    BOOST_TEST(integer("SELECT count(*) FROM host_leases") == 0);
+  }
+
+  // The files a failure's message names; the destructor keeps them when the case failed.
+  std::string see_logs() const {
+    std::string out = "see " + dir.file("farm.log");
+    for (const auto& l : logs) out += ", " + l;
+    return out;
+  }
+
+  // The farm's log beside the daemons' (seconds since the first request, daemon, target).
+  void write_farm_log() const {
+    const auto requests = farm->server().requests();
+    if (FILE* out = std::fopen(dir.file("farm.log").c_str(), "w")) {
+      for (const auto& r : requests)
+        std::fprintf(out, "%8.3f %d %s\n", std::chrono::duration<double>(r.at - requests.front().at).count(),
+                     sender(r), r.target.c_str());
+      std::fclose(out);
+    }
+  }
+
+
 };
 
 BOOST_AUTO_TEST_SUITE(instances)
 
 BOOST_AUTO_TEST_CASE(feeds_are_polled_once_per_interval_and_hosts_stay_within_their_limits) {
-  Cluster cluster;
-  const std::uint64_t pages = Cluster::kFeeds * Cluster::kEntries;
-  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.page_hits() >= pages; }, 30s), "see " << cluster.logs[0]);
+  Cluster cluster(/*lease_s=*/120, /*split=*/true);
+  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= Cluster::kPages; }, 30s), cluster.see_logs());
   // A few more intervals: every feed polled again, conditionally, by whichever daemon.
   std::this_thread::sleep_for(7s);
-  // 3 s less the 10% jitter, less the timer's slack.
-  cluster.check_farm_log(Cluster::kIntervalMin * 60 * 0.85);
-  if (cluster.db.archive_url.empty()) {
-    Probe probe(cluster.dir.file("archive.db"));
-    BOOST_TEST(probe.integer("SELECT count(*) FROM articles") == pages);
-    BOOST_TEST(probe.integer("SELECT count(DISTINCT normalized_url) FROM articles") == pages);
-    // Nothing leased once the daemons stopped.
-    for (auto& d : cluster.daemons) BOOST_TEST_REQUIRE(d->terminate(10s).has_value());
-    BOOST_TEST(probe.integer("SELECT count(*) FROM feeds WHERE lease_owner IS NOT NULL") == 0);
-    BOOST_TEST(probe.integer("SELECT count(*) FROM host_leases") == 0);
-  }
+  cluster.check_farm_log(Cluster::kMinGapS);
+  cluster.check_archived_once();
+  std::set<int> senders;
+  for (const auto& [path, at] : cluster.polls({}))
+    for (const auto& [when, n] : at) senders.insert(n);
+  BOOST_TEST_MESSAGE(senders.size() << " of " << cluster.db.instances << " daemons polled");
+  // The work was shared (each daemon is likely to hold one host; two at least, whatever the
+  // race between one's claim and another's next look).
+  if (cluster.db.instances > 1) BOOST_TEST(senders.size() >= 2u);
+  cluster.stop_and_check_leases();
+}
+
+// Waits until every feed has been polled since `since` by a daemon other than `not_by`:
+// how long that took, or nullopt after `timeout`.
+std::optional<double> wait_taken_over(Cluster& cluster, Clock::time_point since, int not_by,
+                                      std::chrono::milliseconds timeout) {
+  const bool taken = cluster.wait_for(
+      [&] {
+        std::size_t feeds = 0;
+        for (const auto& [path, at] : cluster.polls(since))
+          feeds += std::any_of(at.begin(), at.end(), [&](const auto& p) { return p.second != not_by; }) ? 1 : 0;
+        return feeds == std::size_t(Cluster::kFeeds);
+      },
+      timeout);
+  if (!taken) return std::nullopt;
+  return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
 BOOST_AUTO_TEST_CASE(a_killed_daemons_feeds_are_taken_over_after_its_lease) {
-  if (backend().instances < 2) {
-    BOOST_TEST_MESSAGE("needs two daemons or more on one database: set WINNOW_TEST_ARCHIVE_URL");
+  constexpr long kLeaseS = 4;
+  Cluster cluster(kLeaseS);
+  if (cluster.db.instances < 2) {
+    BOOST_TEST_MESSAGE("needs two daemons or more on one database: runs on PostgreSQL");
     return;
   }
-  Cluster cluster(/*lease_s=*/4);
-  std::this_thread::sleep_for(500ms);  // the daemons have claimed their first feeds
-  cluster.daemons[0]->kill9();
+  // The victim: the daemon that polled first, holding feeds and hosts.
+  int victim = -1;
+  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return (victim = cluster.first_poller()) >= 0; }, 20s), cluster.see_logs());
+  cluster.daemons[std::size_t(victim)]->kill9();
   const auto killed = Clock::now();
-  const std::uint64_t pages = Cluster::kFeeds * Cluster::kEntries;
-  // The others finish its feeds once its leases run out: every page archived. A page it
-  // fetched and did not store is fetched again, so pages are not checked for one fetch.
-  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.page_hits() >= pages; }, 30s));
-  std::this_thread::sleep_for(7s);
-  // Its feeds, taken over at once when its leases ran out, are polled on schedule since.
-  cluster.check_farm_log(Cluster::kIntervalMin * 60 * 0.85, killed + 5s, false);
+  // The others poll its feeds once its host and feed leases ran out: after at most the lease
+  // (and its last second: `until` is in whole seconds), then the claim loop's next look (at
+  // most claim_recheck, 5 s, since no feed it could claim was due: the dead daemon's hosts
+  // were leased live).
+  const auto took_s = wait_taken_over(cluster, killed, victim, 30s);
+  BOOST_TEST_REQUIRE(took_s.has_value(), "its feeds were not taken over; " << cluster.see_logs());
+  BOOST_TEST_MESSAGE("taken over " << *took_s << " s after the kill");
+  BOOST_TEST(*took_s <= double(kLeaseS + 1 + 5 + 2));
+  // Every page archived, once. A page it fetched and did not store is fetched again, so
+  // pages are not checked for one fetch.
+  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= Cluster::kPages; }, 30s), cluster.see_logs());
+  std::this_thread::sleep_for(7s);  // a few intervals more
+  cluster.check_farm_log(Cluster::kMinGapS, killed, false);
+  // (A request it sent just before the kill may still be read just after.)
+  for (const auto& [path, at] : cluster.polls(killed + 1s))
+    for (const auto& [when, n] : at) BOOST_TEST(n != victim, path << " polled by the killed daemon");
+  cluster.check_archived_once();
+  cluster.stop_and_check_leases(/*dead=*/true);
 }
 
 BOOST_AUTO_TEST_CASE(a_daemon_paused_past_its_lease_does_not_poll_feeds_it_lost) {
-  if (backend().instances < 2) {
-    BOOST_TEST_MESSAGE("needs two daemons or more on one database: set WINNOW_TEST_ARCHIVE_URL");
+  constexpr long kLeaseS = 4;
+  Cluster cluster(kLeaseS);
+  if (cluster.db.instances < 2) {
+    BOOST_TEST_MESSAGE("needs two daemons or more on one database: runs on PostgreSQL");
     return;
   }
-  Cluster cluster(/*lease_s=*/4);
-  std::this_thread::sleep_for(500ms);
-  cluster.daemons[0]->pause();
+  // Frozen mid-work: the first daemon up holds the hosts and some polls are under way.
+  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= Cluster::kPages / 2; }, 30s),
+                     cluster.see_logs());
+  const int victim = cluster.first_poller();
+  BOOST_TEST_REQUIRE(victim >= 0);
+  cluster.daemons[std::size_t(victim)]->pause();
   const auto paused = Clock::now();
-  std::this_thread::sleep_for(6s);  // past its leases: the others take its feeds
-  cluster.daemons[0]->resume();
-  std::this_thread::sleep_for(7s);
-  // Once its leases ran out, its feeds belong to the others: resumed, it polls none of
-  // them out of turn (the farm sees no feed twice within an interval).
-  cluster.check_farm_log(Cluster::kIntervalMin * 60 * 0.85, paused + 5s, false);
+  // Past its leases: the others poll every feed.
+  const auto took_s = wait_taken_over(cluster, paused, victim, 30s);
+  BOOST_TEST_REQUIRE(took_s.has_value(), "its feeds were not taken over; " << cluster.see_logs());
+  BOOST_TEST_MESSAGE("taken over " << *took_s << " s after the pause");
+  cluster.daemons[std::size_t(victim)]->resume();
+  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= Cluster::kPages; }, 30s), cluster.see_logs());
+  std::this_thread::sleep_for(7s);  // a few intervals more
+  // Resumed, it polls none of the feeds it lost out of turn (the farm sees no feed twice
+  // within an interval, whoever sent it), sends no host more than its limit together with
+  // the others, and its late polls write nothing (every article once).
+  cluster.check_farm_log(Cluster::kMinGapS, paused, false);
+  cluster.check_archived_once();
+  cluster.stop_and_check_leases();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

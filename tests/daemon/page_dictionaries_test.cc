@@ -25,14 +25,7 @@ using testing::Probe;
 using testing::sample_article;
 using testing::TempDir;
 
-bool throws_with(const std::function<void()>& f, const std::string& words) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return std::string(e.what()).find(words) != std::string::npos;
-  }
-  return false;
-}
+using testing::throws_with;
 
 // Pages of one site: a real page's template, with a story of its own in each (random words),
 // as the pages of one host differ.

@@ -148,11 +148,7 @@ void PgArchive::import_webhooks(const std::vector<WebhookEndpointState>& endpoin
                                 const std::vector<OutboxEvent>& events) {
   transaction([&] {
     for (const auto& endpoint : endpoints) {
-      std::string types;
-      for (EventType type : endpoint.types) {
-        if (!types.empty()) types += ' ';
-        types += to_string(type);
-      }
+      const std::string types = join_types(endpoint.types);
       db_.run(
           "INSERT INTO webhook_endpoints (url, types, delivered_seq, attempts, last_error) "
           "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url) DO NOTHING",

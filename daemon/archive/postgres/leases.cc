@@ -39,12 +39,18 @@ std::vector<FeedRow> PgArchive::claim_due_feeds(const std::string& owner, UnixSe
       if (host.empty() || won.contains(host) || lost.contains(host)) continue;
       (claim_host(owner, host, now, until) ? won : lost).insert(host);
     }
-    // 3. The candidates whose host was won (or that have none).
+    // 3. The candidates whose host was won (or that have none), in one statement: a
+    // statement per feed made a claim of 512 cost 512 round trips (lease_bench, 100,000
+    // feeds: claim mean 69 ms before).
+    std::vector<std::int64_t> ids;
     for (auto& [row, host] : candidates) {
       if (lost.contains(host)) continue;
-      db_.run("UPDATE feeds SET lease_owner = $2, lease_until = $3 WHERE id = $1", Params(row.id, owner, until));
+      ids.push_back(row.id);
       claimed.push_back(std::move(row));
     }
+    if (!ids.empty())
+      db_.run("UPDATE feeds SET lease_owner = $2, lease_until = $3 WHERE id = ANY($1::bigint[])",
+              Params(array_literal(ids), owner, until));
   });
   return claimed;
 }

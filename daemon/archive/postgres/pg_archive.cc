@@ -44,6 +44,14 @@ PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo)
     require_current_version(db_, where);
     return;
   }
+  // A writer frozen inside a transaction (SIGSTOP, a stalled machine, a lost network) would
+  // keep its row locks for as long as its session lives: the feeds it finished but has not
+  // committed stay locked, other daemons' claims skip them (SKIP LOCKED) and wait on its host
+  // rows, long after its leases ran out. No gap between two statements of ours comes near
+  // 10 s (the longest: one page's extraction in `winnow reextract`), so a session idle that
+  // long inside a transaction is frozen: the server ends it and its transaction rolls back.
+  // Found by instances_test (a daemon paused past its lease, 2026-12).
+  db_.set_session("SET idle_in_transaction_session_timeout = '10s'");
   migrate(db_, where, [this](const std::function<void()>& work) { transaction(work); });
   commits_ = 0;  // the migration's own; as on SQLite, opening counts nothing
 }

@@ -111,11 +111,7 @@ void SqliteArchive::import_webhooks(const std::vector<WebhookEndpointState>& end
                                     const std::vector<OutboxEvent>& events) {
   transaction([&] {
     for (const auto& endpoint : endpoints) {
-      std::string types;
-      for (EventType type : endpoint.types) {
-        if (!types.empty()) types += ' ';
-        types += to_string(type);
-      }
+      const std::string types = join_types(endpoint.types);
       query(
           "INSERT INTO webhook_endpoints (url, types, delivered_seq, attempts, last_error) "
           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (url) DO NOTHING")

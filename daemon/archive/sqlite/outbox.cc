@@ -11,25 +11,6 @@
 namespace winnow::archive::sqlite {
 namespace {
 
-// webhook_endpoints.types: the names space-separated.
-std::string join_types(const std::vector<EventType>& types) {
-  std::string joined;
-  for (EventType type : types) {
-    if (!joined.empty()) joined += ' ';
-    joined += to_string(type);
-  }
-  return joined;
-}
-
-std::vector<EventType> split_types(const std::string& joined) {
-  std::vector<EventType> types;
-  std::istringstream in(joined);
-  std::string name;
-  while (in >> name)
-    if (auto type = event_type_from(name)) types.push_back(*type);
-  return types;
-}
-
 // SQL: the endpoint `w` takes events of type `e.type`.
 constexpr const char* kTakes = "instr(' ' || w.types || ' ', ' ' || e.type || ' ') > 0";
 
