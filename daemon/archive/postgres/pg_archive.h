@@ -101,6 +101,17 @@ class PgArchive final : public Archive {
   std::int64_t prune_webhook_events() override;
   std::int64_t webhook_backlog() override;
 
+  // Copying an archive (copy.cc).
+  ArchiveExtent extent() override;
+  std::vector<EntryRow> entries_after(std::int64_t feed_id, const std::optional<std::string>& after_key,
+                                      std::size_t limit) override;
+  void import_feeds(const std::vector<FeedRow>& rows) override;
+  std::int64_t import_articles(const std::vector<ArticleRow>& rows) override;
+  void import_entries(const std::vector<EntryRow>& rows) override;
+  void import_webhooks(const std::vector<WebhookEndpointState>& endpoints,
+                       const std::vector<OutboxEvent>& events) override;
+  void finish_import(const ArchiveExtent& source) override;
+
  private:
   // A statement that writes: outside transaction() it commits alone, and counts as a commit.
   Result write(std::string_view sql, const Params& params);
