@@ -14,6 +14,7 @@ _winnow_flags() {
     export) echo "--since --format --gzip --limit --originals-only --output" ;;
     reextract) echo "--all" ;;
     reload) echo "--pid-file" ;;
+    migrate) echo "--from --to --batch --dry-run" ;;
   esac
 }
 
@@ -22,7 +23,7 @@ _winnow() {
   COMPREPLY=()
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
-  local verbs="extract feed feeds crawl search show export reextract reload help"
+  local verbs="extract feed feeds crawl search show export reextract reload migrate help"
 
   case $prev in
     --config|--archive|--output|--urls|--pid-file)
@@ -36,7 +37,11 @@ _winnow() {
         *) COMPREPLY=($(compgen -W "text markdown json" -- "$cur")) ;;
       esac
       return ;;
-    --url|--content-type|--jobs|--title|--category|--limit|--since|--tune|--delay|--concurrency)
+    --from)
+      # sqlite:PATH: complete the path after the prefix.
+      local path=${cur#sqlite:}
+      COMPREPLY=($(compgen -f -P sqlite: -- "$path")); compopt -o filenames 2>/dev/null; return ;;
+    --url|--content-type|--jobs|--title|--category|--limit|--since|--tune|--delay|--concurrency|--to|--batch)
       return ;;
   esac
 

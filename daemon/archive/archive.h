@@ -186,6 +186,33 @@ struct ArticlePage {
   bool more = false;                     // articles past `next` exist already
 };
 
+// A recorded entry, every column as stored: for copying an archive (Archive::entries_after,
+// Archive::import_entries).
+struct EntryRow {
+  std::int64_t feed_id = 0;
+  std::string entry_key;
+  std::optional<std::int64_t> article_id;
+  UnixSeconds seen_at = 0;
+  std::string url;                       // the retry state (EntryRetry); empty when none
+  std::string title;
+  std::optional<UnixSeconds> published;
+  std::string verdict;
+  std::optional<UnixSeconds> retry_at;
+  int retries = 0;
+};
+
+// How much an archive holds and its highest keys (Archive::extent): what a copy has to do,
+// and, read on the target, how far an interrupted copy came.
+struct ArchiveExtent {
+  std::int64_t feeds = 0, articles = 0, raw_pages = 0, entries = 0, events = 0, webhook_endpoints = 0;
+  std::int64_t last_feed_id = 0;        // 0 when there is none
+  std::int64_t last_article_id = 0;
+  std::int64_t last_entry_feed_id = 0;  // the highest feed_id among the entries
+  std::string last_entry_key;           // the highest key (as bytes) of that feed's entries
+  std::int64_t last_event_seq = 0;      // the highest seq stored
+  std::int64_t newest_event_seq = 0;    // the highest seq ever given (events are pruned)
+};
+
 // A zstd dictionary for the raw pages of one host (compress.h, page_dictionaries.h).
 struct PageDictionaryRow {
   std::int64_t id = 0;
@@ -422,6 +449,40 @@ class Archive {
   // Deliveries waiting: events after an endpoint's cursor of a type it takes, summed over
   // the endpoints.
   virtual std::int64_t webhook_backlog() = 0;
+
+  // ---- Copying an archive into another with its ids kept (`winnow migrate`,
+  // daemon/archive/copy.h). The rows are read with feeds(), articles_after(..., with_raw),
+  // entries_after, webhook_endpoints() and webhook_events_after(), and written with the
+  // import_ methods below. Each import runs in one transaction (or joins the caller's), stores
+  // the rows as given, ids, seen_at and archived_at included, records no outbox event, and
+  // leaves a row whose key is stored already as it is: importing a batch twice changes nothing.
+  //
+  // Counts and highest keys of every table copied.
+  virtual ArchiveExtent extent() = 0;
+  // Entries in (feed_id, entry_key) order (entry keys compared as bytes), at most `limit`:
+  // those of feed `feed_id` with a key after `after_key` and those of later feeds; without
+  // `after_key`, every entry of `feed_id` and later feeds.
+  virtual std::vector<EntryRow> entries_after(std::int64_t feed_id, const std::optional<std::string>& after_key,
+                                              std::size_t limit) = 0;
+  // Feeds by id (a feed's host follows from its URL; leases are not copied).
+  virtual void import_feeds(const std::vector<FeedRow>& rows) = 0;
+  // Articles by id, each with its raw page (`raw` or `raw_packed`, and http_head) when it has
+  // one, packed here. Their feeds, and the articles their duplicate_of names, must be stored
+  // already (copying in id order does that: a copy always names an older article).
+  // PostgreSQL holds one article per normalized and per canonical URL, SQLite does not: an
+  // article whose normalized or canonical URL an article stored before holds is stored with
+  // that column empty (url, text and the rest kept). Returns how many were.
+  virtual std::int64_t import_articles(const std::vector<ArticleRow>& rows) = 0;
+  // Entries by (feed_id, entry_key); their feeds and articles must be stored already.
+  virtual void import_entries(const std::vector<EntryRow>& rows) = 0;
+  // Webhook endpoints by URL, their cursors and retry state as given, and events by seq.
+  virtual void import_webhooks(const std::vector<WebhookEndpointState>& endpoints,
+                               const std::vector<OutboxEvent>& events) = 0;
+  // Moves the generators of ids (feeds, articles, event seqs) past the highest ids stored
+  // and past those of `source` (the archive copied; its newest_event_seq, since endpoints'
+  // cursors may point past every event kept), so that rows added after an import never take
+  // an imported id and webhook receivers never see a seq twice. Idempotent.
+  virtual void finish_import(const ArchiveExtent& source) = 0;
 };
 
 }  // namespace winnow::archive

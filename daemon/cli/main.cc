@@ -33,6 +33,7 @@ constexpr Verb kVerbs[] = {
     {"export", run_export, "export articles as JSON Lines, text, Markdown or WARC"},
     {"reextract", run_reextract, "re-run the extractor over the archived pages"},
     {"reload", run_reload, "make the running winnowd re-read its configuration and feeds"},
+    {"migrate", run_migrate, "copy a SQLite archive into PostgreSQL, ids kept, resumably"},
 };
 
 void usage(std::FILE* out) {

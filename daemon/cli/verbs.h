@@ -14,5 +14,6 @@ int run_show(std::span<char* const> args);
 int run_export(std::span<char* const> args);
 int run_reextract(std::span<char* const> args);
 int run_reload(std::span<char* const> args);
+int run_migrate(std::span<char* const> args);
 
 }  // namespace winnow::cli

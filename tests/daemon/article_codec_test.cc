@@ -1,5 +1,5 @@
-// archive/article_codec.h, and the SQLite archive storing articles in its compact form
-// (schema 10) beside rows stored before it.
+// archive/article_codec.h, and both archives storing articles in its compact form (SQLite
+// schema 10, PostgreSQL schema 2) beside rows stored before it.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include "daemon/archive/article_codec.h"
 #include "daemon/ingest/article_row.h"
 #include "parsers/extract/extract.h"
+#include "tests/daemon/archive_backends.h"
 #include "tests/daemon/archive_helpers.h"
 #include "tests/page_file.h"
 
@@ -19,10 +20,9 @@ namespace winnow::archive {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Probe;
+using testing::BackendArchive;
+using testing::kBackends;
 using testing::sample_article;
-using testing::TempDir;
-
 using testing::throws_with;
 
 // Real pages as ingest stores them: the seeds fixtures, and the first pages of the dev set
@@ -117,29 +117,31 @@ BOOST_AUTO_TEST_CASE(a_corrupt_body_is_a_clear_error) {
   BOOST_TEST(throws_with([&] { article_body_text(flipped); }, "corrupt article body"));
 }
 
-BOOST_AUTO_TEST_CASE(the_archive_stores_the_body_once_and_reads_text_and_markdown_back) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
+BOOST_DATA_TEST_CASE(the_archive_stores_the_body_once_and_reads_text_and_markdown_back, kBackends, backend) {
+  BackendArchive fx(backend);
   const auto rows = real_rows(10);
   std::vector<std::int64_t> ids;
-  {
-    auto archive = Archive::open_sqlite(path);
-    for (const auto& row : rows) ids.push_back(archive->store_article(row));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const auto back = archive->article(ids[i]);
-      BOOST_TEST_REQUIRE(back.has_value());
-      check_same_content(*back, rows[i]);
-    }
+  for (const auto& row : rows) ids.push_back(fx.archive->store_article(row));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto back = fx.archive->article(ids[i]);
+    BOOST_TEST_REQUIRE(back.has_value());
+    check_same_content(*back, rows[i]);
   }
-  Probe probe(path);
-  BOOST_TEST(probe.integer("SELECT count(*) FROM articles WHERE body IS NULL") == 0);
-  BOOST_TEST(probe.integer("SELECT sum(length(text) + length(markdown) + length(blocks_json) + length(removed_json)) "
-                           "FROM articles") == 0);
-  probe.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");  // throws when out of step
+  fx.archive.reset();
+  BOOST_TEST(fx.integer("SELECT count(*) FROM articles WHERE body IS NULL") == 0);
+  BOOST_TEST(fx.integer("SELECT sum(length(text) + length(markdown) + length(blocks_json) + length(removed_json)) "
+                        "FROM articles") == 0);
+  if (fx.is_postgres()) {
+    // Packed by winnow already: PostgreSQL must not try pglz on it.
+    BOOST_TEST(fx.text("SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles'::regclass "
+                       "AND attname = 'body'") == "e");
+  } else {
+    fx.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");  // throws when out of step
+  }
   // A word of the stored text is found, with a snippet from the text derived from the body.
   const auto& first = rows.front();
   const std::string word = first.text.substr(0, first.text.find_first_of(" \n,."));
-  auto archive = Archive::open_sqlite_read_only(path);
+  auto archive = Archive::open_read_only(fx.location);
   const auto hits = archive->search("\"" + word + "\"", 50);
   BOOST_TEST_REQUIRE(!hits.empty());
   BOOST_TEST(std::any_of(hits.begin(), hits.end(), [&](const SearchHit& h) {
@@ -147,27 +149,42 @@ BOOST_AUTO_TEST_CASE(the_archive_stores_the_body_once_and_reads_text_and_markdow
   }));
 }
 
-BOOST_AUTO_TEST_CASE(rows_stored_before_schema_10_still_read_and_are_found) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
+// Takes the PostgreSQL archive at `url` back to schema 1 as it was released: no body column,
+// no page dictionaries, and `search` generated from articles.text. Rows are dropped.
+void back_to_postgres_version_1(const std::string& url) {
+  ::winnow::testing::PgCluster::exec(url, R"sql(
+DELETE FROM entries; DELETE FROM raw_pages; DELETE FROM events; DELETE FROM articles;
+ALTER TABLE raw_pages DROP COLUMN dictionary_id;
+DROP TABLE page_dictionaries;
+ALTER TABLE articles DROP COLUMN body;
+ALTER TABLE articles DROP COLUMN search;
+ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('simple'::regconfig, title), 'A') ||
+    setweight(to_tsvector('simple'::regconfig, text), 'B')) STORED;
+CREATE INDEX articles_search ON articles USING gin (search);
+UPDATE schema_version SET version = 1;
+)sql");
+}
+
+BOOST_DATA_TEST_CASE(rows_stored_before_the_body_still_read_and_are_found, kBackends, backend) {
+  BackendArchive fx(backend);
   const ArticleRow old = sample_article(1);
-  {
-    auto archive = Archive::open_sqlite(path);
-    archive->store_article(sample_article(0));
+  fx.archive->store_article(sample_article(0));
+  fx.archive.reset();
+  if (fx.is_postgres()) {
+    back_to_postgres_version_1(fx.location);
+  } else {
+    testing::back_to_version_9(fx.location);
+    fx.exec("DELETE FROM entries; DELETE FROM raw_pages; DELETE FROM events; DELETE FROM articles");
   }
-  testing::back_to_version_9(path);
-  {
-    Probe probe(path);
-    probe.exec("DELETE FROM entries; DELETE FROM raw_pages; DELETE FROM events; DELETE FROM articles");
-    probe.exec(
-        "INSERT INTO articles (id, entry_key, url, normalized_url, canonical_url, title, authors, site_name, language, "
-        "description, image, tags, text, markdown, blocks_json, removed_json, fingerprint, fp_band0, fp_band1, "
-        "fp_band2, fp_band3, source, http_status, content_type, charset, fetched_at, archived_at, "
-        "extractor_version) VALUES (7, 'k', 'u', 'u', '', '" +
-        old.title + "', '', '', 'en', '', '', '', '" + old.text + "', '" + old.markdown + "', '" + old.blocks_json +
-        "', '[{\"reason\":\"navigation\",\"text\":\"Home\"}]', 1, 0, 0, 0, 0, 'page', 200, '', '', 1, 1, 3)");
-  }
-  auto archive = Archive::open_sqlite(path);  // migrates to 10
+  fx.exec(
+      "INSERT INTO articles (id, entry_key, url, normalized_url, canonical_url, title, authors, site_name, language, "
+      "description, image, tags, text, markdown, blocks_json, removed_json, fingerprint, fp_band0, fp_band1, "
+      "fp_band2, fp_band3, fp_band4, fp_band5, source, http_status, content_type, charset, fetched_at, archived_at, "
+      "extractor_version) VALUES (7, 'k', 'u', 'u', '', '" +
+      old.title + "', '', '', 'en', '', '', '', '" + old.text + "', '" + old.markdown + "', '" + old.blocks_json +
+      "', '[{\"reason\":\"navigation\",\"text\":\"Home\"}]', 1, 0, 0, 0, 0, 0, 0, 'page', 200, '', '', 1, 1, 3)");
+  auto archive = Archive::open(fx.location);  // migrates
   const auto back = archive->article(7);
   BOOST_TEST_REQUIRE(back.has_value());
   BOOST_TEST(back->text == old.text);
@@ -189,26 +206,32 @@ BOOST_AUTO_TEST_CASE(rows_stored_before_schema_10_still_read_and_are_found) {
   BOOST_TEST(archive->article(7)->text == updated.text);
   BOOST_TEST(archive->article(7)->markdown == old.markdown);
   BOOST_TEST(archive->search("harbour", 10).size() == 1u);
-  BOOST_TEST(archive->search("lighthouses", 10).size() == 1u);
+  const auto lighthouses = archive->search("lighthouses", 10);
+  BOOST_TEST_REQUIRE(lighthouses.size() == 1u);
+  BOOST_TEST(lighthouses[0].snippet.find("[lighthouses]") != std::string::npos);
   BOOST_TEST(archive->article(fresh_id)->text == fresh.text);
-  Probe probe(path);
-  BOOST_TEST(probe.integer("PRAGMA user_version") == 10);
-  BOOST_TEST(probe.integer("SELECT count(*) FROM articles WHERE body IS NULL") == 0);
-  probe.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");
+  archive.reset();
+  if (fx.is_postgres()) {
+    BOOST_TEST(fx.integer("SELECT version FROM schema_version") == 2);
+  } else {
+    BOOST_TEST(fx.integer("PRAGMA user_version") == 10);
+    fx.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");
+  }
+  BOOST_TEST(fx.integer("SELECT count(*) FROM articles WHERE body IS NULL") == 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_corrupt_body_in_the_archive_is_a_clear_error_on_read) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
-  std::int64_t id = 0;
-  {
-    auto archive = Archive::open_sqlite(path);
-    id = archive->store_article(sample_article(1));
+BOOST_DATA_TEST_CASE(a_corrupt_body_in_the_archive_is_a_clear_error_on_read, kBackends, backend) {
+  BackendArchive fx(backend);
+  const std::int64_t id = fx.archive->store_article(sample_article(1));
+  fx.archive.reset();
+  if (fx.is_postgres()) {
+    fx.exec("UPDATE articles SET body = '\\x01deadbeef'::bytea WHERE id = " + std::to_string(id));
+  } else {
+    // Past the index's trigger, which would refuse it.
+    fx.exec("DROP TRIGGER articles_fts_update; UPDATE articles SET body = x'01deadbeef' WHERE id = " +
+            std::to_string(id));
   }
-  // Past the index's trigger, which would refuse it.
-  Probe(path).exec("DROP TRIGGER articles_fts_update; UPDATE articles SET body = x'01deadbeef' WHERE id = " +
-                   std::to_string(id));
-  auto archive = Archive::open_sqlite_read_only(path);
+  auto archive = Archive::open_read_only(fx.location);
   BOOST_TEST(throws_with([&] { archive->article(id); }, "corrupt article body"));
 }
 

@@ -102,6 +102,7 @@ std::vector<Case> cases(const Cli& cli) {
       {{"export"}, {"--limit", "-1"}, {"--since"}},
       {{"reextract"}, {}, {"--archive"}},
       {{"reload"}, {}, {"--pid-file"}},
+      {{"migrate"}, {"--from", cli.db, "--to", "postgresql://winnow@/none", "--batch", "0"}, {"--from"}},
   };
 }
 

@@ -1,6 +1,6 @@
 // Raw pages packed with per-host zstd dictionaries: archive/compress.h (PageDictionary,
-// train_page_dictionary), archive/page_dictionaries.h, and the SQLite archive keeping the
-// dictionaries versioned (schema 10).
+// train_page_dictionary), archive/page_dictionaries.h, and both archives keeping the
+// dictionaries versioned (SQLite schema 10, PostgreSQL schema 2).
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include "daemon/archive/archive.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/page_dictionaries.h"
+#include "tests/daemon/archive_backends.h"
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/pipeline.h"
 #include "tests/page_file.h"
@@ -21,10 +22,9 @@ namespace winnow::archive {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Probe;
+using testing::BackendArchive;
+using testing::kBackends;
 using testing::sample_article;
-using testing::TempDir;
-
 using testing::throws_with;
 
 // Pages of one site: a real page's template, with a story of its own in each (random words),
@@ -113,13 +113,12 @@ BOOST_AUTO_TEST_CASE(samples_are_kept_until_there_are_enough_then_handed_out_onc
   BOOST_TEST(!dictionaries.find("b.example"));
 }
 
-BOOST_AUTO_TEST_CASE(a_page_packed_with_dictionary_1_still_reads_after_dictionary_2) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
+BOOST_DATA_TEST_CASE(a_page_packed_with_dictionary_1_still_reads_after_dictionary_2, kBackends, backend) {
+  BackendArchive fx(backend);
   const auto pages = site_pages("000-wordpress.html", 34, 4);
   std::int64_t first_id = 0, second_id = 0, plain_id = 0;
   {
-    auto archive = Archive::open_sqlite(path);
+    auto& archive = fx.archive;
     const std::string bytes1 = train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
     const PageDictionary one(archive->add_page_dictionary("news.example", bytes1), bytes1);
     BOOST_TEST(one.id() == 1);
@@ -136,8 +135,9 @@ BOOST_AUTO_TEST_CASE(a_page_packed_with_dictionary_1_still_reads_after_dictionar
     row = sample_article(3);  // packed by the archive, without a dictionary
     row.raw = pages[0];
     plain_id = archive->store_article(row);
+    archive.reset();
   }
-  auto archive = Archive::open_sqlite_read_only(path);
+  auto archive = Archive::open_read_only(fx.location);
   BOOST_TEST(archive->article(first_id, true)->raw == pages[32]);
   BOOST_TEST(archive->article(second_id, true)->raw == pages[33]);
   BOOST_TEST(archive->article(plain_id, true)->raw == pages[0]);
@@ -146,34 +146,46 @@ BOOST_AUTO_TEST_CASE(a_page_packed_with_dictionary_1_still_reads_after_dictionar
   BOOST_TEST(rows[0].id == 1);
   BOOST_TEST(rows[1].host == "news.example");
   BOOST_TEST(rows[1].created_at > 0);
+  BOOST_TEST(rows[1].bytes == train_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640));
   // The registry the workers pack with takes the host's newest.
   PageDictionaries dictionaries;
   dictionaries.load(*archive);
   BOOST_TEST(dictionaries.find("news.example")->id() == 2);
 
-  Probe probe(path);
-  BOOST_TEST(probe.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(first_id)) == 3);
-  BOOST_TEST(probe.integer("SELECT dictionary_id FROM raw_pages WHERE article_id = " + std::to_string(first_id)) == 1);
-  BOOST_TEST(probe.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(plain_id)) == 2);
+  BOOST_TEST(fx.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(first_id)) == 3);
+  BOOST_TEST(fx.integer("SELECT dictionary_id FROM raw_pages WHERE article_id = " + std::to_string(first_id)) == 1);
+  BOOST_TEST(fx.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(plain_id)) == 2);
 }
 
-BOOST_AUTO_TEST_CASE(a_page_naming_a_dictionary_the_archive_lacks_is_a_clear_error) {
-  TempDir dir;
-  const auto path = dir.file("archive.db");
+BOOST_DATA_TEST_CASE(a_page_naming_a_dictionary_the_archive_lacks_is_a_clear_error, kBackends, backend) {
+  BackendArchive fx(backend);
   std::int64_t id = 0;
   {
-    auto archive = Archive::open_sqlite(path);
     const auto pages = site_pages("000-wordpress.html", 17, 5);
     const std::string bytes = train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
-    const PageDictionary one(archive->add_page_dictionary("news.example", bytes), bytes);
+    const PageDictionary one(fx.archive->add_page_dictionary("news.example", bytes), bytes);
     ArticleRow row = sample_article(1);
     row.raw_packed = pack_page(pages[16], &one);
-    id = archive->store_article(row);
+    id = fx.archive->store_article(row);
+    fx.archive.reset();
   }
-  Probe(path).exec("UPDATE raw_pages SET dictionary_id = 99");
-  auto archive = Archive::open_sqlite_read_only(path);
+  // PostgreSQL holds the reference with a foreign key: damage has to get past it first.
+  if (fx.is_postgres()) fx.exec("ALTER TABLE raw_pages DROP CONSTRAINT raw_pages_dictionary_id_fkey");
+  fx.exec("UPDATE raw_pages SET dictionary_id = 99");
+  auto archive = Archive::open_read_only(fx.location);
   BOOST_TEST(archive->article(id).has_value());  // without the raw page: fine
   BOOST_TEST(throws_with([&] { archive->article(id, true); }, "no page dictionary 99"));
+}
+
+// PostgreSQL refuses a raw page naming a dictionary it does not hold.
+BOOST_AUTO_TEST_CASE(postgres_refuses_a_page_naming_a_dictionary_it_lacks) {
+  testing::BackendArchive fx(testing::Backend::postgres);
+  const auto pages = site_pages("000-wordpress.html", 17, 6);
+  const PageDictionary stray(41, train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640));
+  ArticleRow row = sample_article(1);
+  row.raw_packed = pack_page(pages[16], &stray);
+  BOOST_TEST(throws_with([&] { fx.archive->store_article(row); }, "raw_pages_dictionary_id_fkey"));
+  BOOST_TEST(fx.archive->article_count() == 0);  // the article went with its page
 }
 
 // winnowd's way: the first pages of a host are packed alone and kept as samples; from the

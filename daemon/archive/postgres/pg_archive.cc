@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "daemon/archive/article_codec.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/postgres/notices.h"
 #include "daemon/archive/postgres/rows.h"
@@ -30,6 +31,12 @@ std::int64_t to_int64(std::size_t n) {
 // A URL column compared by its md5 index first (schema.cc: URLs can outgrow a btree entry).
 #define WINNOW_URL_IS(column, param) \
   "md5(" column ") = md5(" param ") AND " column " = " param " AND " column " <> ''"
+
+// An article's plain text from its body and text columns read as text (text, hex bytea):
+// derived from the body when there is one (rows stored since schema 2), else the column.
+std::string stored_text(const Result& r, int row, int text_column, int body_column) {
+  return r.is_null(row, body_column) ? r.text(row, text_column) : article_body_text(r.bytes(row, body_column));
+}
 
 // The oldest article whose normalized URL is $1 or whose canonical URL is $2.
 // The key of the advisory lock that puts article ids and event seqs in commit order (any
@@ -379,8 +386,8 @@ void PgArchive::update_extraction(const ArticleRow& row) {
     // article.updated only when a consumer would see other text.
     bool text_changed = false;
     if (wants_event(EventType::article_updated)) {
-      auto r = db_.run("SELECT text <> $2 FROM articles WHERE id = $1", Params(row.id, row.text));
-      text_changed = r.rows() == 1 && r.boolean(0, 0);
+      auto r = db_.run("SELECT text, body FROM articles WHERE id = $1", Params(row.id));
+      text_changed = r.rows() == 1 && stored_text(r, 0, 0, 1) != row.text;
     }
     static const std::string sql = std::string("UPDATE articles SET ") + kArticleExtractionSet + " WHERE id = $1";
     if (db_.run(sql, article_params(row, now_s())).affected() == 0)
@@ -476,18 +483,25 @@ std::vector<SearchHit> PgArchive::search(const std::string& fts_query, std::size
   if (tsquery.empty()) return hits;
   // ts_rank's default weights (A 1.0, B 0.4): a word in the title counts more than one in
   // the body, as bm25(4, 1) does on SQLite. Two steps, as there: every match is ranked, but
-  // only the best few get a headline, which reads their whole text.
-  auto r = [&] {
+  // only the best few get a headline, which reads their whole text. That text is derived
+  // here from the body (schema 2), so it goes back to the server for ts_headline.
+  auto [r, headlines] = [&] {
     try {
-      return db_.run(
+      auto best = db_.run(
           "WITH q AS (SELECT to_tsquery('simple', $1) AS query), "
           "best AS (SELECT a.id, ts_rank(a.search, q.query) AS score FROM articles a, q "
           "  WHERE a.search @@ q.query ORDER BY score DESC, a.id LIMIT $2) "
-          "SELECT a.id, a.title, a.url, "
-          "  ts_headline('simple', a.text, q.query, 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), "
-          "  -best.score "
-          "FROM best JOIN articles a ON a.id = best.id, q ORDER BY best.score DESC, a.id",
+          "SELECT a.id, a.title, a.url, a.text, a.body, -best.score "
+          "FROM best JOIN articles a ON a.id = best.id ORDER BY best.score DESC, a.id",
           Params(tsquery, to_int64(limit)));
+      std::vector<std::string> texts;
+      for (int i = 0; i < best.rows(); ++i) texts.push_back(stored_text(best, i, 3, 4));
+      auto marked = db_.run(
+          "SELECT ts_headline('simple', t.text, to_tsquery('simple', $1), "
+          "  'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0') "
+          "FROM unnest($2::text[]) WITH ORDINALITY AS t(text, n) ORDER BY t.n",
+          Params(tsquery, array_literal(texts)));
+      return std::pair(std::move(best), std::move(marked));
     } catch (const PgError& e) {
       // The statement is fixed: a data error (invalid UTF-8: 22021), a syntax error or a
       // limit (a tsquery too large: 54000) comes from the query text. Not connection errors.
@@ -498,7 +512,7 @@ std::vector<SearchHit> PgArchive::search(const std::string& fts_query, std::size
     }
   }();
   for (int i = 0; i < r.rows(); ++i)
-    hits.push_back(SearchHit{r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.real(i, 4)});
+    hits.push_back(SearchHit{r.integer(i, 0), r.text(i, 1), r.text(i, 2), headlines.text(i, 0), r.real(i, 5)});
   return hits;
 }
 
@@ -508,21 +522,53 @@ void PgArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row) {
   if (!row.raw_packed) packed_here = pack_page(row.raw);
   const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
   db_.run(
-      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes, http_head) "
-      "VALUES ($1, $2, $3, $4, nullif($5, '')) "
+      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes, http_head, dictionary_id) "
+      "VALUES ($1, $2, $3, $4, nullif($5, ''), $6) "
       "ON CONFLICT (article_id) DO UPDATE SET codec = excluded.codec, plain_bytes = excluded.plain_bytes, "
-      "bytes = excluded.bytes, http_head = excluded.http_head",
+      "bytes = excluded.bytes, http_head = excluded.http_head, dictionary_id = excluded.dictionary_id",
       Params(article_id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Bytes{page.bytes},
-             row.http_head));
+             row.http_head, page.dictionary_id));
 }
 
 void PgArchive::read_raw_page(ArticleRow& row) {
-  auto r = db_.run("SELECT codec, plain_bytes, bytes, coalesce(http_head, '') FROM raw_pages WHERE article_id = $1",
-                   Params(row.id));
+  auto r = db_.run(
+      "SELECT codec, plain_bytes, bytes, coalesce(http_head, ''), dictionary_id FROM raw_pages WHERE article_id = $1",
+      Params(row.id));
   if (r.rows() == 0) return;
-  row.raw = unpack_page(static_cast<PageCodec>(r.integer(0, 0)), r.bytes(0, 2),
-                        static_cast<std::size_t>(r.integer(0, 1)));
+  const auto codec = static_cast<PageCodec>(r.integer(0, 0));
+  const PageDictionary* dictionary = nullptr;
+  if (codec == PageCodec::zstd_dictionary) {
+    const auto id = r.optional_integer(0, 4);
+    if (!id) throw std::runtime_error("archive: the raw page of article " + std::to_string(row.id) +
+                                      " was packed with a dictionary and names none");
+    dictionary = &page_dictionary(*id);
+  }
+  row.raw = unpack_page(codec, r.bytes(0, 2), static_cast<std::size_t>(r.integer(0, 1)), dictionary);
   row.http_head = r.text(0, 3);
+}
+
+// Page dictionaries.
+
+const PageDictionary& PgArchive::page_dictionary(std::int64_t id) {
+  auto it = dictionaries_.find(id);
+  if (it != dictionaries_.end()) return *it->second;
+  auto r = db_.run("SELECT bytes FROM page_dictionaries WHERE id = $1", Params(id));
+  if (r.rows() == 0) throw std::runtime_error("archive: no page dictionary " + std::to_string(id));
+  return *dictionaries_.emplace(id, std::make_unique<PageDictionary>(id, r.bytes(0, 0))).first->second;
+}
+
+std::int64_t PgArchive::add_page_dictionary(const std::string& host, const std::string& bytes) {
+  auto r = write("INSERT INTO page_dictionaries (host, created_at, bytes) VALUES ($1, $2, $3) RETURNING id",
+                 Params(host, now_s(), Bytes{bytes}));
+  return r.integer(0, 0);
+}
+
+std::vector<PageDictionaryRow> PgArchive::page_dictionaries() {
+  auto r = db_.run("SELECT id, host, created_at, bytes FROM page_dictionaries ORDER BY id");
+  std::vector<PageDictionaryRow> rows;
+  for (int i = 0; i < r.rows(); ++i)
+    rows.push_back(PageDictionaryRow{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.bytes(i, 3)});
+  return rows;
 }
 
 }  // namespace winnow::archive::postgres

@@ -11,6 +11,8 @@
 // with NOTIFY on kArticlesChannel at commit (notices.h).
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "daemon/archive/archive.h"
@@ -81,6 +83,9 @@ class PgArchive final : public Archive {
   std::int64_t article_count() override;
   ArticlePage articles_page(const ArticleQuery& query) override;
   std::int64_t last_article_id() override;
+  // Page dictionaries (compress.h), as on SQLite; a raw page names the one it was packed with.
+  std::int64_t add_page_dictionary(const std::string& host, const std::string& bytes) override;
+  std::vector<PageDictionaryRow> page_dictionaries() override;
   std::vector<ArticleRow> latest_articles(const std::vector<std::int64_t>& feed_ids, std::size_t limit) override;
 
   // FTS5 syntax, translated (tsquery.h); rank is -ts_rank, so smaller is better as on SQLite.
@@ -99,6 +104,17 @@ class PgArchive final : public Archive {
   std::int64_t prune_webhook_events() override;
   std::int64_t webhook_backlog() override;
 
+  // Copying an archive (copy.cc).
+  ArchiveExtent extent() override;
+  std::vector<EntryRow> entries_after(std::int64_t feed_id, const std::optional<std::string>& after_key,
+                                      std::size_t limit) override;
+  void import_feeds(const std::vector<FeedRow>& rows) override;
+  std::int64_t import_articles(const std::vector<ArticleRow>& rows) override;
+  void import_entries(const std::vector<EntryRow>& rows) override;
+  void import_webhooks(const std::vector<WebhookEndpointState>& endpoints,
+                       const std::vector<OutboxEvent>& events) override;
+  void finish_import(const ArchiveExtent& source) override;
+
  private:
   // Takes the commit-order lock for the rest of the transaction: before every insert that
   // takes an article id or an event seq.
@@ -109,6 +125,8 @@ class PgArchive final : public Archive {
   void upsert_entry(std::int64_t feed_id, const std::string& entry_key, std::optional<std::int64_t> article_id);
   void put_raw_page(std::int64_t article_id, const ArticleRow& row);
   void read_raw_page(ArticleRow& row);
+  // Dictionary `id`, read once and kept (they never change); throws when there is none.
+  const PageDictionary& page_dictionary(std::int64_t id);
   void record_event(EventType type, std::optional<std::int64_t> article_id, std::optional<std::int64_t> feed_id);
   bool wants_event(EventType type);
   // Whether this update of feed `id` to `consecutive_failures` crosses kFeedFailingThreshold
@@ -121,6 +139,7 @@ class PgArchive final : public Archive {
   // the lock go: then it only makes the batch commit sooner).
   bool ordered_ = false;
   std::int64_t commits_ = 0;
+  std::map<std::int64_t, std::unique_ptr<PageDictionary>> dictionaries_;  // read so far, by id
 };
 
 }  // namespace winnow::archive::postgres

@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "daemon/archive/article_codec.h"
 #include "daemon/archive/simhash_bands.h"
 
 namespace winnow::archive::postgres {
@@ -40,6 +41,7 @@ ArticleRow read_article(const Result& r, int i, int c) {
   row.partial = r.boolean(i, c + 29);
   row.retry_at = r.optional_integer(i, c + 30);
   row.retries = static_cast<int>(r.integer(i, c + 31));
+  if (!r.is_null(i, c + 32)) unpack_article_body(r.bytes(i, c + 32), row);
   return row;
 }
 
@@ -79,10 +81,11 @@ Params article_params(const ArticleRow& row, std::int64_t now) {
   const auto band = simhash_bands(row.fingerprint);
   return Params(row.id, row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title,
                 row.authors, row.published, row.modified, row.site_name, row.language, row.description, row.image,
-                row.tags, row.text, row.markdown, row.blocks_json, row.removed_json,
+                row.tags, row.text, "", "", "",
                 std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3], band[4], band[5],
                 row.duplicate_of, row.source, row.http_status, row.content_type, row.charset, row.fetched_at, now,
-                row.extractor_version, row.verdict, row.partial, row.retry_at, row.retries);
+                row.extractor_version, row.verdict, row.partial, row.retry_at, row.retries,
+                Bytes{pack_article_body(row)});
 }
 
 }  // namespace winnow::archive::postgres

@@ -7,12 +7,14 @@
 
 namespace winnow::archive::postgres {
 
-// The columns of ArticleRow but raw, in the order read_article expects (a SELECT list).
+// The columns of ArticleRow but raw, in the order read_article expects (a SELECT list). Text,
+// markdown, blocks and removed blocks come from `body` (article_codec.h) when it is set, from
+// their own columns in rows stored before schema 2.
 inline constexpr const char* kArticleColumns =
     "id, feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
     "modified, site_name, language, description, image, tags, text, markdown, blocks_json, "
     "removed_json, fingerprint, duplicate_of, source, http_status, content_type, charset, "
-    "fetched_at, archived_at, extractor_version, verdict, partial, retry_at, retries";
+    "fetched_at, archived_at, extractor_version, verdict, partial, retry_at, retries, body";
 
 // The columns of FeedRow, in the order read_feed expects.
 inline constexpr const char* kFeedColumns =
@@ -32,11 +34,19 @@ EntryRetry read_entry_retry(const Result& r, int row);
 // and update_extraction alike, which use of them what they write: $1 id, $2 feed_id,
 // $3 entry_key, $4 url, $5 normalized_url, $6 canonical_url, $7 title, $8 authors,
 // $9 published, $10 modified, $11 site_name, $12 language, $13 description, $14 image,
-// $15 tags, $16 text, $17 markdown, $18 blocks_json, $19 removed_json, $20 fingerprint,
+// $15 tags, $16 text (only for the search column: the text column is left empty),
+// $17-$19 empty (markdown, blocks_json and removed_json live in the body), $20 fingerprint,
 // $21-$26 its bands, $27 duplicate_of, $28 source, $29 http_status, $30 content_type,
 // $31 charset, $32 fetched_at, $33 archived_at (`now`), $34 extractor_version, $35 verdict,
-// $36 partial, $37 retry_at, $38 retries.
+// $36 partial, $37 retry_at, $38 retries, $39 the packed body (article_codec.h).
 Params article_params(const ArticleRow& row, std::int64_t now);
+
+// The search column of a row from its title ($7) and text ($16): the text comes as a
+// parameter, since the row keeps only the body. Title weight A, text weight B, 'simple'.
+#define WINNOW_ARTICLE_SEARCH \
+  "setweight(to_tsvector('simple'::regconfig, $7), 'A') || setweight(to_tsvector('simple'::regconfig, $16), 'B')"
+#define WINNOW_ARTICLE_CONTENT_SET \
+  "text = '', markdown = '', blocks_json = '', removed_json = '', body = $39, search = " WINNOW_ARTICLE_SEARCH
 
 // The column list and values of the INSERT, matching article_params.
 inline constexpr const char* kArticleInsert =
@@ -44,14 +54,15 @@ inline constexpr const char* kArticleInsert =
     "modified, site_name, language, description, image, tags, text, markdown, blocks_json, removed_json, "
     "fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, source, "
     "http_status, content_type, charset, fetched_at, archived_at, extractor_version, verdict, partial, "
-    "retry_at, retries) VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-    "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38) ";
+    "retry_at, retries, body, search) VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+    "'', '', '', '', $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, "
+    "$38, $39, " WINNOW_ARTICLE_SEARCH ") ";
 
 // What replace_article writes: every column but id, feed_id, entry_key and archived_at.
 inline constexpr const char* kArticleReplaceSet =
     "url = $4, normalized_url = $5, canonical_url = $6, title = $7, authors = $8, "
     "published = $9, modified = $10, site_name = $11, language = $12, description = $13, image = $14, "
-    "tags = $15, text = $16, markdown = $17, blocks_json = $18, removed_json = $19, fingerprint = $20, "
+    "tags = $15, " WINNOW_ARTICLE_CONTENT_SET ", fingerprint = $20, "
     "fp_band0 = $21, fp_band1 = $22, fp_band2 = $23, fp_band3 = $24, fp_band4 = $25, fp_band5 = $26, "
     "duplicate_of = $27, source = $28, http_status = $29, content_type = $30, charset = $31, "
     "fetched_at = $32, extractor_version = $34, verdict = $35, partial = $36, retry_at = $37, retries = $38";
@@ -59,8 +70,8 @@ inline constexpr const char* kArticleReplaceSet =
 // What update_extraction writes: the extracted fields only.
 inline constexpr const char* kArticleExtractionSet =
     "canonical_url = $6, title = $7, authors = $8, published = $9, modified = $10, site_name = $11, "
-    "language = $12, description = $13, image = $14, tags = $15, text = $16, markdown = $17, "
-    "blocks_json = $18, removed_json = $19, fingerprint = $20, fp_band0 = $21, fp_band1 = $22, "
+    "language = $12, description = $13, image = $14, tags = $15, " WINNOW_ARTICLE_CONTENT_SET ", "
+    "fingerprint = $20, fp_band0 = $21, fp_band1 = $22, "
     "fp_band2 = $23, fp_band3 = $24, fp_band4 = $25, fp_band5 = $26, source = $28, extractor_version = $34, "
     "verdict = $35, partial = $36, retry_at = $37, retries = $38";
 

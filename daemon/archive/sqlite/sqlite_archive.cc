@@ -35,15 +35,15 @@ std::int64_t to_int64(std::size_t n) {
 // Binds every column of `row`, for the INSERT of store_article and the UPDATE of
 // replace_article alike, which use of them what they write: ?1 id, ?2 feed_id, ?3 entry_key,
 // ?4 url ... ?16-?19 text, markdown, blocks_json, removed_json (empty: kept in the body),
-// ?20 fingerprint, ?21-?26 its bands, ?27 duplicate_of ... ?32 fetched_at, ?33 archived_at
-// (now), ?34 extractor_version ... ?38 retries, ?39 the packed body (article_codec.h).
-void bind_article(Query& q, const ArticleRow& row) {
+// ?20 fingerprint, ?21-?26 its bands, ?27 duplicate_of ... ?32 fetched_at, ?33 archived_at,
+// ?34 extractor_version ... ?38 retries, ?39 the packed body (article_codec.h).
+void bind_article(Query& q, const ArticleRow& row, std::int64_t archived_at) {
   const auto band = simhash_bands(row.fingerprint);
   const std::string body = pack_article_body(row);
   q.bind(row.id, row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title, row.authors,
          row.published, row.modified, row.site_name, row.language, row.description, row.image, row.tags, "", "", "",
          "", std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3], band[4], band[5],
-         row.duplicate_of, row.source, row.http_status, row.content_type, row.charset, row.fetched_at, now_s(),
+         row.duplicate_of, row.source, row.http_status, row.content_type, row.charset, row.fetched_at, archived_at,
          row.extractor_version, row.verdict, row.partial, row.retry_at, row.retries, Blob{body});
 }
 
@@ -245,7 +245,7 @@ std::int64_t SqliteArchive::store_article(const ArticleRow& row) {
         "http_status, content_type, charset, fetched_at, archived_at, extractor_version, verdict, partial, "
         "retry_at, retries, body) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
         "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39)");
-    bind_article(q, row);
+    bind_article(q, row, now_s());
     q.run();
     id = last_insert_rowid(db_.get());
     put_raw_page(id, row);
@@ -253,6 +253,28 @@ std::int64_t SqliteArchive::store_article(const ArticleRow& row) {
     record_event(EventType::article_archived, id, std::nullopt);
   });
   return id;
+}
+
+std::int64_t SqliteArchive::import_articles(const std::vector<ArticleRow>& rows) {
+  // store_article's INSERT with the id and archived_at given; no entry, no event. SQLite holds
+  // any number of articles per URL, so no URL is ever dropped here.
+  transaction([&] {
+    for (const ArticleRow& row : rows) {
+      auto q = query(
+          "INSERT INTO articles (id, feed_id, entry_key, url, normalized_url, canonical_url, title, authors, "
+          "published, modified, site_name, language, description, image, tags, text, markdown, blocks_json, "
+          "removed_json, fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, "
+          "source, http_status, content_type, charset, fetched_at, archived_at, extractor_version, verdict, partial, "
+          "retry_at, retries, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+          "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, "
+          "?38, ?39) ON CONFLICT (id) DO NOTHING");
+      bind_article(q, row, row.archived_at);
+      q.run();
+      if (changes(db_.get()) == 0) continue;  // copied before
+      put_raw_page(row.id, row);
+    }
+  });
+  return 0;
 }
 
 std::optional<ArticleRow> SqliteArchive::article(std::int64_t id, bool with_raw) {
@@ -346,7 +368,7 @@ void SqliteArchive::replace_article(const ArticleRow& row) {
         "duplicate_of = ?27, source = ?28, http_status = ?29, content_type = ?30, charset = ?31, "
         "fetched_at = ?32, extractor_version = ?34, verdict = ?35, partial = ?36, retry_at = ?37, "
         "retries = ?38, body = ?39 WHERE id = ?1");
-    bind_article(q, row);
+    bind_article(q, row, now_s());
     q.run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
     put_raw_page(row.id, row);

@@ -89,6 +89,17 @@ class SqliteArchive final : public Archive {
   std::int64_t prune_webhook_events() override;
   std::int64_t webhook_backlog() override;
 
+  // Copying an archive (copy.cc).
+  ArchiveExtent extent() override;
+  std::vector<EntryRow> entries_after(std::int64_t feed_id, const std::optional<std::string>& after_key,
+                                      std::size_t limit) override;
+  void import_feeds(const std::vector<FeedRow>& rows) override;
+  std::int64_t import_articles(const std::vector<ArticleRow>& rows) override;
+  void import_entries(const std::vector<EntryRow>& rows) override;
+  void import_webhooks(const std::vector<WebhookEndpointState>& endpoints,
+                       const std::vector<OutboxEvent>& events) override;
+  void finish_import(const ArchiveExtent& source) override;
+
  private:
   // Keys the statement cache by SQL text without building a std::string per lookup.
   struct SqlHash {
