@@ -28,7 +28,7 @@ layer("daemon/metrics/"   "daemon/metrics/"                "${io};gumbo.h;libxml
 # Fetching reads headers, never a page; the archive knows Feed and Article, not Asio.
 layer("daemon/fetch/"     "base/;daemon/fetch/"            "sqlite3.h;libpq-fe.h;gumbo.h;libxml/")
 # Each archive back end keeps to its own C library.
-layer("daemon/archive/postgres/" "base/;parsers/;daemon/archive/"     "boost/asio;boost/beast;curl/;gumbo.h;libxml/;sqlite3.h")
+layer("daemon/archive/postgres/" "base/;parsers/;daemon/archive/;daemon/log.h" "boost/asio;boost/beast;curl/;gumbo.h;libxml/;sqlite3.h")
 layer("daemon/archive/sqlite/"   "base/;parsers/;daemon/archive/"     "boost/asio;boost/beast;curl/;gumbo.h;libxml/;libpq-fe.h")
 layer("daemon/archive/"   "base/;parsers/;feeds/;daemon/archive/;daemon/config.h;daemon/log.h"
                           "boost/asio;boost/beast;curl/;gumbo.h;libxml/")

@@ -74,6 +74,10 @@ IngestMetrics::IngestMetrics(metrics::Registry& r, archive::ArchiveWorker& archi
   extraction_failures_ = r.counter("winnow_extraction_failures_total",
                                    "Extractions that failed (the parser gave up, or threw).")
                              .with();
+  leases_lost_ = r.counter("winnow_leases_lost_total",
+                           "Feed polls whose lease another daemon took before the poll was saved (the "
+                           "poll's state is dropped; several daemons on one database only).")
+                     .with();
   auto& feeds = r.gauge("winnow_feeds", "Subscribed feeds by health: ok, failing (the last poll failed), broken "
                                         "(polled, but the feed is malformed), disabled.",
                         {"health"});

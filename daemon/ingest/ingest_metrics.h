@@ -57,6 +57,8 @@ class IngestMetrics {
   }
   // An extraction failed (the parser gave up, or threw). Any thread.
   void extraction_failed() const { extraction_failures_.inc(); }
+  // A feed's lease went to another daemon before its poll was saved. Loop.
+  void lease_lost() const { leases_lost_.inc(); }
 
   // Feeds by health. Loop. count_feeds() sets every count (a reload; `disabled` replaces the
   // disabled count when given), feed_changed() moves one feed.
@@ -78,6 +80,7 @@ class IngestMetrics {
   metrics::CounterFamily& retries_;
   metrics::Histogram extraction_page_, extraction_feed_;
   metrics::Counter extraction_failures_;
+  metrics::Counter leases_lost_;
   std::array<metrics::Gauge, 4> feeds_;  // by FeedHealth
   std::array<std::size_t, 4> feed_counts_{};
   metrics::Gauge pages_in_memory_, page_fetches_waiting_, entries_in_flight_, polls_in_flight_, retries_in_flight_;

@@ -277,6 +277,7 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
   if (feed->lease_lost) {
     // A renewal found another owner: its poll counts, not this one (finish would refuse it).
     ++stats_.leases_lost;
+    if (metrics_) metrics_->lease_lost();
     log::warning("lease lost; the poll's state is dropped", {{"feed", row.id}, {"url", row.url}});
     return maybe_drained();
   }
@@ -302,6 +303,7 @@ void Ingest::finish_poll(std::shared_ptr<Poll> p) {
         note_health(health_after, health_before);
         if (saved == archive::PollSaved::lease_lost) {
           ++stats_.leases_lost;
+          if (metrics_) metrics_->lease_lost();
           log::warning("lease lost; the poll's state is dropped", {{"feed", id}, {"url", url}});
         }
       });

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "daemon/archive/archive.h"
+#include "daemon/log.h"
 
 namespace winnow::archive::postgres {
 
@@ -187,10 +188,18 @@ PGconn* connect_with_keepalives(const std::string& conninfo) {
   return PQconnectdbParams(keys, values, 1);
 }
 
+// What the server says outside a statement's result (a warning, or why it is ending the
+// session: "terminating connection due to idle-in-transaction timeout") goes to our log,
+// not straight to stderr as libpq's default does.
+void log_notice(void*, const char* message) {
+  log::warning("PostgreSQL says", {{"message", trimmed(message)}});
+}
+
 }  // namespace
 
 Connection::Connection(const std::string& conninfo) : conn_(connect_with_keepalives(conninfo)) {
   if (!conn_) throw std::runtime_error("archive: PostgreSQL: out of memory connecting");
+  PQsetNoticeProcessor(conn_.get(), log_notice, nullptr);
   if (PQstatus(conn_.get()) != CONNECTION_OK)
     throw PgError("archive: cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_.get())), "");
   // What the archive's SQL and the decoding above rely on, whatever the server's defaults.
