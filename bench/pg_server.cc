@@ -20,25 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::PgCluster;
 
-// The directory of pg_ctl: pg_config's word, else the newest Debian one (as pg_cluster.cc).
-fs::path pg_bin() {
-  if (FILE* pipe = popen("pg_config --bindir 2>/dev/null", "r")) {
-    char line[4096] = {};
-    const bool got = std::fgets(line, sizeof line, pipe) != nullptr;
-    pclose(pipe);
-    std::string dir = got ? line : "";
-    while (!dir.empty() && (dir.back() == '\n' || dir.back() == ' ')) dir.pop_back();
-    if (!dir.empty() && fs::exists(fs::path(dir) / "pg_ctl")) return dir;
-  }
-  fs::path best;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec))
-    if (fs::exists(entry.path() / "bin" / "pg_ctl") && (best.empty() || entry.path() / "bin" > best))
-      best = entry.path() / "bin";
-  if (best.empty()) throw std::runtime_error("pg_server: pg_ctl not found");
-  return best;
-}
-
 // utime + stime + cutime + cstime of /proc/PID/stat, and its parent's pid.
 struct ProcTimes {
   double cpu_s = 0;
@@ -79,7 +60,7 @@ PgServer::PgServer(const std::string& shared_buffers) {
         "ALTER SYSTEM SET shared_buffers = '" + shared_buffers + "'"})
     PgCluster::exec(admin_url_, sql);
   const fs::path data = cluster.directory() / "data";
-  std::string command = (pg_bin() / "pg_ctl").string() + " -D " + data.string() + " -w -t 60 -m fast restart -l " +
+  std::string command = (cluster.bin() / "pg_ctl").string() + " -D " + data.string() + " -w -t 60 -m fast restart -l " +
                         (cluster.directory() / "server.log").string() + " >/dev/null 2>&1";
   if (geteuid() == 0) {  // the server runs as the data directory's owner (pg_cluster.cc)
     struct stat st {};

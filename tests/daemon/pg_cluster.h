@@ -45,6 +45,8 @@ class PgCluster {
   void restart(std::chrono::milliseconds down);
 
   const std::filesystem::path& directory() const { return dir_; }
+  // The directory holding initdb and pg_ctl.
+  const std::filesystem::path& bin() const { return bin_; }
 
  private:
   PgCluster();
