@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "bench/api_load.h"
+#include "bench/bench_args.h"
 #include "bench/daemon_run.h"
 #include "bench/real_pages.h"
 #include "tests/daemon/child_process.h"
@@ -72,42 +73,34 @@ struct Options {
   bool keep = false;
 };
 
-constexpr const char* kUsage =
-    "usage: api_bench [--farm-feeds N] [--entries M] [--clients K] [--rate R]... [--no-bracket]\n"
-    "                 [--timeout-s S] [--log-level L] [--winnowd PATH] [--server-threads N] [--pages DIR] [--keep]\n"
-    "  --rate R: requests per second, all clients together, on a fixed schedule (default 50);\n"
-    "            0: no limit (each client sends when answered); repeat for one loaded run per rate\n"
-    "  --no-bracket: skip the second no-load run after the loaded ones\n";
-
 Options parse_options(int argc, char** argv) {
+  using winnow::bench::po::value;
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) throw std::invalid_argument(std::string(a) + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--farm-feeds") o.farm_feeds = std::atoi(value());
-    else if (a == "--entries") o.entries = std::atoi(value());
-    else if (a == "--clients") o.clients = std::atoi(value());
-    else if (a == "--rate") o.rates.push_back(std::atof(value()));
-    else if (a == "--no-bracket") o.bracket = false;
-    else if (a == "--timeout-s") o.timeout_s = std::atoi(value());
-    else if (a == "--server-threads") o.server_threads = unsigned(std::atoi(value()));
-    else if (a == "--log-level") o.log_level = value();
-    else if (a == "--winnowd") o.winnowd = value();
-    else if (a == "--pages") o.pages_dir = value();
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else
-      throw std::invalid_argument("unknown argument " + std::string(a));
-  }
+  bool no_bracket = false;
+  std::string pages = o.pages_dir.string();
+  winnow::bench::po::options_description options("options");
+  options.add_options()
+      ("farm-feeds", value(&o.farm_feeds)->default_value(o.farm_feeds), "feeds in the farm")
+      ("entries", value(&o.entries)->default_value(o.entries), "entries per feed, each a page")
+      ("clients", value(&o.clients)->default_value(o.clients), "client threads")
+      ("rate", value(&o.rates)->composing(),
+       "requests per second, all clients together, on a fixed schedule (default 50); 0: no limit "
+       "(each client sends when answered); repeat for one loaded run per rate")
+      ("no-bracket", winnow::bench::po::bool_switch(&no_bracket), "skip the second no-load run after the loaded ones")
+      ("timeout-s", value(&o.timeout_s)->default_value(o.timeout_s), "give up a run after S seconds")
+      ("log-level", value(&o.log_level)->default_value(o.log_level), "winnowd's log level")
+      ("winnowd", value(&o.winnowd)->default_value(o.winnowd), "the winnowd to run")
+      ("server-threads", value(&o.server_threads)->default_value(o.server_threads), "the farm's threads")
+      ("pages", value(&pages)->default_value(pages), "real pages to serve (*.html, *.html.gz)")
+      ("keep", winnow::bench::po::bool_switch(&o.keep), "keep the archive and the log");
+  winnow::bench::parse_args(argc, argv, "api_bench", options);
+  o.pages_dir = pages;
+  o.bracket = !no_bracket;
   if (o.rates.empty()) o.rates.push_back(50);
-  if (o.farm_feeds < 1 || o.entries < 1 || o.clients < 1 || o.timeout_s < 1 || o.server_threads < 1 ||
-      std::any_of(o.rates.begin(), o.rates.end(), [](double r) { return r < 0; }))
-    throw std::invalid_argument("counts, rates and times must be positive");
+  winnow::bench::require(o.farm_feeds >= 1 && o.entries >= 1 && o.clients >= 1 && o.timeout_s >= 1 &&
+                             o.server_threads >= 1 && o.server_threads <= 256 &&
+                             std::none_of(o.rates.begin(), o.rates.end(), [](double r) { return r < 0; }),
+                         "api_bench", "counts, rates and times must be positive");
   return o;
 }
 
@@ -405,9 +398,6 @@ int main(int argc, char** argv) {
     const Options o = parse_options(argc, argv);
     if (!fs::exists(o.winnowd)) throw std::runtime_error("no winnowd at " + o.winnowd + " (build it, or --winnowd)");
     return run(o);
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "api_bench: %s\n%s", e.what(), kUsage);
-    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "api_bench: %s\n", e.what());
     return 1;

@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "bench/daemon_run.h"
 #include "bench/real_pages.h"
 #include "daemon/archive/archive.h"
@@ -116,36 +117,27 @@ struct Options {
   bool keep = false;
 };
 
-constexpr const char* kUsage =
-    "usage: daemon_bench [--farm-feeds N] [--entries M] [--timeout-s S] [--log-level L] [--keep]\n"
-    "       daemon_bench --feeds N          (memory per scheduled feed)\n"
-    "  common: [--winnowd PATH] [--server-threads N] [--pages DIR]\n";
-
+// Throughput by default; --feeds N measures memory per scheduled feed instead.
 Options parse_options(int argc, char** argv) {
+  using winnow::bench::po::value;
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) throw std::invalid_argument(std::string(a) + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--farm-feeds") o.farm_feeds = std::atoi(value());
-    else if (a == "--entries") o.entries = std::atoi(value());
-    else if (a == "--feeds") o.memory_feeds = std::atol(value());
-    else if (a == "--timeout-s") o.timeout_s = std::atoi(value());
-    else if (a == "--server-threads") o.server_threads = unsigned(std::atoi(value()));
-    else if (a == "--log-level") o.log_level = value();
-    else if (a == "--winnowd") o.winnowd = value();
-    else if (a == "--pages") o.pages_dir = value();
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else
-      throw std::invalid_argument("unknown argument " + std::string(a));
-  }
-  if (o.farm_feeds < 1 || o.entries < 1 || o.timeout_s < 1 || o.server_threads < 1 || o.memory_feeds < 0)
-    throw std::invalid_argument("counts and times must be positive");
+  std::string pages = o.pages_dir.string();
+  winnow::bench::po::options_description options("options");
+  options.add_options()
+      ("farm-feeds", value(&o.farm_feeds)->default_value(o.farm_feeds), "feeds in the farm (throughput)")
+      ("entries", value(&o.entries)->default_value(o.entries), "entries per feed, each a page")
+      ("feeds", value(&o.memory_feeds), "memory mode: RSS of winnowd holding N scheduled feeds")
+      ("timeout-s", value(&o.timeout_s)->default_value(o.timeout_s), "give up after S seconds")
+      ("log-level", value(&o.log_level)->default_value(o.log_level), "winnowd's log level")
+      ("keep", winnow::bench::po::bool_switch(&o.keep), "keep the archive and the log")
+      ("winnowd", value(&o.winnowd)->default_value(o.winnowd), "the winnowd to run")
+      ("server-threads", value(&o.server_threads)->default_value(o.server_threads), "the farm's threads")
+      ("pages", value(&pages)->default_value(pages), "real pages to serve (*.html, *.html.gz)");
+  winnow::bench::parse_args(argc, argv, "daemon_bench", options);
+  o.pages_dir = pages;
+  winnow::bench::require(o.farm_feeds >= 1 && o.entries >= 1 && o.timeout_s >= 1 && o.server_threads >= 1 &&
+                             o.server_threads <= 256 && o.memory_feeds >= 0,
+                         "daemon_bench", "counts and times must be positive");
   return o;
 }
 
@@ -410,9 +402,6 @@ int main(int argc, char** argv) {
     const Options o = parse_options(argc, argv);
     if (!fs::exists(o.winnowd)) throw std::runtime_error("no winnowd at " + o.winnowd + " (build it, or --winnowd)");
     return o.memory_feeds > 0 ? run_memory(o) : run_throughput(o);
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "daemon_bench: %s\n%s", e.what(), kUsage);
-    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "daemon_bench: %s\n", e.what());
     return 1;

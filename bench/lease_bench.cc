@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "bench/pg_server.h"
 #include "daemon/archive/archive.h"
 #include "tests/daemon/pg_cluster.h"
@@ -50,25 +51,20 @@ int main(int argc, char** argv) {
   long feeds = 100'000, per_host = 20, batch = 512, claims = 50;
   std::string backend = "sqlite";
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "winnow-lease-bench";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--feeds") feeds = std::atol(argv[i + 1]);
-    else if (a == "--per-host") per_host = std::atol(argv[i + 1]);
-    else if (a == "--batch") batch = std::atol(argv[i + 1]);
-    else if (a == "--claims") claims = std::atol(argv[i + 1]);
-    else if (a == "--dir") dir = argv[i + 1];
-    else if (a == "--backend") backend = argv[i + 1];
-    else {
-      std::fprintf(stderr,
-                   "usage: lease_bench [--backend sqlite|postgres] [--feeds N] [--per-host K] [--batch B] [--claims C] "
-                   "[--dir DIR]\n");
-      return 2;
-    }
-  }
-  if (backend != "sqlite" && backend != "postgres") {
-    std::fprintf(stderr, "lease_bench: --backend is sqlite or postgres\n");
-    return 2;
-  }
+  std::string dir_arg = dir.string();
+  winnow::bench::po::options_description options("options");
+  options.add_options()
+      ("backend", winnow::bench::po::value(&backend)->default_value(backend), "sqlite or postgres")
+      ("feeds", winnow::bench::po::value(&feeds)->default_value(feeds), "feeds in the archive")
+      ("per-host", winnow::bench::po::value(&per_host)->default_value(per_host), "feeds on each host")
+      ("batch", winnow::bench::po::value(&batch)->default_value(batch), "feeds a claim asks for")
+      ("claims", winnow::bench::po::value(&claims)->default_value(claims), "claims to time")
+      ("dir", winnow::bench::po::value(&dir_arg)->default_value(dir_arg), "where the SQLite archive goes");
+  winnow::bench::parse_args(argc, argv, "lease_bench", options);
+  dir = dir_arg;
+  winnow::bench::require(backend == "sqlite" || backend == "postgres", "lease_bench", "--backend is sqlite or postgres");
+  winnow::bench::require(feeds >= 1 && per_host >= 1 && batch >= 1 && claims >= 1, "lease_bench",
+                         "counts must be positive");
   const bool postgres = backend == "postgres";
   const std::int64_t now = std::int64_t(std::time(nullptr));
   std::string path;  // SQLite: the file; PostgreSQL: the database's URL

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "daemon/archive/archive.h"
 #include "tests/daemon/pg_cluster.h"
 
@@ -70,18 +71,16 @@ double run(const std::string& url, long writers, long articles, long batch, long
 int main(int argc, char** argv) {
   long writers = 0, articles = 2000, batch = 32, hold_ms = 0;
   std::string url;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--writers") writers = std::atol(argv[i + 1]);
-    else if (a == "--articles") articles = std::atol(argv[i + 1]);
-    else if (a == "--batch") batch = std::atol(argv[i + 1]);
-    else if (a == "--hold-ms") hold_ms = std::atol(argv[i + 1]);
-    else if (a == "--url") url = argv[i + 1];
-    else {
-      std::fprintf(stderr, "usage: pg_store_bench [--writers W] [--articles N] [--batch B] [--hold-ms H] [--url URL]\n");
-      return 2;
-    }
-  }
+  winnow::bench::po::options_description options("options");
+  options.add_options()
+      ("writers", winnow::bench::po::value(&writers), "concurrent writers (default: 1, 2 and 4 in turn)")
+      ("articles", winnow::bench::po::value(&articles)->default_value(articles), "articles each writer stores")
+      ("batch", winnow::bench::po::value(&batch)->default_value(batch), "articles per transaction")
+      ("hold-ms", winnow::bench::po::value(&hold_ms)->default_value(hold_ms), "time each transaction stays open")
+      ("url", winnow::bench::po::value(&url), "a PostgreSQL database (default: a throw-away server)");
+  winnow::bench::parse_args(argc, argv, "pg_store_bench", options);
+  winnow::bench::require(writers >= 0 && articles >= 1 && batch >= 1 && hold_ms >= 0, "pg_store_bench",
+                         "counts must be positive");
   if (url.empty()) url = winnow::testing::PgCluster::shared().create_database();
   Archive::open(url);  // migrated before the clock starts
   const std::vector<long> counts = writers > 0 ? std::vector<long>{writers} : std::vector<long>{1, 2, 4};

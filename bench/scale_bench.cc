@@ -40,6 +40,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "bench/daemon_run.h"
 #include "bench/pg_server.h"
 #include "bench/real_pages.h"
@@ -76,42 +77,35 @@ struct Options {
   bool keep = false;
 };
 
-constexpr const char* kUsage =
-    "usage: scale_bench [--instances 1,2,3] [--hosts H] [--feeds-per-host F] [--entries M]\n"
-    "                   [--timeout-s S] [--server-threads N] [--pages DIR] [--winnowd PATH] [--keep]\n";
-
 Options parse_options(int argc, char** argv) {
+  using winnow::bench::po::value;
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) throw std::invalid_argument(std::string(a) + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--instances") {
-      o.instances.clear();
-      std::stringstream list(value());
-      std::string n;
-      while (std::getline(list, n, ',')) o.instances.push_back(std::atoi(n.c_str()));
-    } else if (a == "--hosts") o.hosts = std::atoi(value());
-    else if (a == "--feeds-per-host") o.feeds_per_host = std::atoi(value());
-    else if (a == "--entries") o.entries = std::atoi(value());
-    else if (a == "--timeout-s") o.timeout_s = std::atoi(value());
-    else if (a == "--server-threads") o.server_threads = unsigned(std::atoi(value()));
-    else if (a == "--pages") o.pages_dir = value();
-    else if (a == "--winnowd") o.winnowd = value();
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else
-      throw std::invalid_argument("unknown argument " + std::string(a));
+  std::string instances = "1,2,3", pages = o.pages_dir.string();
+  winnow::bench::po::options_description options("options");
+  options.add_options()
+      ("instances", value(&instances)->default_value(instances), "winnowd counts to run, one run each")
+      ("hosts", value(&o.hosts)->default_value(o.hosts), "host names of 127.0.0.1 (at most 15,872)")
+      ("feeds-per-host", value(&o.feeds_per_host)->default_value(o.feeds_per_host), "feeds on each host")
+      ("entries", value(&o.entries)->default_value(o.entries), "entries per feed, each a page")
+      ("timeout-s", value(&o.timeout_s)->default_value(o.timeout_s), "give up a run after S seconds")
+      ("server-threads", value(&o.server_threads)->default_value(o.server_threads), "the farm's threads")
+      ("pages", value(&pages)->default_value(pages), "real pages to serve (*.html, *.html.gz)")
+      ("winnowd", value(&o.winnowd)->default_value(o.winnowd), "the winnowd to run")
+      ("keep", winnow::bench::po::bool_switch(&o.keep), "keep the runs' directories");
+  winnow::bench::parse_args(argc, argv, "scale_bench", options);
+  o.pages_dir = pages;
+  o.instances.clear();
+  std::stringstream list(instances);
+  for (std::string n; std::getline(list, n, ',');) {
+    char* end = nullptr;
+    const long count = std::strtol(n.c_str(), &end, 10);
+    winnow::bench::require(!n.empty() && *end == '\0' && count >= 1 && count <= 64, "scale_bench",
+                           "--instances: a list of counts from 1, such as 1,2,3");
+    o.instances.push_back(int(count));
   }
-  for (int n : o.instances)
-    if (n < 1) throw std::invalid_argument("--instances: counts from 1");
-  if (o.instances.empty() || o.hosts < 1 || o.hosts > 256 * 62 || o.feeds_per_host < 1 || o.entries < 1 ||
-      o.timeout_s < 1 || o.server_threads < 1)
-    throw std::invalid_argument("counts and times must be positive (hosts at most 15,872)");
+  winnow::bench::require(!o.instances.empty() && o.hosts >= 1 && o.hosts <= 256 * 62 && o.feeds_per_host >= 1 &&
+                             o.entries >= 1 && o.timeout_s >= 1 && o.server_threads >= 1 && o.server_threads <= 256,
+                         "scale_bench", "counts and times must be positive (hosts at most 15,872)");
   return o;
 }
 
@@ -315,9 +309,6 @@ int run_all(const Options& o) {
 int main(int argc, char** argv) {
   try {
     return run_all(parse_options(argc, argv));
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "scale_bench: %s\n%s", e.what(), kUsage);
-    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scale_bench: %s\n", e.what());
     return 1;
