@@ -60,8 +60,8 @@ PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo)
   // keep its row locks for as long as its session lives: the feeds it finished but has not
   // committed stay locked, other daemons' claims skip them (SKIP LOCKED) and wait on its host
   // rows, long after its leases ran out. No gap between two statements of ours comes near
-  // 10 s (the longest: one page's extraction in `winnow reextract`), so a session idle that
-  // long inside a transaction is frozen: the server ends it and its transaction rolls back.
+  // 10 s (no page is extracted inside a transaction, not even by `winnow reextract`), so a
+  // session idle that long inside a transaction is frozen: the server ends it and its transaction rolls back.
   // Found by instances_test (a daemon paused past its lease, 2026-12). It also bounds how long
   // such a writer holds the commit-order lock (order_commits()) and stalls every instance's
   // stores. A timeout the database or role sets wins (the tests set 1 s).
