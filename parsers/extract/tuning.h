@@ -24,6 +24,15 @@ struct Tuning {
   // A lone block this long (characters outside links) is an article written as one paragraph,
   // not a teaser's summary, which runs to a few sentences.
   double lone_article_chars = 400;
+  // The paragraph (<p>) right before or after the region, past marked noise, joins it with
+  // this much prose: a lede or a closing paragraph that the step down to the wrapper of the
+  // others left out. Standfirsts and captions run shorter. 150: best dev-set F1 among
+  // 80 / 150 / 250, 2026-12.
+  double edge_paragraph_chars = 150;
+  // A list whose text is less than this share links is the article's own (steps, a status
+  // report, features): its items stay even when most of an item's words are a link.
+  // 0.3: see bench/quality --loso, 2026-12.
+  double article_list_link_share = 0.3;
 
   // Sets the number called `name` (the member's name); false when there is no such number.
   bool set(std::string_view name, double value);
