@@ -530,7 +530,15 @@ class Extractor {
       // report's "mconley fixed a hang in the startup cache", the link on most of its words.
       const bool article_list_item = b.ctx.list >= 0 && b.words >= 4 &&
                                      list_link_share(b.ctx.list) < options_.tuning.article_list_link_share;
-      if (!reason && ld >= 0.5 && !(prose && ld < 0.7) && !article_list_item) reason = Removal::link_dense;
+      // A subheading that links to what its section is about ("Logitech MX Master 3 Mouse",
+      // a product of a roundup), over a paragraph, among the body's own paragraphs; a
+      // teaser's headline sits in a card of its own with its summary.
+      const bool linked_subheading = b.ctx.heading >= 0 && heading_level(b) >= 2 && k + 1 < blocks_.size() &&
+                                     prose_[k + 1] && in_region(blocks_[k + 1].first) &&
+                                     link_density(blocks_[k + 1]) < 0.5 &&
+                                     prose_count_[dom_.nodes[b.ctx.heading].parent] >= 3;
+      if (!reason && ld >= 0.5 && !(prose && ld < 0.7) && !article_list_item && !linked_subheading)
+        reason = Removal::link_dense;
       if (!reason && !seen_prose && !prose && b.chars < 150 && looks_like_byline(b.text)) reason = Removal::byline;
       if (!reason && !prose && b.chars < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;
       // The headline repeated in a non-heading block above the article's first paragraph.

@@ -531,4 +531,18 @@ BOOST_AUTO_TEST_CASE(link_heavy_items_of_an_article_list_are_kept) {
   BOOST_TEST(!has(text, "How we measure startup"));  // a list of links is still a list of links
 }
 
+BOOST_AUTO_TEST_CASE(linked_subheadings_of_a_roundup_are_kept) {
+  // Gift guides and reviews head each section with a link to the product.
+  std::string sections;
+  const char* const kProducts[] = {"Satechi Car Charger", "Logitech MX Master 3 Mouse", "Brydge Pro Keyboard"};
+  for (const char* product : kProducts)
+    sections += "<h3><a href=\"https://shop.example.com/item\">" + std::string(product) + "</a></h3><p>This one "
+                "earned its place on the desk over the whole year: it survived two moves, a toddler and a spilled "
+                "coffee, and it still works as well as on the first day.</p>";
+  Article a = run(page(sections));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  for (const char* product : kProducts) BOOST_TEST(has(text, product), "missing heading " << product);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
