@@ -545,4 +545,22 @@ BOOST_AUTO_TEST_CASE(linked_subheadings_of_a_roundup_are_kept) {
   for (const char* product : kProducts) BOOST_TEST(has(text, product), "missing heading " << product);
 }
 
+BOOST_AUTO_TEST_CASE(article_paragraph_about_cookies_or_signing_up_is_not_a_notice) {
+  const std::string cookies =
+      "Fetch introduces three interfaces. The request carries its headers, and the browser decides whether "
+      "cookies go with it: by default they are sent only to the same origin, which is a privacy choice the "
+      "standard made on purpose. Pages that need more have to ask for it in so many words.";
+  const std::string signup =
+      "When you sign up for the service, it encourages you to upload your list of contacts so that it can find "
+      "your friends. Few people read what happens to those addresses afterwards, the report found, and fewer "
+      "still know how to take all of them back again.";
+  Article a = run(page("<p>" + cookies + "</p><p>" + signup + "</p>",
+                       "<div class=\"box\"><p>Sign up for our <a href=\"/nl\">daily newsletter</a></p></div>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(has(text, cookies));
+  BOOST_TEST(has(text, signup));
+  BOOST_TEST(!has(text, "daily newsletter"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
