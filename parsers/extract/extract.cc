@@ -177,6 +177,10 @@ class Extractor {
       const TextBlock& b = blocks_[k];
       double good = 0, bad = 0;
       bool noisy_markup = use_markup && noisy_ancestor_[b.owner] != kNone;
+      // Readers' comments are removed wherever they stand, so they cost a region nothing:
+      // blogs print them in the article's own wrapper, whose score they would otherwise
+      // sink below that of a single paragraph.
+      bool comments = noisy_markup && *markup_[noisy_ancestor_[b.owner]] == Removal::comments;
       std::int32_t near = neighbourhood(b);
       bool clustered = prose_count_[near] >= 2;
       // A lone paragraph beside a headline link is a teaser's summary.
@@ -195,7 +199,7 @@ class Extractor {
         good = weight * (b.chars - b.link_chars);
         bad = b.link_chars;
       } else {
-        bad = noisy_markup ? b.chars : b.link_chars + 0.5 * (b.chars - b.link_chars);
+        bad = comments ? 0.0 : noisy_markup ? b.chars : b.link_chars + 0.5 * (b.chars - b.link_chars);
       }
       good_[b.owner] += good;
       bad_[b.owner] += bad;
@@ -321,8 +325,15 @@ class Extractor {
       std::int32_t parent = dom_.nodes[child].parent;
       if (parent < 0) break;
       if (good_[parent] > good_[child] || bad_[parent] > bad_[child]) ++level;
+      // The paragraph right before or after, past marked noise: a lede or a last paragraph
+      // the step down to a wrapper of the others left out.
+      for (std::int32_t edge : {edge_sibling(parent, child, false), edge_sibling(parent, child, true)})
+        if (edge >= 0 && dom_.nodes[edge].tag == GUMBO_TAG_P && good_[edge] >= options_.tuning.edge_paragraph_chars &&
+            good_[edge] >= 2 * bad_[edge])
+          parts_.push_back(edge);
       for (std::int32_t c = parent + 1; c < dom_.nodes[parent].end; c = dom_.nodes[c].end) {
         if (c == child || dom_.nodes[c].is_text || markup_[c]) continue;
+        if (std::find(parts_.begin(), parts_.end(), c) != parts_.end()) continue;
         // As much prose as a lone article paragraph; half that for two or more paragraphs
         // before the region, where ledes and key points sit (after it, prose-rich siblings
         // are more often the next story's start, and a lone short paragraph before it is more
@@ -334,6 +345,20 @@ class Extractor {
       child = parent;
     }
     std::sort(parts_.begin(), parts_.end());
+  }
+
+  // The nearest element child of `parent` before (or after) `child` that holds text and
+  // is not marked as noise; -1 when there is none.
+  std::int32_t edge_sibling(std::int32_t parent, std::int32_t child, bool after) const {
+    std::int32_t found = -1;
+    const std::int32_t begin = after ? dom_.nodes[child].end : parent + 1;
+    const std::int32_t end = after ? dom_.nodes[parent].end : child;
+    for (std::int32_t c = begin; c < end; c = dom_.nodes[c].end) {
+      if (good_[c] + bad_[c] <= 0 || markup_[c]) continue;
+      found = c;  // text nodes hold no score of their own: c is an element
+      if (after) break;
+    }
+    return found;
   }
 
   bool in_region(std::int32_t node) const {
@@ -501,7 +526,19 @@ class Extractor {
       if (!reason && b.ctx.list < 0 && b.ctx.table < 0 && is_counter_label(b.text)) reason = Removal::boilerplate;
       if (!reason && !has_word_character(b.text)) reason = Removal::boilerplate;  // "•", "|", "»"
       if (!reason && b.ctx.code < 0 && looks_like_code(b.text)) reason = Removal::boilerplate;
-      if (!reason && ld >= 0.5 && !(prose && ld < 0.7)) reason = Removal::link_dense;
+      // An item of a list that is mostly words is the article's own, links or not: a status
+      // report's "mconley fixed a hang in the startup cache", the link on most of its words.
+      const bool article_list_item = b.ctx.list >= 0 && b.words >= 4 &&
+                                     list_link_share(b.ctx.list) < options_.tuning.article_list_link_share;
+      // A subheading that links to what its section is about ("Logitech MX Master 3 Mouse",
+      // a product of a roundup), over a paragraph, among the body's own paragraphs; a
+      // teaser's headline sits in a card of its own with its summary.
+      const bool linked_subheading = b.ctx.heading >= 0 && heading_level(b) >= 2 && k + 1 < blocks_.size() &&
+                                     prose_[k + 1] && in_region(blocks_[k + 1].first) &&
+                                     link_density(blocks_[k + 1]) < 0.5 &&
+                                     prose_count_[dom_.nodes[b.ctx.heading].parent] >= 3;
+      if (!reason && ld >= 0.5 && !(prose && ld < 0.7) && !article_list_item && !linked_subheading)
+        reason = Removal::link_dense;
       if (!reason && !seen_prose && !prose && b.chars < 150 && looks_like_byline(b.text)) reason = Removal::byline;
       if (!reason && !prose && b.chars < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;
       // The headline repeated in a non-heading block above the article's first paragraph.
@@ -525,6 +562,20 @@ class Extractor {
         prose_before += b.chars - b.link_chars;
       }
     }
+  }
+
+  // The share of the text of `list` (a DomNode index) inside links.
+  double list_link_share(std::int32_t list) {
+    auto [it, added] = list_link_share_.emplace(list, 0.0);
+    if (added) {
+      std::int32_t chars = 0, link_chars = 0;
+      for (std::size_t b = first_block_at(list), end = first_block_at(dom_.nodes[list].end); b < end; ++b) {
+        chars += blocks_[b].chars;
+        link_chars += blocks_[b].link_chars;
+      }
+      it->second = chars ? double(link_chars) / chars : 0.0;
+    }
+    return it->second;
   }
 
   void assemble(Article& article) {
@@ -599,6 +650,7 @@ class Extractor {
   std::vector<bool> kept_;
   std::int32_t region_ = 0;
   std::vector<std::int32_t> parts_;  // region_ and the siblings extend_region() added, in order
+  std::unordered_map<std::int32_t, double> list_link_share_;  // list node -> share of its text in links
 };
 
 }  // namespace

@@ -15,7 +15,9 @@ namespace winnow::parsers {
 // articles made by an older version can be found and re-extracted (`winnow reextract`).
 // 2: paragraphs between <br><br>, lone long articles, prose-rich siblings, page verdicts (2026-12).
 // 3: blocks carry their links and images (the same text) (2026-12).
-inline constexpr std::int32_t kExtractorVersion = 3;
+// 4: readers' comments do not split the region; edge paragraphs, linked subheadings and the
+//    link-heavy items of an article's list stay; plain paragraphs are not notices (2026-12).
+inline constexpr std::int32_t kExtractorVersion = 4;
 
 struct ExtractOptions {
   std::string url;            // the page's URL, to resolve relative links (may be empty)

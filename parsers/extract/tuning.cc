@@ -14,6 +14,8 @@ void for_each_number(T& tuning, F&& f) {
   f("step_down_share", tuning.step_down_share);
   f("wrapper_share", tuning.wrapper_share);
   f("lone_article_chars", tuning.lone_article_chars);
+  f("edge_paragraph_chars", tuning.edge_paragraph_chars);
+  f("article_list_link_share", tuning.article_list_link_share);
 }
 
 }  // namespace

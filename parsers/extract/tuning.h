@@ -24,6 +24,17 @@ struct Tuning {
   // A lone block this long (characters outside links) is an article written as one paragraph,
   // not a teaser's summary, which runs to a few sentences.
   double lone_article_chars = 400;
+  // The paragraph (<p>) right before or after the region, past marked noise, joins it with
+  // this much prose: a lede or a closing paragraph that the step down to the wrapper of the
+  // others left out. Standfirsts and captions run shorter. 150: --loso picks 80 or 150, within
+  // 0.0001 F1 of each other; 80 also takes in standfirsts, 2026-12.
+  double edge_paragraph_chars = 150;
+  // A list whose text is less than this share links is the article's own (steps, a status
+  // report, features): its items stay even when most of an item's words are a link.
+  // 0.3: --loso picks 0.5 with zyte or l3s-gn1 held out, 0.3 with readability, all within
+  // 0.0004 F1; 0.3 because 0.5 also keeps link boxes whose items carry a line of their own
+  // ("More Great WIRED Stories"), 2026-12.
+  double article_list_link_share = 0.3;
 
   // Sets the number called `name` (the member's name); false when there is no such number.
   bool set(std::string_view name, double value);

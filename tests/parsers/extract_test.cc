@@ -446,4 +446,121 @@ BOOST_AUTO_TEST_CASE(explain_traces_every_block) {
   BOOST_TEST(!a.region.empty());
 }
 
+namespace {
+
+// `n` paragraphs of a long report, each different, as a blog or an old news site prints them.
+std::string report_paragraphs(int n) {
+  static const char* const kTopics[] = {"the harbour", "the rail depot", "the new school", "the river bridge",
+                                        "the market hall", "the power station", "the old mill", "the clinic",
+                                        "the ferry route", "the water works", "the stadium", "the library"};
+  std::string html;
+  for (int i = 0; i < n; ++i)
+    html += "<p>Work on " + std::string(kTopics[i % 12]) + " went on through the winter, the engineers said in " +
+            "their report number " + std::to_string(i + 1) + ", and the crews expect to finish the " +
+            "remaining stages well before the summer holidays begin.</p>";
+  return html;
+}
+
+std::string blog_page(const std::string& body) {
+  return "<!DOCTYPE html><html><head><title>Notes from the site office</title></head><body>"
+         "<div id=\"nav\"><a href=\"/\">Home</a> | <a href=\"/archive\">Archive</a></div>"
+         "<div id=\"main\">" + body + "</div>"
+         "<div id=\"side\"><h3>Archives</h3><ul><li><a href=\"/2008/01\">January 2008</a></li>"
+         "<li><a href=\"/2007/12\">December 2007</a></li><li><a href=\"/2007/11\">November 2007</a></li></ul></div>"
+         "</body></html>";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(comments_in_the_article_wrapper_do_not_shrink_it_to_one_paragraph) {
+  // Old blog templates print readers' comments inside the post's own <div>, after the post.
+  std::string comments;
+  for (int i = 0; i < 12; ++i)
+    comments += "<div class=\"commentText\"><p>I have lived near the works for twenty years and I think the "
+                "council should have asked the residents first, before any of the money was spent, reader " +
+                std::to_string(i) + " wrote.</p></div><p class=\"posted\">Posted by: reader" + std::to_string(i) +
+                " | January 14, 2008 07:20 PM</p>";
+  std::string post = "<div class=\"content\"><h3>Notes from the site office</h3>" + report_paragraphs(5) +
+                     "<h3>Post a Comment</h3>" + comments + "</div>";
+  Article a = run(blog_page(post));
+  std::string text = to_plain_text(a);
+  for (int i = 1; i <= 5; ++i)
+    BOOST_TEST(has(text, "report number " + std::to_string(i) + ","), "missing paragraph " << i);
+  BOOST_TEST(!has(text, "lived near the works"));
+}
+
+BOOST_AUTO_TEST_CASE(lede_and_closing_paragraph_beside_the_body_wrapper_are_kept) {
+  // The first and last paragraphs stand outside the <div> that holds all the others.
+  const std::string lede =
+      "CHICAGO -- The harbour board had hoped to reopen the north quay by Christmas, but that was before the "
+      "storms of December flooded the lower docks twice and left the cranes without power for a week.";
+  const std::string closing =
+      "The board meets again on Thursday, when it will decide whether the north quay can open in stages, "
+      "beginning with the ferry berths that were least damaged by the storms and the fish market beside them.";
+  std::string body = "<div id=\"article_body\"><p>" + lede +
+                     "</p><div class=\"share-box\"><a href=\"/share\">Share</a></div>"
+                     "<div id=\"body_after_content\">" + report_paragraphs(12) + "</div><p>" + closing +
+                     "</p></div>";
+  Article a = run(blog_page(body));
+  std::string text = to_plain_text(a);
+  BOOST_TEST(has(text, "report number 12,"));
+  BOOST_TEST(has(text, lede));
+  BOOST_TEST(has(text, closing));
+  BOOST_TEST(!has(text, "January 2008"));
+}
+
+BOOST_AUTO_TEST_CASE(link_heavy_items_of_an_article_list_are_kept) {
+  // A status report: most items are sentences, some of them mostly one link to a bug.
+  std::string list =
+      "<h4>Performance</h4><ul>"
+      "<li>The team continues to make progress migrating the remaining modules from the old file API to the "
+      "new one, with help from several volunteers.</li>"
+      "<li><a href=\"https://bugs.example.org/1\">Gijs made the toolbar initialization occur later in the "
+      "startup window</a></li>"
+      "<li>Shout out to barret for landing the changes the migration needed, and for reviewing the patches "
+      "of the others so quickly.</li>"
+      "<li>florian has some new visualization variations up for the hang dashboard, which already helped to "
+      "find two old bugs.</li></ul>"
+      "<p>Read more:</p><ul><li><a href=\"/a\">Earlier report</a></li><li><a href=\"/b\">The year in "
+      "review</a></li><li><a href=\"/c\">How we measure startup</a></li></ul>";
+  Article a = run(page(list));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(has(text, "Gijs made the toolbar initialization occur later"));
+  BOOST_TEST(has(text, "florian has some new visualization"));
+  BOOST_TEST(!has(text, "How we measure startup"));  // a list of links is still a list of links
+}
+
+BOOST_AUTO_TEST_CASE(linked_subheadings_of_a_roundup_are_kept) {
+  // Gift guides and reviews head each section with a link to the product.
+  std::string sections;
+  const char* const kProducts[] = {"Satechi Car Charger", "Logitech MX Master 3 Mouse", "Brydge Pro Keyboard"};
+  for (const char* product : kProducts)
+    sections += "<h3><a href=\"https://shop.example.com/item\">" + std::string(product) + "</a></h3><p>This one "
+                "earned its place on the desk over the whole year: it survived two moves, a toddler and a spilled "
+                "coffee, and it still works as well as on the first day.</p>";
+  Article a = run(page(sections));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  for (const char* product : kProducts) BOOST_TEST(has(text, product), "missing heading " << product);
+}
+
+BOOST_AUTO_TEST_CASE(article_paragraph_about_cookies_or_signing_up_is_not_a_notice) {
+  const std::string cookies =
+      "Fetch introduces three interfaces. The request carries its headers, and the browser decides whether "
+      "cookies go with it: by default they are sent only to the same origin, which is a privacy choice the "
+      "standard made on purpose. Pages that need more have to ask for it in so many words.";
+  const std::string signup =
+      "When you sign up for the service, it encourages you to upload your list of contacts so that it can find "
+      "your friends. Few people read what happens to those addresses afterwards, the report found, and fewer "
+      "still know how to take all of them back again.";
+  Article a = run(page("<p>" + cookies + "</p><p>" + signup + "</p>",
+                       "<div class=\"box\"><p>Sign up for our <a href=\"/nl\">daily newsletter</a></p></div>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(has(text, cookies));
+  BOOST_TEST(has(text, signup));
+  BOOST_TEST(!has(text, "daily newsletter"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
