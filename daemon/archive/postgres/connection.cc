@@ -181,10 +181,14 @@ namespace {
 // Connects with libpq's defaults for what `conninfo` leaves out, but TCP keepalives: a
 // server gone silent (a network partition) then fails the statement waiting on it within
 // about a minute (30 s idle + 3 probes 10 s apart), not after the kernel's retransmissions
-// (15 minutes or more). What the URL says wins: it comes last.
+// (15 minutes or more). Keepalives are not sent while bytes we sent wait for their ACK (a
+// statement sent into the partition): tcp_user_timeout bounds that case the same. A
+// connection made again during a partition gives up after connect_timeout. What the URL
+// says wins: it comes last.
 PGconn* connect_with_keepalives(const std::string& conninfo) {
-  const char* keys[] = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname", nullptr};
-  const char* values[] = {"1", "30", "10", "3", conninfo.c_str(), nullptr};
+  const char* keys[] = {"keepalives",       "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "tcp_user_timeout", "connect_timeout", "dbname",              nullptr};
+  const char* values[] = {"1", "30", "10", "3", "60000", "10", conninfo.c_str(), nullptr};
   return PQconnectdbParams(keys, values, 1);
 }
 
