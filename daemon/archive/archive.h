@@ -307,6 +307,13 @@ class Archive {
   // by others are skipped, so the caller must also look again now and then (other daemons
   // add feeds and let leases go).
   virtual std::optional<UnixSeconds> next_feed_due(const std::string& owner, UnixSeconds now) = 0;
+  // The first second at which a lease another owner holds live (not before `now`) will have
+  // ended: the earliest `until` + 1 among other owners' feed leases and host leases, or
+  // nothing when there is none. With next_feed_due, when to claim next: a dead daemon's
+  // feeds and hosts are then taken over as their leases end, not at the next look. A live
+  // owner renews its leases a third of the way in, so this is about two thirds of a lease
+  // ahead while no other owner dies.
+  virtual std::optional<UnixSeconds> next_lease_end(const std::string& owner, UnixSeconds now) = 0;
   // Leases `host` to `owner` until `until` when no other owner holds it live; true when
   // `owner` holds it now. For a page on a host other than its feed's.
   virtual bool claim_host(const std::string& owner, const std::string& host, UnixSeconds now, UnixSeconds until) = 0;
