@@ -262,6 +262,8 @@ class Archive {
   virtual std::optional<FeedRow> feed(std::int64_t id) = 0;
   virtual std::optional<FeedRow> feed_by_url(const std::string& url) = 0;
   virtual std::vector<FeedRow> feeds() = 0;                // ordered by id
+  // The same a page at a time: at most `limit` feeds with an id above `after_id`, by id.
+  virtual std::vector<FeedRow> feeds_after(std::int64_t after_id, std::size_t limit) = 0;
   virtual void update_feed(const FeedRow& row) = 0;        // every field but id
 
   // How many feeds there are, by health. Reads every feed row (a scan): for start-up, reloads
@@ -458,7 +460,7 @@ class Archive {
   virtual std::int64_t webhook_backlog() = 0;
 
   // ---- Copying an archive into another with its ids kept (`winnow migrate`,
-  // daemon/archive/copy.h). The rows are read with feeds(), articles_after(..., with_raw),
+  // daemon/archive/copy.h). The rows are read with feeds_after, articles_after(..., with_raw),
   // entries_after, webhook_endpoints() and webhook_events_after(), and written with the
   // import_ methods below. Each import runs in one transaction (or joins the caller's), stores
   // the rows as given, ids, seen_at and archived_at included, records no outbox event, and

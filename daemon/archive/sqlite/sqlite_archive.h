@@ -25,6 +25,7 @@ class SqliteArchive final : public Archive {
   std::optional<FeedRow> feed(std::int64_t id) override;
   std::optional<FeedRow> feed_by_url(const std::string& url) override;
   std::vector<FeedRow> feeds() override;
+  std::vector<FeedRow> feeds_after(std::int64_t after_id, std::size_t limit) override;
   void update_feed(const FeedRow& row) override;
   FeedCounts feed_counts() override;
 
