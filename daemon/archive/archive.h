@@ -262,6 +262,8 @@ class Archive {
   virtual std::optional<FeedRow> feed(std::int64_t id) = 0;
   virtual std::optional<FeedRow> feed_by_url(const std::string& url) = 0;
   virtual std::vector<FeedRow> feeds() = 0;                // ordered by id
+  // The same a page at a time: at most `limit` feeds with an id above `after_id`, by id.
+  virtual std::vector<FeedRow> feeds_after(std::int64_t after_id, std::size_t limit) = 0;
   virtual void update_feed(const FeedRow& row) = 0;        // every field but id
 
   // How many feeds there are, by health. Reads every feed row (a scan): for start-up, reloads
@@ -307,6 +309,13 @@ class Archive {
   // by others are skipped, so the caller must also look again now and then (other daemons
   // add feeds and let leases go).
   virtual std::optional<UnixSeconds> next_feed_due(const std::string& owner, UnixSeconds now) = 0;
+  // The first second at which a lease another owner holds live (not before `now`) will have
+  // ended: the earliest `until` + 1 among other owners' feed leases and host leases, or
+  // nothing when there is none. With next_feed_due, when to claim next: a dead daemon's
+  // feeds and hosts are then taken over as their leases end, not at the next look. A live
+  // owner renews its leases a third of the way in, so this is about two thirds of a lease
+  // ahead while no other owner dies.
+  virtual std::optional<UnixSeconds> next_lease_end(const std::string& owner, UnixSeconds now) = 0;
   // Leases `host` to `owner` until `until` when no other owner holds it live; true when
   // `owner` holds it now. For a page on a host other than its feed's.
   virtual bool claim_host(const std::string& owner, const std::string& host, UnixSeconds now, UnixSeconds until) = 0;
@@ -451,7 +460,7 @@ class Archive {
   virtual std::int64_t webhook_backlog() = 0;
 
   // ---- Copying an archive into another with its ids kept (`winnow migrate`,
-  // daemon/archive/copy.h). The rows are read with feeds(), articles_after(..., with_raw),
+  // daemon/archive/copy.h). The rows are read with feeds_after, articles_after(..., with_raw),
   // entries_after, webhook_endpoints() and webhook_events_after(), and written with the
   // import_ methods below. Each import runs in one transaction (or joins the caller's), stores
   // the rows as given, ids, seen_at and archived_at included, records no outbox event, and

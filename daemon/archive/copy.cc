@@ -25,6 +25,35 @@ void check_same_article(Archive& source, Archive& target, std::int64_t id) {
                       ") is not the source's: the target holds another archive");
 }
 
+// Feeds are read this many at a time, for the check as for the copy: a million feeds are
+// never in memory at once (about 1 KB each).
+constexpr std::size_t kFeedPage = 2000;
+
+// Throws unless each of the target's feeds has the source's URL at the same id. Both are
+// walked in id order, a page at a time.
+void check_same_feeds(Archive& source, Archive& target, const std::string& other) {
+  std::int64_t after = 0, source_after = 0;
+  std::unordered_map<std::int64_t, std::string> source_urls;  // of the source's page(s) at hand
+  for (;;) {
+    const std::vector<FeedRow> theirs = target.feeds_after(after, kFeedPage);
+    if (theirs.empty()) return;
+    const std::int64_t last = theirs.back().id;
+    std::erase_if(source_urls, [&](const auto& entry) { return entry.first <= after; });
+    while (source_after < last) {
+      const std::vector<FeedRow> ours = source.feeds_after(source_after, kFeedPage);
+      if (ours.empty()) break;
+      for (const FeedRow& feed : ours) source_urls.emplace(feed.id, feed.url);
+      source_after = ours.back().id;
+    }
+    for (const FeedRow& feed : theirs) {
+      const auto found = source_urls.find(feed.id);
+      if (found == source_urls.end() || found->second != feed.url)
+        throw CopyRefused("the target's feed " + id_text(feed.id) + " (" + feed.url + ") is not the source's" + other);
+    }
+    after = last;
+  }
+}
+
 // Calls `progress` with `done` capped to `total`.
 void report(const std::function<void(const CopyProgress&)>& progress, CopyTable table, std::int64_t done,
             std::int64_t total) {
@@ -61,13 +90,7 @@ bool check_copy_target(Archive& source, Archive& target, const ArchiveExtent& s,
   if (t.entries > 0 && t.last_article_id != s.last_article_id)
     throw CopyRefused("the target has entries but not every article of the source" + other);
 
-  std::unordered_map<std::int64_t, std::string> source_urls;
-  for (const FeedRow& feed : source.feeds()) source_urls.emplace(feed.id, feed.url);
-  for (const FeedRow& feed : target.feeds()) {
-    const auto found = source_urls.find(feed.id);
-    if (found == source_urls.end() || found->second != feed.url)
-      throw CopyRefused("the target's feed " + id_text(feed.id) + " (" + feed.url + ") is not the source's" + other);
-  }
+  check_same_feeds(source, target, other);
   if (t.articles > 0) {
     const auto first = target.articles_after(0, 1, false, false);
     if (!first.empty()) check_same_article(source, target, first.front().id);
@@ -100,17 +123,18 @@ CopyReport copy_archive(Archive& source, Archive& target, const CopyOptions& opt
     return true;
   };
 
-  // Feeds: all of them are read (one row each, small); those past the target's highest id go.
+  // Feeds in id order, a batch at a time, after the target's highest id.
   {
-    std::vector<FeedRow> feeds = source.feeds();
-    std::erase_if(feeds, [&](const FeedRow& f) { return f.id <= t.last_feed_id; });
+    std::int64_t cursor = t.last_feed_id;
     std::int64_t done = t.feeds;
     report(progress, CopyTable::feeds, done, s.feeds);
-    for (std::size_t at = 0; at < feeds.size(); at += row_batch) {
+    for (;;) {
+      if (cursor >= s.last_feed_id) break;
+      const std::vector<FeedRow> batch = source.feeds_after(cursor, row_batch);
+      if (batch.empty()) break;
       if (!may_batch()) return result;
-      const std::vector<FeedRow> batch(feeds.begin() + static_cast<std::ptrdiff_t>(at),
-                                       feeds.begin() + static_cast<std::ptrdiff_t>(std::min(at + row_batch, feeds.size())));
       target.import_feeds(batch);
+      cursor = batch.back().id;
       done += static_cast<std::int64_t>(batch.size());
       report(progress, CopyTable::feeds, done, s.feeds);
     }

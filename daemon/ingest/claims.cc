@@ -136,7 +136,7 @@ void Ingest::claim_due() {
   const UnixSeconds now = now_s(), until = now + options_.lease_s;
   struct Claimed {
     std::vector<FeedRow> rows;
-    std::optional<UnixSeconds> next_due;
+    std::optional<UnixSeconds> next_due, lease_end;
   };
   ask_archive<Claimed>(
       archive_, loop_, alive_,
@@ -144,17 +144,18 @@ void Ingest::claim_due() {
         Claimed c;
         c.rows = a.claim_due_feeds(owner, now, until, limit);
         c.next_due = a.next_feed_due(owner, now);
+        c.lease_end = a.next_lease_end(owner, now);
         return c;
       },
       [this, until, limit](std::optional<Claimed> c) {
         claim_in_flight_ = false;
         if (!c) return wake_in(options_.claim_recheck);  // the archive failed: it logged why
-        on_claimed(std::move(c->rows), c->next_due, until, limit);
+        on_claimed(std::move(c->rows), c->next_due, c->lease_end, until, limit);
       });
 }
 
-void Ingest::on_claimed(std::vector<FeedRow> rows, std::optional<UnixSeconds> next_due, UnixSeconds until,
-                        std::size_t limit) {
+void Ingest::on_claimed(std::vector<FeedRow> rows, std::optional<UnixSeconds> next_due,
+                        std::optional<UnixSeconds> lease_end, UnixSeconds until, std::size_t limit) {
   // Drained meanwhile: the claims are let go with every other lease.
   if (draining_) return;
   const std::size_t claimed = rows.size();
@@ -183,9 +184,12 @@ void Ingest::on_claimed(std::vector<FeedRow> rows, std::optional<UnixSeconds> ne
     poll(feed);
   }
   if (claimed == limit) return wake_in(kSoon);  // more may be due
+  // The next look: when a feed falls due, or when another daemon's lease ends (a dead one's
+  // feeds and hosts are free then; a live one has renewed it meanwhile, and the look finds
+  // nothing), at least kIdleMin apart when nothing started and claim_recheck at most.
   auto delay = options_.claim_recheck;
-  if (next_due)
-    delay = std::min(delay, std::chrono::milliseconds(std::max<std::int64_t>(0, *next_due * 1000 - wall_ms())));
+  for (const auto& at : {next_due, lease_end})
+    if (at) delay = std::min(delay, std::chrono::milliseconds(std::max<std::int64_t>(0, *at * 1000 - wall_ms())));
   if (started == 0) delay = std::max(delay, kIdleMin);
   wake_in(delay);
 }

@@ -239,7 +239,10 @@ class Ingest {
   // ---- claims.cc: which feeds this daemon polls, and the leases it holds
   // Asks the archive for due feeds (as many as admission allows) and polls them.
   void claim_due();
-  void on_claimed(std::vector<archive::FeedRow> rows, std::optional<UnixSeconds> next_due, UnixSeconds until,
+  // `next_due`: the earliest next_poll claimable; `lease_end`: when the first lease another
+  // daemon holds ends (Archive::next_lease_end).
+  void on_claimed(std::vector<archive::FeedRow> rows, std::optional<UnixSeconds> next_due,
+                  std::optional<UnixSeconds> lease_end, UnixSeconds until,
                   std::size_t limit);
   // Claims again in `delay`, or at `at` (wall clock), unless a claim is set for sooner.
   void wake_in(std::chrono::milliseconds delay);

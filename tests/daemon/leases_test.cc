@@ -184,6 +184,26 @@ BOOST_DATA_TEST_CASE(a_host_leased_by_one_owner_keeps_its_feeds_from_the_other, 
   BOOST_TEST(d.a->claim_host("a", "shared.example", kNow + 31, kNow + 60));
 }
 
+BOOST_DATA_TEST_CASE(the_next_lease_end_is_when_another_owners_first_lease_runs_out, testing::kBackends, backend) {
+  TwoDaemons d(backend);
+  d.a->add_feed("https://one.example/feed.xml", "", "");
+  d.a->add_feed("https://two.example/feed.xml", "", "");
+  BOOST_TEST(!d.b->next_lease_end("b", kNow).has_value());
+  // a polls one feed (its host with it) until kNow + 30 and holds another host until kNow + 20.
+  BOOST_TEST_REQUIRE(d.a->claim_due_feeds("a", kNow, kNow + 30, 1).size() == 1u);
+  BOOST_TEST_REQUIRE(d.a->claim_host("a", "pages.example", kNow, kNow + 20));
+  // For b the first ends after kNow + 20 (live through that second); a's own leases never count.
+  BOOST_TEST(d.b->next_lease_end("b", kNow).value_or(0) == kNow + 21);
+  BOOST_TEST(!d.a->next_lease_end("a", kNow).has_value());
+  // Past the host's: the feed's and its host's.
+  BOOST_TEST(d.b->next_lease_end("b", kNow + 21).value_or(0) == kNow + 31);
+  BOOST_TEST(!d.b->next_lease_end("b", kNow + 31).has_value());
+  // b's own claim of the other feed changes nothing for b.
+  BOOST_TEST_REQUIRE(d.b->claim_due_feeds("b", kNow, kNow + 10, 10).size() == 1u);
+  BOOST_TEST(d.b->next_lease_end("b", kNow).value_or(0) == kNow + 21);
+  BOOST_TEST(d.a->next_lease_end("a", kNow).value_or(0) == kNow + 11);
+}
+
 BOOST_DATA_TEST_CASE(release_lets_every_lease_of_an_owner_go_at_once, testing::kBackends, backend) {
   TwoDaemons d(backend);
   for (int n = 0; n < 3; ++n) d.a->add_feed("https://h" + std::to_string(n) + ".example/feed.xml", "", "");

@@ -333,6 +333,46 @@ BOOST_AUTO_TEST_CASE(a_copy_stopped_after_some_batches_goes_on_and_a_finished_on
   check_same(*from, *to, source.ids.at(7));
 }
 
+BOOST_AUTO_TEST_CASE(feeds_are_copied_and_checked_a_page_at_a_time) {
+  // More feeds than a batch (2,000 at the default batch) and than a page of the target's
+  // check (2,000), with gaps: 2,142 feeds, ids to 2,500.
+  TempDir dir;
+  const std::string path = dir.file("many.db");
+  {
+    auto a = Archive::open_sqlite(path);
+    a->transaction([&] {
+      for (int n = 0; n < 2500; ++n) a->add_feed("https://f" + std::to_string(n) + ".example/feed.xml", "", "");
+      for (int id = 1; id <= 2500; id += 7) a->remove_feed(id);
+    });
+  }
+  const std::string url = PgCluster::shared().create_database();
+  auto from = Archive::open_sqlite_read_only(path);
+  const auto ours = from->feeds();
+  BOOST_TEST_REQUIRE(ours.size() == 2142u);
+  {
+    auto to = Archive::open(url);
+    BOOST_TEST(!copy_archive(*from, *to, CopyOptions{.max_batches = 1}, {}).complete);
+    BOOST_TEST(to->extent().feeds == 2000);
+    BOOST_TEST(to->extent().last_feed_id == ours[1999].id);
+  }
+  {
+    // Resumed after the first batch: the rest, checked against the 2,000 copied.
+    auto to = Archive::open(url);
+    const CopyReport rest = copy_archive(*from, *to, CopyOptions{}, {});
+    BOOST_TEST(rest.complete);
+    BOOST_TEST(rest.resumed);
+    const auto theirs = to->feeds();
+    BOOST_TEST_REQUIRE(theirs.size() == ours.size());
+    for (std::size_t i = 0; i < ours.size(); ++i)
+      BOOST_TEST((theirs[i].id == ours[i].id && theirs[i].url == ours[i].url), "feed " << ours[i].id);
+  }
+  // A feed on the check's second page that is not the source's is found there.
+  PgCluster::exec(url, "UPDATE feeds SET url = 'https://other.example/feed.xml' WHERE id = " +
+                           std::to_string(ours.back().id));
+  auto to = Archive::open(url);
+  BOOST_CHECK_THROW(copy_archive(*from, *to, CopyOptions{}, {}), CopyRefused);
+}
+
 BOOST_AUTO_TEST_CASE(a_copy_run_one_batch_at_a_time_ends_the_same) {
   // Stopped after every batch: each table is resumed at each of its batch boundaries, the
   // entries part way through a feed too (batches of 10 entries).

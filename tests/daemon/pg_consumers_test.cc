@@ -436,6 +436,25 @@ BOOST_AUTO_TEST_CASE(a_database_restart_fails_the_writes_while_it_is_down_and_no
   listener->stop();
 }
 
+BOOST_AUTO_TEST_CASE(a_lone_write_after_a_restart_goes_to_a_new_connection_and_does_not_fail) {
+  const auto url = PgCluster::shared().create_database();
+  auto archive = Archive::open(url);
+  constexpr UnixSeconds kNow = 1'800'000'000;
+  BOOST_TEST(archive->claim_host("a", "one.example", kNow, kNow + 30));
+  // Writes outside a transaction (the lease statements run alone), each the first after a
+  // restart: the ended session is seen before the statement is sent, so it runs once, on a
+  // new connection.
+  PgCluster::shared().restart(300ms);
+  BOOST_TEST(archive->claim_host("a", "two.example", kNow, kNow + 30));
+  PgCluster::shared().restart(300ms);
+  const auto renewed = archive->renew_host_leases("a", {"one.example", "two.example"}, kNow + 60);
+  BOOST_TEST(renewed.size() == 2u);
+  PgCluster::shared().restart(300ms);
+  archive->release_hosts("a", {"one.example"});
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM host_leases") == 1);
+  BOOST_TEST(PgCluster::integer(url, "SELECT until FROM host_leases WHERE host = 'two.example'") == kNow + 60);
+}
+
 BOOST_AUTO_TEST_CASE(a_writer_frozen_inside_its_transaction_holds_the_others_up_for_the_idle_timeout_only) {
   const auto url = PgCluster::shared().create_database();
   // 15 s unless the database says otherwise; 1 s here, to keep the test short.

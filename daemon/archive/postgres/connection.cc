@@ -1,6 +1,7 @@
 #include "daemon/archive/postgres/connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 #include <cstring>
@@ -181,10 +182,14 @@ namespace {
 // Connects with libpq's defaults for what `conninfo` leaves out, but TCP keepalives: a
 // server gone silent (a network partition) then fails the statement waiting on it within
 // about a minute (30 s idle + 3 probes 10 s apart), not after the kernel's retransmissions
-// (15 minutes or more). What the URL says wins: it comes last.
+// (15 minutes or more). Keepalives are not sent while bytes we sent wait for their ACK (a
+// statement sent into the partition): tcp_user_timeout bounds that case the same. A
+// connection made again during a partition gives up after connect_timeout. What the URL
+// says wins: it comes last.
 PGconn* connect_with_keepalives(const std::string& conninfo) {
-  const char* keys[] = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname", nullptr};
-  const char* values[] = {"1", "30", "10", "3", conninfo.c_str(), nullptr};
+  const char* keys[] = {"keepalives",       "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "tcp_user_timeout", "connect_timeout", "dbname",              nullptr};
+  const char* values[] = {"1", "30", "10", "3", "60000", "10", conninfo.c_str(), nullptr};
   return PQconnectdbParams(keys, values, 1);
 }
 
@@ -214,8 +219,29 @@ void Connection::set_session(std::string sql) {
   session_sql_ += sql;
 }
 
+namespace {
+
+// True when the server ended the session since the last statement (a restart, a terminated
+// backend: it sends why, then closes), as seen on the socket without sending anything. One
+// poll(2) without waiting.
+bool ended_by_server(PGconn* conn) {
+  pollfd watch{PQsocket(conn), POLLIN | POLLRDHUP, 0};
+  if (watch.fd < 0) return true;
+  if (::poll(&watch, 1, 0) <= 0) return false;
+  if (watch.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return true;
+  // Only bytes outside a statement: a notice (logged), or the server's word before its end.
+  PQconsumeInput(conn);
+  return PQstatus(conn) == CONNECTION_BAD;
+}
+
+}  // namespace
+
 void Connection::reconnect_if_broken() {
-  if (!reconnect_allowed_ || PQstatus(conn_.get()) != CONNECTION_BAD) return;
+  if (!reconnect_allowed_) return;
+  // Outside a transaction, a session the server has ended is seen before the statement is
+  // sent, so that the statement goes to a new one: no write fails for a restart between two
+  // statements, and nothing is sent twice.
+  if (PQstatus(conn_.get()) != CONNECTION_BAD && (in_transaction() || !ended_by_server(conn_.get()))) return;
   PQreset(conn_.get());
   if (PQstatus(conn_.get()) != CONNECTION_OK)
     throw PgError("archive: cannot connect to PostgreSQL again: " + trimmed(PQerrorMessage(conn_.get())), "");

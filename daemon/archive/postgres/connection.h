@@ -106,8 +106,10 @@ class Connection {
   void set_session(std::string sql);
   // While allowed (outside a transaction block), a connection found broken (the server
   // restarted, the backend was terminated) is re-established before the next statement, its
-  // session settings run again and its statements prepared anew. The statement that found it
-  // broken has thrown already, but for a lone read (run()) and a BEGIN (PgArchive). Inside a transaction block the
+  // session settings run again and its statements prepared anew. A session the server ended
+  // (it closed its end) is seen before the next statement is sent, so that statement does
+  // not fail for it; a statement that found the connection broken otherwise has thrown, but
+  // for a lone read (run()) and a BEGIN (PgArchive). Inside a transaction block the
   // connection stays broken, so that the block fails whole.
   void allow_reconnect(bool allowed) { reconnect_allowed_ = allowed; }
 

@@ -101,6 +101,18 @@ std::optional<UnixSeconds> PgArchive::next_feed_due(const std::string& owner, Un
   return r.integer(0, 0);
 }
 
+std::optional<UnixSeconds> PgArchive::next_lease_end(const std::string& owner, UnixSeconds now) {
+  // Leased feeds are the few being polled (the partial index feeds_lease_owner); host_leases
+  // holds a row per host in use.
+  auto r = db_.run(
+      "SELECT min(t) FROM (SELECT min(lease_until) AS t FROM feeds WHERE lease_owner IS NOT NULL "
+      "AND lease_owner <> $2 AND lease_until >= $1 UNION ALL "
+      "SELECT min(until) FROM host_leases WHERE owner <> $2 AND until >= $1) leases",
+      Params(now, owner));
+  if (r.rows() == 0 || r.is_null(0, 0)) return std::nullopt;
+  return r.integer(0, 0) + 1;
+}
+
 bool PgArchive::claim_host(const std::string& owner, const std::string& host, UnixSeconds now, UnixSeconds until) {
   // Waits on a host row another claim is inserting, then re-checks the WHERE against the
   // committed row, so two claims never both win one host.

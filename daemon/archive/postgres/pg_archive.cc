@@ -202,6 +202,15 @@ std::vector<FeedRow> PgArchive::feeds() {
   return rows;
 }
 
+std::vector<FeedRow> PgArchive::feeds_after(std::int64_t after_id, std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kFeedColumns + " FROM feeds WHERE id > $1 ORDER BY id LIMIT $2";
+  auto r = db_.run(sql, Params(after_id, to_int64(limit)));
+  std::vector<FeedRow> rows;
+  rows.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(read_feed(r, i));
+  return rows;
+}
+
 void PgArchive::update_feed(const FeedRow& row) {
   transaction([&] {
     const bool crosses = crosses_failing(row.id, row.consecutive_failures);

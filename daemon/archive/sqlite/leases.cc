@@ -122,6 +122,19 @@ std::optional<UnixSeconds> SqliteArchive::next_feed_due(const std::string& owner
   return q.integer(0);
 }
 
+// PostgreSQL: the same SELECT.
+std::optional<UnixSeconds> SqliteArchive::next_lease_end(const std::string& owner, UnixSeconds now) {
+  auto q = query(
+      "SELECT min(t) FROM (SELECT min(lease_until) AS t FROM feeds WHERE lease_owner IS NOT NULL "
+      "AND lease_owner <> ?2 AND lease_until >= ?1 UNION ALL "
+      "SELECT min(until) FROM host_leases WHERE owner <> ?2 AND until >= ?1)");
+  q.bind(now, owner);
+  if (!q.step()) return std::nullopt;
+  const auto until = q.optional_integer(0);
+  if (!until) return std::nullopt;
+  return *until + 1;
+}
+
 // PostgreSQL: step 2 of claim_due_feeds; true when a row comes back.
 bool SqliteArchive::claim_host(const std::string& owner, const std::string& host, UnixSeconds now,
                                UnixSeconds until) {

@@ -137,6 +137,15 @@ std::vector<FeedRow> SqliteArchive::feeds() {
   return rows;
 }
 
+std::vector<FeedRow> SqliteArchive::feeds_after(std::int64_t after_id, std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + kFeedColumns + " FROM feeds WHERE id > ?1 ORDER BY id LIMIT ?2";
+  auto q = query(sql);
+  q.bind(after_id, to_int64(limit));
+  std::vector<FeedRow> rows;
+  while (q.step()) rows.push_back(read_feed(q));
+  return rows;
+}
+
 void SqliteArchive::update_feed(const FeedRow& row) {
   transaction([&] {
     const bool crosses = crosses_failing(row.id, row.consecutive_failures);

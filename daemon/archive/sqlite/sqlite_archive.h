@@ -25,6 +25,7 @@ class SqliteArchive final : public Archive {
   std::optional<FeedRow> feed(std::int64_t id) override;
   std::optional<FeedRow> feed_by_url(const std::string& url) override;
   std::vector<FeedRow> feeds() override;
+  std::vector<FeedRow> feeds_after(std::int64_t after_id, std::size_t limit) override;
   void update_feed(const FeedRow& row) override;
   FeedCounts feed_counts() override;
 
@@ -35,6 +36,7 @@ class SqliteArchive final : public Archive {
   std::vector<std::int64_t> renew_feed_leases(const std::string& owner, const std::vector<std::int64_t>& feed_ids,
                                               UnixSeconds until) override;
   std::optional<UnixSeconds> next_feed_due(const std::string& owner, UnixSeconds now) override;
+  std::optional<UnixSeconds> next_lease_end(const std::string& owner, UnixSeconds now) override;
   bool claim_host(const std::string& owner, const std::string& host, UnixSeconds now, UnixSeconds until) override;
   std::vector<std::string> renew_host_leases(const std::string& owner, const std::vector<std::string>& hosts,
                                              UnixSeconds until) override;
