@@ -4,7 +4,7 @@
 // (tests/daemon/child_process.h), and every figure taken from outside: the archive
 // (read-only SQLite beside winnowd's writer; WAL allows it), /proc/PID and wait4().
 //
-//   daemon_bench [--farm-feeds N] [--entries M] [--timeout-s S] [--log-level L] [--keep]
+//   daemon_bench [--farm-feeds N] [--entries M] [--timeout-s S] [--log-level L] [--keep] [--compact-level N]
 //       Throughput (default 1,000 feeds x 20 entries): articles archived per second from
 //       the start of winnowd to its last article, CPU seconds per article, peak RSS.
 //   daemon_bench --feeds N
@@ -114,10 +114,12 @@ struct Options {
   unsigned server_threads = 2;
   std::string log_level = "info";
   bool keep = false;
+  std::optional<int> compact_level;  // [archive] compact_level; unset: winnowd's default
 };
 
 constexpr const char* kUsage =
     "usage: daemon_bench [--farm-feeds N] [--entries M] [--timeout-s S] [--log-level L] [--keep]\n"
+    "                    [--compact-level N]  (0: no raw page compaction)\n"
     "       daemon_bench --feeds N          (memory per scheduled feed)\n"
     "  common: [--winnowd PATH] [--server-threads N] [--pages DIR]\n";
 
@@ -138,6 +140,7 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--winnowd") o.winnowd = value();
     else if (a == "--pages") o.pages_dir = value();
     else if (a == "--keep") o.keep = true;
+    else if (a == "--compact-level") o.compact_level = std::atoi(value());
     else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
@@ -195,6 +198,8 @@ int run_throughput(const Options& o) {
   FeedFarm& farm = real_farm.farm;
   WinnowdConfig config = winnow::bench::bench_config(tmp.path() / "archive.db", o.log_level);
   config.feed_urls = farm.feed_urls();
+  config.compact_level = o.compact_level;
+  std::printf("archive.compact_level = %s\n", o.compact_level ? std::to_string(*o.compact_level).c_str() : "default");
   write_config(tmp.file("winnowd.toml"), config);
   std::fflush(stdout);
 

@@ -52,6 +52,7 @@ bool detail::log_if_blocked(const fetch::FetchResult& r) {
 IngestOptions options_from(const Config& c) {
   IngestOptions o;
   o.schedule = {c.min_interval_s, c.max_interval_s, c.default_interval_s, c.max_backoff_s};
+  o.page_dictionaries.learn_from_samples = c.compact_level == 0;
   o.politeness.concurrency = c.per_host_concurrency;
   o.politeness.min_delay_s = c.min_delay_s;
   o.politeness.max_block_s = c.max_backoff_s;
@@ -94,8 +95,11 @@ Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOp
       renew_timer_(loop),
       retry_timer_(loop),
       metrics_(options_.metrics ? std::make_unique<IngestMetrics>(*options_.metrics, archive) : nullptr) {
-  // The raw page dictionaries stored so far, for the workers to pack with.
-  archive_.post([dictionaries = page_dictionaries_](archive::Archive& a) { dictionaries->load(a); });
+  // The raw page dictionaries stored so far, for the workers to pack with; with compaction,
+  // the compactor hands over those of the hosts it works on instead (there may be thousands).
+  page_dictionaries_ = std::make_shared<archive::PageDictionaries>(options_.page_dictionaries);
+  if (options_.page_dictionaries.learn_from_samples)
+    archive_.post([dictionaries = page_dictionaries_](archive::Archive& a) { dictionaries->load(a); });
   if (!options_.extraction_journal.empty()) {
     std::string error;
     journal_ = ExtractionJournal::open(options_.extraction_journal, error);
