@@ -32,9 +32,11 @@ void add(Compactor::Stats& to, const Compactor::Stats& from) {
   to.cpu_s += from.cpu_s;
 }
 
-// The archive's dictionaries are cached by id; more than this and the cache starts over
-// (each is some 110 KiB, plus zstd's CDict and DDict once used).
-constexpr std::size_t kMaxCachedDictionaries = 32;
+// The archive's dictionaries are cached by id; more than this and the cache starts over.
+// Each is some 110 KiB, plus zstd's DDict (about as much) and, once packed with, a CDict at
+// the compaction level (1.2 MB at level 9: ZSTD_estimateCDictSize), so 8 take 12 MB at most.
+// A host's pages name its newest dictionary and a few older ones: 8 is plenty.
+constexpr std::size_t kMaxCachedDictionaries = 8;
 
 }  // namespace
 
@@ -248,8 +250,13 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
     if (last) break;
   }
 
-  // 3. Ingest packs the host's next pages with its dictionary.
-  if (newest && dictionaries_ && !stopping()) dictionaries_->add(host, newest);
+  // 3. Ingest packs the host's next pages with its dictionary: a copy of its own, so that
+  // ingest's holds only the level-1 CDict it makes, not the compaction level's.
+  if (newest && dictionaries_ && !stopping()) {
+    const auto held = dictionaries_->find(host);
+    if (!held || held->id() < newest->id())
+      dictionaries_->add(host, std::make_shared<const PageDictionary>(newest->id(), newest->bytes()));
+  }
 }
 
 }  // namespace winnow::archive
