@@ -145,6 +145,13 @@ std::shared_ptr<const PageDictionary> Compactor::dictionary(std::int64_t id) {
   return made;
 }
 
+void Compactor::yield_to_writer() {
+  const auto until = std::chrono::steady_clock::now() + options_.max_yield;
+  std::unique_lock lock(mutex_);
+  while (!stopping() && writer_.pending() > 0 && std::chrono::steady_clock::now() < until)
+    wake_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stopping(); });
+}
+
 bool Compactor::write(const std::function<void(Archive&)>& job, const char* what) {
   std::promise<std::exception_ptr> done;
   auto result = done.get_future();
@@ -173,7 +180,7 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
           const auto d = s.dictionary_id ? dictionary(*s.dictionary_id) : nullptr;
           plain.push_back(unpack_page(s.codec, s.bytes, s.plain_bytes, d.get()));
         } catch (const std::exception&) {
-          // Undecodable: not a sample; step 2 marks and reports it.
+          // Undecodable: not a sample; step 3 marks and reports it.
         }
       }
       std::string bytes = plain.size() >= options_.pages_to_train
@@ -198,10 +205,19 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
   }
   if (stopping()) return;
 
-  // 2. Its pages not done yet, a batch at a time.
+  // 2. Ingest packs the host's next pages with its dictionary: a copy of its own, so that
+  // ingest's holds only the level-1 CDict it makes, not the compaction level's.
+  if (newest && dictionaries_) {
+    const auto held = dictionaries_->find(host);
+    if (!held || held->id() < newest->id())
+      dictionaries_->add(host, std::make_shared<const PageDictionary>(newest->id(), newest->bytes()));
+  }
+
+  // 3. Its pages not done yet, a batch at a time.
   const std::optional<std::int64_t> newest_id = newest ? std::optional(newest->id()) : std::nullopt;
   std::int64_t after = 0;
   while (!stopping()) {
+    if (options_.max_yield.count() > 0) yield_to_writer();
     auto pages = reader_->raw_pages_to_compact(host, newest_id, options_.level, after, options_.batch_pages);
     if (pages.empty()) break;
     after = pages.back().article_id;
@@ -248,14 +264,6 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
       count(pass, {.pages_repacked = written, .pages_changed_meanwhile = expected - written});
     }
     if (last) break;
-  }
-
-  // 3. Ingest packs the host's next pages with its dictionary: a copy of its own, so that
-  // ingest's holds only the level-1 CDict it makes, not the compaction level's.
-  if (newest && dictionaries_ && !stopping()) {
-    const auto held = dictionaries_->find(host);
-    if (!held || held->id() < newest->id())
-      dictionaries_->add(host, std::make_shared<const PageDictionary>(newest->id(), newest->bytes()));
   }
 }
 

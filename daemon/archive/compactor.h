@@ -7,15 +7,17 @@
 //      from its newest stored pages (read back and unpacked). Learning needs no page kept in
 //      memory, so every host that ever had that many pages gets one (ingest's in-memory
 //      samples, page_dictionaries.h, stop at 128 hosts and 64 MB).
-//   2. Its pages not done yet (packed alone, with an older dictionary, or by ingest at level
+//   2. The host's dictionary is handed to `dictionaries` (ingest's), so that its next pages
+//      pack with it already.
+//   3. Its pages not done yet (packed alone, with an older dictionary, or by ingest at level
 //      1) are packed again with the newest dictionary (alone while the host has none) at
 //      `level`, in batches of `batch_pages`. Each new packing is unpacked and compared with
 //      the page before it may replace it; a page that does not unpack is marked and left
 //      as it is (reported once in the log, never lost). A batch is one job of the
 //      ArchiveWorker, so one transaction, and replaces only pages still stored as they were
 //      read (Archive::repack_raw_pages): a page replaced meanwhile is left to the next pass.
-//   3. The host's dictionary is handed to `dictionaries` (ingest's), so that its next pages
-//      pack with it already.
+//      Before each batch the compactor waits while the writer has ingest's jobs queued
+//      (max_yield).
 // Several daemons on one PostgreSQL: a host is worked on under a per-host advisory lock
 // (Archive::try_lock_compaction), and the guarded replacement keeps two compactors from
 // ever writing a page both changed.
@@ -55,10 +57,17 @@ class Compactor {
     std::size_t dictionary_bytes = 112'640;  // zstd's default (110 KiB)
     std::size_t batch_pages = 32;            // a write job; some 0.5 MB of packed pages
     std::size_t hosts_per_pass = 256;
-    // After a pass that found nothing to do, the background thread looks again after this.
-    std::chrono::milliseconds idle_wait{std::chrono::minutes(1)};
+    // After a pass that found nothing to do, the background thread looks again after this:
+    // such a pass costs one probe of the index of pages still to do. 10 s: new pages are
+    // compacted (and their host's dictionary reaches ingest) soon after they are stored.
+    std::chrono::milliseconds idle_wait{std::chrono::seconds(10)};
     // The background thread at SCHED_IDLE (takes only CPU no other thread wants).
     bool idle_priority = true;
+    // Before each batch, waits while the writer has other jobs queued (ingest is storing),
+    // checking every 20 ms, for at most this long: SCHED_IDLE keeps the compactor off busy
+    // cores, but not off the archive thread, the caches and a core's other hyperthread.
+    // 0: no wait.
+    std::chrono::milliseconds max_yield{std::chrono::seconds(2)};
   };
 
   // What compaction did (a pass's, or the totals since construction).
@@ -102,6 +111,8 @@ class Compactor {
   void compact_host(const std::string& host, Stats& pass);
   // The dictionary `id` (kept a while), for unpacking and packing; nullptr when missing.
   std::shared_ptr<const PageDictionary> dictionary(std::int64_t id);
+  // Waits (max_yield at most) while the writer has jobs queued, or until stop().
+  void yield_to_writer();
   // Runs `job` on the writer and waits for its commit; false when it failed (logged).
   bool write(const std::function<void(Archive&)>& job, const char* what);
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
