@@ -56,6 +56,9 @@ ingest::IngestOptions ingest_options(const Config& config, metrics::Registry* re
   // winnowd killed before are stale. PostgreSQL: other daemons may hold live leases.
   options.sole_instance = config.archive_url.empty();
   options.metrics = registry;
+  // The compactor learns page dictionaries from stored pages: no samples kept in memory.
+  // (`winnow crawl`, which runs no compactor, samples as before.)
+  options.page_dictionaries.learn_from_samples = config.compact_level == 0;
   return options;
 }
 

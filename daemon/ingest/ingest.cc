@@ -52,7 +52,6 @@ bool detail::log_if_blocked(const fetch::FetchResult& r) {
 IngestOptions options_from(const Config& c) {
   IngestOptions o;
   o.schedule = {c.min_interval_s, c.max_interval_s, c.default_interval_s, c.max_backoff_s};
-  o.page_dictionaries.learn_from_samples = c.compact_level == 0;
   o.politeness.concurrency = c.per_host_concurrency;
   o.politeness.min_delay_s = c.min_delay_s;
   o.politeness.max_block_s = c.max_backoff_s;
