@@ -4,7 +4,7 @@
 // (tests/daemon/child_process.h), and every figure taken from outside: the archive
 // (read-only SQLite beside winnowd's writer; WAL allows it), /proc/PID and wait4().
 //
-//   daemon_bench [--farm-feeds N] [--entries M] [--timeout-s S] [--log-level L] [--keep]
+//   daemon_bench [--farm-feeds N] [--entries M] [--timeout-s S] [--log-level L] [--keep] [--compact-level N]
 //       Throughput (default 1,000 feeds x 20 entries): articles archived per second from
 //       the start of winnowd to its last article, CPU seconds per article, peak RSS.
 //   daemon_bench --feeds N
@@ -115,6 +115,7 @@ struct Options {
   unsigned server_threads = 2;
   std::string log_level = "info";
   bool keep = false;
+  std::optional<int> compact_level;  // [archive] compact_level; unset: winnowd's default
 };
 
 // Throughput by default; --feeds N measures memory per scheduled feed instead.
@@ -122,6 +123,7 @@ Options parse_options(int argc, char** argv) {
   using winnow::bench::po::value;
   Options o;
   std::string pages = o.pages_dir.string();
+  int compact_level = -1;
   winnow::bench::po::options_description options("options");
   options.add_options()
       ("farm-feeds", value(&o.farm_feeds)->default_value(o.farm_feeds), "feeds in the farm (throughput)")
@@ -132,8 +134,11 @@ Options parse_options(int argc, char** argv) {
       ("keep", winnow::bench::po::bool_switch(&o.keep), "keep the archive and the log")
       ("winnowd", value(&o.winnowd)->default_value(o.winnowd), "the winnowd to run")
       ("server-threads", value(&o.server_threads)->default_value(o.server_threads), "the farm's threads")
-      ("pages", value(&pages)->default_value(pages), "real pages to serve (*.html, *.html.gz)");
+      ("pages", value(&pages)->default_value(pages), "real pages to serve (*.html, *.html.gz)")
+      ("compact-level", value(&compact_level), "winnowd's [archive] compact_level (0: no raw page compaction; "
+       "default: winnowd's)");
   winnow::bench::parse_args(argc, argv, "daemon_bench", options);
+  if (compact_level >= 0) o.compact_level = compact_level;
   o.pages_dir = pages;
   winnow::bench::require(o.farm_feeds >= 1 && o.entries >= 1 && o.timeout_s >= 1 && o.server_threads >= 1 &&
                              o.server_threads <= 256 && o.memory_feeds >= 0,
@@ -187,6 +192,8 @@ int run_throughput(const Options& o) {
   FeedFarm& farm = real_farm.farm;
   WinnowdConfig config = winnow::bench::bench_config(tmp.path() / "archive.db", o.log_level);
   config.feed_urls = farm.feed_urls();
+  config.compact_level = o.compact_level;
+  std::printf("archive.compact_level = %s\n", o.compact_level ? std::to_string(*o.compact_level).c_str() : "default");
   write_config(tmp.file("winnowd.toml"), config);
   std::fflush(stdout);
 

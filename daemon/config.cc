@@ -177,10 +177,14 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
     if (!path.empty() && std::filesystem::path(path).is_relative()) path = (base_dir / path).lexically_normal().string();
   };
 
-  Section archive(root, "archive", source, {"path", "url"});
+  double number = 0;
+  Section archive(root, "archive", source, {"path", "url", "compact_level"});
   archive.read("path", c.archive_path);
   resolve(c.archive_path);
   archive.read("url", c.archive_url);
+  number = c.compact_level;
+  archive.read_number("compact_level", number, 0, 19);
+  c.compact_level = int(number);
   if (!c.archive_url.empty() && !c.archive_url.starts_with("postgresql://") && !c.archive_url.starts_with("postgres://"))
     fail(source, root["archive"]["url"].node()->source(), "archive.url: a postgresql:// URL (a SQLite file is archive.path)");
 
@@ -194,7 +198,7 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
                                         "allow_hosts"});
   fetch.read("user_agent", c.user_agent);
   fetch.read("contact", c.contact);
-  double number = double(c.connect_timeout_s);
+  number = double(c.connect_timeout_s);
   fetch.read_number("connect_timeout_s", number, 1, 300);
   c.connect_timeout_s = long(number);
   number = double(c.total_timeout_s);

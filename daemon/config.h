@@ -36,6 +36,10 @@ struct Config {
   // What Archive::open takes: the URL when set, else the path. In logs and messages it goes
   // through Archive::location_for_logs, which hides a password.
   const std::string& archive_location() const { return archive_url.empty() ? archive_path : archive_url; }
+  // Raw pages packed again in the background with their host's newest dictionary at this
+  // zstd level (archive/compactor.h); 0: no compaction (ingest then learns dictionaries from
+  // pages kept in memory, as before).
+  int compact_level = 9;
   // [feeds]
   std::vector<std::string> feed_urls;
   std::string opml_path;  // empty: none

@@ -221,6 +221,27 @@ struct PageDictionaryRow {
   std::string bytes;
 };
 
+// A raw page as stored, packed, for the compactor (compactor.h).
+struct StoredRawPage {
+  std::int64_t article_id = 0;
+  PageCodec codec = PageCodec::zstd;
+  std::size_t plain_bytes = 0;
+  std::string bytes;                          // as packed
+  std::optional<std::int64_t> dictionary_id;  // with PageCodec::zstd_dictionary
+  // The level the compactor packed it at; empty while it stands as ingest packed it; -1:
+  // the compactor found it undecodable and left it alone.
+  std::optional<int> compacted_level;
+};
+
+// A raw page packed again by the compactor, to replace `before` (Archive::repack_raw_pages).
+struct RawPageRepack {
+  StoredRawPage before;
+  // The new packing, at `level`; empty: `before` is undecodable, and is only marked so
+  // (compacted_level -1), its bytes left as they are.
+  std::optional<PackedPage> after;
+  int level = 0;
+};
+
 struct SearchHit {
   std::int64_t article_id;
   std::string title;
@@ -415,6 +436,44 @@ class Archive {
   }
   // Every dictionary stored, oldest first.
   virtual std::vector<PageDictionaryRow> page_dictionaries() { return {}; }
+
+  // ---- Compaction of raw pages (compactor.h): pages packed again with their host's
+  // newest dictionary at a higher level. A raw page's host is parsers::url_host of its
+  // article's URL, set when stored; rows stored before SQLite schema 11 / PostgreSQL schema 3
+  // have none until fill_raw_page_hosts gives them one.
+  //
+  // Gives at most `limit` raw pages without a host theirs (from their article's URL); returns
+  // how many it did (0: none is left).
+  virtual std::int64_t fill_raw_page_hosts(std::size_t limit) = 0;
+  // At most `limit` hosts (not empty) with raw pages the compactor has not packed yet.
+  virtual std::vector<std::string> raw_page_hosts_to_compact(std::size_t limit) = 0;
+  // The raw pages of `host` after `after_article_id`, in id order, at most `limit`, that are
+  // not done: not packed by the compactor yet, or packed at a level below `level`, or (when
+  // `newest_dictionary_id` is set) packed alone or with an older dictionary. Pages marked
+  // undecodable never come back.
+  virtual std::vector<StoredRawPage> raw_pages_to_compact(const std::string& host,
+                                                          std::optional<std::int64_t> newest_dictionary_id,
+                                                          int level, std::int64_t after_article_id,
+                                                          std::size_t limit) = 0;
+  // The newest `limit` raw pages of `host` (highest article ids first): to learn its
+  // dictionary from.
+  virtual std::vector<StoredRawPage> newest_raw_pages(const std::string& host, std::size_t limit) = 0;
+  // Dictionary `id`, or the newest of `host`, if stored.
+  virtual std::optional<PageDictionaryRow> page_dictionary_by_id(std::int64_t id) = 0;
+  virtual std::optional<PageDictionaryRow> newest_page_dictionary(const std::string& host) = 0;
+  // Replaces each page by its repacking, in one transaction (or the caller's), only where
+  // the page is still stored as `before` says (codec, dictionary, plain size and bytes): a
+  // page another writer replaced meanwhile (replace_article, another compactor) is left
+  // alone. Returns how many were replaced or marked.
+  virtual std::int64_t repack_raw_pages(const std::vector<RawPageRepack>& pages) = 0;
+  // Takes, without waiting, the lock that lets one compactor at a time work on `host`; true
+  // when it is held. On PostgreSQL a session advisory lock of this connection (other
+  // daemons' compactors skip the host meanwhile); SQLite has one daemon per file: always true.
+  virtual bool try_lock_compaction(const std::string& host) {
+    (void)host;
+    return true;
+  }
+  virtual void unlock_compaction(const std::string& host) { (void)host; }
 
   // Full-text search (FTS5 query syntax) over title and text, best first. Throws
   // BadSearchQuery for a query the engine cannot read. PostgreSQL reads the same syntax

@@ -7,6 +7,8 @@
 #include <limits>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace winnow::archive {
 namespace {
@@ -19,8 +21,7 @@ constexpr int kMemLevel = 8;  // zlib's own default
 // 150 MB/s, 4.3x smaller; zstd level 3: 318 MB/s, 5.1x (2026-11, this machine). With a
 // dictionary too (bench/pack_bench, 2026-12): a page of a site packed with another page of
 // the same site as dictionary is 10.9 KB at level 1, 10.0 KB at level 3 (27.3 KB alone),
-// but level 3 packs with a dictionary at half the speed: level 1 stays.
-constexpr int kZstdLevel = 1;
+// but level 3 packs with a dictionary at half the speed: level 1 stays (kIngestLevel).
 
 [[noreturn]] void zlib_failed(const char* what, int code) {
   throw std::runtime_error(std::string("archive: zlib ") + what + " failed (code " + std::to_string(code) + ")");
@@ -83,8 +84,9 @@ std::string GzipPacker::pack(std::string_view plain) {
   return out;
 }
 
-// Made on first use, each: a worker packing needs only the one, a reader only the other
-// (a CDict at level 1 of a 110 KiB dictionary takes 160 KB, pack_bench).
+// Made on first use, each: a worker packing needs only a CDict (one per level: ingest's and
+// the compactor's), a reader only the DDict (a CDict at level 1 of a 110 KiB dictionary
+// takes 160 KB, pack_bench).
 struct PageDictionary::Handles {
   struct CDictFree {
     void operator()(ZSTD_CDict* d) const noexcept { ZSTD_freeCDict(d); }
@@ -92,17 +94,34 @@ struct PageDictionary::Handles {
   struct DDictFree {
     void operator()(ZSTD_DDict* d) const noexcept { ZSTD_freeDDict(d); }
   };
+  using CDict = std::unique_ptr<ZSTD_CDict, CDictFree>;
   std::once_flag pack_once, unpack_once;
-  std::unique_ptr<ZSTD_CDict, CDictFree> pack;
+  CDict pack;  // at kIngestLevel
+  std::mutex other_levels_mutex;
+  std::vector<std::pair<int, CDict>> other_levels;  // one or two: never freed before the dictionary
   std::unique_ptr<ZSTD_DDict, DDictFree> unpack;
 };
 
 struct PageDictionaryAccess {
-  static const ZSTD_CDict* pack(const PageDictionary& d) {
+  static const ZSTD_CDict* pack(const PageDictionary& d, int level) {
     auto& h = *d.handles_;
-    std::call_once(h.pack_once, [&] { h.pack.reset(ZSTD_createCDict(d.bytes_.data(), d.bytes_.size(), kZstdLevel)); });
-    if (!h.pack) throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(d.id_));
-    return h.pack.get();
+    const ZSTD_CDict* cdict = nullptr;
+    if (level == kIngestLevel) {
+      std::call_once(h.pack_once,
+                     [&] { h.pack.reset(ZSTD_createCDict(d.bytes_.data(), d.bytes_.size(), kIngestLevel)); });
+      cdict = h.pack.get();
+    } else {
+      std::lock_guard lock(h.other_levels_mutex);
+      for (const auto& [l, c] : h.other_levels)
+        if (l == level) cdict = c.get();
+      if (!cdict) {
+        PageDictionary::Handles::CDict made(ZSTD_createCDict(d.bytes_.data(), d.bytes_.size(), level));
+        cdict = made.get();
+        if (made) h.other_levels.emplace_back(level, std::move(made));
+      }
+    }
+    if (!cdict) throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(d.id_));
+    return cdict;
   }
   static const ZSTD_DDict* unpack(const PageDictionary& d) {
     auto& h = *d.handles_;
@@ -135,7 +154,7 @@ std::string train_page_dictionary(const std::vector<std::string>& samples, std::
   return dictionary;
 }
 
-PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary) {
+PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary, int level) {
   thread_local ZstdCCtx context(ZSTD_createCCtx());
   if (!context) throw std::runtime_error("archive: zstd could not allocate a context");
   PackedPage page;
@@ -143,9 +162,9 @@ PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary) {
   page.bytes.resize(ZSTD_compressBound(plain.size()));
   const std::size_t size =
       dictionary ? ZSTD_compress_usingCDict(context.get(), page.bytes.data(), page.bytes.size(), plain.data(),
-                                            plain.size(), PageDictionaryAccess::pack(*dictionary))
+                                            plain.size(), PageDictionaryAccess::pack(*dictionary, level))
                  : ZSTD_compressCCtx(context.get(), page.bytes.data(), page.bytes.size(), plain.data(), plain.size(),
-                                     kZstdLevel);
+                                     level);
   if (ZSTD_isError(size)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(size));
   page.bytes.resize(size);
   page.bytes.shrink_to_fit();

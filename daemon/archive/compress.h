@@ -73,10 +73,15 @@ struct PackedPage {
   std::optional<std::int64_t> dictionary_id;  // set with PageCodec::zstd_dictionary
 };
 
-// Packs a fetched page for the archive: zstd at level 1, with `dictionary` when given. Any
-// thread; each thread keeps one compression context. Ingest calls it on the extraction
-// workers, so that the single archive thread only writes.
-PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary = nullptr);
+// The zstd level ingest packs at (fast: see compress.cc); the compactor (compactor.h) packs
+// again at a higher one.
+inline constexpr int kIngestLevel = 1;
+
+// Packs a fetched page for the archive: zstd at `level`, with `dictionary` when given. Any
+// thread; each thread keeps one compression context, and a dictionary keeps one ZSTD_CDict
+// per level used (made on first use). Ingest calls it on the extraction workers, so that the
+// single archive thread only writes.
+PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary = nullptr, int level = kIngestLevel);
 
 // The plain bytes of a page packed with `codec`; `plain_bytes` is the size it had before
 // (stored beside it); `dictionary` the one it was packed with (zstd_dictionary only: throws

@@ -11,15 +11,29 @@ PageDictionaries::PageDictionaries(Limits limits) : limits_(limits) {}
 std::shared_ptr<const PageDictionary> PageDictionaries::find(std::string_view host) const {
   std::lock_guard lock(mutex_);
   auto it = hosts_.find(std::string(host));
-  return it == hosts_.end() ? nullptr : it->second.dictionary;
+  if (it == hosts_.end() || !it->second.dictionary) return nullptr;
+  held_.splice(held_.begin(), held_, it->second.held);
+  return it->second.dictionary;
 }
 
 void PageDictionaries::add(const std::string& host, std::shared_ptr<const PageDictionary> dictionary) {
   std::lock_guard lock(mutex_);
   Host& h = hosts_[host];
   if (h.dictionary && h.dictionary->id() >= dictionary->id()) return;
-  if (!h.dictionary && !h.learning) ++dictionaries_;
+  if (!h.dictionary && !h.learning && !h.let_go) ++dictionaries_;
+  if (h.dictionary) {
+    held_.splice(held_.begin(), held_, h.held);
+  } else {
+    held_.push_front(host);
+    h.held = held_.begin();
+  }
   h.dictionary = std::move(dictionary);
+  if (held_.size() > limits_.max_held) {
+    Host& oldest = hosts_.at(held_.back());
+    oldest.dictionary.reset();
+    oldest.let_go = true;
+    held_.pop_back();
+  }
   for (const auto& s : h.samples) kept_bytes_ -= s.size();
   h.samples.clear();
   h.samples.shrink_to_fit();
@@ -33,7 +47,8 @@ void PageDictionaries::load(Archive& archive) {
 std::vector<std::string> PageDictionaries::keep_sample(std::string_view host, std::string_view page) {
   std::lock_guard lock(mutex_);
   Host& h = hosts_[std::string(host)];
-  if (h.dictionary || h.learning || dictionaries_ >= limits_.max_dictionaries) return {};
+  if (!limits_.learn_from_samples) return {};
+  if (h.dictionary || h.learning || h.let_go || dictionaries_ >= limits_.max_dictionaries) return {};
   if (kept_bytes_ + page.size() > limits_.max_kept_bytes) return {};
   h.samples.emplace_back(page);
   kept_bytes_ += page.size();

@@ -8,6 +8,7 @@
 // thread adds a dictionary once it is stored (a host's newest wins). Dictionaries are shared
 // read-only (PageDictionary).
 #include <cstddef>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,12 +36,20 @@ class PageDictionaries {
     // CDict of 160 KB, pack_bench), so 128 take 35 MB at most. Hosts past it are not
     // sampled: they pack without. Which hosts deserve one most (by pages a day) is for later.
     std::size_t max_dictionaries = 128;
+    // Whether ingest learns dictionaries from samples at all: not when the compactor
+    // (compactor.h) learns them from stored pages, which keeps no page in memory.
+    bool learn_from_samples = true;
+    // Dictionaries held (add), the least recently used let go past it; a host let go packs
+    // alone until its dictionary is added again (the compactor does, when it next works on
+    // the host) and is not sampled again.
+    // 128: each costs some 270 KB once used (its 110 KiB and a level-1 CDict), 35 MB in all.
+    std::size_t max_held = 128;
   };
 
   explicit PageDictionaries(Limits limits);
   PageDictionaries() : PageDictionaries(Limits{}) {}
 
-  // The newest dictionary of `host`, or nullptr.
+  // The newest dictionary of `host` held, or nullptr.
   std::shared_ptr<const PageDictionary> find(std::string_view host) const;
   // Makes `dictionary` the one of `host` when it is newer (a higher id) than the one it has.
   void add(const std::string& host, std::shared_ptr<const PageDictionary> dictionary);
@@ -60,6 +69,8 @@ class PageDictionaries {
     std::shared_ptr<const PageDictionary> dictionary;
     std::vector<std::string> samples;
     bool learning = false;  // the samples were handed out: no more are kept
+    bool let_go = false;    // had a dictionary, let go past max_held: not sampled again
+    std::list<std::string>::iterator held;  // in held_, while `dictionary` is set
   };
 
   const Limits limits_;
@@ -67,6 +78,7 @@ class PageDictionaries {
   std::unordered_map<std::string, Host> hosts_;
   std::size_t kept_bytes_ = 0;
   std::size_t dictionaries_ = 0;  // hosts with one, or learning one
+  mutable std::list<std::string> held_;  // hosts holding a dictionary, most recently used first
 };
 
 }  // namespace winnow::archive

@@ -20,6 +20,7 @@
 
 #include "daemon/api/api.h"
 #include "daemon/archive/archive_worker.h"
+#include "daemon/archive/compactor.h"
 #include "daemon/archive/writer_lock.h"
 #include "daemon/cli/args.h"
 #include "daemon/cli/config_dump.h"
@@ -55,6 +56,9 @@ ingest::IngestOptions ingest_options(const Config& config, metrics::Registry* re
   // winnowd killed before are stale. PostgreSQL: other daemons may hold live leases.
   options.sole_instance = config.archive_url.empty();
   options.metrics = registry;
+  // The compactor learns page dictionaries from stored pages: no samples kept in memory.
+  // (`winnow crawl`, which runs no compactor, samples as before.)
+  options.page_dictionaries.learn_from_samples = config.compact_level == 0;
   return options;
 }
 
@@ -96,12 +100,14 @@ class Service {
     count_archived();
     subscribe_configured();
     ingest_.start();
+    start_compactor();
     wait_for_signal();
     start_watchdog();
     tick_status();
     sd_notify(0, "READY=1");
     log::info("started", {{"config", config_path_}, {"archive", archive::Archive::location_for_logs(config_.archive_location())}});
     loop_.run();
+    if (compactor_) compactor_->stop();  // the loop is done: joining blocks nothing
     log::info("stopped", {{"archived", ingest_.stats().archived}});
     return exit_status_;
   }
@@ -110,6 +116,14 @@ class Service {
   void flush() { archive_.flush(); }
 
  private:
+  void start_compactor() {
+    if (config_.compact_level == 0) return;
+    archive::Compactor::Options options;
+    options.level = config_.compact_level;
+    compactor_ = std::make_unique<archive::Compactor>(config_.archive_location(), archive_,
+                                                      ingest_.page_dictionaries(), options);
+    compactor_->start();
+  }
 
   // PostgreSQL: what any instance commits wakes this one's streams and webhooks at once,
   // instead of at their next look (docs/scale-out.md, "Consumers").
@@ -178,6 +192,7 @@ class Service {
     log::info("stopping", {{"signal", strsignal(signal)}});
     signals_.cancel();
     status_timer_.cancel();
+    if (compactor_) compactor_->request_stop();  // drops its batch under way, unwritten
     if (listener_) listener_->stop();
     if (api_) api_->stop();
     ingest_.drain(kDrainGrace, [this] {
@@ -195,6 +210,7 @@ class Service {
     sd_notify(0, "STOPPING=1\nSTATUS=archive disk full; exiting");
     signals_.cancel();
     status_timer_.cancel();
+    if (compactor_) compactor_->request_stop();
     if (listener_) listener_->stop();
     if (api_) api_->stop();
     ingest_.halt([this] {
@@ -261,6 +277,9 @@ class Service {
   // and archive connection; always there, so that a reload may add the first endpoint).
   webhooks::Dispatcher webhooks_;
   ingest::Ingest ingest_;
+  // Raw page compaction (archive/compactor.h), when configured: its own thread, stopped
+  // before the archive's last flush.
+  std::unique_ptr<archive::Compactor> compactor_;
   asio::signal_set signals_;
   asio::steady_timer status_timer_;
   asio::steady_timer watchdog_timer_;

@@ -94,8 +94,11 @@ Ingest::Ingest(asio::io_context& loop, archive::ArchiveWorker& archive, IngestOp
       renew_timer_(loop),
       retry_timer_(loop),
       metrics_(options_.metrics ? std::make_unique<IngestMetrics>(*options_.metrics, archive) : nullptr) {
-  // The raw page dictionaries stored so far, for the workers to pack with.
-  archive_.post([dictionaries = page_dictionaries_](archive::Archive& a) { dictionaries->load(a); });
+  // The raw page dictionaries stored so far, for the workers to pack with; with compaction,
+  // the compactor hands over those of the hosts it works on instead (there may be thousands).
+  page_dictionaries_ = std::make_shared<archive::PageDictionaries>(options_.page_dictionaries);
+  if (options_.page_dictionaries.learn_from_samples)
+    archive_.post([dictionaries = page_dictionaries_](archive::Archive& a) { dictionaries->load(a); });
   if (!options_.extraction_journal.empty()) {
     std::string error;
     journal_ = ExtractionJournal::open(options_.extraction_journal, error);

@@ -129,6 +129,9 @@ struct IngestOptions {
   // Where the pipeline's metrics go (ingest_metrics.h, docs/metrics.md); null: none. Must
   // outlive the Ingest; one Ingest per Registry at a time. Kept from construction on.
   metrics::Registry* metrics = nullptr;
+  // Raw page dictionaries (archive/page_dictionaries.h): with compaction on, ingest learns
+  // none from samples, and packs with those the compactor hands over.
+  archive::PageDictionaries::Limits page_dictionaries;
 };
 
 // The options a configuration asks for (winnowd and `winnow crawl` alike).
@@ -164,6 +167,10 @@ class Ingest {
   ~Ingest();
   Ingest(const Ingest&) = delete;
   Ingest& operator=(const Ingest&) = delete;
+
+  // The dictionaries the workers pack raw pages with: for the compactor to hand its own to.
+  // Kept from construction on.
+  std::shared_ptr<archive::PageDictionaries> page_dictionaries() const { return page_dictionaries_; }
 
   // Daemon mode: polls the archive's enabled feeds on their schedule, claiming the due ones
   // in batches (a lease each: several daemons on one database share the feeds; a feed never

@@ -77,6 +77,8 @@ inline void back_to_version_9(const std::string& path) {
   probe.exec(
       "DROP TRIGGER articles_fts_insert; DROP TRIGGER articles_fts_delete; DROP TRIGGER articles_fts_update; "
       "DROP TABLE articles_fts; DROP VIEW articles_fts_content; DROP TABLE page_dictionaries; "
+      "DROP INDEX raw_pages_host; DROP INDEX raw_pages_uncompacted; ALTER TABLE raw_pages DROP COLUMN host; "
+      "ALTER TABLE raw_pages DROP COLUMN compacted_level; "  // version 11's
       "ALTER TABLE raw_pages DROP COLUMN dictionary_id;");
   for (const auto& row : rows)
     probe.exec("UPDATE articles SET body = NULL, text = " + sql_quote(row.text) + ", markdown = " +

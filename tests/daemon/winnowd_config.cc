@@ -55,8 +55,10 @@ WinnowdConfig quick_polling(std::vector<std::string> feed_urls, int per_host_con
 
 void write_config(const std::string& path, const WinnowdConfig& c) {
   std::ofstream out(path, std::ios::trunc);
-  if (c.archive_url) out << "[archive]\nurl = \"" << *c.archive_url << "\"\n\n[feeds]\nurls = [\n";
-  else out << "[archive]\npath = \"" << c.archive << "\"\n\n[feeds]\nurls = [\n";
+  if (c.archive_url) out << "[archive]\nurl = \"" << *c.archive_url << "\"\n";
+  else out << "[archive]\npath = \"" << c.archive << "\"\n";
+  if (c.compact_level) out << "compact_level = " << *c.compact_level << "\n";
+  out << "\n[feeds]\nurls = [\n";
   for (const auto& url : c.feed_urls) out << "  \"" << url << "\",\n";
   out << "]\n\n";
   {

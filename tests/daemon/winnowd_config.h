@@ -11,6 +11,7 @@ struct WinnowdConfig {
   std::string archive = "archive.db";  // relative: beside the file
   // [archive] url, for a database server (postgresql://...) instead of `archive`'s file.
   std::optional<std::string> archive_url;
+  std::optional<int> compact_level;  // [archive] compact_level
   std::vector<std::string> feed_urls;
   // [fetch]
   std::optional<std::string> user_agent;

@@ -181,6 +181,16 @@ CREATE TABLE page_dictionaries (
 );
 ALTER TABLE raw_pages ADD COLUMN dictionary_id BIGINT REFERENCES page_dictionaries(id);
 )sql"},
+    // SQLite's version 11: compaction (compactor.h). Each raw page's host (NULL on rows stored
+    // before: the compactor fills it in) and the zstd level the compactor packed it at (NULL:
+    // as ingest packed it; -1: undecodable, left alone); the partial index holds only the
+    // pages still to do.
+    {3, R"sql(
+ALTER TABLE raw_pages ADD COLUMN host TEXT;
+ALTER TABLE raw_pages ADD COLUMN compacted_level INTEGER;
+CREATE INDEX raw_pages_host ON raw_pages (host, article_id) INCLUDE (dictionary_id, compacted_level);
+CREATE INDEX raw_pages_uncompacted ON raw_pages (host) WHERE compacted_level IS NULL;
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

@@ -268,6 +268,17 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text, body ON articles
     VALUES ('delete', old.id, old.title, winnow_article_text(old.body, old.text));
   INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, winnow_article_text(new.body, new.text));
 END;
+)sql"},    // Compaction (compactor.h): each raw page's host (parsers::url_host of its article's URL;
+    // NULL on rows stored before, which the compactor fills in), and the zstd level the
+    // compactor packed it at: NULL while it stands as ingest packed it (level 1), -1 when the
+    // compactor found it undecodable and left it alone. raw_pages_uncompacted holds only the
+    // pages still to do, so finding work reads no more than that; raw_pages_host carries
+    // what says whether a page of a host is done, so a host's done pages are skipped in it.
+    {11, R"sql(
+ALTER TABLE raw_pages ADD COLUMN host TEXT;
+ALTER TABLE raw_pages ADD COLUMN compacted_level INTEGER;
+CREATE INDEX raw_pages_host ON raw_pages(host, article_id, dictionary_id, compacted_level);
+CREATE INDEX raw_pages_uncompacted ON raw_pages(host) WHERE compacted_level IS NULL;
 )sql"},
 };
 

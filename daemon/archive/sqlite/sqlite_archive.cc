@@ -568,12 +568,13 @@ void SqliteArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row)
   if (!row.raw_packed) packed_here = pack_page(row.raw);
   const PackedPage& page = row.raw_packed ? *row.raw_packed : *packed_here;
   query(
-      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes, http_head, dictionary_id) "
-      "VALUES (?1, ?2, ?3, ?4, nullif(?5, ''), ?6) "
+      "INSERT INTO raw_pages (article_id, codec, plain_bytes, bytes, http_head, dictionary_id, host) "
+      "VALUES (?1, ?2, ?3, ?4, nullif(?5, ''), ?6, ?7) "
       "ON CONFLICT (article_id) DO UPDATE SET codec = excluded.codec, plain_bytes = excluded.plain_bytes, "
-      "bytes = excluded.bytes, http_head = excluded.http_head, dictionary_id = excluded.dictionary_id")
+      "bytes = excluded.bytes, http_head = excluded.http_head, dictionary_id = excluded.dictionary_id, "
+      "host = excluded.host, compacted_level = NULL")
       .bind(article_id, static_cast<std::int64_t>(page.codec), to_int64(page.plain_bytes), Blob{page.bytes},
-            row.http_head, page.dictionary_id)
+            row.http_head, page.dictionary_id, parsers::url_host(row.url))
       .run();
 }
 

@@ -79,6 +79,17 @@ class SqliteArchive final : public Archive {
   std::int64_t add_page_dictionary(const std::string& host, const std::string& bytes) override;
   std::vector<PageDictionaryRow> page_dictionaries() override;
 
+  // Compaction of raw pages (compaction.cc).
+  std::int64_t fill_raw_page_hosts(std::size_t limit) override;
+  std::vector<std::string> raw_page_hosts_to_compact(std::size_t limit) override;
+  std::vector<StoredRawPage> raw_pages_to_compact(const std::string& host,
+                                                  std::optional<std::int64_t> newest_dictionary_id, int level,
+                                                  std::int64_t after_article_id, std::size_t limit) override;
+  std::vector<StoredRawPage> newest_raw_pages(const std::string& host, std::size_t limit) override;
+  std::optional<PageDictionaryRow> page_dictionary_by_id(std::int64_t id) override;
+  std::optional<PageDictionaryRow> newest_page_dictionary(const std::string& host) override;
+  std::int64_t repack_raw_pages(const std::vector<RawPageRepack>& pages) override;
+
   std::int64_t commit_count() const override { return commits_; }
 
   // Events: the webhook outbox (outbox.cc).

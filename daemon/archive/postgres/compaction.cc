@@ -1,0 +1,141 @@
+// Archive on PostgreSQL: compaction of raw pages (archive.h, "Compaction"; compactor.h).
+// The statements are SQLite's (sqlite/compaction.cc); a page's replacement is a guarded
+// UPDATE, which under READ COMMITTED waits for a concurrent writer of the row and then
+// checks its guard against the row as that writer left it: of two compactors repacking one
+// page, the second finds the bytes changed and writes nothing.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <utility>
+
+#include "daemon/archive/postgres/pg_archive.h"
+#include "parsers/url/normalize.h"
+
+namespace winnow::archive::postgres {
+namespace {
+
+std::int64_t to_int64(std::size_t n) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
+}
+
+// The first key of the compaction locks' two-key advisory locks ("cpct" in ASCII): apart
+// from the migration lock (one bigint key) and any other use.
+constexpr std::int64_t kCompactionLockClass = 0x63706374;
+
+constexpr const char* kStoredColumns =
+    "article_id, codec, plain_bytes, bytes, dictionary_id, compacted_level FROM raw_pages ";
+
+std::vector<StoredRawPage> read_stored(const Result& r) {
+  std::vector<StoredRawPage> pages;
+  for (int i = 0; i < r.rows(); ++i) {
+    StoredRawPage page;
+    page.article_id = r.integer(i, 0);
+    page.codec = static_cast<PageCodec>(r.integer(i, 1));
+    page.plain_bytes = static_cast<std::size_t>(r.integer(i, 2));
+    page.bytes = r.bytes(i, 3);
+    page.dictionary_id = r.optional_integer(i, 4);
+    if (const auto level = r.optional_integer(i, 5)) page.compacted_level = static_cast<int>(*level);
+    pages.push_back(std::move(page));
+  }
+  return pages;
+}
+
+std::optional<PageDictionaryRow> read_dictionary(const Result& r) {
+  if (r.rows() == 0) return std::nullopt;
+  return PageDictionaryRow{r.integer(0, 0), r.text(0, 1), r.integer(0, 2), r.bytes(0, 3)};
+}
+
+}  // namespace
+
+std::int64_t PgArchive::fill_raw_page_hosts(std::size_t limit) {
+  std::int64_t filled = 0;
+  transaction([&] {
+    auto r = db_.run(
+        "SELECT r.article_id, a.url FROM raw_pages r JOIN articles a ON a.id = r.article_id "
+        "WHERE r.host IS NULL LIMIT $1 FOR UPDATE OF r SKIP LOCKED",
+        Params(to_int64(limit)));
+    for (int i = 0; i < r.rows(); ++i)
+      db_.run("UPDATE raw_pages SET host = $2 WHERE article_id = $1",
+              Params(r.integer(i, 0), parsers::url_host(r.text(i, 1))));
+    filled = r.rows();
+  });
+  return filled;
+}
+
+std::vector<std::string> PgArchive::raw_page_hosts_to_compact(std::size_t limit) {
+  auto r = db_.run(
+      "SELECT DISTINCT host FROM raw_pages WHERE compacted_level IS NULL AND host IS NOT NULL AND host <> '' "
+      "LIMIT $1",
+      Params(to_int64(limit)));
+  std::vector<std::string> hosts;
+  for (int i = 0; i < r.rows(); ++i) hosts.push_back(r.text(i, 0));
+  return hosts;
+}
+
+std::vector<StoredRawPage> PgArchive::raw_pages_to_compact(const std::string& host,
+                                                           std::optional<std::int64_t> newest_dictionary_id,
+                                                           int level, std::int64_t after_article_id,
+                                                           std::size_t limit) {
+  static const std::string sql =
+      std::string("SELECT ") + kStoredColumns +
+      "WHERE host = $1 AND article_id > $2 AND (compacted_level IS NULL OR (compacted_level >= 0 AND "
+      "(compacted_level < $3 OR dictionary_id IS DISTINCT FROM $4::bigint))) ORDER BY article_id LIMIT $5";
+  return read_stored(db_.run(sql, Params(host, after_article_id, level, newest_dictionary_id, to_int64(limit))));
+}
+
+std::vector<StoredRawPage> PgArchive::newest_raw_pages(const std::string& host, std::size_t limit) {
+  static const std::string sql =
+      std::string("SELECT ") + kStoredColumns +
+      "WHERE host = $1 AND compacted_level IS DISTINCT FROM -1 ORDER BY article_id DESC LIMIT $2";
+  return read_stored(db_.run(sql, Params(host, to_int64(limit))));
+}
+
+std::optional<PageDictionaryRow> PgArchive::page_dictionary_by_id(std::int64_t id) {
+  return read_dictionary(db_.run("SELECT id, host, created_at, bytes FROM page_dictionaries WHERE id = $1", Params(id)));
+}
+
+std::optional<PageDictionaryRow> PgArchive::newest_page_dictionary(const std::string& host) {
+  return read_dictionary(db_.run(
+      "SELECT id, host, created_at, bytes FROM page_dictionaries WHERE host = $1 ORDER BY id DESC LIMIT 1",
+      Params(host)));
+}
+
+std::int64_t PgArchive::repack_raw_pages(const std::vector<RawPageRepack>& pages) {
+  std::int64_t replaced = 0;
+  transaction([&] {
+    for (const RawPageRepack& p : pages) {
+      const StoredRawPage& b = p.before;
+      const auto codec = static_cast<std::int64_t>(b.codec);
+      const auto plain = static_cast<std::int64_t>(b.plain_bytes);
+      if (p.after) {
+        replaced += db_.run(
+                           "UPDATE raw_pages SET codec = $6, bytes = $7, dictionary_id = $8, compacted_level = $9 "
+                           "WHERE article_id = $1 AND codec = $2 AND plain_bytes = $3 "
+                           "AND dictionary_id IS NOT DISTINCT FROM $4::bigint AND bytes = $5",
+                           Params(b.article_id, codec, plain, b.dictionary_id, Bytes{b.bytes},
+                                  static_cast<std::int64_t>(p.after->codec), Bytes{p.after->bytes},
+                                  p.after->dictionary_id, p.level))
+                        .affected();
+      } else {
+        replaced += db_.run(
+                           "UPDATE raw_pages SET compacted_level = -1 "
+                           "WHERE article_id = $1 AND codec = $2 AND plain_bytes = $3 "
+                           "AND dictionary_id IS NOT DISTINCT FROM $4::bigint AND bytes = $5",
+                           Params(b.article_id, codec, plain, b.dictionary_id, Bytes{b.bytes}))
+                        .affected();
+      }
+    }
+  });
+  return replaced;
+}
+
+bool PgArchive::try_lock_compaction(const std::string& host) {
+  auto r = db_.run("SELECT pg_try_advisory_lock($1::int, hashtext($2))", Params(kCompactionLockClass, host));
+  return r.boolean(0, 0);
+}
+
+void PgArchive::unlock_compaction(const std::string& host) {
+  db_.run("SELECT pg_advisory_unlock($1::int, hashtext($2))", Params(kCompactionLockClass, host));
+}
+
+}  // namespace winnow::archive::postgres

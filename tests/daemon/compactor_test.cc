@@ -1,0 +1,310 @@
+// Background compaction of raw pages (archive/compactor.h) on real archives of both back ends
+// (SQLite schema 11, PostgreSQL schema 3): dictionaries learnt from stored pages, pages packed
+// again with the newest one at the compaction level, byte-exact; pages changed meanwhile and
+// undecodable pages left alone; two compactors on one PostgreSQL; a stop mid-pass.
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/archive/archive.h"
+#include "daemon/archive/archive_worker.h"
+#include "daemon/archive/compactor.h"
+#include "daemon/archive/compress.h"
+#include "daemon/archive/page_dictionaries.h"
+#include "tests/daemon/archive_backends.h"
+#include "tests/daemon/archive_helpers.h"
+#include "tests/page_file.h"
+
+namespace winnow::archive {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::BackendArchive;
+using testing::kBackends;
+using testing::sample_article;
+
+// Pages of one site: a real page's template (a seed fixture), with a story of its own in each.
+std::vector<std::string> site_pages(const std::string& fixture, int count, unsigned seed) {
+  const std::string page =
+      winnow::testing::read_page_file(fs::path(WINNOW_SOURCE_DIR) / "tests/fixtures/seeds" / fixture);
+  const auto body = page.find("<body");
+  BOOST_REQUIRE(body != std::string::npos);
+  std::mt19937 rng(seed);
+  const char* words[] = {"harbour", "council", "river", "budget", "school", "storm", "market", "bridge",
+                         "mayor",   "festival", "rail",  "court",  "museum", "ferry", "league", "clinic"};
+  std::vector<std::string> pages;
+  for (int n = 0; n < count; ++n) {
+    std::string story = "<article><h1>Story " + std::to_string(seed) + "-" + std::to_string(n) + "</h1>";
+    for (int p = 0; p < 12; ++p) {
+      story += "<p>";
+      for (int w = 0; w < 40; ++w) story += std::string(words[rng() % 16]) + (rng() % 7 ? " " : ". ");
+      story += std::to_string(rng()) + "</p>";
+    }
+    pages.push_back(page.substr(0, body) + story + "</article>" + page.substr(body));
+  }
+  return pages;
+}
+
+// An archive of either back end with pages of several hosts stored as ingest stores them
+// (packed alone at level 1, or with `dictionary`), and what each article's page was.
+struct Fixture {
+  explicit Fixture(testing::Backend backend) : fx(backend) {}
+
+  std::int64_t store(const std::string& host, const std::string& page, const PageDictionary* dictionary = nullptr) {
+    ArticleRow row = sample_article(++n);
+    row.url = "https://" + host + "/story/" + std::to_string(n);
+    row.normalized_url = row.url;
+    row.canonical_url.clear();
+    row.raw.clear();
+    row.raw_packed = pack_page(page, dictionary);
+    const std::int64_t id = fx.archive->store_article(row);
+    served[id] = page;
+    return id;
+  }
+  void store_all(const std::string& host, const std::vector<std::string>& pages) {
+    for (const auto& p : pages) store(host, p);
+  }
+
+  // Every page reads back as it was served (through a connection of its own).
+  void check_pages() {
+    auto reader = Archive::open_read_only(fx.location);
+    for (const auto& [id, page] : served) {
+      const auto row = reader->article(id, true);
+      BOOST_TEST_REQUIRE(row.has_value());
+      BOOST_TEST((row->raw == page), "article " << id);
+    }
+  }
+  std::int64_t packed_bytes() const { return fx.integer("SELECT sum(length(bytes)) FROM raw_pages"); }
+  std::int64_t of(std::int64_t id, const std::string& column) const {
+    return fx.integer("SELECT coalesce(" + column + ", 0) FROM raw_pages WHERE article_id = " + std::to_string(id));
+  }
+
+  BackendArchive fx;
+  int n = 0;
+  std::map<std::int64_t, std::string> served;
+};
+
+Compactor::Options quick_options() {
+  Compactor::Options o;
+  o.batch_pages = 8;  // several batches a host
+  o.idle_wait = std::chrono::milliseconds(20);
+  o.idle_priority = false;
+  return o;
+}
+
+BOOST_AUTO_TEST_SUITE(compactor)
+
+BOOST_DATA_TEST_CASE(pages_of_several_hosts_are_repacked_with_dictionaries_learnt_from_stored_pages, kBackends,
+                     backend) {
+  Fixture f(backend);
+  f.store_all("a.example", site_pages("000-wordpress.html", 20, 1));
+  f.store_all("b.example", site_pages("002-portal-cp1252.html", 18, 2));
+  f.store_all("c.example", site_pages("003-react.html", 3, 3));  // too few to learn from
+  const std::int64_t before = f.packed_bytes();
+
+  ArchiveWorker writer(f.fx.location);
+  auto dictionaries = std::make_shared<PageDictionaries>();
+  Compactor compactor(f.fx.location, writer, dictionaries, quick_options());
+  const auto pass = compactor.run_pass();
+  BOOST_TEST(pass.dictionaries_learnt == 2);
+  BOOST_TEST(pass.pages_repacked == 41);
+  BOOST_TEST(pass.pages_undecodable == 0);
+  BOOST_TEST(pass.bytes_after < pass.bytes_before);
+  f.check_pages();
+  const std::int64_t after = f.packed_bytes();
+  // 2.7 times smaller: the stories are random words, which pack worse than real text.
+  BOOST_TEST(after * 2 < before, "packed bytes " << before << " -> " << after);
+
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM page_dictionaries WHERE host = 'a.example'") == 1);
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM page_dictionaries WHERE host = 'b.example'") == 1);
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM page_dictionaries WHERE host = 'c.example'") == 0);
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE compacted_level = 9") == 41);
+  // a.example's and b.example's pages name their host's dictionary; c.example's stay alone.
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages r JOIN page_dictionaries d ON d.id = r.dictionary_id "
+                          "WHERE r.codec = 3 AND d.host = r.host") == 38);
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE host = 'c.example' AND codec = 2") == 3);
+  // Ingest packs the hosts' next pages with them.
+  BOOST_TEST_REQUIRE(dictionaries->find("a.example"));
+  BOOST_TEST(dictionaries->find("a.example")->id() ==
+             f.fx.integer("SELECT id FROM page_dictionaries WHERE host = 'a.example'"));
+
+  // Nothing is left to do; a page stored since is the only one the next pass takes.
+  const auto again = compactor.run_pass();
+  BOOST_TEST(again.pages_repacked == 0);
+  const auto fresh = f.store("a.example", site_pages("000-wordpress.html", 1, 9)[0]);
+  BOOST_TEST(compactor.run_pass().pages_repacked == 1);
+  BOOST_TEST(f.of(fresh, "codec") == 3);
+  BOOST_TEST(f.of(fresh, "compacted_level") == 9);
+  f.check_pages();
+}
+
+BOOST_DATA_TEST_CASE(a_page_packed_with_an_old_dictionary_moves_to_the_newest, kBackends, backend) {
+  Fixture f(backend);
+  const auto pages = site_pages("000-wordpress.html", 36, 4);
+  const std::string bytes1 = train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
+  const PageDictionary one(f.fx.archive->add_page_dictionary("a.example", bytes1), bytes1);
+  for (int i = 0; i < 10; ++i) f.store("a.example", pages[16 + i], &one);
+  const std::string bytes2 = train_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640);
+  const PageDictionary two(f.fx.archive->add_page_dictionary("a.example", bytes2), bytes2);
+  const auto with_two = f.store("a.example", pages[30], &two);
+  const auto alone = f.store("a.example", pages[31]);
+
+  ArchiveWorker writer(f.fx.location);
+  Compactor compactor(f.fx.location, writer, nullptr, quick_options());
+  const auto pass = compactor.run_pass();
+  BOOST_TEST(pass.dictionaries_learnt == 0);  // it has one
+  BOOST_TEST(pass.pages_repacked == 12);      // level 1 with dictionary 2 too: now at 9
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE dictionary_id = " + std::to_string(two.id())) == 12);
+  BOOST_TEST(f.of(with_two, "compacted_level") == 9);
+  BOOST_TEST(f.of(alone, "dictionary_id") == two.id());
+  f.check_pages();
+  // Dictionary 1 is still stored (no page names it now; none is ever deleted).
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM page_dictionaries") == 2);
+}
+
+BOOST_DATA_TEST_CASE(an_undecodable_page_is_left_alone_marked_and_reported, kBackends, backend) {
+  Fixture f(backend);
+  f.store_all("a.example", site_pages("000-wordpress.html", 18, 5));
+  const std::int64_t broken = f.served.begin()->first;
+  f.fx.exec("UPDATE raw_pages SET bytes = " + std::string(f.fx.is_postgres() ? "'\\x0102030405'::bytea" : "x'0102030405'") +
+            " WHERE article_id = " + std::to_string(broken));
+  f.served.erase(broken);
+
+  ArchiveWorker writer(f.fx.location);
+  Compactor compactor(f.fx.location, writer, nullptr, quick_options());
+  const auto pass = compactor.run_pass();
+  BOOST_TEST(pass.pages_undecodable == 1);
+  BOOST_TEST(pass.pages_repacked == 17);
+  BOOST_TEST(pass.dictionaries_learnt == 1);  // from the 16 newest pages, all sound
+  BOOST_TEST(f.of(broken, "compacted_level") == -1);
+  BOOST_TEST(f.of(broken, "length(bytes)") == 5);  // its bytes as they were
+  BOOST_TEST(f.of(broken, "codec") == 2);
+  f.check_pages();
+  const auto again = compactor.run_pass();
+  BOOST_TEST(again.pages_undecodable == 0);  // not taken again
+  BOOST_TEST(again.pages_repacked == 0);
+}
+
+BOOST_DATA_TEST_CASE(pages_stored_before_hosts_were_kept_get_theirs_and_are_compacted, kBackends, backend) {
+  Fixture f(backend);
+  f.store_all("a.example", site_pages("000-wordpress.html", 17, 6));
+  f.fx.exec("UPDATE raw_pages SET host = NULL");
+  ArchiveWorker writer(f.fx.location);
+  Compactor compactor(f.fx.location, writer, nullptr, quick_options());
+  BOOST_TEST(compactor.run_pass().pages_repacked == 17);
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE host = 'a.example'") == 17);
+  f.check_pages();
+}
+
+// The guard of Archive::repack_raw_pages: a page another writer replaced after it was read
+// is not overwritten with a packing of what it was.
+BOOST_DATA_TEST_CASE(a_page_replaced_after_it_was_read_is_not_overwritten, kBackends, backend) {
+  Fixture f(backend);
+  const auto pages = site_pages("000-wordpress.html", 2, 7);
+  const std::int64_t id = f.store("a.example", pages[0]);
+  auto stale = f.fx.archive->raw_pages_to_compact("a.example", std::nullopt, 9, 0, 10);
+  BOOST_TEST_REQUIRE(stale.size() == 1u);
+
+  ArticleRow row = *f.fx.archive->article(id);
+  row.raw = pages[1];
+  f.fx.archive->replace_article(row);
+  const RawPageRepack repack{stale[0], pack_page(pages[0], nullptr, 9), 9};
+  BOOST_TEST(f.fx.archive->repack_raw_pages({repack}) == 0);
+  BOOST_TEST(f.fx.archive->article(id, true)->raw == pages[1]);
+  BOOST_TEST(f.of(id, "compacted_level") == 0);  // NULL: still to do
+
+  auto current = f.fx.archive->raw_pages_to_compact("a.example", std::nullopt, 9, 0, 10);
+  BOOST_TEST_REQUIRE(current.size() == 1u);
+  BOOST_TEST(f.fx.archive->repack_raw_pages({{current[0], pack_page(pages[1], nullptr, 9), 9}}) == 1);
+  BOOST_TEST(f.fx.archive->article(id, true)->raw == pages[1]);
+  BOOST_TEST(f.of(id, "compacted_level") == 9);
+}
+
+// Stopped mid-pass, the batch under way is dropped: every page still reads back, each either
+// done or still to do, and the next compactor finishes the work.
+BOOST_DATA_TEST_CASE(a_stop_mid_pass_loses_nothing, kBackends, backend) {
+  Fixture f(backend);
+  f.store_all("a.example", site_pages("000-wordpress.html", 40, 8));
+  f.store_all("b.example", site_pages("002-wordpress.html", 40, 9));
+  {
+    ArchiveWorker writer(f.fx.location);
+    auto options = quick_options();
+    options.batch_pages = 4;
+    Compactor compactor(f.fx.location, writer, nullptr, options);
+    compactor.start();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (compactor.stats().pages_repacked == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    compactor.stop();
+  }
+  const std::int64_t done = f.fx.integer("SELECT count(*) FROM raw_pages WHERE compacted_level = 9");
+  BOOST_TEST(done > 0);
+  BOOST_TEST(done < 80);
+  f.check_pages();
+
+  ArchiveWorker writer(f.fx.location);
+  Compactor compactor(f.fx.location, writer, nullptr, quick_options());
+  BOOST_TEST(compactor.run_pass().pages_repacked == 80 - done);
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE compacted_level = 9") == 80);
+  f.check_pages();
+}
+
+// Two daemons' compactors on one PostgreSQL: a host another holds is skipped; run together,
+// they share the hosts, and each page is repacked once.
+BOOST_AUTO_TEST_CASE(two_compactors_on_one_postgres_do_not_conflict) {
+  Fixture f(testing::Backend::postgres);
+  const char* fixtures[] = {"000-wordpress.html", "001-react.html", "002-portal-cp1252.html", "003-react.html"};
+  for (int h = 0; h < 4; ++h) f.store_all("h" + std::to_string(h) + ".example", site_pages(fixtures[h], 18, 10 + h));
+
+  ArchiveWorker writer1(f.fx.location), writer2(f.fx.location);
+  Compactor one(f.fx.location, writer1, nullptr, quick_options());
+  Compactor two(f.fx.location, writer2, nullptr, quick_options());
+  {
+    // Another daemon works on h0.example: skipped.
+    auto other = Archive::open_read_only(f.fx.location);
+    BOOST_TEST_REQUIRE(other->try_lock_compaction("h0.example"));
+    const auto pass = one.run_pass();
+    BOOST_TEST(pass.hosts_locked_elsewhere == 1);
+    BOOST_TEST(pass.pages_repacked == 54);
+    BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE host = 'h0.example' AND compacted_level IS NULL") == 18);
+  }
+  f.fx.exec("UPDATE raw_pages SET compacted_level = NULL, host = NULL");  // all to do again (bytes kept)
+  Compactor::Stats a, b;
+  std::thread t1([&] { a = one.run_pass(); });
+  std::thread t2([&] { b = two.run_pass(); });
+  t1.join();
+  t2.join();
+  BOOST_TEST(a.pages_repacked + b.pages_repacked + a.pages_changed_meanwhile + b.pages_changed_meanwhile <= 72);
+  // Whatever either left (a host locked by the other), a pass now finishes.
+  one.run_pass();
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE compacted_level = 9") == 72);
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM page_dictionaries") == 4);  // one a host: learnt once
+  f.check_pages();
+}
+
+BOOST_AUTO_TEST_CASE(ingest_holds_so_many_dictionaries_and_lets_the_least_used_go) {
+  PageDictionaries dictionaries({.learn_from_samples = false, .max_held = 2});
+  const auto pages = site_pages("000-wordpress.html", 16, 3);
+  const std::string bytes = train_page_dictionary(pages, 16'384);
+  dictionaries.add("a.example", std::make_shared<const PageDictionary>(1, bytes));
+  dictionaries.add("b.example", std::make_shared<const PageDictionary>(2, bytes));
+  BOOST_TEST(dictionaries.find("a.example"));  // a is used: b is the least recent now
+  dictionaries.add("c.example", std::make_shared<const PageDictionary>(3, bytes));
+  BOOST_TEST(!dictionaries.find("b.example"));
+  BOOST_TEST(dictionaries.find("a.example")->id() == 1);
+  BOOST_TEST(dictionaries.find("c.example")->id() == 3);
+  BOOST_TEST(dictionaries.keep_sample("d.example", pages[0]).empty());  // learnt from stored pages
+  dictionaries.add("b.example", std::make_shared<const PageDictionary>(2, bytes));  // the compactor again
+  BOOST_TEST(dictionaries.find("b.example")->id() == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace winnow::archive
