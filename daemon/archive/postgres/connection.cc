@@ -211,6 +211,15 @@ Connection::Connection(const std::string& conninfo) : conn_(connect_with_keepali
   set_session(
       "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; SET client_min_messages = 'warning'; "
       "SET standard_conforming_strings = on; SET TIME ZONE 'UTC'");
+  // The server's end of a partition: a backend blocked sending us a result, or waiting for
+  // our next statement inside a transaction, holds its locks until its TCP connection fails,
+  // which without these is the kernel's retransmission timeout (15 minutes or more). The
+  // same bounds as ours above, where the server's configuration leaves the system default
+  // (0); ignored on a Unix socket, and by a server that lacks a setting.
+  set_session(
+      "SELECT set_config(name, value, false) FROM (VALUES ('tcp_keepalives_idle', '30'), "
+      "('tcp_keepalives_interval', '10'), ('tcp_keepalives_count', '3'), ('tcp_user_timeout', '60000')) "
+      "AS wanted(name, value) WHERE current_setting(name, true) = '0'");
 }
 
 void Connection::set_session(std::string sql) {
