@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <ostream>
 #include <string>
@@ -17,6 +18,7 @@
 #include "daemon/archive/archive.h"
 #include "tests/daemon/probe.h"
 #include "tests/daemon/temp_dir.h"
+#include "tests/page_file.h"
 
 namespace winnow::archive::testing {
 
@@ -55,6 +57,30 @@ inline ArticleRow sample_article(int n, std::optional<std::int64_t> feed_id = st
   row.fetched_at = 1'700'000'100 + n;
   row.extractor_version = 3;
   return row;
+}
+
+// Pages of one site, as the pages of one host differ: the template of a real page (`fixture`,
+// a seeds fixture) with a story of its own in each, random words drawn by `seed`. Throws
+// std::runtime_error when the fixture has no <body>.
+inline std::vector<std::string> site_pages(const std::string& fixture, int count, unsigned seed) {
+  const std::string page = ::winnow::testing::read_page_file(std::filesystem::path(WINNOW_SOURCE_DIR) /
+                                                             "tests/fixtures/seeds" / fixture);
+  const auto body = page.find("<body");
+  if (body == std::string::npos) throw std::runtime_error(fixture + ": no <body>");
+  std::mt19937 rng(seed);
+  const char* words[] = {"harbour", "council", "river", "budget", "school", "storm", "market", "bridge",
+                         "mayor",   "festival", "rail",  "court",  "museum", "ferry", "league", "clinic"};
+  std::vector<std::string> pages;
+  for (int n = 0; n < count; ++n) {
+    std::string story = "<article><h1>Story " + std::to_string(seed) + "-" + std::to_string(n) + "</h1>";
+    for (int p = 0; p < 12; ++p) {
+      story += "<p>";
+      for (int w = 0; w < 40; ++w) story += std::string(words[rng() % 16]) + (rng() % 7 ? " " : ". ");
+      story += std::to_string(rng()) + "</p>";
+    }
+    pages.push_back(page.substr(0, body) + story + "</article>" + page.substr(body));
+  }
+  return pages;
 }
 
 // `text` as an SQL string literal.

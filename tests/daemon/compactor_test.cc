@@ -28,28 +28,7 @@ namespace fs = std::filesystem;
 using testing::BackendArchive;
 using testing::kBackends;
 using testing::sample_article;
-
-// Pages of one site: a real page's template (a seed fixture), with a story of its own in each.
-std::vector<std::string> site_pages(const std::string& fixture, int count, unsigned seed) {
-  const std::string page =
-      winnow::testing::read_page_file(fs::path(WINNOW_SOURCE_DIR) / "tests/fixtures/seeds" / fixture);
-  const auto body = page.find("<body");
-  BOOST_REQUIRE(body != std::string::npos);
-  std::mt19937 rng(seed);
-  const char* words[] = {"harbour", "council", "river", "budget", "school", "storm", "market", "bridge",
-                         "mayor",   "festival", "rail",  "court",  "museum", "ferry", "league", "clinic"};
-  std::vector<std::string> pages;
-  for (int n = 0; n < count; ++n) {
-    std::string story = "<article><h1>Story " + std::to_string(seed) + "-" + std::to_string(n) + "</h1>";
-    for (int p = 0; p < 12; ++p) {
-      story += "<p>";
-      for (int w = 0; w < 40; ++w) story += std::string(words[rng() % 16]) + (rng() % 7 ? " " : ". ");
-      story += std::to_string(rng()) + "</p>";
-    }
-    pages.push_back(page.substr(0, body) + story + "</article>" + page.substr(body));
-  }
-  return pages;
-}
+using testing::site_pages;
 
 // An archive of either back end with pages of several hosts stored as ingest stores them
 // (packed alone at level 1, or with `dictionary`), and what each article's page was.
