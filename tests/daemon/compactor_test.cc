@@ -5,9 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
-#include <filesystem>
 #include <map>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,12 +17,10 @@
 #include "daemon/archive/page_dictionaries.h"
 #include "tests/daemon/archive_backends.h"
 #include "tests/daemon/archive_helpers.h"
-#include "tests/page_file.h"
 
 namespace winnow::archive {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::BackendArchive;
 using testing::kBackends;
 using testing::sample_article;

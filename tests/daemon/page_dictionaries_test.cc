@@ -3,9 +3,7 @@
 // dictionaries versioned (SQLite schema 10, PostgreSQL schema 2).
 #include <boost/test/unit_test.hpp>
 
-#include <filesystem>
 #include <map>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,12 +14,10 @@
 #include "tests/daemon/archive_backends.h"
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/pipeline.h"
-#include "tests/page_file.h"
 
 namespace winnow::archive {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::BackendArchive;
 using testing::kBackends;
 using testing::sample_article;
