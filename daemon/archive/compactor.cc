@@ -29,6 +29,7 @@ void add(Compactor::Stats& to, const Compactor::Stats& from) {
   to.pages_changed_meanwhile += from.pages_changed_meanwhile;
   to.dictionaries_learnt += from.dictionaries_learnt;
   to.hosts_locked_elsewhere += from.hosts_locked_elsewhere;
+  to.hosts_failed += from.hosts_failed;
   to.cpu_s += from.cpu_s;
 }
 
@@ -115,18 +116,32 @@ Compactor::Stats Compactor::run_pass() {
         filled == 0)
       break;
   }
+  int failed_in_a_row = 0;
   for (const auto& host : reader_->raw_page_hosts_to_compact(options_.hosts_per_pass)) {
     if (stopping()) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (auto failed = failed_until_.find(host); failed != failed_until_.end()) {
+      if (now < failed->second) continue;
+      failed_until_.erase(failed);
+    }
     if (!reader_->try_lock_compaction(host)) {
       count(pass, {.hosts_locked_elsewhere = 1});
       continue;
     }
     try {
       compact_host(host, pass);
-    } catch (...) {
-      reader_->unlock_compaction(host);
-      throw;
+    } catch (const std::exception& e) {
+      reader_->unlock_compaction(host);  // throws on when the archive itself fails
+      // Two hosts failing one after the other is more likely the archive than the hosts:
+      // the pass ends, and the next opens the archive again.
+      if (++failed_in_a_row >= 2) throw;
+      log::warning("compacting a host's raw pages failed; they stay as they are for a while",
+                   {{"host", host}, {"error", e.what()}, {"retry_s", options_.failed_host_wait.count()}});
+      failed_until_[host] = now + options_.failed_host_wait;
+      count(pass, {.hosts_failed = 1});
+      continue;
     }
+    failed_in_a_row = 0;
     reader_->unlock_compaction(host);
   }
   Stats cpu;

@@ -68,6 +68,9 @@ class Compactor {
     // cores, but not off the archive thread, the caches and a core's other hyperthread.
     // 0: no wait.
     std::chrono::milliseconds max_yield{std::chrono::seconds(2)};
+    // A host whose compaction fails (a stored dictionary zstd refuses, say) is set aside for
+    // this long, its pages left as they are, so that it cannot stop every other host's.
+    std::chrono::seconds failed_host_wait{std::chrono::hours(1)};
   };
 
   // What compaction did (a pass's, or the totals since construction).
@@ -79,6 +82,7 @@ class Compactor {
     std::int64_t pages_changed_meanwhile = 0;  // replaced by another writer: left to later
     std::int64_t dictionaries_learnt = 0;
     std::int64_t hosts_locked_elsewhere = 0;
+    std::int64_t hosts_failed = 0;     // set aside for failed_host_wait (logged)
     double cpu_s = 0;                  // the compactor thread's CPU time in passes
   };
 
@@ -128,6 +132,8 @@ class Compactor {
   // Hosts whose pages zstd could learn no dictionary from, with the newest page tried: tried
   // again once pages_to_train newer ones are stored.
   std::map<std::string, std::int64_t> unlearnable_;
+  // Hosts whose compaction failed, and until when they are left alone.
+  std::map<std::string, std::chrono::steady_clock::time_point> failed_until_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
