@@ -436,6 +436,13 @@ BOOST_AUTO_TEST_CASE(show_and_the_api_give_the_same_json_and_metrics_count_the_w
     BOOST_TEST(json::parse(read_file(out)) == http_get(address, "/v1/articles/" + std::to_string(id)).json());
   }
   // The feed too: `feeds list --json` is the API's object plus the entries' retry counts.
+  // Compared once its poll is saved (title, site URL), which commits after its articles.
+  BOOST_TEST_REQUIRE(wait_for(
+      [&] {
+        return Probe(f.db, Probe::Mode::read_only).find_integer("SELECT count(*) FROM feeds WHERE last_polled > 0") ==
+               std::optional<std::int64_t>(1);
+      },
+      30s));
   {
     const std::string out = f.dir.file("feeds.json");
     auto status = run_command({WINNOW_PATH, "feeds", "list", "--json", "--archive", f.db}, out, f.dir.file("feeds.err"), 20s);
