@@ -75,12 +75,14 @@ struct Options {
   int timeout_s = 600;
   unsigned server_threads = 4;
   bool keep = false;
+  std::optional<int> compact_level;  // [archive] compact_level; unset: winnowd's default
 };
 
 Options parse_options(int argc, char** argv) {
   using winnow::bench::po::value;
   Options o;
   std::string instances = "1,2,3", pages = o.pages_dir.string();
+  int compact_level = -1;
   winnow::bench::po::options_description options("options");
   options.add_options()
       ("instances", value(&instances)->default_value(instances), "winnowd counts to run, one run each")
@@ -91,9 +93,12 @@ Options parse_options(int argc, char** argv) {
       ("server-threads", value(&o.server_threads)->default_value(o.server_threads), "the farm's threads")
       ("pages", value(&pages)->default_value(pages), "real pages to serve (*.html, *.html.gz)")
       ("winnowd", value(&o.winnowd)->default_value(o.winnowd), "the winnowd to run")
-      ("keep", winnow::bench::po::bool_switch(&o.keep), "keep the runs' directories");
+      ("keep", winnow::bench::po::bool_switch(&o.keep), "keep the runs' directories")
+      ("compact-level", value(&compact_level), "winnowd's [archive] compact_level (0: no raw page compaction; "
+       "default: winnowd's)");
   winnow::bench::parse_args(argc, argv, "scale_bench", options);
   o.pages_dir = pages;
+  if (compact_level >= 0) o.compact_level = compact_level;
   o.instances.clear();
   std::stringstream list(instances);
   for (std::string n; std::getline(list, n, ',');) {
@@ -200,6 +205,7 @@ RunResult run(int instances, const Options& o, Farm& farm, const TempDir& tmp) {
     const std::string name = "run" + std::to_string(instances) + "-winnowd-" + std::to_string(n);
     WinnowdConfig config = winnow::bench::bench_config(tmp.path() / (name + ".db"), "info");
     config.archive_url = url;
+    config.compact_level = o.compact_level;
     config.user_agent = "winnow-scale-bench/" + std::to_string(n);
     write_config(tmp.file(name + ".toml"), config);
     daemons.push_back(std::make_unique<Daemon>(tmp.file(name + ".toml"), tmp.file(name + ".log"), std::vector<std::string>{},
