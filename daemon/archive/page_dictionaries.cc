@@ -45,9 +45,9 @@ void PageDictionaries::load(Archive& archive) {
 }
 
 std::vector<std::string> PageDictionaries::keep_sample(std::string_view host, std::string_view page) {
+  if (!limits_.learn_from_samples) return {};  // before the map: no entry per host seen
   std::lock_guard lock(mutex_);
   Host& h = hosts_[std::string(host)];
-  if (!limits_.learn_from_samples) return {};
   if (h.dictionary || h.learning || h.let_go || dictionaries_ >= limits_.max_dictionaries) return {};
   if (kept_bytes_ + page.size() > limits_.max_kept_bytes) return {};
   h.samples.emplace_back(page);
