@@ -30,7 +30,8 @@ class BlockBuilder {
           continue;
         }
       } else if (space) {
-        pending_space_ = !block_.text.empty();
+        // Nothing stands for a space at a block's start or right after a line break.
+        pending_space_ = !block_.text.empty() && block_.text.back() != '\n';
         continue;
       }
       if (pending_space_) {

@@ -359,6 +359,13 @@ BOOST_AUTO_TEST_CASE(words_are_not_glued_where_tags_meet) {
   BOOST_TEST(has(text, "inline tags stay as written."));
 }
 
+BOOST_AUTO_TEST_CASE(a_line_break_is_not_followed_by_a_space) {
+  // The source's own newline after a <br> is white space where a line starts: nothing.
+  Article a = run(page("<p>Line one<br>\n  line two<br/> <b>line three</b></p>"));
+  std::string text = to_plain_text(a);
+  BOOST_TEST(has(text, "Line one\nline two\nline three"));
+}
+
 BOOST_AUTO_TEST_CASE(hidden_and_script_text_never_shows) {
   Article a = run(page("<script>var secret = 1;</script><style>p{}</style><div hidden>hidden words</div><div "
                        "style=\"display: none\">invisible words</div><noscript>Enable JavaScript</noscript>"));
