@@ -364,7 +364,11 @@ std::optional<Removal> removal_by_widget_heading(std::string_view text, int char
                           "mais lidas", "mais lidos", "mais vistas", "самое читаемое", "самое популярное",
                           "najczęściej czytane", "najpopularniejsze", "meest gelezen", "mest lästa", "mest læste",
                           "mest leste", "人気記事", "よく読まれている", "热门文章", "热门新闻", "排行榜",
-                          "많이 본", "en çok okunan", "terpopuler"}))
+                          "많이 본", "en çok okunan", "terpopuler", "熱門文章", "熱門新聞", "最多人看",
+                          "الأكثر قراءة", "الأكثر مشاهدة", "nejčtenější", "najčítanejšie", "legolvasottabb",
+                          "cele mai citite", "най-четени", "найчитаніше", "найпопулярніше", "τα πιο δημοφιλή",
+                          "πιο δημοφιλή", "τα πιο διαβασμένα", "đọc nhiều", "tin đọc nhiều", "xem nhiều",
+                          "सबसे ज्यादा पढ़ी", "सबसे ज़्यादा पढ़ी", "ข่าวยอดนิยม", "luetuimmat", "mest lest", "mest læst"}))
     return Removal::most_read;
   if (s == "related" ||
       starts_with_any(s, {"related stories", "related articles", "related posts", "related news", "related content",
@@ -390,7 +394,16 @@ std::optional<Removal> removal_by_widget_heading(std::string_view text, int char
                           "смотрите также", "zobacz też", "zobacz także", "czytaj także", "powiązane artykuły",
                           "lees ook", "gerelateerde artikelen", "läs också", "relaterade artiklar", "les også",
                           "関連記事", "関連ニュース", "相关阅读", "相关新闻", "推荐阅读", "延伸阅读", "관련기사",
-                          "관련 기사", "artikel terkait", "ilgili haberler", "benzer haberler"}))
+                          "관련 기사", "관련뉴스", "관련 뉴스", "artikel terkait", "ilgili haberler", "benzer haberler",
+                          "ilginizi çekebilir", "相關新聞", "相關文章", "延伸閱讀", "推薦閱讀", "相关文章",
+                          "あわせて読みたい", "こちらもおすすめ", "おすすめ記事", "اقرأ أيضا", "اقرأ أيضاً",
+                          "مواضيع ذات صلة", "أخبار ذات صلة", "διαβάστε επίσησ", "διαβάστε ακόμα", "σχετικά άρθρα",
+                          "čtěte také", "související články", "čítajte tiež", "súvisiace články",
+                          "kapcsolódó cikkek", "olvasd el ezt is", "citește și", "articole similare",
+                          "tin liên quan", "bài viết liên quan", "đọc thêm", "xem thêm", "ये भी पढ़ें",
+                          "यह भी पढ़ें", "संबंधित खबरें", "читайте також", "схожі новини", "lue myös",
+                          "læs også", "relaterede artikler", "relaterte artikler", "vous aimerez aussi",
+                          "voir aussi", "te recomendamos", "más noticias", "leia mais", "saiba mais"}))
     return Removal::related;
   if (starts_with_any(s, {"share", "follow us", "partager", "teilen", "compartir", "condividi", "compartilhe",
                           "поделиться", "udostępnij", "delen", "シェア", "分享"}))

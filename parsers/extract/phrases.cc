@@ -248,7 +248,7 @@ std::string fold_case(std::string_view text) {
     }
     char buffer[U8_MAX_LENGTH];
     std::int32_t n = 0;
-    U8_APPEND_UNSAFE(buffer, n, u_tolower(c));
+    U8_APPEND_UNSAFE(buffer, n, u_foldCase(u_tolower(c), U_FOLD_CASE_DEFAULT));
     out.append(buffer, std::size_t(n));
   }
   return out;

@@ -10,8 +10,10 @@
 namespace winnow::parsers {
 
 // `text` in small letters, by ICU's simple case mapping of each code point, so "Página",
-// "Łódź", "À LIRE AUSSI" and "Страница" match phrases written in small letters. Bytes that are
-// not UTF-8 pass as they are.
+// "Łódź", "À LIRE AUSSI" and "Страница" match phrases written in small letters; then simply
+// case-folded, so that a Greek final sigma reads as any other ("Διαβάστε επίσης" matches
+// "διαβάστε επίσησ", as the capitals "ΕΠΊΣΗΣ" do). Phrases are written folded. Bytes that
+// are not UTF-8 pass as they are.
 std::string fold_case(std::string_view text);
 
 // The first phrase of `phrases` that `folded` contains, or empty.
