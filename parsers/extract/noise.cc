@@ -268,7 +268,8 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                                     "sponsored content", "paid content", "promoted", "paid post", "anzeige",
                                     "publicidade", "publicidad", "werbung", "\xd1\x80\xd0\xb5\xd0\xba\xd0\xbb\xd0\xb0\xd0\xbc\xd0\xb0",
                                     "publicité", "pubblicità", "reklama", "advertentie", "annons", "mainos", "reklame", "reklam",
-                                    "広告", "广告", "광고", "διαφήμιση", "إعلان",
+                                    "広告", "广告", "廣告", "광고", "διαφήμιση", "إعلان", "quảng cáo", "विज्ञापन", "inzerce",
+                                    "hirdetés", "reclamă", "реклама", "anuncio", "advertorial",
                                     "story continues below advertisement", "article continues below advertisement",
                                     "continue reading below", "article continues below", "continue reading the main story",
                                     "scroll to continue with content", "skip advertisement", "supported by"}))
@@ -295,14 +296,18 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                       equals_any(s, {"share", "share this", "tweet", "email", "print", "facebook", "twitter",
                                      "linkedin", "whatsapp", "pinterest", "reddit", "copy link", "link copied",
                                      "partager", "teilen", "compartir", "condividi", "compartilhar", "partilhar",
-                                     "поделиться", "udostępnij", "delen", "dela", "シェア", "分享", "공유",
+                                     "поделиться", "udostępnij", "delen", "dela", "シェア", "分享", "공유", "compartilhe",
+                                     "共有", "paylaş", "chia sẻ", "sdílet", "megosztás", "مشاركة", "κοινοποίησε",
+                                     "поширити", "शेयर", "jaa",
                                      "copied", "share link", "save", "bookmark", "flipboard", "telegram", "x"})))
     return Removal::share;
   if (chars <= 60 && (starts_with_any(s, {"leave a comment", "leave a reply", "add a comment", "post a comment",
                                           "show comments", "view comments", "join the conversation", "comments ("}) ||
                       equals_any(s, {"comments", "comment", "commentaires", "kommentare", "comentarios", "commenti",
                                      "comentários", "комментарии", "komentarze", "reacties", "kommentarer",
-                                     "コメント", "评论", "댓글", "yorumlar"})))
+                                     "コメント", "评论", "評論", "留言", "댓글", "yorumlar", "التعليقات", "σχόλια",
+                                     "komentáře", "bình luận", "टिप्पणियाँ", "kommentit", "hozzászólások",
+                                     "comentarii", "коментарі"})))
     return Removal::comments;
   // A paragraph longer than a blurb and without a link is the article's own, even when it
   // talks about cookies or signing up for something: a newsletter box or a cookie notice
@@ -310,8 +315,16 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
   // give the same dev-set figures.)
   constexpr int kBlurbChars = 200;
   const bool plain_paragraph = chars > kBlurbChars && link_density == 0;
-  if (chars <= 400 && !plain_paragraph && s.find("cookie") != std::string_view::npos &&
-      contains_any(s, {"accept", "consent", "we use", "uses cookies", "use cookies", "privacy", "agree"}))
+  if (chars <= 400 && !plain_paragraph && (s.find("cookie") != std::string_view::npos || s.find("クッキー") != std::string_view::npos) &&
+      contains_any(s, {"accept", "consent", "we use", "uses cookies", "use cookies", "privacy", "agree",
+                       "akzept", "zustimm", "verwendet cookies", "nutzt cookies", "setzt cookies", "utilise des cookies",
+                       "utiliza cookies", "utilizza cookie", "usa cookies", "gebruikt cookies", "używa plików cookie",
+                       "использует cookie", "使用cookie", "使用 cookie", "cookieを使用", "einwillig", "datenschutz", "wir verwenden", "accepte", "consentement",
+                       "nous utilisons", "confidentialité", "acept", "consentimiento", "utilizamos", "privacidad",
+                       "accett", "consenso", "utilizziamo", "aceit", "privacidade", "usamos", "accepteer",
+                       "toestemming", "wij gebruiken", "we gebruiken", "akceptuj", "zgod", "używamy", "prywatno",
+                       "принять", "согласи", "мы используем", "同意", "隐私", "隱私", "プライバシー",
+                       "동의", "개인정보", "kabul", "kullanıyoruz", "souhlas", "elfogad", "acceptă", "chấp nhận"}))
     return Removal::cookie_banner;
   if (chars <= 300 &&
       (starts_with_any(s, {"subscribe", "sign up", "signup", "get our newsletter", "join our newsletter",
@@ -329,7 +342,10 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                           "lire aussi", "à lire aussi", "a lire aussi", "voir aussi", "lee también", "lea también",
                           "ver también", "leggi anche", "vedi anche", "saiba mais", "czytaj także", "czytaj też",
                           "zobacz też", "zobacz także", "lees ook", "läs också", "les også", "læs også",
-                          "смотрите также", "相关阅读", "延伸阅读", "関連記事", "관련기사", "devamını oku",
+                          "смотрите также", "相关阅读", "延伸阅读", "延伸閱讀", "相關新聞", "関連記事", "あわせて読みたい",
+                          "관련기사", "devamını oku", "اقرأ أيضا", "اقرأ أيضاً", "διαβάστε επίσησ", "čtěte také",
+                          "čtěte též", "xem thêm", "đọc thêm", "ये भी पढ़ें", "यह भी पढ़ें", "читайте також",
+                          "lue myös", "citește și", "olvasd el",
                           "\xd1\x87\xd0\xb8\xd1\x82\xd0\xb0\xd0\xb9\xd1\x82\xd0\xb5 \xd1\x82\xd0\xb0\xd0\xba\xd0\xb6\xd0\xb5"}))
     return Removal::see_also;
   if (chars <= 500 && (starts_with_any(s, {"disclaimer", "the information provided", "this article is for informational",

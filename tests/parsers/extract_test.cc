@@ -201,6 +201,24 @@ BOOST_AUTO_TEST_CASE(cookie_banner_inside_article_by_wording_is_removed) {
   BOOST_TEST(removed_as(a, "uses cookies", Removal::cookie_banner));
 }
 
+BOOST_AUTO_TEST_CASE(cookie_notices_in_other_languages_are_removed_by_wording) {
+  for (std::string notice : {"Diese Website verwendet Cookies. Mit der Nutzung stimmen Sie der Verwendung zu.",
+                             "Nous utilisons des cookies pour améliorer votre expérience.",
+                             "Utilizamos cookies propias y de terceros. Al navegar, acepta su uso.",
+                             "本网站使用Cookie。继续浏览即表示您同意我们的隐私政策。"}) {
+    Article a = run(page("", "<div class=\"x\"><p>" + notice + "</p><a href=\"/p\">OK</a></div>"));
+    check_article_kept(to_plain_text(a));
+    BOOST_TEST(removed_as(a, notice.substr(0, 12), Removal::cookie_banner), notice);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(share_and_comment_labels_in_other_languages_are_removed) {
+  Article a = run(page("<div>Chia sẻ</div><div>Paylaş</div>", "<h3>Bình luận</h3><h3>التعليقات</h3>"));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  for (std::string label : {"Chia sẻ", "Paylaş", "Bình luận", "التعليقات"}) BOOST_TEST(!has(text, label), label);
+}
+
 BOOST_AUTO_TEST_CASE(comments_are_removed) {
   Article a = run(page("", "<section id=\"comments\"><h3>3 Comments</h3><div class=\"comment\"><p>I have waited "
                            "years for this bus route and I am very glad the council finally acted on it.</p></div>"
