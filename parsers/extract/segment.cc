@@ -77,11 +77,21 @@ class BlockBuilder {
     while (!block_.text.empty() && (block_.text.back() == '\n' || block_.text.back() == ' '))
       block_.text.pop_back();
     bool in_word = false;
-    for (char c : block_.text) {
+    std::int32_t ideographs = 0;
+    const std::string& text = block_.text;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
       bool space = c == ' ' || c == '\n';
       if (!space && !in_word) ++block_.words;
       in_word = !space;
+      if (c >= 0xE3 && c <= 0xE9 && i + 2 < text.size()) {
+        const char32_t cp = (char32_t(c & 0x0F) << 12) | (char32_t(text[i + 1] & 0x3F) << 6) | char32_t(text[i + 2] & 0x3F);
+        if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) || cp >= 0x4E00) ++ideographs;
+      }
     }
+    // Chinese and Japanese put no spaces between words, which run about two characters
+    // each: a sentence of them is one "word" to the count above.
+    block_.words += ideographs / 2;
     // Inline images past the trimmed end sit at its end.
     for (TextImage& img : block_.images) img.at = std::min(img.at, std::int32_t(block_.text.size()));
     TextBlock out = std::move(block_);

@@ -43,7 +43,7 @@ struct TextBlock {
   std::int32_t chars = 0;      // non-space code points (characters, so CJK counts fairly)
   std::int32_t link_chars = 0; // of those, inside <a href>
   std::int32_t lead_link_chars = 0;  // of those, in links before the first character outside one
-  std::int32_t words = 0;      // space-separated tokens
+  std::int32_t words = 0;      // space-separated tokens, and a word per two Chinese or Japanese characters
   BlockContext ctx;
   std::vector<TextLink> links;          // in text order, not overlapping
   std::vector<TextImage> images;        // inside the block's text, in order

@@ -14,9 +14,12 @@ bool ends_like_sentence(std::string_view text) {
   if (text.empty()) return false;
   char c = text.back();
   if (c == '.' || c == '!' || c == '?' || c == '"' || c == '\'' || c == ')' || c == ':' || c == ';') return true;
-  // ” ’ 。 ！ ？ » …
+  // ” ’ 。 ！ ？ » …, then ． 」 』 ） (CJK), ؟ ۔ (Arabic, Urdu), । ॥ (Devanagari), ։ (Armenian),
+  // ። (Ethiopic)
   for (std::string_view tail : {"\xe2\x80\x9d", "\xe2\x80\x99", "\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f",
-                                "\xc2\xbb", "\xe2\x80\xa6"})
+                                "\xc2\xbb", "\xe2\x80\xa6", "\xef\xbc\x8e", "\xe3\x80\x8d", "\xe3\x80\x8f",
+                                "\xef\xbc\x89", "\xd8\x9f", "\xdb\x94", "\xe0\xa5\xa4", "\xe0\xa5\xa5", "\xd6\x89",
+                                "\xe1\x8d\xa2"})
     if (text.ends_with(tail)) return true;
   return false;
 }

@@ -173,6 +173,23 @@ BOOST_AUTO_TEST_CASE(widget_headings_in_other_languages_and_cases_are_recognised
   }
 }
 
+BOOST_AUTO_TEST_CASE(chinese_sentences_in_divs_are_prose) {
+  // No spaces between words: a sentence of 35 characters is one space-separated token, and
+  // counted so it never looked like prose, and the article came out empty.
+  const std::string sentences[] = {"市议会周一以七票对二票通过了新的公交线路计划，新线路将于明年春季开通。",
+                                   "根据计划，城市东部将新增三条线路，每条线路在高峰时段每十分钟一班。",
+                                   "市长在投票后表示，这是十年来公交服务最大的一次扩展，居民期待已久。",
+                                   "反对者认为预算过高，并担心新车辆的交付可能会推迟整个项目的进度。"};
+  std::string html =
+      "<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>市议会扩大公交网络</title></head><body><div><a "
+      "href=\"/\">首页</a> <a href=\"/news\">新闻</a> <a href=\"/sport\">体育</a></div><div><h1>市议会扩大公交网络</h1>";
+  for (const auto& s : sentences) html += "<div>" + s + "</div>";
+  html += "</div><div><a href=\"/a\">今日热点新闻一</a><br><a href=\"/b\">今日热点新闻二</a></div></body></html>";
+  Article a = run(html);
+  BOOST_TEST(a.verdict.kind == PageKind::article);
+  for (const auto& s : sentences) BOOST_TEST(has(to_plain_text(a), s));
+}
+
 BOOST_AUTO_TEST_CASE(share_bar_is_removed) {
   Article a = run(page("<div class=\"share-bar\"><span>Share this article</span><a href=\"#\">Facebook</a><a "
                        "href=\"#\">Twitter</a><a href=\"#\">Email</a></div>"));

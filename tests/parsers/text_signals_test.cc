@@ -11,6 +11,9 @@ BOOST_AUTO_TEST_CASE(sentences_end_in_any_script) {
   BOOST_TEST(ends_like_sentence("“It is over,” she said.”  "));
   BOOST_TEST(ends_like_sentence("東京は晴れでした。"));
   BOOST_TEST(ends_like_sentence("Что дальше?"));
+  BOOST_TEST(ends_like_sentence("هل انتهى؟"));
+  BOOST_TEST(ends_like_sentence("परिषद ने मतदान किया।"));
+  BOOST_TEST(ends_like_sentence("「終わった」"));
   BOOST_TEST(!ends_like_sentence("Most read"));
   BOOST_TEST(!ends_like_sentence(""));
 }
