@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/ascii.h"
+#include "parsers/extract/phrases.h"
 
 namespace winnow::parsers {
 
@@ -129,6 +130,70 @@ bool has_numeric_date(std::string_view t) {
   return false;
 }
 
+namespace {
+
+// Month names as date lines write them, whole words; Russian and Polish in the genitive that
+// dates take.
+constexpr std::string_view kMonthNames[] = {
+    // en
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july", "aug",
+    "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+    // fr
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+    "décembre",
+    // de
+    "januar", "jänner", "februar", "märz", "juni", "juli", "oktober", "dezember", "okt", "dez",
+    // es, it, pt
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre",
+    "noviembre", "diciembre", "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre",
+    "dicembre", "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro", "novembro",
+    "dezembro",
+    // nl
+    "januari", "februari", "maart", "mei", "augustus",
+    // ru, pl
+    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября",
+    "декабря", "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września",
+    "października", "listopada", "grudnia",
+    // tr
+    "ocak", "şubat", "mart", "nisan", "mayıs", "haziran", "temmuz", "ağustos", "eylül", "ekim", "kasım", "aralık"};
+
+// A word of `folded` is a month name of kMonthNames.
+bool names_a_month(std::string_view folded) {
+  std::size_t i = 0;
+  while (i < folded.size()) {
+    auto letter = [&](std::size_t at) {
+      const auto c = static_cast<unsigned char>(folded[at]);
+      return c >= 0x80 || std::isalpha(c);
+    };
+    while (i < folded.size() && !letter(i)) ++i;
+    const std::size_t start = i;
+    while (i < folded.size() && letter(i)) ++i;
+    const std::string_view word = folded.substr(start, i - start);
+    if (!word.empty() && std::find(std::begin(kMonthNames), std::end(kMonthNames), word) != std::end(kMonthNames))
+      return true;
+  }
+  return false;
+}
+
+// A date with the unit characters of Chinese, Japanese and Korean: 2026年12月3日, 2026년 12월.
+bool has_cjk_date(std::string_view t) {
+  for (std::string_view year : {"\xe5\xb9\xb4", "\xeb\x85\x84"}) {  // 年 년
+    for (std::size_t at = t.find(year); at != std::string_view::npos; at = t.find(year, at + 1)) {
+      std::size_t digits = 0;
+      while (digits < at && std::isdigit(static_cast<unsigned char>(t[at - digits - 1]))) ++digits;
+      if (digits < 2 || digits > 4) continue;
+      std::size_t i = at + year.size();
+      while (i < t.size() && t[i] == ' ') ++i;
+      std::size_t month = 0;
+      while (i + month < t.size() && std::isdigit(static_cast<unsigned char>(t[i + month]))) ++month;
+      if (month >= 1 && month <= 2) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 bool looks_like_byline(std::string_view text) {
   std::string t = base::to_lower(text.substr(0, 150));
   for (std::string_view prefix : {"by ", "posted ", "published ", "updated ", "written by", "last updated",
@@ -136,12 +201,22 @@ bool looks_like_byline(std::string_view text) {
                                   "publicado", "publi\xc3\xa9", "ver\xc3\xb6" "ffentlicht", "diterbitkan", "por "})
     if (t.starts_with(prefix)) return true;
   if (has_numeric_date(t) && t.size() <= 150) return true;
-  static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
-  bool has_digit = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!has_digit || t.size() > 60) return false;
-  return std::any_of(std::begin(kMonths), std::end(kMonths),
-                     [&](std::string_view m) { return t.find(m) != std::string::npos; });
+  const bool has_digit = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  // Other languages: an author's line; any: a short line with a written date.
+  const std::string folded = fold_case(text.substr(0, 150));
+  const std::string_view f = base::trim_left(folded, " ");
+  for (std::string_view prefix : {"von ", "par ", "door ", "av ", "af ", "di ", "escrito por", "scritto da",
+                                  "geschrieben von", "écrit par", "autor:", "autore:", "auteur :", "auteur:",
+                                  "автор", "作者", "记者", "記者", "文／", "文/", "yazar:", "tác giả", "napisał",
+                                  "kirjoittanut", "szerző:"})
+    if (f.starts_with(prefix)) return true;
+  const std::string_view trimmed = base::trim_right(f, " ");
+  if (trimmed.size() <= 60 && (trimmed.ends_with("기자") || trimmed.ends_with("记者") || trimmed.ends_with("記者") ||
+                               trimmed.ends_with("特派員")))
+    return true;
+  const auto chars = std::count_if(folded.begin(), folded.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (!has_digit || chars > 60) return false;
+  return has_cjk_date(folded) || names_a_month(folded);
 }
 
 // "Updated 11:21 pm CST, Tuesday, November 19, 2019" below the article, too.

@@ -50,6 +50,14 @@ BOOST_AUTO_TEST_CASE(counters_bylines_and_datelines) {
   BOOST_TEST(looks_like_byline("By Jane Doe"));
   BOOST_TEST(looks_like_byline("Nov 19, 2019"));
   BOOST_TEST(!looks_like_byline("Byzantine art returns to the museum"));
+  // Other languages: author lines, written dates, CJK dates.
+  for (std::string_view line : {"Von Anna Schmidt", "Par Jean Dupont", "Door Piet de Vries", "Автор: Иван Петров",
+                                "记者 张伟", "홍길동 기자", "3. Dezember 2026, 10:32 Uhr", "3 декабря 2026",
+                                "12 de diciembre de 2026", "3 grudnia 2026", "2026年12月3日 10:32", "2026년 12월 3일"})
+    BOOST_TEST(looks_like_byline(line), line);
+  for (std::string_view line : {"Ein Tag im Dezember", "Mayor says 2 more stations", "Maison 2 vient d'ouvrir",
+                                "Der Marsch der 1000"})
+    BOOST_TEST(!looks_like_byline(line), line);
   BOOST_TEST(looks_like_dateline_anywhere("Updated 11:21 pm CST, Tuesday, November 19, 2019"));
   BOOST_TEST(!looks_like_dateline_anywhere("Updated guidance is expected soon"));
 }
