@@ -449,8 +449,9 @@ class Archive {
   virtual std::vector<std::string> raw_page_hosts_to_compact(std::size_t limit) = 0;
   // The raw pages of `host` after `after_article_id`, in id order, at most `limit`, that are
   // not done: not packed by the compactor yet, or packed at a level below `level`, or (when
-  // `newest_dictionary_id` is set) packed alone or with an older dictionary. Pages marked
-  // undecodable never come back.
+  // `newest_dictionary_id` is set) packed alone. A page the compactor packed with an older
+  // dictionary of the host is done: a newer one was learnt from a newer template, which
+  // fits the older pages no better. Pages marked undecodable never come back.
   virtual std::vector<StoredRawPage> raw_pages_to_compact(const std::string& host,
                                                           std::optional<std::int64_t> newest_dictionary_id,
                                                           int level, std::int64_t after_article_id,

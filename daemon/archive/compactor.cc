@@ -3,6 +3,8 @@
 #include <sched.h>
 #include <time.h>
 
+#include <algorithm>
+#include <ctime>
 #include <future>
 #include <utility>
 #include <vector>
@@ -28,6 +30,7 @@ void add(Compactor::Stats& to, const Compactor::Stats& from) {
   to.pages_undecodable += from.pages_undecodable;
   to.pages_changed_meanwhile += from.pages_changed_meanwhile;
   to.dictionaries_learnt += from.dictionaries_learnt;
+  to.dictionaries_refit += from.dictionaries_refit;
   to.hosts_locked_elsewhere += from.hosts_locked_elsewhere;
   to.hosts_failed += from.hosts_failed;
   to.cpu_s += from.cpu_s;
@@ -116,6 +119,11 @@ Compactor::Stats Compactor::run_pass() {
         filled == 0)
       break;
   }
+  // Checks and tries older than their wait say nothing any more: the maps hold only hosts
+  // worked on lately.
+  const auto pass_start = std::chrono::steady_clock::now();
+  std::erase_if(fit_checked_, [&](const auto& e) { return pass_start - e.second >= options_.refit_every; });
+  std::erase_if(refit_tried_, [&](const auto& e) { return pass_start - e.second >= options_.refit_wait; });
   int failed_in_a_row = 0;
   for (const auto& host : reader_->raw_page_hosts_to_compact(options_.hosts_per_pass)) {
     if (stopping()) break;
@@ -181,8 +189,9 @@ bool Compactor::write(const std::function<void(Archive&)>& job, const char* what
 void Compactor::compact_host(const std::string& host, Stats& pass) {
   // 1. The host's dictionary, learnt now from its stored pages when it has none.
   std::shared_ptr<const PageDictionary> newest;
-  if (auto row = reader_->newest_page_dictionary(host)) {
-    newest = dictionary(row->id);
+  std::optional<PageDictionaryRow> stored = reader_->newest_page_dictionary(host);
+  if (stored) {
+    newest = dictionary(stored->id);
   } else {
     auto samples = reader_->newest_raw_pages(host, options_.pages_to_train);
     auto tried = unlearnable_.find(host);
@@ -228,13 +237,24 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
       dictionaries_->add(host, std::make_shared<const PageDictionary>(newest->id(), newest->bytes()));
   }
 
-  // 3. Its pages not done yet, a batch at a time.
-  const std::optional<std::int64_t> newest_id = newest ? std::optional(newest->id()) : std::nullopt;
+  // 3. Its pages not done yet, a batch at a time; the first batch also tells whether a
+  // stored dictionary still fits them (step 1's refit).
+  std::optional<std::int64_t> newest_id = newest ? std::optional(newest->id()) : std::nullopt;
   std::int64_t after = 0;
+  bool first_batch = true;
   while (!stopping()) {
     if (options_.max_yield.count() > 0) yield_to_writer();
     auto pages = reader_->raw_pages_to_compact(host, newest_id, options_.level, after, options_.batch_pages);
     if (pages.empty()) break;
+    if (first_batch && stored && newest) {
+      if (auto refitted = refit(host, *stored, pages, pass)) {
+        newest = std::move(refitted);
+        newest_id = newest->id();
+        if (dictionaries_) dictionaries_->add(host, std::make_shared<const PageDictionary>(newest->id(), newest->bytes()));
+      }
+      if (stopping()) return;
+    }
+    first_batch = false;
     after = pages.back().article_id;
     const bool last = pages.size() < options_.batch_pages;
     std::vector<RawPageRepack> batch;
@@ -280,6 +300,71 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
     }
     if (last) break;
   }
+}
+
+std::shared_ptr<const PageDictionary> Compactor::refit(const std::string& host, const PageDictionaryRow& current,
+                                                       const std::vector<StoredRawPage>& batch, Stats& pass) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto age = std::chrono::seconds(std::time(nullptr) - current.created_at);
+  if (age < options_.refit_wait || fit_checked_.contains(host) || refit_tried_.contains(host)) return nullptr;
+  fit_checked_[host] = now;
+  const auto current_dictionary = dictionary(current.id);
+  if (!current_dictionary) return nullptr;
+
+  // Two of the newest pages to do, packed alone and with the dictionary.
+  std::vector<std::string> samples;
+  std::vector<std::int64_t> sample_ids;
+  for (auto it = batch.rbegin(); it != batch.rend() && samples.size() < 2; ++it) {
+    try {
+      const auto d = it->dictionary_id ? dictionary(*it->dictionary_id) : nullptr;
+      if (it->dictionary_id && !d) continue;
+      samples.push_back(unpack_page(it->codec, it->bytes, it->plain_bytes, d.get()));
+      sample_ids.push_back(it->article_id);
+    } catch (const std::exception&) {
+      // Undecodable: step 3 marks it.
+    }
+  }
+  if (samples.size() < 2) return nullptr;
+  auto packed_size = [&](const PageDictionary* d) {
+    std::size_t bytes = 0;
+    for (const auto& s : samples) bytes += pack_page(s, d, options_.level).bytes.size();
+    return double(bytes);
+  };
+  const double alone = packed_size(nullptr);
+  const double with_current = packed_size(current_dictionary.get());
+  if (alone >= options_.refit_gain * with_current) return nullptr;  // it fits
+
+  // Learn from the host's newest pages but the two samples, so that the new dictionary is
+  // judged on pages it did not learn from.
+  refit_tried_[host] = now;
+  std::vector<std::string> plain;
+  for (const auto& s : reader_->newest_raw_pages(host, options_.pages_to_train + sample_ids.size())) {
+    if (std::find(sample_ids.begin(), sample_ids.end(), s.article_id) != sample_ids.end()) continue;
+    try {
+      const auto d = s.dictionary_id ? dictionary(*s.dictionary_id) : nullptr;
+      if (s.dictionary_id && !d) continue;
+      plain.push_back(unpack_page(s.codec, s.bytes, s.plain_bytes, d.get()));
+    } catch (const std::exception&) {
+    }
+  }
+  if (plain.size() < options_.pages_to_train || stopping()) return nullptr;
+  std::string bytes = train_page_dictionary(plain, options_.dictionary_bytes);
+  if (bytes.empty()) return nullptr;
+  const PageDictionary candidate(0, bytes);
+  const double with_candidate = packed_size(&candidate);
+  log::info("page dictionary checked against newer pages",
+            {{"host", host}, {"id", current.id}, {"alone_bytes", std::int64_t(alone)},
+             {"bytes", std::int64_t(with_current)}, {"new_dictionary_bytes", std::int64_t(with_candidate)}});
+  if (with_current < options_.refit_gain * with_candidate) return nullptr;  // no better: kept
+  std::int64_t id = 0;
+  if (!write([&](Archive& a) { id = a.add_page_dictionary(host, bytes); }, "storing a page dictionary") || id <= 0)
+    return nullptr;
+  auto made = std::make_shared<const PageDictionary>(id, std::move(bytes));
+  dictionary_cache_.emplace(id, made);
+  count(pass, {.dictionaries_learnt = 1, .dictionaries_refit = 1});
+  log::info("page dictionary learnt again: the host's pages changed",
+            {{"host", host}, {"id", id}, {"replaces", current.id}});
+  return made;
 }
 
 }  // namespace winnow::archive

@@ -7,10 +7,17 @@
 //      from its newest stored pages (read back and unpacked). Learning needs no page kept in
 //      memory, so every host that ever had that many pages gets one (ingest's in-memory
 //      samples, page_dictionaries.h, stop at 128 hosts and 64 MB).
+//      A host's dictionary is checked against its newest pages now and then (refit_every):
+//      when it packs them no better than `refit_gain` times packing alone and is older than
+//      `refit_wait`, the site's template has likely changed, and a new dictionary is learnt
+//      from the host's newest pages (but those two). It is kept only when it packs those two
+//      pages `refit_gain` times smaller than the old one (a host whose pages share no
+//      template gains nothing from a new one either, and keeps its dictionary). The older
+//      dictionary stays, for the pages packed with it.
 //   2. The host's dictionary is handed to `dictionaries` (ingest's), so that its next pages
 //      pack with it already.
-//   3. Its pages not done yet (packed alone, with an older dictionary, or by ingest at level
-//      1) are packed again with the newest dictionary (alone while the host has none) at
+//   3. Its pages not done yet (packed alone, or by ingest at level 1, with whichever
+//      dictionary) are packed again with the newest dictionary (alone while it has none) at
 //      `level`, in batches of `batch_pages`. Each new packing is unpacked and compared with
 //      the page before it may replace it; a page that does not unpack is marked and left
 //      as it is (reported once in the log, never lost). A batch is one job of the
@@ -71,6 +78,13 @@ class Compactor {
     // A host whose compaction fails (a stored dictionary zstd refuses, say) is set aside for
     // this long, its pages left as they are, so that it cannot stop every other host's.
     std::chrono::seconds failed_host_wait{std::chrono::hours(1)};
+    // Refitting a host's dictionary (step 1 above). 1.25: a dictionary learnt from a site's
+    // own pages packs them 2.6 times smaller than packing alone (pack_bench, level 9), so one
+    // that gains less has stopped fitting; checked at most every `refit_every` per host
+    // (two pages packed twice), tried at most every `refit_wait`.
+    double refit_gain = 1.25;
+    std::chrono::seconds refit_wait{std::chrono::hours(24)};
+    std::chrono::seconds refit_every{std::chrono::hours(1)};
   };
 
   // What compaction did (a pass's, or the totals since construction).
@@ -81,6 +95,7 @@ class Compactor {
     std::int64_t pages_undecodable = 0;
     std::int64_t pages_changed_meanwhile = 0;  // replaced by another writer: left to later
     std::int64_t dictionaries_learnt = 0;
+    std::int64_t dictionaries_refit = 0;  // of those, a host's new one for a changed template
     std::int64_t hosts_locked_elsewhere = 0;
     std::int64_t hosts_failed = 0;     // set aside for failed_host_wait (logged)
     double cpu_s = 0;                  // the compactor thread's CPU time in passes
@@ -113,6 +128,10 @@ class Compactor {
  private:
   void run();
   void compact_host(const std::string& host, Stats& pass);
+  // A newer dictionary for `host` when `current` no longer fits the pages of `batch` (see
+  // step 1), stored; nullptr when it fits, or a new one would not do better.
+  std::shared_ptr<const PageDictionary> refit(const std::string& host, const PageDictionaryRow& current,
+                                              const std::vector<StoredRawPage>& batch, Stats& pass);
   // The dictionary `id` (kept a while), for unpacking and packing; nullptr when missing.
   std::shared_ptr<const PageDictionary> dictionary(std::int64_t id);
   // Waits (max_yield at most) while the writer has jobs queued, or until stop().
@@ -134,6 +153,8 @@ class Compactor {
   std::map<std::string, std::int64_t> unlearnable_;
   // Hosts whose compaction failed, and until when they are left alone.
   std::map<std::string, std::chrono::steady_clock::time_point> failed_until_;
+  // Hosts whose dictionary was checked (refit_every) or refit tried (refit_wait), and when.
+  std::map<std::string, std::chrono::steady_clock::time_point> fit_checked_, refit_tried_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

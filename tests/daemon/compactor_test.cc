@@ -143,6 +143,48 @@ BOOST_DATA_TEST_CASE(a_page_packed_with_an_old_dictionary_moves_to_the_newest, k
   BOOST_TEST(f.fx.integer("SELECT count(*) FROM page_dictionaries") == 2);
 }
 
+// A host whose dictionary no longer fits its pages (the site changed its template) gets a
+// new one, learnt from its newest pages; its older pages keep the dictionary they fit.
+BOOST_DATA_TEST_CASE(a_dictionary_that_stopped_fitting_is_learnt_again, kBackends, backend) {
+  Fixture f(backend);
+  auto options = quick_options();
+  options.refit_wait = std::chrono::seconds(0);
+  options.refit_every = std::chrono::seconds(0);
+  f.store_all("a.example", site_pages("000-wordpress.html", 20, 5));
+  ArchiveWorker writer(f.fx.location);
+  Compactor compactor(f.fx.location, writer, nullptr, options);
+  BOOST_TEST(compactor.run_pass().dictionaries_learnt == 1);
+  const std::int64_t first = f.fx.integer("SELECT max(id) FROM page_dictionaries");
+  const std::string first_bytes = f.fx.archive->page_dictionary_by_id(first)->bytes;
+  const PageDictionary one(first, first_bytes);
+
+  // More pages of the same template, packed by ingest with it: it fits, nothing is learnt.
+  for (const auto& page : site_pages("000-wordpress.html", 4, 6)) f.store("a.example", page, &one);
+  auto pass = compactor.run_pass();
+  BOOST_TEST(pass.pages_repacked == 4);
+  BOOST_TEST(pass.dictionaries_refit == 0);
+
+  // The site's new template: its pages packed with the old dictionary gain little.
+  const auto redesigned = site_pages("002-portal-cp1252.html", 20, 7);
+  std::vector<std::int64_t> new_ids;
+  for (const auto& page : redesigned) new_ids.push_back(f.store("a.example", page, &one));
+  std::size_t with_old = 0;
+  for (const auto& page : redesigned) with_old += pack_page(page, &one, 9).bytes.size();
+  pass = compactor.run_pass();
+  BOOST_TEST(pass.dictionaries_refit == 1);
+  BOOST_TEST(pass.pages_repacked == 20);
+  const std::int64_t second = f.fx.integer("SELECT max(id) FROM page_dictionaries");
+  BOOST_TEST(second > first);
+  for (auto id : new_ids) BOOST_TEST(f.of(id, "dictionary_id") == second);
+  const std::int64_t with_new =
+      f.fx.integer("SELECT sum(length(bytes)) FROM raw_pages WHERE dictionary_id = " + std::to_string(second));
+  BOOST_TEST(std::size_t(with_new) * 5 / 4 < with_old, "bytes with the old dictionary " << with_old << ", new " << with_new);
+  // The first template's pages stay with the dictionary learnt from them.
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE dictionary_id = " + std::to_string(first)) == 24);
+  f.check_pages();
+  BOOST_TEST(compactor.run_pass().pages_repacked == 0);
+}
+
 BOOST_DATA_TEST_CASE(an_undecodable_page_is_left_alone_marked_and_reported, kBackends, backend) {
   Fixture f(backend);
   f.store_all("a.example", site_pages("000-wordpress.html", 18, 5));

@@ -79,7 +79,7 @@ std::vector<StoredRawPage> PgArchive::raw_pages_to_compact(const std::string& ho
   static const std::string sql =
       std::string("SELECT ") + kStoredColumns +
       "WHERE host = $1 AND article_id > $2 AND (compacted_level IS NULL OR (compacted_level >= 0 AND "
-      "(compacted_level < $3 OR dictionary_id IS DISTINCT FROM $4::bigint))) ORDER BY article_id LIMIT $5";
+      "(compacted_level < $3 OR (dictionary_id IS NULL AND $4::bigint IS NOT NULL)))) ORDER BY article_id LIMIT $5";
   return read_stored(db_.run(sql, Params(host, after_article_id, level, newest_dictionary_id, to_int64(limit))));
 }
 

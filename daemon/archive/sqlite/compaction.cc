@@ -68,7 +68,7 @@ std::vector<StoredRawPage> SqliteArchive::raw_pages_to_compact(const std::string
   static const std::string sql =
       std::string("SELECT ") + kStoredColumns +
       "WHERE host = ?1 AND article_id > ?2 AND (compacted_level IS NULL OR (compacted_level >= 0 AND "
-      "(compacted_level < ?3 OR dictionary_id IS NOT ?4))) ORDER BY article_id LIMIT ?5";
+      "(compacted_level < ?3 OR (dictionary_id IS NULL AND ?4 IS NOT NULL)))) ORDER BY article_id LIMIT ?5";
   auto q = query(sql);
   q.bind(host, after_article_id, level, newest_dictionary_id, to_int64(limit));
   std::vector<StoredRawPage> pages;
