@@ -87,13 +87,23 @@ std::string fold_key(std::string_view text) {
 
 // "12 Sources", "3 min read", "45 comments".
 bool is_counter_label(std::string_view text) {
-  if (text.size() > 24 || text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
-  std::string t = base::to_lower(text);
+  if (text.size() > 40 || text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
+  std::string t = fold_case(text);
   std::size_t i = 0;
   while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == ',' || t[i] == '.')) ++i;
   std::string_view rest = base::trim_left(std::string_view(t).substr(i), " ");
   for (std::string_view unit : {"sources", "source", "comments", "comment", "shares", "views", "min read",
-                                "minute read", "minutes read", "mins read", "likes", "replies", "photos", "images"})
+                                "minute read", "minutes read", "mins read", "likes", "replies", "photos", "images",
+                                // fr, de, es, it, pt, nl, sv, pl, ru
+                                "min de lecture", "minutes de lecture", "commentaires", "partages",
+                                "min lesezeit", "min. lesezeit", "minuten lesezeit", "kommentare",
+                                "min de lectura", "minutos de lectura", "comentarios", "min di lettura",
+                                "minuti di lettura", "commenti", "min de leitura", "minutos de leitura",
+                                "comentários", "min leestijd", "minuten leestijd", "reacties", "min läsning",
+                                "kommentarer", "min czytania", "komentarzy", "komentarze", "мин чтения",
+                                "мин. чтения", "минут чтения", "комментариев", "комментария", "комментарий",
+                                // zh, ja, ko
+                                "分钟阅读", "条评论", "則留言", "分で読めます", "件のコメント", "분 읽기", "개의 댓글"})
     if (rest == unit) return true;
   return false;
 }

@@ -44,6 +44,9 @@ BOOST_AUTO_TEST_CASE(counters_bylines_and_datelines) {
   BOOST_TEST(is_counter_label("12 Sources"));
   BOOST_TEST(is_counter_label("3 min read"));
   BOOST_TEST(!is_counter_label("12 angry men"));
+  for (std::string_view label : {"4 min de lecture", "3 Min. Lesezeit", "12 comentarios", "5 мин чтения", "3 分钟阅读",
+                                 "2 分で読めます", "7 Kommentare"})
+    BOOST_TEST(is_counter_label(label), label);
   BOOST_TEST(has_numeric_date("on 05/10/2018 at noon"));
   BOOST_TEST(has_numeric_date("2018-10-05"));
   BOOST_TEST(!has_numeric_date("version 1.2 released"));
