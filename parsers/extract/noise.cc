@@ -352,8 +352,7 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                                            "this content is for informational"}) ||
                        contains_any(s, {"not trading advice", "not investment advice", "not financial advice",
                                         "does not constitute investment", "for informational purposes only",
-                                        "does not constitute financial", "all rights reserved",
-                                        "subject to copyright"})))
+                                        "does not constitute financial"})))
     return Removal::disclaimer;
   if (chars <= 200 && starts_with_any(s, {"about the author", "about the writer"})) return Removal::author_bio;
   if (chars <= 700 && looks_like_author_bio(text)) return Removal::author_bio;

@@ -261,6 +261,20 @@ BOOST_AUTO_TEST_CASE(disclaimer_is_removed) {
   BOOST_TEST(removed_as(a, "not trading advice", Removal::disclaimer));
 }
 
+BOOST_AUTO_TEST_CASE(wire_copyright_line_closing_the_article_is_kept) {
+  // A news agency's notice is printed with the story it licenses, in the story's own
+  // container; the site's own notice stands in its footer.
+  const std::string notice =
+      "Copyright 2008 The Associated Press. All rights reserved. This material may not be published, "
+      "broadcast, rewritten or redistributed.";
+  std::string html = page("", "<p>" + notice + "</p>");
+  html.replace(html.find("<p>About us</p>"), 0, "<p class=\"copyright\">&copy; 2008 City Times. All rights reserved.</p>");
+  std::string text = to_plain_text(run(html));
+  check_article_kept(text);
+  BOOST_TEST(has(text, notice));
+  BOOST_TEST(!has(text, "City Times. All rights reserved"));
+}
+
 BOOST_AUTO_TEST_CASE(loading_placeholder_is_removed) {
   Article a = run(page("<div class=\"widget-slot\"><p>Loading Most Read articles...</p></div>"));
   BOOST_TEST(!has(to_plain_text(a), "Loading"));
