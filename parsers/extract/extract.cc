@@ -537,7 +537,10 @@ class Extractor {
                                      prose_[k + 1] && in_region(blocks_[k + 1].first) &&
                                      link_density(blocks_[k + 1]) < 0.5 &&
                                      prose_count_[dom_.nodes[b.ctx.heading].parent] >= 3;
-      if (!reason && ld >= 0.5 && !(prose && ld < 0.7) && !article_list_item && !linked_subheading)
+      // A web address written out as its own link ("http://www.firstnight.org") under a
+      // paragraph is a source the article names for its readers; in a list it is a link box.
+      const bool source_address = b.ctx.list < 0 && b.links.size() == 1 && is_bare_url(b.text);
+      if (!reason && ld >= 0.5 && !(prose && ld < 0.7) && !article_list_item && !linked_subheading && !source_address)
         reason = Removal::link_dense;
       if (!reason && !seen_prose && !prose && b.chars < 150 && looks_like_byline(b.text)) reason = Removal::byline;
       if (!reason && !prose && b.chars < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;

@@ -9,6 +9,7 @@
 
 #include "base/ascii.h"
 #include "parsers/extract/phrases.h"
+#include "parsers/extract/text_signals.h"
 #include "parsers/html/document.h"
 
 namespace winnow::parsers {
@@ -280,9 +281,9 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                                        "javascript must be enabled", "javascript to view"}))
     return Removal::boilerplate;
   if (chars <= 300 && looks_like_shortcode(s)) return Removal::boilerplate;
-  // A bare URL is a print footer's "https://...", not prose.
-  if (chars <= 300 && (s.starts_with("http://") || s.starts_with("https://")) && s.find(' ') == std::string_view::npos)
-    return Removal::boilerplate;
+  // A bare URL in plain text is a print header's or footer's "https://...", not prose. (One
+  // that is a link is a source the article names: the extractor decides on those.)
+  if (chars <= 300 && link_density < 0.5 && is_bare_url(s)) return Removal::boilerplate;
   if (chars <= 400 && contains_any(s, {"coment\xc3\xa1rios", "comentarios", "comments are moderated", "comment policy",
                                        "kommentare", "\xd0\xba\xd0\xbe\xd0\xbc\xd0\xbc\xd0\xb5\xd0\xbd\xd1\x82\xd0\xb0\xd1\x80\xd0\xb8"}) &&
       contains_any(s, {"moderat", "aprovad", "respeit", "policy", "rules", "regeln", "\xd0\xbf\xd1\x80\xd0\xb0\xd0\xb2\xd0\xb8\xd0\xbb"}))

@@ -16,6 +16,9 @@ bool has_word_character(std::string_view text);
 // Script text showing as text (a <script> tag the page broke): dense in code punctuation.
 bool looks_like_code(std::string_view text);
 
+// The text is one web address and nothing else: "https://example.org/a/b".
+bool is_bare_url(std::string_view text);
+
 // Lowercase ASCII letters and digits, non-ASCII bytes as they are, nothing else: the key for
 // "the same text" and "the page's title".
 std::string fold_key(std::string_view text);

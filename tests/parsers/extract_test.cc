@@ -275,6 +275,22 @@ BOOST_AUTO_TEST_CASE(wire_copyright_line_closing_the_article_is_kept) {
   BOOST_TEST(!has(text, "City Times. All rights reserved"));
 }
 
+BOOST_AUTO_TEST_CASE(web_address_written_out_as_a_link_is_kept) {
+  // "On the Net: http://..." names the article's source; a print header's address in plain
+  // text and a box of addresses in a list are not the article.
+  std::string html = page("", "<p>On the Net:</p><p><a href=\"http://www.firstnight.example.org\">"
+                              "http://www.firstnight.example.org</a></p>"
+                              "<p>https://www.citytimes.example.com/2026/council-expands-bus-network</p>"
+                              "<ul><li><a href=\"https://a.example.com/\">https://a.example.com/</a></li>"
+                              "<li><a href=\"https://b.example.com/\">https://b.example.com/</a></li>"
+                              "<li><a href=\"https://c.example.com/\">https://c.example.com/</a></li></ul>");
+  std::string text = to_plain_text(run(html));
+  check_article_kept(text);
+  BOOST_TEST(has(text, "http://www.firstnight.example.org"));
+  BOOST_TEST(!has(text, "citytimes.example.com"));
+  BOOST_TEST(!has(text, "b.example.com"));
+}
+
 BOOST_AUTO_TEST_CASE(loading_placeholder_is_removed) {
   Article a = run(page("<div class=\"widget-slot\"><p>Loading Most Read articles...</p></div>"));
   BOOST_TEST(!has(to_plain_text(a), "Loading"));
