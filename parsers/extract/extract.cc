@@ -39,6 +39,14 @@ bool is_prose(const TextBlock& b, const FlatDom& dom) {
   return ends_like_sentence(b.text) && b.words >= 4;
 }
 
+// The block's first line is one link of a headline's length, and a summary follows on the
+// next: "<p><a>Headline</a><br>Summary</p>", a teaser written as one paragraph.
+bool opens_with_headline_line(const TextBlock& b) {
+  if (b.links.empty() || b.links[0].begin != 0 || b.lead_link_chars < 15) return false;
+  const auto end = std::size_t(b.links[0].end);
+  return end < b.text.size() && b.text[end] == '\n' && b.chars - b.lead_link_chars >= 20;
+}
+
 std::string node_label(const DomNode& n) {
   if (n.is_text || n.node->type != GUMBO_NODE_ELEMENT) return "#";
   std::string label(tag_name(*n.node));
@@ -190,6 +198,10 @@ class Extractor {
       bool listing = headline_led_[k] && headline_led_count_[near] >= 3 &&
                      2 * headline_led_count_[near] >= prose_count_[near] &&
                      b.chars - b.link_chars < options_.tuning.lone_article_chars;
+      // The same with each headline on the first line of its summary's paragraph.
+      listing = listing || (headline_line_[k] && headline_line_count_[near] >= 3 &&
+                            2 * headline_line_count_[near] >= prose_count_[near] &&
+                            b.chars - b.link_chars < options_.tuning.lone_article_chars);
       bool teaser = listing || (!clustered && !lone_article && headline_count_[near] > 0);
       // A lone short line ("Loading more articles...") is no evidence of an article.
       bool stray = !clustered && b.chars < kMinLoneProseChars;
@@ -233,6 +245,8 @@ class Extractor {
     headline_count_.assign(n, 0);
     headline_led_.assign(blocks_.size(), false);
     headline_led_count_.assign(n, 0);
+    headline_line_.assign(blocks_.size(), false);
+    headline_line_count_.assign(n, 0);
     std::int32_t last_headline = -1;  // index of the last headline-link block; -1 before the first
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
       const TextBlock& b = blocks_[k];
@@ -248,6 +262,10 @@ class Extractor {
         headline_led_[k] = gap == 1 || (gap == 2 && blocks_[k - 1].chars < 60 && !prose_[k - 1] &&
                                         blocks_[k - 1].ctx.heading < 0);
         if (headline_led_[k]) ++headline_led_count_[b.owner];
+        if (opens_with_headline_line(b)) {
+          headline_line_[k] = true;
+          ++headline_line_count_[b.owner];
+        }
       }
     }
     for (std::size_t i = n; i-- > 1;) {
@@ -256,6 +274,7 @@ class Extractor {
       prose_count_[p] += prose_count_[i];
       headline_count_[p] += headline_count_[i];
       headline_led_count_[p] += headline_led_count_[i];
+      headline_line_count_[p] += headline_line_count_[i];
     }
     accumulate(false);
     // Markup noise, inherited from the nearest marked ancestor. Wrappers often carry words
@@ -648,6 +667,8 @@ class Extractor {
   std::vector<std::int32_t> prose_count_;   // per node: prose blocks in its subtree
   std::vector<bool> headline_led_;             // per block: prose right under a headline link
   std::vector<std::int32_t> headline_led_count_;  // per node: such blocks in its subtree
+  std::vector<bool> headline_line_;                // per block: prose under a headline link on its first line
+  std::vector<std::int32_t> headline_line_count_;  // per node: such blocks in its subtree
   std::vector<std::int32_t> headline_count_;  // per node: blocks that are one link of a headline's length
   std::vector<Removal> verdict_;
   std::vector<bool> kept_;

@@ -291,6 +291,26 @@ BOOST_AUTO_TEST_CASE(web_address_written_out_as_a_link_is_kept) {
   BOOST_TEST(!has(text, "b.example.com"));
 }
 
+BOOST_AUTO_TEST_CASE(teasers_with_the_headline_on_the_first_line_of_their_paragraph_stay_out) {
+  // "Must Read": each story a paragraph, its headline link on the first line, its summary
+  // after a <br>. Together they hold more prose than the article beside them.
+  std::string teasers;
+  const char* const kPlaces[] = {"harbour", "old town", "river park", "castle hill", "market square", "beach"};
+  for (const char* place : kPlaces)
+    teasers += "<p><a href=\"/story\">Festival at the " + std::string(place) + " draws record crowds again</a><br>"
+               "Organisers said more than twenty thousand visitors came to the " + place +
+               " over the weekend, and the food stalls ran out of supplies by Sunday afternoon.</p>";
+  std::string html =
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Council expands bus network</title></head><body>"
+      "<div id=\"main\"><div class=\"story\"><h1>Council expands bus network</h1><p>" + kParagraphs[0] + "</p><p>" +
+      kParagraphs[1] + "</p><p>" + kParagraphs[2] + "</p></div><div class=\"col\"><span>Must Read</span>" + teasers +
+      "</div></div></body></html>";
+  std::string text = to_plain_text(run(html));
+  for (int i = 0; i < 3; ++i) BOOST_TEST(has(text, kParagraphs[i]));
+  BOOST_TEST(!has(text, "Festival at the"));
+  BOOST_TEST(!has(text, "twenty thousand visitors"));
+}
+
 BOOST_AUTO_TEST_CASE(loading_placeholder_is_removed) {
   Article a = run(page("<div class=\"widget-slot\"><p>Loading Most Read articles...</p></div>"));
   BOOST_TEST(!has(to_plain_text(a), "Loading"));
