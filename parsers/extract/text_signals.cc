@@ -108,14 +108,14 @@ bool is_counter_label(std::string_view text) {
   return false;
 }
 
-// The dated line over a reader's comment: "Posted by: Jane, Leeds on 8:21pm Tue 1 Jan 08".
-// ("Jane wrote:" introduces quotations in articles as often as comments.)
 bool is_bare_url(std::string_view text) {
   std::string_view t = text.substr(0, 8);
   const bool scheme = base::iequals(t.substr(0, 7), "http://") || base::iequals(t, "https://");
   return scheme && text.size() > 10 && text.find_first_of(" \n") == std::string_view::npos;
 }
 
+// The dated line over a reader's comment: "Posted by: Jane, Leeds on 8:21pm Tue 1 Jan 08".
+// ("Jane wrote:" introduces quotations in articles as often as comments.)
 bool is_signature(std::string_view text) {
   if (text.size() > 160) return false;
   std::string t = base::to_lower(text);
