@@ -66,7 +66,7 @@ constexpr auto kChallengeTitle = std::array{
     "セキュリティチェック"sv, "安全验证"sv, "安全檢查"sv, "安全检查"sv, "kein roboter"sv, "pas un robot"sv,
     "no soy un robot"sv, "no eres un robot"sv, "non sono un robot"sv, "non essere un robot"sv,
     "não sou um robô"sv, "geen robot"sv, "nie jestem robotem"sv, "не робот"sv, "不是机器人"sv,
-    "confirm you are human"sv, "confirm you're human"sv,
+    "confirm you are human"sv, "confirm you're human"sv, "robot or human"sv, "human or robot"sv,
 };
 
 constexpr auto kChallengeText = std::array{
@@ -106,7 +106,8 @@ constexpr auto kChallengeText = std::array{
     "異常なトラフィック"sv, "异常流量"sv, "проверка браузера"sv, "защита от ddos"sv, "ddos protection"sv,
     "website firewall"sv, "web application firewall"sv, "block id"sv, "request blocked"sv,
     "request was blocked"sv, "bekräfta att du är en människa"sv, "du er et menneske"sv, "olet ihminen"sv,
-    "jste člověk"sv, "insan olduğunuzu"sv,
+    "jste člověk"sv, "insan olduğunuzu"sv, "that you're human"sv, "you're a human"sv, "you're not a robot"sv,
+    "you're not a bot"sv,
 };
 
 constexpr auto kErrorTitle = std::array{
@@ -135,7 +136,7 @@ constexpr auto kErrorTitle = std::array{
     // zh
     "页面未找到"sv, "找不到页面"sv, "页面不存在"sv, "找不到網頁"sv, "找不到网页"sv, "頁面不存在"sv, "找不到該頁面"sv,
     "nie możemy znaleźć"sv, "nie można znaleźć strony"sv, "такой страницы нет"sv, "article not found"sv,
-    "story not found"sv, "content not found"sv, "artículo no encontrado"sv, "articolo non trovato"sv,
+    "story not found"sv, "content not found"sv, "find that page"sv, "find this page"sv, "find the page"sv, "artículo no encontrado"sv, "articolo non trovato"sv,
     "artigo não encontrado"sv, "artikel niet gevonden"sv,
     // sv, da, no, fi, cs, tr, ko
     "sidan kunde inte hittas"sv, "sidan hittades inte"sv, "siden blev ikke fundet"sv, "siden finnes ikke"sv,

@@ -29,7 +29,17 @@ bool is_article_type(std::string_view t) {
 
 bool is_listing_type(std::string_view t) {
   return t == "CollectionPage" || t == "ItemList" || t == "SearchResultsPage" || t == "WebSite" ||
-         t == "website" || t == "ProfilePage";
+         t == "website" || t == "ProfilePage" || t == "profile";
+}
+
+// fold_case(), with the typographic apostrophe made plain: pages write "can’t", "n’existe",
+// "you’re" as often as with a plain one, and the phrases are written with the plain one.
+std::string fold(std::string_view text) {
+  std::string out = fold_case(text);
+  static constexpr std::string_view kCurly = "\u2019";
+  for (std::size_t at = out.find(kCurly); at != std::string::npos; at = out.find(kCurly, at + 1))
+    out.replace(at, kCurly.size(), "'");
+  return out;
 }
 
 std::string format_share(double share) {
@@ -41,7 +51,7 @@ std::string format_share(double share) {
 class Judge {
  public:
   explicit Judge(const PageEvidence& e)
-      : e_(e), title_(fold_case(e.markers.title)), h1_(fold_case(e.markers.first_h1)) {
+      : e_(e), title_(fold(e.markers.title)), h1_(fold(e.markers.first_h1)) {
     for (std::size_t k = 0; k < e_.blocks.size(); ++k) {
       if (e_.blocks[k].prose) ++page_prose_;
       if (!e_.blocks[k].kept) continue;
@@ -118,7 +128,7 @@ class Judge {
     for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead) && found < enough; ++k) {
       // The headline is the title's business: it must not vote twice.
       if (e_.blocks[k].chars > max_chars || e_.blocks[k].heading == 1) continue;
-      std::string_view p = find_phrase(fold_case(e_.blocks[k].text), list);
+      std::string_view p = find_phrase(fold(e_.blocks[k].text), list);
       if (p.empty() || p == first) continue;
       if (first.empty()) {
         first = p;
@@ -290,7 +300,7 @@ class Judge {
     std::size_t end = std::min(e_.blocks.size(), std::size_t(last_kept_) + 9);
     for (std::size_t k = e_.blocks.size(); k-- > 0;) {
       if (k < end && k >= std::size_t(first_kept_) && e_.blocks[k].chars <= 500) {
-        std::string folded = fold_case(e_.blocks[k].text);
+        std::string folded = fold(e_.blocks[k].text);
         std::string_view call = find_phrase(folded, phrases::paywall_call);
         // "Already a subscriber?" stands in headers and footers of whole sites too: only
         // right at the cut of a text of a teaser's length.
@@ -329,10 +339,11 @@ class Judge {
   bool is_listing() {
     const std::int32_t own_prose = e_.kept_prose_blocks - kept_teasers_;
     const bool says_listing = is_listing_type(page_type_) || !title_says(phrases::listing_title, "listing_title").empty();
-    // Under 150 characters of its own, the page has no story to be: a video hub, a search
-    // page whose results the extractor set aside.
+    // Under 150 characters or one paragraph of its own, and no article metadata, the page has
+    // no story to be: a video hub, a search page whose results the extractor set aside, a
+    // topic page with a line of introduction.
     const bool agrees = says_listing || e_.headline_links >= 10 || e_.markers.article_elements >= 5 ||
-                       (e_.kept_chars < 150 && !article_like_);
+                        (!article_like_ && (e_.kept_chars < 150 || own_prose <= 1));
     // A dated article with a paragraph or two under a grid of related stories (a video page)
     // is still an article.
     const bool dated_article = is_article_type(page_type_) && e_.metadata && !e_.metadata->published.empty();
@@ -344,6 +355,12 @@ class Judge {
     if (kept_teasers_ >= 6 && 2 * kept_teasers_ >= e_.kept_prose_blocks && calls_itself_listing &&
         !is_article_type(page_type_))
       return decide(PageKind::not_article, "what reads as the article is " + std::to_string(kept_teasers_) + " teasers");
+    // A page whose type says profile or collection (an author page with a long biography):
+    // teasers make up half its prose.
+    const bool declared_listing = is_listing_type(page_type_) && page_type_ != "website" && page_type_ != "WebSite";
+    if (declared_listing && e_.teasers >= 6 && 2 * e_.teasers >= page_prose_ && e_.kept_chars < kShortText)
+      return decide(PageKind::not_article, "a " + std::string(page_type_) + " page of " + std::to_string(e_.teasers) +
+                                               " teasers");
     // Headlines without summaries: no prose at all, and a page of headline links.
     if (e_.kept_prose_blocks == 0 && e_.headline_links >= 12 &&
         (says_listing || e_.markers.article_elements >= 5 || e_.headline_links >= 25))
