@@ -67,6 +67,7 @@ constexpr auto kChallengeTitle = std::array{
     "no soy un robot"sv, "no eres un robot"sv, "non sono un robot"sv, "non essere un robot"sv,
     "não sou um robô"sv, "geen robot"sv, "nie jestem robotem"sv, "не робот"sv, "不是机器人"sv,
     "confirm you are human"sv, "confirm you're human"sv, "robot or human"sv, "human or robot"sv,
+    "access to this site has been limited"sv,
 };
 
 constexpr auto kChallengeText = std::array{
@@ -104,7 +105,8 @@ constexpr auto kChallengeText = std::array{
     "ungewöhnlichen datenverkehr"sv, "trafic inhabituel"sv, "tráfico inusual"sv, "traffico insolito"sv,
     "tráfego incomum"sv, "ongebruikelijk verkeer"sv, "nietypowy ruch"sv, "необычный трафик"sv,
     "異常なトラフィック"sv, "异常流量"sv, "проверка браузера"sv, "защита от ddos"sv, "ddos protection"sv,
-    "website firewall"sv, "web application firewall"sv, "block id"sv, "request blocked"sv,
+    "website firewall"sv, "web application firewall"sv, "block id"sv, "block reason"sv, "request blocked"sv,
+    "you have been blocked"sv, "access to this site has been limited"sv,
     "request was blocked"sv, "bekräfta att du är en människa"sv, "du er et menneske"sv, "olet ihminen"sv,
     "jste člověk"sv, "insan olduğunuzu"sv, "that you're human"sv, "you're a human"sv, "you're not a robot"sv,
     "you're not a bot"sv,
@@ -316,6 +318,13 @@ constexpr auto kListingTitle = std::array{
     "articles by"sv, "artikel von"sv, "articoli di"sv, "artículos de"sv, "artigos de"sv,
 };
 
+constexpr auto kNoResults = std::array{
+    "nothing found"sv, "no results"sv, "nothing matched"sv, "did not match any"sv, "keine ergebnisse"sv,
+    "keine treffer"sv, "aucun résultat"sv, "sin resultados"sv, "ningún resultado"sv, "nessun risultato"sv,
+    "nenhum resultado"sv, "geen resultaten"sv, "brak wyników"sv, "ничего не найдено"sv, "inga träffar"sv,
+    "ingen resultater"sv, "該当する記事はありません"sv, "没有找到"sv, "沒有找到"sv,
+};
+
 }  // namespace
 
 std::string fold_case(std::string_view text) {
@@ -369,6 +378,7 @@ const std::span<const std::string_view> consent_words = kConsentWords;
 const std::span<const std::string_view> paywall_call = kPaywallCall;
 const std::span<const std::string_view> paywall_call_weak = kPaywallCallWeak;
 const std::span<const std::string_view> listing_title = kListingTitle;
+const std::span<const std::string_view> no_results = kNoResults;
 }  // namespace phrases
 
 }  // namespace winnow::parsers

@@ -50,6 +50,8 @@ extern const std::span<const std::string_view> paywall_call_weak;
 
 // Titles of search-result, tag and archive pages.
 extern const std::span<const std::string_view> listing_title;
+// What a search or tag page with nothing in it says ("Nothing found", "No results").
+extern const std::span<const std::string_view> no_results;
 
 }  // namespace phrases
 }  // namespace winnow::parsers

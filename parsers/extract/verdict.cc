@@ -173,7 +173,9 @@ class Judge {
     // Teasers of "popular stories" under the apology do not make it an article.
     if (e_.kept_prose_blocks - kept_teasers_ > 3 || (e_.kept_chars >= kShortText && kept_teasers_ < 3)) return false;
     // A dated story of two paragraphs or more is a story, titled "Page not found" or not.
-    if (article_like_ && e_.kept_prose_blocks - kept_teasers_ >= 2) return false;
+    // Dated, not only typed: some sites render their 404 in the article template.
+    const bool dated = e_.metadata && !e_.metadata->published.empty();
+    if (dated && e_.kept_prose_blocks - kept_teasers_ >= 2) return false;
     std::string_view strong = title_says(phrases::error_title, "error_title");
     if (strong.empty() && (has_404(title_) || has_404(h1_))) {
       strong = "404";
@@ -249,7 +251,7 @@ class Judge {
     // consent, is a banner over an article, however long the notice (a brief under a
     // 500-character OneTrust text).
     const bool banner_beside_story = kept_consent_chars == 0 && article_prose >= 2;
-    if (article_chars < 500 && article_prose <= 2 && !banner_beside_story) {
+    if (article_chars < 500 && article_prose <= 2 && !banner_beside_story && !notices_inside_story()) {
       std::int32_t consent_chars = 0;
       for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k)
         if (reads_as_consent(e_.blocks[k])) consent_chars += e_.blocks[k].chars;
@@ -278,6 +280,23 @@ class Judge {
     const int page_words = consent_words(fold_case(page_text));
     add("consent_words", page_words);
     if (page_words >= 4) return decide(PageKind::consent_wall, "a consent page: its title, markup and wording agree");
+    return false;
+  }
+
+  // True when a paragraph of story (80 characters or more that do not read as consent) stands
+  // between two consent notices: the placeholders of embedded posts and videos that ask for
+  // consent ("Externer Inhalt ... personenbezogene Daten"), inside an article, not a wall.
+  bool notices_inside_story() const {
+    bool seen_notice = false, story_after = false;
+    for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k) {
+      const EvidenceBlock& b = e_.blocks[k];
+      if (reads_as_consent(b)) {
+        if (story_after) return true;
+        seen_notice = true;
+      } else if (seen_notice && b.prose && b.chars >= 80) {
+        story_after = true;
+      }
+    }
     return false;
   }
 
@@ -338,7 +357,8 @@ class Judge {
   // keep three or more paragraphs of their own, or their region holds 29% or more.
   bool is_listing() {
     const std::int32_t own_prose = e_.kept_prose_blocks - kept_teasers_;
-    const bool says_listing = is_listing_type(page_type_) || !title_says(phrases::listing_title, "listing_title").empty();
+    const bool title_listing = !title_says(phrases::listing_title, "listing_title").empty();
+    const bool says_listing = is_listing_type(page_type_) || title_listing;
     // Under 150 characters or one paragraph of its own, and no article metadata, the page has
     // no story to be: a video hub, a search page whose results the extractor set aside, a
     // topic page with a line of introduction.
@@ -361,6 +381,11 @@ class Judge {
     if (declared_listing && e_.teasers >= 6 && 2 * e_.teasers >= page_prose_ && e_.kept_chars < kShortText)
       return decide(PageKind::not_article, "a " + std::string(page_type_) + " page of " + std::to_string(e_.teasers) +
                                                " teasers");
+    // A search or tag page with nothing listed: its title says what it is, its heading or
+    // text says nothing matched, and it has a line of its own at most and no article metadata.
+    if (title_listing && !article_like_ && own_prose <= 1 && e_.kept_chars < 300 &&
+        (!title_says(phrases::no_results, "no_results").empty() || text_says(phrases::no_results, 300, "no_results") > 0))
+      return decide(PageKind::not_article, "a search or tag page with nothing listed");
     // Headlines without summaries: no prose at all, and a page of headline links.
     if (e_.kept_prose_blocks == 0 && e_.headline_links >= 12 &&
         (says_listing || e_.markers.article_elements >= 5 || e_.headline_links >= 25))
