@@ -185,7 +185,7 @@ constexpr auto kErrorText = std::array{
     "não está disponível"sv, "deixou de estar disponível"sv, "foi removid"sv, "foi excluíd"sv,
     "no está disponible"sv, "ha sido eliminad"sv, "ha sido borrad"sv, "non è più disponibile"sv,
     "è stata rimossa"sv, "è stato rimosso"sv, "n'est plus disponible"sv, "a été supprimé"sv,
-    "wurde entfernt"sv, "wurde gelöscht"sv, "niet meer beschikbaar"sv, "is verwijderd"sv,
+    "wurde entfernt"sv, "wurde gelöscht"sv, "nicht mehr online"sv, "nicht mehr abrufbar"sv, "niet meer beschikbaar"sv, "is verwijderd"sv,
     "verwijderd of verplaatst"sv, "została usunięta"sv, "zostać usunięta"sv, "nie możemy znaleźć"sv,
     "была удалена"sv, "такой страницы нет"sv, "削除された"sv, "已被删除"sv, "不存在"sv,
     // sv, da, no, fi, cs, tr
@@ -287,10 +287,10 @@ constexpr auto kPaywallCall = std::array{
     "continue lendo com"sv, "atingiu o limite"sv, "artikel verder lezen"sv, "verder lezen met"sv,
     "om dit artikel te lezen"sv, "lees dit artikel met"sv, "alleen beschikbaar voor abonnees"sv,
     "有料記事です"sv, "続きは有料会員"sv, "有料会員になると"sv, "この記事の続きは"sv, "구독자 전용"sv,
-    // sv, da, no, fi
+    // sv, da, no, fi, cs, tr
     "för att läsa vidare"sv, "för att fortsätta läsa"sv, "läs vidare med"sv, "endast för prenumeranter"sv,
     "for at læse videre"sv, "læs videre med"sv, "kun for abonnenter"sv, "for å lese videre"sv,
-    "les videre med"sv, "tilaajille"sv, "jatka lukemista"sv,
+    "les videre med"sv, "tilaajille"sv, "jatka lukemista"sv, "pro předplatitele"sv, "abonelere özel"sv,
 };
 
 constexpr auto kPaywallCallWeak = std::array{
@@ -299,7 +299,7 @@ constexpr auto kPaywallCallWeak = std::array{
     "já sou assinante"sv, "al abonnee"sv, "masz już subskrypcję"sv, "уже подписаны"sv, "уже есть подписка"sv,
     "すでに会員"sv, "已是订户"sv, "已经是订户"sv,
     "hai già un abbonamento"sv, "al een abonnement"sv, "redan prenumerant"sv, "allerede abonnent"sv,
-    "jo tilaaja"sv, "会員の方は"sv,
+    "jo tilaaja"sv, "会員の方は"sv, "již máte předplatné"sv,
 };
 
 constexpr auto kListingTitle = std::array{
