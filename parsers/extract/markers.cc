@@ -136,11 +136,12 @@ unsigned marks_of_names(std::string_view value) {
 // What an address in a script's or iframe's src, or a form's action, says: the generic
 // paths of bot checks (Cloudflare's /cdn-cgi/challenge-platform/ and __cf_chl_ tokens,
 // reCAPTCHA, hCaptcha, Turnstile, DataDome's captcha-delivery, PerimeterX's /captcha/,
-// Imperva's _Incapsula_Resource) and of consent services (consent.*, Sourcepoint's
+// Imperva's _Incapsula_Resource, Kasada's ips.js, Akamai's cp_challenge) and of consent services (consent.*, Sourcepoint's
 // privacy-mgmt, TCF's __tcfapi frame).
 unsigned marks_of_address(std::string_view address) {
   std::string a = base::to_lower(address.substr(0, 300));
-  if (has_any(a, {"challenge-platform", "__cf_chl", "captcha", "turnstile", "/challenge", "_incapsula_resource"}))
+  if (has_any(a, {"challenge-platform", "__cf_chl", "captcha", "turnstile", "/challenge", "_incapsula_resource", "/ips.js",
+                  "cp_challenge"}))
     return kChallenge;
   if (has_any(a, {"consent", "privacy-mgmt", "tcfapi"})) return kConsent;
   return 0;

@@ -52,6 +52,22 @@ constexpr auto kChallengeTitle = std::array{
     // zh
     "请稍候"sv, "請稍候"sv, "请稍等"sv, "正在检查您的浏览器"sv, "正在檢查您的瀏覽器"sv, "您是真人"sv,
     "您是人类"sv, "访问被拒绝"sv, "拒绝访问"sv, "拒絕存取"sv,
+    // sv, da, no, fi, cs, tr, ko
+    "bekräfta att du är en människa"sv, "är du en robot"sv, "åtkomst nekad"sv, "du er et menneske"sv,
+    "adgang nægtet"sv, "tilgang nektet"sv, "olet ihminen"sv, "pääsy estetty"sv, "jste člověk"sv,
+    "přístup odepřen"sv, "erişim engellendi"sv, "insan olduğunuzu"sv, "잠시만 기다"sv,
+    // "Access to this page has been denied", "Security check", "I am not a robot" in many tongues
+    "denegado el acceso"sv, "accès à cette page"sv, "zugriff auf diese seite"sv, "accesso a questa pagina"sv,
+    "acesso a esta página"sv, "toegang tot deze pagina"sv, "dostęp do tej strony"sv, "sicherheitsabfrage"sv,
+    "vérification de sécurité"sv, "contrôle de sécurité"sv, "verificación de seguridad"sv,
+    "control de seguridad"sv, "verifica di sicurezza"sv, "controllo di sicurezza"sv,
+    "verificação de segurança"sv, "beveiligingscontrole"sv, "veiligheidscontrole"sv,
+    "kontrola bezpieczeństwa"sv, "weryfikacja bezpieczeństwa"sv, "проверка безопасности"sv,
+    "セキュリティチェック"sv, "安全验证"sv, "安全檢查"sv, "安全检查"sv, "kein roboter"sv, "pas un robot"sv,
+    "no soy un robot"sv, "no eres un robot"sv, "non sono un robot"sv, "non essere un robot"sv,
+    "não sou um robô"sv, "geen robot"sv, "nie jestem robotem"sv, "не робот"sv, "不是机器人"sv,
+    "confirm you are human"sv, "confirm you're human"sv, "robot or human"sv, "human or robot"sv,
+    "access to this site has been limited"sv,
 };
 
 constexpr auto kChallengeText = std::array{
@@ -72,6 +88,28 @@ constexpr auto kChallengeText = std::array{
     "javascript en cookies"sv, "een mens bent"sv, "javascript i pliki cookie"sv, "jesteś człowiekiem"sv,
     "javascript и файлы cookie"sv, "что вы человек"sv, "javascriptとcookieを有効"sv, "人間であることを確認"sv,
     "启用 javascript 和 cookie"sv, "您是真人"sv,
+    // Cloudflare's "Verifying you are human" and "... needs to review the security of your
+    // connection" as it says them in other languages
+    "ob sie ein mensch sind"sv, "是否是真人"sv, "la sécurité de votre connexion"sv,
+    "die sicherheit ihrer verbindung"sv, "la seguridad de su conexión"sv, "la sicurezza della connessione"sv,
+    "a segurança da sua conexão"sv, "de beveiliging van uw verbinding"sv, "bezpieczeństwo połączenia"sv,
+    "безопасность вашего подключения"sv, "接続のセキュリティ"sv, "连接的安全性"sv,
+    // "press & hold" (PerimeterX/HUMAN), "not a robot", "unusual traffic", browser checks
+    "appuyez longuement"sv, "appuyer et maintenir"sv, "maintenez enfoncé"sv, "gedrückt halten"sv,
+    "drücken und halten"sv, "mantén pulsado"sv, "mantenga presionado"sv, "mantenga pulsado"sv,
+    "tieni premuto"sv, "pressione e segure"sv, "mantenha pressionado"sv, "ingedrukt houden"sv,
+    "naciśnij i przytrzymaj"sv, "нажмите и удерживайте"sv, "長押し"sv, "按住"sv, "kein roboter"sv,
+    "pas un robot"sv, "no soy un robot"sv, "no eres un robot"sv, "no un bot"sv, "non sono un robot"sv,
+    "non essere un robot"sv, "non un robot"sv, "não sou um robô"sv, "não é um robô"sv, "geen robot"sv,
+    "nie jestem robotem"sv, "не робот"sv, "ロボットではない"sv, "不是机器人"sv, "ungewöhnlich viele anfragen"sv,
+    "ungewöhnlichen datenverkehr"sv, "trafic inhabituel"sv, "tráfico inusual"sv, "traffico insolito"sv,
+    "tráfego incomum"sv, "ongebruikelijk verkeer"sv, "nietypowy ruch"sv, "необычный трафик"sv,
+    "異常なトラフィック"sv, "异常流量"sv, "проверка браузера"sv, "защита от ddos"sv, "ddos protection"sv,
+    "website firewall"sv, "web application firewall"sv, "block id"sv, "block reason"sv, "request blocked"sv,
+    "you have been blocked"sv, "access to this site has been limited"sv,
+    "request was blocked"sv, "bekräfta att du är en människa"sv, "du er et menneske"sv, "olet ihminen"sv,
+    "jste člověk"sv, "insan olduğunuzu"sv, "that you're human"sv, "you're a human"sv, "you're not a robot"sv,
+    "you're not a bot"sv,
 };
 
 constexpr auto kErrorTitle = std::array{
@@ -99,6 +137,13 @@ constexpr auto kErrorTitle = std::array{
     "ページが見つかりません"sv, "ページは見つかりません"sv, "見つかりませんでした"sv, "ページが存在しません"sv,
     // zh
     "页面未找到"sv, "找不到页面"sv, "页面不存在"sv, "找不到網頁"sv, "找不到网页"sv, "頁面不存在"sv, "找不到該頁面"sv,
+    "nie możemy znaleźć"sv, "nie można znaleźć strony"sv, "такой страницы нет"sv, "article not found"sv,
+    "story not found"sv, "content not found"sv, "find that page"sv, "find this page"sv, "find the page"sv, "artículo no encontrado"sv, "articolo non trovato"sv,
+    "artigo não encontrado"sv, "artikel niet gevonden"sv,
+    // sv, da, no, fi, cs, tr, ko
+    "sidan kunde inte hittas"sv, "sidan hittades inte"sv, "siden blev ikke fundet"sv, "siden finnes ikke"sv,
+    "siden ble ikke funnet"sv, "sivua ei löydy"sv, "sivua ei löytynyt"sv, "stránka nenalezena"sv,
+    "stránka nebyla nalezena"sv, "sayfa bulunamadı"sv, "페이지를 찾을 수 없습니다"sv,
 };
 
 constexpr auto kErrorTitleWeak = std::array{
@@ -106,6 +151,8 @@ constexpr auto kErrorTitleWeak = std::array{
     "fehler"sv, "hoppla"sv, "nicht verfügbar"sv, "erreur"sv, "oups"sv, "non disponible"sv, "errore"sv, "erro"sv,
     "no disponible"sv, "non disponibile"sv, "indisponível"sv, "fout"sv, "niet beschikbaar"sv, "błąd"sv,
     "niedostępna"sv, "ошибка"sv, "недоступна"sv, "エラー"sv, "错误"sv, "錯誤"sv,
+    "indisponible"sv, "no está disponible"sv, "não está disponível"sv, "nicht mehr verfügbar"sv,
+    "niet meer beschikbaar"sv, "non è più disponibile"sv, "oeps"sv,
 };
 
 constexpr auto kErrorText = std::array{
@@ -134,6 +181,16 @@ constexpr auto kErrorText = std::array{
     // ja, zh
     "お探しのページ"sv, "見つかりません"sv, "存在しません"sv, "您访问的页面"sv, "您要访问的页面"sv,
     "页面不存在"sv, "找不到"sv,
+    // "... is no longer available", "... has been removed" in other languages
+    "não está disponível"sv, "deixou de estar disponível"sv, "foi removid"sv, "foi excluíd"sv,
+    "no está disponible"sv, "ha sido eliminad"sv, "ha sido borrad"sv, "non è più disponibile"sv,
+    "è stata rimossa"sv, "è stato rimosso"sv, "n'est plus disponible"sv, "a été supprimé"sv,
+    "wurde entfernt"sv, "wurde gelöscht"sv, "nicht mehr online"sv, "nicht mehr abrufbar"sv, "niet meer beschikbaar"sv, "is verwijderd"sv,
+    "verwijderd of verplaatst"sv, "została usunięta"sv, "zostać usunięta"sv, "nie możemy znaleźć"sv,
+    "была удалена"sv, "такой страницы нет"sv, "削除された"sv, "已被删除"sv, "不存在"sv,
+    // sv, da, no, fi, cs, tr
+    "sidan du letar efter"sv, "finns inte"sv, "kunde inte hittas"sv, "findes ikke"sv, "finnes ikke"sv,
+    "ei löytynyt"sv, "ei löydy"sv, "neexistuje"sv, "nebyla nalezena"sv, "bulunamadı"sv, "mevcut değil"sv,
 };
 
 constexpr auto kConsentTitle = std::array{
@@ -145,6 +202,9 @@ constexpr auto kConsentTitle = std::array{
     "voordat u verdergaat"sv, "prywatność"sv, "zgoda"sv, "zanim przejdziesz"sv,
     "конфиденциальность"sv, "согласие"sv, "прежде чем перейти"sv, "プライバシー"sv, "クッキー"sv,
     "同意"sv, "隐私"sv, "隱私"sv,
+    "innan du fortsätter"sv, "før du fortsætter"sv, "før du fortsetter"sv, "ennen kuin jatkat"sv,
+    "než budete pokračovat"sv, "devam etmeden önce"sv, "samtycke"sv, "samtykke"sv, "personvern"sv,
+    "tietosuoja"sv, "evästeet"sv, "soukromí"sv, "gizlilik"sv, "çerez"sv,
 };
 
 // No entry is part of another, so a block's count is of different words.
@@ -167,6 +227,11 @@ constexpr auto kConsentWords = std::array{
     // ru, ja, zh
     "согласи"sv, "принять"sv, "конфиденциальн"sv, "персональных данных"sv, "партнер"sv, "クッキー"sv,
     "同意"sv, "プライバシー"sv, "個人データ"sv, "パートナー"sv, "隐私"sv, "个人数据"sv, "合作伙伴"sv,
+    // fr, it (more), sv, da, no, fi, cs, tr
+    "partenaires"sv, "confidentialité"sv, "vos choix"sv, "terze parti"sv, "godkänn"sv, "avvis"sv,
+    "personuppgifter"sv, "integritet"sv, "samtyck"sv, "samtykke"sv, "personoplysninger"sv,
+    "personopplysninger"sv, "godkjenn"sv, "eväste"sv, "suostumu"sv, "hyväksy"sv, "henkilötie"sv,
+    "souhlas"sv, "soukromí"sv, "osobní údaje"sv, "çerez"sv, "kişisel veri"sv,
 };
 
 constexpr auto kPaywallCall = std::array{
@@ -209,6 +274,23 @@ constexpr auto kPaywallCall = std::array{
     // ja, zh
     "有料会員限定"sv, "会員限定"sv, "続きを読むには"sv, "この記事は有料"sv, "订阅以继续阅读"sv, "訂閱以繼續閱讀"sv,
     "付费内容"sv, "付費內容"sv, "订户专享"sv, "訂戶專享"sv, "会员专享"sv, "會員專屬"sv,
+    // more of the metered and premium wording
+    "reached your monthly limit"sv, "used all your free"sv, "used up your free"sv, "used all of your free"sv,
+    "read all your free"sv, "no free articles left"sv, "lesen sie weiter mit"sv,
+    "vollständig lesen"sv, "weiterlesen für"sv, "pour continuer à lire"sv, "pour lire cet article"sv,
+    "abonnez-vous pour continuer"sv, "cet article est réservé"sv, "la suite de cet article"sv,
+    "exclusiva para suscriptores"sv, "contenido exclusivo para"sv, "para leer este artículo"sv,
+    "suscríbete para leer"sv, "has alcanzado el límite"sv, "continua a leggere con"sv,
+    "per leggere l'articolo"sv, "per leggere tutto"sv, "sblocca questo articolo"sv, "sblocca l'articolo"sv,
+    "articolo riservato"sv, "hai raggiunto il limite"sv, "abbonati per continuare"sv,
+    "exclusiva para assinantes"sv, "conteúdo exclusivo para"sv, "assine para ler"sv,
+    "continue lendo com"sv, "atingiu o limite"sv, "artikel verder lezen"sv, "verder lezen met"sv,
+    "om dit artikel te lezen"sv, "lees dit artikel met"sv, "alleen beschikbaar voor abonnees"sv,
+    "有料記事です"sv, "続きは有料会員"sv, "有料会員になると"sv, "この記事の続きは"sv, "구독자 전용"sv,
+    // sv, da, no, fi, cs, tr
+    "för att läsa vidare"sv, "för att fortsätta läsa"sv, "läs vidare med"sv, "endast för prenumeranter"sv,
+    "for at læse videre"sv, "læs videre med"sv, "kun for abonnenter"sv, "for å lese videre"sv,
+    "les videre med"sv, "tilaajille"sv, "jatka lukemista"sv, "pro předplatitele"sv, "abonelere özel"sv,
 };
 
 constexpr auto kPaywallCallWeak = std::array{
@@ -216,6 +298,8 @@ constexpr auto kPaywallCallWeak = std::array{
     "déjà abonné"sv, "ya eres suscriptor"sv, "ya soy suscriptor"sv, "già abbonato"sv, "já é assinante"sv,
     "já sou assinante"sv, "al abonnee"sv, "masz już subskrypcję"sv, "уже подписаны"sv, "уже есть подписка"sv,
     "すでに会員"sv, "已是订户"sv, "已经是订户"sv,
+    "hai già un abbonamento"sv, "al een abonnement"sv, "redan prenumerant"sv, "allerede abonnent"sv,
+    "jo tilaaja"sv, "会員の方は"sv, "již máte předplatné"sv,
 };
 
 constexpr auto kListingTitle = std::array{
@@ -225,6 +309,20 @@ constexpr auto kListingTitle = std::array{
     "resultados da busca"sv, "zoekresultaten"sv, "wyniki wyszukiwania"sv, "результаты поиска"sv,
     "検索結果"sv, "搜索结果"sv, "搜尋結果"sv, "archive"sv, "archiv"sv, "tag:"sv, "tagged"sv, "category:"sv,
     "topic:"sv, "all articles"sv, "all stories"sv, "latest news"sv,
+    // "You searched for", tag and author pages in other languages
+    "buscou por"sv, "resultados de pesquisa"sv, "buscaste"sv,
+    "resultados de la búsqueda"sv, "vous avez recherché"sv, "hai cercato"sv,
+    "sie suchten nach"sv, "gezocht op"sv, "sökresultat"sv,
+    "du sökte efter"sv, "søgeresultater"sv, "søkeresultater"sv, "hakutulokset"sv, "výsledky hledání"sv,
+    "arama sonuçları"sv, "wyniki dla"sv, "вы искали"sv, "tag :"sv, "mot-clé"sv, "schlagwort"sv,
+    "articles by"sv, "artikel von"sv, "articoli di"sv, "artículos de"sv, "artigos de"sv,
+};
+
+constexpr auto kNoResults = std::array{
+    "nothing found"sv, "no results"sv, "nothing matched"sv, "did not match any"sv, "keine ergebnisse"sv,
+    "keine treffer"sv, "aucun résultat"sv, "sin resultados"sv, "ningún resultado"sv, "nessun risultato"sv,
+    "nenhum resultado"sv, "geen resultaten"sv, "brak wyników"sv, "ничего не найдено"sv, "inga träffar"sv,
+    "ingen resultater"sv, "該当する記事はありません"sv, "没有找到"sv, "沒有找到"sv,
 };
 
 }  // namespace
@@ -280,6 +378,7 @@ const std::span<const std::string_view> consent_words = kConsentWords;
 const std::span<const std::string_view> paywall_call = kPaywallCall;
 const std::span<const std::string_view> paywall_call_weak = kPaywallCallWeak;
 const std::span<const std::string_view> listing_title = kListingTitle;
+const std::span<const std::string_view> no_results = kNoResults;
 }  // namespace phrases
 
 }  // namespace winnow::parsers

@@ -1,6 +1,7 @@
 #pragma once
 // The stock wording of the pages that stand where an article should be, in English, German,
-// French, Spanish, Italian, Portuguese, Dutch, Polish, Russian, Japanese and Chinese: what a
+// French, Spanish, Italian, Portuguese, Dutch, Polish, Russian, Japanese and Chinese, and the
+// commonest of it in Swedish, Danish, Norwegian, Finnish, Czech, Turkish and Korean: what a
 // bot check, an error page, a consent wall or a paywall says in its title and its text.
 // Phrases are matched against fold_case()d text. Pure; any thread.
 #include <span>
@@ -49,6 +50,8 @@ extern const std::span<const std::string_view> paywall_call_weak;
 
 // Titles of search-result, tag and archive pages.
 extern const std::span<const std::string_view> listing_title;
+// What a search or tag page with nothing in it says ("Nothing found", "No results").
+extern const std::span<const std::string_view> no_results;
 
 }  // namespace phrases
 }  // namespace winnow::parsers

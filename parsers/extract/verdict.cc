@@ -29,7 +29,17 @@ bool is_article_type(std::string_view t) {
 
 bool is_listing_type(std::string_view t) {
   return t == "CollectionPage" || t == "ItemList" || t == "SearchResultsPage" || t == "WebSite" ||
-         t == "website" || t == "ProfilePage";
+         t == "website" || t == "ProfilePage" || t == "profile";
+}
+
+// fold_case(), with the typographic apostrophe made plain: pages write "can’t", "n’existe",
+// "you’re" as often as with a plain one, and the phrases are written with the plain one.
+std::string fold(std::string_view text) {
+  std::string out = fold_case(text);
+  static constexpr std::string_view kCurly = "\u2019";
+  for (std::size_t at = out.find(kCurly); at != std::string::npos; at = out.find(kCurly, at + 1))
+    out.replace(at, kCurly.size(), "'");
+  return out;
 }
 
 std::string format_share(double share) {
@@ -41,7 +51,7 @@ std::string format_share(double share) {
 class Judge {
  public:
   explicit Judge(const PageEvidence& e)
-      : e_(e), title_(fold_case(e.markers.title)), h1_(fold_case(e.markers.first_h1)) {
+      : e_(e), title_(fold(e.markers.title)), h1_(fold(e.markers.first_h1)) {
     for (std::size_t k = 0; k < e_.blocks.size(); ++k) {
       if (e_.blocks[k].prose) ++page_prose_;
       if (!e_.blocks[k].kept) continue;
@@ -118,7 +128,7 @@ class Judge {
     for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead) && found < enough; ++k) {
       // The headline is the title's business: it must not vote twice.
       if (e_.blocks[k].chars > max_chars || e_.blocks[k].heading == 1) continue;
-      std::string_view p = find_phrase(fold_case(e_.blocks[k].text), list);
+      std::string_view p = find_phrase(fold(e_.blocks[k].text), list);
       if (p.empty() || p == first) continue;
       if (first.empty()) {
         first = p;
@@ -162,17 +172,33 @@ class Judge {
   bool is_error_page() {
     // Teasers of "popular stories" under the apology do not make it an article.
     if (e_.kept_prose_blocks - kept_teasers_ > 3 || (e_.kept_chars >= kShortText && kept_teasers_ < 3)) return false;
+    // A dated story of two paragraphs or more is a story, titled "Page not found" or not.
+    // Dated, not only typed: some sites render their 404 in the article template.
+    const bool dated = e_.metadata && !e_.metadata->published.empty();
+    if (dated && e_.kept_prose_blocks - kept_teasers_ >= 2) return false;
     std::string_view strong = title_says(phrases::error_title, "error_title");
     if (strong.empty() && (has_404(title_) || has_404(h1_))) {
       strong = "404";
       add("error_title", strong);
     }
     std::string_view weak = strong.empty() ? title_says(phrases::error_title_weak, "error_title") : std::string_view();
+    // The big "404" of a theme that puts it in a block of its own, not in the heading.
+    if (strong.empty() && weak.empty() && shows_404()) {
+      weak = "404";
+      add("error_block", weak);
+    }
     if (strong.empty() && weak.empty()) return false;
     const bool says = text_says(phrases::error_text, 400, "error_text") > 0;
     if (!strong.empty() ? (says || !article_like_) : (says && !article_like_))
       return decide(PageKind::error_page, "the title or heading says '" + std::string(!strong.empty() ? strong : weak) +
                                               "' on a page with little article text");
+    return false;
+  }
+
+  // True when a block of a few characters shows "404" ("404", "Error 404").
+  bool shows_404() const {
+    for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k)
+      if (e_.blocks[k].chars <= 16 && has_404(e_.blocks[k].text)) return true;
     return false;
   }
 
@@ -200,16 +226,32 @@ class Judge {
       return !b.kept && b.reason == Removal::cookie_banner;
     });
     if (!title && !removed_notice && e_.markers.consent == 0) return false;
-    // The article's own text: what was kept and does not read as consent.
-    std::int32_t article_chars = 0, article_prose = 0;
+    // A dated story whose own headline speaks of consent, with paragraphs of its own, is an
+    // article about consent ("Regulator fines publisher over cookie banner"), however much of
+    // its text reads as a notice. A wall served at an article's address keeps the article's
+    // headline, which does not. The <title> only: a notice's own <h1> may come first.
+    if (article_like_ && e_.kept_prose_blocks >= 2 && !find_phrase(title_, phrases::consent_title).empty())
+      return false;
+    // The article's own text: what was kept and does not read as consent; and what was kept
+    // and does.
+    std::int32_t article_chars = 0, article_prose = 0, kept_consent_chars = 0;
+    std::string kept_text;
     for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k) {
       const EvidenceBlock& b = e_.blocks[k];
-      if (b.kept && !reads_as_consent(b)) {
+      if (!b.kept) continue;
+      kept_text.append(b.text).push_back('\n');
+      if (reads_as_consent(b)) {
+        kept_consent_chars += b.chars;
+      } else {
         article_chars += b.chars;
         if (b.prose) ++article_prose;
       }
     }
-    if (article_chars < 500 && article_prose <= 2) {
+    // A notice the extractor put aside, beside two paragraphs of a story that say nothing of
+    // consent, is a banner over an article, however long the notice (a brief under a
+    // 500-character OneTrust text).
+    const bool banner_beside_story = kept_consent_chars == 0 && article_prose >= 2;
+    if (article_chars < 500 && article_prose <= 2 && !banner_beside_story && !notices_inside_story()) {
       std::int32_t consent_chars = 0;
       for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k)
         if (reads_as_consent(e_.blocks[k])) consent_chars += e_.blocks[k].chars;
@@ -220,13 +262,41 @@ class Judge {
         return decide(PageKind::consent_wall, "consent wording stands where the article should be (" +
                                                   std::to_string(article_chars) + " characters of other text)");
     }
-    if (e_.kept_chars >= kShortText || article_like_ || e_.markers.consent == 0 || !title) return false;
+    if (e_.kept_chars >= kShortText || article_like_ || e_.markers.consent == 0) return false;
+    // What the extractor took for the article is a consent notice: half its text reads as
+    // consent and it holds five consent words or more (a wall whose wording the extractor's
+    // English-only noise rules keep, "Nous utilisons des cookies ... nos partenaires").
+    const int kept_words = consent_words(fold_case(kept_text));
+    if (kept_words >= 5 && 2 * kept_consent_chars >= e_.kept_chars) {
+      add("consent_words", kept_words);
+      return decide(PageKind::consent_wall, "the article text is a consent notice (" +
+                                                std::to_string(kept_consent_chars) + " of " +
+                                                std::to_string(e_.kept_chars) + " characters)");
+    }
+    if (!title) return false;
     std::string page_text;
     for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k)
       page_text.append(e_.blocks[k].text).push_back('\n');
     const int page_words = consent_words(fold_case(page_text));
     add("consent_words", page_words);
     if (page_words >= 4) return decide(PageKind::consent_wall, "a consent page: its title, markup and wording agree");
+    return false;
+  }
+
+  // True when a paragraph of story (80 characters or more that do not read as consent) stands
+  // between two consent notices: the placeholders of embedded posts and videos that ask for
+  // consent ("Externer Inhalt ... personenbezogene Daten"), inside an article, not a wall.
+  bool notices_inside_story() const {
+    bool seen_notice = false, story_after = false;
+    for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k) {
+      const EvidenceBlock& b = e_.blocks[k];
+      if (reads_as_consent(b)) {
+        if (story_after) return true;
+        seen_notice = true;
+      } else if (seen_notice && b.prose && b.chars >= 80) {
+        story_after = true;
+      }
+    }
     return false;
   }
 
@@ -249,14 +319,16 @@ class Judge {
     std::size_t end = std::min(e_.blocks.size(), std::size_t(last_kept_) + 9);
     for (std::size_t k = e_.blocks.size(); k-- > 0;) {
       if (k < end && k >= std::size_t(first_kept_) && e_.blocks[k].chars <= 500) {
-        std::string folded = fold_case(e_.blocks[k].text);
+        std::string folded = fold(e_.blocks[k].text);
         std::string_view call = find_phrase(folded, phrases::paywall_call);
         // "Already a subscriber?" stands in headers and footers of whole sites too: only
         // right at the cut of a text of a teaser's length.
         if (call.empty() && k <= std::size_t(last_kept_) + 3 && e_.kept_prose_blocks <= 3)
           call = find_phrase(folded, phrases::paywall_call_weak);
-        // The call ends the article: at most a sixth of its text comes after it.
-        if (!call.empty() && kept_after * 6 <= e_.kept_chars) {
+        // The call ends the article: at most a sixth of its text comes after it, not counting
+        // the short lines of the offer box the call heads ("One month for 1 euro", "Already
+        // a subscriber? Sign in"), which the extractor may keep.
+        if (!call.empty() && (kept_after - offer_lines_after(k)) * 6 <= e_.kept_chars) {
           add("paywall_call", call);
           return decide(PageKind::paywall_teaser, "a call to subscribe cuts the article short");
         }
@@ -268,6 +340,15 @@ class Judge {
     return false;
   }
 
+  // The kept characters of the short lines (under 100 characters) in the four blocks after
+  // block `k`: an offer box under a paywall's call.
+  std::int32_t offer_lines_after(std::size_t k) const {
+    std::int32_t chars = 0;
+    for (std::size_t j = k + 1; j < std::min(e_.blocks.size(), k + 5); ++j)
+      if (e_.blocks[j].kept && e_.blocks[j].chars < 100) chars += e_.blocks[j].chars;
+    return chars;
+  }
+
   // A home, section, tag or search page: teasers (a headline link and its summary) make up
   // the page's prose and the extractor found no story of its own, or what it kept is teasers
   // on a page that calls itself a listing; with the page's links, <article> cards, type or
@@ -276,8 +357,13 @@ class Judge {
   // keep three or more paragraphs of their own, or their region holds 29% or more.
   bool is_listing() {
     const std::int32_t own_prose = e_.kept_prose_blocks - kept_teasers_;
-    const bool says_listing = is_listing_type(page_type_) || !title_says(phrases::listing_title, "listing_title").empty();
-    const bool agrees = says_listing || e_.headline_links >= 10 || e_.markers.article_elements >= 5;
+    const bool title_listing = !title_says(phrases::listing_title, "listing_title").empty();
+    const bool says_listing = is_listing_type(page_type_) || title_listing;
+    // Under 150 characters or one paragraph of its own, and no article metadata, the page has
+    // no story to be: a video hub, a search page whose results the extractor set aside, a
+    // topic page with a line of introduction.
+    const bool agrees = says_listing || e_.headline_links >= 10 || e_.markers.article_elements >= 5 ||
+                        (!article_like_ && (e_.kept_chars < 150 || own_prose <= 1));
     // A dated article with a paragraph or two under a grid of related stories (a video page)
     // is still an article.
     const bool dated_article = is_article_type(page_type_) && e_.metadata && !e_.metadata->published.empty();
@@ -289,6 +375,17 @@ class Judge {
     if (kept_teasers_ >= 6 && 2 * kept_teasers_ >= e_.kept_prose_blocks && calls_itself_listing &&
         !is_article_type(page_type_))
       return decide(PageKind::not_article, "what reads as the article is " + std::to_string(kept_teasers_) + " teasers");
+    // A page whose type says profile or collection (an author page with a long biography):
+    // teasers make up half its prose.
+    const bool declared_listing = is_listing_type(page_type_) && page_type_ != "website" && page_type_ != "WebSite";
+    if (declared_listing && e_.teasers >= 6 && 2 * e_.teasers >= page_prose_ && e_.kept_chars < kShortText)
+      return decide(PageKind::not_article, "a " + std::string(page_type_) + " page of " + std::to_string(e_.teasers) +
+                                               " teasers");
+    // A search or tag page with nothing listed: its title says what it is, its heading or
+    // text says nothing matched, and it has a line of its own at most and no article metadata.
+    if (title_listing && !article_like_ && own_prose <= 1 && e_.kept_chars < 300 &&
+        (!title_says(phrases::no_results, "no_results").empty() || text_says(phrases::no_results, 300, "no_results") > 0))
+      return decide(PageKind::not_article, "a search or tag page with nothing listed");
     // Headlines without summaries: no prose at all, and a page of headline links.
     if (e_.kept_prose_blocks == 0 && e_.headline_links >= 12 &&
         (says_listing || e_.markers.article_elements >= 5 || e_.headline_links >= 25))

@@ -150,6 +150,38 @@ BOOST_AUTO_TEST_CASE(an_article_says_how_much_text_it_has) {
   BOOST_TEST(has_signal(v, "prose_blocks=3"), describe(v));
 }
 
+BOOST_AUTO_TEST_CASE(a_brief_under_a_long_consent_notice_stays_an_article) {
+  PageVerdict v = verdict_of_fixture("article-brief-with-cookie-dialog-it.html");
+  BOOST_TEST(v.kind == PageKind::article, describe(v));
+}
+
+BOOST_AUTO_TEST_CASE(a_dated_article_about_consent_stays_an_article) {
+  PageVerdict v = verdict_of_fixture("article-about-cookie-consent-fine-en.html");
+  BOOST_TEST(v.kind == PageKind::article, describe(v));
+}
+
+BOOST_AUTO_TEST_CASE(a_wall_whose_notice_the_extractor_kept_is_a_consent_wall) {
+  PageVerdict v = verdict_of_fixture("consent_wall-famille-de-marques-fr.html");
+  BOOST_TEST(v.kind == PageKind::consent_wall, describe(v));
+  BOOST_TEST(v.reason.find("article text is a consent notice") != std::string::npos, v.reason);
+}
+
+BOOST_AUTO_TEST_CASE(the_offer_box_under_a_paywall_call_does_not_hide_the_cut) {
+  PageVerdict v = verdict_of_fixture("paywall_teaser-plus-artikel-de.html");
+  BOOST_TEST(v.kind == PageKind::paywall_teaser, describe(v));
+  BOOST_TEST(has_signal(v, "paywall_call=lesen sie weiter mit"), describe(v));
+}
+
+BOOST_AUTO_TEST_CASE(a_dated_brief_titled_page_introuvable_stays_an_article) {
+  PageVerdict v = verdict_of_fixture("article-brief-titled-page-introuvable-fr.html");
+  BOOST_TEST(v.kind == PageKind::article, describe(v));
+}
+
+BOOST_AUTO_TEST_CASE(a_page_with_nothing_of_its_own_over_teasers_is_a_listing) {
+  PageVerdict v = verdict_of_fixture("not_article-video-hub-it.html");
+  BOOST_TEST(v.kind == PageKind::not_article, describe(v));
+}
+
 BOOST_AUTO_TEST_CASE(markers_read_class_words_service_paths_and_noscript) {
   HtmlDocument doc = HtmlDocument::parse(
       "<html><head><title> Just   a moment </title></head><body>"
