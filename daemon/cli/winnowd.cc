@@ -193,6 +193,8 @@ class Service {
     signals_.cancel();
     status_timer_.cancel();
     if (compactor_) compactor_->request_stop();  // drops its batch under way, unwritten
+    // A stalled PostgreSQL is waited for once, not by each write of the drain in turn.
+    archive::stop_waiting_for_postgres_at_first_timeout();
     if (listener_) listener_->stop();
     if (api_) api_->stop();
     ingest_.drain(kDrainGrace, [this] {
@@ -349,6 +351,8 @@ int main(int argc, char** argv) {
   try {
     Config config = load_config(config_path);
     log::set_level(config.log_level);
+    archive::set_postgres_statement_timeout(
+        std::chrono::milliseconds(static_cast<std::int64_t>(config.statement_timeout_s * 1000)));
     const std::string pid_path = args.get_or("pid-file", cli::default_pid_file(config));
     auto service = std::make_unique<Service>(config_path, std::move(config));
     // For `winnow reload`: which winnowd is this one. Written once the Service holds the

@@ -49,10 +49,26 @@ constexpr const char* kArticleByUrls =
 
 }  // namespace
 
+namespace {
+
+// The server gives up on a statement when the client does (Connection's deadline), so that
+// it does not go on working, and holding locks, for a client that has abandoned the
+// connection. Same value: the server's clock starts when the statement arrives, after ours,
+// so a statement slow on the server fails with its error (57014) and the connection stays.
+// Where the database or role sets a statement_timeout, that one stays.
+void limit_statements_on_server(Connection& db) {
+  if (db.timeout().count() <= 0) return;
+  db.set_session("SELECT set_config('statement_timeout', '" + std::to_string(db.timeout().count()) +
+                 "ms', false) WHERE current_setting('statement_timeout') = '0'");
+}
+
+}  // namespace
+
 PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo) {
   const std::string where = "the PostgreSQL database";
   if (mode == OpenMode::read_only) {
     db_.set_session("SET default_transaction_read_only = on");
+    limit_statements_on_server(db_);
     require_current_version(db_, where);
     return;
   }
@@ -68,7 +84,13 @@ PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo)
   db_.set_session(
       "SELECT set_config('idle_in_transaction_session_timeout', '10s', false) "
       "WHERE current_setting('idle_in_transaction_session_timeout') = '0'");
+  // A migration may rebuild an index or rewrite a table: no deadline, client or server, for
+  // it (systemd's TimeoutStartSec bounds a daemon's start).
+  const auto timeout = db_.timeout();
+  db_.set_timeout(std::chrono::milliseconds(0));
   migrate(db_, where, [this](const std::function<void()>& work) { transaction(work); });
+  db_.set_timeout(timeout);
+  limit_statements_on_server(db_);
   commits_ = 0;  // the migration's own; as on SQLite, opening counts nothing
 }
 
