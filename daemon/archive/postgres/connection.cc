@@ -222,12 +222,14 @@ Waited wait_for(PGconn* conn, short events, std::optional<Clock::time_point> dea
   }
 }
 
-std::string seconds_text(std::chrono::milliseconds timeout) {
-  if (timeout.count() % 1000 == 0) return std::to_string(timeout.count() / 1000) + " s";
+// "2", "2.5"
+std::string seconds_number(std::chrono::milliseconds timeout) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(timeout.count()) / 1000);
+  std::snprintf(text, sizeof text, "%g", static_cast<double>(timeout.count()) / 1000);
   return text;
 }
+
+std::string seconds_text(std::chrono::milliseconds timeout) { return seconds_number(timeout) + " s"; }
 
 // Connects with libpq's defaults for what `conninfo` leaves out, but TCP keepalives: a
 // server gone silent (a network partition) then fails the statement waiting on it within
@@ -343,6 +345,9 @@ ResultHandle Connection::finish(bool sent) {
     // through the same stalled way: not tried.
     conn_.reset();
     if (waited == Waited::interrupted) throw PgError("archive: PostgreSQL: statement interrupted (shutting down)", "");
+    // Logged here, once per stall: the caller may see only what it ran after (a BEGIN again
+    // that was interrupted), and a stall is worth a line even where the error is expected.
+    log::warning("PostgreSQL statement timed out; connection abandoned", {{"timeout_s", seconds_number(timeout_)}});
     if (g_interrupt_at_timeout) interrupt_all();
     throw PgError("archive: PostgreSQL: statement timed out after " + seconds_text(timeout_) +
                       " without an answer; connection abandoned",
