@@ -111,6 +111,19 @@ Result PgArchive::write(std::string_view sql, const Params& params) {
   return result;
 }
 
+Result PgArchive::write_idempotent(std::string_view sql, const Params& params) {
+  if (depth_ > 0) return write(sql, params);  // the caller's transaction fails whole
+  try {
+    return write(sql, params);
+  } catch (const PgError& e) {
+    // A server error (a SQLSTATE) is the statement's own: running it again changes nothing.
+    // Without one the connection failed, before or after the server committed: running it
+    // once more leaves the state one run leaves, whichever it was.
+    if (!e.sqlstate().empty() || !db_.broken()) throw;
+    return write(sql, params);
+  }
+}
+
 void PgArchive::transaction(const std::function<void()>& work) {
   if (depth_ == 0) {
     outer_transaction(work);
