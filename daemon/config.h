@@ -41,8 +41,8 @@ struct Config {
   // pages kept in memory, as before).
   int compact_level = 9;
   // PostgreSQL: how long one statement may wait for the server before the connection is
-  // abandoned and the statement fails (also the server's statement_timeout for our sessions,
-  // where the database sets none); 0: no limit. Bounds a statement stalled by a middlebox
+  // abandoned and the statement fails (nine tenths of it the server's statement_timeout for
+  // our sessions, where the database sets none); 0: no limit. Bounds a statement stalled by a middlebox
   // that keeps TCP alive (docs/scale-out.md, "Failures"). 30: some 75 times the slowest
   // statement winnowd runs in docs/benchmarks.md (a search, 0.39 s; batch commits take ms),
   // and less than systemd's TimeoutStopSec (45 s), so that SIGTERM during a stall exits

@@ -182,6 +182,27 @@ BOOST_AUTO_TEST_CASE(an_archive_opens_and_works_through_the_proxy_with_a_deadlin
   BOOST_TEST(archive->feeds().size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_statement_slow_on_a_server_that_answers_is_stopped_by_the_server_first) {
+  Proxied db;
+  auto archive = Archive::open(db.url);
+  archive->add_feed("https://a.example/feed", "A", "");
+  // A lock the archive's insert waits for, held by a session of the test's own.
+  Connection holder(db.direct);
+  holder.set_timeout(0ms);
+  holder.exec("BEGIN; LOCK TABLE feeds IN ACCESS EXCLUSIVE MODE");
+  const auto [error, took_s] = failure([&] { archive->add_feed("https://b.example/feed", "B", ""); });
+  holder.exec("ROLLBACK");
+  BOOST_TEST_MESSAGE("a statement waiting on a lock failed after " << took_s << " s: " << error);
+  // The server's statement_timeout (a tenth shorter than the deadline) ended it, not ours:
+  // the connection stays.
+  BOOST_TEST(error.find("statement timeout") != std::string::npos, error);
+  BOOST_TEST(error.find("timed out after") == std::string::npos, error);
+  BOOST_TEST(took_s >= 1.7);
+  BOOST_TEST(took_s < 2.0);
+  BOOST_TEST(archive->feeds().size() == 1u);
+  BOOST_TEST(db.proxy.accepted() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_lease_write_whose_connection_broke_after_it_was_sent_runs_once_more) {
   Proxied db;
   auto archive = Archive::open(db.url);
