@@ -169,10 +169,14 @@ class Service {
       Config fresh = load_config(config_path_);
       if (fresh.archive_path != config_.archive_path || fresh.archive_url != config_.archive_url)
         log::warning("archive path change needs a restart", {{"path", archive::Archive::location_for_logs(fresh.archive_location())}});
+      if (fresh.statement_timeout_s != config_.statement_timeout_s)
+        log::warning("archive statement_timeout_s change needs a restart",
+                     {{"statement_timeout_s", std::to_string(fresh.statement_timeout_s)}});
       if (fresh.api_listen != config_.api_listen || fresh.api_socket != config_.api_socket)
         log::warning("api address change needs a restart", {{"listen", fresh.api_listen}, {"socket", fresh.api_socket}});
       fresh.archive_path = config_.archive_path;
       fresh.archive_url = config_.archive_url;
+      fresh.statement_timeout_s = config_.statement_timeout_s;
       config_ = std::move(fresh);
       log::set_level(config_.log_level);
       ingest_.reconfigure(ingest_options(config_));

@@ -178,7 +178,8 @@ class Connection {
   // waits for every result until the deadline, returns the last one or throws the first
   // error. A timeout or an interrupt abandons the connection (conn_ null).
   ResultHandle finish(bool sent);
-  // conn_; throws when there is none (abandoned, and not made again).
+  // conn_, for sending; throws when there is none (abandoned, and not made again) or the
+  // interrupt is set.
   pg_conn* live() const;
 
   const std::string conninfo_;
