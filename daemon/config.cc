@@ -178,13 +178,16 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& bas
   };
 
   double number = 0;
-  Section archive(root, "archive", source, {"path", "url", "compact_level"});
+  Section archive(root, "archive", source, {"path", "url", "compact_level", "statement_timeout_s"});
   archive.read("path", c.archive_path);
   resolve(c.archive_path);
   archive.read("url", c.archive_url);
   number = c.compact_level;
   archive.read_number("compact_level", number, 0, 19);
   c.compact_level = int(number);
+  number = c.statement_timeout_s;
+  archive.read_number("statement_timeout_s", number, 0, 24 * 3600);
+  c.statement_timeout_s = number;
   if (!c.archive_url.empty() && !c.archive_url.starts_with("postgresql://") && !c.archive_url.starts_with("postgres://"))
     fail(source, root["archive"]["url"].node()->source(), "archive.url: a postgresql:// URL (a SQLite file is archive.path)");
 

@@ -40,6 +40,14 @@ struct Config {
   // zstd level (archive/compactor.h); 0: no compaction (ingest then learns dictionaries from
   // pages kept in memory, as before).
   int compact_level = 9;
+  // PostgreSQL: how long one statement may wait for the server before the connection is
+  // abandoned and the statement fails (nine tenths of it the server's statement_timeout for
+  // our sessions, where the database sets none); 0: no limit. Bounds a statement stalled by a middlebox
+  // that keeps TCP alive (docs/scale-out.md, "Failures"). 30: some 75 times the slowest
+  // statement winnowd runs in docs/benchmarks.md (a search, 0.39 s; batch commits take ms),
+  // and less than systemd's TimeoutStopSec (45 s), so that SIGTERM during a stall exits
+  // before SIGKILL. Not for `winnow` verbs (migrate, reextract): they run without one.
+  double statement_timeout_s = 30;
   // [feeds]
   std::vector<std::string> feed_urls;
   std::string opml_path;  // empty: none

@@ -8,6 +8,7 @@
 // the CLI verbs use it directly. Errors opening or migrating throw std::runtime_error;
 // every other failure throws too (a disk error is not a value to pass around), and a
 // transaction that threw is rolled back whole: an article is archived entirely or not at all.
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -50,6 +51,16 @@ bool is_storage_full(const std::exception_ptr& error);
 // again: PostgreSQL's deadlock_detected (40P01) or serialization_failure (40001). The whole
 // transaction was rolled back. ArchiveWorker runs such a batch again.
 bool is_write_conflict(const std::exception_ptr& error);
+
+// PostgreSQL, for the whole process (postgres/connection.h): how long one statement of an
+// archive opened from now on may wait for the server before it fails and its connection is
+// abandoned (zero: no limit, the default); winnowd sets [archive] statement_timeout_s. Any
+// thread.
+void set_postgres_statement_timeout(std::chrono::milliseconds timeout);
+// For shutdown: from now on, the first statement that times out ends every wait on the
+// server in this process, and every later statement fails at once, so that a stalled server
+// costs a stopping daemon one deadline, not one per statement still to run. Any thread.
+void stop_waiting_for_postgres_at_first_timeout() noexcept;
 
 // Starts FeedRow::last_error after a successful poll of a broken feed.
 inline constexpr std::string_view kBrokenFeedPrefix = "broken feed: ";

@@ -38,6 +38,10 @@ std::unique_ptr<Archive> Archive::open_read_only(const std::string& location) {
   return open_sqlite_read_only(location);
 }
 
+void set_postgres_statement_timeout(std::chrono::milliseconds timeout) { postgres::set_statement_timeout(timeout); }
+
+void stop_waiting_for_postgres_at_first_timeout() noexcept { postgres::interrupt_at_first_timeout(); }
+
 bool is_write_conflict(const std::exception_ptr& error) {
   if (!error) return false;
   try {

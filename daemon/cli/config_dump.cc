@@ -37,7 +37,8 @@ std::string config_as_toml(const Config& c) {
   std::ostringstream o;
   o << "[archive]\npath = " << quoted(c.archive_path) << "\n"
     << (c.archive_url.empty() ? "" : "url = " + quoted(archive::Archive::location_for_logs(c.archive_url)) + "\n")
-    << "compact_level = " << c.compact_level << "\n\n"
+    << "compact_level = " << c.compact_level << "\n"
+    << "statement_timeout_s = " << c.statement_timeout_s << "\n\n"
     << "[feeds]\nurls = " << strings(c.feed_urls) << "\nopml = " << quoted(c.opml_path) << "\n\n"
     << "[fetch]\nuser_agent = " << quoted(c.user_agent) << "\ncontact = " << quoted(c.contact)
     << "\nconnect_timeout_s = " << c.connect_timeout_s << "\ntotal_timeout_s = " << c.total_timeout_s

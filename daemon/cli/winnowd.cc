@@ -169,10 +169,14 @@ class Service {
       Config fresh = load_config(config_path_);
       if (fresh.archive_path != config_.archive_path || fresh.archive_url != config_.archive_url)
         log::warning("archive path change needs a restart", {{"path", archive::Archive::location_for_logs(fresh.archive_location())}});
+      if (fresh.statement_timeout_s != config_.statement_timeout_s)
+        log::warning("archive statement_timeout_s change needs a restart",
+                     {{"statement_timeout_s", std::to_string(fresh.statement_timeout_s)}});
       if (fresh.api_listen != config_.api_listen || fresh.api_socket != config_.api_socket)
         log::warning("api address change needs a restart", {{"listen", fresh.api_listen}, {"socket", fresh.api_socket}});
       fresh.archive_path = config_.archive_path;
       fresh.archive_url = config_.archive_url;
+      fresh.statement_timeout_s = config_.statement_timeout_s;
       config_ = std::move(fresh);
       log::set_level(config_.log_level);
       ingest_.reconfigure(ingest_options(config_));
@@ -193,6 +197,8 @@ class Service {
     signals_.cancel();
     status_timer_.cancel();
     if (compactor_) compactor_->request_stop();  // drops its batch under way, unwritten
+    // A stalled PostgreSQL is waited for once, not by each write of the drain in turn.
+    archive::stop_waiting_for_postgres_at_first_timeout();
     if (listener_) listener_->stop();
     if (api_) api_->stop();
     ingest_.drain(kDrainGrace, [this] {
@@ -349,6 +355,8 @@ int main(int argc, char** argv) {
   try {
     Config config = load_config(config_path);
     log::set_level(config.log_level);
+    archive::set_postgres_statement_timeout(
+        std::chrono::milliseconds(static_cast<std::int64_t>(config.statement_timeout_s * 1000)));
     const std::string pid_path = args.get_or("pid-file", cli::default_pid_file(config));
     auto service = std::make_unique<Service>(config_path, std::move(config));
     // For `winnow reload`: which winnowd is this one. Written once the Service holds the

@@ -22,6 +22,8 @@ BOOST_AUTO_TEST_CASE(defaults_without_keys) {
   BOOST_TEST(c.max_entries_per_poll == 500u);
   BOOST_TEST(c.compact_level == 9);
   BOOST_TEST(parse_config("[archive]\ncompact_level = 0\n", "/").compact_level == 0);
+  BOOST_TEST(c.statement_timeout_s == 30);
+  BOOST_TEST(parse_config("[archive]\nstatement_timeout_s = 2.5\n", "/").statement_timeout_s == 2.5);
 }
 
 BOOST_AUTO_TEST_CASE(every_section_is_read_and_paths_resolve) {
@@ -96,6 +98,7 @@ BOOST_AUTO_TEST_CASE(mistakes_are_reported_with_the_line) {
   BOOST_TEST(message("[log]\nlevel = \"loud\"\n").find("log.level") != std::string::npos);
   BOOST_TEST(message("[ingest]\nmax_retries = 50\n").find("between 0 and 20") != std::string::npos);
   BOOST_TEST(message("[archive]\ncompact_level = 22\n").find("between 0 and 19") != std::string::npos);
+  BOOST_TEST(message("[archive]\nstatement_timeout_s = -1\n").find("statement_timeout_s") != std::string::npos);
   BOOST_TEST(message("[feeds]\nurls = [1, 2]\n").find("strings only") != std::string::npos);
   BOOST_TEST(message("this is not toml").find("winnowd.toml") == 0u);
   BOOST_TEST(message("[schedule]\nmin_interval_min = 600\nmax_interval_h = 1\n").find("longer than") != std::string::npos);

@@ -118,9 +118,10 @@ struct Cluster {
   // has loaded, so that each is likely to claim a host of its own and all of them poll
   // (otherwise the first daemon up claims every feed and host, and the others wait).
   // `proxied`: on the throw-away server only (else no proxy is made). `page_delay`: how long
-  // the farm takes to serve a page.
+  // the farm takes to serve a page. `statement_timeout_s`: [archive] statement_timeout_s
+  // when set.
   explicit Cluster(long lease_s = 120, bool split = false, bool proxied = false,
-                   std::chrono::milliseconds page_delay = 20ms) {
+                   std::chrono::milliseconds page_delay = 20ms, std::optional<double> statement_timeout_s = {}) {
     FeedFarm::Options options;
     options.feeds = kFeeds;
     options.entries = kEntries;
@@ -146,6 +147,7 @@ struct Cluster {
     config.min_interval_min = kIntervalMin;
     config.default_interval_min = kIntervalMin;
     config.lease_s = lease_s;
+    config.statement_timeout_s = statement_timeout_s;
     if (!db.archive_url.empty()) config.archive_url = db.archive_url;
     for (int n = 0; n < db.instances; ++n) {
       const std::string name = "winnowd-" + std::to_string(n);
@@ -185,6 +187,13 @@ struct Cluster {
   }
 
   bool on_postgres() const { return !db.archive_url.empty(); }
+
+  // Starts daemon `n` again (after it exited) with its config, logging to a new file.
+  void restart(int n) {
+    const std::string name = "winnowd-" + std::to_string(n);
+    logs.push_back(dir.file(name + "-again.log"));
+    daemons[std::size_t(n)] = std::make_unique<Daemon>(dir.file(name + ".toml"), logs.back());
+  }
 
   // A figure from the archive, read beside the daemons.
   std::int64_t integer(const std::string& sql) {

@@ -100,6 +100,49 @@ BOOST_AUTO_TEST_CASE(a_daemon_whose_connections_were_reset_after_a_partition_goe
   cut_one_daemon_off(/*reset=*/true);
 }
 
+// A statement stalled by a middlebox (docs/scale-out.md, "Failures"): the proxy keeps the
+// daemon's connections open and answers for the server, so only the statement deadline ends
+// the wait. Stopped during the stall, the daemon exits within about one deadline; started
+// again once the way is back, nothing is lost and nothing archived twice.
+BOOST_AUTO_TEST_CASE(a_daemon_stopped_while_its_statements_stall_exits_at_the_deadline_and_loses_nothing) {
+  constexpr long kLeaseS = 4;
+  constexpr double kDeadlineS = 2;
+  Cluster cluster(kLeaseS, /*split=*/false, /*proxied=*/true, /*page_delay=*/200ms, kDeadlineS);
+  if (cluster.proxies.empty()) {
+    BOOST_TEST_MESSAGE("needs the tests' own PostgreSQL server (WINNOW_TEST_ARCHIVE_URL unset)");
+    return;
+  }
+  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= 2; }, 30s), cluster.see_logs());
+  const int victim = cluster.first_poller();
+  BOOST_TEST_REQUIRE(victim >= 0);
+  TcpProxy& link = *cluster.proxies[std::size_t(victim)];
+  link.cut();
+  const auto cut = Clock::now();
+  // Its next batch, renewal or claim goes into the stall.
+  std::this_thread::sleep_for(500ms);
+  const auto term = Clock::now();
+  const auto status = cluster.daemons[std::size_t(victim)]->terminate(20s);
+  const double exit_s = std::chrono::duration<double>(Clock::now() - term).count();
+  BOOST_TEST_REQUIRE(status.has_value(), "no exit 20 s after SIGTERM; " << cluster.see_logs());
+  BOOST_TEST_MESSAGE("SIGTERM " << std::chrono::duration<double>(term - cut).count() << " s into the stall; exited "
+                                << exit_s << " s after it, status " << *status);
+  BOOST_TEST(exit_s < kDeadlineS + 3, cluster.see_logs());
+  // It did wait on the stall: a statement of it timed out.
+  std::size_t timed_out = 0;
+  for (const auto& line : cluster.daemons[std::size_t(victim)]->log_lines()) {
+    if (line.find("statement timed out") == std::string::npos) continue;
+    if (++timed_out == 1) BOOST_TEST_MESSAGE("first timeout: " << line);
+  }
+  BOOST_TEST(timed_out > 0u, cluster.see_logs());
+
+  link.heal();
+  cluster.restart(victim);
+  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= Cluster::kPages; }, 30s), cluster.see_logs());
+  std::this_thread::sleep_for(500ms);  // anything archived twice would show by now
+  cluster.check_archived_once();
+  cluster.stop_and_check_leases();
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -58,6 +58,7 @@ void write_config(const std::string& path, const WinnowdConfig& c) {
   if (c.archive_url) out << "[archive]\nurl = \"" << *c.archive_url << "\"\n";
   else out << "[archive]\npath = \"" << c.archive << "\"\n";
   if (c.compact_level) out << "compact_level = " << *c.compact_level << "\n";
+  if (c.statement_timeout_s) out << "statement_timeout_s = " << *c.statement_timeout_s << "\n";
   out << "\n[feeds]\nurls = [\n";
   for (const auto& url : c.feed_urls) out << "  \"" << url << "\",\n";
   out << "]\n\n";

@@ -12,6 +12,7 @@ struct WinnowdConfig {
   // [archive] url, for a database server (postgresql://...) instead of `archive`'s file.
   std::optional<std::string> archive_url;
   std::optional<int> compact_level;  // [archive] compact_level
+  std::optional<double> statement_timeout_s;  // [archive] statement_timeout_s
   std::vector<std::string> feed_urls;
   // [fetch]
   std::optional<std::string> user_agent;

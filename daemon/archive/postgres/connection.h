@@ -5,6 +5,14 @@
 // back in text format (bytea as its hex text, decoded here). Every failure throws PgError
 // (a std::runtime_error) with libpq's message, or StorageFull when the server's disk is full
 // (SQLSTATE 53100). A connection belongs to one thread at a time.
+//
+// Every exchange with the server (connecting, each statement) is asynchronous underneath:
+// libpq's PQsend* calls, a non-blocking flush and poll(2) on the socket, so that a wait can
+// end at a deadline or at an interrupt (below) instead of hanging. A proxy or pooler whose
+// server side is partitioned, or a frozen server, keeps TCP alive (its kernel answers our
+// keepalives and ACKs our bytes) and delivers nothing: without a deadline a statement
+// waits for ever there.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -96,11 +104,38 @@ class Result {
   ResultHandle handle_;
 };
 
+// Process-wide, for every Connection in this process; any thread.
+//
+// How long one exchange (a statement, a prepare, connecting) may wait for the server: past
+// it the statement throws PgError "timed out after N s" and the connection is abandoned
+// (closed unanswered, as a broken one: it is made again before the next statement where
+// reconnection is allowed; the server ends its side by its own timeouts). Zero, the
+// default: no deadline, but connecting still gives up after 10 s. Read by each Connection
+// when it is made. winnowd sets [archive] statement_timeout_s at start; the CLI's verbs
+// (`winnow migrate`, reextract) leave it off: their statements may legitimately run long.
+void set_statement_timeout(std::chrono::milliseconds timeout);
+std::chrono::milliseconds statement_timeout();
+// Sticky until clear_interrupt(): every wait on the server, now or later, in any Connection,
+// ends at once with PgError "interrupted" and its connection abandoned. For shutdown, when
+// what could be committed was.
+void interrupt_all() noexcept;
+// From now on, the first statement that times out calls interrupt_all(): a server found
+// stalled during shutdown is not waited for once more by each statement still to come
+// (the drain's writes, lease releases, the webhook dispatcher's reads).
+void interrupt_at_first_timeout() noexcept;
+// Undoes interrupt_all() and interrupt_at_first_timeout() (for tests).
+void clear_interrupt() noexcept;
+
 class Connection {
  public:
   // Connects with `conninfo` (a postgresql:// URL or key=value words; libpq's PG* variables
   // and passfile fill in the rest). Throws naming what failed, without the password.
   explicit Connection(const std::string& conninfo);
+
+  // This connection's deadline (see set_statement_timeout; zero: none), from the process's at
+  // construction. For a migration, which may rebuild an index on a large table.
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+  std::chrono::milliseconds timeout() const { return timeout_; }
 
   // What every session runs first (SET ...), now and after each reconnection.
   void set_session(std::string sql);
@@ -119,7 +154,8 @@ class Connection {
   Result run(std::string_view sql, const Params& params = Params());
   // Runs SQL without parameters, possibly several statements (schema steps, BEGIN, SET).
   void exec(const std::string& sql);
-  // The same for cleanup paths, which must not throw over the exception being handled.
+  // The same for cleanup paths, which must not throw over the exception being handled. Sends
+  // nothing on a broken connection.
   void exec_quietly(const char* sql) noexcept;
   // True when the connection was found broken (it is made again before the next statement
   // where allowed).
@@ -135,9 +171,20 @@ class Connection {
     std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
   };
   void reconnect_if_broken();
+  // Connects anew (the old connection, if any, closed); throws `failed` and why when it cannot.
+  void connect(const std::string& failed);
   Result run_once(std::string_view sql, const Params& params);
+  // The results of the statement just sent (a PQsend* that returned `sent`): sends the rest,
+  // waits for every result until the deadline, returns the last one or throws the first
+  // error. A timeout or an interrupt abandons the connection (conn_ null).
+  ResultHandle finish(bool sent);
+  // conn_, for sending; throws when there is none (abandoned, and not made again) or the
+  // interrupt is set.
+  pg_conn* live() const;
 
-  ConnHandle conn_;
+  const std::string conninfo_;
+  std::chrono::milliseconds timeout_;
+  ConnHandle conn_;  // null once abandoned, until made again
   std::string session_sql_;
   bool reconnect_allowed_ = true;
   std::unordered_map<std::string, std::string, SqlHash, std::equal_to<>> prepared_;  // SQL -> name

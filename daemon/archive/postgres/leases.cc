@@ -84,8 +84,12 @@ std::vector<std::int64_t> PgArchive::renew_feed_leases(const std::string& owner,
                                                        const std::vector<std::int64_t>& feed_ids, UnixSeconds until) {
   std::vector<std::int64_t> held;
   if (feed_ids.empty()) return held;
-  auto r = write("UPDATE feeds SET lease_until = $3 WHERE id = ANY($1::bigint[]) AND lease_owner = $2 RETURNING id",
-                 Params(array_literal(feed_ids), owner, until));
+  // Idempotent: it sets lease_until to a given time on rows `owner` holds, and returns those
+  // rows. Had a first run committed, `owner` still holds them (no one takes a lease before it
+  // ends), and the second sets the same time again; had it not, the second is the first.
+  auto r = write_idempotent(
+      "UPDATE feeds SET lease_until = $3 WHERE id = ANY($1::bigint[]) AND lease_owner = $2 RETURNING id",
+      Params(array_literal(feed_ids), owner, until));
   for (int i = 0; i < r.rows(); ++i) held.push_back(r.integer(i, 0));
   std::sort(held.begin(), held.end());
   return held;
@@ -129,7 +133,8 @@ std::vector<std::string> PgArchive::renew_host_leases(const std::string& owner, 
                                                       UnixSeconds until) {
   std::vector<std::string> held;
   if (hosts.empty()) return held;
-  auto r = write(
+  // Idempotent as renew_feed_leases; greatest() never shortens a lease either way.
+  auto r = write_idempotent(
       "UPDATE host_leases SET until = greatest(until, $3) WHERE host = ANY($1::text[]) AND owner = $2 RETURNING host",
       Params(array_literal(hosts), owner, until));
   std::set<std::string> renewed;
@@ -141,14 +146,29 @@ std::vector<std::string> PgArchive::renew_host_leases(const std::string& owner, 
 
 void PgArchive::release_hosts(const std::string& owner, const std::vector<std::string>& hosts) {
   if (hosts.empty()) return;
-  write("DELETE FROM host_leases WHERE host = ANY($1::text[]) AND owner = $2", Params(array_literal(hosts), owner));
+  // Idempotent: deleting rows of `owner` that are gone already deletes nothing.
+  write_idempotent("DELETE FROM host_leases WHERE host = ANY($1::text[]) AND owner = $2",
+                   Params(array_literal(hosts), owner));
 }
 
 void PgArchive::release_leases(const std::string& owner) {
-  transaction([&] {
-    db_.run("UPDATE feeds SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $1", Params(owner));
-    db_.run("DELETE FROM host_leases WHERE owner = $1", Params(owner));
-  });
+  const auto release = [&] {
+    transaction([&] {
+      db_.run("UPDATE feeds SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $1", Params(owner));
+      db_.run("DELETE FROM host_leases WHERE owner = $1", Params(owner));
+    });
+  };
+  if (depth_ > 0) return release();
+  try {
+    release();
+  } catch (const PgError& e) {
+    // Idempotent, both statements: once `owner`'s leases are gone there is nothing of theirs
+    // to clear again, and no one else's is touched. So a release whose connection broke or
+    // timed out (at its COMMIT, perhaps after the server committed) runs once more, on a new
+    // connection: the other daemons get the feeds at once instead of after the lease.
+    if (!e.sqlstate().empty() || !db_.broken()) throw;
+    release();
+  }
 }
 
 void PgArchive::clear_leases() {

@@ -49,10 +49,29 @@ constexpr const char* kArticleByUrls =
 
 }  // namespace
 
+namespace {
+
+// The server gives up on a statement about when the client does (Connection's deadline), so
+// that it does not go on working, and holding locks, for a client that has abandoned the
+// connection. A tenth sooner: the server's clock starts when the statement arrives, after
+// ours, and its error has to travel back; so a statement that is merely slow on a server that
+// answers fails with the server's error (57014) and keeps its connection, and only a server
+// or a way that says nothing meets the client's deadline. Where the database or role sets a
+// statement_timeout, that one stays.
+void limit_statements_on_server(Connection& db) {
+  if (db.timeout().count() <= 0) return;
+  const auto server_ms = std::max<std::int64_t>(1, db.timeout().count() * 9 / 10);
+  db.set_session("SELECT set_config('statement_timeout', '" + std::to_string(server_ms) +
+                 "ms', false) WHERE current_setting('statement_timeout') = '0'");
+}
+
+}  // namespace
+
 PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo) {
   const std::string where = "the PostgreSQL database";
   if (mode == OpenMode::read_only) {
     db_.set_session("SET default_transaction_read_only = on");
+    limit_statements_on_server(db_);
     require_current_version(db_, where);
     return;
   }
@@ -68,7 +87,13 @@ PgArchive::PgArchive(const std::string& conninfo, OpenMode mode) : db_(conninfo)
   db_.set_session(
       "SELECT set_config('idle_in_transaction_session_timeout', '10s', false) "
       "WHERE current_setting('idle_in_transaction_session_timeout') = '0'");
+  // A migration may rebuild an index or rewrite a table: no deadline, client or server, for
+  // it (systemd's TimeoutStartSec bounds a daemon's start).
+  const auto timeout = db_.timeout();
+  db_.set_timeout(std::chrono::milliseconds(0));
   migrate(db_, where, [this](const std::function<void()>& work) { transaction(work); });
+  db_.set_timeout(timeout);
+  limit_statements_on_server(db_);
   commits_ = 0;  // the migration's own; as on SQLite, opening counts nothing
 }
 
@@ -87,6 +112,19 @@ Result PgArchive::write(std::string_view sql, const Params& params) {
   Result result = db_.run(sql, params);
   if (depth_ == 0) ++commits_;
   return result;
+}
+
+Result PgArchive::write_idempotent(std::string_view sql, const Params& params) {
+  if (depth_ > 0) return write(sql, params);  // the caller's transaction fails whole
+  try {
+    return write(sql, params);
+  } catch (const PgError& e) {
+    // A server error (a SQLSTATE) is the statement's own: running it again changes nothing.
+    // Without one the connection failed, before or after the server committed: running it
+    // once more leaves the state one run leaves, whichever it was.
+    if (!e.sqlstate().empty() || !db_.broken()) throw;
+    return write(sql, params);
+  }
 }
 
 void PgArchive::transaction(const std::function<void()>& work) {
