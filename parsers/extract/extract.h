@@ -17,7 +17,10 @@ namespace winnow::parsers {
 // 3: blocks carry their links and images (the same text) (2026-12).
 // 4: readers' comments do not split the region; edge paragraphs, linked subheadings and the
 //    link-heavy items of an article's list stay; plain paragraphs are not notices (2026-12).
-inline constexpr std::int32_t kExtractorVersion = 4;
+// 5: noise, byline and date wording in more languages; CJK word counts; copyright lines and
+//    linked source addresses kept; one-paragraph teasers a listing; verdicts of more
+//    systems and languages; no space after a line break (2026-12).
+inline constexpr std::int32_t kExtractorVersion = 5;
 
 struct ExtractOptions {
   std::string url;            // the page's URL, to resolve relative links (may be empty)
