@@ -389,8 +389,11 @@ class Judge {
     if (title_listing && !article_like_ && own_prose <= 1 && e_.kept_width < 300 &&
         (!title_says(phrases::no_results, "no_results").empty() || text_says(phrases::no_results, 300, "no_results") > 0))
       return decide(PageKind::not_article, "a search or tag page with nothing listed");
-    // Headlines without summaries: no prose at all, and a page of headline links.
-    if (e_.kept_prose_blocks == 0 && e_.headline_links >= 12 &&
+    // Headlines without summaries: no prose at all, and a page of headline links. Or, with no
+    // article metadata, one short line: what the extractor falls back to when every card is
+    // one link, summary and all (a copyright line of the footer).
+    const bool no_prose = e_.kept_prose_blocks == 0 || (!article_like_ && own_prose <= 1 && e_.kept_width < 150);
+    if (no_prose && e_.headline_links >= 12 &&
         (says_listing || e_.markers.article_elements >= 5 || e_.headline_links >= 25))
       return decide(PageKind::not_article, std::to_string(e_.headline_links) + " headline links and no prose");
     return false;
