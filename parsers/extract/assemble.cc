@@ -27,7 +27,7 @@ std::size_t BlockAssembler::first_block_at(std::int32_t node) const {
 bool BlockAssembler::is_data_table(std::int32_t table) {
   auto it = data_table_.find(table);
   if (it != data_table_.end()) return it->second;
-  std::int32_t cells = 0, chars = 0;
+  std::int32_t cells = 0, width = 0;
   bool nested = false;
   for (std::int32_t i = table + 1; i < dom_.nodes[table].end; ++i) {
     GumboTag t = dom_.nodes[i].tag;
@@ -35,8 +35,8 @@ bool BlockAssembler::is_data_table(std::int32_t table) {
     if (t == GUMBO_TAG_TABLE && !dom_.nodes[i].is_text) nested = true;
   }
   std::size_t first = first_block_at(table), last = first_block_at(dom_.nodes[table].end);
-  for (std::size_t b = first; b < last; ++b) chars += blocks_[b].chars;
-  bool data = !nested && cells >= 2 && chars / std::max(cells, 1) < 150;
+  for (std::size_t b = first; b < last; ++b) width += blocks_[b].width;
+  bool data = !nested && cells >= 2 && width / std::max(cells, 1) < 150;
   data_table_.emplace(table, data);
   return data;
 }

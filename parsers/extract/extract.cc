@@ -27,24 +27,24 @@ constexpr std::int32_t kMinLoneProseChars = 80;
 constexpr double kArticleBeforeWidgetChars = 400;
 constexpr int kSiblingLevels = 2;
 
-double link_density(const TextBlock& b) { return b.chars ? double(b.link_chars) / b.chars : 0.0; }
+double link_density(const TextBlock& b) { return b.width ? double(b.link_width) / b.width : 0.0; }
 
 bool is_prose(const TextBlock& b, const FlatDom& dom) {
   // A "heading" of several sentences is a paragraph styled big.
-  if (b.ctx.heading >= 0 && !(b.chars >= 200 && ends_like_sentence(b.text))) return false;
-  if (b.chars < 20) return false;
+  if (b.ctx.heading >= 0 && !(b.width >= 200 && ends_like_sentence(b.text))) return false;
+  if (b.width < 20) return false;
   if (b.ctx.code < 0 && looks_like_code(b.text)) return false;
-  if (dom.nodes[b.owner].tag == GUMBO_TAG_P && b.chars >= 30) return true;
-  if (b.chars >= 80) return true;
+  if (dom.nodes[b.owner].tag == GUMBO_TAG_P && b.width >= 30) return true;
+  if (b.width >= 80) return true;
   return ends_like_sentence(b.text) && b.words >= 4;
 }
 
 // The block's first line is one link of a headline's length, and a summary follows on the
 // next: "<p><a>Headline</a><br>Summary</p>", a teaser written as one paragraph.
 bool opens_with_headline_line(const TextBlock& b) {
-  if (b.links.empty() || b.links[0].begin != 0 || b.lead_link_chars < 15) return false;
+  if (b.links.empty() || b.links[0].begin != 0 || b.lead_link_width < 15) return false;
   const auto end = std::size_t(b.links[0].end);
-  return end < b.text.size() && b.text[end] == '\n' && b.chars - b.lead_link_chars >= 20;
+  return end < b.text.size() && b.text[end] == '\n' && b.width - b.lead_link_width >= 20;
 }
 
 std::string node_label(const DomNode& n) {
@@ -148,25 +148,28 @@ class Extractor {
       EvidenceBlock eb;
       eb.text = b.text;
       eb.chars = b.chars;
-      eb.link_chars = b.link_chars;
+      eb.width = b.width;
+      eb.link_width = b.link_width;
       eb.kept = kept_[k];
       eb.reason = verdict_[k];
       eb.heading = heading_level(b);
       eb.prose = prose_[k];
-      eb.headline_link = b.chars >= 15 && b.link_chars * 10 >= b.chars * 9;
+      eb.headline_link = b.width >= 15 && b.link_width * 10 >= b.width * 9;
       eb.teaser = headline_led_[k];
       e.blocks.push_back(eb);
       e.page_chars += b.chars;
-      e.page_link_chars += b.link_chars;
+      e.page_width += b.width;
+      e.page_link_width += b.link_width;
       if (eb.headline_link) ++e.headline_links;
       if (eb.teaser) ++e.teasers;
       if (kept_[k]) {
         e.kept_chars += b.chars;
+        e.kept_width += b.width;
         if (prose_[k]) ++e.kept_prose_blocks;
       }
       if (prose_[k]) {
-        page_good += b.chars - b.link_chars;
-        if (in_region(b.first)) region_good += b.chars - b.link_chars;
+        page_good += b.width - b.link_width;
+        if (in_region(b.first)) region_good += b.width - b.link_width;
       }
     }
     e.region_share = page_good > 0 ? region_good / page_good : 0;
@@ -192,26 +195,26 @@ class Extractor {
       std::int32_t near = neighbourhood(b);
       bool clustered = prose_count_[near] >= 2;
       // A lone paragraph beside a headline link is a teaser's summary.
-      bool lone_article = !clustered && b.chars - b.link_chars >= options_.tuning.lone_article_chars;
+      bool lone_article = !clustered && b.width - b.link_width >= options_.tuning.lone_article_chars;
       // Summaries under a list of headline links ("Headlines": a headline, its summary, the
       // next headline) cluster like an article's paragraphs; the headlines give them away.
       bool listing = headline_led_[k] && headline_led_count_[near] >= 3 &&
                      2 * headline_led_count_[near] >= prose_count_[near] &&
-                     b.chars - b.link_chars < options_.tuning.lone_article_chars;
+                     b.width - b.link_width < options_.tuning.lone_article_chars;
       // The same with each headline on the first line of its summary's paragraph.
       listing = listing || (headline_line_[k] && headline_line_count_[near] >= 3 &&
                             2 * headline_line_count_[near] >= prose_count_[near] &&
-                            b.chars - b.link_chars < options_.tuning.lone_article_chars);
+                            b.width - b.link_width < options_.tuning.lone_article_chars);
       bool teaser = listing || (!clustered && !lone_article && headline_count_[near] > 0);
       // A lone short line ("Loading more articles...") is no evidence of an article.
-      bool stray = !clustered && b.chars < kMinLoneProseChars;
+      bool stray = !clustered && b.width < kMinLoneProseChars;
       if (!noisy_markup && prose_[k] && !teaser && !stray && link_density(b) < 0.5) {
         // A paragraph with no other paragraph near it is more often a teaser's summary.
         double weight = clustered || lone_article ? 1.0 : options_.tuning.isolated_prose_weight;
-        good = weight * (b.chars - b.link_chars);
-        bad = b.link_chars;
+        good = weight * (b.width - b.link_width);
+        bad = b.link_width;
       } else {
-        bad = comments ? 0.0 : noisy_markup ? b.chars : b.link_chars + 0.5 * (b.chars - b.link_chars);
+        bad = comments ? 0.0 : noisy_markup ? b.width : b.link_width + 0.5 * (b.width - b.link_width);
       }
       good_[b.owner] += good;
       bad_[b.owner] += bad;
@@ -252,14 +255,14 @@ class Extractor {
       const TextBlock& b = blocks_[k];
       prose_[k] = is_prose(b, dom_);
       if (prose_[k]) ++prose_count_[b.owner];
-      bool headline = b.chars >= 15 && b.link_chars * 10 >= b.chars * 9;
+      bool headline = b.width >= 15 && b.link_width * 10 >= b.width * 9;
       if (headline) {
         ++headline_count_[b.owner];
         last_headline = std::int32_t(k);
       } else if (prose_[k]) {
         // A summary right under its headline link, maybe past a short date or byline line.
         std::int32_t gap = last_headline < 0 ? 0 : std::int32_t(k) - last_headline;
-        headline_led_[k] = gap == 1 || (gap == 2 && blocks_[k - 1].chars < 60 && !prose_[k - 1] &&
+        headline_led_[k] = gap == 1 || (gap == 2 && blocks_[k - 1].width < 60 && !prose_[k - 1] &&
                                         blocks_[k - 1].ctx.heading < 0);
         if (headline_led_[k]) ++headline_led_count_[b.owner];
         if (opens_with_headline_line(b)) {
@@ -442,16 +445,16 @@ class Extractor {
     std::size_t last = first_block_at(node.end);
     if (first < last) {
       const TextBlock& head = blocks_[first];
-      std::int32_t chars = 0, link_chars = 0;
+      std::int32_t width = 0, link_width = 0;
       for (std::size_t b = first; b < last; ++b) {
-        chars += blocks_[b].chars;
-        link_chars += blocks_[b].link_chars;
+        width += blocks_[b].width;
+        link_width += blocks_[b].link_width;
       }
-      double ld = chars ? double(link_chars) / chars : 0;
+      double ld = width ? double(link_width) / width : 0;
       // Teaser cards under "Related stories" read like prose, so a widget heading also
       // removes a container that holds little of the article's prose.
-      if (last - first >= 2 && head.chars < chars && (good_[i] < bad_[i] || good_[i] < 0.3 * region_good)) {
-        if (auto r = removal_by_widget_heading(head.text, head.chars)) return r;
+      if (last - first >= 2 && head.width < width && (good_[i] < bad_[i] || good_[i] < 0.3 * region_good)) {
+        if (auto r = removal_by_widget_heading(head.text, head.width)) return r;
       }
       // A list of links: three or more short blocks, mostly link text.
       if (last - first >= 3 && ld >= 0.6 && good_[i] < 0.5 * bad_[i]) return Removal::link_dense;
@@ -487,11 +490,11 @@ class Extractor {
             (!title.empty() && !folded.empty() && (folded == title || (title.find(folded) != std::string::npos &&
                                                                        folded.size() * 2 > title.size()))))
           reason = Removal::title;
-        else if (auto r = removal_by_widget_heading(b.text, b.chars))
+        else if (auto r = removal_by_widget_heading(b.text, b.width))
           reason = r;
       }
-      if (!reason) reason = removal_by_text(b.text, b.chars, ld);
-      if (!reason && !prose && b.chars <= 40) reason = removal_by_widget_heading(b.text, b.chars);
+      if (!reason) reason = removal_by_text(b.text, b.width, ld);
+      if (!reason && !prose && b.width <= 40) reason = removal_by_widget_heading(b.text, b.width);
       if (reason == Removal::related || reason == Removal::most_read) {
         if (!mark_[b.owner] && k >= tail_end) {
           // What follows a "Related stories" heading in its box belongs to the widget, when
@@ -504,8 +507,8 @@ class Extractor {
             const int rank = heading_level(b);
             for (std::size_t t = k + 1; t < stop; ++t) {
               const TextBlock& next = blocks_[t];
-              if (next.ctx.heading >= 0 && heading_level(next) <= rank && next.link_chars * 2 < next.chars &&
-                  !removal_by_widget_heading(next.text, next.chars)) {
+              if (next.ctx.heading >= 0 && heading_level(next) <= rank && next.link_width * 2 < next.width &&
+                  !removal_by_widget_heading(next.text, next.width)) {
                 stop = t;
                 break;
               }
@@ -513,10 +516,10 @@ class Extractor {
           }
           double tail_good = 0;
           for (std::size_t t = k + 1; t < stop; ++t)
-            if (prose_[t]) tail_good += blocks_[t].chars - blocks_[t].link_chars;
+            if (prose_[t]) tail_good += blocks_[t].width - blocks_[t].link_width;
           // A widget heading after a real article ends it, however much its teasers say.
           if (tail_good < 0.3 * std::max(good_[region_], 1.0) ||
-              (b.ctx.heading >= 0 && b.link_chars == 0 && prose_before >= kArticleBeforeWidgetChars)) {
+              (b.ctx.heading >= 0 && b.link_width == 0 && prose_before >= kArticleBeforeWidgetChars)) {
             tail_end = stop;
             tail_reason = *reason;
           }
@@ -524,8 +527,8 @@ class Extractor {
       }
       // "Comments (12)" or "Comments are closed" after a real article: what follows in its
       // box are readers' comments, however much prose they hold.
-      if (reason == Removal::comments && !mark_[b.owner] && k >= tail_end && b.chars <= 60 &&
-          b.link_chars == 0 && prose_before >= kArticleBeforeWidgetChars) {
+      if (reason == Removal::comments && !mark_[b.owner] && k >= tail_end && b.width <= 60 &&
+          b.link_width == 0 && prose_before >= kArticleBeforeWidgetChars) {
         std::int32_t box = dom_.nodes[b.ctx.heading >= 0 ? b.ctx.heading : b.owner].parent;
         tail_end = box >= 0 ? first_block_at(dom_.nodes[box].end) : blocks_.size();
         tail_reason = Removal::comments;
@@ -561,15 +564,15 @@ class Extractor {
       const bool source_address = b.ctx.list < 0 && b.links.size() == 1 && is_bare_url(b.text);
       if (!reason && ld >= 0.5 && !(prose && ld < 0.7) && !article_list_item && !linked_subheading && !source_address)
         reason = Removal::link_dense;
-      if (!reason && !seen_prose && !prose && b.chars < 150 && looks_like_byline(b.text)) reason = Removal::byline;
-      if (!reason && !prose && b.chars < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;
+      if (!reason && !seen_prose && !prose && b.width < 150 && looks_like_byline(b.text)) reason = Removal::byline;
+      if (!reason && !prose && b.width < 80 && looks_like_dateline_anywhere(b.text)) reason = Removal::byline;
       // The headline repeated in a non-heading block above the article's first paragraph.
-      if (!reason && !seen_prose && !title.empty() && b.chars < 300 && fold_key(b.text) == title) reason = Removal::title;
+      if (!reason && !seen_prose && !title.empty() && b.width < 300 && fold_key(b.text) == title) reason = Removal::title;
       // A sentence repeated in another container is a syndicated copy (the same story again
       // in a second card or column). Repeated within one container it is the page's own: a
       // refrain, or a page that prints its story twice; short repeated lines (a recipe's
       // "Eat every 2-3 hours") are the article's own as well.
-      if (!reason && b.chars >= 40 && ends_like_sentence(b.text)) {
+      if (!reason && b.width >= 40 && ends_like_sentence(b.text)) {
         std::int32_t container = neighbourhood(b);
         auto [it, first_time] = seen.emplace(fold_key(b.text), container);
         if (!first_time && it->second != container) reason = Removal::duplicate;
@@ -581,7 +584,7 @@ class Extractor {
       kept_[k] = true;
       if (prose) {
         seen_prose = true;
-        prose_before += b.chars - b.link_chars;
+        prose_before += b.width - b.link_width;
       }
     }
   }
@@ -590,12 +593,12 @@ class Extractor {
   double list_link_share(std::int32_t list) {
     auto [it, added] = list_link_share_.emplace(list, 0.0);
     if (added) {
-      std::int32_t chars = 0, link_chars = 0;
+      std::int32_t width = 0, link_width = 0;
       for (std::size_t b = first_block_at(list), end = first_block_at(dom_.nodes[list].end); b < end; ++b) {
-        chars += blocks_[b].chars;
-        link_chars += blocks_[b].link_chars;
+        width += blocks_[b].width;
+        link_width += blocks_[b].link_width;
       }
-      it->second = chars ? double(link_chars) / chars : 0.0;
+      it->second = width ? double(link_width) / width : 0.0;
     }
     return it->second;
   }

@@ -258,14 +258,14 @@ std::optional<Removal> removal_by_markup(const GumboNode& element) {
 
 
 
-std::optional<Removal> removal_by_text(std::string_view text, int chars, double link_density) {
-  if (chars > 600) return std::nullopt;
+std::optional<Removal> removal_by_text(std::string_view text, int width, double link_density) {
+  if (width > 600) return std::nullopt;
   std::string t = fold_case(text.substr(0, 300));
   // Trim trailing punctuation and ellipses that vary between sites.
   std::string_view s = base::trim_right(t, ".: !");
   if (s.ends_with("\xe2\x80\xa6")) s.remove_suffix(3);  // …
 
-  if (chars <= 60 && equals_any(s, {"advertisement", "advertisements", "advertising", "ad", "ads", "advert", "sponsored",
+  if (width <= 60 && equals_any(s, {"advertisement", "advertisements", "advertising", "ad", "ads", "advert", "sponsored",
                                     "sponsored content", "paid content", "promoted", "paid post", "anzeige",
                                     "publicidade", "publicidad", "werbung", "\xd1\x80\xd0\xb5\xd0\xba\xd0\xbb\xd0\xb0\xd0\xbc\xd0\xb0",
                                     "publicité", "pubblicità", "reklama", "advertentie", "annons", "mainos", "reklame", "reklam",
@@ -275,25 +275,25 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                                     "continue reading below", "article continues below", "continue reading the main story",
                                     "scroll to continue with content", "skip advertisement", "supported by"}))
     return Removal::advertisement;
-  if (chars <= 60 && starts_with_any(s, {"loading", "please wait"})) return Removal::loading;
+  if (width <= 60 && starts_with_any(s, {"loading", "please wait"})) return Removal::loading;
   // Notices for readers without JavaScript, and raw WordPress shortcodes ("[button ...]").
-  if (chars <= 120 && contains_any(s, {"requires javascript", "enable javascript", "javascript is disabled",
+  if (width <= 120 && contains_any(s, {"requires javascript", "enable javascript", "javascript is disabled",
                                        "javascript must be enabled", "javascript to view"}))
     return Removal::boilerplate;
-  if (chars <= 300 && looks_like_shortcode(s)) return Removal::boilerplate;
+  if (width <= 300 && looks_like_shortcode(s)) return Removal::boilerplate;
   // A bare URL in plain text is a print header's or footer's "https://...", not prose. (One
   // that is a link is a source the article names: the extractor decides on those.)
-  if (chars <= 300 && link_density < 0.5 && is_bare_url(s)) return Removal::boilerplate;
-  if (chars <= 400 && contains_any(s, {"coment\xc3\xa1rios", "comentarios", "comments are moderated", "comment policy",
+  if (width <= 300 && link_density < 0.5 && is_bare_url(s)) return Removal::boilerplate;
+  if (width <= 400 && contains_any(s, {"coment\xc3\xa1rios", "comentarios", "comments are moderated", "comment policy",
                                        "kommentare", "\xd0\xba\xd0\xbe\xd0\xbc\xd0\xbc\xd0\xb5\xd0\xbd\xd1\x82\xd0\xb0\xd1\x80\xd0\xb8"}) &&
       contains_any(s, {"moderat", "aprovad", "respeit", "policy", "rules", "regeln", "\xd0\xbf\xd1\x80\xd0\xb0\xd0\xb2\xd0\xb8\xd0\xbb"}))
     return Removal::comments;
   // Promotions end in a call to action.
-  if (chars <= 200 && (s.ends_with("learn more") || s.ends_with("find out more") || s.ends_with("shop now") ||
+  if (width <= 200 && (s.ends_with("learn more") || s.ends_with("find out more") || s.ends_with("shop now") ||
                        s.ends_with("buy now") || s.ends_with("get started") || s.ends_with("sign up now") ||
                        s.ends_with("join now") || s.ends_with("try it free") || s.ends_with("download now")))
     return Removal::advertisement;
-  if (chars <= 40 && (starts_with_any(s, {"share ", "share:", "tweet ", "follow us", "follow on"}) ||
+  if (width <= 40 && (starts_with_any(s, {"share ", "share:", "tweet ", "follow us", "follow on"}) ||
                       equals_any(s, {"share", "share this", "tweet", "email", "print", "facebook", "twitter",
                                      "linkedin", "whatsapp", "pinterest", "reddit", "copy link", "link copied",
                                      "partager", "teilen", "compartir", "condividi", "compartilhar", "partilhar",
@@ -302,7 +302,7 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                                      "поширити", "शेयर", "jaa",
                                      "copied", "share link", "save", "bookmark", "flipboard", "telegram", "x"})))
     return Removal::share;
-  if (chars <= 60 && (starts_with_any(s, {"leave a comment", "leave a reply", "add a comment", "post a comment",
+  if (width <= 60 && (starts_with_any(s, {"leave a comment", "leave a reply", "add a comment", "post a comment",
                                           "show comments", "view comments", "join the conversation", "comments ("}) ||
                       equals_any(s, {"comments", "comment", "commentaires", "kommentare", "comentarios", "commenti",
                                      "comentários", "комментарии", "komentarze", "reacties", "kommentarer",
@@ -315,8 +315,8 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
   // says its piece in a sentence or two and links to the form or the policy. (150 and 200
   // give the same dev-set figures.)
   constexpr int kBlurbChars = 200;
-  const bool plain_paragraph = chars > kBlurbChars && link_density == 0;
-  if (chars <= 400 && !plain_paragraph && (s.find("cookie") != std::string_view::npos || s.find("クッキー") != std::string_view::npos) &&
+  const bool plain_paragraph = width > kBlurbChars && link_density == 0;
+  if (width <= 400 && !plain_paragraph && (s.find("cookie") != std::string_view::npos || s.find("クッキー") != std::string_view::npos) &&
       contains_any(s, {"accept", "consent", "we use", "uses cookies", "use cookies", "privacy", "agree",
                        "akzept", "zustimm", "verwendet cookies", "nutzt cookies", "setzt cookies", "utilise des cookies",
                        "utiliza cookies", "utilizza cookie", "usa cookies", "gebruikt cookies", "używa plików cookie",
@@ -327,14 +327,14 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                        "принять", "согласи", "мы используем", "同意", "隐私", "隱私", "プライバシー",
                        "동의", "개인정보", "kabul", "kullanıyoruz", "souhlas", "elfogad", "acceptă", "chấp nhận"}))
     return Removal::cookie_banner;
-  if (chars <= 300 &&
+  if (width <= 300 &&
       (starts_with_any(s, {"subscribe", "sign up", "signup", "get our newsletter", "join our newsletter",
                            "newsletter", "get the latest", "stay informed", "stay on top", "stay up to date",
                            "never miss", "don't miss out", "get daily", "get the best", "want more"}) ||
        (!plain_paragraph && contains_any(s, {"newsletter", "in your inbox", "to your inbox", "subscribe to", "sign up for", "sign up to",
                         "delivered to your", "subscribe now", "subscribe for", "subscribe today"}))))
     return Removal::newsletter;
-  if ((link_density > 0.3 || chars <= 120) &&
+  if ((link_density > 0.3 || width <= 120) &&
       starts_with_any(s, {"see also", "read more", "read also", "also read", "related:", "related articles",
                           "related stories", "related coverage", "related content", "related news", "more:",
                           "read next", "recommended", "watch:", "listen:", "read:", "click here", "more on this",
@@ -349,26 +349,26 @@ std::optional<Removal> removal_by_text(std::string_view text, int chars, double 
                           "lue myös", "citește și", "olvasd el",
                           "\xd1\x87\xd0\xb8\xd1\x82\xd0\xb0\xd0\xb9\xd1\x82\xd0\xb5 \xd1\x82\xd0\xb0\xd0\xba\xd0\xb6\xd0\xb5"}))
     return Removal::see_also;
-  if (chars <= 500 && (starts_with_any(s, {"disclaimer", "the information provided", "this article is for informational",
+  if (width <= 500 && (starts_with_any(s, {"disclaimer", "the information provided", "this article is for informational",
                                            "this content is for informational"}) ||
                        contains_any(s, {"not trading advice", "not investment advice", "not financial advice",
                                         "does not constitute investment", "for informational purposes only",
                                         "does not constitute financial"})))
     return Removal::disclaimer;
-  if (chars <= 200 && starts_with_any(s, {"about the author", "about the writer"})) return Removal::author_bio;
-  if (chars <= 700 && looks_like_author_bio(text)) return Removal::author_bio;
-  if (chars <= 160 && starts_with_any(s, {"photo:", "photo by", "photo credit", "photos by", "photograph:", "photograph by", "image:", "image credit",
+  if (width <= 200 && starts_with_any(s, {"about the author", "about the writer"})) return Removal::author_bio;
+  if (width <= 700 && looks_like_author_bio(text)) return Removal::author_bio;
+  if (width <= 160 && starts_with_any(s, {"photo:", "photo by", "photo credit", "photos by", "photograph:", "photograph by", "image:", "image credit",
                                           "image source", "credit:", "picture:", "illustration:", "(photo", "photos:",
                                           "foto:", "getty images", "file photo", "pictured:"}))
     return Removal::caption;
-  if (chars <= 60 && starts_with_any(s, {"tags:", "topics:", "filed under", "categories:", "category:", "suggested topics", "related topics",
+  if (width <= 60 && starts_with_any(s, {"tags:", "topics:", "filed under", "categories:", "category:", "suggested topics", "related topics",
                                          "tagged:", "tagged with", "more about:"}))
     return Removal::tags;
   return std::nullopt;
 }
 
-std::optional<Removal> removal_by_widget_heading(std::string_view text, int chars) {
-  if (chars > 60) return std::nullopt;
+std::optional<Removal> removal_by_widget_heading(std::string_view text, int width) {
+  if (width > 60) return std::nullopt;
   std::string t = fold_case(text);
   std::string_view s = base::trim_right(t, ": ");
   if (starts_with_any(s, {"most read", "most popular", "most viewed", "most shared", "most commented", "trending",

@@ -15,10 +15,10 @@ namespace winnow::parsers {
 std::optional<Removal> removal_by_markup(const GumboNode& element);
 
 // What a block's own wording says it is, if noise. `link_density` is the share of its
-// characters inside links; `chars` its visible characters.
-std::optional<Removal> removal_by_text(std::string_view text, int chars, double link_density);
+// width inside links; `width` its width (char_width, segment.h), which the limits below read.
+std::optional<Removal> removal_by_text(std::string_view text, int width, double link_density);
 
 // What a short heading over a widget says the widget is ("Most read", "Related stories").
-std::optional<Removal> removal_by_widget_heading(std::string_view text, int chars);
+std::optional<Removal> removal_by_widget_heading(std::string_view text, int width);
 
 }  // namespace winnow::parsers

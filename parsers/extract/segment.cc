@@ -6,7 +6,29 @@
 #include "base/utf8.h"
 
 namespace winnow::parsers {
+
+int char_width(char32_t cp) {
+  if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+      (cp >= 0x20000 && cp <= 0x3FFFF))
+    return 3;  // Han
+  if ((cp >= 0x3041 && cp <= 0x30FA) || (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF))
+    return 2;  // kana (not the middle dot or the length mark), Hangul syllables and jamo
+  return 1;
+}
+
 namespace {
+
+// The width (char_width) of the character that lead byte text[i] starts. Gumbo's text is
+// valid UTF-8; a short sequence at the end counts as one.
+int width_at(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c < 0xE1) return 1;  // nothing below U+1000 is wide
+  const std::size_t n = base::utf8_lead_length(c);
+  if (i + n > text.size()) return 1;
+  char32_t cp = c & (n == 3 ? 0x0F : 0x07);
+  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  return char_width(cp);
+}
 
 // Builds one block's text while the walk feeds it text runs.
 class BlockBuilder {
@@ -41,9 +63,11 @@ class BlockBuilder {
       if (in_link && run_begin == std::size_t(-1)) run_begin = block_.text.size();
       block_.text.push_back(char(c));
       if (!base::is_utf8_continuation(c)) {
+        const int width = width_at(text, i);
         ++block_.chars;
-        if (in_link) ++block_.link_chars;
-        if (in_link && block_.lead_link_chars + 1 == block_.chars) ++block_.lead_link_chars;
+        if (in_link && block_.lead_link_width == block_.width) block_.lead_link_width += width;
+        block_.width += width;
+        if (in_link) block_.link_width += width;
       }
     }
     if (in_link && run_begin != std::size_t(-1)) {

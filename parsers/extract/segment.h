@@ -36,13 +36,30 @@ struct TextImage {
   std::int32_t image = -1;
 };
 
+// How much text a code point stands for, in Latin letters: the unit of every length threshold
+// of the extractor and the verdict, which were tuned on European pages. Chinese, Japanese and
+// Korean say as much in fewer characters, and a Han character of a Chinese headline or summary
+// must not count as one letter of an English one:
+//   3 for a Han ideograph: a word or morpheme; Chinese text runs about a third as many
+//     characters as its English translation has letters.
+//   2 for a kana: one mora, "ka", "shi", two letters romanised; Japanese text, kanji and kana
+//     mixed, runs about 2 to 2.5 letters a character.
+//   2 for a Hangul syllable: two or three jamo, and Korean runs about half as many syllables as
+//     English has letters. Korean puts spaces between words, but spaces count for nothing in
+//     any script, so the syllables alone carry the text.
+//   1 for everything else, CJK punctuation and full-width digits included (one mark, one digit).
+int char_width(char32_t cp);
+
 struct TextBlock {
   std::string text;            // whitespace collapsed ("\n" for <br>), trimmed; pre keeps its spaces
   std::int32_t owner = -1;     // innermost block-level element around the text
   std::int32_t first = -1;     // first text node of the block
-  std::int32_t chars = 0;      // non-space code points (characters, so CJK counts fairly)
-  std::int32_t link_chars = 0; // of those, inside <a href>
-  std::int32_t lead_link_chars = 0;  // of those, in links before the first character outside one
+  std::int32_t chars = 0;      // non-space code points: what reports say ("N characters")
+  // The same text measured by char_width: what every threshold compares ("a block of 80 is
+  // prose", "a headline link is 15 or more"). Equal to `chars` on a page in a Latin script.
+  std::int32_t width = 0;
+  std::int32_t link_width = 0; // of the width, inside <a href>
+  std::int32_t lead_link_width = 0;  // of the width, in links before the first character outside one
   std::int32_t words = 0;      // space-separated tokens, and a word per two Chinese or Japanese characters
   BlockContext ctx;
   std::vector<TextLink> links;          // in text order, not overlapping

@@ -21,7 +21,8 @@ struct Tuning {
   double step_down_share = 0.85;
   // A marked element (footer, comments, ...) holding this share of the page's prose is a wrapper.
   double wrapper_share = 0.85;
-  // A lone block this long (characters outside links) is an article written as one paragraph,
+  // Lengths here are widths (char_width, segment.h): characters, a wide-script one counting more.
+  // A lone block this long (width outside links) is an article written as one paragraph,
   // not a teaser's summary, which runs to a few sentences.
   double lone_article_chars = 400;
   // The paragraph (<p>) right before or after the region, past marked noise, joins it with

@@ -85,7 +85,7 @@ class Judge {
     if (is_challenge() || is_blank() || is_error_page() || is_consent_wall() || is_paywall_teaser() ||
         is_listing())
       return std::move(v_);
-    if (e_.kept_chars == 0)
+    if (e_.kept_width == 0)
       decide(PageKind::empty, "no article text");
     else
       decide(PageKind::article, std::to_string(e_.kept_chars) + " characters of article text in " +
@@ -127,7 +127,7 @@ class Judge {
     int found = 0;
     for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead) && found < enough; ++k) {
       // The headline is the title's business: it must not vote twice.
-      if (e_.blocks[k].chars > max_chars || e_.blocks[k].heading == 1) continue;
+      if (e_.blocks[k].width > max_chars || e_.blocks[k].heading == 1) continue;
       std::string_view p = find_phrase(fold(e_.blocks[k].text), list);
       if (p.empty() || p == first) continue;
       if (first.empty()) {
@@ -146,13 +146,13 @@ class Judge {
   // in its comment form: its paragraphs and its metadata keep it an article.
   bool is_challenge() {
     const PageMarkers& m = e_.markers;
-    if (e_.kept_chars >= kChallengeChars || e_.page_chars >= kChallengePageChars) return false;
+    if (e_.kept_width >= kChallengeChars || e_.page_width >= kChallengePageChars) return false;
     if (e_.kept_prose_blocks > 5 || (article_like_ && e_.kept_prose_blocks > 2)) return false;
-    if (e_.page_chars == 0 && m.challenge > 0)
+    if (e_.page_width == 0 && m.challenge > 0)
       return decide(PageKind::challenge, "a page with no text that loads a bot check");
     bool title = !title_says(phrases::challenge_title, "challenge_title").empty();
     int text = text_says(phrases::challenge_text, 600, "challenge_text", 2);
-    bool noscript = m.noscript_cookies || (m.noscript_javascript && e_.kept_chars < 200);
+    bool noscript = m.noscript_cookies || (m.noscript_javascript && e_.kept_width < 200);
     if (noscript) add("noscript", m.noscript_cookies ? "javascript_and_cookies" : "javascript");
     int votes = int(title) + text + int(m.challenge > 0) + int(noscript);
     // Three paragraphs or more read like a story: then one vote more.
@@ -162,7 +162,7 @@ class Judge {
   }
 
   bool is_blank() {
-    if (e_.page_chars > 0) return false;
+    if (e_.page_width > 0) return false;
     return decide(PageKind::empty, "the page shows no text");
   }
 
@@ -171,7 +171,7 @@ class Judge {
   // article. An article about error pages has more paragraphs, whatever its title says.
   bool is_error_page() {
     // Teasers of "popular stories" under the apology do not make it an article.
-    if (e_.kept_prose_blocks - kept_teasers_ > 3 || (e_.kept_chars >= kShortText && kept_teasers_ < 3)) return false;
+    if (e_.kept_prose_blocks - kept_teasers_ > 3 || (e_.kept_width >= kShortText && kept_teasers_ < 3)) return false;
     // A dated story of two paragraphs or more is a story, titled "Page not found" or not.
     // Dated, not only typed: some sites render their 404 in the article template.
     const bool dated = e_.metadata && !e_.metadata->published.empty();
@@ -198,14 +198,14 @@ class Judge {
   // True when a block of a few characters shows "404" ("404", "Error 404").
   bool shows_404() const {
     for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k)
-      if (e_.blocks[k].chars <= 16 && has_404(e_.blocks[k].text)) return true;
+      if (e_.blocks[k].width <= 16 && has_404(e_.blocks[k].text)) return true;
     return false;
   }
 
   // True when a block reads as a consent notice: two different words of consent wording.
   static bool reads_as_consent(const EvidenceBlock& b) {
     if (b.reason == Removal::cookie_banner && !b.kept) return true;
-    if (b.chars < 20) return false;
+    if (b.width < 20) return false;
     std::string folded = fold_case(b.text.substr(0, 1000));
     int words = 0;
     for (std::string_view w : phrases::consent_words)
@@ -218,7 +218,7 @@ class Judge {
   // consent notice in short lines ("Before you continue"): its title, its markup and the
   // wording of its text agree, and it does not present itself as an article.
   bool is_consent_wall() {
-    if (e_.kept_chars >= 2 * kShortText) return false;
+    if (e_.kept_width >= 2 * kShortText) return false;
     // Cheap signs first: a wall has consent markup, a notice the extractor removed as one,
     // or a title that says so. Most pages have none and stop here.
     const bool title = !title_says(phrases::consent_title, "consent_title").empty();
@@ -234,15 +234,18 @@ class Judge {
       return false;
     // The article's own text: what was kept and does not read as consent; and what was kept
     // and does.
-    std::int32_t article_chars = 0, article_prose = 0, kept_consent_chars = 0;
+    std::int32_t article_width = 0, article_prose = 0, kept_consent_width = 0;
+    std::int32_t article_chars = 0, kept_consent_chars = 0;  // the same in characters, to report
     std::string kept_text;
     for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k) {
       const EvidenceBlock& b = e_.blocks[k];
       if (!b.kept) continue;
       kept_text.append(b.text).push_back('\n');
       if (reads_as_consent(b)) {
+        kept_consent_width += b.width;
         kept_consent_chars += b.chars;
       } else {
+        article_width += b.width;
         article_chars += b.chars;
         if (b.prose) ++article_prose;
       }
@@ -250,24 +253,24 @@ class Judge {
     // A notice the extractor put aside, beside two paragraphs of a story that say nothing of
     // consent, is a banner over an article, however long the notice (a brief under a
     // 500-character OneTrust text).
-    const bool banner_beside_story = kept_consent_chars == 0 && article_prose >= 2;
-    if (article_chars < 500 && article_prose <= 2 && !banner_beside_story && !notices_inside_story()) {
-      std::int32_t consent_chars = 0;
+    const bool banner_beside_story = kept_consent_width == 0 && article_prose >= 2;
+    if (article_width < 500 && article_prose <= 2 && !banner_beside_story && !notices_inside_story()) {
+      std::int32_t consent_width = 0;
       for (std::size_t k = 0; k < std::min(e_.blocks.size(), kMaxBlocksRead); ++k)
-        if (reads_as_consent(e_.blocks[k])) consent_chars += e_.blocks[k].chars;
-      const double share = double(consent_chars) / std::max(e_.page_chars, 1);
-      add("consent_chars", consent_chars);
+        if (reads_as_consent(e_.blocks[k])) consent_width += e_.blocks[k].width;
+      const double share = double(consent_width) / std::max(e_.page_width, 1);
+      add("consent_width", consent_width);
       add("consent_share", format_share(share));
-      if (consent_chars >= 150 && consent_chars >= 2 * article_chars && (title || e_.markers.consent > 0 || share >= 0.4))
+      if (consent_width >= 150 && consent_width >= 2 * article_width && (title || e_.markers.consent > 0 || share >= 0.4))
         return decide(PageKind::consent_wall, "consent wording stands where the article should be (" +
                                                   std::to_string(article_chars) + " characters of other text)");
     }
-    if (e_.kept_chars >= kShortText || article_like_ || e_.markers.consent == 0) return false;
+    if (e_.kept_width >= kShortText || article_like_ || e_.markers.consent == 0) return false;
     // What the extractor took for the article is a consent notice: half its text reads as
     // consent and it holds five consent words or more (a wall whose wording the extractor's
     // English-only noise rules keep, "Nous utilisons des cookies ... nos partenaires").
     const int kept_words = consent_words(fold_case(kept_text));
-    if (kept_words >= 5 && 2 * kept_consent_chars >= e_.kept_chars) {
+    if (kept_words >= 5 && 2 * kept_consent_width >= e_.kept_width) {
       add("consent_words", kept_words);
       return decide(PageKind::consent_wall, "the article text is a consent notice (" +
                                                 std::to_string(kept_consent_chars) + " of " +
@@ -293,7 +296,7 @@ class Judge {
       if (reads_as_consent(b)) {
         if (story_after) return true;
         seen_notice = true;
-      } else if (seen_notice && b.prose && b.chars >= 80) {
+      } else if (seen_notice && b.prose && b.width >= 80) {
         story_after = true;
       }
     }
@@ -318,7 +321,7 @@ class Judge {
     std::int32_t kept_after = 0;
     std::size_t end = std::min(e_.blocks.size(), std::size_t(last_kept_) + 9);
     for (std::size_t k = e_.blocks.size(); k-- > 0;) {
-      if (k < end && k >= std::size_t(first_kept_) && e_.blocks[k].chars <= 500) {
+      if (k < end && k >= std::size_t(first_kept_) && e_.blocks[k].width <= 500) {
         std::string folded = fold(e_.blocks[k].text);
         std::string_view call = find_phrase(folded, phrases::paywall_call);
         // "Already a subscriber?" stands in headers and footers of whole sites too: only
@@ -328,25 +331,25 @@ class Judge {
         // The call ends the article: at most a sixth of its text comes after it, not counting
         // the short lines of the offer box the call heads ("One month for 1 euro", "Already
         // a subscriber? Sign in"), which the extractor may keep.
-        if (!call.empty() && (kept_after - offer_lines_after(k)) * 6 <= e_.kept_chars) {
+        if (!call.empty() && (kept_after - offer_lines_after(k)) * 6 <= e_.kept_width) {
           add("paywall_call", call);
           return decide(PageKind::paywall_teaser, "a call to subscribe cuts the article short");
         }
       }
-      if (e_.blocks[k].kept) kept_after += e_.blocks[k].chars;
+      if (e_.blocks[k].kept) kept_after += e_.blocks[k].width;
     }
-    if (paywalled_ && e_.markers.paywall > 0 && e_.kept_chars < kShortText && e_.kept_prose_blocks <= 3)
+    if (paywalled_ && e_.markers.paywall > 0 && e_.kept_width < kShortText && e_.kept_prose_blocks <= 3)
       return decide(PageKind::paywall_teaser, "a paywalled article with paywall markup shows only a short text");
     return false;
   }
 
-  // The kept characters of the short lines (under 100 characters) in the four blocks after
-  // block `k`: an offer box under a paywall's call.
+  // The kept width of the short lines (under 100) in the four blocks after block `k`: an
+  // offer box under a paywall's call.
   std::int32_t offer_lines_after(std::size_t k) const {
-    std::int32_t chars = 0;
+    std::int32_t width = 0;
     for (std::size_t j = k + 1; j < std::min(e_.blocks.size(), k + 5); ++j)
-      if (e_.blocks[j].kept && e_.blocks[j].chars < 100) chars += e_.blocks[j].chars;
-    return chars;
+      if (e_.blocks[j].kept && e_.blocks[j].width < 100) width += e_.blocks[j].width;
+    return width;
   }
 
   // A home, section, tag or search page: teasers (a headline link and its summary) make up
@@ -363,11 +366,11 @@ class Judge {
     // no story to be: a video hub, a search page whose results the extractor set aside, a
     // topic page with a line of introduction.
     const bool agrees = says_listing || e_.headline_links >= 10 || e_.markers.article_elements >= 5 ||
-                        (!article_like_ && (e_.kept_chars < 150 || own_prose <= 1));
+                        (!article_like_ && (e_.kept_width < 150 || own_prose <= 1));
     // A dated article with a paragraph or two under a grid of related stories (a video page)
     // is still an article.
     const bool dated_article = is_article_type(page_type_) && e_.metadata && !e_.metadata->published.empty();
-    if (e_.teasers >= 6 && 2 * e_.teasers >= page_prose_ && own_prose <= 2 && e_.kept_chars < kShortText &&
+    if (e_.teasers >= 6 && 2 * e_.teasers >= page_prose_ && own_prose <= 2 && e_.kept_width < kShortText &&
         e_.region_share < 0.3 && agrees && !dated_article)
       return decide(PageKind::not_article, std::to_string(e_.teasers) + " teasers and no story of its own");
     const bool calls_itself_listing =
@@ -378,16 +381,19 @@ class Judge {
     // A page whose type says profile or collection (an author page with a long biography):
     // teasers make up half its prose.
     const bool declared_listing = is_listing_type(page_type_) && page_type_ != "website" && page_type_ != "WebSite";
-    if (declared_listing && e_.teasers >= 6 && 2 * e_.teasers >= page_prose_ && e_.kept_chars < kShortText)
+    if (declared_listing && e_.teasers >= 6 && 2 * e_.teasers >= page_prose_ && e_.kept_width < kShortText)
       return decide(PageKind::not_article, "a " + std::string(page_type_) + " page of " + std::to_string(e_.teasers) +
                                                " teasers");
     // A search or tag page with nothing listed: its title says what it is, its heading or
     // text says nothing matched, and it has a line of its own at most and no article metadata.
-    if (title_listing && !article_like_ && own_prose <= 1 && e_.kept_chars < 300 &&
+    if (title_listing && !article_like_ && own_prose <= 1 && e_.kept_width < 300 &&
         (!title_says(phrases::no_results, "no_results").empty() || text_says(phrases::no_results, 300, "no_results") > 0))
       return decide(PageKind::not_article, "a search or tag page with nothing listed");
-    // Headlines without summaries: no prose at all, and a page of headline links.
-    if (e_.kept_prose_blocks == 0 && e_.headline_links >= 12 &&
+    // Headlines without summaries: no prose at all, and a page of headline links. Or, with no
+    // article metadata, one short line: what the extractor falls back to when every card is
+    // one link, summary and all (a copyright line of the footer).
+    const bool no_prose = e_.kept_prose_blocks == 0 || (!article_like_ && own_prose <= 1 && e_.kept_width < 150);
+    if (no_prose && e_.headline_links >= 12 &&
         (says_listing || e_.markers.article_elements >= 5 || e_.headline_links >= 25))
       return decide(PageKind::not_article, std::to_string(e_.headline_links) + " headline links and no prose");
     return false;

@@ -16,8 +16,9 @@ namespace winnow::parsers {
 // One text block of the page as the extractor judged it.
 struct EvidenceBlock {
   std::string_view text;
-  std::int32_t chars = 0;
-  std::int32_t link_chars = 0;
+  std::int32_t chars = 0;       // as TextBlock (segment.h): characters, to report
+  std::int32_t width = 0;       // and the width, which every threshold reads
+  std::int32_t link_width = 0;
   bool kept = false;
   Removal reason = Removal::outside_article;  // when !kept
   std::int32_t heading = 0;  // 1..6 for <h1>..<h6>, 0 otherwise
@@ -32,9 +33,11 @@ struct PageEvidence {
   PageMarkers markers;
   std::vector<EvidenceBlock> blocks;  // every block of the page, in order
   std::int32_t kept_chars = 0;        // characters of the extracted article
+  std::int32_t kept_width = 0;        // its width (segment.h)
   std::int32_t kept_prose_blocks = 0; // of its blocks, those that read as running text
   std::int32_t page_chars = 0;        // characters of all blocks
-  std::int32_t page_link_chars = 0;
+  std::int32_t page_width = 0;
+  std::int32_t page_link_width = 0;
   std::int32_t headline_links = 0;    // blocks that are one link of a headline's length
   std::int32_t teasers = 0;           // prose blocks right under a headline link
   double region_share = 0;            // the article region's prose / the page's prose

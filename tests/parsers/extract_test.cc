@@ -4,9 +4,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
+#include "parsers/extract/dom.h"
 #include "parsers/extract/extract.h"
+#include "parsers/extract/segment.h"
 #include "parsers/html/document.h"
 #include "parsers/render/render.h"
 
@@ -59,6 +65,22 @@ bool removed_as(const Article& article, const std::string& needle, Removal reaso
 void check_article_kept(const std::string& text) {
   for (const auto& p : kParagraphs) BOOST_TEST(has(text, p), "missing paragraph: " << p.substr(0, 40));
 }
+
+std::string verdict_fixture(const std::string& name) {
+  std::ifstream in(std::filesystem::path(WINNOW_SOURCE_DIR) / "tests/fixtures/verdict" / name, std::ios::binary);
+  BOOST_TEST_REQUIRE(in.good(), name);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// A page of tests/fixtures/verdict, with pieces of text that must be in the article and
+// pieces (related stories, most-read lists, menus, footers) that must not.
+struct FixtureText {
+  const char* file;
+  std::vector<std::string> kept;
+  std::vector<std::string> dropped;
+};
 
 }  // namespace
 
@@ -188,6 +210,73 @@ BOOST_AUTO_TEST_CASE(chinese_sentences_in_divs_are_prose) {
   Article a = run(html);
   BOOST_TEST(a.verdict.kind == PageKind::article);
   for (const auto& s : sentences) BOOST_TEST(has(to_plain_text(a), s));
+}
+
+BOOST_AUTO_TEST_CASE(wide_script_characters_are_wider_than_latin_letters) {
+  // A Han ideograph counts 3, a kana or Hangul syllable 2, the rest 1; the characters stay
+  // a count of code points, as reports say it.
+  HtmlDocument doc = HtmlDocument::parse("<body><p><a href=\"/a\">长江大桥</a> Bridge</p><p>ニュース 한빛 12。</p></body>");
+  FlatDom dom = flatten(doc.root(), 10'000);
+  std::vector<TextBlock> blocks = segment(dom, 0);
+  BOOST_TEST_REQUIRE(blocks.size() == 2u);
+  BOOST_TEST(blocks[0].chars == 10);
+  BOOST_TEST(blocks[0].width == 4 * 3 + 6);
+  BOOST_TEST(blocks[0].link_width == 12);
+  BOOST_TEST(blocks[0].lead_link_width == 12);
+  // ニュー are kana, the length mark ー and 。 count as marks; Hangul syllables 2 each.
+  BOOST_TEST(blocks[1].chars == 9);
+  BOOST_TEST(blocks[1].width == 3 * 2 + 1 + 2 * 2 + 2 + 1);
+  BOOST_TEST(char_width(U'a') == 1);
+  BOOST_TEST(char_width(U'é') == 1);
+  BOOST_TEST(char_width(U'\uFF11') == 1);  // a full-width digit is one digit
+}
+
+BOOST_AUTO_TEST_CASE(chinese_japanese_and_korean_articles_keep_their_paragraphs_only) {
+  const FixtureText pages[] = {
+      {"article-zh-hans-news.html",
+       {"历时八个月的长江大桥维修加固工程已于本周提前完工", "此外，大桥新安装了结构健康监测系统", "家住江北的市民刘女士说"},
+       {"热点排行", "地铁五号线南延线下月开通", "关于我们", "当前位置", "分享到"}},
+      {"article-zh-hans-brief.html", {"市图书馆周末开放时间由晚六点延长至晚九点", "读者可通过公众号预约座位"}, {"版权所有", "时政"}},
+      {"article-zh-hans-with-related.html",
+       {"三座垃圾分类处理厂已全部建成投产", "计划改建为市民公园"},
+       {"相关新闻", "垃圾分类三年：居民投放准确率超八成", "厨余垃圾变身清洁能源"}},
+      {"article-zh-hant-news.html",
+       {"高麗菜每公斤批發價突破六十元", "民眾不必過度搶購囤積"},
+       {"熱門新聞", "央行理監事會決議維持利率不變", "隱私權政策"}},
+      {"article-zh-hant-brief.html", {"捷運環狀線將延長營運至凌晨一點", "乘客可上官網查詢"}, {"版權所有"}},
+      {"article-zh-hant-with-related.html",
+       {"新線全長約十一公里", "定期向居民匯報工程進度"},
+       {"延伸閱讀", "東鐵綫過海段通車一年", "政府公布鐵路發展策略"}},
+      {"article-ja-hokuriku-news.html",
+       {"建設費の高騰を受けて小浜・京都ルートの事業費を見直す方針", "整備委員会は来年度中に結論を出したい考えだ"},
+       {"アクセスランキング", "金沢市、路面電車の導入を本格検討", "会社案内"}},
+      {"article-ja-hokuriku-brief.html", {"冬の風物詩「雪つり」の作業が始まった", "園内の約８００カ所に施される"}, {"Copyright"}},
+      {"article-ja-hokuriku-with-related.html",
+       {"仮設の工房で新酒の仕込みを始めた", "新酒は年明けに出荷する予定だ"},
+       {"関連記事", "県外の蔵で「共同醸造」", "全国の百貨店で販売"}},
+      {"article-ko-hanbit-news.html",
+       {"심야 자율주행 버스 노선을 현재 한 곳에서 네 곳으로 늘린다", "2028년까지 노선을 더 늘릴 계획"},
+       {"많이 본 뉴스", "기준금리 동결", "개인정보처리방침", "무단 전재"}},
+      {"article-ko-hanbit-brief.html", {"올겨울 첫 한파주의보를 내렸다", "빙판길 사고에 유의해 달라고"}, {"Copyright"}},
+      {"article-ko-hanbit-with-related.html",
+       {"배추값이 안정세를 보이고 있다", "10% 정도 줄어들 것으로 예상된다"},
+       {"관련기사", "고춧가루 가격 1년 만에 하락 전환", "김장 나눔 행사"}},
+  };
+  for (const FixtureText& page : pages) {
+    Article a = run(verdict_fixture(page.file));
+    const std::string text = to_plain_text(a);
+    BOOST_TEST(a.verdict.kind == PageKind::article, page.file << ": " << a.verdict.reason);
+    for (const auto& t : page.kept) BOOST_TEST(has(text, t), page.file << " lost: " << t);
+    for (const auto& t : page.dropped) BOOST_TEST(!has(text, t), page.file << " kept: " << t);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_verdict_reports_characters_not_width) {
+  // Two paragraphs of 46 and 40 characters: the reason counts them, not their width.
+  Article a = run(verdict_fixture("article-zh-hans-brief.html"));
+  BOOST_TEST(a.verdict.kind == PageKind::article);
+  BOOST_TEST(a.verdict.reason.starts_with("86 characters of article text"), a.verdict.reason);
+  BOOST_TEST(a.verdict.signals.front() == "kept_chars=86");
 }
 
 BOOST_AUTO_TEST_CASE(share_bar_is_removed) {
