@@ -19,7 +19,8 @@ namespace winnow::parsers {
 //    link-heavy items of an article's list stay; plain paragraphs are not notices (2026-12).
 // 5: noise, byline and date wording in more languages; CJK word counts; copyright lines and
 //    linked source addresses kept; one-paragraph teasers a listing; verdicts of more
-//    systems and languages; no space after a line break (2026-12).
+//    systems and languages; lengths measured as widths (Han 3, kana and Hangul 2); no space
+//    after a line break (2026-12).
 inline constexpr std::int32_t kExtractorVersion = 5;
 
 struct ExtractOptions {
