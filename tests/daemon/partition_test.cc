@@ -23,6 +23,16 @@ namespace {
 
 BOOST_AUTO_TEST_SUITE(partition)
 
+// Once the cluster is mid-work (the first daemon up holds feeds and hosts, and pages are
+// being fetched), cuts the first daemon that polled off from the server: its index.
+int cut_the_first_poller(Cluster& cluster) {
+  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= 2; }, 30s), cluster.see_logs());
+  const int victim = cluster.first_poller();
+  BOOST_TEST_REQUIRE(victim >= 0);
+  cluster.proxies[std::size_t(victim)]->cut();
+  return victim;
+}
+
 // `reset`: the link comes back with every connection of the partition's time reset (TCP gave
 // up on them); otherwise what was held is delivered late.
 void cut_one_daemon_off(bool reset) {
@@ -37,13 +47,9 @@ void cut_one_daemon_off(bool reset) {
     BOOST_TEST_MESSAGE("needs the tests' own PostgreSQL server (WINNOW_TEST_ARCHIVE_URL unset)");
     return;
   }
-  // Mid-work: the first daemon up holds feeds and hosts, and pages are being fetched.
-  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= 2; }, 30s), cluster.see_logs());
-  const int victim = cluster.first_poller();
-  BOOST_TEST_REQUIRE(victim >= 0);
-  TcpProxy& link = *cluster.proxies[std::size_t(victim)];
-  link.cut();
+  const int victim = cut_the_first_poller(cluster);
   const auto cut = Clock::now();
+  TcpProxy& link = *cluster.proxies[std::size_t(victim)];
 
   const auto took_s = wait_taken_over(cluster, cut, victim, 30s);
   BOOST_TEST_REQUIRE(took_s.has_value(), "its feeds were not taken over; " << cluster.see_logs());
@@ -112,12 +118,9 @@ BOOST_AUTO_TEST_CASE(a_daemon_stopped_while_its_statements_stall_exits_at_the_de
     BOOST_TEST_MESSAGE("needs the tests' own PostgreSQL server (WINNOW_TEST_ARCHIVE_URL unset)");
     return;
   }
-  BOOST_TEST_REQUIRE(cluster.wait_for([&] { return cluster.articles() >= 2; }, 30s), cluster.see_logs());
-  const int victim = cluster.first_poller();
-  BOOST_TEST_REQUIRE(victim >= 0);
-  TcpProxy& link = *cluster.proxies[std::size_t(victim)];
-  link.cut();
+  const int victim = cut_the_first_poller(cluster);
   const auto cut = Clock::now();
+  TcpProxy& link = *cluster.proxies[std::size_t(victim)];
   // Its next batch, renewal or claim goes into the stall.
   std::this_thread::sleep_for(500ms);
   const auto term = Clock::now();
