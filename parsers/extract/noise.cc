@@ -353,7 +353,8 @@ std::optional<Removal> removal_by_text(std::string_view text, int width, double 
                                            "this content is for informational"}) ||
                        contains_any(s, {"not trading advice", "not investment advice", "not financial advice",
                                         "does not constitute investment", "for informational purposes only",
-                                        "does not constitute financial"})))
+                                        "does not constitute financial", "subject to copyright",
+                                        "may be reproduced without"})))
     return Removal::disclaimer;
   if (width <= 200 && starts_with_any(s, {"about the author", "about the writer"})) return Removal::author_bio;
   if (width <= 700 && looks_like_author_bio(text)) return Removal::author_bio;

@@ -364,6 +364,16 @@ BOOST_AUTO_TEST_CASE(wire_copyright_line_closing_the_article_is_kept) {
   BOOST_TEST(!has(text, "City Times. All rights reserved"));
 }
 
+BOOST_AUTO_TEST_CASE(a_notice_that_the_page_may_not_be_reproduced_is_removed) {
+  // Unlike a wire service's line, a notice of the publisher's terms under every story of a
+  // site is a disclaimer, not part of the story.
+  const std::string notice = "This document is subject to copyright. Apart from any fair dealing for the purpose of "
+                             "private study or research, no part may be reproduced without the written permission.";
+  Article a = run(page("", "<p>" + notice + "</p>"));
+  check_article_kept(to_plain_text(a));
+  BOOST_TEST(removed_as(a, "subject to copyright", Removal::disclaimer));
+}
+
 BOOST_AUTO_TEST_CASE(web_address_written_out_as_a_link_is_kept) {
   // "On the Net: http://..." names the article's source; a print header's address in plain
   // text and a box of addresses in a list are not the article.
