@@ -18,16 +18,27 @@ int char_width(char32_t cp) {
 
 namespace {
 
-// The width (char_width) of the character that lead byte text[i] starts. Gumbo's text is
-// valid UTF-8; a short sequence at the end counts as one.
-int width_at(std::string_view text, std::size_t i) {
+// The code point of 3 or 4 bytes that lead byte text[i] starts (U+0800 and up); 0 for a
+// shorter one or a sequence cut short. Gumbo's text is valid UTF-8.
+char32_t wide_code_point_at(std::string_view text, std::size_t i) {
   const auto c = static_cast<unsigned char>(text[i]);
-  if (c < 0xE1) return 1;  // nothing below U+1000 is wide
+  if (c < 0xE0) return 0;
   const std::size_t n = base::utf8_lead_length(c);
-  if (i + n > text.size()) return 1;
+  if (i + n > text.size()) return 0;
   char32_t cp = c & (n == 3 ? 0x0F : 0x07);
   for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  return char_width(cp);
+  return cp;
+}
+
+// The width (char_width) of the character that lead byte text[i] starts.
+int width_at(std::string_view text, std::size_t i) {
+  if (static_cast<unsigned char>(text[i]) < 0xE1) return 1;  // nothing below U+1000 is wide
+  return char_width(wide_code_point_at(text, i));
+}
+
+// Chinese and Japanese (Han, kana) write their words without spaces between them.
+bool writes_without_spaces(char32_t cp) {
+  return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
 }
 
 // Builds one block's text while the walk feeds it text runs.
@@ -108,10 +119,7 @@ class BlockBuilder {
       bool space = c == ' ' || c == '\n';
       if (!space && !in_word) ++block_.words;
       in_word = !space;
-      if (c >= 0xE3 && c <= 0xE9 && i + 2 < text.size()) {
-        const char32_t cp = (char32_t(c & 0x0F) << 12) | (char32_t(text[i + 1] & 0x3F) << 6) | char32_t(text[i + 2] & 0x3F);
-        if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) || cp >= 0x4E00) ++ideographs;
-      }
+      if (writes_without_spaces(wide_code_point_at(text, i))) ++ideographs;
     }
     // Chinese and Japanese put no spaces between words, which run about two characters
     // each: a sentence of them is one "word" to the count above.

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/ascii.h"
+#include "base/utf8.h"
 #include "parsers/extract/phrases.h"
 
 namespace winnow::parsers {
@@ -211,28 +212,25 @@ bool has_cjk_date(std::string_view t) {
 }  // namespace
 
 bool looks_like_byline(std::string_view text) {
-  std::string t = base::to_lower(text.substr(0, 150));
+  const std::string folded = fold_case(text.substr(0, 150));
+  const std::string_view t = base::trim(folded, " ");
+  // An author's or a publication line.
   for (std::string_view prefix : {"by ", "posted ", "published ", "updated ", "written by", "last updated",
                                   "curated by", "compiled by", "reported by", "edited by", "produced by",
-                                  "publicado", "publi\xc3\xa9", "ver\xc3\xb6" "ffentlicht", "diterbitkan", "por "})
-    if (t.starts_with(prefix)) return true;
-  if (has_numeric_date(t) && t.size() <= 150) return true;
-  const bool has_digit = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-  // Other languages: an author's line; any: a short line with a written date.
-  const std::string folded = fold_case(text.substr(0, 150));
-  const std::string_view f = base::trim_left(folded, " ");
-  for (std::string_view prefix : {"von ", "par ", "door ", "av ", "af ", "di ", "escrito por", "scritto da",
+                                  "publicado", "publi\xc3\xa9", "ver\xc3\xb6" "ffentlicht", "diterbitkan", "por ",
+                                  "von ", "par ", "door ", "av ", "af ", "di ", "escrito por", "scritto da",
                                   "geschrieben von", "écrit par", "autor:", "autore:", "auteur :", "auteur:",
                                   "автор", "作者", "记者", "記者", "文／", "文/", "yazar:", "tác giả", "napisał",
                                   "kirjoittanut", "szerző:"})
-    if (f.starts_with(prefix)) return true;
-  const std::string_view trimmed = base::trim_right(f, " ");
-  if (trimmed.size() <= 60 && (trimmed.ends_with("기자") || trimmed.ends_with("记者") || trimmed.ends_with("記者") ||
-                               trimmed.ends_with("特派員")))
+    if (t.starts_with(prefix)) return true;
+  // A reporter's name and title, as Korean, Chinese and Japanese papers sign.
+  if (t.size() <= 60 && (t.ends_with("기자") || t.ends_with("记者") || t.ends_with("記者") || t.ends_with("特派員")))
     return true;
-  const auto chars = std::count_if(folded.begin(), folded.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-  if (!has_digit || chars > 60) return false;
-  return has_cjk_date(folded) || names_a_month(folded);
+  // A date: numeric anywhere in the line; written out in a short one.
+  if (has_numeric_date(t)) return true;
+  const bool has_digit = std::any_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const auto chars = std::count_if(t.begin(), t.end(), [](char c) { return !base::is_utf8_continuation(static_cast<unsigned char>(c)); });
+  return has_digit && chars <= 60 && (has_cjk_date(t) || names_a_month(t));
 }
 
 // "Updated 11:21 pm CST, Tuesday, November 19, 2019" below the article, too.

@@ -152,23 +152,16 @@ void PgArchive::release_hosts(const std::string& owner, const std::vector<std::s
 }
 
 void PgArchive::release_leases(const std::string& owner) {
-  const auto release = [&] {
+  // Idempotent, both statements: once `owner`'s leases are gone there is nothing of theirs to
+  // clear again, and no one else's is touched. So a release whose connection broke or timed
+  // out (at its COMMIT, perhaps after the server committed) runs once more, on a new
+  // connection: the other daemons get the feeds at once instead of after the lease.
+  idempotent([&] {
     transaction([&] {
       db_.run("UPDATE feeds SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $1", Params(owner));
       db_.run("DELETE FROM host_leases WHERE owner = $1", Params(owner));
     });
-  };
-  if (depth_ > 0) return release();
-  try {
-    release();
-  } catch (const PgError& e) {
-    // Idempotent, both statements: once `owner`'s leases are gone there is nothing of theirs
-    // to clear again, and no one else's is touched. So a release whose connection broke or
-    // timed out (at its COMMIT, perhaps after the server committed) runs once more, on a new
-    // connection: the other daemons get the feeds at once instead of after the lease.
-    if (!e.sqlstate().empty() || !db_.broken()) throw;
-    release();
-  }
+  });
 }
 
 void PgArchive::clear_leases() {

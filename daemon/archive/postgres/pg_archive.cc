@@ -6,6 +6,7 @@
 #include <bit>
 #include <ctime>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "daemon/archive/article_codec.h"
@@ -114,17 +115,23 @@ Result PgArchive::write(std::string_view sql, const Params& params) {
   return result;
 }
 
-Result PgArchive::write_idempotent(std::string_view sql, const Params& params) {
-  if (depth_ > 0) return write(sql, params);  // the caller's transaction fails whole
+void PgArchive::idempotent(const std::function<void()>& work) {
+  if (depth_ > 0) return work();  // the caller's transaction fails whole
   try {
-    return write(sql, params);
+    work();
   } catch (const PgError& e) {
-    // A server error (a SQLSTATE) is the statement's own: running it again changes nothing.
+    // A server error (a SQLSTATE) is the work's own: running it again changes nothing.
     // Without one the connection failed, before or after the server committed: running it
     // once more leaves the state one run leaves, whichever it was.
     if (!e.sqlstate().empty() || !db_.broken()) throw;
-    return write(sql, params);
+    work();
   }
+}
+
+Result PgArchive::write_idempotent(std::string_view sql, const Params& params) {
+  std::optional<Result> result;
+  idempotent([&] { result.emplace(write(sql, params)); });
+  return std::move(*result);
 }
 
 void PgArchive::transaction(const std::function<void()>& work) {

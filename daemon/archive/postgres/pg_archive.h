@@ -136,9 +136,11 @@ class PgArchive final : public Archive {
   void order_commits();
   // A statement that writes: outside transaction() it commits alone, and counts as a commit.
   Result write(std::string_view sql, const Params& params);
-  // The same for a lease write whose effect is a state that running it again reproduces
-  // (leases.cc): outside transaction(), one that failed because the connection broke, timed
-  // out or could not be made again is run once more, on a new connection.
+  // Runs `work`, whose effect is a state that running it again reproduces (a lease write,
+  // leases.cc): outside transaction(), work that failed because the connection broke, timed
+  // out or could not be made again runs once more, on a new connection.
+  void idempotent(const std::function<void()>& work);
+  // write() as idempotent work.
   Result write_idempotent(std::string_view sql, const Params& params);
   void outer_transaction(const std::function<void()>& work);
   void upsert_entry(std::int64_t feed_id, const std::string& entry_key, std::optional<std::int64_t> article_id);
