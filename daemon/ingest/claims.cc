@@ -201,8 +201,8 @@ void Ingest::wake_in(std::chrono::milliseconds delay) {
   timer_armed_ = true;
   timer_at_ = at;
   timer_.expires_at(at);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+  timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
     timer_armed_ = false;
     claim_due();
   });
@@ -278,8 +278,8 @@ void Ingest::ask_for_host(const std::string& host) {
         lease.waiters = std::move(waiters);
         if (!lease.retry) lease.retry = std::make_unique<asio::steady_timer>(loop_);
         lease.retry->expires_after(kHostRetry);
-        lease.retry->async_wait([this, host](const boost::system::error_code& ec) {
-          if (ec) return;
+        lease.retry->async_wait([this, alive = std::weak_ptr<bool>(alive_), host](const boost::system::error_code& ec) {
+          if (ec || alive.expired()) return;
           auto it = host_leases_.find(host);
           if (it != host_leases_.end() && !it->second->asking && !it->second->waiters.empty()) ask_for_host(host);
         });
@@ -292,7 +292,8 @@ void Ingest::arm_renewal() {
   if (renew_armed_ || draining_) return;
   renew_armed_ = true;
   renew_timer_.expires_after(std::chrono::seconds(std::max<std::int64_t>(1, options_.lease_s / 3)));
-  renew_timer_.async_wait([this](const boost::system::error_code& ec) {
+  renew_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+    if (alive.expired()) return;  // cancelled by ~Ingest, the handler still queued
     renew_armed_ = false;
     if (ec || draining_) return;
     renew_leases();

@@ -189,8 +189,8 @@ void Ingest::drain(std::chrono::milliseconds grace, std::function<void()> draine
   retry_timer_.cancel();
   log::info("draining", {{"in_flight", in_flight()}, {"waiting", hosts_.waiting()}});
   grace_timer_ = std::make_unique<asio::steady_timer>(loop_, grace);
-  grace_timer_->async_wait([this](const boost::system::error_code& ec) {
-    if (ec || !drained_) return;
+  grace_timer_->async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+    if (ec || alive.expired() || !drained_) return;
     log::warning("drain timed out; cancelling", {{"in_flight", in_flight()}});
     cancel_in_flight();
   });

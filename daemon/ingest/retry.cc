@@ -38,8 +38,8 @@ void Ingest::arm_retry_timer() {
   const auto period = std::chrono::seconds(std::clamp<std::int64_t>(options_.retry.base_delay_s, 1, 60));
   retry_timer_armed_ = true;
   retry_timer_.expires_after(period);
-  retry_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+  retry_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
     retry_timer_armed_ = false;
     on_retry_timer();
   });
