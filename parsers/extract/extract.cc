@@ -25,6 +25,8 @@ namespace {
 constexpr int kClusterLevels = 2;
 constexpr std::int32_t kMinLoneProseChars = 80;
 constexpr double kArticleBeforeWidgetChars = 400;
+// What a slideshow's wrapper may add to it and still be its frame: a heading, "show all".
+constexpr std::int32_t kSlideshowFrameChars = 80;
 constexpr int kSiblingLevels = 2;
 
 double link_density(const TextBlock& b) { return b.width ? double(b.link_width) / b.width : 0.0; }
@@ -428,6 +430,66 @@ class Extractor {
         i = node.end - 1;
       }
     }
+    mark_slideshows();
+  }
+
+  // A slideshow set into the article: three or more slides in a row numbered "1/50",
+  // "2/50", "3/50" (or "1 of 50"), beside an article of its own. Its captions tell fifty
+  // other stories ("Business news in pictures" under a piece on hotels), so the box goes
+  // whole, with its heading and "show all", however much prose it holds. A page that is
+  // the gallery keeps it: without an article around it, nothing is marked.
+  void mark_slideshows() {
+    std::size_t k = 0;
+    while (k < blocks_.size()) {
+      std::optional<SlideNumber> first;
+      if (in_region(blocks_[k].first) && !mark_[blocks_[k].owner]) first = slide_number(blocks_[k].text);
+      if (!first) {
+        ++k;
+        continue;
+      }
+      // The slides that follow it, numbered on from it out of the same count.
+      std::size_t last = k;
+      int next = first->index + 1, slides = 1;
+      for (std::size_t t = k + 1; t < blocks_.size(); ++t) {
+        std::optional<SlideNumber> n = slide_number(blocks_[t].text);
+        if (!n) continue;
+        if (n->count != first->count || n->index != next) break;
+        last = t;
+        ++next;
+        ++slides;
+      }
+      if (slides >= 3) mark_slideshow(k, last);
+      k = last + 1;
+    }
+  }
+
+  void mark_slideshow(std::size_t first, std::size_t last) {
+    // The box that holds every slide, widened to its wrappers while they add only a short
+    // line or two ("Business news in pictures", "50 show all").
+    std::int32_t box = blocks_[first].owner;
+    while (box >= 0 && dom_.nodes[box].end <= blocks_[last].owner) box = dom_.nodes[box].parent;
+    if (box < 0) return;
+    auto width_of = [&](std::int32_t node) {
+      std::int32_t width = 0;
+      for (std::size_t b = first_block_at(node), end = first_block_at(dom_.nodes[node].end); b < end; ++b)
+        width += blocks_[b].width;
+      return width;
+    };
+    for (std::int32_t box_width = width_of(box); dom_.nodes[box].parent >= 0;) {
+      std::int32_t wrapper = dom_.nodes[box].parent;
+      std::int32_t wrapper_width = width_of(wrapper);
+      if (wrapper_width - box_width > kSlideshowFrameChars || !in_region(wrapper)) break;
+      box = wrapper;
+      box_width = wrapper_width;
+    }
+    double outside = 0;  // the article's prose around it
+    for (std::size_t b = 0; b < blocks_.size(); ++b) {
+      const bool inside = blocks_[b].owner >= box && blocks_[b].owner < dom_.nodes[box].end;
+      if (!inside && prose_[b] && in_region(blocks_[b].first) && !mark_[blocks_[b].owner])
+        outside += blocks_[b].width - blocks_[b].link_width;
+    }
+    if (outside < 2 * kArticleBeforeWidgetChars) return;
+    std::fill(mark_.begin() + box, mark_.begin() + dom_.nodes[box].end, Removal::caption);
   }
 
   std::optional<Removal> container_removal(std::int32_t i, double region_good) const {

@@ -20,7 +20,7 @@ namespace winnow::parsers {
 // 5: noise, byline and date wording in more languages; CJK word counts; copyright lines and
 //    linked source addresses kept; one-paragraph teasers a listing; verdicts of more
 //    systems and languages; lengths measured as widths (Han 3, kana and Hangul 2); no space
-//    after a line break (2026-12).
+//    after a line break; a numbered slideshow set into an article goes whole (2026-12).
 inline constexpr std::int32_t kExtractorVersion = 5;
 
 struct ExtractOptions {

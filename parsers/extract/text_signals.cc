@@ -109,6 +109,30 @@ bool is_counter_label(std::string_view text) {
   return false;
 }
 
+std::optional<SlideNumber> slide_number(std::string_view text) {
+  auto number = [&](std::size_t& i) -> int {
+    int n = 0, digits = 0;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 4; ++i, ++digits)
+      n = n * 10 + (text[i] - '0');
+    return digits && (i == text.size() || !std::isdigit(static_cast<unsigned char>(text[i]))) ? n : -1;
+  };
+  std::size_t i = 0;
+  const int index = number(i);
+  if (index <= 0) return std::nullopt;
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (i < text.size() && text[i] == '/') {
+    ++i;
+  } else {  // "3 of 12": a short word between, in any language ("of", "de", "von", "из", "/")
+    const std::size_t word = i;
+    while (i < text.size() && text[i] != ' ' && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == word || i - word > 6 || i == text.size()) return std::nullopt;
+  }
+  while (i < text.size() && text[i] == ' ') ++i;
+  const int count = number(i);
+  if (count < index) return std::nullopt;
+  return SlideNumber{index, count};
+}
+
 bool is_bare_url(std::string_view text) {
   std::string_view t = text.substr(0, 8);
   const bool scheme = base::iequals(t.substr(0, 7), "http://") || base::iequals(t, "https://");

@@ -2,6 +2,7 @@
 // What a block's own wording says about it: sentence or label, prose or script, byline,
 // date, counter, a comment's signature. The extractor's judgements read these; none looks at
 // markup. Pure; any thread.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,14 @@ std::string fold_key(std::string_view text);
 
 // "12 Sources", "3 min read", "45 comments".
 bool is_counter_label(std::string_view text);
+
+// A slide's number at the head of its caption: "12/50 Rogue trader freed", "3 of 12", "4 de 20"
+// give {12, 50}, {3, 12}, {4, 20}; nothing when the text does not start so or the first
+// number is 0 or above the second.
+struct SlideNumber {
+  int index = 0, count = 0;
+};
+std::optional<SlideNumber> slide_number(std::string_view text);
 
 // The dated line over a reader's comment: "Posted by: Jane, Leeds on 8:21pm Tue 1 Jan 08".
 bool is_signature(std::string_view text);

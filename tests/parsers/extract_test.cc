@@ -446,6 +446,45 @@ BOOST_AUTO_TEST_CASE(caption_and_credit_are_removed) {
   BOOST_TEST(removed_as(a, "A bus on the new route", Removal::caption));
 }
 
+// A slideshow of `slides` numbered "k/count", each slide a headline and a caption.
+std::string slideshow(int slides, int count) {
+  std::string html = "<div><h2>Business news in pictures</h2><ul>";
+  for (int k = 1; k <= slides; ++k)
+    html += "<li><h3>" + std::to_string(k) + "/" + std::to_string(count) + " Company number " + std::to_string(k) +
+            " reports its results</h3><p>The company said on Monday that revenue in the quarter rose by " +
+            std::to_string(k) + " per cent, helped by strong demand in Asia and lower costs at home.</p></li>";
+  return html + "</ul></div>";
+}
+
+BOOST_AUTO_TEST_CASE(a_numbered_slideshow_inside_an_article_is_removed_whole) {
+  const std::string more =
+      "<p>Council members will meet again next month to agree the timetable for the northern routes and to "
+      "hear from residents who asked for a stop near the new hospital.</p><p>The transport authority said it "
+      "would publish the full list of stops before the end of the year, after a consultation that drew more "
+      "than two thousand replies.</p><p>Bus drivers' representatives welcomed the plan but asked for new "
+      "depots in the north, so that drivers would not have to start each shift with an hour's drive.</p>";
+  Article a = run(page(slideshow(5, 5), more));
+  std::string text = to_plain_text(a);
+  check_article_kept(text);
+  BOOST_TEST(has(text, "consultation that drew"));
+  BOOST_TEST(!has(text, "Company number"));
+  BOOST_TEST(!has(text, "Business news in pictures"));
+  BOOST_TEST(removed_as(a, "3/5 Company number 3", Removal::caption));
+}
+
+BOOST_AUTO_TEST_CASE(a_gallery_page_keeps_its_slides_and_two_numbered_lines_are_no_slideshow) {
+  // The gallery is the page: a one-line introduction, then the slides.
+  std::string gallery =
+      "<html><head><title>Business news in pictures</title></head><body><main><article>"
+      "<h1>Business news in pictures</h1><p>The week's company news, in photographs.</p>" +
+      slideshow(6, 6) + "</article></main></body></html>";
+  BOOST_TEST(has(to_plain_text(run(gallery)), "4/6 Company number 4"));
+  // Two lines numbered so are not a slideshow.
+  Article two = run(page(slideshow(2, 2)));
+  BOOST_TEST(!std::any_of(two.removed.begin(), two.removed.end(),
+                          [](const RemovedBlock& r) { return has(r.text, "2/2 Company") && r.reason == Removal::caption; }));
+}
+
 BOOST_AUTO_TEST_CASE(byline_and_date_are_metadata_not_text) {
   std::string html = page();
   html.replace(html.find("<div class=\"entry-content\">"), 0,

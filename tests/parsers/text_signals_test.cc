@@ -47,6 +47,12 @@ BOOST_AUTO_TEST_CASE(counters_bylines_and_datelines) {
   for (std::string_view label : {"4 min de lecture", "3 Min. Lesezeit", "12 comentarios", "5 мин чтения", "3 分钟阅读",
                                  "2 分で読めます", "7 Kommentare"})
     BOOST_TEST(is_counter_label(label), label);
+  BOOST_TEST(slide_number("12/50 Rogue trader freed")->index == 12);
+  BOOST_TEST(slide_number("12/50 Rogue trader freed")->count == 50);
+  BOOST_TEST(slide_number("3 of 12")->count == 12);
+  BOOST_TEST(slide_number("4 de 20 Le port")->index == 4);
+  for (std::string_view line : {"0/5 nothing", "7/5 past the count", "5 min read", "2 more stations", "Page 1/5", "1/"})
+    BOOST_TEST(!slide_number(line), line);
   BOOST_TEST(has_numeric_date("on 05/10/2018 at noon"));
   BOOST_TEST(has_numeric_date("2018-10-05"));
   BOOST_TEST(!has_numeric_date("version 1.2 released"));
