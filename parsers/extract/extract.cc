@@ -26,7 +26,9 @@ constexpr int kClusterLevels = 2;
 constexpr std::int32_t kMinLoneProseChars = 80;
 constexpr double kArticleBeforeWidgetChars = 400;
 // What a slideshow's wrapper may add to it and still be its frame: a heading, "show all".
-constexpr std::int32_t kSlideshowFrameChars = 80;
+constexpr double kSlideshowFrameChars = 80;
+// Slideshows marked on one page at most: a hostile page of nested ones refills its marks once each.
+constexpr int kMaxSlideshows = 8;
 constexpr int kSiblingLevels = 2;
 
 double link_density(const TextBlock& b) { return b.width ? double(b.link_width) / b.width : 0.0; }
@@ -439,8 +441,10 @@ class Extractor {
   // whole, with its heading and "show all", however much prose it holds. A page that is
   // the gallery keeps it: without an article around it, nothing is marked.
   void mark_slideshows() {
+    std::vector<double> width_before, prose_before;  // sums over the blocks before each: made once, when needed
+    int marked = 0;
     std::size_t k = 0;
-    while (k < blocks_.size()) {
+    while (k < blocks_.size() && marked < kMaxSlideshows) {
       std::optional<SlideNumber> first;
       if (in_region(blocks_[k].first) && !mark_[blocks_[k].owner]) first = slide_number(blocks_[k].text);
       if (!first) {
@@ -458,38 +462,43 @@ class Extractor {
         ++next;
         ++slides;
       }
-      if (slides >= 3) mark_slideshow(k, last);
+      if (slides >= 3) {
+        if (width_before.empty()) {
+          width_before.assign(blocks_.size() + 1, 0);
+          prose_before.assign(blocks_.size() + 1, 0);
+          for (std::size_t b = 0; b < blocks_.size(); ++b) {
+            const TextBlock& block = blocks_[b];
+            const bool article_prose = prose_[b] && in_region(block.first) && !mark_[block.owner];
+            width_before[b + 1] = width_before[b] + block.width;
+            prose_before[b + 1] = prose_before[b] + (article_prose ? block.width - block.link_width : 0);
+          }
+        }
+        if (mark_slideshow(k, last, width_before, prose_before)) ++marked;
+      }
       k = last + 1;
     }
   }
 
-  void mark_slideshow(std::size_t first, std::size_t last) {
+  // Marks the box of the slides blocks_[first..last] when an article stands around it.
+  bool mark_slideshow(std::size_t first, std::size_t last, const std::vector<double>& width_before,
+                      const std::vector<double>& prose_before) {
+    auto sum = [&](const std::vector<double>& before, std::int32_t node) {
+      return before[first_block_at(dom_.nodes[node].end)] - before[first_block_at(node)];
+    };
     // The box that holds every slide, widened to its wrappers while they add only a short
     // line or two ("Business news in pictures", "50 show all").
     std::int32_t box = blocks_[first].owner;
     while (box >= 0 && dom_.nodes[box].end <= blocks_[last].owner) box = dom_.nodes[box].parent;
-    if (box < 0) return;
-    auto width_of = [&](std::int32_t node) {
-      std::int32_t width = 0;
-      for (std::size_t b = first_block_at(node), end = first_block_at(dom_.nodes[node].end); b < end; ++b)
-        width += blocks_[b].width;
-      return width;
-    };
-    for (std::int32_t box_width = width_of(box); dom_.nodes[box].parent >= 0;) {
-      std::int32_t wrapper = dom_.nodes[box].parent;
-      std::int32_t wrapper_width = width_of(wrapper);
-      if (wrapper_width - box_width > kSlideshowFrameChars || !in_region(wrapper)) break;
+    if (box < 0) return false;
+    while (dom_.nodes[box].parent >= 0) {
+      const std::int32_t wrapper = dom_.nodes[box].parent;
+      if (sum(width_before, wrapper) - sum(width_before, box) > kSlideshowFrameChars || !in_region(wrapper)) break;
       box = wrapper;
-      box_width = wrapper_width;
     }
-    double outside = 0;  // the article's prose around it
-    for (std::size_t b = 0; b < blocks_.size(); ++b) {
-      const bool inside = blocks_[b].owner >= box && blocks_[b].owner < dom_.nodes[box].end;
-      if (!inside && prose_[b] && in_region(blocks_[b].first) && !mark_[blocks_[b].owner])
-        outside += blocks_[b].width - blocks_[b].link_width;
-    }
-    if (outside < 2 * kArticleBeforeWidgetChars) return;
+    const double outside = prose_before.back() - sum(prose_before, box);  // the article's prose around it
+    if (outside < 2 * kArticleBeforeWidgetChars) return false;
     std::fill(mark_.begin() + box, mark_.begin() + dom_.nodes[box].end, Removal::caption);
+    return true;
   }
 
   std::optional<Removal> container_removal(std::int32_t i, double region_good) const {
