@@ -148,6 +148,11 @@ BOOST_AUTO_TEST_CASE(hostile_search_input_is_searched_or_refused_as_a_bad_query)
   BOOST_TEST(archive->search("text:lighthouse", 10).empty());
   BOOST_TEST(archive->search("light*", 10).size() == 1u);
   BOOST_TEST(archive->search("lighthouse NOT keeper", 10).empty());
+  // Brackets nest as deep as FTS5 lets them (256), and a deeper query is refused, not
+  // recursed into until the stack runs out.
+  auto nested = [](int depth) { return std::string(depth, '(') + "lighthouse" + std::string(depth, ')'); };
+  BOOST_TEST(archive->search(nested(256), 10).size() == 1u);
+  BOOST_CHECK_THROW(archive->search(nested(257), 10), BadSearchQuery);
   BOOST_TEST(archive->search("submarine OR keeper", 10).size() == 1u);
   BOOST_TEST(archive->search("\"keeper log\"", 10).empty());  // not adjacent: 's comes between
   BOOST_TEST(archive->search("\"keepers log\"", 10).empty());

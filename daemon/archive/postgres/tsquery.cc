@@ -216,9 +216,13 @@ class Parser {
     if (columns == 0) columns = -1;  // no column left: nothing can match
     switch (peek()) {
       case Tok::lparen: {
+        // The parser recurses per bracket: a bound keeps a query of 10,000 "(" off the
+        // stack. FTS5 refuses past the same depth (SQLITE_FTS5_MAX_EXPR_DEPTH).
+        if (++depth_ > kMaxDepth) refuse("the query is nested more than " + std::to_string(kMaxDepth) + " deep");
         ++pos_;
         Node node = or_expr(columns);
         expect(Tok::rparen, ")");
+        --depth_;
         return columns < 0 ? Node() : node;
       }
       case Tok::near: {
@@ -271,8 +275,10 @@ class Parser {
     return words.size() == 1 ? out : "(" + out + ")";
   }
 
+  static constexpr int kMaxDepth = 256;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // brackets open
 };
 
 }  // namespace
