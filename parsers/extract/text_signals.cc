@@ -122,7 +122,7 @@ std::optional<SlideNumber> slide_number(std::string_view text) {
   while (i < text.size() && text[i] == ' ') ++i;
   if (i < text.size() && text[i] == '/') {
     ++i;
-  } else {  // "3 of 12": a short word between, in any language ("of", "de", "von", "из", "/")
+  } else {  // "3 of 12": a short word between, in any language ("of", "de", "von", "из")
     const std::size_t word = i;
     while (i < text.size() && text[i] != ' ' && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
     if (i == word || i - word > 6 || i == text.size()) return std::nullopt;
