@@ -27,7 +27,7 @@ constexpr std::int32_t kMinLoneProseChars = 80;
 constexpr double kArticleBeforeWidgetChars = 400;
 // What a slideshow's wrapper may add to it and still be its frame: a heading, "show all".
 constexpr double kSlideshowFrameChars = 80;
-// Slideshows marked on one page at most: a hostile page of nested ones refills its marks once each.
+// Slideshows marked on one page at most: each marking fills its box, and boxes may nest.
 constexpr int kMaxSlideshows = 8;
 constexpr int kSiblingLevels = 2;
 
