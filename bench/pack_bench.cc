@@ -8,6 +8,9 @@
 //   same site:      the 55 sites with two pages in the set: the second packed with the first
 //                   as a raw-content dictionary, as a dictionary learnt from a site's earlier
 //                   pages holds its template (ground-truth.json gives each page's URL).
+//   against its article: as the compactor packs (PageCodec::zstd_article), the history
+//                   also holds the article's body (its plain bytes): the page's own text
+//                   as winnow extracted it, which the page then refers to.
 #include <zdict.h>
 #include <zstd.h>
 
@@ -25,6 +28,9 @@
 #include <string>
 #include <vector>
 
+#include "daemon/archive/article_codec.h"
+#include "daemon/ingest/article_row.h"
+#include "parsers/extract/extract.h"
 #include "tests/page_file.h"
 
 namespace {
@@ -115,6 +121,22 @@ int main(int argc, char** argv) {
               pages.size(), std::count_if(by_host.begin(), by_host.end(), [](auto& h) { return h.second.size() > 1; }),
               n, double(joined.size()) / 1e6, std::chrono::duration<double>(Clock::now() - train_start).count());
 
+  // The second page of each site as winnow archives it: its body (packed) and the body's
+  // plain bytes, which a page packed against its article refers to.
+  std::map<std::size_t, std::string> article_of;
+  double body_bytes = 0;
+  for (const auto& [host, ids] : by_host) {
+    if (ids.size() < 2) continue;
+    winnow::parsers::ExtractOptions options;
+    winnow::archive::ArticleRow row;
+    winnow::ingest::set_extracted_fields(row, winnow::parsers::extract(pages[ids[1]].second, options));
+    const std::string body = winnow::archive::pack_article_body(row);
+    body_bytes += double(body.size());
+    article_of[ids[1]] = winnow::archive::article_body_plain(body);
+  }
+  std::printf("their articles' bodies (as archived, packed): mean %.0f bytes\n",
+              body_bytes / double(article_of.size()));
+
   for (int level : {1, 3, 6, 9, 19}) {
     Result alone, dict;
     std::unique_ptr<ZSTD_CDict, decltype(&ZSTD_freeCDict)> cdict(
@@ -126,11 +148,15 @@ int main(int argc, char** argv) {
     }
     print("alone", level, alone);
     print("one dictionary", level, dict);
-    Result site_alone, site, site_cdict;
+    Result site_alone, site, site_cdict, alone_article, site_article;
     for (const auto& [host, ids] : by_host) {
       if (ids.size() < 2) continue;
       pack(cctx.get(), pages[ids[1]].second, level, nullptr, nullptr, site_alone);
       pack(cctx.get(), pages[ids[1]].second, level, nullptr, &pages[ids[0]].second, site);
+      const std::string& article = article_of[ids[1]];
+      pack(cctx.get(), pages[ids[1]].second, level, nullptr, &article, alone_article);
+      const std::string history = pages[ids[0]].second + article;
+      pack(cctx.get(), pages[ids[1]].second, level, nullptr, &history, site_article);
       // As pack_page packs with a host's dictionary: a CDict made once (not timed), then used.
       const std::string& first = pages[ids[0]].second;
       std::unique_ptr<ZSTD_CDict, decltype(&ZSTD_freeCDict)> host_cdict(
@@ -140,6 +166,8 @@ int main(int argc, char** argv) {
     print("same site, alone", level, site_alone);
     print("same site", level, site);
     print("same site, CDict", level, site_cdict);
+    print("alone, article", level, alone_article);
+    print("same site, article", level, site_article);
   }
   return 0;
 }

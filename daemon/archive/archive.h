@@ -238,10 +238,14 @@ struct StoredRawPage {
   PageCodec codec = PageCodec::zstd;
   std::size_t plain_bytes = 0;
   std::string bytes;                          // as packed
-  std::optional<std::int64_t> dictionary_id;  // with PageCodec::zstd_dictionary
+  std::optional<std::int64_t> dictionary_id;  // the PageDictionary it was packed with, if any
   // The level the compactor packed it at; empty while it stands as ingest packed it; -1:
   // the compactor found it undecodable and left it alone.
   std::optional<int> compacted_level;
+  // Its article's body (article_codec.h) as stored; empty for rows stored before bodies
+  // (schema 10), which keep their text in columns. A zstd_article page unpacks with it, and
+  // the compactor packs pages against it.
+  std::string article_body;
 };
 
 // A raw page packed again by the compactor, to replace `before` (Archive::repack_raw_pages).
@@ -408,7 +412,9 @@ class Archive {
   virtual std::vector<std::int64_t> near_duplicates(std::uint64_t fingerprint, int max_distance,
                                                     UnixSeconds fingerprint_since) = 0;
   // Replaces the extracted fields (text, markdown, blocks, metadata, fingerprint, version,
-  // source, verdict, partial, retry) of an existing article; used by reextract.
+  // source, verdict, partial, retry) of an existing article; used by reextract. Its raw
+  // page, if packed against the article's body (PageCodec::zstd_article), is packed again
+  // against the new one in the same transaction.
   virtual void update_extraction(const ArticleRow& row) = 0;
   // Replaces article row.id by `row` in place: every field but id, feed_id, entry_key and
   // archived_at, and the raw page when `row` carries one. The id stays, so consumers'
@@ -474,9 +480,10 @@ class Archive {
   virtual std::optional<PageDictionaryRow> page_dictionary_by_id(std::int64_t id) = 0;
   virtual std::optional<PageDictionaryRow> newest_page_dictionary(const std::string& host) = 0;
   // Replaces each page by its repacking, in one transaction (or the caller's), only where
-  // the page is still stored as `before` says (codec, dictionary, plain size and bytes): a
-  // page another writer replaced meanwhile (replace_article, another compactor) is left
-  // alone. Returns how many were replaced or marked.
+  // the page is still stored as `before` says (codec, dictionary, plain size and bytes) and
+  // its article's body too: a page another writer replaced meanwhile (replace_article,
+  // update_extraction, another compactor) is left alone. Returns how many were replaced or
+  // marked.
   virtual std::int64_t repack_raw_pages(const std::vector<RawPageRepack>& pages) = 0;
   // Takes, without waiting, the lock that lets one compactor at a time work on `host`; true
   // when it is held. On PostgreSQL a session advisory lock of this connection (other

@@ -236,4 +236,6 @@ std::string article_body_text(std::string_view body) {
   return plain_text(*blocks);
 }
 
+std::string article_body_plain(std::string_view body) { return payload(body); }
+
 }  // namespace winnow::archive

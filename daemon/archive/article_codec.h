@@ -34,4 +34,9 @@ void unpack_article_body(std::string_view body, ArticleRow& row);
 // The plain text alone (what the full-text index holds), without rendering Markdown.
 std::string article_body_text(std::string_view body);
 
+// The bytes `body` holds, unpacked: what a raw page packed against its article refers to
+// (compress.h, PageCodec::zstd_article). Stored bytes, not a rendering: the same whatever
+// the renderer of a later winnow does.
+std::string article_body_plain(std::string_view body);
+
 }  // namespace winnow::archive

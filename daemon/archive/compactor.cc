@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <ctime>
+#include <stdexcept>
 #include <future>
 #include <utility>
 #include <vector>
 
 #include "daemon/archive/archive_worker.h"
+#include "daemon/archive/article_codec.h"
 #include "daemon/archive/page_dictionaries.h"
 #include "daemon/log.h"
 
@@ -168,6 +170,14 @@ std::shared_ptr<const PageDictionary> Compactor::dictionary(std::int64_t id) {
   return made;
 }
 
+std::string Compactor::unpack(const StoredRawPage& page) {
+  const auto d = page.dictionary_id ? dictionary(*page.dictionary_id) : nullptr;
+  if (page.dictionary_id && !d) throw std::runtime_error("no page dictionary " + std::to_string(*page.dictionary_id));
+  const std::string article =
+      page.codec == PageCodec::zstd_article ? article_body_plain(page.article_body) : std::string();
+  return unpack_page(page.codec, page.bytes, page.plain_bytes, d.get(), article);
+}
+
 void Compactor::yield_to_writer() {
   const auto until = std::chrono::steady_clock::now() + options_.max_yield;
   std::unique_lock lock(mutex_);
@@ -201,8 +211,7 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
       std::vector<std::string> plain;
       for (const auto& s : samples) {
         try {
-          const auto d = s.dictionary_id ? dictionary(*s.dictionary_id) : nullptr;
-          plain.push_back(unpack_page(s.codec, s.bytes, s.plain_bytes, d.get()));
+          plain.push_back(unpack(s));
         } catch (const std::exception&) {
           // Undecodable: not a sample; step 3 marks and reports it.
         }
@@ -261,11 +270,9 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
     std::int64_t before_bytes = 0, after_bytes = 0, undecodable = 0;
     for (auto& page : pages) {
       if (stopping()) return;  // the batch is dropped unwritten
-      std::string plain;
+      std::string plain, article;
       try {
-        const auto d = page.dictionary_id ? dictionary(*page.dictionary_id) : nullptr;
-        if (page.dictionary_id && !d) throw std::runtime_error("no page dictionary " + std::to_string(*page.dictionary_id));
-        plain = unpack_page(page.codec, page.bytes, page.plain_bytes, d.get());
+        plain = unpack(page);
       } catch (const std::exception& e) {
         log::warning("raw page undecodable; left as stored",
                      {{"article_id", page.article_id}, {"host", host}, {"error", e.what()}});
@@ -273,9 +280,14 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
         batch.push_back(RawPageRepack{std::move(page), std::nullopt, options_.level});
         continue;
       }
-      PackedPage repacked = pack_page(plain, newest.get(), options_.level);
+      try {
+        if (!page.article_body.empty()) article = article_body_plain(page.article_body);
+      } catch (const std::exception&) {
+        // A damaged body (reading the article reports it): the page is packed without it.
+      }
+      PackedPage repacked = pack_page(plain, newest.get(), options_.level, article);
       // Byte-exact or not at all: the new packing must give the page back as it was.
-      if (unpack_page(repacked.codec, repacked.bytes, repacked.plain_bytes, newest.get()) != plain) {
+      if (unpack_page(repacked.codec, repacked.bytes, repacked.plain_bytes, newest.get(), article) != plain) {
         log::error("repacked raw page does not unpack to the page; left as stored",
                    {{"article_id", page.article_id}, {"host", host}});
         continue;
@@ -316,9 +328,7 @@ std::shared_ptr<const PageDictionary> Compactor::refit(const std::string& host, 
   std::vector<std::int64_t> sample_ids;
   for (auto it = batch.rbegin(); it != batch.rend() && samples.size() < 2; ++it) {
     try {
-      const auto d = it->dictionary_id ? dictionary(*it->dictionary_id) : nullptr;
-      if (it->dictionary_id && !d) continue;
-      samples.push_back(unpack_page(it->codec, it->bytes, it->plain_bytes, d.get()));
+      samples.push_back(unpack(*it));
       sample_ids.push_back(it->article_id);
     } catch (const std::exception&) {
       // Undecodable: step 3 marks it.
@@ -341,9 +351,7 @@ std::shared_ptr<const PageDictionary> Compactor::refit(const std::string& host, 
   for (const auto& s : reader_->newest_raw_pages(host, options_.pages_to_train + sample_ids.size())) {
     if (std::find(sample_ids.begin(), sample_ids.end(), s.article_id) != sample_ids.end()) continue;
     try {
-      const auto d = s.dictionary_id ? dictionary(*s.dictionary_id) : nullptr;
-      if (s.dictionary_id && !d) continue;
-      plain.push_back(unpack_page(s.codec, s.bytes, s.plain_bytes, d.get()));
+      plain.push_back(unpack(s));
     } catch (const std::exception&) {
     }
   }

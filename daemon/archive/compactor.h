@@ -18,7 +18,8 @@
 //      pack with it already.
 //   3. Its pages not done yet (packed alone, or by ingest at level 1, with whichever
 //      dictionary) are packed again with the newest dictionary (alone while it has none) at
-//      `level`, in batches of `batch_pages`. Each new packing is unpacked and compared with
+//      `level`, and against their article's body when it has one (PageCodec::zstd_article:
+//      the article's text is in the page), in batches of `batch_pages`. Each new packing is unpacked and compared with
 //      the page before it may replace it; a page that does not unpack is marked and left
 //      as it is (reported once in the log, never lost). A batch is one job of the
 //      ArchiveWorker, so one transaction, and replaces only pages still stored as they were
@@ -134,6 +135,9 @@ class Compactor {
                                               const std::vector<StoredRawPage>& batch, Stats& pass);
   // The dictionary `id` (kept a while), for unpacking and packing; nullptr when missing.
   std::shared_ptr<const PageDictionary> dictionary(std::int64_t id);
+  // `page` unpacked (with its dictionary and its article's body as needed); throws when it
+  // does not unpack.
+  std::string unpack(const StoredRawPage& page);
   // Waits (max_yield at most) while the writer has jobs queued, or until stop().
   void yield_to_writer();
   // Runs `job` on the writer and waits for its commit; false when it failed (logged).

@@ -34,7 +34,13 @@ class GzipPacker {
 
 // How a raw page is packed (raw_pages.codec). The numbers are stored: never reuse one.
 // zstd_dictionary: zstd with a PageDictionary, whose id is stored beside the page.
-enum class PageCodec : std::int64_t { zlib = 1, zstd = 2, zstd_dictionary = 3 };
+// zstd_article: zstd whose history holds, before the page, the bytes of the PageDictionary
+// named beside the page (if one is) and then its article's content (article_body_plain,
+// article_codec.h). The article's text is in the page too, so the page then refers to it
+// instead of packing it again: 1.6 KB less a page (bench/pack_bench). Such a page can be
+// unpacked only with its article's body as it was when packed, so whoever changes a body
+// packs its page again (Archive::update_extraction does).
+enum class PageCodec : std::int64_t { zlib = 1, zstd = 2, zstd_dictionary = 3, zstd_article = 4 };
 
 // A zstd dictionary learnt from the pages of one host (train_page_dictionary), which share
 // their template: its id is the archive's (Archive::add_page_dictionary). Immutable once
@@ -70,23 +76,28 @@ struct PackedPage {
   PageCodec codec = PageCodec::zstd;
   std::size_t plain_bytes = 0;
   std::string bytes;
-  std::optional<std::int64_t> dictionary_id;  // set with PageCodec::zstd_dictionary
+  std::optional<std::int64_t> dictionary_id;  // the PageDictionary packed with, if any
 };
 
 // The zstd level ingest packs at (fast: see compress.cc); the compactor (compactor.h) packs
 // again at a higher one.
 inline constexpr int kIngestLevel = 1;
 
-// Packs a fetched page for the archive: zstd at `level`, with `dictionary` when given. Any
-// thread; each thread keeps one compression context, and a dictionary keeps one ZSTD_CDict
-// per level used (made on first use). Ingest calls it on the extraction workers, so that the
-// single archive thread only writes.
-PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary = nullptr, int level = kIngestLevel);
+// Packs a fetched page for the archive: zstd at `level`, with `dictionary` when given, and
+// against `article` (PageCodec::zstd_article) when it is not empty: the plain bytes of the
+// article's body, article_body_plain(). Any thread; each thread keeps one compression
+// context, and a dictionary keeps one ZSTD_CDict per level used (made on first use). Ingest
+// calls it on the extraction workers, so that the single archive thread only writes; the
+// compactor packs pages against their article.
+PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary = nullptr, int level = kIngestLevel,
+                     std::string_view article = {});
 
 // The plain bytes of a page packed with `codec`; `plain_bytes` is the size it had before
-// (stored beside it); `dictionary` the one it was packed with (zstd_dictionary only: throws
-// when it is missing, or when zstd finds it is not the one the page names). Any thread.
+// (stored beside it); `dictionary` the one it was packed with (throws when it is missing, or
+// when zstd finds it is not the one the page names), and `article` the article body's plain
+// bytes it was packed against (zstd_article only: throws when empty, and when they are not
+// the packer's, as such a frame carries zstd's checksum of the page). Any thread.
 std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t plain_bytes,
-                        const PageDictionary* dictionary = nullptr);
+                        const PageDictionary* dictionary = nullptr, std::string_view article = {});
 
 }  // namespace winnow::archive

@@ -1,7 +1,8 @@
 // Background compaction of raw pages (archive/compactor.h) on real archives of both back ends
-// (SQLite schema 11, PostgreSQL schema 3): dictionaries learnt from stored pages, pages packed
-// again with the newest one at the compaction level, byte-exact; pages changed meanwhile and
-// undecodable pages left alone; two compactors on one PostgreSQL; a stop mid-pass.
+// (SQLite schema 12, PostgreSQL schema 4): dictionaries learnt from stored pages, pages packed
+// again with the newest one at the compaction level and against their article, byte-exact;
+// pages (or their articles) changed meanwhile and undecodable pages left alone; two
+// compactors on one PostgreSQL; a stop mid-pass.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "daemon/archive/archive.h"
 #include "daemon/archive/archive_worker.h"
+#include "daemon/archive/article_codec.h"
 #include "daemon/archive/compactor.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/page_dictionaries.h"
@@ -101,9 +103,11 @@ BOOST_DATA_TEST_CASE(pages_of_several_hosts_are_repacked_with_dictionaries_learn
   BOOST_TEST(f.fx.integer("SELECT count(*) FROM page_dictionaries WHERE host = 'c.example'") == 0);
   BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE compacted_level = 9") == 41);
   // a.example's and b.example's pages name their host's dictionary; c.example's stay alone.
+  // All are packed against their article's body (codec 4).
   BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages r JOIN page_dictionaries d ON d.id = r.dictionary_id "
-                          "WHERE r.codec = 3 AND d.host = r.host") == 38);
-  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE host = 'c.example' AND codec = 2") == 3);
+                          "WHERE r.codec = 4 AND d.host = r.host") == 38);
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE host = 'c.example' AND codec = 4 "
+                          "AND dictionary_id IS NULL") == 3);
   // Ingest packs the hosts' next pages with them.
   BOOST_TEST_REQUIRE(dictionaries->find("a.example"));
   BOOST_TEST(dictionaries->find("a.example")->id() ==
@@ -114,7 +118,7 @@ BOOST_DATA_TEST_CASE(pages_of_several_hosts_are_repacked_with_dictionaries_learn
   BOOST_TEST(again.pages_repacked == 0);
   const auto fresh = f.store("a.example", site_pages("000-wordpress.html", 1, 9)[0]);
   BOOST_TEST(compactor.run_pass().pages_repacked == 1);
-  BOOST_TEST(f.of(fresh, "codec") == 3);
+  BOOST_TEST(f.of(fresh, "codec") == 4);
   BOOST_TEST(f.of(fresh, "compacted_level") == 9);
   f.check_pages();
 }
@@ -266,6 +270,52 @@ BOOST_DATA_TEST_CASE(a_page_replaced_after_it_was_read_is_not_overwritten, kBack
   BOOST_TEST(f.fx.archive->repack_raw_pages({{current[0], pack_page(pages[1], nullptr, 9), 9}}) == 1);
   BOOST_TEST(f.fx.archive->article(id, true)->raw == pages[1]);
   BOOST_TEST(f.of(id, "compacted_level") == 9);
+}
+
+// A page packed against its article's body stays readable when reextract changes the body:
+// update_extraction packs it again against the new one, and the compactor redoes it.
+BOOST_DATA_TEST_CASE(a_page_packed_against_its_article_reads_back_after_the_article_changes, kBackends, backend) {
+  Fixture f(backend);
+  const auto pages = site_pages("000-wordpress.html", 2, 8);
+  const std::int64_t id = f.store("a.example", pages[0]);
+  f.store("a.example", pages[1]);
+  ArchiveWorker writer(f.fx.location);
+  Compactor compactor(f.fx.location, writer, nullptr, quick_options());
+  BOOST_TEST(compactor.run_pass().pages_repacked == 2);
+  BOOST_TEST(f.of(id, "codec") == 4);
+
+  ArticleRow row = *f.fx.archive->article(id);
+  row.text = "Rewritten by a newer extractor.";
+  row.blocks_json = R"([{"type":"paragraph","text":"Rewritten by a newer extractor."}])";
+  f.fx.archive->update_extraction(row);
+  BOOST_TEST(f.of(id, "codec") == 4);
+  BOOST_TEST(f.of(id, "compacted_level") == 0);  // NULL: to do again
+  f.check_pages();
+  BOOST_TEST(Archive::open_read_only(f.fx.location)->article(id)->text == row.text);
+  BOOST_TEST(compactor.run_pass().pages_repacked == 1);
+  BOOST_TEST(f.of(id, "compacted_level") == 9);
+  f.check_pages();
+}
+
+// The compactor read a page and its body; the body changed before its repacking was written
+// (reextract of a page not packed against it, so the page's bytes did not change): the
+// repacking, made against the old body, is not stored.
+BOOST_DATA_TEST_CASE(a_page_whose_article_changed_after_it_was_read_is_not_overwritten, kBackends, backend) {
+  Fixture f(backend);
+  const auto pages = site_pages("000-wordpress.html", 1, 9);
+  const std::int64_t id = f.store("a.example", pages[0]);
+  auto stale = f.fx.archive->raw_pages_to_compact("a.example", std::nullopt, 9, 0, 10);
+  BOOST_TEST_REQUIRE(stale.size() == 1u);
+  BOOST_TEST_REQUIRE(!stale[0].article_body.empty());
+
+  ArticleRow row = *f.fx.archive->article(id);
+  row.text = "Rewritten by a newer extractor.";
+  row.blocks_json = R"([{"type":"paragraph","text":"Rewritten by a newer extractor."}])";
+  f.fx.archive->update_extraction(row);
+  const RawPageRepack repack{stale[0], pack_page(pages[0], nullptr, 9, article_body_plain(stale[0].article_body)), 9};
+  BOOST_TEST(f.fx.archive->repack_raw_pages({repack}) == 0);
+  f.check_pages();
+  BOOST_TEST(f.of(id, "compacted_level") == 0);  // NULL: still to do
 }
 
 // Stopped mid-pass, the batch under way is dropped: every page still reads back, each either

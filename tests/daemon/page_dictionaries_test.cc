@@ -51,6 +51,34 @@ BOOST_AUTO_TEST_CASE(a_dictionary_of_a_hosts_pages_packs_its_next_pages_smaller_
   BOOST_TEST(throws_with([&] { unpack_page(packed.codec, packed.bytes, packed.plain_bytes, &other); }, "zstd"));
 }
 
+// A page packed against its article's body refers to the article's text instead of packing
+// it again; it unpacks only with that body's bytes, and fails with other ones.
+BOOST_AUTO_TEST_CASE(a_page_packed_against_its_article_is_smaller_and_needs_that_article) {
+  const auto pages = site_pages("000-wordpress.html", 18, 5);
+  const PageDictionary dictionary(3, train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640));
+  // The page's own story, as the body holds it (as JSON, in the typed blocks).
+  const std::string& page = pages[16];
+  const auto start = page.find("<article");
+  BOOST_TEST_REQUIRE(start != std::string::npos);
+  const std::string article = "[{\"type\":\"paragraph\",\"text\":\"" + page.substr(start, page.find("</article>") - start) + "\"}]";
+  for (const PageDictionary* d : {static_cast<const PageDictionary*>(nullptr), &dictionary}) {
+    const PackedPage without = pack_page(page, d, 9);
+    const PackedPage with = pack_page(page, d, 9, article);
+    BOOST_TEST((with.codec == PageCodec::zstd_article));
+    BOOST_TEST((with.dictionary_id == without.dictionary_id));
+    BOOST_TEST_MESSAGE((d ? "with" : "without") << " a dictionary: " << without.bytes.size() << " bytes, "
+                                                << with.bytes.size() << " against the article");
+    BOOST_TEST(with.bytes.size() < without.bytes.size());
+    BOOST_TEST(unpack_page(with.codec, with.bytes, with.plain_bytes, d, article) == page);
+    BOOST_TEST(throws_with([&] { unpack_page(with.codec, with.bytes, with.plain_bytes, d); }, "no article body"));
+    // Another body (one byte changed) or a missing dictionary: zstd's checksum says so.
+    std::string other = article;
+    other[other.size() / 2] ^= 1;
+    BOOST_TEST(throws_with([&] { unpack_page(with.codec, with.bytes, with.plain_bytes, d, other); }, "zstd"));
+    if (d) BOOST_TEST(throws_with([&] { unpack_page(with.codec, with.bytes, with.plain_bytes, nullptr, article); }, "zstd"));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(too_little_to_learn_from_gives_no_dictionary) {
   BOOST_TEST(train_page_dictionary({"<p>a</p>", "<p>b</p>"}, 112'640).empty());
   BOOST_TEST(throws_with([] { PageDictionary(1, "<p>no dictionary</p>"); }, "no zstd dictionary"));

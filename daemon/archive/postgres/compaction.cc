@@ -23,7 +23,8 @@ std::int64_t to_int64(std::size_t n) {
 constexpr std::int64_t kCompactionLockClass = 0x63706374;
 
 constexpr const char* kStoredColumns =
-    "article_id, codec, plain_bytes, bytes, dictionary_id, compacted_level FROM raw_pages ";
+    "r.article_id, r.codec, r.plain_bytes, r.bytes, r.dictionary_id, r.compacted_level, a.body "
+    "FROM raw_pages r JOIN articles a ON a.id = r.article_id ";
 
 std::vector<StoredRawPage> read_stored(const Result& r) {
   std::vector<StoredRawPage> pages;
@@ -35,6 +36,7 @@ std::vector<StoredRawPage> read_stored(const Result& r) {
     page.bytes = r.bytes(i, 3);
     page.dictionary_id = r.optional_integer(i, 4);
     if (const auto level = r.optional_integer(i, 5)) page.compacted_level = static_cast<int>(*level);
+    page.article_body = r.bytes(i, 6);
     pages.push_back(std::move(page));
   }
   return pages;
@@ -78,15 +80,16 @@ std::vector<StoredRawPage> PgArchive::raw_pages_to_compact(const std::string& ho
                                                            std::size_t limit) {
   static const std::string sql =
       std::string("SELECT ") + kStoredColumns +
-      "WHERE host = $1 AND article_id > $2 AND (compacted_level IS NULL OR (compacted_level >= 0 AND "
-      "(compacted_level < $3 OR (dictionary_id IS NULL AND $4::bigint IS NOT NULL)))) ORDER BY article_id LIMIT $5";
+      "WHERE r.host = $1 AND r.article_id > $2 AND (r.compacted_level IS NULL OR (r.compacted_level >= 0 AND "
+      "(r.compacted_level < $3 OR (r.dictionary_id IS NULL AND $4::bigint IS NOT NULL)))) "
+      "ORDER BY r.article_id LIMIT $5";
   return read_stored(db_.run(sql, Params(host, after_article_id, level, newest_dictionary_id, to_int64(limit))));
 }
 
 std::vector<StoredRawPage> PgArchive::newest_raw_pages(const std::string& host, std::size_t limit) {
   static const std::string sql =
       std::string("SELECT ") + kStoredColumns +
-      "WHERE host = $1 AND compacted_level IS DISTINCT FROM -1 ORDER BY article_id DESC LIMIT $2";
+      "WHERE r.host = $1 AND r.compacted_level IS DISTINCT FROM -1 ORDER BY r.article_id DESC LIMIT $2";
   return read_stored(db_.run(sql, Params(host, to_int64(limit))));
 }
 
@@ -100,6 +103,14 @@ std::optional<PageDictionaryRow> PgArchive::newest_page_dictionary(const std::st
       Params(host)));
 }
 
+bool PgArchive::body_is(std::int64_t article_id, const std::string& body) {
+  // FOR SHARE: a body being changed (update_extraction) is waited for and read as changed,
+  // and none changes until this transaction ends, so a page is never stored packed against
+  // a body that is no longer the article's.
+  auto r = db_.run("SELECT body FROM articles WHERE id = $1 FOR SHARE", Params(article_id));
+  return r.rows() == 1 && r.bytes(0, 0) == body;
+}
+
 std::int64_t PgArchive::repack_raw_pages(const std::vector<RawPageRepack>& pages) {
   std::int64_t replaced = 0;
   transaction([&] {
@@ -107,6 +118,7 @@ std::int64_t PgArchive::repack_raw_pages(const std::vector<RawPageRepack>& pages
       const StoredRawPage& b = p.before;
       const auto codec = static_cast<std::int64_t>(b.codec);
       const auto plain = static_cast<std::int64_t>(b.plain_bytes);
+      if (p.after && p.after->codec == PageCodec::zstd_article && !body_is(b.article_id, b.article_body)) continue;
       if (p.after) {
         replaced += db_.run(
                            "UPDATE raw_pages SET codec = $6, bytes = $7, dictionary_id = $8, compacted_level = $9 "

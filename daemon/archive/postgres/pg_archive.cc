@@ -443,9 +443,20 @@ void PgArchive::update_extraction(const ArticleRow& row) {
       auto r = db_.run("SELECT text, body FROM articles WHERE id = $1", Params(row.id));
       text_changed = r.rows() == 1 && stored_text(r, 0, 0, 1) != row.text;
     }
+    const std::optional<PageOnBody> page = page_on_body(row.id);
     static const std::string sql = std::string("UPDATE articles SET ") + kArticleExtractionSet + " WHERE id = $1";
     if (db_.run(sql, article_params(row, now_s())).affected() == 0)
       throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+    if (page) {
+      // Packed against the body it had: packed again against the new one, as ingest would
+      // (the compactor packs it at its own level later).
+      auto body = db_.run("SELECT body FROM articles WHERE id = $1", Params(row.id));
+      const PageDictionary* dictionary = page->dictionary_id ? &page_dictionary(*page->dictionary_id) : nullptr;
+      const PackedPage packed =
+          pack_page(page->plain, dictionary, kIngestLevel, article_body_plain(body.bytes(0, 0)));
+      db_.run("UPDATE raw_pages SET codec = $2, bytes = $3, compacted_level = NULL WHERE article_id = $1",
+              Params(row.id, static_cast<std::int64_t>(packed.codec), Bytes{packed.bytes}));
+    }
     if (text_changed) record_event(EventType::article_updated, row.id, std::nullopt);
   });
 }
@@ -586,20 +597,31 @@ void PgArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row) {
 }
 
 void PgArchive::read_raw_page(ArticleRow& row) {
+  // The body only for a page packed against it (it is TOASTed: not read otherwise).
   auto r = db_.run(
-      "SELECT codec, plain_bytes, bytes, coalesce(http_head, ''), dictionary_id FROM raw_pages WHERE article_id = $1",
-      Params(row.id));
+      "SELECT r.codec, r.plain_bytes, r.bytes, coalesce(r.http_head, ''), r.dictionary_id, "
+      "CASE WHEN r.codec = $2 THEN a.body END "
+      "FROM raw_pages r JOIN articles a ON a.id = r.article_id WHERE r.article_id = $1",
+      Params(row.id, static_cast<std::int64_t>(PageCodec::zstd_article)));
   if (r.rows() == 0) return;
   const auto codec = static_cast<PageCodec>(r.integer(0, 0));
-  const PageDictionary* dictionary = nullptr;
-  if (codec == PageCodec::zstd_dictionary) {
-    const auto id = r.optional_integer(0, 4);
-    if (!id) throw std::runtime_error("archive: the raw page of article " + std::to_string(row.id) +
-                                      " was packed with a dictionary and names none");
-    dictionary = &page_dictionary(*id);
-  }
-  row.raw = unpack_page(codec, r.bytes(0, 2), static_cast<std::size_t>(r.integer(0, 1)), dictionary);
+  const auto dictionary_id = r.optional_integer(0, 4);
+  if (codec == PageCodec::zstd_dictionary && !dictionary_id)
+    throw std::runtime_error("archive: the raw page of article " + std::to_string(row.id) +
+                             " was packed with a dictionary and names none");
+  const PageDictionary* dictionary = dictionary_id ? &page_dictionary(*dictionary_id) : nullptr;
+  const std::string article = codec == PageCodec::zstd_article ? article_body_plain(r.bytes(0, 5)) : std::string();
+  row.raw = unpack_page(codec, r.bytes(0, 2), static_cast<std::size_t>(r.integer(0, 1)), dictionary, article);
   row.http_head = r.text(0, 3);
+}
+
+std::optional<PgArchive::PageOnBody> PgArchive::page_on_body(std::int64_t id) {
+  auto r = db_.run("SELECT codec, dictionary_id FROM raw_pages WHERE article_id = $1", Params(id));
+  if (r.rows() == 0 || static_cast<PageCodec>(r.integer(0, 0)) != PageCodec::zstd_article) return std::nullopt;
+  ArticleRow row;
+  row.id = id;
+  read_raw_page(row);
+  return PageOnBody{std::move(row.raw), r.optional_integer(0, 1)};
 }
 
 // Page dictionaries.

@@ -191,6 +191,13 @@ ALTER TABLE raw_pages ADD COLUMN compacted_level INTEGER;
 CREATE INDEX raw_pages_host ON raw_pages (host, article_id) INCLUDE (dictionary_id, compacted_level);
 CREATE INDEX raw_pages_uncompacted ON raw_pages (host) WHERE compacted_level IS NULL;
 )sql"},
+    // SQLite's version 12: raw pages may be packed against their article's body (codec 4,
+    // compress.h). A winnow before this version could neither read such a page nor pack it
+    // again when it changes a body (reextract), so the version rises.
+    {4, R"sql(
+COMMENT ON COLUMN raw_pages.codec IS
+  '1 zlib, 2 zstd, 3 zstd with dictionary_id, 4 zstd against the article body (and dictionary_id if set)';
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

@@ -13,7 +13,8 @@ namespace {
 std::int64_t to_int64(std::size_t n) { return static_cast<std::int64_t>(std::min<std::size_t>(n, INT64_MAX)); }
 
 constexpr const char* kStoredColumns =
-    "article_id, codec, plain_bytes, bytes, dictionary_id, compacted_level FROM raw_pages ";
+    "r.article_id, r.codec, r.plain_bytes, r.bytes, r.dictionary_id, r.compacted_level, a.body "
+    "FROM raw_pages r JOIN articles a ON a.id = r.article_id ";
 
 StoredRawPage read_stored(const Query& q) {
   StoredRawPage page;
@@ -23,6 +24,7 @@ StoredRawPage read_stored(const Query& q) {
   page.bytes = q.blob(3);
   page.dictionary_id = q.optional_integer(4);
   if (const auto level = q.optional_integer(5)) page.compacted_level = static_cast<int>(*level);
+  page.article_body = q.blob(6);
   return page;
 }
 
@@ -67,8 +69,8 @@ std::vector<StoredRawPage> SqliteArchive::raw_pages_to_compact(const std::string
                                                                std::size_t limit) {
   static const std::string sql =
       std::string("SELECT ") + kStoredColumns +
-      "WHERE host = ?1 AND article_id > ?2 AND (compacted_level IS NULL OR (compacted_level >= 0 AND "
-      "(compacted_level < ?3 OR (dictionary_id IS NULL AND ?4 IS NOT NULL)))) ORDER BY article_id LIMIT ?5";
+      "WHERE r.host = ?1 AND r.article_id > ?2 AND (r.compacted_level IS NULL OR (r.compacted_level >= 0 AND "
+      "(r.compacted_level < ?3 OR (r.dictionary_id IS NULL AND ?4 IS NOT NULL)))) ORDER BY r.article_id LIMIT ?5";
   auto q = query(sql);
   q.bind(host, after_article_id, level, newest_dictionary_id, to_int64(limit));
   std::vector<StoredRawPage> pages;
@@ -78,7 +80,7 @@ std::vector<StoredRawPage> SqliteArchive::raw_pages_to_compact(const std::string
 
 std::vector<StoredRawPage> SqliteArchive::newest_raw_pages(const std::string& host, std::size_t limit) {
   static const std::string sql = std::string("SELECT ") + kStoredColumns +
-                                 "WHERE host = ?1 AND compacted_level IS NOT -1 ORDER BY article_id DESC LIMIT ?2";
+                                 "WHERE r.host = ?1 AND r.compacted_level IS NOT -1 ORDER BY r.article_id DESC LIMIT ?2";
   auto q = query(sql);
   q.bind(host, to_int64(limit));
   std::vector<StoredRawPage> pages;
@@ -98,6 +100,12 @@ std::optional<PageDictionaryRow> SqliteArchive::newest_page_dictionary(const std
   return read_dictionary(q);
 }
 
+bool SqliteArchive::body_is(std::int64_t article_id, const std::string& body) {
+  auto q = query("SELECT body FROM articles WHERE id = ?1");
+  q.bind(article_id);
+  return q.step() && q.blob(0) == body;
+}
+
 std::int64_t SqliteArchive::repack_raw_pages(const std::vector<RawPageRepack>& pages) {
   std::int64_t replaced = 0;
   transaction([&] {
@@ -105,6 +113,7 @@ std::int64_t SqliteArchive::repack_raw_pages(const std::vector<RawPageRepack>& p
       const StoredRawPage& b = p.before;
       const auto codec = static_cast<std::int64_t>(b.codec);
       const auto plain = static_cast<std::int64_t>(b.plain_bytes);
+      if (p.after && p.after->codec == PageCodec::zstd_article && !body_is(b.article_id, b.article_body)) continue;
       if (p.after) {
         query(
             "UPDATE raw_pages SET codec = ?6, bytes = ?7, dictionary_id = ?8, compacted_level = ?9 "

@@ -350,6 +350,8 @@ void SqliteArchive::update_extraction(const ArticleRow& row) {
       q.bind(row.id, row.text);
       text_changed = q.step() && q.integer(0) != 0;
     }
+    const std::optional<PageOnBody> page = page_on_body(row.id);
+    const std::string body = pack_article_body(row);
     query(
         "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
         "site_name = ?7, language = ?8, description = ?9, image = ?10, tags = ?11, text = '', markdown = '', "
@@ -360,9 +362,18 @@ void SqliteArchive::update_extraction(const ArticleRow& row) {
               row.language, row.description, row.image, row.tags, "", "", "", "",
               std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3], band[4], band[5],
               row.source, row.extractor_version, row.verdict, row.partial, row.retry_at, row.retries,
-              Blob{pack_article_body(row)})
+              Blob{body})
         .run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
+    if (page) {
+      // Packed against the body it had: packed again against the new one, as ingest would
+      // (the compactor packs it at its own level later).
+      const PageDictionary* dictionary = page->dictionary_id ? &page_dictionary(*page->dictionary_id) : nullptr;
+      const PackedPage packed = pack_page(page->plain, dictionary, kIngestLevel, article_body_plain(body));
+      query("UPDATE raw_pages SET codec = ?2, bytes = ?3, compacted_level = NULL WHERE article_id = ?1")
+          .bind(row.id, static_cast<std::int64_t>(packed.codec), Blob{packed.bytes})
+          .run();
+    }
     if (text_changed) record_event(EventType::article_updated, row.id, std::nullopt);
   });
 }
@@ -579,19 +590,34 @@ void SqliteArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row)
 }
 
 void SqliteArchive::read_raw_page(ArticleRow& row) {
-  auto q = query("SELECT codec, plain_bytes, bytes, http_head, dictionary_id FROM raw_pages WHERE article_id = ?1");
+  auto q = query(
+      "SELECT r.codec, r.plain_bytes, r.bytes, r.http_head, r.dictionary_id, a.body "
+      "FROM raw_pages r JOIN articles a ON a.id = r.article_id WHERE r.article_id = ?1");
   q.bind(row.id);
   if (!q.step()) return;
   const auto codec = static_cast<PageCodec>(q.integer(0));
-  const PageDictionary* dictionary = nullptr;
-  if (codec == PageCodec::zstd_dictionary) {
-    const auto id = q.optional_integer(4);
-    if (!id) throw std::runtime_error("archive: the raw page of article " + std::to_string(row.id) +
-                                      " was packed with a dictionary and names none");
-    dictionary = &page_dictionary(*id);
-  }
-  row.raw = unpack_page(codec, q.blob(2), static_cast<std::size_t>(q.integer(1)), dictionary);
+  const auto dictionary_id = q.optional_integer(4);
+  if (codec == PageCodec::zstd_dictionary && !dictionary_id)
+    throw std::runtime_error("archive: the raw page of article " + std::to_string(row.id) +
+                             " was packed with a dictionary and names none");
+  const PageDictionary* dictionary = dictionary_id ? &page_dictionary(*dictionary_id) : nullptr;
+  const std::string article = codec == PageCodec::zstd_article ? article_body_plain(q.blob(5)) : std::string();
+  row.raw = unpack_page(codec, q.blob(2), static_cast<std::size_t>(q.integer(1)), dictionary, article);
   row.http_head = q.text(3);
+}
+
+std::optional<SqliteArchive::PageOnBody> SqliteArchive::page_on_body(std::int64_t id) {
+  std::optional<std::int64_t> dictionary_id;
+  {
+    auto q = query("SELECT codec, dictionary_id FROM raw_pages WHERE article_id = ?1");
+    q.bind(id);
+    if (!q.step() || static_cast<PageCodec>(q.integer(0)) != PageCodec::zstd_article) return std::nullopt;
+    dictionary_id = q.optional_integer(1);
+  }
+  ArticleRow row;
+  row.id = id;
+  read_raw_page(row);
+  return PageOnBody{std::move(row.raw), dictionary_id};
 }
 
 const PageDictionary& SqliteArchive::page_dictionary(std::int64_t id) {
