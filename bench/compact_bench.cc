@@ -36,7 +36,7 @@ Sizes sizes(const std::string& path) {
                p.integer("SELECT count(*) FROM raw_pages"),
                p.integer("SELECT coalesce(sum(length(bytes)), 0) FROM raw_pages"),
                p.integer("SELECT coalesce(sum(plain_bytes), 0) FROM raw_pages"),
-               p.integer("SELECT count(*) FROM raw_pages WHERE codec = 3"),
+               p.integer("SELECT count(*) FROM raw_pages WHERE dictionary_id IS NOT NULL"),
                p.integer("SELECT count(*) FROM raw_pages WHERE compacted_level > 0")};
 }
 

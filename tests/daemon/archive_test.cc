@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal
   Probe probe(path);
   BOOST_TEST(probe.integer("PRAGMA user_version") == kSchemaVersion);
   BOOST_TEST(probe.text("PRAGMA journal_mode") == "wal");
-  BOOST_TEST(probe.integer("PRAGMA page_size") == 16384);
+  BOOST_TEST(probe.integer("PRAGMA page_size") == 4096);
   for (const char* table : {"feeds", "entries", "articles", "raw_pages", "articles_fts"})
     BOOST_TEST(probe.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") + table + "'") == 1,
                table);
@@ -81,7 +81,9 @@ BOOST_AUTO_TEST_CASE(a_version_1_archive_with_data_is_migrated_and_keeps_everyth
     sqlite3* raw_db = nullptr;
     BOOST_TEST_REQUIRE(sqlite3_open(path.c_str(), &raw_db) == SQLITE_OK);
     char* error = nullptr;
-    const int rc = sqlite3_exec(raw_db, sql.str().c_str(), nullptr, nullptr, &error);
+    // 16 KiB pages, as winnow made new archives with before 2026-12-03 (4 KiB since).
+    const std::string script = "PRAGMA page_size = 16384;" + sql.str();
+    const int rc = sqlite3_exec(raw_db, script.c_str(), nullptr, nullptr, &error);
     BOOST_TEST(rc == SQLITE_OK, (error ? error : ""));
     sqlite3_free(error);
     sqlite3_close(raw_db);
@@ -92,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_archive_with_data_is_migrated_and_keeps_everyth
   Probe probe(path);
   BOOST_TEST(probe.integer("PRAGMA user_version") == kSchemaVersion);
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
-  BOOST_TEST(probe.integer("PRAGMA page_size") == 4096);  // an existing file keeps its page size
+  BOOST_TEST(probe.integer("PRAGMA page_size") == 16384);  // an existing file keeps its page size
   BOOST_TEST(archive->article_count() == 3);
   // Stored before verdicts existed, every row was archived as an article.
   for (const auto& row : archive->articles_after(0, 10, false, false)) {
