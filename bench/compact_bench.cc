@@ -1,23 +1,27 @@
-// compact_bench ARCHIVE [--level N] [--batch N]: compacts the raw pages of a SQLite archive
-// IN PLACE (archive/compactor.h), as winnowd's compactor does, until nothing is left, and
-// prints the raw pages' bytes per article before and after, dictionaries learnt and the CPU
-// per repacked page (the compactor's thread: reading, unpacking, packing, checking; and the
+// compact_bench ARCHIVE [--level N] [--batch N]: compacts the raw pages of an archive (a
+// SQLite file, or a postgresql:// URL: e.g. one copy_bench filled) IN PLACE
+// (archive/compactor.h), as winnowd's compactor does, until nothing is left, and prints the
+// raw pages' bytes per article before and after, dictionaries learnt and the CPU per
+// repacked page (the compactor's thread: reading, unpacking, packing, checking; and the
 // archive thread's writes). Meant for an archive daemon_bench kept (--keep --compact-level 0).
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "daemon/archive/archive_worker.h"
 #include "daemon/archive/compactor.h"
+#include "tests/daemon/pg_cluster.h"
 #include "tests/daemon/probe.h"
 
 namespace {
 
+using winnow::testing::PgCluster;
 using winnow::testing::Probe;
 
 double process_cpu_s() {
@@ -30,14 +34,22 @@ struct Sizes {
   std::int64_t articles = 0, pages = 0, packed = 0, plain = 0, with_dictionary = 0, compacted = 0;
 };
 
-Sizes sizes(const std::string& path) {
-  Probe p(path, Probe::Mode::read_only);
-  return Sizes{p.integer("SELECT count(*) FROM articles"),
-               p.integer("SELECT count(*) FROM raw_pages"),
-               p.integer("SELECT coalesce(sum(length(bytes)), 0) FROM raw_pages"),
-               p.integer("SELECT coalesce(sum(plain_bytes), 0) FROM raw_pages"),
-               p.integer("SELECT count(*) FROM raw_pages WHERE dictionary_id IS NOT NULL"),
-               p.integer("SELECT count(*) FROM raw_pages WHERE compacted_level > 0")};
+// The statements read alike on both back ends.
+Sizes sizes(const std::string& location) {
+  std::function<std::int64_t(const std::string&)> integer;
+  std::unique_ptr<Probe> probe;
+  if (location.starts_with("postgresql:")) {
+    integer = [&](const std::string& sql) { return PgCluster::integer(location, sql); };
+  } else {
+    probe = std::make_unique<Probe>(location, Probe::Mode::read_only);
+    integer = [&](const std::string& sql) { return probe->integer(sql); };
+  }
+  return Sizes{integer("SELECT count(*) FROM articles"),
+               integer("SELECT count(*) FROM raw_pages"),
+               integer("SELECT coalesce(sum(length(bytes)), 0) FROM raw_pages"),
+               integer("SELECT coalesce(sum(plain_bytes), 0) FROM raw_pages"),
+               integer("SELECT count(*) FROM raw_pages WHERE dictionary_id IS NOT NULL"),
+               integer("SELECT count(*) FROM raw_pages WHERE compacted_level > 0")};
 }
 
 void print(const char* what, const Sizes& s) {
@@ -52,7 +64,9 @@ void print(const char* what, const Sizes& s) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fputs("usage: compact_bench ARCHIVE.db [--level N] [--batch N]   (compacts in place)\n", stderr);
+    std::fputs("usage: compact_bench ARCHIVE [--level N] [--batch N]   (compacts in place; ARCHIVE: a SQLite file "
+               "or a postgresql:// URL)\n",
+               stderr);
     return 2;
   }
   const std::string path = argv[1];
