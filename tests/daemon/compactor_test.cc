@@ -17,6 +17,7 @@
 #include "daemon/archive/compactor.h"
 #include "daemon/archive/compress.h"
 #include "daemon/archive/page_dictionaries.h"
+#include "daemon/archive/postgres/connection.h"
 #include "tests/daemon/archive_backends.h"
 #include "tests/daemon/archive_helpers.h"
 
@@ -344,6 +345,34 @@ BOOST_DATA_TEST_CASE(a_stop_mid_pass_loses_nothing, kBackends, backend) {
   Compactor compactor(f.fx.location, writer, nullptr, quick_options());
   BOOST_TEST(compactor.run_pass().pages_repacked == 80 - done);
   BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE compacted_level = 9") == 80);
+  f.check_pages();
+}
+
+// PostgreSQL: another daemon's compactor stores a page packed against the article's body
+// (the body read FOR SHARE, as PgArchive::repack_raw_pages does) while reextract changes
+// that body. Reextract waits for it, then packs the page it stored again: the page reads back.
+BOOST_AUTO_TEST_CASE(postgres_reextract_waits_for_a_compactor_storing_a_page_against_the_old_body) {
+  Fixture f(testing::Backend::postgres);
+  const auto pages = site_pages("000-wordpress.html", 1, 10);
+  const std::int64_t id = f.store("a.example", pages[0]);  // as ingest packs: not against the body
+  const auto stale = f.fx.archive->raw_pages_to_compact("a.example", std::nullopt, 9, 0, 10);
+  BOOST_TEST_REQUIRE(stale.size() == 1u);
+  const PackedPage against = pack_page(pages[0], nullptr, 9, article_body_plain(stale[0].article_body));
+
+  postgres::Connection compactor(f.fx.location);
+  compactor.exec("BEGIN");
+  compactor.run("SELECT body FROM articles WHERE id = $1 FOR SHARE", postgres::Params(id));
+  compactor.run("UPDATE raw_pages SET codec = $2, bytes = $3, compacted_level = 9 WHERE article_id = $1",
+                postgres::Params(id, static_cast<std::int64_t>(against.codec), postgres::Bytes{against.bytes}));
+  ArticleRow row = *f.fx.archive->article(id);
+  row.text = "Rewritten by a newer extractor.";
+  row.blocks_json = R"([{"type":"paragraph","text":"Rewritten by a newer extractor."}])";
+  std::thread reextract([&] { f.fx.archive->update_extraction(row); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it reaches the article and waits
+  compactor.exec("COMMIT");
+  reextract.join();
+  BOOST_TEST(f.of(id, "codec") == 4);
+  BOOST_TEST(f.of(id, "compacted_level") == 0);  // packed again by reextract: to do again
   f.check_pages();
 }
 

@@ -443,6 +443,10 @@ void PgArchive::update_extraction(const ArticleRow& row) {
       auto r = db_.run("SELECT text, body FROM articles WHERE id = $1", Params(row.id));
       text_changed = r.rows() == 1 && stored_text(r, 0, 0, 1) != row.text;
     }
+    // The row locked first: a compactor storing the page packed against the body as it is
+    // (PgArchive::body_is, FOR SHARE) is waited for, so the page read next is the one to
+    // pack again, and none is stored against the old body after this transaction.
+    db_.run("SELECT 1 FROM articles WHERE id = $1 FOR UPDATE", Params(row.id));
     const std::optional<PageOnBody> page = page_on_body(row.id);
     static const std::string sql = std::string("UPDATE articles SET ") + kArticleExtractionSet + " WHERE id = $1";
     if (db_.run(sql, article_params(row, now_s())).affected() == 0)
