@@ -58,6 +58,13 @@ struct Fixture {
       BOOST_TEST((row->raw == page), "article " << id);
     }
   }
+  // Article `id` as a newer extractor would store it: other text, so another body.
+  ArticleRow reextracted(std::int64_t id) const {
+    ArticleRow row = *fx.archive->article(id);
+    row.text = "Rewritten by a newer extractor.";
+    row.blocks_json = R"([{"type":"paragraph","text":"Rewritten by a newer extractor."}])";
+    return row;
+  }
   std::int64_t packed_bytes() const { return fx.integer("SELECT sum(length(bytes)) FROM raw_pages"); }
   std::int64_t of(std::int64_t id, const std::string& column) const {
     return fx.integer("SELECT coalesce(" + column + ", 0) FROM raw_pages WHERE article_id = " + std::to_string(id));
@@ -285,9 +292,7 @@ BOOST_DATA_TEST_CASE(a_page_packed_against_its_article_reads_back_after_the_arti
   BOOST_TEST(compactor.run_pass().pages_repacked == 2);
   BOOST_TEST(f.of(id, "codec") == 4);
 
-  ArticleRow row = *f.fx.archive->article(id);
-  row.text = "Rewritten by a newer extractor.";
-  row.blocks_json = R"([{"type":"paragraph","text":"Rewritten by a newer extractor."}])";
+  const ArticleRow row = f.reextracted(id);
   f.fx.archive->update_extraction(row);
   BOOST_TEST(f.of(id, "codec") == 4);
   BOOST_TEST(f.of(id, "compacted_level") == 0);  // NULL: to do again
@@ -309,9 +314,7 @@ BOOST_DATA_TEST_CASE(a_page_whose_article_changed_after_it_was_read_is_not_overw
   BOOST_TEST_REQUIRE(stale.size() == 1u);
   BOOST_TEST_REQUIRE(!stale[0].article_body.empty());
 
-  ArticleRow row = *f.fx.archive->article(id);
-  row.text = "Rewritten by a newer extractor.";
-  row.blocks_json = R"([{"type":"paragraph","text":"Rewritten by a newer extractor."}])";
+  const ArticleRow row = f.reextracted(id);
   f.fx.archive->update_extraction(row);
   const RawPageRepack repack{stale[0], pack_page(pages[0], nullptr, 9, article_body_plain(stale[0].article_body)), 9};
   BOOST_TEST(f.fx.archive->repack_raw_pages({repack}) == 0);
@@ -364,9 +367,7 @@ BOOST_AUTO_TEST_CASE(postgres_reextract_waits_for_a_compactor_storing_a_page_aga
   compactor.run("SELECT body FROM articles WHERE id = $1 FOR SHARE", postgres::Params(id));
   compactor.run("UPDATE raw_pages SET codec = $2, bytes = $3, compacted_level = 9 WHERE article_id = $1",
                 postgres::Params(id, static_cast<std::int64_t>(against.codec), postgres::Bytes{against.bytes}));
-  ArticleRow row = *f.fx.archive->article(id);
-  row.text = "Rewritten by a newer extractor.";
-  row.blocks_json = R"([{"type":"paragraph","text":"Rewritten by a newer extractor."}])";
+  const ArticleRow row = f.reextracted(id);
   std::thread reextract([&] { f.fx.archive->update_extraction(row); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it reaches the article and waits
   compactor.exec("COMMIT");
