@@ -453,13 +453,15 @@ void PgArchive::update_extraction(const ArticleRow& row) {
       throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
     if (page) {
       // Packed against the body it had: packed again against the new one, as ingest would
-      // (the compactor packs it at its own level later).
-      auto body = db_.run("SELECT body FROM articles WHERE id = $1", Params(row.id));
-      const PageDictionary* dictionary = page->dictionary_id ? &page_dictionary(*page->dictionary_id) : nullptr;
-      const PackedPage packed =
-          pack_page(page->plain, dictionary, kIngestLevel, article_body_plain(body.bytes(0, 0)));
-      db_.run("UPDATE raw_pages SET codec = $2, bytes = $3, compacted_level = NULL WHERE article_id = $1",
-              Params(row.id, static_cast<std::int64_t>(packed.codec), Bytes{packed.bytes}));
+      // (the compactor packs it at its own level later). The same body (the same text
+      // extracted again) leaves it as it is.
+      const std::string body = db_.run("SELECT body FROM articles WHERE id = $1", Params(row.id)).bytes(0, 0);
+      if (body != page->body) {
+        const PageDictionary* dictionary = page->dictionary_id ? &page_dictionary(*page->dictionary_id) : nullptr;
+        const PackedPage packed = pack_page(page->plain, dictionary, kIngestLevel, article_body_plain(body));
+        db_.run("UPDATE raw_pages SET codec = $2, bytes = $3, compacted_level = NULL WHERE article_id = $1",
+                Params(row.id, static_cast<std::int64_t>(packed.codec), Bytes{packed.bytes}));
+      }
     }
     if (text_changed) record_event(EventType::article_updated, row.id, std::nullopt);
   });
@@ -620,12 +622,15 @@ void PgArchive::read_raw_page(ArticleRow& row) {
 }
 
 std::optional<PgArchive::PageOnBody> PgArchive::page_on_body(std::int64_t id) {
-  auto r = db_.run("SELECT codec, dictionary_id FROM raw_pages WHERE article_id = $1", Params(id));
+  auto r = db_.run(
+      "SELECT r.codec, r.dictionary_id, a.body FROM raw_pages r JOIN articles a ON a.id = r.article_id "
+      "WHERE r.article_id = $1",
+      Params(id));
   if (r.rows() == 0 || static_cast<PageCodec>(r.integer(0, 0)) != PageCodec::zstd_article) return std::nullopt;
   ArticleRow row;
   row.id = id;
   read_raw_page(row);
-  return PageOnBody{std::move(row.raw), r.optional_integer(0, 1)};
+  return PageOnBody{std::move(row.raw), r.optional_integer(0, 1), r.bytes(0, 2)};
 }
 
 // Page dictionaries.

@@ -365,9 +365,10 @@ void SqliteArchive::update_extraction(const ArticleRow& row) {
               Blob{body})
         .run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
-    if (page) {
+    if (page && page->body != body) {
       // Packed against the body it had: packed again against the new one, as ingest would
-      // (the compactor packs it at its own level later).
+      // (the compactor packs it at its own level later). The same body (the same text
+      // extracted again) leaves it as it is.
       const PageDictionary* dictionary = page->dictionary_id ? &page_dictionary(*page->dictionary_id) : nullptr;
       const PackedPage packed = pack_page(page->plain, dictionary, kIngestLevel, article_body_plain(body));
       query("UPDATE raw_pages SET codec = ?2, bytes = ?3, compacted_level = NULL WHERE article_id = ?1")
@@ -608,16 +609,20 @@ void SqliteArchive::read_raw_page(ArticleRow& row) {
 
 std::optional<SqliteArchive::PageOnBody> SqliteArchive::page_on_body(std::int64_t id) {
   std::optional<std::int64_t> dictionary_id;
+  std::string body;
   {
-    auto q = query("SELECT codec, dictionary_id FROM raw_pages WHERE article_id = ?1");
+    auto q = query(
+        "SELECT r.codec, r.dictionary_id, a.body FROM raw_pages r JOIN articles a ON a.id = r.article_id "
+        "WHERE r.article_id = ?1");
     q.bind(id);
     if (!q.step() || static_cast<PageCodec>(q.integer(0)) != PageCodec::zstd_article) return std::nullopt;
     dictionary_id = q.optional_integer(1);
+    body = q.blob(2);
   }
   ArticleRow row;
   row.id = id;
   read_raw_page(row);
-  return PageOnBody{std::move(row.raw), dictionary_id};
+  return PageOnBody{std::move(row.raw), dictionary_id, std::move(body)};
 }
 
 const PageDictionary& SqliteArchive::page_dictionary(std::int64_t id) {

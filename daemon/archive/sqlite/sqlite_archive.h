@@ -130,10 +130,12 @@ class SqliteArchive final : public Archive {
   // Sets row.raw and row.http_head from the raw page of article row.id, if it has one.
   void read_raw_page(ArticleRow& row);
   // The raw page of article `id` unpacked, when it is packed against the article's body
-  // (PageCodec::zstd_article), and its dictionary's id: what update_extraction packs again.
+  // (PageCodec::zstd_article), its dictionary's id and that body: what update_extraction
+  // packs again when the body changes.
   struct PageOnBody {
     std::string plain;
     std::optional<std::int64_t> dictionary_id;
+    std::string body;
   };
   std::optional<PageOnBody> page_on_body(std::int64_t id);
   // Whether article `article_id`'s body is `body` (empty: NULL, a row stored before bodies).
