@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <ctime>
-#include <stdexcept>
 #include <future>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 

@@ -231,7 +231,7 @@ std::string unpack_page(PageCodec codec, std::string_view packed, std::size_t pl
   } else {
     size = ZSTD_decompress(out.data(), out.size(), packed.data(), packed.size());
   }
-  if (ZSTD_isError(size)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(size));
+  check(size);
   if (size != plain_bytes) throw std::runtime_error("archive: unpacked size differs from the stored size");
   return out;
 }
