@@ -20,7 +20,10 @@ int run_reextract(std::span<char* const> argv) {
   if (print_help_if_asked(args, command)) return kExitOk;
   auto a = open_archive(args);
   const ingest::ReextractCounts counts = ingest::reextract(*a, args.has("all"));
-  std::printf("re-extracted %zu articles, %zu unchanged\n", counts.updated, counts.skipped);
+  // "Unchanged" said before: wrong for --all, where a text that came out the same counts as
+  // re-extracted, and for a page now judged no article, which is kept as it was.
+  std::printf("re-extracted %zu articles; %zu kept as archived (up to date, no page kept, or no article in it)\n",
+              counts.updated, counts.skipped);
   return kExitOk;
 }
 
