@@ -103,6 +103,13 @@ std::optional<PageDictionaryRow> PgArchive::newest_page_dictionary(const std::st
       Params(host)));
 }
 
+std::optional<StoredRawPage> PgArchive::page_on_body(std::int64_t id) {
+  static const std::string sql = std::string("SELECT ") + kStoredColumns + "WHERE r.article_id = $1 AND r.codec = $2";
+  auto pages = read_stored(db_.run(sql, Params(id, static_cast<std::int64_t>(PageCodec::zstd_article))));
+  if (pages.empty()) return std::nullopt;
+  return std::move(pages.front());
+}
+
 bool PgArchive::body_is(std::int64_t article_id, const std::string& body) {
   // FOR SHARE: a body being changed (update_extraction) is waited for and read as changed,
   // and none changes until this transaction ends, so a page is never stored packed against

@@ -447,18 +447,20 @@ void PgArchive::update_extraction(const ArticleRow& row) {
     // (PgArchive::body_is, FOR SHARE) is waited for, so the page read next is the one to
     // pack again, and none is stored against the old body after this transaction.
     db_.run("SELECT 1 FROM articles WHERE id = $1 FOR UPDATE", Params(row.id));
-    const std::optional<PageOnBody> page = page_on_body(row.id);
+    const std::optional<StoredRawPage> page = page_on_body(row.id);
     static const std::string sql = std::string("UPDATE articles SET ") + kArticleExtractionSet + " WHERE id = $1";
     if (db_.run(sql, article_params(row, now_s())).affected() == 0)
       throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
     if (page) {
       // Packed against the body it had: packed again against the new one, as ingest would
       // (the compactor packs it at its own level later). The same body (the same text
-      // extracted again) leaves it as it is.
+      // extracted again) leaves it as it is, unread.
       const std::string body = db_.run("SELECT body FROM articles WHERE id = $1", Params(row.id)).bytes(0, 0);
-      if (body != page->body) {
+      if (body != page->article_body) {
         const PageDictionary* dictionary = page->dictionary_id ? &page_dictionary(*page->dictionary_id) : nullptr;
-        const PackedPage packed = pack_page(page->plain, dictionary, kIngestLevel, article_body_plain(body));
+        const std::string plain = unpack_page(page->codec, page->bytes, page->plain_bytes, dictionary,
+                                              article_body_plain(page->article_body));
+        const PackedPage packed = pack_page(plain, dictionary, kIngestLevel, article_body_plain(body));
         db_.run("UPDATE raw_pages SET codec = $2, bytes = $3, compacted_level = NULL WHERE article_id = $1",
                 Params(row.id, static_cast<std::int64_t>(packed.codec), Bytes{packed.bytes}));
       }
@@ -619,18 +621,6 @@ void PgArchive::read_raw_page(ArticleRow& row) {
   const std::string article = codec == PageCodec::zstd_article ? article_body_plain(r.bytes(0, 5)) : std::string();
   row.raw = unpack_page(codec, r.bytes(0, 2), static_cast<std::size_t>(r.integer(0, 1)), dictionary, article);
   row.http_head = r.text(0, 3);
-}
-
-std::optional<PgArchive::PageOnBody> PgArchive::page_on_body(std::int64_t id) {
-  auto r = db_.run(
-      "SELECT r.codec, r.dictionary_id, a.body FROM raw_pages r JOIN articles a ON a.id = r.article_id "
-      "WHERE r.article_id = $1",
-      Params(id));
-  if (r.rows() == 0 || static_cast<PageCodec>(r.integer(0, 0)) != PageCodec::zstd_article) return std::nullopt;
-  ArticleRow row;
-  row.id = id;
-  read_raw_page(row);
-  return PageOnBody{std::move(row.raw), r.optional_integer(0, 1), r.bytes(0, 2)};
 }
 
 // Page dictionaries.

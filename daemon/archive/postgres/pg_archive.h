@@ -146,15 +146,10 @@ class PgArchive final : public Archive {
   void upsert_entry(std::int64_t feed_id, const std::string& entry_key, std::optional<std::int64_t> article_id);
   void put_raw_page(std::int64_t article_id, const ArticleRow& row);
   void read_raw_page(ArticleRow& row);
-  // The raw page of article `id` unpacked, when it is packed against the article's body
-  // (PageCodec::zstd_article), its dictionary's id and that body: what update_extraction
-  // packs again when the body changes.
-  struct PageOnBody {
-    std::string plain;
-    std::optional<std::int64_t> dictionary_id;
-    std::string body;
-  };
-  std::optional<PageOnBody> page_on_body(std::int64_t id);
+  // The raw page of article `id` as stored, with the article's body, when it is packed
+  // against that body (PageCodec::zstd_article): what update_extraction packs again when the
+  // body changes (compaction.cc). Nothing is unpacked here.
+  std::optional<StoredRawPage> page_on_body(std::int64_t id);
   // Whether article `article_id`'s body is `body` (empty: NULL, a row stored before bodies).
   bool body_is(std::int64_t article_id, const std::string& body);
   // Dictionary `id`, read once and kept (they never change); throws when there is none.

@@ -100,6 +100,14 @@ std::optional<PageDictionaryRow> SqliteArchive::newest_page_dictionary(const std
   return read_dictionary(q);
 }
 
+std::optional<StoredRawPage> SqliteArchive::page_on_body(std::int64_t id) {
+  static const std::string sql = std::string("SELECT ") + kStoredColumns + "WHERE r.article_id = ?1 AND r.codec = ?2";
+  auto q = query(sql);
+  q.bind(id, static_cast<std::int64_t>(PageCodec::zstd_article));
+  if (!q.step()) return std::nullopt;
+  return read_stored(q);
+}
+
 bool SqliteArchive::body_is(std::int64_t article_id, const std::string& body) {
   auto q = query("SELECT body FROM articles WHERE id = ?1");
   q.bind(article_id);

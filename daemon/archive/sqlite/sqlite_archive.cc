@@ -350,7 +350,7 @@ void SqliteArchive::update_extraction(const ArticleRow& row) {
       q.bind(row.id, row.text);
       text_changed = q.step() && q.integer(0) != 0;
     }
-    const std::optional<PageOnBody> page = page_on_body(row.id);
+    const std::optional<StoredRawPage> page = page_on_body(row.id);
     const std::string body = pack_article_body(row);
     query(
         "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published = ?5, modified = ?6, "
@@ -365,12 +365,14 @@ void SqliteArchive::update_extraction(const ArticleRow& row) {
               Blob{body})
         .run();
     if (changes(db_.get()) == 0) throw std::runtime_error("archive: no article with id " + std::to_string(row.id));
-    if (page && page->body != body) {
+    if (page && page->article_body != body) {
       // Packed against the body it had: packed again against the new one, as ingest would
       // (the compactor packs it at its own level later). The same body (the same text
-      // extracted again) leaves it as it is.
+      // extracted again) leaves it as it is, unread.
       const PageDictionary* dictionary = page->dictionary_id ? &page_dictionary(*page->dictionary_id) : nullptr;
-      const PackedPage packed = pack_page(page->plain, dictionary, kIngestLevel, article_body_plain(body));
+      const std::string plain = unpack_page(page->codec, page->bytes, page->plain_bytes, dictionary,
+                                            article_body_plain(page->article_body));
+      const PackedPage packed = pack_page(plain, dictionary, kIngestLevel, article_body_plain(body));
       query("UPDATE raw_pages SET codec = ?2, bytes = ?3, compacted_level = NULL WHERE article_id = ?1")
           .bind(row.id, static_cast<std::int64_t>(packed.codec), Blob{packed.bytes})
           .run();
@@ -605,24 +607,6 @@ void SqliteArchive::read_raw_page(ArticleRow& row) {
   const std::string article = codec == PageCodec::zstd_article ? article_body_plain(q.blob(5)) : std::string();
   row.raw = unpack_page(codec, q.blob(2), static_cast<std::size_t>(q.integer(1)), dictionary, article);
   row.http_head = q.text(3);
-}
-
-std::optional<SqliteArchive::PageOnBody> SqliteArchive::page_on_body(std::int64_t id) {
-  std::optional<std::int64_t> dictionary_id;
-  std::string body;
-  {
-    auto q = query(
-        "SELECT r.codec, r.dictionary_id, a.body FROM raw_pages r JOIN articles a ON a.id = r.article_id "
-        "WHERE r.article_id = ?1");
-    q.bind(id);
-    if (!q.step() || static_cast<PageCodec>(q.integer(0)) != PageCodec::zstd_article) return std::nullopt;
-    dictionary_id = q.optional_integer(1);
-    body = q.blob(2);
-  }
-  ArticleRow row;
-  row.id = id;
-  read_raw_page(row);
-  return PageOnBody{std::move(row.raw), dictionary_id, std::move(body)};
 }
 
 const PageDictionary& SqliteArchive::page_dictionary(std::int64_t id) {

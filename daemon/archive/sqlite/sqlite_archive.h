@@ -129,15 +129,10 @@ class SqliteArchive final : public Archive {
   void put_raw_page(std::int64_t article_id, const ArticleRow& row);
   // Sets row.raw and row.http_head from the raw page of article row.id, if it has one.
   void read_raw_page(ArticleRow& row);
-  // The raw page of article `id` unpacked, when it is packed against the article's body
-  // (PageCodec::zstd_article), its dictionary's id and that body: what update_extraction
-  // packs again when the body changes.
-  struct PageOnBody {
-    std::string plain;
-    std::optional<std::int64_t> dictionary_id;
-    std::string body;
-  };
-  std::optional<PageOnBody> page_on_body(std::int64_t id);
+  // The raw page of article `id` as stored, with the article's body, when it is packed
+  // against that body (PageCodec::zstd_article): what update_extraction packs again when the
+  // body changes (compaction.cc). Nothing is unpacked here.
+  std::optional<StoredRawPage> page_on_body(std::int64_t id);
   // Whether article `article_id`'s body is `body` (empty: NULL, a row stored before bodies).
   bool body_is(std::int64_t article_id, const std::string& body);
   // Page dictionary `id`, loaded from the table on first use and kept (a few, 110 KiB each).
