@@ -125,6 +125,46 @@ BOOST_DATA_TEST_CASE(a_rolled_back_change_leaves_no_event, kBackends, backend) {
   BOOST_TEST(o.events() == 0);
 }
 
+BOOST_DATA_TEST_CASE(a_savepoint_rolled_back_drops_its_events_and_keeps_the_others, kBackends, backend) {
+  Outbox o(backend);
+  o.archive->set_webhook_endpoints({{"http://hook.example/a", {EventType::article_updated}}});
+  std::vector<ArticleRow> rows;
+  for (int n : {1, 2, 3}) {
+    rows.push_back(*o.archive->article(o.archive->store_article(sample_article(n))));
+    rows.back().text = "Extracted again: " + std::to_string(n) + ".";
+  }
+  o.archive->transaction([&] {
+    o.archive->update_extraction(rows[0]);  // a savepoint of its own, released
+    BOOST_CHECK_THROW(o.archive->transaction([&] {
+      o.archive->update_extraction(rows[1]);
+      throw std::runtime_error("later step failed");
+    }),
+                      std::runtime_error);
+    o.archive->update_extraction(rows[2]);
+  });
+  std::vector<std::int64_t> updated;
+  for (const auto& event : o.archive->webhook_events_after(0, kAll, 10)) updated.push_back(event.article_id.value());
+  BOOST_TEST(updated == (std::vector<std::int64_t>{rows[0].id, rows[2].id}), boost::test_tools::per_element());
+  BOOST_TEST(o.archive->article(rows[1].id)->text != rows[1].text);
+}
+
+BOOST_DATA_TEST_CASE(events_of_one_transaction_keep_the_order_they_happened_in, kBackends, backend) {
+  Outbox o(backend);
+  o.archive->set_webhook_endpoints({{"http://hook.example/a", kAll}});
+  const auto feed = o.archive->add_feed("https://a.example/feed", "A", "");
+  ArticleRow row = *o.archive->article(o.archive->store_article(sample_article(1, feed)));
+  row.text = "Extracted again.";
+  // On PostgreSQL the first two wait for the commit-order lock; the store takes it.
+  o.archive->transaction([&] {
+    o.archive->update_feed(failing(*o.archive->feed(feed), 3));
+    o.archive->update_extraction(row);
+    o.archive->store_article(sample_article(2, feed));
+  });
+  BOOST_TEST(o.drain("http://hook.example/a") ==
+                 (std::vector<std::string>{"article.archived", "feed.failing", "article.updated", "article.archived"}),
+             boost::test_tools::per_element());
+}
+
 BOOST_DATA_TEST_CASE(endpoints_take_their_types_and_events_stay_until_every_endpoint_is_done, kBackends, backend) {
   Outbox o(backend);
   o.archive->store_article(sample_article(1));  // before any endpoint: never announced

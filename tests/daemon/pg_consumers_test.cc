@@ -171,6 +171,48 @@ BOOST_AUTO_TEST_CASE(a_transaction_holds_the_commit_order_from_its_first_store_t
   });
 }
 
+// `winnow reextract` writes 200 updates in a transaction; their article.updated events take
+// the commit-order lock at its commit only, so other instances' stores do not wait for the
+// updates (they did: the first event took the lock for the whole batch).
+BOOST_AUTO_TEST_CASE(updates_take_the_commit_order_only_to_commit_their_events) {
+  const auto url = PgCluster::shared().create_database();
+  auto archive = Archive::open(url);
+  archive->set_webhook_endpoints({{"http://hook.example/a", {EventType::article_updated}}});
+  std::vector<ArticleRow> rows;
+  for (int n : {1, 2}) {
+    rows.push_back(*archive->article(archive->store_article(sample_article(n))));
+    rows.back().text = "Extracted again: " + std::to_string(n) + ".";
+  }
+  auto other = Archive::open(url);
+  std::promise<std::int64_t> stored;
+  auto stored_id = stored.get_future();
+  std::thread writer;
+  try {
+    archive->transaction([&] {
+      for (const auto& row : rows) archive->update_extraction(row);
+      BOOST_TEST(!archive->holds_commit_order());
+      writer = std::thread([&] {
+        try {
+          stored.set_value(other->store_article(sample_article(3)));
+        } catch (...) {
+          stored.set_exception(std::current_exception());
+        }
+      });
+      BOOST_TEST((stored_id.wait_for(5s) == std::future_status::ready), "another instance's store waited");
+    });
+  } catch (const std::exception& e) {
+    BOOST_ERROR(e.what());  // the server ends a transaction left idle 10 s
+  }
+  writer.join();
+  const std::int64_t third = stored_id.get();
+  const auto events = archive->webhook_events_after(0, {EventType::article_updated}, 10);
+  BOOST_REQUIRE(events.size() == 2u);
+  BOOST_TEST(events[0].article_id.value() == rows[0].id);
+  BOOST_TEST(events[1].article_id.value() == rows[1].id);
+  BOOST_TEST(events[0].seq < events[1].seq);
+  BOOST_TEST(third > rows[1].id);
+}
+
 // ---- NOTIFY and the listener --------------------------------------------------------------
 
 struct Heard {

@@ -28,11 +28,50 @@ bool PgArchive::wants_event(EventType type) {
 void PgArchive::record_event(EventType type, std::optional<std::int64_t> article_id,
                              std::optional<std::int64_t> feed_id) {
   if (!wants_event(type)) return;  // nothing to record: no lock taken
-  order_commits();                 // before the seq is taken
+  const auto at = static_cast<std::int64_t>(std::time(nullptr));
+  // Every caller runs in transaction(). Holding the lock already, this transaction waits for
+  // nothing more by inserting now (after those kept, which keeps the seqs in the order
+  // recorded); otherwise the lock waits for the commit: `winnow reextract` updating 200
+  // articles in a transaction stalled every instance's stores for all its writes when the
+  // first event took it.
+  if (!ordered_ && depth_ > 0) return pending_events_.push_back({type, article_id, feed_id, at, depth_});
+  flush_events();
+  insert_event(type, article_id, feed_id, at);
+}
+
+void PgArchive::flush_events() {
+  if (pending_events_.empty()) return;
+  // One statement for them all (reextract's batch has up to 200), their seqs in the order
+  // recorded; ids are never 0, so 0 stands for NULL in the arrays.
+  std::vector<std::string> types;
+  std::vector<std::int64_t> article_ids, feed_ids, ats;
+  for (const PendingEvent& e : pending_events_) {
+    types.emplace_back(to_string(e.type));
+    article_ids.push_back(e.article_id.value_or(0));
+    feed_ids.push_back(e.feed_id.value_or(0));
+    ats.push_back(e.at);
+  }
+  pending_events_.clear();
+  order_commits();  // before the seqs are taken
+  auto r = db_.run(
+      "INSERT INTO events (type, article_id, feed_id, at) "
+      "SELECT e.type, NULLIF(e.article_id, 0), NULLIF(e.feed_id, 0), e.at "
+      "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) WITH ORDINALITY "
+      "AS e(type, article_id, feed_id, at, n) "
+      "WHERE EXISTS (SELECT 1 FROM webhook_endpoints w WHERE " WINNOW_TAKES ") ORDER BY e.n RETURNING seq",
+      Params(array_literal(types), array_literal(article_ids), array_literal(feed_ids), array_literal(ats)));
+  // One nudge is enough: a dispatcher reads every event after its cursor.
+  if (r.rows() > 0)
+    db_.run("SELECT pg_notify('" + std::string(kEventsChannel) + "', $1::text)", Params(r.integer(r.rows() - 1, 0)));
+}
+
+void PgArchive::insert_event(EventType type, std::optional<std::int64_t> article_id,
+                             std::optional<std::int64_t> feed_id, std::int64_t at) {
+  order_commits();  // before the seq is taken
   auto r = db_.run(
       "INSERT INTO events (type, article_id, feed_id, at) SELECT $1, $2, $3, $4 WHERE EXISTS "
       "(SELECT 1 FROM webhook_endpoints WHERE strpos(' ' || types || ' ', ' ' || $1 || ' ') > 0) RETURNING seq",
-      Params(std::string(to_string(type)), article_id, feed_id, static_cast<std::int64_t>(std::time(nullptr))));
+      Params(std::string(to_string(type)), article_id, feed_id, at));
   // The dispatchers of every instance hear of it at commit.
   if (r.rows() == 1) db_.run("SELECT pg_notify('" + std::string(kEventsChannel) + "', $1::text)", Params(r.integer(0, 0)));
 }

@@ -145,6 +145,7 @@ void PgArchive::transaction(const std::function<void()>& work) {
     work();
   } catch (...) {
     --depth_;
+    std::erase_if(pending_events_, [&](const PendingEvent& e) { return e.depth > depth_; });
     // Also after an error, which left the transaction failed: rolling back to the savepoint
     // makes it usable again.
     db_.exec_quietly("ROLLBACK TO SAVEPOINT nested");
@@ -153,6 +154,8 @@ void PgArchive::transaction(const std::function<void()>& work) {
   }
   --depth_;
   db_.exec("RELEASE SAVEPOINT nested");
+  // Its events are the enclosing transaction's now: a later savepoint rolled back keeps them.
+  for (PendingEvent& e : pending_events_) e.depth = std::min(e.depth, depth_);
 }
 
 void PgArchive::outer_transaction(const std::function<void()>& work) {
@@ -172,11 +175,13 @@ void PgArchive::outer_transaction(const std::function<void()>& work) {
   const auto end = [&](const char* sql) {
     depth_ = 0;
     ordered_ = false;
+    pending_events_.clear();
     db_.exec_quietly(sql);
     db_.allow_reconnect(true);
   };
   try {
     work();
+    if (!db_.failed()) flush_events();  // the commit-order lock, if they need it, only now
   } catch (...) {
     end("ROLLBACK");
     throw;

@@ -154,7 +154,14 @@ class PgArchive final : public Archive {
   bool body_is(std::int64_t article_id, const std::string& body);
   // Dictionary `id`, read once and kept (they never change); throws when there is none.
   const PageDictionary& page_dictionary(std::int64_t id);
+  // Records an event of the open transaction: at once when the transaction holds the
+  // commit-order lock already (it stored an article), else at its commit (flush_events()), so
+  // that a transaction which stores no article takes the lock only for its last statements.
   void record_event(EventType type, std::optional<std::int64_t> article_id, std::optional<std::int64_t> feed_id);
+  // Inserts the events record_event() kept, under the commit-order lock; before COMMIT.
+  void flush_events();
+  void insert_event(EventType type, std::optional<std::int64_t> article_id, std::optional<std::int64_t> feed_id,
+                    std::int64_t at);
   bool wants_event(EventType type);
   // Whether this update of feed `id` to `consecutive_failures` crosses kFeedFailingThreshold
   // from below, with some endpoint taking feed.failing (read, locked, before the update).
@@ -165,6 +172,16 @@ class PgArchive final : public Archive {
   // order_commits() ran in the open transaction (a savepoint rolled back since may have let
   // the lock go: then it only makes the batch commit sooner).
   bool ordered_ = false;
+  // Events of the open transaction waiting for its commit (record_event()), each with the
+  // depth it was recorded at, so that a savepoint rolled back drops its own.
+  struct PendingEvent {
+    EventType type;
+    std::optional<std::int64_t> article_id;
+    std::optional<std::int64_t> feed_id;
+    std::int64_t at;
+    int depth;
+  };
+  std::vector<PendingEvent> pending_events_;
   std::int64_t commits_ = 0;
   std::map<std::int64_t, std::unique_ptr<PageDictionary>> dictionaries_;  // read so far, by id
 };
