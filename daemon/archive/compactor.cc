@@ -216,8 +216,9 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
           // Undecodable: not a sample; step 3 marks and reports it.
         }
       }
+      std::reverse(plain.begin(), plain.end());  // oldest first: the newest end the dictionary
       std::string bytes = plain.size() >= options_.pages_to_train
-                              ? train_page_dictionary(plain, options_.dictionary_bytes)
+                              ? make_page_dictionary(plain, options_.dictionary_bytes)
                               : std::string();
       if (bytes.empty()) {
         unlearnable_[host] = samples.front().article_id;
@@ -356,7 +357,8 @@ std::shared_ptr<const PageDictionary> Compactor::refit(const std::string& host, 
     }
   }
   if (plain.size() < options_.pages_to_train || stopping()) return nullptr;
-  std::string bytes = train_page_dictionary(plain, options_.dictionary_bytes);
+  std::reverse(plain.begin(), plain.end());  // oldest first
+  std::string bytes = make_page_dictionary(plain, options_.dictionary_bytes);
   if (bytes.empty()) return nullptr;
   const PageDictionary candidate(0, bytes);
   const double with_candidate = packed_size(&candidate);

@@ -3,10 +3,10 @@
 // host's newest dictionary at a higher zstd level than ingest's (level 1, chosen for speed).
 //
 // Per host with pages still to do (Archive::raw_page_hosts_to_compact):
-//   1. A host with no dictionary and at least `pages_to_train` stored pages gets one, learnt
-//      from its newest stored pages (read back and unpacked). Learning needs no page kept in
-//      memory, so every host that ever had that many pages gets one (ingest's in-memory
-//      samples, page_dictionaries.h, stop at 128 hosts and 64 MB).
+//   1. A host with no dictionary and at least `pages_to_train` stored pages gets one, made
+//      from its newest stored pages (read back and unpacked; make_page_dictionary). That
+//      needs no page kept in memory, so every host that ever had that many pages gets one
+//      (ingest's in-memory samples, page_dictionaries.h, stop at 128 hosts and 64 MB).
 //      A host's dictionary is checked against its newest pages now and then (refit_every):
 //      when it packs them no better than `refit_gain` times packing alone and is older than
 //      `refit_wait`, the site's template has likely changed, and a new dictionary is learnt
@@ -61,8 +61,8 @@ class Compactor {
     // of CPU a page against 104 (pack_bench, 2026-12); 19 gains 0.5 KB more for 17 times the
     // CPU.
     int level = 9;
-    std::size_t pages_to_train = 16;         // as ingest's (PageDictionaries::Limits)
-    std::size_t dictionary_bytes = 112'640;  // zstd's default (110 KiB)
+    std::size_t pages_to_train = 4;          // as ingest's (PageDictionaries::Limits)
+    std::size_t dictionary_bytes = 524'288;  // as ingest's (PageDictionaries::Limits)
     std::size_t batch_pages = 32;            // a write job; some 0.5 MB of packed pages
     std::size_t hosts_per_pass = 256;
     // After a pass that found nothing to do, the background thread looks again after this:

@@ -4,7 +4,10 @@
 #include <zdict.h>
 #include <zstd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <limits>
+#include <string_view>
 #include <mutex>
 #include <stdexcept>
 #include <utility>
@@ -16,6 +19,9 @@ namespace {
 // windowBits for deflateInit2: 15 is a 32 KiB window; adding 16 asks for a gzip wrapper.
 constexpr int kGzipWindowBits = 15 + 16;
 constexpr int kMemLevel = 8;  // zlib's own default
+
+// Less page content than this is not worth a dictionary (and too little for zstd's tables).
+constexpr std::size_t kMinDictionaryContent = 4096;
 
 // zstd level 1 on the 181 dev-set pages (31.5 MB): 445 MB/s, 4.8x smaller; zlib level 1:
 // 150 MB/s, 4.3x smaller; zstd level 3: 318 MB/s, 5.1x (2026-11, this machine). With a
@@ -84,9 +90,10 @@ std::string GzipPacker::pack(std::string_view plain) {
   return out;
 }
 
-// Made on first use, each: a worker packing needs only a CDict (one per level: ingest's and
-// the compactor's), a reader only the DDict (a CDict at level 1 of a 110 KiB dictionary
-// takes 160 KB, pack_bench).
+// Made on first use, each: a worker packing needs only the CDict (at ingest's level; a CDict
+// at level 1 of a 256 KiB dictionary takes 335 KB), a reader only the DDict (283 KB). Other
+// levels load the dictionary for each page instead (pack_page): a CDict at level 9 of it
+// would take 6.3 MB.
 struct PageDictionary::Handles {
   struct CDictFree {
     void operator()(ZSTD_CDict* d) const noexcept { ZSTD_freeCDict(d); }
@@ -94,34 +101,18 @@ struct PageDictionary::Handles {
   struct DDictFree {
     void operator()(ZSTD_DDict* d) const noexcept { ZSTD_freeDDict(d); }
   };
-  using CDict = std::unique_ptr<ZSTD_CDict, CDictFree>;
   std::once_flag pack_once, unpack_once;
-  CDict pack;  // at kIngestLevel
-  std::mutex other_levels_mutex;
-  std::vector<std::pair<int, CDict>> other_levels;  // one or two: never freed before the dictionary
+  std::unique_ptr<ZSTD_CDict, CDictFree> pack;  // at kIngestLevel
   std::unique_ptr<ZSTD_DDict, DDictFree> unpack;
 };
 
 struct PageDictionaryAccess {
-  static const ZSTD_CDict* pack(const PageDictionary& d, int level) {
+  static const ZSTD_CDict* pack(const PageDictionary& d) {
     auto& h = *d.handles_;
-    const ZSTD_CDict* cdict = nullptr;
-    if (level == kIngestLevel) {
-      std::call_once(h.pack_once,
-                     [&] { h.pack.reset(ZSTD_createCDict(d.bytes_.data(), d.bytes_.size(), kIngestLevel)); });
-      cdict = h.pack.get();
-    } else {
-      std::lock_guard lock(h.other_levels_mutex);
-      for (const auto& [l, c] : h.other_levels)
-        if (l == level) cdict = c.get();
-      if (!cdict) {
-        PageDictionary::Handles::CDict made(ZSTD_createCDict(d.bytes_.data(), d.bytes_.size(), level));
-        cdict = made.get();
-        if (made) h.other_levels.emplace_back(level, std::move(made));
-      }
-    }
-    if (!cdict) throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(d.id_));
-    return cdict;
+    std::call_once(h.pack_once,
+                   [&] { h.pack.reset(ZSTD_createCDict(d.bytes_.data(), d.bytes_.size(), kIngestLevel)); });
+    if (!h.pack) throw std::runtime_error("archive: zstd cannot load page dictionary " + std::to_string(d.id_));
+    return h.pack.get();
   }
   static const ZSTD_DDict* unpack(const PageDictionary& d) {
     auto& h = *d.handles_;
@@ -139,16 +130,32 @@ PageDictionary::PageDictionary(std::int64_t id, std::string bytes)
 
 PageDictionary::~PageDictionary() = default;
 
-std::string train_page_dictionary(const std::vector<std::string>& samples, std::size_t max_bytes) {
+std::string make_page_dictionary(const std::vector<std::string>& samples, std::size_t max_bytes) {
   std::string joined;
   std::vector<std::size_t> sizes;
   for (const auto& s : samples) {
     joined += s;
     sizes.push_back(s.size());
   }
+  if (joined.size() < kMinDictionaryContent || max_bytes < 2 * kMinDictionaryContent) return {};
+  // The content: the pages' own bytes, the last ones last (zstd reaches the end of a
+  // dictionary most cheaply), as much as fits beside zstd's header and entropy tables (made
+  // from all the samples; well under kMinDictionaryContent). The room for them is left here,
+  // so that zstd need not cut the content: 1.5.4 then kept its beginning, not its end
+  // (page_dictionaries_test).
+  const std::size_t room = max_bytes - kMinDictionaryContent;
+  const std::string_view content = std::string_view(joined).substr(joined.size() - std::min(joined.size(), room));
+  // A dictionary id of its content, so that the same pages make the same dictionary; within
+  // the range zstd leaves to private use (32768 to 2^31 - 1).
+  std::uint32_t hash = 2166136261u;  // FNV-1a
+  for (unsigned char c : content) hash = (hash ^ c) * 16777619u;
+  ZDICT_params_t params{};
+  params.compressionLevel = kIngestLevel;  // the tables serve ingest's packing (codec 3)
+  params.dictID = 32768u + hash % (0x80000000u - 32768u);
   std::string dictionary(max_bytes, '\0');
-  const std::size_t size = ZDICT_trainFromBuffer(dictionary.data(), dictionary.size(), joined.data(), sizes.data(),
-                                                 static_cast<unsigned>(sizes.size()));
+  const std::size_t size = ZDICT_finalizeDictionary(dictionary.data(), dictionary.size(), content.data(),
+                                                    content.size(), joined.data(), sizes.data(),
+                                                    static_cast<unsigned>(sizes.size()), params);
   if (ZDICT_isError(size)) return {};
   dictionary.resize(size);
   return dictionary;
@@ -192,9 +199,18 @@ PackedPage pack_page(std::string_view plain, const PageDictionary* dictionary, i
     check(ZSTD_CCtx_refPrefix(c, history.data(), history.size()));
     size = ZSTD_compress2(c, page.bytes.data(), page.bytes.size(), plain.data(), plain.size());
     check(ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters));
-  } else if (dictionary) {
+  } else if (dictionary && level == kIngestLevel) {
     size = ZSTD_compress_usingCDict(context.get(), page.bytes.data(), page.bytes.size(), plain.data(), plain.size(),
-                                    PageDictionaryAccess::pack(*dictionary, level));
+                                    PageDictionaryAccess::pack(*dictionary));
+  } else if (dictionary) {
+    // Loaded for this page only (PageDictionary::Handles); it takes about as long as the
+    // compactor's packing of a page against its article, which loads its history each time.
+    ZSTD_CCtx* c = context.get();
+    check(ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters));
+    check(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level));
+    check(ZSTD_CCtx_loadDictionary(c, dictionary->bytes().data(), dictionary->bytes().size()));
+    size = ZSTD_compress2(c, page.bytes.data(), page.bytes.size(), plain.data(), plain.size());
+    check(ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters));
   } else {
     size = ZSTD_compressCCtx(context.get(), page.bytes.data(), page.bytes.size(), plain.data(), plain.size(), level);
   }

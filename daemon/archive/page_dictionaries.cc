@@ -23,13 +23,17 @@ void PageDictionaries::add(const std::string& host, std::shared_ptr<const PageDi
   if (!h.dictionary && !h.learning && !h.let_go) ++dictionaries_;
   if (h.dictionary) {
     held_.splice(held_.begin(), held_, h.held);
+    held_bytes_ -= h.dictionary->bytes().size();
   } else {
     held_.push_front(host);
     h.held = held_.begin();
   }
   h.dictionary = std::move(dictionary);
-  if (held_.size() > limits_.max_held) {
+  held_bytes_ += h.dictionary->bytes().size();
+  // The least recently used go past the budget, never the one just added.
+  while (held_bytes_ > limits_.max_held_bytes && held_.size() > 1) {
     Host& oldest = hosts_.at(held_.back());
+    held_bytes_ -= oldest.dictionary->bytes().size();
     oldest.dictionary.reset();
     oldest.let_go = true;
     held_.pop_back();

@@ -57,7 +57,7 @@ archive::PackedPage Ingest::pack_raw_page(const std::string& url, std::string_vi
   if (dictionary) return packed;
   const auto samples = page_dictionaries_->keep_sample(host, body);
   if (samples.empty()) return packed;
-  std::string bytes = archive::train_page_dictionary(samples, page_dictionaries_->limits().dictionary_bytes);
+  std::string bytes = archive::make_page_dictionary(samples, page_dictionaries_->limits().dictionary_bytes);
   if (bytes.empty()) {
     log::info("no page dictionary learnt for host", {{"host", host}, {"pages", samples.size()}});
     return packed;

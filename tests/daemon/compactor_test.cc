@@ -134,10 +134,10 @@ BOOST_DATA_TEST_CASE(pages_of_several_hosts_are_repacked_with_dictionaries_learn
 BOOST_DATA_TEST_CASE(a_page_packed_with_an_old_dictionary_moves_to_the_newest, kBackends, backend) {
   Fixture f(backend);
   const auto pages = site_pages("000-wordpress.html", 36, 4);
-  const std::string bytes1 = train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
+  const std::string bytes1 = make_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
   const PageDictionary one(f.fx.archive->add_page_dictionary("a.example", bytes1), bytes1);
   for (int i = 0; i < 10; ++i) f.store("a.example", pages[16 + i], &one);
-  const std::string bytes2 = train_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640);
+  const std::string bytes2 = make_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640);
   const PageDictionary two(f.fx.archive->add_page_dictionary("a.example", bytes2), bytes2);
   const auto with_two = f.store("a.example", pages[30], &two);
   const auto alone = f.store("a.example", pages[31]);
@@ -415,9 +415,11 @@ BOOST_AUTO_TEST_CASE(two_compactors_on_one_postgres_do_not_conflict) {
 }
 
 BOOST_AUTO_TEST_CASE(ingest_holds_so_many_dictionaries_and_lets_the_least_used_go) {
-  PageDictionaries dictionaries({.learn_from_samples = false, .max_held = 2});
   const auto pages = site_pages("000-wordpress.html", 16, 3);
-  const std::string bytes = train_page_dictionary(pages, 16'384);
+  const std::string bytes = make_page_dictionary(pages, 16'384);
+  BOOST_TEST_REQUIRE(!bytes.empty());
+  // Room for two of them.
+  PageDictionaries dictionaries({.learn_from_samples = false, .max_held_bytes = 2 * bytes.size()});
   dictionaries.add("a.example", std::make_shared<const PageDictionary>(1, bytes));
   dictionaries.add("b.example", std::make_shared<const PageDictionary>(2, bytes));
   BOOST_TEST(dictionaries.find("a.example"));  // a is used: b is the least recent now

@@ -1,5 +1,5 @@
 // Raw pages packed with per-host zstd dictionaries: archive/compress.h (PageDictionary,
-// train_page_dictionary), archive/page_dictionaries.h, and both archives keeping the
+// make_page_dictionary), archive/page_dictionaries.h, and both archives keeping the
 // dictionaries versioned (SQLite schema 10, PostgreSQL schema 2).
 #include <boost/test/unit_test.hpp>
 
@@ -29,7 +29,7 @@ BOOST_AUTO_TEST_SUITE(page_dictionaries)
 BOOST_AUTO_TEST_CASE(a_dictionary_of_a_hosts_pages_packs_its_next_pages_smaller_and_they_read_back) {
   const auto pages = site_pages("000-wordpress.html", 20, 1);
   const std::vector<std::string> training(pages.begin(), pages.begin() + 16);
-  const std::string bytes = train_page_dictionary(training, 112'640);
+  const std::string bytes = make_page_dictionary(training, 112'640);
   BOOST_TEST_REQUIRE(!bytes.empty());
   const PageDictionary dictionary(1, bytes);
   std::size_t alone = 0, with = 0;
@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(a_dictionary_of_a_hosts_pages_packs_its_next_pages_smaller_
   // Without its dictionary, a page packed with one is an error, not garbage.
   const PackedPage packed = pack_page(pages[19], &dictionary);
   BOOST_TEST(throws_with([&] { unpack_page(packed.codec, packed.bytes, packed.plain_bytes); }, "dictionary"));
-  const PageDictionary other(2, train_page_dictionary(site_pages("002-portal-cp1252.html", 16, 2), 112'640));
+  const PageDictionary other(2, make_page_dictionary(site_pages("002-portal-cp1252.html", 16, 2), 112'640));
   BOOST_TEST(throws_with([&] { unpack_page(packed.codec, packed.bytes, packed.plain_bytes, &other); }, "zstd"));
 }
 
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(a_dictionary_of_a_hosts_pages_packs_its_next_pages_smaller_
 // it again; it unpacks only with that body's bytes, and fails with other ones.
 BOOST_AUTO_TEST_CASE(a_page_packed_against_its_article_is_smaller_and_needs_that_article) {
   const auto pages = site_pages("000-wordpress.html", 18, 5);
-  const PageDictionary dictionary(3, train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640));
+  const PageDictionary dictionary(3, make_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640));
   // The page's own story, as the body holds it (as JSON, in the typed blocks).
   const std::string& page = pages[16];
   const auto start = page.find("<article");
@@ -79,8 +79,34 @@ BOOST_AUTO_TEST_CASE(a_page_packed_against_its_article_is_smaller_and_needs_that
   }
 }
 
+// A dictionary holds the pages' own bytes, the newest at its end, so that two pages of a
+// site already pack the next to a fraction; the same pages make the same dictionary (its id
+// too), so a frame packed with one names which.
+BOOST_AUTO_TEST_CASE(a_dictionary_is_made_of_the_newest_pages_and_two_of_them_do) {
+  const auto pages = site_pages("000-wordpress.html", 3, 7);
+  const std::vector<std::string> two(pages.begin(), pages.begin() + 2);
+  const std::string bytes = make_page_dictionary(two, 524'288);
+  BOOST_TEST_REQUIRE(!bytes.empty());
+  BOOST_TEST(bytes == make_page_dictionary(two, 524'288));
+  BOOST_TEST(bytes.ends_with(pages[1]));  // the newest last, whole: it fits
+  BOOST_TEST(bytes.find(pages[0].substr(pages[0].size() - 2000)) != std::string::npos);
+  const PageDictionary dictionary(1, bytes);
+  const PackedPage alone = pack_page(pages[2]);
+  const PackedPage packed = pack_page(pages[2], &dictionary);
+  BOOST_TEST_MESSAGE("the third page: " << alone.bytes.size() << " bytes alone, " << packed.bytes.size()
+                                        << " with a dictionary of the first two");
+  BOOST_TEST(packed.bytes.size() * 2 < alone.bytes.size());
+  BOOST_TEST(unpack_page(packed.codec, packed.bytes, packed.plain_bytes, &dictionary) == pages[2]);
+  // Smaller than the pages: the newest bytes that fit, the oldest cut.
+  const std::string small = make_page_dictionary(two, pages[1].size() / 2);
+  BOOST_TEST_REQUIRE(!small.empty());
+  BOOST_TEST(small.size() <= pages[1].size() / 2);
+  BOOST_TEST(small.ends_with(pages[1].substr(pages[1].size() - 1000)));
+  BOOST_TEST(small.find(pages[0].substr(0, 200)) == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(too_little_to_learn_from_gives_no_dictionary) {
-  BOOST_TEST(train_page_dictionary({"<p>a</p>", "<p>b</p>"}, 112'640).empty());
+  BOOST_TEST(make_page_dictionary({"<p>a</p>", "<p>b</p>"}, 112'640).empty());
   BOOST_TEST(throws_with([] { PageDictionary(1, "<p>no dictionary</p>"); }, "no zstd dictionary"));
 }
 
@@ -106,8 +132,8 @@ BOOST_AUTO_TEST_CASE(samples_are_kept_until_there_are_enough_then_handed_out_onc
   BOOST_TEST(dictionaries.keep_sample("b.example", std::string(10, 'b')).size() == 3u);
 
   const auto pages = site_pages("000-wordpress.html", 16, 3);
-  auto first = std::make_shared<const PageDictionary>(1, train_page_dictionary(pages, 16'384));
-  auto second = std::make_shared<const PageDictionary>(2, train_page_dictionary(pages, 16'384));
+  auto first = std::make_shared<const PageDictionary>(1, make_page_dictionary(pages, 16'384));
+  auto second = std::make_shared<const PageDictionary>(2, make_page_dictionary(pages, 16'384));
   BOOST_TEST(!dictionaries.find("a.example"));
   dictionaries.add("a.example", second);
   dictionaries.add("a.example", first);  // older: the newest stays
@@ -121,14 +147,14 @@ BOOST_DATA_TEST_CASE(a_page_packed_with_dictionary_1_still_reads_after_dictionar
   std::int64_t first_id = 0, second_id = 0, plain_id = 0;
   {
     auto& archive = fx.archive;
-    const std::string bytes1 = train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
+    const std::string bytes1 = make_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
     const PageDictionary one(archive->add_page_dictionary("news.example", bytes1), bytes1);
     BOOST_TEST(one.id() == 1);
     ArticleRow row = sample_article(1);
     row.raw_packed = pack_page(pages[32], &one);
     first_id = archive->store_article(row);
 
-    const std::string bytes2 = train_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640);
+    const std::string bytes2 = make_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640);
     const PageDictionary two(archive->add_page_dictionary("news.example", bytes2), bytes2);
     BOOST_TEST(two.id() == 2);
     row = sample_article(2);
@@ -148,7 +174,7 @@ BOOST_DATA_TEST_CASE(a_page_packed_with_dictionary_1_still_reads_after_dictionar
   BOOST_TEST(rows[0].id == 1);
   BOOST_TEST(rows[1].host == "news.example");
   BOOST_TEST(rows[1].created_at > 0);
-  BOOST_TEST(rows[1].bytes == train_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640));
+  BOOST_TEST(rows[1].bytes == make_page_dictionary({pages.begin() + 16, pages.begin() + 32}, 112'640));
   // The registry the workers pack with takes the host's newest.
   PageDictionaries dictionaries;
   dictionaries.load(*archive);
@@ -164,7 +190,7 @@ BOOST_DATA_TEST_CASE(a_page_naming_a_dictionary_the_archive_lacks_is_a_clear_err
   std::int64_t id = 0;
   {
     const auto pages = site_pages("000-wordpress.html", 17, 5);
-    const std::string bytes = train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
+    const std::string bytes = make_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640);
     const PageDictionary one(fx.archive->add_page_dictionary("news.example", bytes), bytes);
     ArticleRow row = sample_article(1);
     row.raw_packed = pack_page(pages[16], &one);
@@ -183,7 +209,7 @@ BOOST_DATA_TEST_CASE(a_page_naming_a_dictionary_the_archive_lacks_is_a_clear_err
 BOOST_AUTO_TEST_CASE(postgres_refuses_a_page_naming_a_dictionary_it_lacks) {
   testing::BackendArchive fx(testing::Backend::postgres);
   const auto pages = site_pages("000-wordpress.html", 17, 6);
-  const PageDictionary stray(41, train_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640));
+  const PageDictionary stray(41, make_page_dictionary({pages.begin(), pages.begin() + 16}, 112'640));
   ArticleRow row = sample_article(1);
   row.raw_packed = pack_page(pages[16], &stray);
   BOOST_TEST(throws_with([&] { fx.archive->store_article(row); }, "raw_pages_dictionary_id_fkey"));

@@ -633,6 +633,10 @@ void PgArchive::read_raw_page(ArticleRow& row) {
 const PageDictionary& PgArchive::page_dictionary(std::int64_t id) {
   auto it = dictionaries_.find(id);
   if (it != dictionaries_.end()) return *it->second;
+  // Read ones are kept, but not all: an export or a reader going through pages of thousands of
+  // hosts would hold every dictionary (some 550 KB each with zstd's DDict). No reference
+  // given out outlives the call that asked for it.
+  if (dictionaries_.size() >= kMaxHeldDictionaries) dictionaries_.clear();
   auto r = db_.run("SELECT bytes FROM page_dictionaries WHERE id = $1", Params(id));
   if (r.rows() == 0) throw std::runtime_error("archive: no page dictionary " + std::to_string(id));
   return *dictionaries_.emplace(id, std::make_unique<PageDictionary>(id, r.bytes(0, 0))).first->second;

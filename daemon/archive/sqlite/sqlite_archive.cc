@@ -612,6 +612,10 @@ void SqliteArchive::read_raw_page(ArticleRow& row) {
 const PageDictionary& SqliteArchive::page_dictionary(std::int64_t id) {
   auto it = dictionaries_.find(id);
   if (it != dictionaries_.end()) return *it->second;
+  // Read ones are kept, but not all: an export or a reader going through pages of thousands of
+  // hosts would hold every dictionary (some 550 KB each with zstd's DDict). No reference
+  // given out outlives the call that asked for it.
+  if (dictionaries_.size() >= kMaxHeldDictionaries) dictionaries_.clear();
   auto q = query("SELECT bytes FROM page_dictionaries WHERE id = ?1");
   q.bind(id);
   if (!q.step()) throw std::runtime_error("archive: no page dictionary " + std::to_string(id));
