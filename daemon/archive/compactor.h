@@ -9,7 +9,7 @@
 //      (ingest's in-memory samples, page_dictionaries.h, stop at 128 hosts and 64 MB).
 //      A host's dictionary is checked against its newest pages now and then (refit_every):
 //      when it packs them no better than `refit_gain` times packing alone and is older than
-//      `refit_wait`, the site's template has likely changed, and a new dictionary is learnt
+//      `refit_wait`, the site's template has likely changed, and a new dictionary is made
 //      from the host's newest pages (but those two). It is kept only when it packs those two
 //      pages `refit_gain` times smaller than the old one (a host whose pages share no
 //      template gains nothing from a new one either, and keeps its dictionary). The older
