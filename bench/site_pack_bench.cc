@@ -126,6 +126,12 @@ double thread_cpu_s() {
   return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
 }
 
+double others_bytes(const std::vector<std::string>& others) {
+  double n = 0;
+  for (const auto& o : others) n += double(o.size());
+  return n;
+}
+
 std::size_t packed_size(const std::string& page, const std::string& dictionary, int level, const std::string& article,
                         double* cpu_s = nullptr) {
   if (dictionary.empty()) return winnow::archive::pack_page(page, nullptr, level, article).bytes.size();
@@ -184,6 +190,7 @@ int main(int argc, char** argv) {
   std::printf("\n");
   Sums all;
   double cpu[4] = {};  // packing CPU of learnt9+a, made9+a, 110K 9+a, 1M 9+a
+  double make_cpu = 0, make_input = 0;  // make_page_dictionary's CPU, and the pages it was given
   for (const auto& [site, ids] : by_site) {
     // Each page's article as winnow archives it: its body, and the body's plain bytes.
     std::vector<std::string> articles;
@@ -204,7 +211,10 @@ int main(int argc, char** argv) {
       for (std::size_t j = 0; j < ids.size() && others.size() < kPagesToTrain; ++j)
         if (j != k) others.push_back(pages[ids[j]].second);
       const std::string trained = learnt(others);
+      const double make_start = thread_cpu_s();
       const std::string made = winnow::archive::make_page_dictionary(others, kDictionaryBytes);
+      make_cpu += thread_cpu_s() - make_start;
+      make_input += others_bytes(others);
       const std::string made110k = winnow::archive::make_page_dictionary(others, 112'640);
       const std::string made1m = winnow::archive::make_page_dictionary(others, 1 << 20);
       if (trained.empty()) ++sums.untrained;  // winnow packed such pages without one
@@ -234,5 +244,7 @@ int main(int argc, char** argv) {
               kLevel, all.pages > all.untrained ? cpu[0] * 1e6 / double(all.pages - all.untrained) : 0.0,
               cpu[1] * 1e6 / double(all.pages),
               cpu[2] * 1e6 / double(all.pages), cpu[3] * 1e6 / double(all.pages));
+  std::printf("make_page_dictionary (%zu KiB): %.1f ms of CPU a dictionary, from %.2f MB of pages on average\n",
+              kDictionaryBytes / 1024, make_cpu * 1e3 / double(all.pages), make_input / 1e6 / double(all.pages));
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "base/ascii.h"
+#include "base/hash.h"
 #include "daemon/api/article_html.h"
 #include "daemon/api/xml_text.h"
 
@@ -170,7 +171,7 @@ json::object json_item(const FeedOutInfo& info, const archive::ArticleRow& row) 
 
 // ---- ETag ----
 
-// FNV-1a, 64 bits: an ETag needs no more than to change with its input.
+// FNV-1a, 64 bits (base/hash.h): an ETag needs no more than to change with its input.
 class Hash {
  public:
   void add(std::string_view s) {
@@ -189,13 +190,8 @@ class Hash {
   std::uint64_t value() const { return state_; }
 
  private:
-  void add_bytes(std::string_view s) {
-    for (char c : s) {
-      state_ ^= static_cast<unsigned char>(c);
-      state_ *= 0x100000001b3ULL;
-    }
-  }
-  std::uint64_t state_ = 0xcbf29ce484222325ULL;
+  void add_bytes(std::string_view s) { state_ = base::fnv1a(s, state_); }
+  std::uint64_t state_ = base::kFnv1aOffset;
 };
 
 }  // namespace

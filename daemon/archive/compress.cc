@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/hash.h"
+
 namespace winnow::archive {
 namespace {
 
@@ -147,11 +149,9 @@ std::string make_page_dictionary(const std::vector<std::string>& samples, std::s
   const std::string_view content = std::string_view(joined).substr(joined.size() - std::min(joined.size(), room));
   // A dictionary id of its content, so that the same pages make the same dictionary; within
   // the range zstd leaves to private use (32768 to 2^31 - 1).
-  std::uint32_t hash = 2166136261u;  // FNV-1a
-  for (unsigned char c : content) hash = (hash ^ c) * 16777619u;
   ZDICT_params_t params{};
   params.compressionLevel = kIngestLevel;  // the tables serve ingest's packing (codec 3)
-  params.dictID = 32768u + hash % (0x80000000u - 32768u);
+  params.dictID = static_cast<unsigned>(32768u + base::fnv1a(content) % (0x80000000u - 32768u));
   std::string dictionary(max_bytes, '\0');
   const std::size_t size = ZDICT_finalizeDictionary(dictionary.data(), dictionary.size(), content.data(),
                                                     content.size(), joined.data(), sizes.data(),

@@ -7,22 +7,16 @@
 #include <vector>
 
 #include "base/ascii.h"
+#include "base/hash.h"
 #include "base/utf8.h"
 
 namespace winnow::parsers {
 namespace {
 
-constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ull;
-constexpr std::uint64_t kFnvPrime = 0x100000001b3ull;
+using base::kFnv1aOffset;
 
-// 64-bit FNV-1a, fed piece by piece.
-std::uint64_t fnv(std::uint64_t h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  return h;
-}
+// 64-bit FNV-1a (base/hash.h), fed piece by piece.
+std::uint64_t fnv(std::uint64_t h, std::string_view bytes) { return base::fnv1a(bytes, h); }
 
 // A finalizer (splitmix64) to spread the bits of an FNV hash.
 std::uint64_t finish(std::uint64_t h) {
@@ -116,11 +110,11 @@ std::uint64_t simhash(std::string_view text) {
   if (words.size() == 0) return 0;
   BitCounter counter;
   if (words.size() < 3) {
-    for (std::size_t i = 0; i < words.size(); ++i) counter.add(finish(fnv(kFnvOffset, words[i])));
+    for (std::size_t i = 0; i < words.size(); ++i) counter.add(finish(fnv(kFnv1aOffset, words[i])));
   } else {
     // Each shingle is the hash of "w1 w2 w3", fed without building the string.
     for (std::size_t i = 0; i + 2 < words.size(); ++i) {
-      std::uint64_t h = fnv(kFnvOffset, words[i]);
+      std::uint64_t h = fnv(kFnv1aOffset, words[i]);
       h = fnv(h, " ");
       h = fnv(h, words[i + 1]);
       h = fnv(h, " ");
