@@ -30,13 +30,12 @@ void PgArchive::record_event(EventType type, std::optional<std::int64_t> article
   if (!wants_event(type)) return;  // nothing to record: no lock taken
   const auto at = static_cast<std::int64_t>(std::time(nullptr));
   // Every caller runs in transaction(). Holding the lock already, this transaction waits for
-  // nothing more by inserting now (after those kept, which keeps the seqs in the order
+  // nothing more by inserting now (with those kept, which keeps the seqs in the order
   // recorded); otherwise the lock waits for the commit: `winnow reextract` updating 200
   // articles in a transaction stalled every instance's stores for all its writes when the
   // first event took it.
-  if (!ordered_ && depth_ > 0) return pending_events_.push_back({type, article_id, feed_id, at, depth_});
-  flush_events();
-  insert_event(type, article_id, feed_id, at);
+  pending_events_.push_back({type, article_id, feed_id, at, depth_});
+  if (ordered_ || depth_ == 0) flush_events();
 }
 
 void PgArchive::flush_events() {
@@ -63,17 +62,6 @@ void PgArchive::flush_events() {
   // One nudge is enough: a dispatcher reads every event after its cursor.
   if (r.rows() > 0)
     db_.run("SELECT pg_notify('" + std::string(kEventsChannel) + "', $1::text)", Params(r.integer(r.rows() - 1, 0)));
-}
-
-void PgArchive::insert_event(EventType type, std::optional<std::int64_t> article_id,
-                             std::optional<std::int64_t> feed_id, std::int64_t at) {
-  order_commits();  // before the seq is taken
-  auto r = db_.run(
-      "INSERT INTO events (type, article_id, feed_id, at) SELECT $1, $2, $3, $4 WHERE EXISTS "
-      "(SELECT 1 FROM webhook_endpoints WHERE strpos(' ' || types || ' ', ' ' || $1 || ' ') > 0) RETURNING seq",
-      Params(std::string(to_string(type)), article_id, feed_id, at));
-  // The dispatchers of every instance hear of it at commit.
-  if (r.rows() == 1) db_.run("SELECT pg_notify('" + std::string(kEventsChannel) + "', $1::text)", Params(r.integer(0, 0)));
 }
 
 void PgArchive::set_webhook_endpoints(const std::vector<WebhookSubscription>& endpoints) {

@@ -158,10 +158,9 @@ class PgArchive final : public Archive {
   // commit-order lock already (it stored an article), else at its commit (flush_events()), so
   // that a transaction which stores no article takes the lock only for its last statements.
   void record_event(EventType type, std::optional<std::int64_t> article_id, std::optional<std::int64_t> feed_id);
-  // Inserts the events record_event() kept, under the commit-order lock; before COMMIT.
+  // Inserts the events record_event() kept, under the commit-order lock: before COMMIT, or
+  // at once when the lock is held already.
   void flush_events();
-  void insert_event(EventType type, std::optional<std::int64_t> article_id, std::optional<std::int64_t> feed_id,
-                    std::int64_t at);
   bool wants_event(EventType type);
   // Whether this update of feed `id` to `consecutive_failures` crosses kFeedFailingThreshold
   // from below, with some endpoint taking feed.failing (read, locked, before the update).
