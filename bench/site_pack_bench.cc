@@ -17,6 +17,8 @@
 //                    512 KiB), as winnow makes them now; 110K 9+a and 1M 9+a the same with
 //                    dictionaries of 110 KiB and 1 MiB;
 //   body:            the article's body as archived (packed), for scale.
+// And what the 512 KiB dictionaries cost stored, as made and packed as the archives store
+// them (pack_stored_dictionary), against what they save a page.
 // Bytes are the packed page's; what a database adds per row is not counted.
 #include <zdict.h>
 #include <zstd.h>
@@ -191,6 +193,7 @@ int main(int argc, char** argv) {
   Sums all;
   double cpu[4] = {};  // packing CPU of learnt9+a, made9+a, 110K 9+a, 1M 9+a
   double make_cpu = 0, make_input = 0;  // make_page_dictionary's CPU, and the pages it was given
+  double made_bytes = 0, stored_bytes = 0, store_cpu = 0, load_cpu = 0;  // the 512 KiB ones, and as the archive stores them
   for (const auto& [site, ids] : by_site) {
     // Each page's article as winnow archives it: its body, and the body's plain bytes.
     std::vector<std::string> articles;
@@ -215,6 +218,15 @@ int main(int argc, char** argv) {
       const std::string made = winnow::archive::make_page_dictionary(others, kDictionaryBytes);
       make_cpu += thread_cpu_s() - make_start;
       make_input += others_bytes(others);
+      const double store_start = thread_cpu_s();
+      const std::string stored = winnow::archive::pack_stored_dictionary(made);
+      store_cpu += thread_cpu_s() - store_start;
+      const double load_start = thread_cpu_s();
+      if (winnow::archive::unpack_stored_dictionary(stored) != made)
+        throw std::runtime_error("site_pack_bench: a stored dictionary does not unpack to itself");
+      load_cpu += thread_cpu_s() - load_start;
+      stored_bytes += double(stored.size());
+      made_bytes += double(made.size());
       const std::string made110k = winnow::archive::make_page_dictionary(others, 112'640);
       const std::string made1m = winnow::archive::make_page_dictionary(others, 1 << 20);
       if (trained.empty()) ++sums.untrained;  // winnow packed such pages without one
@@ -246,5 +258,14 @@ int main(int argc, char** argv) {
               cpu[2] * 1e6 / double(all.pages), cpu[3] * 1e6 / double(all.pages));
   std::printf("make_page_dictionary (%zu KiB): %.1f ms of CPU a dictionary, from %.2f MB of pages on average\n",
               kDictionaryBytes / 1024, make_cpu * 1e3 / double(all.pages), make_input / 1e6 / double(all.pages));
+  // What a dictionary costs the archive, against what a page packed with it saves: the
+  // number of the host's pages after which it has paid for itself.
+  const double saved = (all.bytes[2] - all.bytes[7]) / double(all.pages);  // alone9 - made9+a
+  std::printf("dictionaries made (%zu KiB at most): %.0f bytes on average, stored packed %.0f (%.1fx smaller, %.2f ms "
+              "of CPU, unpacked in %.2f ms); a page packed with one saves %.0f bytes (alone9 - made9+a), so a dictionary pays for itself "
+              "after %.1f pages of its host stored as made, %.1f stored packed\n",
+              kDictionaryBytes / 1024, made_bytes / double(all.pages), stored_bytes / double(all.pages),
+              made_bytes / stored_bytes, store_cpu * 1e3 / double(all.pages), load_cpu * 1e3 / double(all.pages), saved,
+              made_bytes / double(all.pages) / saved, stored_bytes / double(all.pages) / saved);
   return 0;
 }

@@ -451,8 +451,15 @@ class Archive {
     (void)host, (void)bytes;
     return 0;
   }
-  // Every dictionary stored, oldest first.
+  // Every dictionary stored, oldest first (copies and tests: each is some 512 KiB here,
+  // stored packed at a sixth of that or less).
   virtual std::vector<PageDictionaryRow> page_dictionaries() { return {}; }
+  // The newest dictionary of each host, the most recently stored first, until their bytes
+  // reach `max_bytes` (the one that reaches it included): what ingest holds at start.
+  virtual std::vector<PageDictionaryRow> newest_page_dictionaries(std::size_t max_bytes) {
+    (void)max_bytes;
+    return {};
+  }
 
   // ---- Compaction of raw pages (compactor.h): pages packed again with their host's
   // newest dictionary at a higher level. A raw page's host is parsers::url_host of its

@@ -163,6 +163,42 @@ std::string make_page_dictionary(const std::vector<std::string>& samples, std::s
 
 namespace {
 
+constexpr int kStoredDictionaryLevel = 3;
+// Far above any dictionary winnow makes (dictionary_bytes, 512 KiB): a stored row claiming
+// more is damage, not a dictionary.
+constexpr unsigned long long kMaxStoredDictionaryBytes = 64ull << 20;
+
+}  // namespace
+
+std::string pack_stored_dictionary(std::string_view dictionary) {
+  std::string packed(ZSTD_compressBound(dictionary.size()), '\0');
+  const std::size_t size =
+      ZSTD_compress(packed.data(), packed.size(), dictionary.data(), dictionary.size(), kStoredDictionaryLevel);
+  if (ZSTD_isError(size))
+    throw std::runtime_error(std::string("archive: zstd failed packing a page dictionary: ") + ZSTD_getErrorName(size));
+  packed.resize(size);
+  return packed;
+}
+
+std::string unpack_stored_dictionary(std::string_view stored) {
+  std::uint32_t magic = 0;  // little endian, as zstd writes it
+  for (std::size_t i = std::min<std::size_t>(stored.size(), 4); i-- > 0;)
+    magic = magic << 8 | static_cast<unsigned char>(stored[i]);
+  if (magic == ZSTD_MAGIC_DICTIONARY) return std::string(stored);
+  if (magic != ZSTD_MAGICNUMBER)
+    throw std::runtime_error("archive: a stored page dictionary is neither a zstd frame nor a dictionary");
+  const unsigned long long plain = ZSTD_getFrameContentSize(stored.data(), stored.size());
+  if (plain == ZSTD_CONTENTSIZE_ERROR || plain == ZSTD_CONTENTSIZE_UNKNOWN || plain > kMaxStoredDictionaryBytes)
+    throw std::runtime_error("archive: a stored page dictionary has no plausible size");
+  std::string dictionary(static_cast<std::size_t>(plain), '\0');
+  const std::size_t size = ZSTD_decompress(dictionary.data(), dictionary.size(), stored.data(), stored.size());
+  if (ZSTD_isError(size) || size != dictionary.size())
+    throw std::runtime_error("archive: a stored page dictionary does not unpack");
+  return dictionary;
+}
+
+namespace {
+
 void check(std::size_t zstd_result) {
   if (ZSTD_isError(zstd_result))
     throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(zstd_result));

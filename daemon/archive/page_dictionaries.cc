@@ -44,8 +44,10 @@ void PageDictionaries::add(const std::string& host, std::shared_ptr<const PageDi
 }
 
 void PageDictionaries::load(Archive& archive) {
-  for (auto& row : archive.page_dictionaries())
-    add(row.host, std::make_shared<const PageDictionary>(row.id, std::move(row.bytes)));
+  // The newest first, so that the budget keeps them: add() lets the least recently added go.
+  auto rows = archive.newest_page_dictionaries(limits_.max_held_bytes);
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it)
+    add(it->host, std::make_shared<const PageDictionary>(it->id, std::move(it->bytes)));
 }
 
 std::vector<std::string> PageDictionaries::keep_sample(std::string_view host, std::string_view page) {

@@ -61,7 +61,9 @@ class PageDictionaries {
   std::shared_ptr<const PageDictionary> find(std::string_view host) const;
   // Makes `dictionary` the one of `host` when it is newer (a higher id) than the one it has.
   void add(const std::string& host, std::shared_ptr<const PageDictionary> dictionary);
-  // Every dictionary `archive` holds (Archive::page_dictionaries); the thread of `archive`.
+  // The dictionaries `archive` holds, the newest of each host, as many of the most recently
+  // stored as max_held_bytes holds (Archive::newest_page_dictionaries); the thread of
+  // `archive`.
   void load(Archive& archive);
 
   // Keeps a copy of `page` as a sample of `host` while the host has no dictionary and is not

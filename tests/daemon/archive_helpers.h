@@ -27,6 +27,11 @@ using ::winnow::testing::Probe;
 using ::winnow::testing::TempDir;
 
 // An article with every field set; `n` makes URL, entry key and text distinct.
+// The schema versions this winnow writes (the last steps of sqlite/schema.cc's and
+// postgres/schema.cc's migrations): tests that migrate an old archive check it reaches them.
+inline constexpr std::int64_t kSchemaVersion = 13;
+inline constexpr std::int64_t kPgSchemaVersion = 5;
+
 inline ArticleRow sample_article(int n, std::optional<std::int64_t> feed_id = std::nullopt) {
   const std::string s = std::to_string(n);
   ArticleRow row;

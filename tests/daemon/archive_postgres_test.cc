@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE(an_empty_database_is_migrated_once_and_opened_again_without
   const auto url = PgCluster::shared().create_database();
   BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
   { auto archive = Archive::open(url); }
-  BOOST_TEST(PgCluster::integer(url, "SELECT version FROM schema_version") == 4);
+  BOOST_TEST(PgCluster::integer(url, "SELECT version FROM schema_version") == testing::kPgSchemaVersion);
   BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM schema_version") == 1);
   for (const char* table :
        {"feeds", "entries", "articles", "raw_pages", "events", "webhook_endpoints", "page_dictionaries"})

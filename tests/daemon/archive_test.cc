@@ -32,10 +32,8 @@ using testing::throws_with;
 
 BOOST_AUTO_TEST_SUITE(archive)
 
-// The schema version this winnow writes (the last step of sqlite/schema.cc's migrations).
-constexpr std::int64_t kSchemaVersion = 12;
-// And of postgres/schema.cc's.
-constexpr std::int64_t kPgSchemaVersion = 4;
+using testing::kPgSchemaVersion;
+using testing::kSchemaVersion;
 
 BOOST_AUTO_TEST_CASE(opening_an_empty_file_migrates_to_the_current_schema_in_wal_mode) {
   TempDir dir;

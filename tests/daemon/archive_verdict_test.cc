@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(a_version_3_archive_with_rows_gains_the_columns_with_their_
   }
   auto archive = Archive::open_sqlite(path);
   Probe probe(path);
-  BOOST_TEST(probe.integer("PRAGMA user_version") == 12);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == testing::kSchemaVersion);
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
   BOOST_TEST(archive->article_count() == 3);
   for (const auto id : ids) {
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(a_version_4_archive_with_entries_gains_the_entry_retry_colu
   back_to_version_4(path);
   auto archive = Archive::open_sqlite(path);
   Probe probe(path);
-  BOOST_TEST(probe.integer("PRAGMA user_version") == 12);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == testing::kSchemaVersion);
   BOOST_TEST(probe.text("PRAGMA integrity_check") == "ok");
   BOOST_TEST(probe.integer("SELECT count(*) FROM entries") == 4);
   for (int n = 1; n <= 3; ++n) {

@@ -214,9 +214,9 @@ BOOST_DATA_TEST_CASE(rows_stored_before_the_body_still_read_and_are_found, kBack
   BOOST_TEST(archive->article(fresh_id)->text == fresh.text);
   archive.reset();
   if (fx.is_postgres()) {
-    BOOST_TEST(fx.integer("SELECT version FROM schema_version") == 4);
+    BOOST_TEST(fx.integer("SELECT version FROM schema_version") == testing::kPgSchemaVersion);
   } else {
-    BOOST_TEST(fx.integer("PRAGMA user_version") == 12);
+    BOOST_TEST(fx.integer("PRAGMA user_version") == testing::kSchemaVersion);
     fx.exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')");
   }
   BOOST_TEST(fx.integer("SELECT count(*) FROM articles WHERE body IS NULL") == 0);

@@ -315,7 +315,7 @@ BOOST_AUTO_TEST_CASE(an_archive_of_version_7_gains_the_hosts_of_its_feeds) {
   }
   auto archive = Archive::open_sqlite(path);
   Probe probe(path);
-  BOOST_TEST(probe.integer("PRAGMA user_version") == 12);
+  BOOST_TEST(probe.integer("PRAGMA user_version") == testing::kSchemaVersion);
   BOOST_TEST(probe.text("SELECT group_concat(host, ',') FROM (SELECT host FROM feeds ORDER BY id)") == "news.example,");
   BOOST_TEST(archive->claim_due_feeds("a", kNow, kNow + 30, 10).size() == 2u);
 }

@@ -1,9 +1,12 @@
 // Raw pages packed with per-host zstd dictionaries: archive/compress.h (PageDictionary,
 // make_page_dictionary), archive/page_dictionaries.h, and both archives keeping the
 // dictionaries versioned (SQLite schema 10, PostgreSQL schema 2).
+#include <zstd.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -183,6 +186,95 @@ BOOST_DATA_TEST_CASE(a_page_packed_with_dictionary_1_still_reads_after_dictionar
   BOOST_TEST(fx.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(first_id)) == 3);
   BOOST_TEST(fx.integer("SELECT dictionary_id FROM raw_pages WHERE article_id = " + std::to_string(first_id)) == 1);
   BOOST_TEST(fx.integer("SELECT codec FROM raw_pages WHERE article_id = " + std::to_string(plain_id)) == 2);
+}
+
+// Stored packed (pack_stored_dictionary), read back as made; rows stored unpacked before
+// (SQLite schema 13, PostgreSQL 5) read as they were.
+BOOST_DATA_TEST_CASE(a_dictionary_is_stored_packed_and_one_stored_before_unpacked_still_reads, kBackends, backend) {
+  BackendArchive fx(backend);
+  const auto pages = site_pages("000-wordpress.html", 6, 6);
+  const std::string made = make_page_dictionary({pages.begin(), pages.begin() + 4}, 524'288);
+  BOOST_TEST_REQUIRE(!made.empty());
+  const std::int64_t id = fx.archive->add_page_dictionary("news.example", made);
+  const std::string length = fx.is_postgres() ? "octet_length" : "length";
+  const std::int64_t stored = fx.integer("SELECT " + length + "(bytes) FROM page_dictionaries WHERE id = 1");
+  BOOST_TEST_MESSAGE("a dictionary of " << made.size() << " bytes stored as " << stored);
+  BOOST_TEST(stored * 4 < std::int64_t(made.size()));  // four pages of one site
+  BOOST_TEST(fx.archive->page_dictionary_by_id(id)->bytes == made);
+  BOOST_TEST(fx.archive->newest_page_dictionary("news.example")->bytes == made);
+
+  // As winnow stored them before: the dictionary's own bytes.
+  const std::string before = make_page_dictionary({pages.begin() + 1, pages.begin() + 5}, 16'384);
+  std::string hex;
+  for (unsigned char c : before) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
+  }
+  fx.exec("INSERT INTO page_dictionaries (id, host, created_at, bytes) VALUES (7, 'old.example', 1, " +
+          (fx.is_postgres() ? "'\\x" + hex + "'::bytea" : "X'" + hex + "'") + ")");
+  BOOST_TEST(fx.archive->page_dictionary_by_id(7)->bytes == before);
+  const PageDictionary old(7, before);
+  ArticleRow row = sample_article(1);
+  row.raw_packed = pack_page(pages[5], &old);
+  const std::int64_t article = fx.archive->store_article(row);
+  fx.archive.reset();
+  auto archive = Archive::open_read_only(fx.location);
+  BOOST_TEST(archive->article(article, true)->raw == pages[5]);
+  BOOST_TEST(archive->page_dictionaries().at(1).bytes == before);
+
+  // Bytes that are neither: a clear error, not a crash.
+  fx.exec("UPDATE page_dictionaries SET bytes = " + std::string(fx.is_postgres() ? "'\\x0102030405'::bytea" : "X'0102030405'") +
+          " WHERE id = 7");
+  BOOST_TEST(throws_with([&] { archive->page_dictionary_by_id(7); }, "neither a zstd frame nor a dictionary"));
+}
+
+BOOST_AUTO_TEST_CASE(a_stored_dictionary_whose_frame_does_not_say_its_size_is_refused) {
+  // A frame streamed without its size, as winnow never writes one: unpacking it would have
+  // no bound.
+  const std::string plain(100'000, 'x');
+  std::string frame(ZSTD_compressBound(plain.size()), '\0');
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> c(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+  ZSTD_inBuffer in{plain.data(), plain.size(), 0};
+  ZSTD_outBuffer out{frame.data(), frame.size(), 0};
+  BOOST_TEST_REQUIRE(!ZSTD_isError(ZSTD_compressStream2(c.get(), &out, &in, ZSTD_e_continue)));
+  ZSTD_inBuffer rest{nullptr, 0, 0};  // ended apart: zstd then writes no size in the header
+  BOOST_TEST_REQUIRE(ZSTD_compressStream2(c.get(), &out, &rest, ZSTD_e_end) == 0u);
+  frame.resize(out.pos);
+  BOOST_TEST(throws_with([&] { unpack_stored_dictionary(frame); }, "no plausible size"));
+  BOOST_TEST(unpack_stored_dictionary(pack_stored_dictionary(plain)) == plain);
+}
+
+// What ingest loads at start: the newest dictionary of each host, the most recently stored
+// first, no more than its budget, never every dictionary of the archive at once.
+BOOST_DATA_TEST_CASE(ingest_loads_the_newest_dictionary_of_each_host_as_far_as_its_budget_goes, kBackends, backend) {
+  BackendArchive fx(backend);
+  const auto pages = site_pages("000-wordpress.html", 12, 7);
+  std::vector<std::string> made;
+  for (int i = 0; i < 4; ++i)  // a.example 1, b.example 2, a.example 3, c.example 4
+    made.push_back(make_page_dictionary({pages.begin() + 2 * i, pages.begin() + 2 * i + 4}, 65'536));
+  const char* hosts[] = {"a.example", "b.example", "a.example", "c.example"};
+  for (int i = 0; i < 4; ++i) BOOST_TEST(fx.archive->add_page_dictionary(hosts[i], made[i]) == i + 1);
+
+  const auto all = fx.archive->newest_page_dictionaries(std::size_t(1) << 30);
+  BOOST_TEST_REQUIRE(all.size() == 3u);
+  BOOST_TEST(all[0].id == 4);
+  BOOST_TEST(all[1].id == 3);
+  BOOST_TEST(all[1].host == "a.example");
+  BOOST_TEST(all[1].bytes == made[2]);
+  BOOST_TEST(all[2].id == 2);
+  // Up to the one that reaches the budget.
+  const auto two = fx.archive->newest_page_dictionaries(made[3].size() + 1);
+  BOOST_TEST_REQUIRE(two.size() == 2u);
+  BOOST_TEST(two[1].id == 3);
+
+  PageDictionaries::Limits limits;
+  limits.max_held_bytes = made[3].size() + made[2].size();
+  PageDictionaries dictionaries(limits);
+  dictionaries.load(*fx.archive);
+  BOOST_TEST(dictionaries.find("c.example")->id() == 4);
+  BOOST_TEST(dictionaries.find("a.example")->id() == 3);
+  BOOST_TEST(!dictionaries.find("b.example"));
 }
 
 BOOST_DATA_TEST_CASE(a_page_naming_a_dictionary_the_archive_lacks_is_a_clear_error, kBackends, backend) {

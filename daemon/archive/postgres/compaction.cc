@@ -44,7 +44,7 @@ std::vector<StoredRawPage> read_stored(const Result& r) {
 
 std::optional<PageDictionaryRow> read_dictionary(const Result& r) {
   if (r.rows() == 0) return std::nullopt;
-  return PageDictionaryRow{r.integer(0, 0), r.text(0, 1), r.integer(0, 2), r.bytes(0, 3)};
+  return PageDictionaryRow{r.integer(0, 0), r.text(0, 1), r.integer(0, 2), unpack_stored_dictionary(r.bytes(0, 3))};
 }
 
 }  // namespace

@@ -639,12 +639,13 @@ const PageDictionary& PgArchive::page_dictionary(std::int64_t id) {
   if (dictionaries_.size() >= kMaxHeldDictionaries) dictionaries_.clear();
   auto r = db_.run("SELECT bytes FROM page_dictionaries WHERE id = $1", Params(id));
   if (r.rows() == 0) throw std::runtime_error("archive: no page dictionary " + std::to_string(id));
-  return *dictionaries_.emplace(id, std::make_unique<PageDictionary>(id, r.bytes(0, 0))).first->second;
+  return *dictionaries_.emplace(id, std::make_unique<PageDictionary>(id, unpack_stored_dictionary(r.bytes(0, 0))))
+              .first->second;
 }
 
 std::int64_t PgArchive::add_page_dictionary(const std::string& host, const std::string& bytes) {
   auto r = write("INSERT INTO page_dictionaries (host, created_at, bytes) VALUES ($1, $2, $3) RETURNING id",
-                 Params(host, now_s(), Bytes{bytes}));
+                 Params(host, now_s(), Bytes{pack_stored_dictionary(bytes)}));
   return r.integer(0, 0);
 }
 
@@ -652,7 +653,31 @@ std::vector<PageDictionaryRow> PgArchive::page_dictionaries() {
   auto r = db_.run("SELECT id, host, created_at, bytes FROM page_dictionaries ORDER BY id");
   std::vector<PageDictionaryRow> rows;
   for (int i = 0; i < r.rows(); ++i)
-    rows.push_back(PageDictionaryRow{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), r.bytes(i, 3)});
+    rows.push_back(
+        PageDictionaryRow{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), unpack_stored_dictionary(r.bytes(i, 3))});
+  return rows;
+}
+
+std::vector<PageDictionaryRow> PgArchive::newest_page_dictionaries(std::size_t max_bytes) {
+  // A few rows a statement: libpq holds a whole result in memory, and there may be
+  // thousands of hosts.
+  constexpr std::int64_t kRowsAStatement = 8;
+  std::vector<PageDictionaryRow> rows;
+  std::size_t bytes = 0;
+  std::int64_t below = std::numeric_limits<std::int64_t>::max();
+  while (bytes < max_bytes) {
+    auto r = db_.run(
+        "SELECT id, host, created_at, bytes FROM page_dictionaries d WHERE id < $1 "
+        "AND id = (SELECT max(id) FROM page_dictionaries n WHERE n.host = d.host) ORDER BY id DESC LIMIT $2",
+        Params(below, kRowsAStatement));
+    for (int i = 0; i < r.rows() && bytes < max_bytes; ++i) {
+      rows.push_back(
+          PageDictionaryRow{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), unpack_stored_dictionary(r.bytes(i, 3))});
+      bytes += rows.back().bytes.size();
+    }
+    if (r.rows() < kRowsAStatement) break;
+    below = r.integer(r.rows() - 1, 0);
+  }
   return rows;
 }
 

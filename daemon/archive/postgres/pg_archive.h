@@ -88,6 +88,7 @@ class PgArchive final : public Archive {
   // Page dictionaries (compress.h), as on SQLite; a raw page names the one it was packed with.
   std::int64_t add_page_dictionary(const std::string& host, const std::string& bytes) override;
   std::vector<PageDictionaryRow> page_dictionaries() override;
+  std::vector<PageDictionaryRow> newest_page_dictionaries(std::size_t max_bytes) override;
 
   // Compaction of raw pages (compaction.cc).
   std::int64_t fill_raw_page_hosts(std::size_t limit) override;

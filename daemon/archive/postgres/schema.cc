@@ -198,6 +198,13 @@ CREATE INDEX raw_pages_uncompacted ON raw_pages (host) WHERE compacted_level IS 
 COMMENT ON COLUMN raw_pages.codec IS
   '1 zlib, 2 zstd, 3 zstd with dictionary_id, 4 zstd against the article body (and dictionary_id if set)';
 )sql"},
+    // SQLite's version 13: page dictionaries stored packed (compress.h,
+    // pack_stored_dictionary), which a winnow before cannot load; rows stored before stay
+    // as they are. Storage EXTERNAL: already packed. The index finds a host's newest one.
+    {5, R"sql(
+ALTER TABLE page_dictionaries ALTER COLUMN bytes SET STORAGE EXTERNAL;
+CREATE INDEX page_dictionaries_host ON page_dictionaries (host, id);
+)sql"},
 };
 
 constexpr int kSchemaVersion = std::span(kMigrations).back().version;

@@ -30,7 +30,7 @@ StoredRawPage read_stored(const Query& q) {
 
 std::optional<PageDictionaryRow> read_dictionary(Query& q) {
   if (!q.step()) return std::nullopt;
-  return PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), q.blob(3)};
+  return PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), unpack_stored_dictionary(q.blob(3))};
 }
 
 }  // namespace

@@ -619,12 +619,13 @@ const PageDictionary& SqliteArchive::page_dictionary(std::int64_t id) {
   auto q = query("SELECT bytes FROM page_dictionaries WHERE id = ?1");
   q.bind(id);
   if (!q.step()) throw std::runtime_error("archive: no page dictionary " + std::to_string(id));
-  return *dictionaries_.emplace(id, std::make_unique<PageDictionary>(id, q.blob(0))).first->second;
+  return *dictionaries_.emplace(id, std::make_unique<PageDictionary>(id, unpack_stored_dictionary(q.blob(0))))
+              .first->second;
 }
 
 std::int64_t SqliteArchive::add_page_dictionary(const std::string& host, const std::string& bytes) {
   query("INSERT INTO page_dictionaries (host, created_at, bytes) VALUES (?1, ?2, ?3)")
-      .bind(host, now_s(), Blob{bytes})
+      .bind(host, now_s(), Blob{pack_stored_dictionary(bytes)})
       .run();
   return last_insert_rowid(db_.get());
 }
@@ -632,7 +633,21 @@ std::int64_t SqliteArchive::add_page_dictionary(const std::string& host, const s
 std::vector<PageDictionaryRow> SqliteArchive::page_dictionaries() {
   auto q = query("SELECT id, host, created_at, bytes FROM page_dictionaries ORDER BY id");
   std::vector<PageDictionaryRow> rows;
-  while (q.step()) rows.push_back(PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), q.blob(3)});
+  while (q.step())
+    rows.push_back(PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), unpack_stored_dictionary(q.blob(3))});
+  return rows;
+}
+
+std::vector<PageDictionaryRow> SqliteArchive::newest_page_dictionaries(std::size_t max_bytes) {
+  auto q = query(
+      "SELECT id, host, created_at, bytes FROM page_dictionaries d "
+      "WHERE id = (SELECT max(id) FROM page_dictionaries n WHERE n.host = d.host) ORDER BY id DESC");
+  std::vector<PageDictionaryRow> rows;
+  std::size_t bytes = 0;
+  while (bytes < max_bytes && q.step()) {
+    rows.push_back(PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), unpack_stored_dictionary(q.blob(3))});
+    bytes += rows.back().bytes.size();
+  }
   return rows;
 }
 
