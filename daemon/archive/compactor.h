@@ -13,7 +13,8 @@
 //      from the host's newest pages (but those two). It is kept only when it packs those two
 //      pages `refit_gain` times smaller than the old one (a host whose pages share no
 //      template gains nothing from a new one either, and keeps its dictionary). The older
-//      dictionary stays, for the pages packed with it.
+//      dictionary stays, for the pages packed with it. A dictionary learnt by zstd's trainer
+//      (before 2026-12-03) gets a new one made of the pages the same way, fitting or not.
 //   2. The host's dictionary is handed to `dictionaries` (ingest's), so that its next pages
 //      pack with it already.
 //   3. Its pages not done yet (packed alone, or by ingest at level 1, with whichever

@@ -132,6 +132,22 @@ PageDictionary::PageDictionary(std::int64_t id, std::string bytes)
 
 PageDictionary::~PageDictionary() = default;
 
+namespace {
+
+// A made dictionary's id: of its content, so that the same pages make the same dictionary;
+// within the range zstd leaves to private use (32768 to 2^31 - 1).
+unsigned made_dictionary_id(std::string_view content) {
+  return static_cast<unsigned>(32768u + base::fnv1a(content) % (0x80000000u - 32768u));
+}
+
+}  // namespace
+
+bool is_made_of_pages(std::string_view dictionary) {
+  const std::size_t header = ZDICT_getDictHeaderSize(dictionary.data(), dictionary.size());
+  if (ZDICT_isError(header) || header > dictionary.size()) return false;
+  return ZDICT_getDictID(dictionary.data(), dictionary.size()) == made_dictionary_id(dictionary.substr(header));
+}
+
 std::string make_page_dictionary(const std::vector<std::string>& samples, std::size_t max_bytes) {
   std::string joined;
   std::vector<std::size_t> sizes;
@@ -147,11 +163,9 @@ std::string make_page_dictionary(const std::vector<std::string>& samples, std::s
   // (page_dictionaries_test).
   const std::size_t room = max_bytes - kMinDictionaryContent;
   const std::string_view content = std::string_view(joined).substr(joined.size() - std::min(joined.size(), room));
-  // A dictionary id of its content, so that the same pages make the same dictionary; within
-  // the range zstd leaves to private use (32768 to 2^31 - 1).
   ZDICT_params_t params{};
   params.compressionLevel = kIngestLevel;  // the tables serve ingest's packing (codec 3)
-  params.dictID = static_cast<unsigned>(32768u + base::fnv1a(content) % (0x80000000u - 32768u));
+  params.dictID = made_dictionary_id(content);
   std::string dictionary(max_bytes, '\0');
   const std::size_t size = ZDICT_finalizeDictionary(dictionary.data(), dictionary.size(), content.data(),
                                                     content.size(), joined.data(), sizes.data(),

@@ -88,6 +88,10 @@ inline constexpr std::size_t kMaxHeldDictionaries = 16;
 // two-page sites, too few to learn from, 29,671 without a dictionary, 7,067 made of the
 // other page.
 std::string make_page_dictionary(const std::vector<std::string>& samples, std::size_t max_bytes);
+// Whether `dictionary` was made by make_page_dictionary (its id is the one its content
+// gives), not learnt by zstd's trainer as winnow did before 2026-12-03: the compactor
+// replaces a learnt one (compactor.h, refit).
+bool is_made_of_pages(std::string_view dictionary);
 
 // A page dictionary as the archives store it (page_dictionaries.bytes): one zstd frame of
 // its bytes at level 3. It is made of whole pages of one site, which zstd packs 5 to 7.5

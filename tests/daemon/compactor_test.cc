@@ -3,6 +3,8 @@
 // again with the newest one at the compaction level and against their article, byte-exact;
 // pages (or their articles) changed meanwhile and undecodable pages left alone; two
 // compactors on one PostgreSQL; a stop mid-pass.
+#include <zdict.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -195,6 +197,51 @@ BOOST_DATA_TEST_CASE(a_dictionary_that_stopped_fitting_is_learnt_again, kBackend
   BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE dictionary_id = " + std::to_string(first)) == 24);
   f.check_pages();
   BOOST_TEST(compactor.run_pass().pages_repacked == 0);
+}
+
+// A host whose dictionary zstd's trainer learnt (winnow before 2026-12-03) gets one made of
+// its pages even though the old one fits; made dictionaries are told apart by their id.
+BOOST_DATA_TEST_CASE(a_dictionary_learnt_by_the_trainer_is_replaced_by_one_made_of_the_pages, kBackends, backend) {
+  Fixture f(backend);
+  auto options = quick_options();
+  options.refit_wait = std::chrono::seconds(0);
+  options.refit_every = std::chrono::seconds(0);
+  const auto pages = site_pages("000-wordpress.html", 40, 8);
+  std::string joined;
+  std::vector<std::size_t> sizes;
+  for (int i = 0; i < 16; ++i) {
+    joined += pages[i];
+    sizes.push_back(pages[i].size());
+  }
+  std::string learnt(112'640, '\0');
+  const std::size_t n =
+      ZDICT_trainFromBuffer(learnt.data(), learnt.size(), joined.data(), sizes.data(), unsigned(sizes.size()));
+  BOOST_TEST_REQUIRE(!ZDICT_isError(n));
+  learnt.resize(n);
+  BOOST_TEST(!is_made_of_pages(learnt));
+  BOOST_TEST(is_made_of_pages(make_page_dictionary({pages.begin(), pages.begin() + 4}, 524'288)));
+
+  const PageDictionary old(f.fx.archive->add_page_dictionary("a.example", learnt), learnt);
+  std::size_t alone = 0, with_old = 0;
+  for (int i = 16; i < 40; ++i) {
+    f.store("a.example", pages[i], &old);
+    alone += pack_page(pages[i], nullptr, 9).bytes.size();
+    with_old += pack_page(pages[i], &old, 9).bytes.size();
+  }
+  BOOST_TEST(alone > 2 * with_old);  // it fits: a made one would not have been replaced
+  ArchiveWorker writer(f.fx.location);
+  Compactor compactor(f.fx.location, writer, nullptr, options);
+  const auto pass = compactor.run_pass();
+  BOOST_TEST(pass.dictionaries_refit == 1);
+  BOOST_TEST(pass.pages_repacked == 24);
+  const std::int64_t made = f.fx.integer("SELECT max(id) FROM page_dictionaries");
+  BOOST_TEST(made > old.id());
+  BOOST_TEST(is_made_of_pages(f.fx.archive->page_dictionary_by_id(made)->bytes));
+  BOOST_TEST(f.fx.integer("SELECT count(*) FROM raw_pages WHERE dictionary_id = " + std::to_string(made)) == 24);
+  BOOST_TEST_MESSAGE("24 pages at level 9: " << with_old << " bytes with the learnt dictionary, " << f.packed_bytes()
+                                             << " with the made one, against their articles");
+  f.check_pages();
+  BOOST_TEST(compactor.run_pass().dictionaries_refit == 0);  // made ones are left while they fit
 }
 
 BOOST_DATA_TEST_CASE(an_undecodable_page_is_left_alone_marked_and_reported, kBackends, backend) {
