@@ -25,6 +25,18 @@ constexpr int kMemLevel = 8;  // zlib's own default
 // Less page content than this is not worth a dictionary (and too little for zstd's tables).
 constexpr std::size_t kMinDictionaryContent = 4096;
 
+// A made dictionary's id: of its content, so that the same pages make the same dictionary;
+// within the range zstd leaves to private use (32768 to 2^31 - 1).
+unsigned made_dictionary_id(std::string_view content) {
+  return static_cast<unsigned>(32768u + base::fnv1a(content) % (0x80000000u - 32768u));
+}
+
+// Dictionaries as the archives store them (pack_stored_dictionary).
+constexpr int kStoredDictionaryLevel = 3;
+// Far above any dictionary winnow makes (dictionary_bytes, 512 KiB): a stored row claiming
+// more is damage, not a dictionary.
+constexpr unsigned long long kMaxStoredDictionaryBytes = 64ull << 20;
+
 // zstd level 1 on the 181 dev-set pages (31.5 MB): 445 MB/s, 4.8x smaller; zlib level 1:
 // 150 MB/s, 4.3x smaller; zstd level 3: 318 MB/s, 5.1x (2026-11, this machine). With a
 // dictionary too (bench/pack_bench, 2026-12): a page of a site packed with another page of
@@ -132,16 +144,6 @@ PageDictionary::PageDictionary(std::int64_t id, std::string bytes)
 
 PageDictionary::~PageDictionary() = default;
 
-namespace {
-
-// A made dictionary's id: of its content, so that the same pages make the same dictionary;
-// within the range zstd leaves to private use (32768 to 2^31 - 1).
-unsigned made_dictionary_id(std::string_view content) {
-  return static_cast<unsigned>(32768u + base::fnv1a(content) % (0x80000000u - 32768u));
-}
-
-}  // namespace
-
 bool is_made_of_pages(std::string_view dictionary) {
   const std::size_t header = ZDICT_getDictHeaderSize(dictionary.data(), dictionary.size());
   if (ZDICT_isError(header) || header > dictionary.size()) return false;
@@ -174,15 +176,6 @@ std::string make_page_dictionary(const std::vector<std::string>& samples, std::s
   dictionary.resize(size);
   return dictionary;
 }
-
-namespace {
-
-constexpr int kStoredDictionaryLevel = 3;
-// Far above any dictionary winnow makes (dictionary_bytes, 512 KiB): a stored row claiming
-// more is damage, not a dictionary.
-constexpr unsigned long long kMaxStoredDictionaryBytes = 64ull << 20;
-
-}  // namespace
 
 std::string pack_stored_dictionary(std::string_view dictionary) {
   std::string packed(ZSTD_compressBound(dictionary.size()), '\0');

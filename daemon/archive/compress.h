@@ -102,8 +102,8 @@ bool is_made_of_pages(std::string_view dictionary);
 // 100 times the CPU, and the archive thread packs.
 std::string pack_stored_dictionary(std::string_view dictionary);
 // The dictionary in `stored`: unpacked, or as it is when it was stored unpacked (rows stored
-// before 2026-12-04 hold the dictionary itself, which begins with zstd's dictionary magic
-// number). Throws std::runtime_error when it is neither, or would unpack to more than 64 MiB.
+// before SQLite schema 13 and PostgreSQL schema 5 hold the dictionary itself, which begins
+// with zstd's dictionary magic number). Throws std::runtime_error when it is neither, or would unpack to more than 64 MiB.
 std::string unpack_stored_dictionary(std::string_view stored);
 
 struct PackedPage {

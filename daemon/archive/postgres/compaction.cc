@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "daemon/archive/postgres/pg_archive.h"
+#include "daemon/archive/postgres/rows.h"
 #include "parsers/url/normalize.h"
 
 namespace winnow::archive::postgres {
@@ -42,9 +43,9 @@ std::vector<StoredRawPage> read_stored(const Result& r) {
   return pages;
 }
 
-std::optional<PageDictionaryRow> read_dictionary(const Result& r) {
+std::optional<PageDictionaryRow> read_one_dictionary(const Result& r) {
   if (r.rows() == 0) return std::nullopt;
-  return PageDictionaryRow{r.integer(0, 0), r.text(0, 1), r.integer(0, 2), unpack_stored_dictionary(r.bytes(0, 3))};
+  return read_dictionary(r, 0);
 }
 
 }  // namespace
@@ -94,13 +95,14 @@ std::vector<StoredRawPage> PgArchive::newest_raw_pages(const std::string& host, 
 }
 
 std::optional<PageDictionaryRow> PgArchive::page_dictionary_by_id(std::int64_t id) {
-  return read_dictionary(db_.run("SELECT id, host, created_at, bytes FROM page_dictionaries WHERE id = $1", Params(id)));
+  return read_one_dictionary(
+      db_.run(std::string("SELECT ") + kDictionaryColumns + " FROM page_dictionaries WHERE id = $1", Params(id)));
 }
 
 std::optional<PageDictionaryRow> PgArchive::newest_page_dictionary(const std::string& host) {
-  return read_dictionary(db_.run(
-      "SELECT id, host, created_at, bytes FROM page_dictionaries WHERE host = $1 ORDER BY id DESC LIMIT 1",
-      Params(host)));
+  return read_one_dictionary(db_.run(std::string("SELECT ") + kDictionaryColumns +
+                                         " FROM page_dictionaries WHERE host = $1 ORDER BY id DESC LIMIT 1",
+                                     Params(host)));
 }
 
 std::optional<StoredRawPage> PgArchive::page_on_body(std::int64_t id) {

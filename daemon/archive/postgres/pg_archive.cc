@@ -650,11 +650,9 @@ std::int64_t PgArchive::add_page_dictionary(const std::string& host, const std::
 }
 
 std::vector<PageDictionaryRow> PgArchive::page_dictionaries() {
-  auto r = db_.run("SELECT id, host, created_at, bytes FROM page_dictionaries ORDER BY id");
+  auto r = db_.run(std::string("SELECT ") + kDictionaryColumns + " FROM page_dictionaries ORDER BY id");
   std::vector<PageDictionaryRow> rows;
-  for (int i = 0; i < r.rows(); ++i)
-    rows.push_back(
-        PageDictionaryRow{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), unpack_stored_dictionary(r.bytes(i, 3))});
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(read_dictionary(r, i));
   return rows;
 }
 
@@ -666,13 +664,13 @@ std::vector<PageDictionaryRow> PgArchive::newest_page_dictionaries(std::size_t m
   std::size_t bytes = 0;
   std::int64_t below = std::numeric_limits<std::int64_t>::max();
   while (bytes < max_bytes) {
-    auto r = db_.run(
-        "SELECT id, host, created_at, bytes FROM page_dictionaries d WHERE id < $1 "
-        "AND id = (SELECT max(id) FROM page_dictionaries n WHERE n.host = d.host) ORDER BY id DESC LIMIT $2",
-        Params(below, kRowsAStatement));
+    auto r = db_.run(std::string("SELECT ") + kDictionaryColumns +
+                         " FROM page_dictionaries d WHERE id < $1 "
+                         "AND id = (SELECT max(id) FROM page_dictionaries n WHERE n.host = d.host) "
+                         "ORDER BY id DESC LIMIT $2",
+                     Params(below, kRowsAStatement));
     for (int i = 0; i < r.rows() && bytes < max_bytes; ++i) {
-      rows.push_back(
-          PageDictionaryRow{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), unpack_stored_dictionary(r.bytes(i, 3))});
+      rows.push_back(read_dictionary(r, i));
       bytes += rows.back().bytes.size();
     }
     if (r.rows() < kRowsAStatement) break;

@@ -3,6 +3,7 @@
 #include <bit>
 
 #include "daemon/archive/article_codec.h"
+#include "daemon/archive/compress.h"
 #include "daemon/archive/simhash_bands.h"
 
 namespace winnow::archive::postgres {
@@ -75,6 +76,10 @@ EntryRetry read_entry_retry(const Result& r, int i) {
   entry.retry_at = r.optional_integer(i, 6);
   entry.retries = static_cast<int>(r.integer(i, 7));
   return entry;
+}
+
+PageDictionaryRow read_dictionary(const Result& r, int i) {
+  return PageDictionaryRow{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), unpack_stored_dictionary(r.bytes(i, 3))};
 }
 
 Params article_params(const ArticleRow& row, std::int64_t now) {

@@ -25,10 +25,16 @@ inline constexpr const char* kFeedColumns =
 inline constexpr const char* kEntryRetryColumns =
     "feed_id, entry_key, url, title, published, verdict, retry_at, retries";
 
+// The columns of PageDictionaryRow, in the order read_dictionary expects.
+inline constexpr const char* kDictionaryColumns = "id, host, created_at, bytes";
+
 // Row `row` of `r`, selected with kArticleColumns (from column `first` on); `raw` stays empty.
 ArticleRow read_article(const Result& r, int row, int first = 0);
 FeedRow read_feed(const Result& r, int row);
 EntryRetry read_entry_retry(const Result& r, int row);
+// Selected with kDictionaryColumns: the dictionary unpacked (unpack_stored_dictionary,
+// compress.h).
+PageDictionaryRow read_dictionary(const Result& r, int row);
 
 // Every column of `row`, for the INSERT of store_article and the UPDATEs of replace_article
 // and update_extraction alike, which use of them what they write: $1 id, $2 feed_id,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "daemon/archive/sqlite/rows.h"
 #include "daemon/archive/sqlite/sqlite_archive.h"
 #include "parsers/url/normalize.h"
 
@@ -28,9 +29,9 @@ StoredRawPage read_stored(const Query& q) {
   return page;
 }
 
-std::optional<PageDictionaryRow> read_dictionary(Query& q) {
+std::optional<PageDictionaryRow> read_one_dictionary(Query& q) {
   if (!q.step()) return std::nullopt;
-  return PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), unpack_stored_dictionary(q.blob(3))};
+  return read_dictionary(q);
 }
 
 }  // namespace
@@ -89,15 +90,16 @@ std::vector<StoredRawPage> SqliteArchive::newest_raw_pages(const std::string& ho
 }
 
 std::optional<PageDictionaryRow> SqliteArchive::page_dictionary_by_id(std::int64_t id) {
-  auto q = query("SELECT id, host, created_at, bytes FROM page_dictionaries WHERE id = ?1");
+  auto q = query(std::string("SELECT ") + kDictionaryColumns + " FROM page_dictionaries WHERE id = ?1");
   q.bind(id);
-  return read_dictionary(q);
+  return read_one_dictionary(q);
 }
 
 std::optional<PageDictionaryRow> SqliteArchive::newest_page_dictionary(const std::string& host) {
-  auto q = query("SELECT id, host, created_at, bytes FROM page_dictionaries WHERE host = ?1 ORDER BY id DESC LIMIT 1");
+  auto q = query(std::string("SELECT ") + kDictionaryColumns +
+                 " FROM page_dictionaries WHERE host = ?1 ORDER BY id DESC LIMIT 1");
   q.bind(host);
-  return read_dictionary(q);
+  return read_one_dictionary(q);
 }
 
 std::optional<StoredRawPage> SqliteArchive::page_on_body(std::int64_t id) {

@@ -3,6 +3,7 @@
 #include <bit>
 
 #include "daemon/archive/article_codec.h"
+#include "daemon/archive/compress.h"
 
 namespace winnow::archive::sqlite {
 
@@ -74,6 +75,10 @@ EntryRetry read_entry_retry(const Query& q) {
   entry.retry_at = q.optional_integer(6);
   entry.retries = static_cast<int>(q.integer(7));
   return entry;
+}
+
+PageDictionaryRow read_dictionary(const Query& q) {
+  return PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), unpack_stored_dictionary(q.blob(3))};
 }
 
 }  // namespace winnow::archive::sqlite

@@ -1,5 +1,5 @@
 #pragma once
-// FeedRow, ArticleRow and EntryRetry out of a statement's columns. Private to winnow_archive.
+// FeedRow, ArticleRow, EntryRetry and PageDictionaryRow out of a statement's columns. Private to winnow_archive.
 #include "daemon/archive/archive.h"
 #include "daemon/archive/sqlite/handles.h"
 
@@ -21,6 +21,9 @@ inline constexpr const char* kFeedColumns =
 inline constexpr const char* kEntryRetryColumns =
     "feed_id, entry_key, url, title, published, verdict, retry_at, retries";
 
+// The columns of PageDictionaryRow, in the order read_dictionary expects.
+inline constexpr const char* kDictionaryColumns = "id, host, created_at, bytes";
+
 // The row `q` stands on, selected with kArticleColumns; `raw` stays empty. Text, Markdown and
 // blocks come from the packed body (article_codec.h), or from their own columns in rows
 // stored before schema 10, whose body is NULL.
@@ -29,5 +32,8 @@ ArticleRow read_article(const Query& q);
 FeedRow read_feed(const Query& q);
 // The row `q` stands on, selected with kEntryRetryColumns.
 EntryRetry read_entry_retry(const Query& q);
+// The row `q` stands on, selected with kDictionaryColumns: the dictionary unpacked
+// (unpack_stored_dictionary, compress.h).
+PageDictionaryRow read_dictionary(const Query& q);
 
 }  // namespace winnow::archive::sqlite

@@ -631,21 +631,20 @@ std::int64_t SqliteArchive::add_page_dictionary(const std::string& host, const s
 }
 
 std::vector<PageDictionaryRow> SqliteArchive::page_dictionaries() {
-  auto q = query("SELECT id, host, created_at, bytes FROM page_dictionaries ORDER BY id");
+  auto q = query(std::string("SELECT ") + kDictionaryColumns + " FROM page_dictionaries ORDER BY id");
   std::vector<PageDictionaryRow> rows;
-  while (q.step())
-    rows.push_back(PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), unpack_stored_dictionary(q.blob(3))});
+  while (q.step()) rows.push_back(read_dictionary(q));
   return rows;
 }
 
 std::vector<PageDictionaryRow> SqliteArchive::newest_page_dictionaries(std::size_t max_bytes) {
-  auto q = query(
-      "SELECT id, host, created_at, bytes FROM page_dictionaries d "
-      "WHERE id = (SELECT max(id) FROM page_dictionaries n WHERE n.host = d.host) ORDER BY id DESC");
+  auto q = query(std::string("SELECT ") + kDictionaryColumns +
+                 " FROM page_dictionaries d "
+                 "WHERE id = (SELECT max(id) FROM page_dictionaries n WHERE n.host = d.host) ORDER BY id DESC");
   std::vector<PageDictionaryRow> rows;
   std::size_t bytes = 0;
   while (bytes < max_bytes && q.step()) {
-    rows.push_back(PageDictionaryRow{q.integer(0), q.text(1), q.integer(2), unpack_stored_dictionary(q.blob(3))});
+    rows.push_back(read_dictionary(q));
     bytes += rows.back().bytes.size();
   }
   return rows;
