@@ -469,6 +469,10 @@ class Archive {
   // Gives at most `limit` raw pages without a host theirs (from their article's URL); returns
   // how many it did (0: none is left).
   virtual std::int64_t fill_raw_page_hosts(std::size_t limit) = 0;
+  // Packs at most `limit` page dictionaries stored before they were stored packed (SQLite
+  // schema 13, PostgreSQL 5: pack_stored_dictionary, compress.h); returns how many it did
+  // (0: none is left). They read the same before and after.
+  virtual std::int64_t pack_stored_page_dictionaries(std::size_t limit) = 0;
   // At most `limit` hosts (not empty) with raw pages the compactor has not packed yet.
   virtual std::vector<std::string> raw_page_hosts_to_compact(std::size_t limit) = 0;
   // The raw pages of `host` after `after_article_id`, in id order, at most `limit`, that are

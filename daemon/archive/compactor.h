@@ -2,7 +2,9 @@
 // Background compaction of raw pages: the archive converges to every page packed with its
 // host's newest dictionary at a higher zstd level than ingest's (level 1, chosen for speed).
 //
-// Per host with pages still to do (Archive::raw_page_hosts_to_compact):
+// First, once: dictionaries a winnow before stored unpacked are stored packed
+// (Archive::pack_stored_page_dictionaries). Then per host with pages still to do
+// (Archive::raw_page_hosts_to_compact):
 //   1. A host with no dictionary and at least `pages_to_train` stored pages gets one, made
 //      from its newest stored pages (read back and unpacked; make_page_dictionary). That
 //      needs no page kept in memory, so every host that ever had that many pages gets one
@@ -156,6 +158,9 @@ class Compactor {
   // Hosts whose pages zstd could learn no dictionary from, with the newest page tried: tried
   // again once pages_to_train newer ones are stored.
   std::map<std::string, std::int64_t> unlearnable_;
+  // Whether the dictionaries stored unpacked before (Archive::pack_stored_page_dictionaries)
+  // are all packed: looked for once.
+  bool dictionaries_packed_ = false;
   // Hosts whose compaction failed, and until when they are left alone.
   std::map<std::string, std::chrono::steady_clock::time_point> failed_until_;
   // Hosts whose dictionary was checked (refit_every) or refit tried (refit_wait), and when.

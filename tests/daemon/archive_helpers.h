@@ -95,6 +95,17 @@ inline std::string sql_quote(const std::string& text) {
   return out + "'";
 }
 
+// `bytes` as an SQL blob literal: X'..' on SQLite, '\x..'::bytea on PostgreSQL.
+inline std::string sql_blob(const std::string& bytes, bool postgres) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : bytes) {
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
+  }
+  return postgres ? "'\\x" + hex + "'::bytea" : "X'" + hex + "'";
+}
+
 // Takes the closed archive at `path` back to version 9 as it was released: every article's
 // text, Markdown and blocks in their own columns (as rows stored before version 10), no body
 // column, and the full-text index on articles.text with its triggers.

@@ -244,11 +244,37 @@ BOOST_DATA_TEST_CASE(a_dictionary_learnt_by_the_trainer_is_replaced_by_one_made_
   BOOST_TEST(compactor.run_pass().dictionaries_refit == 0);  // made ones are left while they fit
 }
 
+// Dictionaries stored unpacked by a winnow before SQLite schema 13 / PostgreSQL 5 are stored
+// packed by the compactor's first pass; the pages packed with them read as before.
+BOOST_DATA_TEST_CASE(dictionaries_stored_unpacked_before_are_stored_packed, kBackends, backend) {
+  Fixture f(backend);
+  const auto pages = site_pages("000-wordpress.html", 10, 9);
+  const std::string before = make_page_dictionary({pages.begin(), pages.begin() + 4}, 65'536);
+  f.fx.exec("INSERT INTO page_dictionaries (id, host, created_at, bytes) VALUES (5, 'a.example', 1, " +
+            testing::sql_blob(before, f.fx.is_postgres()) + ")");
+  const PageDictionary old(5, before);
+  for (int i = 4; i < 10; ++i) f.store("a.example", pages[i], &old);
+  const std::string length = f.fx.is_postgres() ? "octet_length" : "length";
+  BOOST_TEST(f.fx.integer("SELECT " + length + "(bytes) FROM page_dictionaries WHERE id = 5") ==
+             std::int64_t(before.size()));
+
+  ArchiveWorker writer(f.fx.location);
+  Compactor compactor(f.fx.location, writer, nullptr, quick_options());
+  compactor.run_pass();
+  const std::int64_t stored = f.fx.integer("SELECT " + length + "(bytes) FROM page_dictionaries WHERE id = 5");
+  BOOST_TEST_MESSAGE("a dictionary of " << before.size() << " bytes stored before, now " << stored);
+  BOOST_TEST(stored * 3 < std::int64_t(before.size()));
+  const auto row = f.fx.archive->page_dictionary_by_id(5);
+  BOOST_TEST_REQUIRE(row.has_value());
+  BOOST_TEST(row->bytes == before);
+  f.check_pages();
+}
+
 BOOST_DATA_TEST_CASE(an_undecodable_page_is_left_alone_marked_and_reported, kBackends, backend) {
   Fixture f(backend);
   f.store_all("a.example", site_pages("000-wordpress.html", 18, 5));
   const std::int64_t broken = f.served.begin()->first;
-  f.fx.exec("UPDATE raw_pages SET bytes = " + std::string(f.fx.is_postgres() ? "'\\x0102030405'::bytea" : "x'0102030405'") +
+  f.fx.exec("UPDATE raw_pages SET bytes = " + testing::sql_blob("\x01\x02\x03\x04\x05", f.fx.is_postgres()) +
             " WHERE article_id = " + std::to_string(broken));
   f.served.erase(broken);
 

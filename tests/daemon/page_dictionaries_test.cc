@@ -210,14 +210,8 @@ BOOST_DATA_TEST_CASE(a_dictionary_is_stored_packed_and_one_stored_before_unpacke
 
   // As winnow stored them before: the dictionary's own bytes.
   const std::string before = make_page_dictionary({pages.begin() + 1, pages.begin() + 5}, 16'384);
-  std::string hex;
-  for (unsigned char c : before) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    hex += kDigits[c >> 4];
-    hex += kDigits[c & 15];
-  }
   fx.exec("INSERT INTO page_dictionaries (id, host, created_at, bytes) VALUES (7, 'old.example', 1, " +
-          (fx.is_postgres() ? "'\\x" + hex + "'::bytea" : "X'" + hex + "'") + ")");
+          testing::sql_blob(before, fx.is_postgres()) + ")");
   const auto legacy = fx.archive->page_dictionary_by_id(7);
   BOOST_TEST_REQUIRE(legacy.has_value());
   BOOST_TEST(legacy->bytes == before);
@@ -233,7 +227,7 @@ BOOST_DATA_TEST_CASE(a_dictionary_is_stored_packed_and_one_stored_before_unpacke
   BOOST_TEST(rows[1].bytes == before);
 
   // Bytes that are neither: a clear error, not a crash.
-  fx.exec("UPDATE page_dictionaries SET bytes = " + std::string(fx.is_postgres() ? "'\\x0102030405'::bytea" : "X'0102030405'") +
+  fx.exec("UPDATE page_dictionaries SET bytes = " + testing::sql_blob("\x01\x02\x03\x04\x05", fx.is_postgres()) +
           " WHERE id = 7");
   BOOST_TEST(throws_with([&] { archive->page_dictionary_by_id(7); }, "neither a zstd frame nor a dictionary"));
 }

@@ -65,6 +65,23 @@ std::int64_t PgArchive::fill_raw_page_hosts(std::size_t limit) {
   return filled;
 }
 
+std::int64_t PgArchive::pack_stored_page_dictionaries(std::size_t limit) {
+  std::int64_t packed = 0;
+  transaction([&] {
+    // Stored unpacked: the dictionary itself, which begins with zstd's dictionary magic
+    // number (0xEC30A437, little endian). SKIP LOCKED: another daemon's compactor may be on it.
+    auto r = db_.run(
+        "SELECT id, bytes FROM page_dictionaries WHERE substring(bytes from 1 for 4) = '\\x37a430ec'::bytea "
+        "LIMIT $1 FOR UPDATE SKIP LOCKED",
+        Params(to_int64(limit)));
+    for (int i = 0; i < r.rows(); ++i)
+      db_.run("UPDATE page_dictionaries SET bytes = $2 WHERE id = $1",
+              Params(r.integer(i, 0), Bytes{pack_stored_dictionary(r.bytes(i, 1))}));
+    packed = r.rows();
+  });
+  return packed;
+}
+
 std::vector<std::string> PgArchive::raw_page_hosts_to_compact(std::size_t limit) {
   auto r = db_.run(
       "SELECT DISTINCT host FROM raw_pages WHERE compacted_level IS NULL AND host IS NOT NULL AND host <> '' "

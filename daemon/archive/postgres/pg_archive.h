@@ -92,6 +92,7 @@ class PgArchive final : public Archive {
 
   // Compaction of raw pages (compaction.cc).
   std::int64_t fill_raw_page_hosts(std::size_t limit) override;
+  std::int64_t pack_stored_page_dictionaries(std::size_t limit) override;
   std::vector<std::string> raw_page_hosts_to_compact(std::size_t limit) override;
   std::vector<StoredRawPage> raw_pages_to_compact(const std::string& host,
                                                   std::optional<std::int64_t> newest_dictionary_id, int level,

@@ -54,6 +54,24 @@ std::int64_t SqliteArchive::fill_raw_page_hosts(std::size_t limit) {
   return filled;
 }
 
+std::int64_t SqliteArchive::pack_stored_page_dictionaries(std::size_t limit) {
+  std::int64_t packed = 0;
+  transaction([&] {
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    {
+      // Stored unpacked: the dictionary itself, which begins with zstd's dictionary magic
+      // number (0xEC30A437, little endian).
+      auto q = query("SELECT id, bytes FROM page_dictionaries WHERE substr(bytes, 1, 4) = X'37A430EC' LIMIT ?1");
+      q.bind(to_int64(limit));
+      while (q.step()) rows.emplace_back(q.integer(0), q.blob(1));
+    }
+    for (const auto& [id, bytes] : rows)
+      query("UPDATE page_dictionaries SET bytes = ?2 WHERE id = ?1").bind(id, Blob{pack_stored_dictionary(bytes)}).run();
+    packed = to_int64(rows.size());
+  });
+  return packed;
+}
+
 std::vector<std::string> SqliteArchive::raw_page_hosts_to_compact(std::size_t limit) {
   auto q = query(
       "SELECT DISTINCT host FROM raw_pages WHERE compacted_level IS NULL AND host IS NOT NULL AND host <> '' "
