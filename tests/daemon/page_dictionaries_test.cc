@@ -353,7 +353,7 @@ BOOST_AUTO_TEST_CASE(ingest_learns_a_hosts_dictionary_and_packs_its_later_pages_
     if (n >= 20) BOOST_TEST(codec == 3, path);
   }
   // The samples themselves, and however many the workers packed while the dictionary was
-  // being made and committed (timing: 11 to 19 of the first 20 seen).
+  // being made and committed: timing (11 of the first 20 under ASan, 16 or more in Release).
   BOOST_TEST(alone >= int(PageDictionaries::Limits{}.pages_to_train));
   BOOST_TEST(alone <= 20);
   BOOST_TEST(pipeline.probe().integer("SELECT count(*) FROM page_dictionaries") == 1);  // none learnt again
