@@ -24,10 +24,11 @@ struct Notice {
 
 class ArchiveNotices {
  public:
-  // Connects to the PostgreSQL archive at `location` and listens. Blocks for at most about
-  // 10 s (libpq's connect_timeout) and throws std::runtime_error when it cannot connect;
-  // TCP keepalives find a silent peer within about a minute. nullptr when `location` is no
-  // PostgreSQL URL.
+  // Connects to the PostgreSQL archive at `location` and listens. Blocks while connecting
+  // and while LISTEN waits for its answer, each for at most the statement deadline and 10 s
+  // (a middlebox answering for a stalled server included), less when shutdown interrupts the
+  // archive's waits, and throws std::runtime_error when it cannot; TCP keepalives find a
+  // silent peer within about a minute. nullptr when `location` is no PostgreSQL URL.
   static std::unique_ptr<ArchiveNotices> connect(const std::string& location);
   virtual ~ArchiveNotices() = default;
 

@@ -16,7 +16,10 @@ namespace asio = boost::asio;
 Listener::Listener(asio::io_context& loop, std::string location, ListenerHandlers handlers)
     : loop_(loop), location_(std::move(location)), handlers_(std::move(handlers)), socket_(loop), retry_timer_(loop) {}
 
-Listener::~Listener() { stop(); }
+Listener::~Listener() {
+  stop();
+  join_connect();
+}
 
 void Listener::start() { connect(); }
 
@@ -28,7 +31,8 @@ void Listener::stop() {
     socket_.release();  // libpq owns the fd
   }
   notices_.reset();
-  join_connect();
+  // A connect under way is not waited for here, on the loop: its result finds the listener
+  // stopped. The destructor joins it.
 }
 
 void Listener::join_connect() {
@@ -38,8 +42,8 @@ void Listener::join_connect() {
 void Listener::connect() {
   if (stopped_) return;
   join_connect();  // the last attempt's thread has posted its result already
-  // The thread holds no reference to the listener: stop() joins it, so the listener and the
-  // loop outlive it, and its result finds the listener through a weak_ptr.
+  // The thread holds no reference to the listener: the destructor joins it, so the listener
+  // and the loop outlive it, and its result finds the listener through a weak_ptr.
   connecting_ = std::thread([&loop = loop_, location = location_, weak = weak_from_this()] {
     std::shared_ptr<archive::ArchiveNotices> notices;
     std::string error;

@@ -3,16 +3,17 @@
 // notices.h): the API's live streams and the webhook dispatcher are told of articles and
 // events stored by any instance as they commit, not only at their next look.
 //
-// The connection is made on a thread of the listener's own (libpq's connect blocks, for up
-// to its connect_timeout of 10 s); once made, its socket is waited on with the loop's
+// The connection is made on a thread of the listener's own (connecting and LISTEN wait for
+// the server, each for at most 10 s, archive/postgres/notices.h); once made, its socket is
+// waited on with the loop's
 // posix::stream_descriptor and read without blocking (PQconsumeInput, PQnotifies). A lost
 // connection (a server restart, a terminated backend, a partition that keepalives found) is
 // logged and made again after 1 s, doubling to 30 s, jittered. Notices sent meanwhile are lost,
 // so after every (re)connection `on_resync` runs: consumers read from their cursor then, as
 // they would after a notice.
 //
-// Loop thread only, but for the constructor. stop() (or the destructor) joins a connect
-// under way: at most connect_timeout.
+// Loop thread only, but for the constructor. stop() never waits: a connect under way is
+// joined by the destructor (at most its deadlines; at once after interrupt_all()).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -3,15 +3,20 @@
 // open and passes nothing: what a pooler or proxy in front of a partitioned or frozen server
 // looks like. The client's kernel gets ACKs and keepalive answers, so only the deadline ends
 // the wait.
+#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "daemon/archive/archive.h"
+#include "daemon/archive/notices.h"
 #include "daemon/archive/postgres/connection.h"
+#include "daemon/archive/postgres/notices.h"
+#include "daemon/notify/listener.h"
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/pg_cluster.h"
 #include "tests/daemon/tcp_proxy.h"
@@ -247,6 +252,70 @@ BOOST_AUTO_TEST_CASE(a_lease_write_whose_connection_broke_after_it_was_sent_runs
   link.join();
   BOOST_TEST(!error.empty());
   BOOST_TEST(archive->feeds().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_listeners_connection_through_a_stalled_middlebox_gives_up_at_the_deadline) {
+  Proxied db;
+  db.proxy.cut();
+  const auto [error, took_s] = failure([&] { ArchiveNotices::connect(db.url); });
+  BOOST_TEST_MESSAGE("the listener's connect failed after " << took_s << " s: " << error);
+  BOOST_TEST(error.find("cannot connect to PostgreSQL: no answer within 2 s") != std::string::npos, error);
+  BOOST_TEST(took_s < std::chrono::duration<double>(kDeadline + kSlack).count());
+
+  // Healed, it connects and hears a NOTIFY on its channel.
+  db.proxy.heal();
+  auto notices = ArchiveNotices::connect(db.url);
+  BOOST_REQUIRE(notices);
+  PgCluster::exec(db.direct, std::string("SELECT pg_notify('") + kArticlesChannel + "', '42')");
+  std::vector<Notice> heard;
+  for (int i = 0; i < 100 && heard.empty(); ++i) {
+    BOOST_REQUIRE(notices->read(heard));
+    if (heard.empty()) std::this_thread::sleep_for(20ms);
+  }
+  BOOST_REQUIRE(heard.size() == 1u);
+  BOOST_TEST(heard[0].id == 42);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_deadline_the_listener_still_waits_at_most_its_own_and_an_interrupt_ends_it) {
+  Proxied db(0ms);
+  db.proxy.cut();
+  std::thread stopper([] {
+    std::this_thread::sleep_for(300ms);
+    interrupt_all();
+  });
+  const auto [error, took_s] = failure([&] { ArchiveNotices::connect(db.url); });
+  stopper.join();
+  BOOST_TEST_MESSAGE("interrupted after " << took_s << " s: " << error);
+  BOOST_TEST(error.find("interrupted") != std::string::npos, error);
+  BOOST_TEST(took_s < 1.0);
+  clear_interrupt();
+  // No deadline set for the process: the listener's own bounds connecting.
+  const auto [bounded, bounded_s] = failure([&] { ArchiveNotices::connect(db.url); });
+  BOOST_TEST_MESSAGE("without a deadline, gave up after " << bounded_s << " s: " << bounded);
+  BOOST_TEST(bounded.find("no answer within 10 s") != std::string::npos, bounded);
+  BOOST_TEST(bounded_s < std::chrono::duration<double>(kListenTimeout + kSlack).count());
+}
+
+BOOST_AUTO_TEST_CASE(stopping_a_listener_does_not_wait_for_its_connect) {
+  Proxied db;
+  db.proxy.cut();
+  boost::asio::io_context loop;
+  std::atomic<int> resyncs = 0;
+  auto listener = std::make_shared<notify::Listener>(
+      loop, db.url, notify::ListenerHandlers{[](const Notice&) {}, [&] { ++resyncs; }});
+  listener->start();
+  std::this_thread::sleep_for(300ms);  // its thread waits on the stalled proxy
+  auto start = Clock::now();
+  listener->stop();  // on the loop thread in winnowd: must not block it
+  const double stop_s = seconds_since(start);
+  start = Clock::now();
+  listener.reset();  // joins the connect: at most its deadline
+  const double joined_s = seconds_since(start);
+  loop.run();  // the connect's result, posted to the loop, finds nobody
+  BOOST_TEST_MESSAGE("stop() took " << stop_s << " s; the destructor joined the connect after " << joined_s << " s");
+  BOOST_TEST(stop_s < 0.1);
+  BOOST_TEST(joined_s < std::chrono::duration<double>(kDeadline + kSlack).count());
+  BOOST_TEST(resyncs == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

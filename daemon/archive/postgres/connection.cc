@@ -271,7 +271,8 @@ void clear_interrupt() noexcept {
   if (interrupt_fd() >= 0) [[maybe_unused]] auto n = ::read(interrupt_fd(), &count, sizeof count);
 }
 
-Connection::Connection(const std::string& conninfo) : conninfo_(conninfo), timeout_(statement_timeout()) {
+Connection::Connection(const std::string& conninfo, std::chrono::milliseconds timeout)
+    : conninfo_(conninfo), timeout_(timeout) {
   connect("archive: cannot connect to PostgreSQL: ");
   // What the archive's SQL and the decoding above rely on, whatever the server's defaults.
   set_session(
@@ -482,6 +483,12 @@ void Connection::exec_quietly(const char* sql) noexcept {
     finish(PQsendQuery(live(), sql) == 1);
   } catch (...) {
   }
+}
+
+ConnHandle Connection::release() {
+  live();  // throws when abandoned or interrupted
+  prepared_.clear();
+  return std::move(conn_);
 }
 
 bool Connection::broken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }

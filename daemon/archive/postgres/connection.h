@@ -129,8 +129,9 @@ void clear_interrupt() noexcept;
 class Connection {
  public:
   // Connects with `conninfo` (a postgresql:// URL or key=value words; libpq's PG* variables
-  // and passfile fill in the rest). Throws naming what failed, without the password.
-  explicit Connection(const std::string& conninfo);
+  // and passfile fill in the rest), each exchange bounded by `timeout` (zero: none; see
+  // set_timeout). Throws naming what failed, without the password.
+  explicit Connection(const std::string& conninfo, std::chrono::milliseconds timeout = statement_timeout());
 
   // This connection's deadline (see set_statement_timeout; zero: none), from the process's at
   // construction. For a migration, which may rebuild an index on a large table.
@@ -160,6 +161,10 @@ class Connection {
   // True when the connection was found broken (it is made again before the next statement
   // where allowed).
   bool broken() const;
+  // Gives the connection up to a user that sends no more statements (the listener,
+  // notices.cc, which only reads what the server sends): its handle, connected, non-blocking,
+  // its session set. Throws when there is none (abandoned). This Connection has none after.
+  ConnHandle release();
   // True inside a transaction block, also one that failed and waits for ROLLBACK.
   bool in_transaction() const;
   // True inside a transaction block that a failed statement left waiting for ROLLBACK.

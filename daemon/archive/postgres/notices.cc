@@ -10,12 +10,6 @@
 namespace winnow::archive::postgres {
 namespace {
 
-std::string trimmed(const char* message) {
-  std::string text = message ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
 struct NotifyFree {
   void operator()(PGnotify* notify) const noexcept { PQfreemem(notify); }
 };
@@ -49,27 +43,23 @@ class PgNotices final : public ArchiveNotices {
 }  // namespace
 
 std::unique_ptr<ArchiveNotices> connect_notices(const std::string& conninfo) {
-  // The URL first, then what a listener needs whatever it says: a bounded connect (the
-  // caller's thread waits for it) and keepalives, so that a connection to a peer gone silent
-  // (a network partition) is found broken in about a minute (30 + 3 x 10 s) rather than
-  // after the kernel's two hours, and then made again.
-  const char* keys[] = {"dbname", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
-                        "keepalives_count", nullptr};
-  const char* values[] = {conninfo.c_str(), "10", "1", "30", "10", "3", nullptr};
-  ConnHandle conn(PQconnectdbParams(keys, values, 1));
-  if (!conn) throw PgError("archive: PostgreSQL: out of memory connecting", "");
-  if (PQstatus(conn.get()) != CONNECTION_OK)
-    throw PgError("archive: cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn.get())), "");
-  // libpq prints what the server says outside a query (the FATAL of a terminated backend) to
-  // stderr; the listener logs the lost connection itself, in the daemon's format.
+  // Made as every connection of the archive is (connection.h): TCP keepalives and a user
+  // timeout, so that a peer gone silent (a network partition) is found in about a minute and
+  // the connection made again; connecting and each statement waited for on poll(2), so that
+  // a middlebox that answers TCP for a stalled server cannot hold the caller's thread past
+  // the deadline, and shutdown's interrupt ends the wait. The listener's statements are its
+  // session's SETs and one LISTEN, which a server that answers at all answers at once: the
+  // process's deadline, and never more than kListenTimeout, even where there is none.
+  std::chrono::milliseconds timeout = statement_timeout();
+  if (timeout.count() <= 0 || timeout > kListenTimeout) timeout = kListenTimeout;
+  Connection connection(conninfo, timeout);
+  connection.exec(std::string("LISTEN ") + kArticlesChannel + "; LISTEN " + kEventsChannel);
+  ConnHandle conn = connection.release();
+  // libpq hands what the server says outside a query (the FATAL of a terminated backend) to
+  // the notice processor; the listener logs the lost connection itself, in the daemon's format.
   PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
-  const std::string listen = std::string("LISTEN ") + kArticlesChannel + "; LISTEN " + kEventsChannel;
-  ResultHandle result(PQexec(conn.get(), listen.c_str()));
-  if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK)
-    throw PgError("archive: PostgreSQL: LISTEN failed: " + trimmed(PQerrorMessage(conn.get())), "");
-  // Reads never block: PQconsumeInput then takes only what the socket holds.
-  if (PQsetnonblocking(conn.get(), 1) != 0)
-    throw PgError("archive: PostgreSQL: " + trimmed(PQerrorMessage(conn.get())), "");
+  // Reads never block (the connection is non-blocking): PQconsumeInput takes only what the
+  // socket holds.
   return std::make_unique<PgNotices>(std::move(conn));
 }
 
