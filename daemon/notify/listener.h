@@ -5,12 +5,11 @@
 //
 // The connection is made on a thread of the listener's own (connecting and LISTEN wait for
 // the server, each for at most 10 s, archive/postgres/notices.h); once made, its socket is
-// waited on with the loop's
-// posix::stream_descriptor and read without blocking (PQconsumeInput, PQnotifies). A lost
-// connection (a server restart, a terminated backend, a partition that keepalives found) is
-// logged and made again after 1 s, doubling to 30 s, jittered. Notices sent meanwhile are lost,
-// so after every (re)connection `on_resync` runs: consumers read from their cursor then, as
-// they would after a notice.
+// waited on with the loop's posix::stream_descriptor and read without blocking
+// (PQconsumeInput, PQnotifies). A lost connection (a server restart, a terminated backend, a
+// partition that keepalives found) is logged and made again after 1 s, doubling to 30 s,
+// jittered. Notices sent meanwhile are lost, so after every (re)connection `on_resync` runs:
+// consumers read from their cursor then, as they would after a notice.
 //
 // Loop thread only, but for the constructor. stop() never waits: a connect under way is
 // joined by the destructor (at most its deadlines; at once after interrupt_all()).
