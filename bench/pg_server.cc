@@ -45,12 +45,12 @@ bool read_times(const fs::path& stat, ProcTimes& out) {
 
 }  // namespace
 
-PgServer& PgServer::shared(const std::string& shared_buffers) {
-  static PgServer server(shared_buffers);
+PgServer& PgServer::shared(const std::string& shared_buffers, bool track_statements) {
+  static PgServer server(shared_buffers, track_statements);
   return server;
 }
 
-PgServer::PgServer(const std::string& shared_buffers) {
+PgServer::PgServer(const std::string& shared_buffers, bool track_statements) {
   PgCluster& cluster = PgCluster::shared();
   admin_url_ = cluster.url("postgres");
   // The tests' server trades durability for speed; a benchmark measures what production pays.
@@ -59,6 +59,8 @@ PgServer::PgServer(const std::string& shared_buffers) {
         std::string("ALTER SYSTEM SET full_page_writes = on"),
         "ALTER SYSTEM SET shared_buffers = '" + shared_buffers + "'"})
     PgCluster::exec(admin_url_, sql);
+  // Not set otherwise: '' would be read as a list of one library named "".
+  if (track_statements) PgCluster::exec(admin_url_, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
   const fs::path data = cluster.directory() / "data";
   std::string command = (cluster.bin() / "pg_ctl").string() + " -D " + data.string() + " -w -t 60 -m fast restart -l " +
                         (cluster.directory() / "server.log").string() + " >/dev/null 2>&1";
@@ -84,6 +86,29 @@ void PgServer::print_settings() {
               PgCluster::text(admin_url_, "SHOW synchronous_commit").c_str(),
               PgCluster::text(admin_url_, "SHOW full_page_writes").c_str(),
               PgCluster::text(admin_url_, "SHOW shared_buffers").c_str());
+}
+
+void PgServer::reset_statements(const std::string& url) {
+  PgCluster::exec(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  PgCluster::exec(url, "SELECT pg_stat_statements_reset()");
+}
+
+void PgServer::print_statements(const std::string& url, long articles, int top) {
+  if (articles <= 0) return;
+  const std::string per = std::to_string(articles) + ".0";
+  const std::string rows = PgCluster::text(
+      url,
+      "SELECT coalesce(string_agg(format('  %8s ms %7s calls %s', to_char(total_exec_time / " + per +
+          ", 'FM990.000'), to_char(calls / " + per + ", 'FM9990.00'), left(regexp_replace(query, '\\s+', ' ', 'g'), "
+          "110)), E'\\n' ORDER BY total_exec_time DESC), '') FROM (SELECT * FROM pg_stat_statements WHERE dbid = "
+          "(SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT " +
+          std::to_string(top) + ") s");
+  const std::string total = PgCluster::text(
+      url, "SELECT to_char(coalesce(sum(total_exec_time), 0) / " + per +
+               ", 'FM990.000') FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = "
+               "current_database())");
+  std::printf("  statements by execution time per article (pg_stat_statements; all of them: %s ms):\n%s\n",
+              total.c_str(), rows.c_str());
 }
 
 std::int64_t PgServer::database_bytes(const std::string& url) {

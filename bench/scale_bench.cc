@@ -7,12 +7,14 @@
 //
 //   scale_bench [--instances 1,2,3] [--hosts H] [--feeds-per-host F] [--entries M]
 //               [--timeout-s S] [--server-threads N] [--pages DIR] [--winnowd PATH] [--keep]
+//               [--statements N]
 //       Defaults: 1,500 hosts x 1 feed x 4 entries = 6,000 articles per run. For each count
 //       of instances: the feeds written to a new database, due a few seconds later; the
 //       daemons started and loaded meanwhile, so that they claim together; timed from that
 //       moment to the last article archived. One line per count: articles/s, CPU of the
 //       daemons, the server and the farm per article, database bytes per article, and how
-//       the articles were split between the daemons.
+//       the articles were split between the daemons. With --statements N, the server loads
+//       pg_stat_statements and each run also lists its N statements that took the most time.
 //
 // Why due together, and why many hosts: claiming a feed claims its host, and a claim takes up
 // to 256 due feeds (max_polls_in_flight). A daemon that finds every feed due on its own takes
@@ -76,6 +78,7 @@ struct Options {
   unsigned server_threads = 4;
   bool keep = false;
   std::optional<int> compact_level;  // [archive] compact_level; unset: winnowd's default
+  int statements = 0;                 // top statements to list per run; 0: pg_stat_statements not loaded
 };
 
 Options parse_options(int argc, char** argv) {
@@ -95,7 +98,9 @@ Options parse_options(int argc, char** argv) {
       ("winnowd", value(&o.winnowd)->default_value(o.winnowd), "the winnowd to run")
       ("keep", winnow::bench::po::bool_switch(&o.keep), "keep the runs' directories")
       ("compact-level", value(&compact_level), "winnowd's [archive] compact_level (0: no raw page compaction; "
-       "default: winnowd's)");
+       "default: winnowd's)")
+      ("statements", value(&o.statements)->default_value(o.statements),
+       "list the N statements that took the server the most time in each run (pg_stat_statements)");
   winnow::bench::parse_args(argc, argv, "scale_bench", options);
   o.pages_dir = pages;
   if (compact_level >= 0) o.compact_level = compact_level;
@@ -109,7 +114,8 @@ Options parse_options(int argc, char** argv) {
     o.instances.push_back(int(count));
   }
   winnow::bench::require(!o.instances.empty() && o.hosts >= 1 && o.hosts <= 256 * 62 && o.feeds_per_host >= 1 &&
-                             o.entries >= 1 && o.timeout_s >= 1 && o.server_threads >= 1 && o.server_threads <= 256,
+                             o.entries >= 1 && o.timeout_s >= 1 && o.server_threads >= 1 && o.server_threads <= 256 &&
+                             o.statements >= 0,
                          "scale_bench", "counts and times must be positive (hosts at most 15,872)");
   return o;
 }
@@ -175,6 +181,7 @@ struct RunResult {
   double wall_s = 0, winnowd_cpu_s = 0, server_cpu_s = 0;
   std::int64_t db_bytes = 0, db_bytes_before = 0;
   std::vector<long> split;
+  std::string url;  // the run's database
   bool complete = false;
 };
 
@@ -183,6 +190,7 @@ RunResult run(int instances, const Options& o, Farm& farm, const TempDir& tmp) {
   r.instances = instances;
   PgServer& server = PgServer::shared();
   const std::string url = server.create_database();
+  r.url = url;
   {
     auto archive = winnow::archive::Archive::open(url);  // the schema, and the feeds
     archive->transaction([&] {
@@ -197,6 +205,7 @@ RunResult run(int instances, const Options& o, Farm& farm, const TempDir& tmp) {
   const auto due = Clock::now() + (std::chrono::system_clock::time_point(std::chrono::seconds(due_s)) - wall_now);
   PgCluster::exec(url, "VACUUM ANALYZE");
   r.db_bytes_before = PgServer::database_bytes(url);
+  if (o.statements > 0) PgServer::reset_statements(url);
   const long target = long(o.hosts) * o.feeds_per_host * o.entries;
 
   std::vector<std::unique_ptr<Daemon>> daemons;
@@ -269,7 +278,7 @@ int run_all(const Options& o) {
 
   std::printf("== scale_bench: winnowd instances on one PostgreSQL ==\n");
   winnow::bench::print_machine();
-  PgServer& server = PgServer::shared();
+  PgServer& server = PgServer::shared("128MB", o.statements > 0);
   server.print_settings();
   std::printf("pages: %zu real pages from %s, mean %.0f KB\n", pages.size(), used.lexically_normal().c_str(),
               double(page_bytes) / double(pages.size()) / 1024);
@@ -300,6 +309,7 @@ int run_all(const Options& o) {
                 (r.winnowd_cpu_s + r.server_cpu_s + bench_cpu) / r.wall_s,
                 r.articles ? double(r.db_bytes - r.db_bytes_before) / double(r.articles) : 0.0, double(r.db_bytes) / 1e6,
                 split.c_str(), r.distinct_urls == r.articles ? "" : " DUPLICATE URLS");
+    if (o.statements > 0) PgServer::print_statements(r.url, r.articles, o.statements);
     std::fflush(stdout);
   }
   double load[3] = {0, 0, 0};
