@@ -47,6 +47,53 @@ BOOST_AUTO_TEST_CASE(an_empty_database_is_migrated_once_and_opened_again_without
   BOOST_TEST(again->article_count() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(the_near_duplicate_lookup_reads_the_band_indexes_only_and_version_5_gets_them) {
+  const auto url = PgCluster::shared().create_database();
+  const auto band_indexes_with_ids = [&] {
+    return PgCluster::integer(url,
+                              "SELECT count(*) FROM pg_indexes WHERE tablename = 'articles' AND indexname LIKE "
+                              "'articles_fp_band_' AND indexdef LIKE '%INCLUDE (fingerprint, id)'");
+  };
+  const std::uint64_t base = 0x0123456789abcdefull;
+  std::int64_t near = 0;
+  {
+    auto archive = Archive::open(url);
+    ArticleRow row = sample_article(1);
+    row.fingerprint = testing::flip(base, {2, 18, 34, 50});  // 4 bits off, two bands intact
+    near = archive->store_article(row);
+    row = sample_article(2);
+    row.fingerprint = testing::flip(base, {1, 2, 12, 13, 23, 34, 45});  // 7 bits off, the last band intact: too far
+    archive->store_article(row);
+  }
+  BOOST_TEST(band_indexes_with_ids() == 6);
+  // The server reads the index only, whatever this small table would make it prefer.
+  PgCluster::exec(url, "VACUUM ANALYZE articles");
+  const std::string plan = PgCluster::text(
+      url,
+      "SET enable_seqscan = off; SET enable_bitmapscan = off; "
+      "EXPLAIN (FORMAT JSON) SELECT id, fingerprint FROM articles WHERE fp_band3 = 1 AND archived_at >= 0");
+  BOOST_TEST(plan.find("Index Only Scan") != std::string::npos, plan);
+
+  // Version 5 as it was released: the band indexes without the id.
+  std::string back;
+  for (int b = 0; b < 6; ++b) {
+    const std::string n = std::to_string(b);
+    back += "DROP INDEX articles_fp_band" + n + "; CREATE INDEX articles_fp_band" + n + " ON articles (fp_band" + n +
+            ", archived_at) INCLUDE (fingerprint); ";
+  }
+  PgCluster::exec(url, back + "ALTER TABLE articles RESET (autovacuum_vacuum_insert_scale_factor); "
+                             "UPDATE schema_version SET version = 5");
+  BOOST_TEST(band_indexes_with_ids() == 0);
+  auto archive = Archive::open(url);
+  BOOST_TEST(PgCluster::integer(url, "SELECT version FROM schema_version") == testing::kPgSchemaVersion);
+  BOOST_TEST(band_indexes_with_ids() == 6);
+  // Vacuumed after 1% of new rows, so that few candidates' rows are read from the table.
+  BOOST_TEST(PgCluster::text(url, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'articles'") ==
+             "autovacuum_vacuum_insert_scale_factor=0.01");
+  BOOST_TEST(archive->near_duplicates(base, 5, 0) == std::vector<std::int64_t>{near}, boost::test_tools::per_element());
+  BOOST_TEST(archive->near_duplicates(base, 3, 0).empty());
+}
+
 BOOST_AUTO_TEST_CASE(instances_opening_an_empty_database_together_migrate_it_once) {
   const auto url = PgCluster::shared().create_database();
   std::vector<std::thread> threads;

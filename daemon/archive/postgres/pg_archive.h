@@ -185,6 +185,9 @@ class PgArchive final : public Archive {
   std::vector<PendingEvent> pending_events_;
   std::int64_t commits_ = 0;
   std::map<std::int64_t, std::unique_ptr<PageDictionary>> dictionaries_;  // read so far, by id
+  // The server has bit_count() (PostgreSQL 14 and later): the near-duplicate lookup then
+  // leaves out fingerprints too far apart itself, instead of sending every candidate.
+  bool server_counts_bits_ = false;
 };
 
 }  // namespace winnow::archive::postgres
