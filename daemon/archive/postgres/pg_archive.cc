@@ -428,24 +428,17 @@ std::vector<std::int64_t> PgArchive::near_duplicates(std::uint64_t fingerprint, 
     // so at a million articles in the window each lookup finds some 4,000 candidates; read
     // from the table, one page each, that took 105-112 ms, from the indexes 7 ms, and 3 ms
     // when the server also leaves out those too far apart (docs/scale-out.md, version 6).
-    static const std::string banded = [] {
+    const auto banded_sql = [](const char* and_also) {
       std::string sql;
       for (int b = 0; b < 6; ++b) {
         if (b > 0) sql += " UNION ";
         sql += "SELECT id, fingerprint FROM articles WHERE fp_band" + std::to_string(b) + " = $" +
-               std::to_string(b + 1) + " AND archived_at >= $7";
+               std::to_string(b + 1) + " AND archived_at >= $7" + and_also;
       }
       return sql + " ORDER BY id";
-    }();
-    static const std::string banded_within = [] {
-      std::string sql;
-      for (int b = 0; b < 6; ++b) {
-        if (b > 0) sql += " UNION ";
-        sql += "SELECT id, fingerprint FROM articles WHERE fp_band" + std::to_string(b) + " = $" +
-               std::to_string(b + 1) + " AND archived_at >= $7 AND bit_count((fingerprint # $8)::bit(64)) <= $9";
-      }
-      return sql + " ORDER BY id";
-    }();
+    };
+    static const std::string banded = banded_sql("");
+    static const std::string banded_within = banded_sql(" AND bit_count((fingerprint # $8)::bit(64)) <= $9");
     const auto band = simhash_bands(fingerprint);
     const Params params(band[0], band[1], band[2], band[3], band[4], band[5], fingerprint_since);
     if (server_counts_bits_) {
