@@ -246,6 +246,9 @@ struct StoredRawPage {
   // (schema 10), which keep their text in columns. A zstd_article page unpacks with it, and
   // the compactor packs pages against it.
   std::string article_body;
+  // The text stored beside a body packed against it (article_codec.h, format 2: PostgreSQL);
+  // empty otherwise. article_body_plain needs it to unpack such a body.
+  std::string article_text;
 };
 
 // A raw page packed again by the compactor, to replace `before` (Archive::repack_raw_pages).

@@ -154,30 +154,36 @@ std::string markdown(std::vector<Block>& blocks, const std::string& title) {
   return text;
 }
 
-std::string unzstd(std::string_view packed) {
+std::string unzstd(std::string_view packed, std::string_view prefix, bool with_prefix) {
   const unsigned long long size = ZSTD_getFrameContentSize(packed.data(), packed.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) corrupt("not a zstd frame");
   if (size > kMaxPlainBytes) corrupt("implausible size");
   thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> context(ZSTD_createDCtx());
   if (!context) throw std::runtime_error("archive: zstd could not allocate a context");
   std::string out(size, '\0');
+  // A prefix is referenced for the next frame only.
+  if (with_prefix) {
+    const std::size_t rc = ZSTD_DCtx_refPrefix(context.get(), prefix.data(), prefix.size());
+    if (ZSTD_isError(rc)) corrupt(ZSTD_getErrorName(rc));
+  }
   const std::size_t got = ZSTD_decompressDCtx(context.get(), out.data(), out.size(), packed.data(), packed.size());
+  if (with_prefix) ZSTD_DCtx_reset(context.get(), ZSTD_reset_session_and_parameters);
   if (ZSTD_isError(got)) corrupt(ZSTD_getErrorName(got));
   if (got != size) corrupt("size differs");
   return out;
 }
 
-// The payload of `body`, after checking its format byte.
-std::string payload(std::string_view body) {
+// The payload of `body`, after checking its format byte; `text` is what a body of
+// kArticleBodyAgainstTextFormat was packed against.
+std::string payload(std::string_view body, std::string_view text) {
   if (body.empty()) corrupt("empty");
-  if (static_cast<std::uint8_t>(body.front()) != kArticleBodyFormat)
-    corrupt("unknown format " + std::to_string(static_cast<std::uint8_t>(body.front())));
-  return unzstd(body.substr(1));
+  const auto format = static_cast<std::uint8_t>(body.front());
+  if (format != kArticleBodyFormat && format != kArticleBodyAgainstTextFormat)
+    corrupt("unknown format " + std::to_string(format));
+  return unzstd(body.substr(1), text, format == kArticleBodyAgainstTextFormat);
 }
 
-}  // namespace
-
-std::string pack_article_body(const ArticleRow& row) {
+std::string pack(const ArticleRow& row, std::uint8_t format, std::string_view text) {
   std::uint8_t flags = kTextStored | kMarkdownStored;
   if (auto blocks = parse_blocks(row.blocks_json)) {
     if (plain_text(*blocks) == row.text) flags &= ~kTextStored;
@@ -196,17 +202,36 @@ std::string pack_article_body(const ArticleRow& row) {
 
   thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> context(ZSTD_createCCtx());
   if (!context) throw std::runtime_error("archive: zstd could not allocate a context");
+  ZSTD_CCtx* c = context.get();
   std::string body(1 + ZSTD_compressBound(plain.size()), '\0');
-  body[0] = static_cast<char>(kArticleBodyFormat);
-  const std::size_t size =
-      ZSTD_compressCCtx(context.get(), body.data() + 1, body.size() - 1, plain.data(), plain.size(), kZstdLevel);
-  if (ZSTD_isError(size)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(size));
+  body[0] = static_cast<char>(format);
+  const auto check = [](std::size_t rc) {
+    if (ZSTD_isError(rc)) throw std::runtime_error(std::string("archive: zstd failed: ") + ZSTD_getErrorName(rc));
+    return rc;
+  };
+  check(ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters));
+  check(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, kZstdLevel));
+  if (format == kArticleBodyAgainstTextFormat) {
+    // Unpacked against other text than this, the checksum fails instead of giving other
+    // blocks back.
+    check(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1));
+    check(ZSTD_CCtx_refPrefix(c, text.data(), text.size()));
+  }
+  const std::size_t size = check(ZSTD_compress2(c, body.data() + 1, body.size() - 1, plain.data(), plain.size()));
   body.resize(1 + size);
   return body;
 }
 
-void unpack_article_body(std::string_view body, ArticleRow& row) {
-  const std::string plain = payload(body);
+}  // namespace
+
+std::string pack_article_body(const ArticleRow& row) { return pack(row, kArticleBodyFormat, {}); }
+
+std::string pack_article_body_against_text(const ArticleRow& row) {
+  return pack(row, kArticleBodyAgainstTextFormat, row.text);
+}
+
+void unpack_article_body(std::string_view body, ArticleRow& row, std::string_view text) {
+  const std::string plain = payload(body, text);
   Reader in(plain);
   const std::uint8_t flags = in.byte();
   row.blocks_json = std::string(in.string());
@@ -224,8 +249,8 @@ void unpack_article_body(std::string_view body, ArticleRow& row) {
   if (!in.done()) corrupt("trailing bytes");
 }
 
-std::string article_body_text(std::string_view body) {
-  const std::string plain = payload(body);
+std::string article_body_text(std::string_view body, std::string_view text) {
+  const std::string plain = payload(body, text);
   Reader in(plain);
   const std::uint8_t flags = in.byte();
   const std::string_view blocks_json = in.string();
@@ -236,6 +261,6 @@ std::string article_body_text(std::string_view body) {
   return plain_text(*blocks);
 }
 
-std::string article_body_plain(std::string_view body) { return payload(body); }
+std::string article_body_plain(std::string_view body, std::string_view text) { return payload(body, text); }
 
 }  // namespace winnow::archive

@@ -13,6 +13,12 @@
 // Blob: one byte, the format (kArticleBodyFormat), then a zstd frame of: one byte of flags,
 // then length-prefixed (LEB128) strings: blocks_json, removed_json, and text and markdown
 // when the flags say they are stored. The format number is stored: never reuse one.
+//
+// Format 2 is the same payload packed against the article's plain text, which the store
+// keeps beside the blob (PostgreSQL, whose full-text index is computed from that text): the
+// blocks' texts are then references into it, and the blob holds little more than their
+// structure and the removed blocks. Such a blob unpacks only with that text; its zstd
+// checksum fails with any other.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,21 +28,25 @@
 namespace winnow::archive {
 
 inline constexpr std::uint8_t kArticleBodyFormat = 1;
+inline constexpr std::uint8_t kArticleBodyAgainstTextFormat = 2;
 
 // row.text, markdown, blocks_json and removed_json as one blob. `row.title` is the title the
 // Markdown may start with; it must be stored beside the blob and given back to unpack.
 std::string pack_article_body(const ArticleRow& row);
+// The same, packed against row.text (format 2): the text must be stored beside it.
+std::string pack_article_body_against_text(const ArticleRow& row);
 
 // Sets row.text, markdown, blocks_json and removed_json from `body`; `row.title` must hold
-// the title the row was packed with.
-void unpack_article_body(std::string_view body, ArticleRow& row);
+// the title the row was packed with, and `text` the text stored beside a format 2 body
+// (ignored for format 1).
+void unpack_article_body(std::string_view body, ArticleRow& row, std::string_view text = {});
 
 // The plain text alone (what the full-text index holds), without rendering Markdown.
-std::string article_body_text(std::string_view body);
+std::string article_body_text(std::string_view body, std::string_view text = {});
 
 // The bytes `body` holds, unpacked: what a raw page packed against its article refers to
 // (compress.h, PageCodec::zstd_article). Stored bytes, not a rendering: the same whatever
 // the renderer of a later winnow does.
-std::string article_body_plain(std::string_view body);
+std::string article_body_plain(std::string_view body, std::string_view text = {});
 
 }  // namespace winnow::archive

@@ -183,7 +183,7 @@ std::string Compactor::unpack(const StoredRawPage& page) {
   const auto d = page.dictionary_id ? dictionary(*page.dictionary_id) : nullptr;
   if (page.dictionary_id && !d) throw std::runtime_error("no page dictionary " + std::to_string(*page.dictionary_id));
   const std::string article =
-      page.codec == PageCodec::zstd_article ? article_body_plain(page.article_body) : std::string();
+      page.codec == PageCodec::zstd_article ? article_body_plain(page.article_body, page.article_text) : std::string();
   return unpack_page(page.codec, page.bytes, page.plain_bytes, d.get(), article);
 }
 
@@ -291,7 +291,7 @@ void Compactor::compact_host(const std::string& host, Stats& pass) {
         continue;
       }
       try {
-        if (!page.article_body.empty()) article = article_body_plain(page.article_body);
+        if (!page.article_body.empty()) article = article_body_plain(page.article_body, page.article_text);
       } catch (const std::exception&) {
         // A damaged body (reading the article reports it): the page is packed without it.
       }

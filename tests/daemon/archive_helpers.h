@@ -30,7 +30,7 @@ using ::winnow::testing::TempDir;
 // The schema versions this winnow writes (the last steps of sqlite/schema.cc's and
 // postgres/schema.cc's migrations): tests that migrate an old archive check it reaches them.
 inline constexpr std::int64_t kSchemaVersion = 13;
-inline constexpr std::int64_t kPgSchemaVersion = 6;
+inline constexpr std::int64_t kPgSchemaVersion = 7;
 
 inline ArticleRow sample_article(int n, std::optional<std::int64_t> feed_id = std::nullopt) {
   const std::string s = std::to_string(n);

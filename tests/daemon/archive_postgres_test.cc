@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "daemon/archive/archive.h"
+#include "daemon/archive/article_codec.h"
+#include "daemon/archive/postgres/rows.h"
 #include "daemon/config.h"
 #include "tests/daemon/archive_helpers.h"
 #include "tests/daemon/child_process.h"
@@ -92,6 +94,68 @@ BOOST_AUTO_TEST_CASE(the_near_duplicate_lookup_reads_the_band_indexes_only_and_v
              "autovacuum_vacuum_insert_scale_factor=0.01");
   BOOST_TEST(archive->near_duplicates(base, 5, 0) == std::vector<std::int64_t>{near}, boost::test_tools::per_element());
   BOOST_TEST(archive->near_duplicates(base, 3, 0).empty());
+}
+
+// Version 7 stores no tsvector: the text column holds the text, the body is packed against
+// it, and the GIN index is on an expression that reads the tsvector of rows stored before.
+// A row as version 6 stored it stays as it is, found and read; new rows are found by their
+// text; the search's candidates come from the index.
+BOOST_AUTO_TEST_CASE(version_6_rows_keep_their_tsvector_and_new_rows_are_searched_by_their_text) {
+  const auto url = PgCluster::shared().create_database();
+  ArticleRow old_row = sample_article(1);
+  old_row.title = "Harbour log";
+  old_row.text = "The keeper's lighthouse stood by the old harbour.";
+  std::int64_t old_id = 0;
+  {
+    auto archive = Archive::open(url);
+    old_id = archive->store_article(old_row);
+  }
+  std::string hex;
+  for (unsigned char c : pack_article_body(old_row)) {
+    static constexpr char digits[] = "0123456789abcdef";
+    hex += digits[c >> 4];
+    hex += digits[c & 15];
+  }
+  PgCluster::exec(url,
+                  "DROP INDEX articles_search; UPDATE articles SET body = decode('" + hex +
+                      "', 'hex'), text = '', search = setweight(to_tsvector('simple', title), 'A') || "
+                      "setweight(to_tsvector('simple', 'The keeper''s lighthouse stood by the old harbour.'), 'B'); "
+                      "CREATE INDEX articles_search ON articles USING gin (search); "
+                      "UPDATE schema_version SET version = 6");
+
+  auto archive = Archive::open(url);
+  BOOST_TEST(PgCluster::integer(url, "SELECT version FROM schema_version") == testing::kPgSchemaVersion);
+  BOOST_TEST(PgCluster::text(url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search'")
+                 .find("COALESCE(search") != std::string::npos);
+  ArticleRow new_row = sample_article(2);
+  new_row.title = "Ferry timetable";
+  new_row.text = "The ferry leaves the old harbour at noon.";
+  const std::int64_t new_id = archive->store_article(new_row);
+  BOOST_TEST(PgCluster::integer(url, "SELECT count(*) FROM articles WHERE search IS NULL") == 1);
+  BOOST_TEST(PgCluster::integer(url, "SELECT get_byte(body, 0) FROM articles WHERE id = " + std::to_string(new_id)) ==
+             kArticleBodyAgainstTextFormat);
+  BOOST_TEST(archive->article(old_id)->text == old_row.text);
+  BOOST_TEST(archive->article(new_id)->text == new_row.text);
+
+  BOOST_TEST(archive->search("harbour", 10).size() == 2u);
+  BOOST_TEST(archive->search("\"old harbour\"", 10).size() == 2u);
+  BOOST_TEST(archive->search("\"harbour old\"", 10).empty());
+  BOOST_TEST(archive->search("title:harbour", 10).front().article_id == old_id);
+  BOOST_TEST(archive->search("title:harbour", 10).size() == 1u);
+  BOOST_TEST(archive->search("ferry + leaves", 10).front().article_id == new_id);
+  BOOST_TEST(archive->search("lighthouse", 10).front().snippet.find("[lighthouse]") != std::string::npos);
+  const auto ferry = archive->search("noon", 10);
+  BOOST_TEST_REQUIRE(ferry.size() == 1u);
+  BOOST_TEST(ferry.front().snippet.find("[noon]") != std::string::npos, ferry.front().snippet);
+
+  // The statements match the index's expression, so that it finds the candidates.
+  PgCluster::exec(url, "ANALYZE articles");
+  const std::string plan = PgCluster::text(
+      url,
+      "SET enable_seqscan = off; SET enable_indexscan = off; "
+      "EXPLAIN (FORMAT JSON) SELECT id FROM articles WHERE " WINNOW_ARTICLE_SEARCH
+      " @@ 'harbour'::tsquery ORDER BY id DESC LIMIT 10");
+  BOOST_TEST(plan.find("\"Index Name\": \"articles_search\"") != std::string::npos, plan);
 }
 
 BOOST_AUTO_TEST_CASE(instances_opening_an_empty_database_together_migrate_it_once) {

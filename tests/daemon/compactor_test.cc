@@ -393,7 +393,8 @@ BOOST_DATA_TEST_CASE(a_page_whose_article_changed_after_it_was_read_is_not_overw
 
   const ArticleRow row = f.reextracted(id);
   f.fx.archive->update_extraction(row);
-  const RawPageRepack repack{stale[0], pack_page(pages[0], nullptr, 9, article_body_plain(stale[0].article_body)), 9};
+  const std::string article = article_body_plain(stale[0].article_body, stale[0].article_text);
+  const RawPageRepack repack{stale[0], pack_page(pages[0], nullptr, 9, article), 9};
   BOOST_TEST(f.fx.archive->repack_raw_pages({repack}) == 0);
   f.check_pages();
   BOOST_TEST(f.of(id, "compacted_level") == 0);  // NULL: still to do
@@ -437,7 +438,8 @@ BOOST_AUTO_TEST_CASE(postgres_reextract_waits_for_a_compactor_storing_a_page_aga
   const std::int64_t id = f.store("a.example", pages[0]);  // as ingest packs: not against the body
   const auto stale = f.fx.archive->raw_pages_to_compact("a.example", std::nullopt, 9, 0, 10);
   BOOST_TEST_REQUIRE(stale.size() == 1u);
-  const PackedPage against = pack_page(pages[0], nullptr, 9, article_body_plain(stale[0].article_body));
+  const PackedPage against =
+      pack_page(pages[0], nullptr, 9, article_body_plain(stale[0].article_body, stale[0].article_text));
 
   postgres::Connection compactor(f.fx.location);
   compactor.exec("BEGIN");

@@ -64,6 +64,20 @@ BOOST_AUTO_TEST_CASE(fts5_queries_become_tsqueries_with_every_lexeme_quoted) {
   BOOST_CHECK_THROW(tsquery_from_fts5(std::string("a\0b", 3)), BadSearchQuery);
 }
 
+// The looser query whose candidates the GIN index gives without reading rows: phrases as
+// AND, weights dropped, prefixes kept; under a NOT nothing is loosened.
+BOOST_AUTO_TEST_CASE(a_tsquery_made_loose_drops_positions_and_weights_only) {
+  using postgres::loose_tsquery;
+  BOOST_TEST(loose_tsquery("'lighthouse' & 'keeper'") == "'lighthouse' & 'keeper'");
+  BOOST_TEST(loose_tsquery("'old' <-> 'harbour'") == "'old' & 'harbour'");
+  BOOST_TEST(loose_tsquery("'a' <2> 'b' | 'c':A") == "'a' & 'b' | 'c'");
+  BOOST_TEST(loose_tsquery("'keeper':*A & 'log':B") == "'keeper':* & 'log'");
+  BOOST_TEST(loose_tsquery("'light':* <-> 'house'") == "'light':* & 'house'");
+  BOOST_TEST(loose_tsquery("'a' & !( 'b' <-> 'c' )") == "'a' & !( 'b' <-> 'c' )");
+  // What a lexeme holds is copied as it is: doubled quotes and backslashes do not end it.
+  BOOST_TEST(loose_tsquery(R"('it''s <-> :A !' <-> 'x\\y\'z':B)") == R"('it''s <-> :A !' & 'x\\y\'z')");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace winnow::archive

@@ -24,7 +24,7 @@ std::int64_t to_int64(std::size_t n) {
 constexpr std::int64_t kCompactionLockClass = 0x63706374;
 
 constexpr const char* kStoredColumns =
-    "r.article_id, r.codec, r.plain_bytes, r.bytes, r.dictionary_id, r.compacted_level, a.body "
+    "r.article_id, r.codec, r.plain_bytes, r.bytes, r.dictionary_id, r.compacted_level, a.body, a.text "
     "FROM raw_pages r JOIN articles a ON a.id = r.article_id ";
 
 std::vector<StoredRawPage> read_stored(const Result& r) {
@@ -38,6 +38,7 @@ std::vector<StoredRawPage> read_stored(const Result& r) {
     page.dictionary_id = r.optional_integer(i, 4);
     if (const auto level = r.optional_integer(i, 5)) page.compacted_level = static_cast<int>(*level);
     page.article_body = r.bytes(i, 6);
+    page.article_text = r.text(i, 7);
     pages.push_back(std::move(page));
   }
   return pages;
@@ -129,12 +130,12 @@ std::optional<StoredRawPage> PgArchive::page_on_body(std::int64_t id) {
   return std::move(pages.front());
 }
 
-bool PgArchive::body_is(std::int64_t article_id, const std::string& body) {
+bool PgArchive::body_is(std::int64_t article_id, const std::string& body, const std::string& text) {
   // FOR SHARE: a body being changed (update_extraction) is waited for and read as changed,
   // and none changes until this transaction ends, so a page is never stored packed against
   // a body that is no longer the article's.
-  auto r = db_.run("SELECT body FROM articles WHERE id = $1 FOR SHARE", Params(article_id));
-  return r.rows() == 1 && r.bytes(0, 0) == body;
+  auto r = db_.run("SELECT body, text FROM articles WHERE id = $1 FOR SHARE", Params(article_id));
+  return r.rows() == 1 && r.bytes(0, 0) == body && r.text(0, 1) == text;
 }
 
 std::int64_t PgArchive::repack_raw_pages(const std::vector<RawPageRepack>& pages) {
@@ -144,7 +145,9 @@ std::int64_t PgArchive::repack_raw_pages(const std::vector<RawPageRepack>& pages
       const StoredRawPage& b = p.before;
       const auto codec = static_cast<std::int64_t>(b.codec);
       const auto plain = static_cast<std::int64_t>(b.plain_bytes);
-      if (p.after && p.after->codec == PageCodec::zstd_article && !body_is(b.article_id, b.article_body)) continue;
+      if (p.after && p.after->codec == PageCodec::zstd_article &&
+          !body_is(b.article_id, b.article_body, b.article_text))
+        continue;
       if (p.after) {
         replaced += db_.run(
                            "UPDATE raw_pages SET codec = $6, bytes = $7, dictionary_id = $8, compacted_level = $9 "

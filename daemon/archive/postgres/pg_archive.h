@@ -152,8 +152,9 @@ class PgArchive final : public Archive {
   // against that body (PageCodec::zstd_article): what update_extraction packs again when the
   // body changes (compaction.cc). Nothing is unpacked here.
   std::optional<StoredRawPage> page_on_body(std::int64_t id);
-  // Whether article `article_id`'s body is `body` (empty: NULL, a row stored before bodies).
-  bool body_is(std::int64_t article_id, const std::string& body);
+  // Whether article `article_id`'s body is `body` (empty: NULL, a row stored before bodies)
+  // and its text column `text`.
+  bool body_is(std::int64_t article_id, const std::string& body, const std::string& text);
   // Dictionary `id`, read once and kept (they never change); throws when there is none.
   const PageDictionary& page_dictionary(std::int64_t id);
   // Records an event of the open transaction: at once when the transaction holds the

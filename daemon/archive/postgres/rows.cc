@@ -42,7 +42,10 @@ ArticleRow read_article(const Result& r, int i, int c) {
   row.partial = r.boolean(i, c + 29);
   row.retry_at = r.optional_integer(i, c + 30);
   row.retries = static_cast<int>(r.integer(i, c + 31));
-  if (!r.is_null(i, c + 32)) unpack_article_body(r.bytes(i, c + 32), row);
+  if (!r.is_null(i, c + 32)) {
+    const std::string text = row.text;  // what a body of format 2 is packed against
+    unpack_article_body(r.bytes(i, c + 32), row, text);
+  }
   return row;
 }
 
@@ -90,7 +93,7 @@ Params article_params(const ArticleRow& row, std::int64_t now) {
                 std::bit_cast<std::int64_t>(row.fingerprint), band[0], band[1], band[2], band[3], band[4], band[5],
                 row.duplicate_of, row.source, row.http_status, row.content_type, row.charset, row.fetched_at, now,
                 row.extractor_version, row.verdict, row.partial, row.retry_at, row.retries,
-                Bytes{pack_article_body(row)});
+                Bytes{pack_article_body_against_text(row)});
 }
 
 }  // namespace winnow::archive::postgres

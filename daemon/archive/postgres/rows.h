@@ -9,7 +9,8 @@ namespace winnow::archive::postgres {
 
 // The columns of ArticleRow but raw, in the order read_article expects (a SELECT list). Text,
 // markdown, blocks and removed blocks come from `body` (article_codec.h) when it is set, from
-// their own columns in rows stored before schema 2.
+// their own columns in rows stored before schema 2; since schema 7 the text column holds the
+// text too, and the body is packed against it (article_codec.h, format 2).
 inline constexpr const char* kArticleColumns =
     "id, feed_id, entry_key, url, normalized_url, canonical_url, title, authors, published, "
     "modified, site_name, language, description, image, tags, text, markdown, blocks_json, "
@@ -40,19 +41,23 @@ PageDictionaryRow read_dictionary(const Result& r, int row);
 // and update_extraction alike, which use of them what they write: $1 id, $2 feed_id,
 // $3 entry_key, $4 url, $5 normalized_url, $6 canonical_url, $7 title, $8 authors,
 // $9 published, $10 modified, $11 site_name, $12 language, $13 description, $14 image,
-// $15 tags, $16 text (only for the search column: the text column is left empty),
+// $15 tags, $16 text (the text column, which the search index reads and the body is
+// packed against),
 // $17-$19 empty (markdown, blocks_json and removed_json live in the body), $20 fingerprint,
 // $21-$26 its bands, $27 duplicate_of, $28 source, $29 http_status, $30 content_type,
 // $31 charset, $32 fetched_at, $33 archived_at (`now`), $34 extractor_version, $35 verdict,
 // $36 partial, $37 retry_at, $38 retries, $39 the packed body (article_codec.h).
 Params article_params(const ArticleRow& row, std::int64_t now);
 
-// The search column of a row from its title ($7) and text ($16): the text comes as a
-// parameter, since the row keeps only the body. Title weight A, text weight B, 'simple'.
-#define WINNOW_ARTICLE_SEARCH \
-  "setweight(to_tsvector('simple'::regconfig, $7), 'A') || setweight(to_tsvector('simple'::regconfig, $16), 'B')"
+// What the full-text index holds for a row (schema 7): its stored `search` tsvector for rows
+// stored before, computed from the title and the text column for the others (title weight
+// A, text weight B, 'simple'). The GIN index is on this expression and the search
+// statements use it as it is written here, so that the planner matches them.
+#define WINNOW_ARTICLE_SEARCH                                                                     \
+  "coalesce(search, setweight(to_tsvector('simple'::regconfig, title), 'A') || "                  \
+  "setweight(to_tsvector('simple'::regconfig, text), 'B'))"
 #define WINNOW_ARTICLE_CONTENT_SET \
-  "text = '', markdown = '', blocks_json = '', removed_json = '', body = $39, search = " WINNOW_ARTICLE_SEARCH
+  "text = $16, markdown = '', blocks_json = '', removed_json = '', body = $39, search = NULL"
 
 // The column list and values of the INSERT, matching article_params.
 inline constexpr const char* kArticleInsert =
@@ -61,8 +66,8 @@ inline constexpr const char* kArticleInsert =
     "fingerprint, fp_band0, fp_band1, fp_band2, fp_band3, fp_band4, fp_band5, duplicate_of, source, "
     "http_status, content_type, charset, fetched_at, archived_at, extractor_version, verdict, partial, "
     "retry_at, retries, body, search) VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-    "'', '', '', '', $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, "
-    "$38, $39, " WINNOW_ARTICLE_SEARCH ") ";
+    "$16, '', '', '', $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, "
+    "$38, $39, NULL) ";
 
 // What replace_article writes: every column but id, feed_id, entry_key and archived_at.
 inline constexpr const char* kArticleReplaceSet =

@@ -288,4 +288,50 @@ std::string tsquery_from_fts5(std::string_view fts5) {
   return parser.parse().value_or("");
 }
 
+std::string loose_tsquery(std::string_view tsquery) {
+  std::string out;
+  out.reserve(tsquery.size());
+  std::size_t i = 0;
+  while (i < tsquery.size()) {
+    const char c = tsquery[i];
+    if (c == '\'') {  // a lexeme, copied as it is: '' and \' inside do not end it
+      const std::size_t start = i++;
+      while (i < tsquery.size()) {
+        if (tsquery[i] == '\\' && i + 1 < tsquery.size()) {
+          i += 2;
+        } else if (tsquery[i] == '\'') {
+          if (i + 1 < tsquery.size() && tsquery[i + 1] == '\'') {
+            i += 2;
+          } else {
+            ++i;
+            break;
+          }
+        } else {
+          ++i;
+        }
+      }
+      out.append(tsquery.substr(start, i - start));
+    } else if (c == '!') {
+      return std::string(tsquery);
+    } else if (c == '<') {  // <-> or <N>
+      const std::size_t end = tsquery.find('>', i);
+      if (end == std::string_view::npos) return std::string(tsquery);
+      out += '&';
+      i = end + 1;
+    } else if (c == ':') {  // :*, :A, :*AB ...: the prefix only
+      ++i;
+      bool prefix = false;
+      while (i < tsquery.size() && (tsquery[i] == '*' || (tsquery[i] >= 'A' && tsquery[i] <= 'D'))) {
+        prefix = prefix || tsquery[i] == '*';
+        ++i;
+      }
+      if (prefix) out += ":*";
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace winnow::archive::postgres

@@ -18,4 +18,10 @@ namespace winnow::archive::postgres {
 // nothing). Throws BadSearchQuery (archive.h) for what FTS5 would refuse, and for a NUL.
 std::string tsquery_from_fts5(std::string_view fts5);
 
+// A tsquery as the server writes it (tsquery's text output) made looser, for what a GIN index
+// answers without reading rows: phrases (`<->`, `<N>`) become AND and weights (`:A`, `:AB`)
+// go, prefixes (`:*`) stay. Every document the query matches, the loose one matches too. A
+// query with a NOT is given back as it is (loosening under a NOT would narrow it).
+std::string loose_tsquery(std::string_view tsquery);
+
 }  // namespace winnow::archive::postgres
