@@ -158,6 +158,33 @@ BOOST_AUTO_TEST_CASE(version_6_rows_keep_their_tsvector_and_new_rows_are_searche
   BOOST_TEST(plan.find("\"Index Name\": \"articles_search\"") != std::string::npos, plan);
 }
 
+// A search parses and ranks the newest 200 candidates the index gives (articles holding all
+// the words); a phrase or a column filter, which only the rows can check, goes on to older
+// ones while it has fewer hits than asked for, up to 1,000.
+BOOST_AUTO_TEST_CASE(a_phrase_older_than_the_newest_candidates_is_found_in_an_older_window) {
+  const auto url = PgCluster::shared().create_database();
+  auto archive = Archive::open(url);
+  const auto store = [&](int n, const std::string& title, const std::string& text) {
+    ArticleRow row = sample_article(n);
+    row.title = title;
+    row.text = text;
+    return archive->store_article(row);
+  };
+  const std::int64_t phrase = store(1, "Harbour notes", "The old harbour was rebuilt in stone.");
+  archive->transaction([&] {
+    for (int i = 0; i < 450; ++i) store(2 + i, "Notes " + std::to_string(i), "The harbour is not old, it is new.");
+  });
+  const auto hits = archive->search("\"old harbour\"", 10);
+  BOOST_TEST_REQUIRE(hits.size() == 1u);
+  BOOST_TEST(hits.front().article_id == phrase);
+  BOOST_TEST(hits.front().snippet.find("[old] [harbour]") != std::string::npos, hits.front().snippet);
+  BOOST_TEST(archive->search("title:harbour", 10).front().article_id == phrase);
+  // Plain words: the best of the newest 200 holding them, or of as many as the hits asked for.
+  BOOST_TEST(archive->search("harbour", 25).size() == 25u);
+  BOOST_TEST(archive->search("harbour", 300).size() == 300u);
+  BOOST_TEST(archive->search("harbour NOT new", 10).front().article_id == phrase);
+}
+
 BOOST_AUTO_TEST_CASE(instances_opening_an_empty_database_together_migrate_it_once) {
   const auto url = PgCluster::shared().create_database();
   std::vector<std::thread> threads;

@@ -1,5 +1,5 @@
 // Archive on PostgreSQL: the class. libpq stays behind connection.h, the schema in
-// schema.cc, the row mapping in rows.cc.
+// schema.cc, the row mapping in rows.cc, search in search.cc.
 #include "daemon/archive/postgres/pg_archive.h"
 
 #include <algorithm>
@@ -14,7 +14,6 @@
 #include "daemon/archive/postgres/notices.h"
 #include "daemon/archive/postgres/rows.h"
 #include "daemon/archive/postgres/schema.h"
-#include "daemon/archive/postgres/tsquery.h"
 #include "daemon/archive/simhash_bands.h"
 #include "parsers/url/normalize.h"
 
@@ -33,24 +32,9 @@ std::int64_t to_int64(std::size_t n) {
 #define WINNOW_URL_IS(column, param) \
   "md5(" column ") = md5(" param ") AND " column " = " param " AND " column " <> ''"
 
-// An article's plain text from its body and text columns read as text (text, hex bytea):
-// the text column for rows stored before schema 2 and since schema 7, derived from the body
-// for those between.
-std::string stored_text(const Result& r, int row, int text_column, int body_column) {
-  if (r.is_null(row, body_column)) return r.text(row, text_column);  // stored before schema 2
-  const std::string body = r.bytes(row, body_column);
-  // Since schema 7 the text column is the text, and the body is packed against it.
-  if (!body.empty() && static_cast<std::uint8_t>(body.front()) == kArticleBodyAgainstTextFormat)
-    return r.text(row, text_column);
-  return article_body_text(body);
-}
-
 // The key of the advisory lock that puts article ids and event seqs in commit order (any
 // number; "commit" in ASCII). See order_commits().
 constexpr std::int64_t kCommitOrderLock = 0x636f6d6d6974;
-
-// How many of a search's matches, the newest first, are parsed and ranked (search()).
-constexpr std::int64_t kRankedMatches = 200;
 
 // The oldest article whose normalized URL is $1 or whose canonical URL is $2.
 constexpr const char* kArticleByUrls =
@@ -581,60 +565,6 @@ std::int64_t PgArchive::last_article_id() {
 }
 
 std::int64_t PgArchive::article_count() { return db_.run("SELECT count(*) FROM articles").integer(0, 0); }
-
-std::vector<SearchHit> PgArchive::search(const std::string& fts_query, std::size_t limit) {
-  const std::string tsquery = tsquery_from_fts5(fts_query);  // throws BadSearchQuery
-  std::vector<SearchHit> hits;
-  if (tsquery.empty()) return hits;
-  // Since schema 7 most rows keep no tsvector: the index is on an expression (rows.h) that
-  // parses a row's title and text, 0.5 ms for an article of 6 KB. So the GIN index alone
-  // picks the candidates, with a query it answers without reading rows (loose_tsquery: no
-  // phrase, no weight); only the newest kRankedMatches of them are parsed, checked against
-  // the query itself and ranked. ts_rank's default weights (A 1.0, B 0.4): a word in the
-  // title counts more than one in the body, as bm25(4, 1) does on SQLite. The best few get
-  // a headline, from their text.
-  auto [r, headlines] = [&] {
-    try {
-      std::optional<Result> best, marked;
-      transaction([&] {
-        // The candidates from the index only: a plan that filters rows by the expression
-        // (a scan of the table, or of the primary key in id order) would parse every row.
-        db_.run("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
-                "set_config('work_mem', '64MB', true)");
-        const std::string exact = db_.run("SELECT to_tsquery('simple', $1)::text", Params(tsquery)).text(0, 0);
-        best = db_.run(
-            "WITH q AS (SELECT $1::tsquery AS exact, $2::tsquery AS loose), "
-            "candidates AS MATERIALIZED (SELECT a.id FROM articles a, q WHERE " WINNOW_ARTICLE_SEARCH
-            " @@ q.loose ORDER BY a.id DESC LIMIT $4), "
-            "parsed AS MATERIALIZED (SELECT a.id, " WINNOW_ARTICLE_SEARCH
-            " AS v FROM candidates c JOIN articles a ON a.id = c.id), "
-            "best AS (SELECT p.id, ts_rank(p.v, q.exact) AS score FROM parsed p, q WHERE p.v @@ q.exact "
-            "  ORDER BY score DESC, p.id LIMIT $3) "
-            "SELECT a.id, a.title, a.url, a.text, a.body, -best.score "
-            "FROM best JOIN articles a ON a.id = best.id ORDER BY best.score DESC, a.id",
-            Params(exact, loose_tsquery(exact), to_int64(limit), to_int64(kRankedMatches)));
-        std::vector<std::string> texts;
-        for (int i = 0; i < best->rows(); ++i) texts.push_back(stored_text(*best, i, 3, 4));
-        marked = db_.run(
-            "SELECT ts_headline('simple', t.text, $1::tsquery, "
-            "  'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0') "
-            "FROM unnest($2::text[]) WITH ORDINALITY AS t(text, n) ORDER BY t.n",
-            Params(exact, array_literal(texts)));
-      });
-      return std::pair(std::move(*best), std::move(*marked));
-    } catch (const PgError& e) {
-      // The statement is fixed: a data error (invalid UTF-8: 22021), a syntax error or a
-      // limit (a tsquery too large: 54000) comes from the query text. Not connection errors.
-      const auto& state = e.sqlstate();
-      if (state.starts_with("22") || state == "42601" || state.starts_with("54"))
-        throw BadSearchQuery("the query could not be searched: " + std::string(e.what()).substr(21));
-      throw;
-    }
-  }();
-  for (int i = 0; i < r.rows(); ++i)
-    hits.push_back(SearchHit{r.integer(i, 0), r.text(i, 1), r.text(i, 2), headlines.text(i, 0), r.real(i, 5)});
-  return hits;
-}
 
 void PgArchive::put_raw_page(std::int64_t article_id, const ArticleRow& row) {
   if (!row.raw_packed && row.raw.empty() && row.http_head.empty()) return;

@@ -85,6 +85,15 @@ PageDictionaryRow read_dictionary(const Result& r, int i) {
   return PageDictionaryRow{r.integer(i, 0), r.text(i, 1), r.integer(i, 2), unpack_stored_dictionary(r.bytes(i, 3))};
 }
 
+std::string stored_text(const Result& r, int row, int text_column, int body_column) {
+  if (r.is_null(row, body_column)) return r.text(row, text_column);  // stored before schema 2
+  const std::string body = r.bytes(row, body_column);
+  // Since schema 7 the text column is the text, and the body is packed against it.
+  if (!body.empty() && static_cast<std::uint8_t>(body.front()) == kArticleBodyAgainstTextFormat)
+    return r.text(row, text_column);
+  return article_body_text(body);
+}
+
 Params article_params(const ArticleRow& row, std::int64_t now) {
   const auto band = simhash_bands(row.fingerprint);
   return Params(row.id, row.feed_id, row.entry_key, row.url, row.normalized_url, row.canonical_url, row.title,

@@ -37,6 +37,11 @@ EntryRetry read_entry_retry(const Result& r, int row);
 // compress.h).
 PageDictionaryRow read_dictionary(const Result& r, int row);
 
+// An article's plain text from its text and body columns (text, bytea) of row `row`: the
+// text column for rows stored before schema 2 and since schema 7, derived from the body for
+// those between.
+std::string stored_text(const Result& r, int row, int text_column, int body_column);
+
 // Every column of `row`, for the INSERT of store_article and the UPDATEs of replace_article
 // and update_extraction alike, which use of them what they write: $1 id, $2 feed_id,
 // $3 entry_key, $4 url, $5 normalized_url, $6 canonical_url, $7 title, $8 authors,
