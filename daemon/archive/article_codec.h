@@ -38,7 +38,7 @@ std::string pack_article_body_against_text(const ArticleRow& row);
 
 // Sets row.text, markdown, blocks_json and removed_json from `body`; `row.title` must hold
 // the title the row was packed with, and `text` the text stored beside a format 2 body
-// (ignored for format 1).
+// (ignored for format 1; it may be row.text itself, read before any field is set).
 void unpack_article_body(std::string_view body, ArticleRow& row, std::string_view text = {});
 
 // The plain text alone (what the full-text index holds), without rendering Markdown.

@@ -15,10 +15,6 @@
 namespace winnow::archive::postgres {
 namespace {
 
-std::int64_t to_int64(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
-
 // The first key of the compaction locks' two-key advisory locks ("cpct" in ASCII): apart
 // from the migration lock (one bigint key) and any other use.
 constexpr std::int64_t kCompactionLockClass = 0x63706374;

@@ -13,7 +13,9 @@
 // keepalives and ACKs our bytes) and delivers nothing: without a deadline a statement
 // waits for ever there.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -54,6 +56,13 @@ class PgError : public std::runtime_error {
 struct Bytes {
   std::string_view bytes;
 };
+
+// A count or size as a bigint parameter (capped at the largest bigint).
+inline std::int64_t to_int64(std::size_t n) {
+  return n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())
+             ? std::numeric_limits<std::int64_t>::max()
+             : static_cast<std::int64_t>(n);
+}
 
 // Array literals ('{1,2}', '{"a","b"}') for a parameter cast to bigint[] or text[].
 std::string array_literal(const std::vector<std::int64_t>& values);

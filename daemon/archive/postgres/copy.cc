@@ -13,10 +13,6 @@
 namespace winnow::archive::postgres {
 namespace {
 
-std::int64_t to_int64(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
-
 constexpr const char* kEntryColumns =
     "feed_id, entry_key, article_id, seen_at, url, title, published, verdict, retry_at, retries";
 

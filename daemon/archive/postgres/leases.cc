@@ -14,10 +14,6 @@
 namespace winnow::archive::postgres {
 namespace {
 
-std::int64_t to_int64(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
-
 }  // namespace
 
 std::vector<FeedRow> PgArchive::claim_due_feeds(const std::string& owner, UnixSeconds now, UnixSeconds until,

@@ -22,12 +22,6 @@ namespace {
 
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-std::int64_t to_int64(std::size_t n) {
-  return n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())
-             ? std::numeric_limits<std::int64_t>::max()
-             : static_cast<std::int64_t>(n);
-}
-
 // A URL column compared by its md5 index first (schema.cc: URLs can outgrow a btree entry).
 #define WINNOW_URL_IS(column, param) \
   "md5(" column ") = md5(" param ") AND " column " = " param " AND " column " <> ''"
@@ -470,8 +464,8 @@ void PgArchive::update_extraction(const ArticleRow& row) {
       // Packed against the body it had: packed again against the new one, as ingest would
       // (the compactor packs it at its own level later). The same body (the same text
       // extracted again) leaves it as it is, unread.
-      auto now = db_.run("SELECT body, text FROM articles WHERE id = $1", Params(row.id));
-      const std::string body = now.bytes(0, 0), text = now.text(0, 1);
+      auto current = db_.run("SELECT body, text FROM articles WHERE id = $1", Params(row.id));
+      const std::string body = current.bytes(0, 0), text = current.text(0, 1);
       if (body != page->article_body || text != page->article_text) {
         const PageDictionary* dictionary = page->dictionary_id ? &page_dictionary(*page->dictionary_id) : nullptr;
         const std::string plain = unpack_page(page->codec, page->bytes, page->plain_bytes, dictionary,

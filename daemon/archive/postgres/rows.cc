@@ -42,10 +42,7 @@ ArticleRow read_article(const Result& r, int i, int c) {
   row.partial = r.boolean(i, c + 29);
   row.retry_at = r.optional_integer(i, c + 30);
   row.retries = static_cast<int>(r.integer(i, c + 31));
-  if (!r.is_null(i, c + 32)) {
-    const std::string text = row.text;  // what a body of format 2 is packed against
-    unpack_article_body(r.bytes(i, c + 32), row, text);
-  }
+  if (!r.is_null(i, c + 32)) unpack_article_body(r.bytes(i, c + 32), row, row.text);
   return row;
 }
 

@@ -240,9 +240,9 @@ END $$;
     // index is on an expression (rows.h, WINNOW_ARTICLE_SEARCH) that reads the stored
     // tsvector of the rows stored before and parses the title and text of the others. The
     // tsvector was 6.8 KB of an article's 14 KB and could not be compressed; the articles
-    // table goes from 14.0 to 7.7 KB an article on the farm. A search parses the matches it
-    // ranks, the newest 200 (pg_archive.cc). Rows stored before are not rewritten; the index
-    // is built again from their tsvectors, parsing nothing.
+    // table goes from 14.0 to 7.7 KB an article on the farm. A search parses the candidates it
+    // ranks, the newest 200 to 1,000 (search.cc). Rows stored before are not rewritten; the
+    // index is built again from their tsvectors, parsing nothing.
     {7, R"sql(
 DROP INDEX articles_search;
 CREATE INDEX articles_search ON articles USING gin ((

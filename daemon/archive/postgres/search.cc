@@ -2,7 +2,6 @@
 // the GIN index, parsed and ranked a window at a time (docs/scale-out.md, "Search").
 #include <algorithm>
 #include <cstddef>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -12,12 +11,6 @@
 
 namespace winnow::archive::postgres {
 namespace {
-
-std::int64_t to_int64(std::size_t n) {
-  return n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())
-             ? std::numeric_limits<std::int64_t>::max()
-             : static_cast<std::int64_t>(n);
-}
 
 // How many of a search's candidates, the newest first, are parsed and ranked a window, and
 // how many windows a query that the rows must check may go through.
